@@ -1,0 +1,42 @@
+/**
+ * @fuselab/fuseconv — FuSeConv network specifications as data, their variants, parameter/MAC
+ * counting and export to systolic-sim topologies.
+ */
+export type {
+  Activation,
+  BlockFamily,
+  BlockOperator,
+  BlockSpec,
+  ConvOp,
+  DropoutOp,
+  FuseSplit,
+  HeadOp,
+  LinearOp,
+  NetworkName,
+  NetworkSpec,
+  PoolOp,
+  SqueezeExcite,
+  VariantName,
+} from './types.js';
+export { InvalidSpecError } from './errors.js';
+export { makeDivisible, ceilDivisible, truncScale } from './channels.js';
+export { NETWORKS, NETWORK_DEFINITIONS } from './networks/index.js';
+export type { NetworkDefinition, LayoutOptions, NetworkLayout } from './networks/index.js';
+export { VARIANTS, BLOCK_OPERATORS, isVariantName, isBlockOperator, variantOperators, validateOperators } from './variants.js';
+export {
+  buildNetwork,
+  searchableBlocks,
+  blockCount,
+  networkDefinition,
+  isNetworkName,
+  DEFAULT_WIDTH,
+  DEFAULT_INPUT_SIZE,
+  DEFAULT_NUM_CLASSES,
+} from './build.js';
+export type { BuildOptions, ShapeOptions, SearchableBlock } from './build.js';
+export { listModules } from './module-list.js';
+export type { ConvModule, LinearModule, ModuleRole, NetworkModule } from './module-list.js';
+export { countParams, countUnusedParams, countMacs, modelStats, moduleParams, moduleMacs } from './counting.js';
+export type { ModelStats } from './counting.js';
+export { toTopology, plainTopology, convKind } from './topology-export.js';
+export type { LayerOrigin, NetworkLayer, NetworkConvLayer, NetworkGemmLayer } from './topology-export.js';
