@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { printJson, printText } from '../output.js';
+import { parseNetwork, parsePositiveInt, parsePositiveNumber, parseVariant } from '../options.js';
+import { variantStats } from '../../sim/variant-simulation.js';
+
+export function registerModelCommands(program: Command): void {
+  const model = program.command('model').description('network specifications: parameters and MACs');
+  model
+    .command('stats')
+    .description('parameters and multiply-accumulates of a network variant')
+    .requiredOption('--network <name>', 'mobilenet_v1 | mobilenet_v2 | mobilenet_v3_small | mobilenet_v3_large | mnasnet_b1')
+    .requiredOption('--variant <name>', 'baseline | fuse_full | fuse_half | fuse_full_50 | fuse_half_50')
+    .option('--input <size>', 'input image size', '224')
+    .option('--classes <count>', 'number of classes', '1000')
+    .option('--width <multiplier>', 'width multiplier', '1')
+    .option('--json', 'print one JSON document')
+    .action((options: { network: string; variant: string; input: string; classes: string; width: string; json?: boolean }) => {
+      const network = parseNetwork(options.network);
+      const variant = parseVariant(options.variant);
+      const inputSize = parsePositiveInt('--input', options.input);
+      const numClasses = parsePositiveInt('--classes', options.classes);
+      const width = parsePositiveNumber('--width', options.width);
+      const stats = variantStats(network, variant, { inputSize, numClasses, width });
+      const result = { network, variant, params: stats.params, macs: stats.macs, unusedParams: stats.unusedParams, input: inputSize, classes: numClasses, width };
+      if (options.json) printJson(result);
+      else {
+        printText(
+          `${network} ${variant} (input ${inputSize}, ${numClasses} classes, width ${width}):\n` +
+            `  params ${result.params.toLocaleString('en-US')} (${(result.params / 1e6).toFixed(2)} M` +
+            (result.unusedParams > 0 ? `, of which ${result.unusedParams.toLocaleString('en-US')} in layers the reference builds but never calls)` : ')') +
+            `\n  MACs   ${result.macs.toLocaleString('en-US')} (${(result.macs / 1e6).toFixed(1)} M)`,
+        );
+      }
+    });
+}

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
+import { printJson, printText } from '../output.js';
+import { parseArray, parseArrayList, parseDataflow, parseHardware, parseList, parseModel, parseNetwork, parseVariant } from '../options.js';
+import { simulateVariant } from '../../sim/variant-simulation.js';
+import { runSweep } from '../../sim/sweep.js';
+
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+export function registerSimCommands(program: Command): void {
+  const sim = program.command('sim').description('simulate networks and topologies on systolic arrays');
+
+  sim
+    .command('network')
+    .description('cycles of every layer of a network variant on one array')
+    .requiredOption('--network <name>', NETWORKS.join(' | '))
+    .requiredOption('--variant <name>', VARIANTS.join(' | '))
+    .requiredOption('--array <RxC>', 'array size, e.g. 64x64')
+    .option('--hardware <kind>', 'plain | fuse (default: plain for baseline, fuse for FuSe variants)')
+    .option('--model <name>', 'reference | scalesim | stos', 'reference')
+    .option('--dataflow <name>', 'os | ws | is (for the scalesim and stos models)', 'os')
+    .option('--json', 'print one JSON document')
+    .action((options: { network: string; variant: string; array: string; hardware?: string; model: string; dataflow: string; json?: boolean }) => {
+      const { rows, cols } = parseArray(options.array);
+      const result = simulateVariant({
+        network: parseNetwork(options.network),
+        variant: parseVariant(options.variant),
+        rows,
+        cols,
+        model: parseModel(options.model),
+        dataflow: parseDataflow(options.dataflow),
+        ...(options.hardware ? { hardware: parseHardware(options.hardware) } : {}),
+      });
+      if (options.json) {
+        printJson(result);
+        return;
+      }
+      const lines = result.layers.map((layer) => `  ${layer.name.padEnd(34)} ${layer.operatorClass.padEnd(9)} ${String(layer.cycles).padStart(10)}  ${percent(layer.utilization).padStart(6)}`);
+      printText(
+        [
+          `${result.network} ${result.variant} on ${rows}x${cols} ${result.hardware} array, model ${result.model}: ${result.totalCycles.toLocaleString('en-US')} cycles`,
+          ...lines,
+        ].join('\n'),
+      );
+    });
+
+  sim
+    .command('sweep')
+    .description('total cycles of networks × variants × array sizes')
+    .option('--networks <list>', `all or a comma list of ${NETWORKS.join(', ')}`, 'all')
+    .option('--variants <list>', `all or a comma list of ${VARIANTS.join(', ')}`, 'all')
+    .requiredOption('--arrays <list>', 'comma list of array sizes: 8,16,32 (square) or 16x64')
+    .option('--model <name>', 'reference | scalesim | stos', 'reference')
+    .option('--hardware <kind>', 'plain | fuse for every variant (default: plain for baseline, fuse for FuSe)')
+    .option('--dataflow <name>', 'os | ws | is', 'os')
+    .option('--json', 'print one JSON document')
+    .action((options: { networks: string; variants: string; arrays: string; model: string; hardware?: string; dataflow: string; json?: boolean }) => {
+      const rows = runSweep({
+        networks: parseList('--networks', options.networks, NETWORKS, 'network'),
+        variants: parseList('--variants', options.variants, VARIANTS, 'variant'),
+        arrays: parseArrayList('--arrays', options.arrays),
+        model: parseModel(options.model),
+        dataflow: parseDataflow(options.dataflow),
+        ...(options.hardware ? { hardware: parseHardware(options.hardware) } : {}),
+      });
+      if (options.json) printJson(rows);
+      else printText(rows.map((row) => `${row.network.padEnd(20)} ${row.variant.padEnd(14)} ${`${row.rows}x${row.cols}`.padEnd(9)} ${row.hardware.padEnd(6)} ${row.totalCycles}`).join('\n'));
+    });
+}
