@@ -1,0 +1,315 @@
+/**
+ * Parity of the wasm training kernels (and of the forward-bug workaround) with the pure-JS `cpu`
+ * backend: forward values and the gradients w.r.t. input, filter and bias of every convolution
+ * flavour the layers API uses, over kernel shapes (1×1, 3×3, 5×5, 1×K, K×1), strides 1 and 2,
+ * 'same' and 'valid' padding, even and odd spatial sizes, NHWC.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  registerWasmTrainingKernels,
+  selectBackend,
+  WASM_TRAINING_KERNELS,
+  WASM_WRAPPED_FORWARD_KERNELS,
+} from './index.js';
+import { randomInt, randomValues, relativeError } from './test-util.js';
+
+type Op = 'fusedConv2d' | 'conv2d' | 'depthwise' | 'fusedDepthwise';
+
+interface ConvCase {
+  op: Op;
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  /** Output channels (conv) or channel multiplier (depthwise). */
+  co: number;
+  kh: number;
+  kw: number;
+  stride: 1 | 2;
+  pad: 'same' | 'valid';
+  bias: boolean;
+  activation: 'linear' | 'relu6';
+  seed: number;
+}
+
+const TOL = 2e-5;
+
+function label(c: ConvCase): string {
+  return (
+    `${c.op} x[${c.n},${c.h},${c.w},${c.ci}] k${c.kh}x${c.kw}→${c.co} s${c.stride} ${c.pad}` +
+    (c.bias ? ' +bias' : '') +
+    (c.activation !== 'linear' ? ` ${c.activation}` : '')
+  );
+}
+
+/** y, then the gradients of sum(y · r) w.r.t. x, filter (and bias), as plain arrays. */
+function evaluate(c: ConvCase): Float32Array[] {
+  const depthwise = c.op === 'depthwise' || c.op === 'fusedDepthwise';
+  const xShape: [number, number, number, number] = [c.n, c.h, c.w, c.ci];
+  const fShape: [number, number, number, number] = [c.kh, c.kw, c.ci, c.co];
+  const outChannels = depthwise ? c.ci * c.co : c.co;
+  const out: Float32Array[] = [];
+  tf.tidy(() => {
+    const x = tf.tensor4d(randomValues(c.n * c.h * c.w * c.ci, c.seed), xShape);
+    const f = tf.tensor4d(randomValues(c.kh * c.kw * c.ci * c.co, c.seed + 1), fShape);
+    const b = tf.tensor1d(randomValues(outChannels, c.seed + 2));
+    const forward = (xv: tf.Tensor, fv: tf.Tensor, bv: tf.Tensor): tf.Tensor4D => {
+      const x4 = xv as tf.Tensor4D;
+      const f4 = fv as tf.Tensor4D;
+      const bias = c.bias ? (bv as tf.Tensor1D) : undefined;
+      switch (c.op) {
+        case 'conv2d':
+          return tf.conv2d(x4, f4, c.stride, c.pad);
+        case 'depthwise':
+          return tf.depthwiseConv2d(x4, f4, c.stride, c.pad);
+        case 'fusedConv2d':
+          return tf.fused.conv2d({
+            x: x4,
+            filter: f4,
+            strides: c.stride,
+            pad: c.pad,
+            bias,
+            activation: c.activation,
+          });
+        case 'fusedDepthwise':
+          return tf.fused.depthwiseConv2d({
+            x: x4,
+            filter: f4,
+            strides: c.stride,
+            pad: c.pad,
+            bias,
+            activation: c.activation,
+          });
+      }
+    };
+    const y = forward(x, f, b);
+    const r = tf.tensor(randomValues(y.size, c.seed + 3), y.shape);
+    const grads = c.bias
+      ? tf.grads((xv: tf.Tensor, fv: tf.Tensor, bv: tf.Tensor) =>
+          tf.sum(tf.mul(forward(xv, fv, bv), r)),
+        )([x, f, b])
+      : tf.grads((xv: tf.Tensor, fv: tf.Tensor) => tf.sum(tf.mul(forward(xv, fv, b), r)))([x, f]);
+    out.push(y.dataSync() as Float32Array);
+    for (const g of grads) out.push(g.dataSync() as Float32Array);
+  });
+  return out;
+}
+
+const KERNELS: Array<[number, number]> = [
+  [1, 1],
+  [3, 3],
+  [5, 5],
+  [1, 3],
+  [3, 1],
+  [1, 5],
+  [5, 1],
+];
+
+function gridCases(): ConvCase[] {
+  const cases: ConvCase[] = [];
+  let seed = 100;
+  for (const op of ['fusedConv2d', 'depthwise'] as const) {
+    for (const [kh, kw] of KERNELS) {
+      for (const stride of [1, 2] as const) {
+        for (const pad of ['same', 'valid'] as const) {
+          // (even H, odd W) and (odd H, even W): both axes meet both parities.
+          for (const [h, w] of [
+            [8, 9],
+            [7, 6],
+          ] as const) {
+            seed += 10;
+            cases.push({
+              op,
+              n: randomInt(seed, 1, 3),
+              h,
+              w,
+              ci: randomInt(seed + 5, 1, 6),
+              co: op === 'depthwise' ? 1 : randomInt(seed + 6, 1, 6),
+              kh,
+              kw,
+              stride,
+              pad,
+              bias: false,
+              activation: 'linear',
+              seed,
+            });
+          }
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+function randomCases(count: number): ConvCase[] {
+  const ops: Op[] = ['fusedConv2d', 'conv2d', 'depthwise', 'fusedDepthwise'];
+  const cases: ConvCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const seed = 5000 + i * 17;
+    const op = ops[i % ops.length] as Op;
+    const depthwise = op === 'depthwise' || op === 'fusedDepthwise';
+    const kernel = KERNELS[randomInt(seed, 0, KERNELS.length - 1)] as [number, number];
+    const fused = op === 'fusedConv2d' || op === 'fusedDepthwise';
+    cases.push({
+      op,
+      n: randomInt(seed + 1, 1, 4),
+      h: randomInt(seed + 2, 5, 14),
+      w: randomInt(seed + 3, 5, 14),
+      ci: randomInt(seed + 4, 1, 24),
+      co: depthwise ? (i % 5 === 0 ? 2 : 1) : randomInt(seed + 5, 1, 24),
+      kh: kernel[0],
+      kw: kernel[1],
+      stride: randomInt(seed + 6, 1, 2) as 1 | 2,
+      pad: randomInt(seed + 7, 0, 1) === 0 ? 'same' : 'valid',
+      bias: fused && randomInt(seed + 8, 0, 1) === 1,
+      activation: fused && randomInt(seed + 9, 0, 2) === 0 ? 'relu6' : 'linear',
+      seed,
+    });
+  }
+  return cases;
+}
+
+/** Sizes of the benchmark network's layers (larger channel counts exercise the GEMM paths). */
+const NETWORK_CASES: ConvCase[] = [
+  { op: 'fusedConv2d', n: 4, h: 32, w: 32, ci: 3, co: 16, kh: 3, kw: 3, stride: 2, pad: 'same', bias: false, activation: 'linear', seed: 9001 },
+  { op: 'fusedConv2d', n: 4, h: 16, w: 16, ci: 24, co: 96, kh: 1, kw: 1, stride: 1, pad: 'same', bias: false, activation: 'linear', seed: 9002 },
+  { op: 'fusedConv2d', n: 4, h: 8, w: 8, ci: 128, co: 32, kh: 1, kw: 1, stride: 1, pad: 'same', bias: true, activation: 'linear', seed: 9003 },
+  { op: 'depthwise', n: 4, h: 16, w: 16, ci: 48, co: 1, kh: 1, kw: 3, stride: 2, pad: 'same', bias: false, activation: 'linear', seed: 9004 },
+  { op: 'depthwise', n: 4, h: 16, w: 16, ci: 48, co: 1, kh: 3, kw: 1, stride: 2, pad: 'same', bias: false, activation: 'linear', seed: 9005 },
+  { op: 'depthwise', n: 4, h: 8, w: 8, ci: 64, co: 1, kh: 3, kw: 3, stride: 1, pad: 'same', bias: false, activation: 'linear', seed: 9006 },
+];
+
+/** The forward shapes of tensorflow/tfjs#6629: stride 2, 'same', 1×K / K×1, even size. */
+const BUG_CASES: ConvCase[] = [];
+for (const op of ['conv2d', 'fusedConv2d', 'depthwise', 'fusedDepthwise'] as const) {
+  for (const [kh, kw] of [
+    [1, 3],
+    [3, 1],
+    [1, 5],
+    [5, 1],
+  ] as const) {
+    BUG_CASES.push({
+      op,
+      n: 2,
+      h: 8,
+      w: 8,
+      ci: 3,
+      co: op === 'depthwise' || op === 'fusedDepthwise' ? 1 : 4,
+      kh,
+      kw,
+      stride: 2,
+      pad: 'same',
+      bias: op.startsWith('fused'),
+      activation: 'linear',
+      seed: 7000 + kh * 10 + kw,
+    });
+  }
+}
+
+async function compare(c: ConvCase): Promise<number[]> {
+  await tf.setBackend('cpu');
+  const ref = evaluate(c);
+  await tf.setBackend('wasm');
+  const got = evaluate(c);
+  expect(got.length).toBe(ref.length);
+  return ref.map((r, i) => relativeError(got[i] ?? new Float32Array(), r));
+}
+
+beforeAll(async () => {
+  await selectBackend('cpu');
+  const s = await selectBackend('wasm');
+  expect(s.name).toBe('wasm');
+}, 60_000);
+
+describe('registration', () => {
+  it('registers the missing gradient kernels for wasm, idempotently', () => {
+    registerWasmTrainingKernels();
+    for (const k of [...WASM_TRAINING_KERNELS, ...WASM_WRAPPED_FORWARD_KERNELS]) {
+      expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
+    }
+    expect(tf.getBackend()).toBe('wasm');
+  });
+});
+
+describe('forward values on the shapes of tensorflow/tfjs#6629 match cpu', () => {
+  it.each(BUG_CASES.map((c) => [label(c), c] as const))('%s', async (_name, c) => {
+    const [yErr] = await compare(c);
+    expect(yErr).toBeLessThan(TOL);
+  });
+});
+
+describe('forward and gradients match cpu', () => {
+  const names = ['y', 'dx', 'dfilter', 'dbias'];
+  const check = async (c: ConvCase): Promise<void> => {
+    const errs = await compare(c);
+    errs.forEach((e, i) => expect(e, `${names[i]} of ${label(c)}`).toBeLessThan(TOL));
+  };
+  it('on the grid of kernel shapes × strides × paddings × parities', async () => {
+    const cases = gridCases();
+    expect(cases.length).toBe(112);
+    for (const c of cases) await check(c);
+  }, 60_000);
+  it.each(randomCases(40).map((c) => [label(c), c] as const))('random %s', (_n, c) => check(c));
+  it.each(NETWORK_CASES.map((c) => [label(c), c] as const))('network-size %s', (_n, c) =>
+    check(c),
+  );
+});
+
+describe('a tf.layers model trains on wasm like on cpu', () => {
+  function build(): tfl.LayersModel {
+    const input = tfl.input({ shape: [10, 10, 3] });
+    let x = tfl.layers
+      .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false })
+      .apply(input) as tfl.SymbolicTensor;
+    x = tfl.layers.batchNormalization().apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.reLU({ maxValue: 6 }).apply(x) as tfl.SymbolicTensor;
+    const a = tfl.layers
+      .depthwiseConv2d({ kernelSize: [1, 3], strides: 2, padding: 'same', useBias: false })
+      .apply(x) as tfl.SymbolicTensor;
+    const b = tfl.layers
+      .depthwiseConv2d({ kernelSize: [3, 1], strides: 2, padding: 'same', useBias: false })
+      .apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.concatenate().apply([a, b]) as tfl.SymbolicTensor;
+    x = tfl.layers.batchNormalization().apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.reLU({ maxValue: 6 }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.conv2d({ filters: 12, kernelSize: 1, useBias: false }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.globalAveragePooling2d({}).apply(x) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 4, activation: 'softmax' }).apply(x) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: out });
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    return model;
+  }
+
+  async function train(backend: string, init: Float32Array[]): Promise<{ losses: number[]; weights: Float32Array[] }> {
+    await tf.setBackend(backend);
+    const model = build();
+    model.setWeights(model.getWeights().map((w, i) => tf.tensor(init[i] as Float32Array, w.shape)));
+    const x = tf.tensor4d(randomValues(6 * 10 * 10 * 3, 42), [6, 10, 10, 3]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 1, 2], 'int32'), 4);
+    const losses: number[] = [];
+    for (let i = 0; i < 3; i++) losses.push((await model.trainOnBatch(x, y)) as number);
+    const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
+    tf.dispose([x, y]);
+    model.dispose();
+    return { losses, weights };
+  }
+
+  it('three Adam steps give the same losses and weights', async () => {
+    await tf.setBackend('cpu');
+    const probe = build();
+    const init = probe.getWeights().map((w, i) => randomValues(w.size, 300 + i).map((v) => v * 0.5));
+    probe.dispose();
+    const cpu = await train('cpu', init);
+    const wasm = await train('wasm', init);
+    expect(cpu.losses.every(Number.isFinite)).toBe(true);
+    expect(relativeError(wasm.losses, cpu.losses)).toBeLessThan(1e-4);
+    cpu.weights.forEach((w, i) => {
+      expect(relativeError(wasm.weights[i] ?? [], w), `weight ${i}`).toBeLessThan(1e-4);
+    });
+    // The steps changed the weights (the comparison is not vacuous).
+    expect(relativeError(cpu.weights[0] ?? [], init[0] ?? [])).toBeGreaterThan(1e-3);
+  }, 60_000);
+});
