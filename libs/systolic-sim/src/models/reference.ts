@@ -14,7 +14,7 @@
  */
 import type { ArrayConfig } from '../array.js';
 import type { ConvLayer, Layer } from '../topology.js';
-import { convAsGemm, gemmLayerShape, outputExtent, type GemmShape } from './gemm-shape.js';
+import { convAsGemm, gemmLayerShape, type GemmShape } from './gemm-shape.js';
 
 /** Cycles of one output-stationary GEMM, folded over a rows×cols array (the reference's gemmCycles). */
 export function referenceGemmCycles(shape: GemmShape, rows: number, cols: number): number {
