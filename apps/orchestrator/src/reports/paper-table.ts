@@ -50,19 +50,19 @@ export function paperTable(network: NetworkName, rows: number, cols: number, mod
   };
 }
 
-const millions = (value: number) => (value / 1e6).toFixed(2);
+const millions = (value: number, digits = 2) => (value / 1e6).toFixed(digits);
 
 export function renderPaperTable(table: PaperTable): string {
   const grid = new Table({
     head: ['variant', 'params (M)', 'paper', 'MACs (M)', 'paper FLOPs', 'hardware', 'cycles', 'speed-up', 'paper', 'paper acc. (%)'],
     colAligns: ['left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right'],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
   });
   for (const row of table.variants) {
     const paper = row.published;
     grid.push([
       row.variant,
-      millions(row.params),
+      millions(row.params, 3),
       paper ? paper.paramsM.toFixed(2) : '–',
       millions(row.macs),
       paper ? String(paper.flopsM) : '–',
@@ -75,7 +75,7 @@ export function renderPaperTable(table: PaperTable): string {
   }
   const title = `${table.network} on a ${table.rows}x${table.cols} array, timing model "${table.model}" (baseline on plain hardware, FuSe variants on the ST-OS array)`;
   const note = table.publishedArray
-    ? 'paper: DATE 2021 FuSeConv paper (FLOPs as the authors counted them; speed-ups on 64x64).'
-    : 'paper: DATE 2021 FuSeConv paper; its speed-ups are for a 64x64 array, so they are not shown here.';
+    ? 'paper: DATE 2021 FuSeConv paper (params truncated to 2 decimals; FLOPs as the authors counted them, with some element-wise work; speed-ups on 64x64).'
+    : 'paper: DATE 2021 FuSeConv paper (params truncated to 2 decimals); its speed-ups are for a 64x64 array, so they are not shown here.';
   return `${title}\n${grid.toString()}\n${note}\n`;
 }
