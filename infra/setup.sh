@@ -16,10 +16,12 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# npm ci when node_modules is missing or older than the lockfile.
+# Install when node_modules is missing or older than the lockfile. `npm install` follows the
+# lockfile; `npm ci` is not used because npm 11 rejects its own lockfiles when they leave out other
+# platforms' optional packages (rollup, esbuild, swc binaries), as lockfiles written here do.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages from package-lock.json"
-  npm ci --no-audit --no-fund >&2
+  npm install --no-audit --no-fund >&2
 else
   say "npm packages are up to date"
 fi
