@@ -1,0 +1,6 @@
+/**
+ * @fuselab/nos — training for FuSeConv networks: backend choice, data sets, the training loop,
+ * knowledge distillation, Neural Operator Scaffolding (NOS) and checkpoints.
+ */
+export * from './backend/index.js';
+export * from './data/index.js';
