@@ -1,0 +1,23 @@
+/**
+ * @fuselab/fuseconv/tfjs — tfjs layers and model builders for FuSeConv network specs.
+ *
+ * A separate entry point so that users who only need specs and counting never load tfjs.
+ * Importing it registers the custom layers (`FuseConv2D`, `HardSwish`, `HardSigmoid`) with
+ * `tf.serialization`, so saved models load with `tf.loadLayersModel`. Requires the peer
+ * dependencies `@tensorflow/tfjs-core` and `@tensorflow/tfjs-layers` (and a backend).
+ */
+export { HardSwish, HardSigmoid, activationLayer } from './activations.js';
+export type { LayerArgs } from './activations.js';
+export {
+  FuseConv2D,
+  fuseFullConv2d,
+  fuseHalfConv2d,
+  fuseChannels,
+  separableBlock,
+  spatialStage,
+  batchNorm,
+  kaimingFanOut,
+} from './layers.js';
+export type { FuseConv2DArgs, FuseMode, SeparableBlockOptions } from './layers.js';
+export { buildModel, countTrainableParams, weightedLayers, predictLogits } from './builder.js';
+export type { BuildModelOptions, BuiltModel, Tap, TapMode } from './builder.js';
