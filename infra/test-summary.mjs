@@ -11,6 +11,8 @@ let failed = 0;
 let skipped = 0;
 const missing = [];
 for (const workspace of workspaces) {
+  const manifest = JSON.parse(readFileSync(join(root, workspace, 'package.json'), 'utf8'));
+  if (!manifest.scripts?.test) continue; // a package without tests yet
   const report = join(root, workspace, 'test-results', 'vitest.json');
   if (!existsSync(report)) {
     missing.push(workspace);
