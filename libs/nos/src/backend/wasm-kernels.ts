@@ -27,6 +27,9 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 
+import { WASM_ELEMENTWISE_OVERRIDES, withFallback } from './wasm-elementwise.js';
+import { registerWasmFusedGradients } from './wasm-gradients.js';
+
 /** The part of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
@@ -224,16 +227,33 @@ function conv2DBackpropFilter(args: {
   const M = N * Ho * Wo;
   const K = KH * KW * Ci;
 
-  let colT: TensorInfo;
   if (KH === 1 && KW === 1 && SH === 1 && SW === 1 && pt === 0 && pl === 0) {
-    colT = call(
-      orig().transpose,
+    // dW = xᵀ·dy. Transpose the narrower operand; for Co < Ci compute (dyᵀ·x)ᵀ.
+    const transposeX = Ci <= Co;
+    const [P, Q] = transposeX ? [x, dy] : [dy, x];
+    const pCols = transposeX ? Ci : Co;
+    const qCols = transposeX ? Co : Ci;
+    const pT = backend.makeOutput([pCols, M], 'float32');
+    transpose2D(f32(backend, P), M, pCols, f32(backend, pT));
+    const prod = call(
+      orig().batchMatMul,
       backend,
-      { x: { dataId: x.dataId, shape: [M, Ci], dtype: 'float32' } },
-      { perm: [1, 0] },
+      {
+        a: { dataId: pT.dataId, shape: [1, pCols, M], dtype: 'float32' },
+        b: { dataId: Q.dataId, shape: [1, M, qCols], dtype: 'float32' },
+      },
+      { transposeA: false, transposeB: false },
     );
-  } else {
-    colT = backend.makeOutput([K, M], 'float32');
+    dispose(backend, pT);
+    if (transposeX) return { dataId: prod.dataId, shape: [1, 1, Ci, Co], dtype: 'float32' };
+    const dw = backend.makeOutput([1, 1, Ci, Co], 'float32');
+    transpose2D(f32(backend, prod), Co, Ci, f32(backend, dw));
+    dispose(backend, prod);
+    return dw;
+  }
+
+  const colT = backend.makeOutput([K, M], 'float32');
+  {
     const src = f32(backend, x);
     const dst = f32(backend, colT);
     for (let kh = 0; kh < KH; kh++) {
@@ -270,6 +290,18 @@ function conv2DBackpropFilter(args: {
   );
   dispose(backend, colT);
   return { dataId: dw.dataId, shape: [KH, KW, Ci, Co], dtype: 'float32' };
+}
+
+/** dst[c*rows + r] = src[r*cols + c], blocked over rows for cache reuse. */
+function transpose2D(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {
+  const B = 16;
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const r1 = Math.min(r0 + B, rows);
+    for (let c = 0; c < cols; c++) {
+      const o = c * rows;
+      for (let r = r0; r < r1; r++) dst[o + r] = src[r * cols + c] as number;
+    }
+  }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -619,6 +651,11 @@ export function registerWasmTrainingKernels(): void {
   ] as const) {
     replace({ ...cfg, kernelFunc: wrapForward(cfg.kernelFunc, dw) });
   }
+  for (const [name, impl] of WASM_ELEMENTWISE_OVERRIDES) {
+    const cfg = required(name);
+    replace({ ...cfg, kernelFunc: withFallback(impl, cfg.kernelFunc) });
+  }
+  registerWasmFusedGradients();
 }
 
 /** True once {@link registerWasmTrainingKernels} has run. */

@@ -1,0 +1,117 @@
+/**
+ * The small MobileNet-style network of the training-throughput benchmark, as a tf.layers model.
+ * The same specification is handed to the PyTorch peer (torch_train_throughput.py) as JSON so both
+ * sides build the same network.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+export type BlockOperator = 'dw' | 'fuse_half';
+
+export interface TinyNetSpec {
+  inputSize: number;
+  inputChannels: number;
+  classes: number;
+  stem: { filters: number; kernel: number; stride: number };
+  /** Inverted-residual blocks: expansion factor, output channels, stride. */
+  blocks: Array<{ expand: number; out: number; stride: number }>;
+  /** 'dw': 3×3 depthwise; 'fuse_half': half the hidden channels 1×3, half 3×1, concatenated. */
+  operator: BlockOperator;
+}
+
+export function tinyNetSpec(operator: BlockOperator): TinyNetSpec {
+  return {
+    inputSize: 32,
+    inputChannels: 3,
+    classes: 10,
+    stem: { filters: 32, kernel: 3, stride: 2 },
+    blocks: [
+      { expand: 2, out: 24, stride: 1 },
+      { expand: 4, out: 32, stride: 2 },
+      { expand: 4, out: 32, stride: 1 },
+      { expand: 4, out: 64, stride: 2 },
+    ],
+    operator,
+  };
+}
+
+/** Slice of the channel axis (NHWC), for splitting the hidden channels of a FuSe-half block. */
+class ChannelSlice extends tfl.layers.Layer {
+  static readonly className = 'FuselabChannelSlice';
+  private readonly begin: number;
+  private readonly size: number;
+
+  constructor(args: { begin: number; size: number; name?: string }) {
+    super(args.name === undefined ? {} : { name: args.name });
+    this.begin = args.begin;
+    this.size = args.size;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    return [...s.slice(0, -1), this.size];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+    return tf.slice(x, [0, 0, 0, this.begin], [-1, -1, -1, this.size]);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), begin: this.begin, size: this.size };
+  }
+}
+
+type ST = tfl.SymbolicTensor;
+const apply = (layer: tfl.layers.Layer, x: ST | ST[]): ST => layer.apply(x) as ST;
+
+function convBnRelu(x: ST, filters: number, kernel: number, stride: number): ST {
+  x = apply(
+    tfl.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false }),
+    x,
+  );
+  x = apply(tfl.layers.batchNormalization(), x);
+  return apply(tfl.layers.reLU({ maxValue: 6 }), x);
+}
+
+function depthwise(x: ST, kernel: [number, number], stride: number): ST {
+  return apply(
+    tfl.layers.depthwiseConv2d({ kernelSize: kernel, strides: stride, padding: 'same', useBias: false }),
+    x,
+  );
+}
+
+/** Builds and compiles (Adam, categorical cross-entropy) the benchmark network. */
+export function buildTinyNet(spec: TinyNetSpec, learningRate = 1e-3): tfl.LayersModel {
+  const input = tfl.input({ shape: [spec.inputSize, spec.inputSize, spec.inputChannels] });
+  let x = convBnRelu(input, spec.stem.filters, spec.stem.kernel, spec.stem.stride);
+  let channels = spec.stem.filters;
+  for (const b of spec.blocks) {
+    const hidden = channels * b.expand;
+    const shortcut = x;
+    let h = b.expand === 1 ? x : convBnRelu(x, hidden, 1, 1);
+    if (spec.operator === 'dw') {
+      h = depthwise(h, [3, 3], b.stride);
+    } else {
+      const half = Math.floor(hidden / 2);
+      const a = depthwise(apply(new ChannelSlice({ begin: 0, size: half }), h), [1, 3], b.stride);
+      const c = depthwise(
+        apply(new ChannelSlice({ begin: half, size: hidden - half }), h),
+        [3, 1],
+        b.stride,
+      );
+      h = apply(tfl.layers.concatenate({ axis: -1 }), [a, c]);
+    }
+    h = apply(tfl.layers.batchNormalization(), h);
+    h = apply(tfl.layers.reLU({ maxValue: 6 }), h);
+    h = apply(tfl.layers.conv2d({ filters: b.out, kernelSize: 1, useBias: false }), h);
+    h = apply(tfl.layers.batchNormalization(), h);
+    x = b.stride === 1 && channels === b.out ? apply(tfl.layers.add(), [shortcut, h]) : h;
+    channels = b.out;
+  }
+  x = apply(tfl.layers.globalAveragePooling2d({}), x);
+  const out = apply(tfl.layers.dense({ units: spec.classes, activation: 'softmax' }), x);
+  const model = tfl.model({ inputs: input, outputs: out });
+  model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy' });
+  return model;
+}
