@@ -21,3 +21,5 @@ export {
 export type { FuseConv2DArgs, FuseMode, SeparableBlockOptions } from './layers.js';
 export { buildModel, countTrainableParams, weightedLayers, predictLogits } from './builder.js';
 export type { BuildModelOptions, BuiltModel, Tap, TapMode } from './builder.js';
+export { transferWeights } from './transfer.js';
+export type { TransferOptions, TransferResult } from './transfer.js';
