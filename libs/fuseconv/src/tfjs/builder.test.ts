@@ -153,3 +153,31 @@ describe('forward pass', () => {
     expect(() => buildModel(spec, { taps: 'all' as 'block' })).toThrow(/taps/);
   });
 });
+
+describe('training', () => {
+  it('every trainable weight (FuSe kernels included) gets a finite, non-zero gradient; BN statistics move', () => {
+    const spec = buildNetwork({ network: 'mobilenet_v3_small', operators: mixed('mobilenet_v3_small', 2), width: 0.25, inputSize: 32, numClasses: 4 });
+    const { model } = buildModel(spec, { taps: 'block', seed: 1 });
+    const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 1);
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4);
+    const mean = model.getLayer('features.2.op.bn').getWeights()[2]!; // moving mean
+    const before = Array.from(mean.dataSync());
+    const { grads, value } = tf.variableGrads(() => {
+      const [logits, ...taps] = model.apply(x, { training: true }) as tf.Tensor[];
+      // Task loss plus a tap term, the shape of a NOS objective.
+      return tf.add(tf.losses.softmaxCrossEntropy(labels, logits!), tf.mul(0.01, tf.mean(tf.square(taps[3]!)))) as tf.Scalar;
+    }, model.trainableWeights.map((w) => w.read() as tf.Variable));
+    expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+    const names = Object.keys(grads);
+    expect(names.length).toBe(model.trainableWeights.length);
+    expect(names.some((n) => n.includes('kernel_h'))).toBe(true);
+    for (const n of names) {
+      const g = grads[n]!.dataSync();
+      expect(g.every(Number.isFinite)).toBe(true);
+      expect(g.some((v) => v !== 0), n).toBe(true);
+    }
+    const after = Array.from(model.getLayer('features.2.op.bn').getWeights()[2]!.dataSync());
+    expect(after).not.toEqual(before);
+    model.dispose();
+  });
+});
