@@ -26,8 +26,22 @@ else
   say "npm packages are up to date"
 fi
 
+# The orchestrator's embedded stack runs the Temporal CLI's dev server (not on npm; see DESIGN.md).
+say "finding or installing the Temporal CLI"
+if ! temporal_cli=$(bash infra/temporal-cli.sh); then
+  say "the Temporal CLI is missing (see the messages above); campaigns cannot run without it"
+  exit 1
+fi
+say "Temporal CLI: $temporal_cli"
+
 if $for_tests; then
-  : # the test suite needs nothing beyond the npm packages yet
+  # The store and distributed tests start their own throwaway PostgreSQL cluster.
+  say "finding or installing PostgreSQL"
+  if ! pg_bindir=$(bash infra/postgres.sh); then
+    say "PostgreSQL is missing (see the messages above); the orchestrator's tests need it"
+    exit 1
+  fi
+  say "PostgreSQL binaries: $pg_bindir"
 fi
 
 say "building packages"

@@ -8,6 +8,10 @@ import { InvalidSpecError } from '@fuselab/fuseconv';
 import { registerModelCommands } from './commands/model.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerTableCommand } from './commands/table.js';
+import { registerCampaignCommands } from './commands/campaign.js';
+import { registerUpCommand } from './commands/up.js';
+import { registerWorkerCommand } from './commands/worker.js';
+import { isOrchestratorInputError } from '../campaigns/errors.js';
 import { createLogger } from './logger.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error.js';
 
@@ -27,6 +31,9 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerSimCommands(program);
   registerTableCommand(program);
+  registerCampaignCommands(program);
+  registerUpCommand(program);
+  registerWorkerCommand(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
@@ -35,7 +42,7 @@ export function buildProgram(): Command {
 }
 
 function isBadInput(error: unknown): error is Error {
-  return error instanceof UsageError || error instanceof InputError || error instanceof InvalidSpecError;
+  return error instanceof UsageError || error instanceof InputError || error instanceof InvalidSpecError || isOrchestratorInputError(error);
 }
 
 /** Runs the CLI and returns the exit status (the caller sets process.exitCode). */

@@ -1,0 +1,62 @@
+/** The CampaignService over HTTP: what the CLI uses while a `fuselab up` stack is running. */
+import { NotFoundError, type CampaignService, type SubmitOptions, type Submitted } from '../campaigns/service.js';
+import { SpecError } from '../campaigns/spec.js';
+import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SimResultRow } from '../store/store.js';
+import type { CampaignProgress } from '../workflows/campaign.js';
+
+export class HttpCampaignService implements CampaignService {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token?: string,
+  ) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const payload = (await response.json().catch(() => ({}))) as { error?: string };
+    if (response.status === 400) throw new SpecError(payload.error ?? 'bad request');
+    if (response.status === 404) throw new NotFoundError(payload.error ?? 'not found');
+    if (!response.ok) throw new Error(`the fuselab API at ${this.baseUrl} answered ${response.status}: ${payload.error ?? ''}`);
+    return payload as T;
+  }
+
+  submit(spec: unknown, options: SubmitOptions = {}): Promise<Submitted> {
+    return this.call('POST', '/api/campaigns', { spec, ...options });
+  }
+  progress(id: string): Promise<CampaignProgress> {
+    return this.call('GET', `/api/campaigns/${encodeURIComponent(id)}/progress`);
+  }
+  list(): Promise<CampaignSummary[]> {
+    return this.call('GET', '/api/campaigns');
+  }
+  get(id: string): Promise<CampaignDetail> {
+    return this.call('GET', `/api/campaigns/${encodeURIComponent(id)}`);
+  }
+  cancel(id: string): Promise<{ campaignId: string; status: string }> {
+    return this.call('POST', `/api/campaigns/${encodeURIComponent(id)}/cancel`);
+  }
+  jobs(id: string, options: { status?: string; limit?: number; offset?: number } = {}): Promise<unknown[]> {
+    const query = new URLSearchParams(Object.entries(options).map(([k, v]): [string, string] => [k, String(v)]));
+    return this.call('GET', `/api/campaigns/${encodeURIComponent(id)}/jobs?${query}`);
+  }
+  results(filters: ResultFilters, withLayers = false): Promise<SimResultRow[]> {
+    const { campaignId, ...rest } = filters;
+    const query = new URLSearchParams(Object.entries({ ...rest, ...(campaignId ? { campaign: campaignId } : {}), ...(withLayers ? { layers: 'true' } : {}) }).map(([k, v]): [string, string] => [k, String(v)]));
+    return this.call('GET', `/api/results?${query}`);
+  }
+  trainingCurves(campaignId?: string): Promise<unknown[]> {
+    return this.call('GET', `/api/training-curves${campaignId ? `?campaign=${encodeURIComponent(campaignId)}` : ''}`);
+  }
+  searchFronts(campaignId?: string): Promise<unknown[]> {
+    return this.call('GET', `/api/search-fronts${campaignId ? `?campaign=${encodeURIComponent(campaignId)}` : ''}`);
+  }
+  exportCampaign(id: string): Promise<CampaignExport> {
+    return this.call('GET', `/api/campaigns/${encodeURIComponent(id)}/export`);
+  }
+  importCampaign(doc: unknown): Promise<{ campaignId: string; jobs: number; simResults: number }> {
+    return this.call('POST', '/api/import', doc);
+  }
+}

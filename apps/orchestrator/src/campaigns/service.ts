@@ -1,0 +1,242 @@
+/**
+ * What the CLI and the API do with campaigns, over a store and a Temporal client. The CLI talks
+ * to it directly or, when a `fuselab up` stack is running, through the API (api/client.ts) that
+ * serves the same interface.
+ */
+import { randomBytes } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
+import { normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
+import { codeVersion, versions } from './versions.js';
+import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SimResultRow, Store } from '../store/store.js';
+import { EXPORT_FORMAT } from '../store/store.js';
+import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress } from '../workflows/campaign.js';
+
+export interface SubmitOptions {
+  force?: boolean;
+  concurrency?: number;
+}
+
+export interface Submitted {
+  campaignId: string;
+  specHash: string;
+  total: number;
+}
+
+/** The one-line outcome the CLI prints (`--json`) and the API returns. */
+export interface CampaignOutcome {
+  campaignId: string;
+  status: string;
+  jobs: { total: number; completed: number; failed: number; reused: number };
+}
+
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+export interface CampaignService {
+  submit(spec: unknown, options?: SubmitOptions): Promise<Submitted>;
+  progress(id: string): Promise<CampaignProgress>;
+  list(): Promise<CampaignSummary[]>;
+  get(id: string): Promise<CampaignDetail>;
+  cancel(id: string, reason?: string): Promise<{ campaignId: string; status: string }>;
+  jobs(id: string, options?: { status?: string; limit?: number; offset?: number }): Promise<unknown[]>;
+  results(filters: ResultFilters, withLayers?: boolean): Promise<SimResultRow[]>;
+  trainingCurves(campaignId?: string): Promise<unknown[]>;
+  searchFronts(campaignId?: string): Promise<unknown[]>;
+  exportCampaign(id: string): Promise<CampaignExport>;
+  importCampaign(doc: unknown): Promise<{ campaignId: string; jobs: number; simResults: number }>;
+}
+
+export function newCampaignId(spec: NormalisedSpec, hash: string): string {
+  return `${spec.name}-${hash.slice(0, 8)}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+}
+
+/** A spec given as text (YAML/JSON) or as an already parsed value. */
+export function toNormalisedSpec(spec: unknown): NormalisedSpec {
+  return normaliseSpec(typeof spec === 'string' ? parseSpecText(spec) : spec);
+}
+
+export function outcomeOf(progress: CampaignProgress): CampaignOutcome {
+  return { campaignId: progress.campaignId, status: progress.status, jobs: { total: progress.total, completed: progress.completed, failed: progress.failed, reused: progress.reused } };
+}
+
+export function progressFromDetail(detail: CampaignSummary): CampaignProgress {
+  const status = detail.status === 'pending' ? 'starting' : detail.status;
+  return { campaignId: detail.campaignId, status, total: detail.jobs.total, completed: detail.jobs.completed, failed: detail.jobs.failed, reused: detail.jobs.reused, running: detail.jobs.running, cancelled: detail.jobs.cancelled };
+}
+
+const exportSchema = z.object({
+  format: z.literal(EXPORT_FORMAT, { error: `expected "${EXPORT_FORMAT}"` }),
+  formatVersion: z.literal(1, { error: 'expected 1' }),
+  campaign: z.object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    status: z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']),
+    spec: z.record(z.string(), z.unknown()),
+    specHash: z.string().regex(/^[0-9a-f]{64}$/),
+    codeVersion: z.string(),
+    versions: z.record(z.string(), z.string()),
+    seed: z.number().int(),
+    force: z.boolean(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    error: z.string().nullable(),
+    totalJobs: z.number().int().nonnegative(),
+    reusedJobs: z.number().int().nonnegative(),
+  }),
+  jobs: z.array(
+    z.object({
+      key: z.string().min(1),
+      kind: z.string(),
+      group: z.string(),
+      position: z.number().int(),
+      params: z.unknown(),
+      status: z.string(),
+      attempts: z.number().int(),
+      worker: z.string().nullable(),
+      error: z.string().nullable(),
+      startedAt: z.string().nullable(),
+      finishedAt: z.string().nullable(),
+    }),
+  ),
+  simResults: z.array(
+    z.object({
+      jobKey: z.string().min(1),
+      network: z.string(),
+      variant: z.string(),
+      rows: z.number().int().positive(),
+      cols: z.number().int().positive(),
+      model: z.string(),
+      hardware: z.string(),
+      dataflow: z.string(),
+      inputSize: z.number().int(),
+      numClasses: z.number().int(),
+      totalCycles: z.number(),
+      totalMacs: z.number(),
+      cyclesByClass: z.record(z.string(), z.number()),
+      codeVersion: z.string(),
+      worker: z.string().nullable(),
+      layers: z.array(z.object({ layerIndex: z.number().int(), name: z.string(), kind: z.string(), operatorClass: z.string(), cycles: z.number(), macs: z.number(), utilization: z.number(), breakdown: z.unknown() })).optional(),
+    }),
+  ),
+});
+
+/** Validates an export document; a bad one is a SpecError naming the field. */
+export function parseExport(doc: unknown): CampaignExport {
+  const parsed = exportSchema.safeParse(doc);
+  if (!parsed.success) {
+    const { field, message } = describeZodError(parsed.error);
+    throw new SpecError(`export file ${field}: ${message}`, field);
+  }
+  // The spec inside must still be a valid spec.
+  normaliseSpec(parsed.data.campaign.spec);
+  return parsed.data as unknown as CampaignExport;
+}
+
+export class LocalCampaignService implements CampaignService {
+  constructor(
+    readonly store: Store,
+    private readonly temporal: () => Promise<Client>,
+  ) {}
+
+  async submit(specInput: unknown, options: SubmitOptions = {}): Promise<Submitted> {
+    const spec = toNormalisedSpec(specInput);
+    const hash = specHash(spec);
+    const campaignId = newCampaignId(spec, hash);
+    const client = await this.temporal(); // unreachable Temporal fails before anything is written
+    await this.store.createCampaign({ id: campaignId, spec, specHash: hash, codeVersion: codeVersion('sim'), versions: versions(), force: options.force ?? false });
+    const input: CampaignInput = { campaignId, spec, force: options.force ?? false, ...(options.concurrency ? { concurrency: options.concurrency } : {}) };
+    try {
+      await client.workflow.start('campaignWorkflow', { workflowId: campaignId, taskQueue: TASK_QUEUES.campaign, args: [input] });
+    } catch (error) {
+      await this.store.deleteCampaign(campaignId); // nothing half-created
+      throw error;
+    }
+    return { campaignId, specHash: hash, total: expandSpec(spec).length };
+  }
+
+  async get(id: string): Promise<CampaignDetail> {
+    const detail = await this.store.getCampaign(id);
+    if (!detail) throw new NotFoundError(`no campaign "${id}"`);
+    return detail;
+  }
+
+  async progress(id: string): Promise<CampaignProgress> {
+    const detail = await this.get(id);
+    if (detail.status === 'pending' || detail.status === 'running') {
+      try {
+        const client = await this.temporal();
+        return await client.workflow.getHandle(id).query(progressQuery);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) {
+          /* fall back to the database's view */
+        }
+      }
+    }
+    return progressFromDetail(detail);
+  }
+
+  list(): Promise<CampaignSummary[]> {
+    return this.store.listCampaigns();
+  }
+
+  async cancel(id: string, reason = 'cancelled by user'): Promise<{ campaignId: string; status: string }> {
+    const detail = await this.get(id);
+    if (detail.status !== 'pending' && detail.status !== 'running') return { campaignId: id, status: detail.status };
+    const client = await this.temporal();
+    try {
+      await client.workflow.getHandle(id).signal(cancelSignal, reason);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      await this.store.finishCampaign(id, 'cancelled', 'workflow not found');
+      return { campaignId: id, status: 'cancelled' };
+    }
+    return { campaignId: id, status: 'cancelling' };
+  }
+
+  async jobs(id: string, options?: { status?: string; limit?: number; offset?: number }) {
+    await this.get(id);
+    return this.store.listJobs(id, options);
+  }
+
+  results(filters: ResultFilters, withLayers = false) {
+    return this.store.simResults(filters, withLayers);
+  }
+
+  trainingCurves(campaignId?: string) {
+    return this.store.trainingCurves(campaignId);
+  }
+
+  searchFronts(campaignId?: string) {
+    return this.store.searchFronts(campaignId);
+  }
+
+  async exportCampaign(id: string) {
+    const doc = await this.store.exportCampaign(id);
+    if (!doc) throw new NotFoundError(`no campaign "${id}"`);
+    return doc;
+  }
+
+  importCampaign(doc: unknown) {
+    return this.store.importCampaign(parseExport(doc));
+  }
+}
+
+/** Waits for a campaign to finish, calling `onProgress` as it moves. */
+export async function follow(service: CampaignService, id: string, onProgress: (progress: CampaignProgress) => void, intervalMs = 400): Promise<CampaignProgress> {
+  let last = '';
+  for (;;) {
+    const progress = await service.progress(id);
+    const text = JSON.stringify(progress);
+    if (text !== last) onProgress(progress);
+    last = text;
+    if (progress.status === 'completed' || progress.status === 'failed' || progress.status === 'cancelled') {
+      // The workflow's final count can run ahead of the database by a moment; settle on the DB's.
+      const settled = progressFromDetail(await service.get(id));
+      return settled.status === progress.status ? settled : progress;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

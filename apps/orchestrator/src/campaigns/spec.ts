@@ -1,0 +1,251 @@
+/**
+ * The campaign spec: a YAML or JSON file of simulation sweeps, training runs and searches.
+ * Validated with zod at the trust boundary (CLI file, API body); a bad spec gives one message
+ * naming the field. Normalisation fills defaults, expands `all` and sorts every set so that two
+ * specs meaning the same thing have the same canonical hash.
+ */
+import { createHash } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
+import { TIMING_MODELS } from '@fuselab/systolic-sim';
+import { stableStringify, type NormalisedSpec, type NormalisedSweep } from './expand.js';
+
+/** A spec the user must fix. The CLI prints the message and exits 2; the API answers 400. */
+export class SpecError extends Error {
+  override name = 'SpecError';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const HARDWARE_CHOICES = ['paper', 'plain', 'fuse'] as const;
+export const DATAFLOWS = ['os', 'ws', 'is'] as const;
+export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+export const TRAINING_METHODS = ['scratch', 'kd', 'nos'] as const;
+export const SEARCH_SPACES = ['stages', 'blocks'] as const;
+export const SEARCH_STRATEGIES = ['greedy', 'random', 'evolution', 'nsga2', 'exhaustive'] as const;
+export const SEARCH_OBJECTIVES = ['latency', 'params', 'macs', 'synflow', 'accuracy'] as const;
+export const BLOCK_OPERATORS = ['dw', 'fuse_full', 'fuse_half'] as const;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const name = z.string().regex(NAME, { error: 'expected a name of letters, digits, "_", "." or "-" (at most 64 characters)' });
+
+function choice<T extends string>(values: readonly T[], what: string) {
+  return z.string().refine((value): value is T => (values as readonly string[]).includes(value), {
+    error: (issue) => `unknown ${what} ${JSON.stringify(issue.input)}, expected one of ${values.join(', ')}`,
+  }) as unknown as z.ZodType<T>;
+}
+
+/** `all` or a list of distinct names. */
+function nameList<T extends string>(values: readonly T[], what: string) {
+  return z.union([z.literal('all'), z.array(choice(values, what)).min(1, { error: `expected at least one ${what}` })], {
+    error: (issue) => (issue.code === 'invalid_union' ? `expected "all" or a list of ${what}s` : undefined),
+  });
+}
+
+const positiveInt = (what: string) => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+
+const arraySize = z.union([
+  z.number().int().min(1).max(4096),
+  z.string().regex(/^\s*\d+\s*x\s*\d+\s*$/i),
+  z.strictObject({ rows: z.number().int().min(1).max(4096), cols: z.number().int().min(1).max(4096) }),
+], { error: 'expected an array size: a number N (an NxN array, 1…4096) or "RxC"' });
+
+const sweepSchema = z.strictObject({
+  name: name.optional(),
+  networks: nameList(NETWORKS, 'network'),
+  variants: nameList(VARIANTS, 'variant'),
+  arrays: z.array(arraySize).min(1, { error: 'expected at least one array size' }),
+  models: z.array(choice(TIMING_MODELS, 'timing model')).min(1).default(['reference']),
+  hardware: z.array(choice(HARDWARE_CHOICES, 'hardware')).min(1).default(['paper']),
+  dataflows: z.array(choice(DATAFLOWS, 'dataflow')).min(1).default(['os']),
+  inputSize: positiveInt('a positive integer input size').default(224),
+  classes: positiveInt('a positive integer number of classes').default(1000),
+});
+
+const trainingSchema = z.strictObject({
+  name: name.optional(),
+  dataset: choice(DATASETS, 'dataset'),
+  network: choice(NETWORKS, 'network'),
+  variants: nameList(VARIANTS, 'variant'),
+  width: z.number().positive({ error: 'expected a positive width multiplier' }).max(4).default(1),
+  method: choice(TRAINING_METHODS, 'training method').default('scratch'),
+  teacher: z.string().min(1).optional(),
+  epochs: positiveInt('a positive integer number of epochs'),
+  batch: positiveInt('a positive integer batch size').default(64),
+  limit: positiveInt('a positive integer image limit').optional(),
+  seeds: z.array(z.number().int().nonnegative()).min(1).default([0]),
+});
+
+const searchSchema = z.strictObject({
+  name: name.optional(),
+  network: choice(NETWORKS, 'network'),
+  space: choice(SEARCH_SPACES, 'search space'),
+  operators: z.array(choice(BLOCK_OPERATORS, 'block operator')).min(1).default(['dw', 'fuse_full', 'fuse_half']),
+  array: arraySize.default(64),
+  strategy: choice(SEARCH_STRATEGIES, 'search strategy'),
+  objectives: z.array(choice(SEARCH_OBJECTIVES, 'objective')).min(1),
+  budget: positiveInt('a positive integer budget').default(100),
+  seed: z.number().int().nonnegative().optional(),
+});
+
+/** One object or a list of them. */
+const oneOrMany = <T extends z.ZodType>(schema: T) => z.union([schema.transform((item) => [item]), z.array(schema)]);
+
+export const campaignSpecSchema = z.strictObject({
+  /** Spec format version; the normalised form carries it, so normalising twice changes nothing. */
+  version: z.literal(1, { error: 'expected 1 (the only spec format version)' }).optional(),
+  name,
+  description: z.string().optional(),
+  seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).nonnegative({ error: 'expected a non-negative seed' }).default(0),
+  /** How many jobs the campaign runs at once (across all workers). */
+  concurrency: positiveInt('a positive integer').max(1000).default(32),
+  simulations: oneOrMany(sweepSchema).default([]),
+  trainings: z.array(trainingSchema).default([]),
+  searches: z.array(searchSchema).default([]),
+});
+
+export type CampaignSpecInput = z.input<typeof campaignSpecSchema>;
+type ParsedSpec = z.output<typeof campaignSpecSchema>;
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let text = '';
+  for (const part of path) text += typeof part === 'number' ? `[${part}]` : text === '' ? String(part) : `.${String(part)}`;
+  return text || 'spec';
+}
+
+/** The first zod issue as one line naming the field. */
+export function describeZodError(error: z.ZodError, root = ''): { field: string; message: string } {
+  // Union errors carry the issues of each branch; the most specific one names the field best.
+  let issue = error.issues[0]!;
+  let path = [...issue.path];
+  while (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const branches = issue.errors.filter((branch) => branch.length > 0);
+    const best = branches.find((branch) => branch.some((inner) => inner.path.length > 0)) ?? branches[0];
+    if (!best || best.length === 0 || (issue.message && !issue.message.startsWith('Invalid input'))) break;
+    issue = best[0]!;
+    path = [...path, ...issue.path];
+  }
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
+  const field = formatPath(root ? [root, ...path] : path);
+  return { field, message };
+}
+
+function arraySizeOf(value: number | string | { rows: number; cols: number }): { rows: number; cols: number } {
+  if (typeof value === 'object') return { rows: value.rows, cols: value.cols };
+  if (typeof value === 'number') return { rows: value, cols: value };
+  const [rows, cols] = value.toLowerCase().split('x').map((part) => Number(part.trim()));
+  return { rows: rows!, cols: cols! };
+}
+
+function inOrder<T extends string>(values: readonly T[], chosen: 'all' | readonly T[]): T[] {
+  if (chosen === 'all') return [...values];
+  return values.filter((value) => chosen.includes(value));
+}
+
+function duplicates<T>(items: readonly T[], key: (item: T) => string = String): string | undefined {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const id = key(item);
+    if (seen.has(id)) return id;
+    seen.add(id);
+  }
+  return undefined;
+}
+
+function checkDistinct(field: string, items: readonly unknown[], what: string, key?: (item: never) => string): void {
+  const duplicate = duplicates(items as never[], key as ((item: never) => string) | undefined);
+  if (duplicate !== undefined) throw new SpecError(`${field}: duplicate ${what} ${JSON.stringify(duplicate)}`, field);
+}
+
+function normaliseSweep(sweep: ParsedSpec['simulations'][number], index: number): NormalisedSweep {
+  const field = `simulations[${index}]`;
+  if (sweep.networks !== 'all') checkDistinct(`${field}.networks`, sweep.networks, 'network');
+  if (sweep.variants !== 'all') checkDistinct(`${field}.variants`, sweep.variants, 'variant');
+  checkDistinct(`${field}.models`, sweep.models, 'timing model');
+  checkDistinct(`${field}.hardware`, sweep.hardware, 'hardware');
+  checkDistinct(`${field}.dataflows`, sweep.dataflows, 'dataflow');
+  const arrays = sweep.arrays.map(arraySizeOf);
+  arrays.forEach(({ rows, cols }, i) => {
+    if (!(rows >= 1 && rows <= 4096 && cols >= 1 && cols <= 4096)) throw new SpecError(`${field}.arrays[${i}]: array dimensions must be 1…4096, got ${rows}x${cols}`, `${field}.arrays[${i}]`);
+  });
+  checkDistinct(`${field}.arrays`, arrays, 'array size', ((a: { rows: number; cols: number }) => `${a.rows}x${a.cols}`) as never);
+  return {
+    name: sweep.name ?? `simulations-${index + 1}`,
+    networks: inOrder(NETWORKS, sweep.networks),
+    variants: inOrder(VARIANTS, sweep.variants),
+    arrays: [...arrays].sort((a, b) => a.rows - b.rows || a.cols - b.cols),
+    models: inOrder(TIMING_MODELS, sweep.models),
+    hardware: inOrder(HARDWARE_CHOICES, sweep.hardware),
+    dataflows: inOrder(DATAFLOWS, sweep.dataflows),
+    inputSize: sweep.inputSize,
+    classes: sweep.classes,
+  };
+}
+
+/** Validates a parsed YAML/JSON value and returns the normalised spec, or throws a SpecError. */
+export function normaliseSpec(input: unknown): NormalisedSpec {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new SpecError('spec: expected a mapping with at least "name" and one of simulations, trainings, searches', 'spec');
+  const parsed = campaignSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const { field, message } = describeZodError(parsed.error);
+    throw new SpecError(`${field}: ${message}`, field);
+  }
+  const spec = parsed.data;
+  const simulations = spec.simulations.map(normaliseSweep);
+  const trainings = spec.trainings.map((run, index) => ({ ...run, name: run.name ?? `trainings-${index + 1}` }));
+  const searches = spec.searches.map((search, index) => ({ ...search, name: search.name ?? `searches-${index + 1}` }));
+  const names = [...simulations.map((s, i) => [`simulations[${i}].name`, s.name]), ...trainings.map((t, i) => [`trainings[${i}].name`, t.name]), ...searches.map((s, i) => [`searches[${i}].name`, s.name])];
+  const seen = new Map<string, string>();
+  for (const [field, value] of names as Array<[string, string]>) {
+    const first = seen.get(value);
+    if (first) throw new SpecError(`${field}: duplicate name ${JSON.stringify(value)} (also used by ${first})`, field);
+    seen.set(value, field);
+  }
+  trainings.forEach((run, index) => {
+    if (run.method === 'kd' && !run.teacher) throw new SpecError(`trainings[${index}].teacher: method "kd" needs a teacher checkpoint`, `trainings[${index}].teacher`);
+  });
+  if (simulations.length + trainings.length + searches.length === 0) throw new SpecError('spec: expected at least one of simulations, trainings, searches', 'spec');
+  // The schema above is the full one, so a spec written today stays valid; the jobs themselves
+  // plug in when libs/nos and libs/nas land. Until then say so rather than pretend.
+  if (trainings.length > 0) throw new SpecError('trainings: training jobs are not available yet (libs/nos is not wired into the orchestrator); remove the trainings section', 'trainings');
+  if (searches.length > 0) throw new SpecError('searches: search jobs are not available yet (libs/nas is not wired into the orchestrator); remove the searches section', 'searches');
+  return {
+    version: 1,
+    name: spec.name,
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    seed: spec.seed,
+    concurrency: spec.concurrency,
+    simulations,
+    trainings,
+    searches,
+  };
+}
+
+/** Parses YAML (JSON is YAML too). */
+export function parseSpecText(text: string, source = 'spec'): unknown {
+  try {
+    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    throw new SpecError(`${source}: unreadable YAML/JSON: ${message}`, 'spec');
+  }
+}
+
+export function loadSpecText(text: string, source = 'spec'): NormalisedSpec {
+  return normaliseSpec(parseSpecText(text, source));
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The canonical hash of a normalised spec. */
+export function specHash(spec: NormalisedSpec): string {
+  return sha256(stableStringify(spec));
+}

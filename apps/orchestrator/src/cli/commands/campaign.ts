@@ -1,0 +1,201 @@
+/**
+ * `fuselab campaign run|list|status|cancel|results|export|import`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { follow, outcomeOf, type CampaignOutcome } from '../../campaigns/service.js';
+import { normaliseSpec, parseSpecText, SpecError } from '../../campaigns/spec.js';
+import { paperTablesFromResults } from '../../campaigns/paper-report.js';
+import { commandContext } from '../../embedded/stack.js';
+import { loadEnv } from '../../env/env.js';
+import { renderPaperTable } from '../../reports/paper-table.js';
+import { createLogger } from '../logger.js';
+import { parseArray, parseModel, parsePositiveInt } from '../options.js';
+import { printJson, printText } from '../output.js';
+import { progressReporter } from './progress-bar.js';
+
+function readFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SpecError(`${what} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+async function withContext<T>(purpose: 'run' | 'read' | 'control', body: (ctx: Awaited<ReturnType<typeof commandContext>>) => Promise<T>): Promise<T> {
+  const env = loadEnv();
+  const logger = createLogger();
+  const ctx = await commandContext(env, logger, purpose);
+  try {
+    return await body(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function registerCampaignCommands(program: Command): void {
+  const campaign = program.command('campaign').description('experiment campaigns: run a spec through Temporal, inspect and move results');
+
+  campaign
+    .command('run')
+    .description('submit a campaign spec (YAML/JSON), follow it with a progress bar, print a summary')
+    .argument('<spec>', 'campaign spec file')
+    .option('--force', 'recompute jobs whose results already exist')
+    .option('--concurrency <n>', 'jobs at once (overrides the spec)')
+    .option('--detach', 'submit and return without following')
+    .option('--paper-table <RxC>', 'after the run, print the paper table for this array from the stored results')
+    .option('--json', 'print one JSON document: {"campaignId","status","jobs":{"total","completed","failed","reused"}}')
+    .action(async (file: string, options: { force?: boolean; concurrency?: string; detach?: boolean; paperTable?: string; json?: boolean }) => {
+      // Validate everything before anything starts: a bad spec creates nothing.
+      const spec = parseSpecText(readFile(file, 'spec'), file);
+      normaliseSpec(spec);
+      const concurrency = options.concurrency ? parsePositiveInt('--concurrency', options.concurrency) : undefined;
+      const paperArray = options.paperTable ? parseArray(options.paperTable, '--paper-table') : undefined;
+      await withContext('run', async (ctx) => {
+        const submitted = await ctx.service.submit(spec, { force: options.force ?? false, ...(concurrency ? { concurrency } : {}) });
+        if (!options.json) process.stderr.write(`campaign ${submitted.campaignId}: ${count(submitted.total, 'job')} submitted${ctx.apiUrl ? ` (API ${ctx.apiUrl})` : ''}\n`);
+        if (options.detach) {
+          if (options.json) printJson({ campaignId: submitted.campaignId, status: 'running', jobs: { total: submitted.total, completed: 0, failed: 0, reused: 0 } });
+          return;
+        }
+        const bar = progressReporter(process.stderr, true);
+        const final = await follow(ctx.service, submitted.campaignId, (p) => bar.update(p));
+        bar.finish(final);
+        const outcome: CampaignOutcome = outcomeOf(final);
+        if (options.json) {
+          printJson(outcome);
+        } else {
+          const lines = [`campaign ${outcome.campaignId}: ${outcome.status} — ${count(outcome.jobs.total, 'job')}: ${outcome.jobs.completed} completed, ${outcome.jobs.reused} reused, ${outcome.jobs.failed} failed`];
+          if (outcome.jobs.reused > 0) lines.push(`reused ${count(outcome.jobs.reused, 'finished job')} from earlier runs (--force recomputes them)`);
+          printText(lines.join('\n'));
+          if (paperArray) {
+            const results = await ctx.service.results({ campaignId: outcome.campaignId });
+            for (const table of paperTablesFromResults(results, paperArray.rows, paperArray.cols)) printText(renderPaperTable(table));
+          }
+        }
+        if (outcome.status !== 'completed') process.exitCode = 1;
+      });
+    });
+
+  campaign
+    .command('list')
+    .description('campaigns, newest first')
+    .option('--json', 'print one JSON document')
+    .action(async (options: { json?: boolean }) => {
+      await withContext('read', async (ctx) => {
+        const campaigns = await ctx.service.list();
+        if (options.json) return printJson(campaigns);
+        if (campaigns.length === 0) return printText('no campaigns yet');
+        const table = new Table({ head: ['campaign', 'status', 'jobs', 'completed', 'reused', 'failed', 'created'], style: { head: [], border: [] } });
+        for (const c of campaigns) table.push([c.campaignId, c.status, c.jobs.total, c.jobs.completed, c.jobs.reused, c.jobs.failed, c.createdAt]);
+        printText(table.toString());
+      });
+    });
+
+  campaign
+    .command('status')
+    .description('a campaign: status, job counts, spec hash, versions')
+    .argument('<id>')
+    .option('--json', 'print one JSON document')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withContext('read', async (ctx) => {
+        const detail = await ctx.service.get(id);
+        const progress = await ctx.service.progress(id);
+        if (options.json) return printJson({ ...detail, progress });
+        printText(
+          [
+            `campaign ${detail.campaignId} (${detail.name}): ${detail.status}`,
+            `jobs: ${progress.total} total, ${progress.completed} completed, ${progress.reused} reused, ${progress.failed} failed, ${progress.running} running, ${progress.cancelled} cancelled`,
+            `spec hash ${detail.specHash}`,
+            `code ${detail.codeVersion}; created ${detail.createdAt}${detail.finishedAt ? `, finished ${detail.finishedAt}` : ''}`,
+            ...(detail.error ? [`error: ${detail.error}`] : []),
+          ].join('\n'),
+        );
+      });
+    });
+
+  campaign
+    .command('cancel')
+    .description('cancel a running campaign (its finished jobs keep their results)')
+    .argument('<id>')
+    .option('--json', 'print one JSON document')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withContext('control', async (ctx) => {
+        const result = await ctx.service.cancel(id);
+        if (options.json) printJson(result);
+        else printText(`campaign ${result.campaignId}: ${result.status}`);
+      });
+    });
+
+  campaign
+    .command('results')
+    .description("a campaign's simulation results")
+    .argument('<id>')
+    .option('--network <name>')
+    .option('--variant <name>')
+    .option('--array <RxC>')
+    .option('--model <name>')
+    .option('--hardware <kind>')
+    .option('--layers', 'include per-layer rows (JSON only)')
+    .option('--paper-table <RxC>', 'render the paper table for this array from the stored results')
+    .option('--json', 'print one JSON document')
+    .action(async (id: string, options: { network?: string; variant?: string; array?: string; model?: string; hardware?: string; layers?: boolean; paperTable?: string; json?: boolean }) => {
+      const array = options.array ? parseArray(options.array) : undefined;
+      const paperArray = options.paperTable ? parseArray(options.paperTable, '--paper-table') : undefined;
+      const model = options.model ? parseModel(options.model) : undefined;
+      await withContext('read', async (ctx) => {
+        await ctx.service.get(id);
+        const results = await ctx.service.results(
+          { campaignId: id, ...(options.network ? { network: options.network } : {}), ...(options.variant ? { variant: options.variant } : {}), ...(array ? { rows: array.rows, cols: array.cols } : {}), ...(model ? { model } : {}), ...(options.hardware ? { hardware: options.hardware } : {}) },
+          Boolean(options.layers),
+        );
+        if (paperArray) {
+          const tables = paperTablesFromResults(results, paperArray.rows, paperArray.cols, model ?? 'reference');
+          if (options.json) return printJson(tables);
+          return printText(tables.map(renderPaperTable).join('\n') || `no baseline results for a ${paperArray.rows}x${paperArray.cols} array in campaign ${id}`);
+        }
+        if (options.json) return printJson(results);
+        const table = new Table({ head: ['network', 'variant', 'array', 'model', 'hardware', 'cycles'], colAligns: ['left', 'left', 'left', 'left', 'left', 'right'], style: { head: [], border: [] } });
+        for (const r of results) table.push([r.network, r.variant, `${r.rows}x${r.cols}`, r.model, r.hardware, r.totalCycles.toLocaleString('en-US')]);
+        printText(`${table.toString()}\n${results.length} results`);
+      });
+    });
+
+  campaign
+    .command('export')
+    .description('write the spec, versions, jobs and all results of a campaign to one JSON file')
+    .argument('<id>')
+    .option('-o, --out <file>', 'output file ("-" for stdout)', '')
+    .action(async (id: string, options: { out: string }) => {
+      await withContext('read', async (ctx) => {
+        const doc = await ctx.service.exportCampaign(id);
+        const out = options.out || `${id}.fuselab.json`;
+        if (out === '-') return printJson(doc);
+        writeFileSync(out, `${JSON.stringify(doc)}\n`);
+        process.stderr.write(`wrote ${out}: ${count(doc.jobs.length, 'job')}, ${count(doc.simResults.length, 'simulation result')}\n`);
+      });
+    });
+
+  campaign
+    .command('import')
+    .description('load a file written by `campaign export` (rows already present are kept)')
+    .argument('<file>')
+    .option('--json', 'print one JSON document')
+    .action(async (file: string, options: { json?: boolean }) => {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(readFile(file, 'export file'));
+      } catch (error) {
+        if (error instanceof SpecError) throw error;
+        throw new SpecError(`export file ${file}: not valid JSON (${(error as Error).message})`);
+      }
+      await withContext('read', async (ctx) => {
+        const imported = await ctx.service.importCampaign(doc);
+        if (options.json) printJson(imported);
+        else printText(`imported campaign ${imported.campaignId}: ${count(imported.jobs, 'job')}, ${count(imported.simResults, 'simulation result')}`);
+      });
+    });
+}

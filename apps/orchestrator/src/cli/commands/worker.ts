@@ -1,0 +1,38 @@
+/** `fuselab worker --queues sim,train,nas`: a worker process for any machine (distributed mode). */
+import type { Command } from 'commander';
+import { loadEnv } from '../../env/env.js';
+import { openDatabase } from '../../store/db.js';
+import { Store } from '../../store/store.js';
+import { QUEUE_NAMES, startWorkers, type QueueName } from '../../temporal/worker.js';
+import { createLogger } from '../logger.js';
+import { parseList, parsePositiveInt } from '../options.js';
+import { UsageError } from '../usage-error.js';
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run workers for the given task queues against TEMPORAL_ADDRESS and DATABASE_URL until interrupted')
+    .option('--queues <list>', `comma list of ${QUEUE_NAMES.join(', ')}`, 'sim')
+    .option('--concurrency <n>', 'activities at once per queue (default FUSELAB_WORKER_CONCURRENCY or 4)')
+    .option('--identity <name>', 'worker identity recorded on every job it runs (default host:pid)')
+    .action(async (options: { queues: string; concurrency?: string; identity?: string }) => {
+      const env = loadEnv();
+      const queues = parseList('--queues', options.queues, QUEUE_NAMES, 'queue') as QueueName[];
+      const concurrency = options.concurrency ? parsePositiveInt('--concurrency', options.concurrency) : env.workerConcurrency;
+      if (!env.temporalAddress || !env.databaseUrl) {
+        throw new UsageError('fuselab worker needs TEMPORAL_ADDRESS (host:port of the Temporal frontend) and DATABASE_URL (postgres://…); on one machine `fuselab up` runs workers in-process');
+      }
+      const logger = createLogger(process.env.FUSELAB_LOG_LEVEL ?? 'info');
+      const database = await openDatabase({ kind: 'postgres', url: env.databaseUrl, poolSize: concurrency + 4 });
+      try {
+        const workers = await startWorkers({ address: env.temporalAddress, namespace: env.temporalNamespace, store: new Store(database.db), queues, concurrency, logger, ...(options.identity ? { identity: options.identity } : {}) });
+        process.stderr.write(`fuselab worker ${workers.identity} polling ${workers.queues.join(', ')} on ${env.temporalAddress}\n`);
+        const stop = () => void workers.shutdown();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        await workers.done;
+      } finally {
+        await database.close();
+      }
+    });
+}

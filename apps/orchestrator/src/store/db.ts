@@ -1,0 +1,79 @@
+/**
+ * Opening the database: PGlite on disk (embedded default, `.fuselab/db`) or in memory (tests), or
+ * PostgreSQL from a postgres:// URL (distributed). Migrations from drizzle/ are applied on open;
+ * on PostgreSQL under an advisory lock, so several workers starting at once migrate once.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/** The database could not be reached or opened: the CLI prints one line and exits 2. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Where it lives, without credentials. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget = { kind: 'pglite'; dir?: string } | { kind: 'postgres'; url: string; poolSize?: number };
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === 'pglite') {
+    if (target.dir) mkdirSync(target.dir, { recursive: true });
+    let client: PGlite;
+    try {
+      client = target.dir ? await PGlite.create(target.dir) : await PGlite.create();
+    } catch (error) {
+      throw new DatabaseUnavailableError(`cannot open the embedded database (PGlite) at ${target.dir ?? 'memory'}: ${(error as Error).message}`);
+    }
+    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    return { db, kind: 'pglite', location: target.dir ?? 'memory', close: () => client.close() };
+  }
+  const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 8, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => {
+    /* idle client errors surface on the next query */
+  });
+  let lockClient: pg.PoolClient;
+  try {
+    lockClient = await pool.connect();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseUnavailableError(`cannot connect to PostgreSQL at ${redact(target.url)} (DATABASE_URL): ${(error as Error).message || String(error)}`);
+  }
+  try {
+    await lockClient.query('SELECT pg_advisory_lock(727274)');
+    await migratePg(drizzlePg(lockClient, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    await lockClient.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
+    lockClient.release();
+  }
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  return { db, kind: 'postgres', location: redact(target.url), close: () => pool.end() };
+}

@@ -1,0 +1,154 @@
+/**
+ * The one drizzle schema for PGlite (embedded) and PostgreSQL (distributed). Migrations are
+ * generated from it with drizzle-kit into apps/orchestrator/drizzle/ and applied at start.
+ *
+ * Results are content-addressed: a simulation result is keyed by its job key (a hash of the job's
+ * normalised parameters and code version), so an activity that runs twice leaves one result and a
+ * second campaign asking for the same job reuses it.
+ */
+import { bigint, boolean, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+const now = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: text().primaryKey(),
+    name: text().notNull(),
+    spec: jsonb().notNull(),
+    specHash: text('spec_hash').notNull(),
+    /** pending → running → completed | failed | cancelled */
+    status: text().notNull(),
+    codeVersion: text('code_version').notNull(),
+    versions: jsonb().notNull(),
+    seed: integer().notNull(),
+    force: boolean().notNull().default(false),
+    totalJobs: integer('total_jobs').notNull().default(0),
+    reusedJobs: integer('reused_jobs').notNull().default(0),
+    error: text(),
+    createdAt: now(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('campaigns_spec_hash_idx').on(t.specHash), index('campaigns_created_idx').on(t.createdAt)],
+);
+
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: serial().primaryKey(),
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    /** Position in the campaign's expansion order. */
+    position: integer().notNull(),
+    kind: text().notNull(),
+    group: text().notNull(),
+    key: text().notNull(),
+    params: jsonb().notNull(),
+    /** pending | running | completed | failed | reused | cancelled */
+    status: text().notNull(),
+    attempts: integer().notNull().default(0),
+    worker: text(),
+    error: text(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('jobs_campaign_key_uq').on(t.campaignId, t.key), index('jobs_key_idx').on(t.key), index('jobs_status_idx').on(t.campaignId, t.status)],
+);
+
+export const simResults = pgTable(
+  'sim_results',
+  {
+    jobKey: text('job_key').primaryKey(),
+    network: text().notNull(),
+    variant: text().notNull(),
+    rows: integer().notNull(),
+    cols: integer().notNull(),
+    model: text().notNull(),
+    hardware: text().notNull(),
+    dataflow: text().notNull(),
+    inputSize: integer('input_size').notNull(),
+    numClasses: integer('num_classes').notNull(),
+    totalCycles: bigint('total_cycles', { mode: 'number' }).notNull(),
+    totalMacs: bigint('total_macs', { mode: 'number' }).notNull(),
+    cyclesByClass: jsonb('cycles_by_class').notNull(),
+    codeVersion: text('code_version').notNull(),
+    worker: text(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('sim_results_lookup_idx').on(t.network, t.variant, t.rows, t.cols, t.model, t.hardware)],
+);
+
+export const simLayerResults = pgTable(
+  'sim_layer_results',
+  {
+    jobKey: text('job_key')
+      .notNull()
+      .references(() => simResults.jobKey, { onDelete: 'cascade' }),
+    layerIndex: integer('layer_index').notNull(),
+    name: text().notNull(),
+    kind: text().notNull(),
+    operatorClass: text('operator_class').notNull(),
+    cycles: bigint({ mode: 'number' }).notNull(),
+    macs: bigint({ mode: 'number' }).notNull(),
+    utilization: doublePrecision().notNull(),
+    breakdown: jsonb(),
+  },
+  (t) => [primaryKey({ columns: [t.jobKey, t.layerIndex] })],
+);
+
+/** Training curves: one row per (job, epoch, step, split, metric). Filled once training jobs run. */
+export const trainingMetrics = pgTable(
+  'training_metrics',
+  {
+    jobKey: text('job_key').notNull(),
+    epoch: integer().notNull(),
+    step: integer().notNull(),
+    split: text().notNull(),
+    metric: text().notNull(),
+    value: doublePrecision().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.jobKey, t.epoch, t.step, t.split, t.metric] })],
+);
+
+/** Checkpoints live in the database so that a retried attempt on any worker can resume. */
+export const checkpoints = pgTable(
+  'checkpoints',
+  {
+    jobKey: text('job_key').notNull(),
+    epoch: integer().notNull(),
+    step: integer().notNull(),
+    format: text().notNull(),
+    data: bytea().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.jobKey, t.epoch, t.step] })],
+);
+
+export const searchCandidates = pgTable(
+  'search_candidates',
+  {
+    jobKey: text('job_key').notNull(),
+    candidateIndex: integer('candidate_index').notNull(),
+    generation: integer().notNull(),
+    operators: jsonb().notNull(),
+    objectives: jsonb().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.jobKey, t.candidateIndex] })],
+);
+
+export const searchFronts = pgTable(
+  'search_fronts',
+  {
+    jobKey: text('job_key').notNull(),
+    generation: integer().notNull(),
+    front: jsonb().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.jobKey, t.generation] })],
+);

@@ -1,0 +1,125 @@
+/**
+ * Workers: one per task queue in this process. The `fuselab-campaigns` worker runs the campaign
+ * workflows and their bookkeeping activities; `fuselab-sim` (and later `fuselab-train`,
+ * `fuselab-nas`) run the jobs. Any number of processes on any number of machines may run them.
+ */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { TASK_QUEUES } from '../campaigns/expand.js';
+import { createCampaignActivities, createSimActivities } from '../activities/index.js';
+import type { Store } from '../store/store.js';
+import { TemporalUnavailableError } from '../embedded/dev-server.js';
+
+export const QUEUE_NAMES = ['sim', 'train', 'nas'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+const here = import.meta.url;
+const sourceExt = here.endsWith('.ts') ? '.ts' : '.js';
+/** The workflow entry point the bundler starts from. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`../workflows/index${sourceExt}`, here));
+/** The pre-built bundle (`npm run build` writes it); bundling at start is the fallback. */
+export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../workflow-bundle.js', here));
+
+let runtimeInstalled = false;
+/** Routes the SDK's own logs through pino (stderr), once per process. */
+export function installRuntime(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const child = logger.child({ component: 'temporal' });
+  try {
+    Runtime.install({
+      logger: {
+        log: (level, message, meta) => child[level === 'TRACE' ? 'trace' : level === 'DEBUG' || message.startsWith('No workflows registered') ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error'](meta ?? {}, message),
+        trace: (message, meta) => child.trace(meta ?? {}, message),
+        debug: (message, meta) => child.debug(meta ?? {}, message),
+        info: (message, meta) => child.info(meta ?? {}, message),
+        // Activity-only workers say so at warn level on every start; that is how they are meant to be.
+        warn: (message, meta) => (message.startsWith('No workflows registered') ? child.debug(meta ?? {}, message) : child.warn(meta ?? {}, message)),
+        error: (message, meta) => child.error(meta ?? {}, message),
+      },
+    });
+  } catch {
+    /* already installed by someone else in this process */
+  }
+}
+
+export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (sourceExt === '.js' && existsSync(WORKFLOW_BUNDLE_PATH)) return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
+  return { workflowsPath: WORKFLOWS_PATH };
+}
+
+export interface WorkerSetOptions {
+  address: string;
+  namespace: string;
+  store: Store;
+  queues: readonly QueueName[];
+  /** Activities each queue runs at once in this process. */
+  concurrency: number;
+  logger: Logger;
+  identity?: string;
+}
+
+export interface WorkerSet {
+  identity: string;
+  queues: string[];
+  /** Resolves when every worker has stopped. */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export async function connectWorker(address: string): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect({ address });
+  } catch (error) {
+    throw new TemporalUnavailableError(`cannot reach Temporal at ${address}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+export async function startWorkers(options: WorkerSetOptions): Promise<WorkerSet> {
+  installRuntime(options.logger);
+  const identity = options.identity ?? `${hostname()}:${process.pid}`;
+  const connection = await connectWorker(options.address);
+  const common = { connection, namespace: options.namespace, identity } as const;
+  const workers: Worker[] = [];
+  workers.push(
+    await Worker.create({
+      ...common,
+      taskQueue: TASK_QUEUES.campaign,
+      ...workflowSource(),
+      activities: createCampaignActivities(options.store),
+      maxConcurrentActivityTaskExecutions: 8,
+    }),
+  );
+  for (const queue of options.queues) {
+    if (queue === 'sim') {
+      workers.push(await Worker.create({ ...common, taskQueue: TASK_QUEUES.sim, activities: createSimActivities(options.store, identity), maxConcurrentActivityTaskExecutions: options.concurrency }));
+    } else {
+      // Training and search activities register here once libs/nos and libs/nas land; polling an
+      // empty queue now would only hide that nothing can run there.
+      options.logger.warn({ queue: TASK_QUEUES[queue] }, `${queue} jobs are not available yet; this worker does not poll ${TASK_QUEUES[queue]}`);
+    }
+  }
+  const runs = workers.map((worker) => worker.run());
+  const done = Promise.all(runs).then(
+    async () => {
+      await connection.close();
+    },
+    async (error: unknown) => {
+      await connection.close().catch(() => undefined);
+      throw error;
+    },
+  );
+  options.logger.info({ identity, queues: workers.map((w) => w.options.taskQueue) }, 'workers running');
+  return {
+    identity,
+    queues: workers.map((worker) => worker.options.taskQueue),
+    done,
+    async shutdown() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done.catch(() => undefined);
+    },
+  };
+}
