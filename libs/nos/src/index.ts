@@ -4,3 +4,6 @@
  */
 export * from './backend/index.js';
 export * from './data/index.js';
+export * from './train/index.js';
+export * from './distill/index.js';
+export * from './checkpoint/index.js';

@@ -1,7 +1,8 @@
 /**
- * A deterministic, learnable synthetic data set for fast tests: every class has a fixed random
- * low-resolution prototype pattern; an image is its class's prototype, randomly shifted by up to
- * one pixel, plus Gaussian noise. Same options and seed → same bytes.
+ * A deterministic, learnable synthetic data set for fast tests: class k is a sinusoidal grating
+ * with orientation (k mod 4)·45° and period 4 + 2·⌊k / 4⌋ pixels, at a random phase, plus Gaussian
+ * noise. Being translation-invariant textures, the classes are learnable by small convnets with
+ * global pooling. Same options and seed → same bytes.
  */
 import type { ImageDataset } from './dataset.js';
 import { Rng, mixSeed } from './rng.js';
@@ -29,23 +30,6 @@ export function syntheticDataset(options: SyntheticOptions): ImageDataset {
   for (const [k, v] of Object.entries({ count, size, channels, numClasses })) {
     if (!Number.isInteger(v) || v < (k === 'count' ? 0 : 1)) throw new RangeError(`syntheticDataset: ${k} must be a positive integer, got ${v}`);
   }
-  // Prototypes depend on the seed only, not on count, so train and test sets share them.
-  const protoRng = Rng.fromSeed(mixSeed(seed, 0x70726f74));
-  const cell = Math.max(1, Math.floor(size / 4));
-  const protos: Float32Array[] = [];
-  for (let c = 0; c < numClasses; c++) {
-    const low = Array.from({ length: Math.ceil(size / cell) ** 2 * channels }, () => (protoRng.float() < 0.5 ? 0 : 1));
-    const p = new Float32Array(size * size * channels);
-    const lw = Math.ceil(size / cell);
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        for (let ch = 0; ch < channels; ch++) {
-          p[(y * size + x) * channels + ch] = low[(Math.floor(y / cell) * lw + Math.floor(x / cell)) * channels + ch]!;
-        }
-      }
-    }
-    protos.push(p);
-  }
   const rng = Rng.fromSeed(mixSeed(seed, count, 0x73796e74));
   const px = size * size * channels;
   const images = new Uint8Array(count * px);
@@ -53,15 +37,15 @@ export function syntheticDataset(options: SyntheticOptions): ImageDataset {
   for (let i = 0; i < count; i++) {
     const label = rng.int(numClasses);
     labels[i] = label;
-    const proto = protos[label]!;
-    const dy = rng.intBetween(-1, 1);
-    const dx = rng.intBetween(-1, 1);
+    const theta = (Math.PI * (label % 4)) / 4;
+    const period = 4 + 2 * Math.floor(label / 4);
+    const kx = (2 * Math.PI * Math.cos(theta)) / period;
+    const ky = (2 * Math.PI * Math.sin(theta)) / period;
+    const phase = 2 * Math.PI * rng.float();
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
-        const sy = Math.min(size - 1, Math.max(0, y + dy));
-        const sx = Math.min(size - 1, Math.max(0, x + dx));
         for (let ch = 0; ch < channels; ch++) {
-          const v = 0.2 + 0.6 * proto[(sy * size + sx) * channels + ch]! + noise * 0.6 * rng.normal();
+          const v = 0.5 + 0.35 * Math.cos(kx * x + ky * y + phase) + noise * 0.35 * rng.normal();
           images[i * px + (y * size + x) * channels + ch] = Math.round(255 * Math.min(1, Math.max(0, v)));
         }
       }

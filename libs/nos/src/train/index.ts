@@ -1,0 +1,16 @@
+export {
+  train,
+  evaluate,
+  backendName,
+  type TrainOptions,
+  type TrainCallbacks,
+  type TrainProgress,
+  type TrainResult,
+  type TrainMethod,
+  type EpochMetrics,
+} from './loop.js';
+export { learningRateAt, annealFactor, type LrSchedule, type AnnealSchedule } from './schedule.js';
+export { createOptimizer, setLearningRate, type OptimizerSpec } from './optimizer.js';
+export { crossEntropy, countCorrect } from './losses.js';
+export { initializeWeights } from './init.js';
+export { modelFromSpec, initializeFromTeacher, type SpecModel, type SpecModelOptions, type TapMode } from './from-spec.js';
