@@ -49,8 +49,9 @@ function nameList<T extends string>(values: readonly T[], what: string) {
 
 const positiveInt = (what: string) => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
 
+const ARRAY_SIZE = 'expected an array size: a number N (an NxN array, 1…4096) or "RxC"';
 const arraySize = z.union([
-  z.number().int().min(1).max(4096),
+  z.number().int({ error: ARRAY_SIZE }).min(1, { error: ARRAY_SIZE }).max(4096, { error: ARRAY_SIZE }),
   z.string().regex(/^\s*\d+\s*x\s*\d+\s*$/i),
   z.strictObject({ rows: z.number().int().min(1).max(4096), cols: z.number().int().min(1).max(4096) }),
 ], { error: 'expected an array size: a number N (an NxN array, 1…4096) or "RxC"' });

@@ -3,15 +3,15 @@
  * normalised parameters and this version, so results are reused only while the code is the same.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { JobKind } from './expand.js';
 import { stableStringify } from './expand.js';
 import { sha256 } from './spec.js';
 
 function packageVersion(specifier: string): string {
   // The libs export only their entry point; their package.json sits above dist/.
-  let dir = dirname(fileURLToPath(import.meta.resolve(specifier)));
+  let dir = dirname(createRequire(import.meta.url).resolve(specifier));
   for (let i = 0; i < 4; i++) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };

@@ -106,16 +106,18 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignPr
     cancelRequested = true;
   }
 
+  let status: 'completed' | 'failed' | 'cancelled';
   if (cancelRequested) {
-    progress.status = 'cancelled';
+    status = 'cancelled';
     progress.cancelled = progress.total - progress.completed - progress.failed - progress.reused;
     progress.running = 0;
   } else {
-    progress.status = progress.failed > 0 ? 'failed' : 'completed';
+    status = progress.failed > 0 ? 'failed' : 'completed';
   }
-  const status = progress.status;
   await CancellationScope.nonCancellable(() =>
     bookkeeping.finishCampaign({ campaignId: input.campaignId, status, ...(status === 'failed' ? { error: `${progress.failed} of ${progress.total} jobs failed` } : {}) }),
   );
+  // Reported as finished only once the database says so too.
+  progress.status = status;
   return progress;
 }

@@ -4,12 +4,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { follow, outcomeOf, type CampaignOutcome } from '../../campaigns/service.js';
+import type { CampaignOutcome } from '../../campaigns/service.js';
 import { normaliseSpec, parseSpecText, SpecError } from '../../campaigns/spec.js';
-import { paperTablesFromResults } from '../../campaigns/paper-report.js';
-import { commandContext } from '../../embedded/stack.js';
+import type { CommandContext } from '../../embedded/stack.js';
 import { loadEnv } from '../../env/env.js';
 import { renderPaperTable } from '../../reports/paper-table.js';
+
+// The Temporal SDK, drizzle and PGlite load only when a campaign command runs, so the other
+// commands start as fast as before.
+const stackModule = () => import('../../embedded/stack.js');
+const serviceModule = () => import('../../campaigns/service.js');
+const paperTables = async (...args: Parameters<typeof import('../../campaigns/paper-report.js').paperTablesFromResults>) => (await import('../../campaigns/paper-report.js')).paperTablesFromResults(...args);
 import { createLogger } from '../logger.js';
 import { parseArray, parseModel, parsePositiveInt } from '../options.js';
 import { printJson, printText } from '../output.js';
@@ -23,10 +28,10 @@ function readFile(path: string, what: string): string {
   }
 }
 
-async function withContext<T>(purpose: 'run' | 'read' | 'control', body: (ctx: Awaited<ReturnType<typeof commandContext>>) => Promise<T>): Promise<T> {
+async function withContext<T>(purpose: 'run' | 'read' | 'control', body: (ctx: CommandContext) => Promise<T>): Promise<T> {
   const env = loadEnv();
   const logger = createLogger();
-  const ctx = await commandContext(env, logger, purpose);
+  const ctx = await (await stackModule()).commandContext(env, logger, purpose);
   try {
     return await body(ctx);
   } finally {
@@ -61,6 +66,7 @@ export function registerCampaignCommands(program: Command): void {
           if (options.json) printJson({ campaignId: submitted.campaignId, status: 'running', jobs: { total: submitted.total, completed: 0, failed: 0, reused: 0 } });
           return;
         }
+        const { follow, outcomeOf } = await serviceModule();
         const bar = progressReporter(process.stderr, true);
         const final = await follow(ctx.service, submitted.campaignId, (p) => bar.update(p));
         bar.finish(final);
@@ -73,7 +79,7 @@ export function registerCampaignCommands(program: Command): void {
           printText(lines.join('\n'));
           if (paperArray) {
             const results = await ctx.service.results({ campaignId: outcome.campaignId });
-            for (const table of paperTablesFromResults(results, paperArray.rows, paperArray.cols)) printText(renderPaperTable(table));
+            for (const table of await paperTables(results, paperArray.rows, paperArray.cols)) printText(renderPaperTable(table));
           }
         }
         if (outcome.status !== 'completed') process.exitCode = 1;
@@ -153,7 +159,7 @@ export function registerCampaignCommands(program: Command): void {
           Boolean(options.layers),
         );
         if (paperArray) {
-          const tables = paperTablesFromResults(results, paperArray.rows, paperArray.cols, model ?? 'reference');
+          const tables = await paperTables(results, paperArray.rows, paperArray.cols, model ?? 'reference');
           if (options.json) return printJson(tables);
           return printText(tables.map(renderPaperTable).join('\n') || `no baseline results for a ${paperArray.rows}x${paperArray.cols} array in campaign ${id}`);
         }

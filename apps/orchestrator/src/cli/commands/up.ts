@@ -1,6 +1,5 @@
 /** `fuselab up`: the embedded stack (or a distributed client) with the API, until interrupted. */
 import type { Command } from 'commander';
-import { findRunningStack, startStack } from '../../embedded/stack.js';
 import { loadEnv } from '../../env/env.js';
 import { createLogger } from '../logger.js';
 import { UsageError } from '../usage-error.js';
@@ -14,6 +13,7 @@ export function registerUpCommand(program: Command): void {
     .option('--port <port>', 'API port (default FUSELAB_API_PORT or 8787; 0 picks one)')
     .option('--no-workers', 'do not run workers in this process')
     .action(async (options: { host?: string; port?: string; workers: boolean }) => {
+      const { findRunningStack, startStack } = await import('../../embedded/stack.js');
       const env = loadEnv();
       const logger = createLogger(process.env.FUSELAB_LOG_LEVEL ?? 'info');
       const running = await findRunningStack(env);

@@ -1,9 +1,9 @@
 /** `fuselab worker --queues sim,train,nas`: a worker process for any machine (distributed mode). */
 import type { Command } from 'commander';
 import { loadEnv } from '../../env/env.js';
-import { openDatabase } from '../../store/db.js';
-import { Store } from '../../store/store.js';
-import { QUEUE_NAMES, startWorkers, type QueueName } from '../../temporal/worker.js';
+import type { QueueName } from '../../temporal/worker.js';
+
+const QUEUE_NAMES = ['sim', 'train', 'nas'] as const satisfies readonly QueueName[];
 import { createLogger } from '../logger.js';
 import { parseList, parsePositiveInt } from '../options.js';
 import { UsageError } from '../usage-error.js';
@@ -22,6 +22,9 @@ export function registerWorkerCommand(program: Command): void {
       if (!env.temporalAddress || !env.databaseUrl) {
         throw new UsageError('fuselab worker needs TEMPORAL_ADDRESS (host:port of the Temporal frontend) and DATABASE_URL (postgres://…); on one machine `fuselab up` runs workers in-process');
       }
+      const { openDatabase } = await import('../../store/db.js');
+      const { Store } = await import('../../store/store.js');
+      const { startWorkers } = await import('../../temporal/worker.js');
       const logger = createLogger(process.env.FUSELAB_LOG_LEVEL ?? 'info');
       const database = await openDatabase({ kind: 'postgres', url: env.databaseUrl, poolSize: concurrency + 4 });
       try {

@@ -1,0 +1,114 @@
+// The campaign workflow end to end on the real Temporal dev server, with in-process workers and
+// PGlite, and the replay check: recorded histories must replay against the current workflow code.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { temporal as proto } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalCampaignService, follow } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
+import { Store } from '../../apps/orchestrator/dist/store/store.js';
+import { connectClient } from '../../apps/orchestrator/dist/temporal/client.js';
+import { startWorkers, WORKFLOW_BUNDLE_PATH, type WorkerSet } from '../../apps/orchestrator/dist/temporal/worker.js';
+import { simulateVariant } from '../../apps/orchestrator/dist/sim/variant-simulation.js';
+import { silentLogger, startTemporal } from './helpers/services.js';
+
+const HISTORIES = fileURLToPath(new URL('./histories', import.meta.url));
+const record = process.env.FUSELAB_RECORD_HISTORIES === '1';
+type History = InstanceType<typeof proto.api.history.v1.History>;
+// Fixtures are protobufjs' JSON object form of the History message. (The SDK's historyToJSON /
+// historyFromJSON fail in this install: @temporalio/common and @temporalio/proto each carry their
+// own copy of protobufjs, and its protojson rejects the other copy's types.)
+const historyToJson = (history: History) => JSON.stringify(proto.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }));
+const historyFromJson = (json: unknown): History => proto.api.history.v1.History.fromObject(json as Record<string, unknown>);
+
+const tiny = { name: 'tiny', seed: 1, simulations: { networks: ['mobilenet_v2'], variants: ['baseline', 'fuse_half'], arrays: [32, 64], models: ['reference'] } };
+const paper = { name: 'paper-sweep', simulations: { networks: 'all', variants: 'all', arrays: [8, 16, 32, 64, 128, 256] } };
+
+let temporal: Awaited<ReturnType<typeof startTemporal>>;
+let database: Database;
+let store: Store;
+let workers: WorkerSet;
+let client: Awaited<ReturnType<typeof connectClient>>;
+let service: LocalCampaignService;
+const finished: Array<{ name: string; id: string }> = [];
+
+beforeAll(async () => {
+  temporal = await startTemporal();
+  database = await openDatabase({ kind: 'pglite' });
+  store = new Store(database.db);
+  const logger = await silentLogger();
+  workers = await startWorkers({ address: temporal.address, namespace: 'default', store, queues: ['sim'], concurrency: 4, logger });
+  client = await connectClient(temporal.address, 'default');
+  service = new LocalCampaignService(store, async () => client.client);
+}, 120_000);
+
+afterAll(async () => {
+  await workers?.shutdown();
+  await client?.close();
+  await database?.close();
+  await temporal?.stop();
+}, 60_000);
+
+describe('campaignWorkflow on the Temporal dev server', () => {
+  it('runs every simulation job, stores each result once, and reports progress through a query', async () => {
+    const submitted = await service.submit(tiny);
+    expect(submitted.total).toBe(4);
+    const seen: number[] = [];
+    const final = await follow(service, submitted.campaignId, (p) => seen.push(p.completed), 100);
+    expect(final).toMatchObject({ status: 'completed', total: 4, completed: 4, failed: 0, reused: 0 });
+    const results = await store.simResults({ campaignId: submitted.campaignId });
+    expect(results).toHaveLength(4);
+    for (const row of results) {
+      const expected = simulateVariant({ network: 'mobilenet_v2', variant: row.variant as 'baseline', rows: row.rows, cols: row.cols, model: 'reference' });
+      expect(row.totalCycles).toBe(expected.totalCycles);
+      expect(row.hardware).toBe(row.variant === 'baseline' ? 'plain' : 'fuse');
+    }
+    const jobs = (await store.listJobs(submitted.campaignId)) as Array<{ status: string; worker: string; attempts: number }>;
+    expect(jobs.every((j) => j.status === 'completed' && j.worker === workers.identity && j.attempts === 1)).toBe(true);
+    const detail = await store.getCampaign(submitted.campaignId);
+    expect(detail).toMatchObject({ status: 'completed', codeVersion: expect.stringContaining('systolic-sim@'), jobs: { total: 4, completed: 4 } });
+    finished.push({ name: 'tiny-completed', id: submitted.campaignId });
+  }, 60_000);
+
+  it('reuses finished jobs on a re-run and recomputes them with force', async () => {
+    const again = await service.submit(tiny);
+    expect(await follow(service, again.campaignId, () => undefined, 100)).toMatchObject({ status: 'completed', total: 4, completed: 0, reused: 4 });
+    finished.push({ name: 'tiny-reused', id: again.campaignId });
+    const forced = await service.submit(tiny, { force: true });
+    expect(await follow(service, forced.campaignId, () => undefined, 100)).toMatchObject({ status: 'completed', total: 4, completed: 4, reused: 0 });
+    expect(await store.simResults({ network: 'mobilenet_v2' })).toHaveLength(4);
+  }, 60_000);
+
+  it('cancels through the signal: running jobs stop being scheduled, the rest are marked cancelled', async () => {
+    const submitted = await service.submit(paper, { concurrency: 1 });
+    expect(submitted.total).toBe(150);
+    for (let i = 0; i < 200 && (await service.progress(submitted.campaignId)).completed < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await service.cancel(submitted.campaignId)).toEqual({ campaignId: submitted.campaignId, status: 'cancelling' });
+    const final = await follow(service, submitted.campaignId, () => undefined, 100);
+    expect(final.status).toBe('cancelled');
+    expect(final.cancelled).toBeGreaterThan(100);
+    expect(final.completed + final.cancelled + final.reused).toBe(150);
+    expect((await store.getCampaign(submitted.campaignId))!.status).toBe('cancelled');
+    finished.push({ name: 'paper-cancelled', id: submitted.campaignId });
+  }, 60_000);
+
+  it('replays recorded histories against the current workflow code', async () => {
+    const histories: Array<{ workflowId: string; history: History }> = [];
+    for (const { name, id } of finished) {
+      const history = await client.client.workflow.getHandle(id).fetchHistory();
+      histories.push({ workflowId: id, history: history as History });
+      if (record) writeFileSync(join(HISTORIES, `${name}.json`), `${historyToJson(history as History)}\n`);
+    }
+    // Fixtures recorded by earlier versions of the workflow code (FUSELAB_RECORD_HISTORIES=1 writes them).
+    const files = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const file of files) histories.push({ workflowId: file.replace(/\.json$/, ''), history: historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))) });
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
+});

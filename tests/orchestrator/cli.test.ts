@@ -1,0 +1,102 @@
+// The campaign CLI as a user runs it: bad input → one line naming the field, exit 2, nothing
+// created; a good spec → one JSON summary on stdout; a re-run reuses the finished jobs.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './helpers/services.js';
+
+const home = mkdtempSync(join(tmpdir(), 'fuselab-cli-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+/** Runs the built CLI without blocking the test worker (an embedded run takes seconds). */
+function fuselab(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), ...args], { cwd: REPO_ROOT, env: { ...process.env, FUSELAB_HOME: home, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolveRun({ status, stdout, stderr }));
+  });
+}
+
+function specFile(name: string, text: string): string {
+  const file = join(home, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const minimal = 'name: tiny\nseed: 1\nsimulations:\n  networks: [mobilenet_v2]\n  variants: [baseline, fuse_half]\n  arrays: [32, 64]\n  models: [reference]\n';
+
+describe('fuselab campaign (CLI)', () => {
+  it.each([
+    ['unknown network', minimal.replace('[mobilenet_v2]', '[resnet50]'), /^fuselab: simulations\.networks\[0\]: unknown network "resnet50"/],
+    ['unknown strategy', 'name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: annealing, objectives: [latency] }\n', /^fuselab: searches\[0\]\.strategy: unknown search strategy "annealing"/],
+    ['negative epochs', 'name: t\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: -1 }\n', /^fuselab: trainings\[0\]\.epochs: expected a positive integer number of epochs/],
+    ['training not available', 'name: t\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: 2 }\n', /^fuselab: trainings: training jobs are not available yet/],
+    ['duplicate names', 'name: d\nsimulations:\n  - { name: a, networks: all, variants: all, arrays: [8] }\n  - { name: a, networks: all, variants: all, arrays: [16] }\n', /^fuselab: simulations\[1\]\.name: duplicate name "a"/],
+    ['unreadable YAML', 'name: [unclosed\n', /^fuselab: .*unreadable YAML\/JSON/],
+  ])('%s → exit 2, one line, nothing created', async (_what, text, message) => {
+    const run = await fuselab(['campaign', 'run', specFile('bad.yaml', text), '--json']);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
+    expect(existsSync(join(home, 'db'))).toBe(false); // nothing was even opened
+  });
+
+  it('a missing spec file → exit 2 naming it', async () => {
+    const run = await fuselab(['campaign', 'run', join(home, 'nope.yaml')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^fuselab: spec .*nope\.yaml: cannot read it \(ENOENT\)/);
+  });
+
+  it('unreachable Temporal or database → exit 2 with one clear message', async () => {
+    const file = specFile('tiny.yaml', minimal);
+    const noDb = await fuselab(['campaign', 'run', file, '--json'], { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(noDb.status).toBe(2);
+    expect(noDb.stderr).toMatch(/^fuselab: cannot connect to PostgreSQL at postgres:\/\/nobody@127\.0\.0\.1:1\/none \(DATABASE_URL\)/);
+    const badEnv = await fuselab(['campaign', 'list'], { TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(badEnv.status).toBe(2);
+    expect(badEnv.stderr).toMatch(/^fuselab: environment variable DATABASE_URL: required when TEMPORAL_ADDRESS is set/);
+    const badUrl = await fuselab(['campaign', 'list'], { DATABASE_URL: 'mysql://x' });
+    expect(badUrl.stderr).toMatch(/^fuselab: environment variable DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/);
+  });
+
+  it('runs the minimal spec on the embedded stack, prints one JSON summary, and reuses it on a re-run', async () => {
+    const file = specFile('tiny.yaml', minimal);
+    const first = await fuselab(['campaign', 'run', file, '--json']);
+    expect(first.status, first.stderr).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary).toEqual({ campaignId: expect.stringMatching(/^tiny-/), status: 'completed', jobs: { total: 4, completed: 4, failed: 0, reused: 0 } });
+    const second = await fuselab(['campaign', 'run', file]);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/completed — 4 jobs: 0 completed, 4 reused, 0 failed/);
+    expect(second.stdout).toMatch(/reused 4 finished jobs/);
+    const list = JSON.parse((await fuselab(['campaign', 'list', '--json'])).stdout) as Array<{ campaignId: string; status: string }>;
+    expect(list.map((c) => c.status)).toEqual(['completed', 'completed']);
+    const results = JSON.parse((await fuselab(['campaign', 'results', summary.campaignId, '--json', '--variant', 'fuse_half'])).stdout) as Array<{ variant: string; rows: number; totalCycles: number }>;
+    expect(results.map((r) => [r.variant, r.rows])).toEqual([['fuse_half', 32], ['fuse_half', 64]]);
+    const sim = JSON.parse((await fuselab(['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'fuse_half', '--array', '64x64', '--json'])).stdout) as { totalCycles: number };
+    expect(results[1]!.totalCycles).toBe(sim.totalCycles);
+    const status = await fuselab(['campaign', 'status', summary.campaignId]);
+    expect(status.stdout).toMatch(/: completed\njobs: 4 total, 4 completed/);
+    expect((await fuselab(['campaign', 'status', 'no-such-campaign'])).status).toBe(2);
+
+    // export here, import into another home: same results there
+    const exported = join(home, 'export.json');
+    expect((await fuselab(['campaign', 'export', summary.campaignId, '--out', exported])).status).toBe(0);
+    const otherHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-import-'));
+    try {
+      const imported = await fuselab(['campaign', 'import', exported, '--json'], { FUSELAB_HOME: otherHome });
+      expect(JSON.parse(imported.stdout)).toEqual({ campaignId: summary.campaignId, jobs: 4, simResults: 4 });
+      const there = JSON.parse((await fuselab(['campaign', 'results', summary.campaignId, '--json'], { FUSELAB_HOME: otherHome })).stdout) as unknown[];
+      expect(there).toEqual(JSON.parse((await fuselab(['campaign', 'results', summary.campaignId, '--json'])).stdout));
+    } finally {
+      rmSync(otherHome, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

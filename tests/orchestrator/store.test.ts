@@ -1,0 +1,87 @@
+// The store against both databases it serves: PGlite (embedded) and a real PostgreSQL server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
+import { Store } from '../../apps/orchestrator/dist/store/store.js';
+import { loadSpecText, specHash } from '../../apps/orchestrator/dist/campaigns/spec.js';
+import { expandSpec, type SimJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
+import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
+import { runSimulationJob } from '../../apps/orchestrator/dist/activities/index.js';
+import { startPostgres, type Postgres } from './helpers/services.js';
+
+const spec = loadSpecText('name: tiny\nseed: 1\nsimulations: {networks: [mobilenet_v2], variants: [baseline, fuse_half], arrays: [32, 64]}\n');
+const jobs = expandSpec(spec).map((job, position) => ({ position, kind: job.kind, group: job.group, key: jobKey(job.kind, job.params, 'test'), params: job.params }));
+
+let postgres: Postgres;
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 120_000);
+afterAll(async () => {
+  await postgres?.stop();
+});
+
+const backends: Array<[string, () => Promise<Database>]> = [
+  ['PGlite', () => openDatabase({ kind: 'pglite' })],
+  ['PostgreSQL', async () => openDatabase({ kind: 'postgres', url: await postgres.createDatabase(`store_${Date.now()}`) })],
+];
+
+describe.each(backends)('store on %s', (_name, open) => {
+  let database: Database;
+  let store: Store;
+  beforeAll(async () => {
+    database = await open();
+    store = new Store(database.db);
+  }, 60_000);
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('records a campaign and its jobs once, however often registration runs', async () => {
+    await store.createCampaign({ id: 'c1', spec, specHash: specHash(spec), codeVersion: 'test', versions: { x: '1' }, force: false });
+    const first = await store.registerJobs('c1', jobs, false);
+    const again = await store.registerJobs('c1', jobs, false);
+    expect(first.map((j) => j.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
+    expect(again).toEqual(first);
+    expect((await store.getCampaign('c1'))!.jobs).toMatchObject({ total: 4, pending: 4 });
+  });
+
+  it('keeps one result (and one set of layer rows) when an activity runs twice', async () => {
+    const job = jobs[3]!;
+    const result = runSimulationJob(job.params as SimJobParams);
+    await store.saveSimResult('c1', job.key, job.params as SimJobParams, result, 'test', 'w1');
+    await store.saveSimResult('c1', job.key, job.params as SimJobParams, result, 'test', 'w2');
+    const rows = await store.simResults({ campaignId: 'c1' }, true);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ network: 'mobilenet_v2', variant: 'fuse_half', rows: 64, cols: 64, hardware: 'fuse', totalCycles: result.totalCycles });
+    expect(rows[0]!.layers).toHaveLength(result.layers.length);
+    expect(rows[0]!.layers!.reduce((sum, layer) => sum + layer.cycles, 0)).toBe(result.totalCycles);
+    expect((await store.getCampaign('c1'))!.jobs).toMatchObject({ total: 4, completed: 1, pending: 3 });
+  });
+
+  it('marks jobs with existing results as reused in a later campaign, unless forced', async () => {
+    await store.createCampaign({ id: 'c2', spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: false });
+    expect((await store.registerJobs('c2', jobs, false)).map((j) => j.status)).toEqual(['pending', 'pending', 'pending', 'reused']);
+    await store.createCampaign({ id: 'c3', spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: true });
+    expect((await store.registerJobs('c3', jobs, true)).map((j) => j.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
+  });
+
+  it('filters results and exports/imports a campaign into another database', async () => {
+    for (const job of jobs.slice(0, 3)) await store.saveSimResult('c1', job.key, job.params as SimJobParams, runSimulationJob(job.params as SimJobParams), 'test', 'w1');
+    await store.finishCampaign('c1', 'completed');
+    expect(await store.simResults({ campaignId: 'c1', variant: 'baseline' })).toHaveLength(2);
+    expect(await store.simResults({ campaignId: 'c1', rows: 32, cols: 32, hardware: 'fuse' })).toHaveLength(1);
+    expect(await store.trainingCurves('c1')).toEqual([]);
+    expect(await store.searchFronts('c1')).toEqual([]);
+    const doc = JSON.parse(JSON.stringify(await store.exportCampaign('c1')));
+    const other = await openDatabase({ kind: 'pglite' });
+    try {
+      const target = new Store(other.db);
+      expect(await target.importCampaign(doc)).toEqual({ campaignId: 'c1', jobs: 4, simResults: 4 });
+      await target.importCampaign(doc); // twice changes nothing
+      const copied = await target.simResults({ campaignId: 'c1' }, true);
+      expect(copied).toEqual(await store.simResults({ campaignId: 'c1' }, true));
+      expect((await target.getCampaign('c1'))!).toMatchObject({ status: 'completed', specHash: specHash(spec), jobs: { total: 4, completed: 4 } });
+    } finally {
+      await other.close();
+    }
+  });
+});
