@@ -22,7 +22,10 @@
  * | residual | `<block>.add` |
  * | pooling, dropout, classifier | `head.pool`, `head.pool.reshape`, `head.dropout`, `head.flatten`, the spec's Linear name (e.g. `classifier.1`) |
  *
- * where `<block>` is the block's PyTorch path from the spec (`features.3`, `layers.0`).
+ * where `<block>` is the block's PyTorch path from the spec (`features.3`, `layers.0`). By default
+ * (`fuseBatchNorm`) a BatchNorm directly followed by ReLU, ReLU6 or no activation is one
+ * `BatchNormActivation` layer named `….bn` and there is no `….act` layer; BatchNorms before
+ * h-swish or SE stay `BatchNormalization` + activation layers.
  * `moduleMap` (in the result) maps each weighted layer to the reference module(s) it holds.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -30,6 +33,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { listModules } from '../module-list.js';
 import type { BlockSpec, ConvOp, LinearOp, NetworkSpec } from '../types.js';
 import { activationLayer, HardSigmoid } from './activations.js';
+import { batchNormActivation, type FusedActivation } from './batch-norm-activation.js';
 import { batchNorm, kaimingFanOut, spatialStage } from './layers.js';
 
 /** Which intermediate tensors become extra model outputs. */
@@ -51,6 +55,12 @@ export interface BuildModelOptions {
   seed?: number;
   /** Model name (default `<network>_<variant>`). */
   name?: string;
+  /**
+   * Fuse each BatchNorm with a directly following ReLU / ReLU6 / no activation into one
+   * {@link BatchNormActivation} layer named `<…>.bn` (no separate `<…>.act` layer), which trains
+   * with two fused kernels instead of a dozen ops. Same function and weights. Default true.
+   */
+  fuseBatchNorm?: boolean;
 }
 
 /** One extra output of the model. */
@@ -107,6 +117,16 @@ function activate(x: ST, activation: BlockSpec['activations']['expand'], name: s
   return layer === null ? x : apply(layer, x);
 }
 
+let fuseBatchNorm = true;
+
+/** BatchNorm `name` then the activation `actName`, fused into one layer where possible. */
+function bnAct(x: ST, name: string, activation: BlockSpec['activations']['expand'], actName: string): ST {
+  const fusable: Partial<Record<typeof activation, FusedActivation>> = { none: 'linear', relu: 'relu', relu6: 'relu6' };
+  const fused = fusable[activation];
+  if (fuseBatchNorm && fused !== undefined) return apply(batchNormActivation(name, fused), x);
+  return activate(apply(batchNorm(name), x), activation, actName);
+}
+
 function conv(
   x: ST,
   opts: { name: string; filters: number; kernel: number; stride: number; padding: number; bias: boolean },
@@ -133,8 +153,8 @@ function conv(
 }
 
 function convOp(x: ST, op: ConvOp, seeds: Seeds): ST {
-  let y = conv(x, { name: op.name, filters: op.outChannels, kernel: op.kernel, stride: op.stride, padding: op.padding, bias: op.bias }, seeds);
-  if (op.batchNorm) y = apply(batchNorm(`${op.name}.bn`), y);
+  const y = conv(x, { name: op.name, filters: op.outChannels, kernel: op.kernel, stride: op.stride, padding: op.padding, bias: op.bias }, seeds);
+  if (op.batchNorm) return bnAct(y, `${op.name}.bn`, op.activation, `${op.name}.act`);
   return activate(y, op.activation, `${op.name}.act`);
 }
 
@@ -169,12 +189,13 @@ function block(x: ST, b: BlockSpec, seeds: Seeds): BlockOutputs {
   if (b.expand === 'called') {
     // 'unused' (the reference's never-called FuSe expansion when t = 1) is not built.
     y = conv(y, { name: `${n}.expand`, filters: b.hiddenChannels, kernel: 1, stride: 1, padding: 0, bias: false }, seeds);
-    y = apply(batchNorm(`${n}.expand.bn`), y);
-    y = activate(y, b.activations.expand, `${n}.expand.act`);
+    y = bnAct(y, `${n}.expand.bn`, b.activations.expand, `${n}.expand.act`);
   }
   y = spatialStage(y, { name: `${n}.op`, operator: b.operator, kernel: b.kernel, stride: b.stride, padding: b.padding, seed: seeds.take() });
-  y = apply(batchNorm(`${n}.op.bn`), y);
-  if (b.se !== null) {
+  if (b.se === null) {
+    y = bnAct(y, `${n}.op.bn`, b.activations.depthwise, `${n}.op.act`);
+  } else {
+    y = apply(batchNorm(`${n}.op.bn`), y);
     const se = b.se;
     let g = apply(tfl.layers.globalAveragePooling2d({ name: `${n}.se.pool` }), y);
     g = dense(g, `${n}.se.reduce`, se.reducedChannels, false, seeds);
@@ -183,12 +204,11 @@ function block(x: ST, b: BlockSpec, seeds: Seeds): BlockOutputs {
     g = apply(new HardSigmoid({ name: `${n}.se.gate` }), g);
     g = apply(tfl.layers.reshape({ name: `${n}.se.reshape`, targetShape: [1, 1, se.channels] }), g);
     y = apply(tfl.layers.multiply({ name: `${n}.se.scale` }), [y, g]);
+    y = activate(y, b.activations.depthwise, `${n}.op.act`);
   }
-  y = activate(y, b.activations.depthwise, `${n}.op.act`);
   const operator = y;
   y = conv(y, { name: `${n}.project`, filters: b.outChannels, kernel: 1, stride: 1, padding: 0, bias: false }, seeds);
-  y = apply(batchNorm(`${n}.project.bn`), y);
-  y = activate(y, b.activations.project, `${n}.project.act`);
+  y = bnAct(y, `${n}.project.bn`, b.activations.project, `${n}.project.act`);
   if (b.residual) y = apply(tfl.layers.add({ name: `${n}.add` }), [x, y]);
   return { out: y, operator, outputLayer: lastLayerName(y), operatorLayer: lastLayerName(operator) };
 }
@@ -230,6 +250,7 @@ export function buildModel(spec: NetworkSpec, options: BuildModelOptions = {}): 
     throw new Error(`buildModel: taps must be 'none', 'block' or 'operator', got ${JSON.stringify(tapMode)}`);
   }
   listModules(spec); // validates the spec (channels chain, kernels fit)
+  fuseBatchNorm = options.fuseBatchNorm ?? true;
   const seeds = new Seeds(options.seed);
   const input = tfl.input({ shape: [spec.inputSize, spec.inputSize, spec.inputChannels], name: 'input' });
   let x: ST = input;

@@ -23,3 +23,15 @@ export { buildModel, countTrainableParams, weightedLayers, predictLogits } from 
 export type { BuildModelOptions, BuiltModel, Tap, TapMode } from './builder.js';
 export { transferWeights } from './transfer.js';
 export type { TransferOptions, TransferResult } from './transfer.js';
+export {
+  BatchNormActivation,
+  batchNormActivation,
+  batchNormActivationTrain,
+  batchNormActForward,
+  batchNormActBackward,
+  registerBatchNormActivationKernels,
+  BATCH_NORM_ACT_TRAIN,
+  BATCH_NORM_ACT_GRAD,
+  BATCH_NORM_ACT_BACKENDS,
+} from './batch-norm-activation.js';
+export type { BatchNormActivationArgs, FusedActivation } from './batch-norm-activation.js';

@@ -1,0 +1,441 @@
+/**
+ * Batch normalisation fused with its activation (`linear`, `relu`, `relu6`) for training.
+ *
+ * tfjs-layers' `BatchNormalization` in training mode is `moments` (mean, subtract, square, mean),
+ * `batchNorm` and then a separate activation layer; its gradient walks back through all of them —
+ * about a dozen passes over the activation and 20+ kernel calls per layer. `BatchNormActivation`
+ * computes the same function with two kernels:
+ *
+ * - forward `FuselabBatchNormActTrain` (x, γ, β → y, batch mean, batch variance): one pass for the
+ *   statistics (float64 sums, shifted by the channel's first value), one pass writing
+ *   `y = act((x − mean)·γ/√(var+ε) + β)`;
+ * - backward `FuselabBatchNormActGrad` (dy, x, mean, var, γ, β → dx, dγ, dβ): one pass for
+ *   `dβ = Σ dz`, `dγ = Σ dz·x̂` (dz = dy masked by the activation's derivative, recomputed from x),
+ *   one pass writing `dx = γ/√(var+ε) · (dz − dβ/M − x̂·dγ/M)`.
+ *
+ * The kernels are plain JavaScript over Float32Arrays, registered for the `cpu` and `wasm`
+ * backends; on any other backend (tfjs-node, webgl) the op falls back to tfjs's own ops
+ * (`moments`, `batchNorm`, `relu`/`relu6`), i.e. exactly the unfused layers. The semantics are
+ * those of `tf.layers.batchNormalization` (last axis; biased batch variance, also for the moving
+ * average; `moving = moving − (moving − batch)·(1 − momentum)`) followed by `tf.layers.reLU`
+ * (with `maxValue: 6` for relu6), and the weights are the same four (`gamma`, `beta` trainable;
+ * `moving_mean`, `moving_variance` not), in the same order.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { LayerArgs } from './activations.js';
+
+/** Activations that fuse into the batch norm. */
+export type FusedActivation = 'linear' | 'relu' | 'relu6';
+
+export const BATCH_NORM_ACT_TRAIN = 'FuselabBatchNormActTrain';
+export const BATCH_NORM_ACT_GRAD = 'FuselabBatchNormActGrad';
+
+const ACT_CODE: Record<FusedActivation, number> = { linear: 0, relu: 1, relu6: 2 };
+
+function activationCode(a: unknown): number {
+  const code = ACT_CODE[a as FusedActivation];
+  if (code === undefined) throw new Error(`BatchNormActivation: unknown activation ${JSON.stringify(a)}`);
+  return code;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Math on Float32Arrays (NHWC-like: channels innermost)                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * Training forward. `x` has `C` channels innermost; writes `y` (same length) and the batch
+ * `mean`/`variance` (biased) per channel.
+ */
+export function batchNormActForward(
+  x: Float32Array,
+  C: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  epsilon: number,
+  activation: FusedActivation,
+  y: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+): void {
+  const n = x.length;
+  const M = n / C;
+  const shift = new Float64Array(C);
+  const s1 = new Float64Array(C);
+  const s2 = new Float64Array(C);
+  if (M > 0) for (let c = 0; c < C; c++) shift[c] = x[c] as number;
+  for (let base = 0; base < n; base += C) {
+    for (let c = 0; c < C; c++) {
+      const d = (x[base + c] as number) - (shift[c] as number);
+      s1[c] = (s1[c] as number) + d;
+      s2[c] = (s2[c] as number) + d * d;
+    }
+  }
+  const k = new Float64Array(C);
+  const b = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const m1 = M > 0 ? (s1[c] as number) / M : 0;
+    const v = M > 0 ? Math.max(0, (s2[c] as number) / M - m1 * m1) : 0;
+    const mu = (shift[c] as number) + m1;
+    mean[c] = mu;
+    variance[c] = v;
+    const kc = (gamma[c] as number) / Math.sqrt(v + epsilon);
+    k[c] = kc;
+    b[c] = (beta[c] as number) - mu * kc;
+  }
+  const code = ACT_CODE[activation];
+  if (code === 0) {
+    for (let base = 0; base < n; base += C) {
+      for (let c = 0; c < C; c++) y[base + c] = (x[base + c] as number) * (k[c] as number) + (b[c] as number);
+    }
+  } else {
+    const hi = code === 2 ? 6 : Infinity;
+    for (let base = 0; base < n; base += C) {
+      for (let c = 0; c < C; c++) {
+        const v = (x[base + c] as number) * (k[c] as number) + (b[c] as number);
+        y[base + c] = v > 0 ? (v < hi ? v : hi) : 0;
+      }
+    }
+  }
+}
+
+/**
+ * Training backward: from `dy`, the input `x` and the batch statistics, writes `dx` and the
+ * per-channel `dGamma`, `dBeta`. The activation's derivative is taken on the pre-activation
+ * recomputed from x (ReLU passes where it is > 0; ReLU6 where it is in (0, 6], like tfjs).
+ */
+export function batchNormActBackward(
+  dy: Float32Array,
+  x: Float32Array,
+  C: number,
+  mean: Float32Array,
+  variance: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  epsilon: number,
+  activation: FusedActivation,
+  dx: Float32Array,
+  dGamma: Float32Array,
+  dBeta: Float32Array,
+): void {
+  const n = x.length;
+  const M = n / C;
+  const r = new Float64Array(C);
+  const k = new Float64Array(C);
+  const b = new Float64Array(C);
+  const mu = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const rc = 1 / Math.sqrt((variance[c] as number) + epsilon);
+    r[c] = rc;
+    mu[c] = mean[c] as number;
+    k[c] = (gamma[c] as number) * rc;
+    b[c] = (beta[c] as number) - (mu[c] as number) * (k[c] as number);
+  }
+  const code = ACT_CODE[activation];
+  const hi = code === 2 ? 6 : Infinity;
+  const sdz = new Float64Array(C);
+  const sdzx = new Float64Array(C);
+  // Pass 1: Σ dz and Σ dz·(x − mean); dz is kept in dx for pass 2.
+  if (code === 0) {
+    for (let base = 0; base < n; base += C) {
+      for (let c = 0; c < C; c++) {
+        const g = dy[base + c] as number;
+        sdz[c] = (sdz[c] as number) + g;
+        sdzx[c] = (sdzx[c] as number) + g * ((x[base + c] as number) - (mu[c] as number));
+      }
+    }
+  } else {
+    for (let base = 0; base < n; base += C) {
+      for (let c = 0; c < C; c++) {
+        const xv = x[base + c] as number;
+        const pre = xv * (k[c] as number) + (b[c] as number);
+        const g = pre > 0 && pre <= hi ? (dy[base + c] as number) : 0;
+        dx[base + c] = g;
+        sdz[c] = (sdz[c] as number) + g;
+        sdzx[c] = (sdzx[c] as number) + g * (xv - (mu[c] as number));
+      }
+    }
+  }
+  // dx = k·dz + w·x + u with w = −k·r²·Σdz(x−μ)/M, u = −k·Σdz/M − w·μ.
+  const w = new Float64Array(C);
+  const u = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const rc = r[c] as number;
+    dBeta[c] = sdz[c] as number;
+    dGamma[c] = rc * (sdzx[c] as number);
+    const wc = M > 0 ? (-(k[c] as number) * rc * rc * (sdzx[c] as number)) / M : 0;
+    w[c] = wc;
+    u[c] = (M > 0 ? (-(k[c] as number) * (sdz[c] as number)) / M : 0) - wc * (mu[c] as number);
+  }
+  const src = code === 0 ? dy : dx;
+  for (let base = 0; base < n; base += C) {
+    for (let c = 0; c < C; c++) {
+      dx[base + c] =
+        (src[base + c] as number) * (k[c] as number) + (x[base + c] as number) * (w[c] as number) + (u[c] as number);
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kernels for the cpu and wasm backends                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** Reading inputs and allocating float32 outputs on the cpu or the wasm backend. */
+interface Io {
+  read(t: tf.TensorInfo): Float32Array;
+  /** Allocates every output first (wasm may grow its heap), then returns their arrays. */
+  alloc(shapes: number[][]): Array<[tf.TensorInfo, Float32Array]>;
+}
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
+}
+interface CpuLike {
+  readSync(dataId: object): unknown;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.TypedArray): tf.TensorInfo;
+}
+
+function io(backend: unknown): Io {
+  const w = backend as Partial<WasmLike>;
+  if (typeof w.typedArrayFromHeap === 'function' && typeof w.makeOutput === 'function') {
+    const b = backend as WasmLike;
+    const read = (t: tf.TensorInfo): Float32Array => b.typedArrayFromHeap(t) as Float32Array;
+    return {
+      read,
+      alloc: (shapes) => {
+        const outs = shapes.map((s) => b.makeOutput(s, 'float32'));
+        return outs.map((t) => [t, read(t)]);
+      },
+    };
+  }
+  const c = backend as CpuLike;
+  return {
+    read: (t) => c.readSync(t.dataId) as Float32Array,
+    alloc: (shapes) =>
+      shapes.map((s) => {
+        const v = new Float32Array(tf.util.sizeFromShape(s));
+        return [c.makeTensorInfo(s, 'float32', v), v];
+      }),
+  };
+}
+
+function trainKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
+  const a = attrs ?? {};
+  const C = x.shape[x.shape.length - 1] as number;
+  const b = io(backend);
+  const [[y, yv], [mean, mv], [variance, vv]] = b.alloc([x.shape, [C], [C]]) as Array<[tf.TensorInfo, Float32Array]> as [
+    [tf.TensorInfo, Float32Array],
+    [tf.TensorInfo, Float32Array],
+    [tf.TensorInfo, Float32Array],
+  ];
+  batchNormActForward(b.read(x), C, b.read(gamma), b.read(beta), a['epsilon'] as number, a['activation'] as FusedActivation, yv, mv, vv);
+  return [y, mean, variance];
+}
+
+function gradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const { dy, x, mean, variance, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
+  if (!dy || !x || !mean || !variance || !gamma || !beta) throw new Error(`${BATCH_NORM_ACT_GRAD}: missing input`);
+  const a = attrs ?? {};
+  const C = x.shape[x.shape.length - 1] as number;
+  const b = io(backend);
+  const [[dx, dxv], [dGamma, dgv], [dBeta, dbv]] = b.alloc([x.shape, [C], [C]]) as [
+    [tf.TensorInfo, Float32Array],
+    [tf.TensorInfo, Float32Array],
+    [tf.TensorInfo, Float32Array],
+  ];
+  batchNormActBackward(
+    b.read(dy), b.read(x), C, b.read(mean), b.read(variance), b.read(gamma), b.read(beta),
+    a['epsilon'] as number, a['activation'] as FusedActivation, dxv, dgv, dbv,
+  );
+  return [dx, dGamma, dBeta];
+}
+
+/** Backends with the JavaScript kernels. */
+export const BATCH_NORM_ACT_BACKENDS = ['cpu', 'wasm'] as const;
+
+const hasKernel = (name: string): boolean => tf.getKernel(name, tf.getBackend()) !== undefined;
+
+/** Composite (unfused) forward with tfjs ops: what the unfused layers compute. */
+function composite(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, activation: FusedActivation): tf.Tensor[] {
+  return tf.tidy(() => {
+    const axes = x.shape.map((_, i) => i).slice(0, -1);
+    const { mean, variance } = tf.moments(x, axes);
+    const y = applyActivation(tf.batchNorm(x, mean, variance, beta, gamma, epsilon), activation);
+    return [y, mean, variance];
+  });
+}
+
+function applyActivation(y: tf.Tensor, activation: FusedActivation): tf.Tensor {
+  activationCode(activation);
+  if (activation === 'relu') return tf.relu(y);
+  // tf.layers.reLU({ maxValue: 6 }) = clipByValue(relu(x), 0, 6); same values and gradient mask.
+  if (activation === 'relu6') return tf.relu6(y);
+  return y;
+}
+
+let registered = false;
+
+/** Registers the fused kernels for cpu and wasm and the gradient. Idempotent; runs on import. */
+export function registerBatchNormActivationKernels(): void {
+  if (registered) return;
+  for (const backendName of BATCH_NORM_ACT_BACKENDS) {
+    for (const [kernelName, kernelFunc] of [
+      [BATCH_NORM_ACT_TRAIN, trainKernel],
+      [BATCH_NORM_ACT_GRAD, gradKernel],
+    ] as const) {
+      if (tf.getKernel(kernelName, backendName) === undefined) {
+        tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+      }
+    }
+  }
+  tf.registerGradient({
+    kernelName: BATCH_NORM_ACT_TRAIN,
+    inputsToSave: ['x', 'gamma', 'beta'],
+    outputsToSave: [false, true, true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, gamma, beta, mean, variance] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+      const dyY = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor;
+      // Gradients flow through y only: the batch statistics outputs feed the moving averages.
+      // Computed eagerly: each thunk below runs in its own tidy, which would dispose siblings.
+      const [dx, dGamma, dBeta] = (
+        hasKernel(BATCH_NORM_ACT_GRAD)
+          ? tf.engine().runKernel(BATCH_NORM_ACT_GRAD, { dy: dyY, x, mean, variance, gamma, beta } as never, attrs)
+          : compositeGrad(dyY, x, gamma, beta, attrs['epsilon'] as number, attrs['activation'] as FusedActivation)
+      ) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+      return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
+    },
+  });
+  registered = true;
+}
+
+/** Gradient with tfjs ops (other backends): autodiff of the composite forward. */
+function compositeGrad(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, activation: FusedActivation): tf.Tensor[] {
+  const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Tensor =>
+    composite(xx, gg as tf.Tensor1D, bb as tf.Tensor1D, epsilon, activation)[0] as tf.Tensor;
+  return tf.grads(f)([x, gamma, beta], dy);
+}
+
+/**
+ * The training-mode op: `[y, batchMean, batchVariance]` with y = act(batchNorm(x)) over every
+ * axis but the last. Differentiable in x, γ and β (through y).
+ */
+export function batchNormActivationTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+  activation: FusedActivation,
+): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
+  activationCode(activation);
+  if (x.dtype === 'float32' && hasKernel(BATCH_NORM_ACT_TRAIN)) {
+    return tf.engine().runKernel(BATCH_NORM_ACT_TRAIN, { x, gamma, beta } as never, { epsilon, activation }) as unknown as [
+      tf.Tensor,
+      tf.Tensor1D,
+      tf.Tensor1D,
+    ];
+  }
+  return composite(x, gamma, beta, epsilon, activation) as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Layer                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+export interface BatchNormActivationArgs extends LayerArgs {
+  /** `linear` (default), `relu` or `relu6`. */
+  activation?: FusedActivation;
+  /** Default 1e-3 (tfjs's default; the builder passes PyTorch's 1e-5). */
+  epsilon?: number;
+  /** Default 0.99 (tfjs's convention: moving = momentum·moving + (1 − momentum)·batch). */
+  momentum?: number;
+}
+
+/**
+ * `tf.layers.batchNormalization()` (last axis) followed by `tf.layers.reLU()` (or ReLU6, or no
+ * activation) as one layer with fused training kernels. Weights, in order: `gamma`, `beta`
+ * (trainable), `moving_mean`, `moving_variance` (not trainable).
+ */
+export class BatchNormActivation extends tfl.layers.Layer {
+  static readonly className = 'BatchNormActivation';
+
+  readonly activation: FusedActivation;
+  readonly epsilon: number;
+  readonly momentum: number;
+  private gamma: tfl.LayerVariable | null = null;
+  private beta: tfl.LayerVariable | null = null;
+  private movingMean: tfl.LayerVariable | null = null;
+  private movingVariance: tfl.LayerVariable | null = null;
+
+  constructor(args: BatchNormActivationArgs = {}) {
+    super(args);
+    this.activation = args.activation ?? 'linear';
+    activationCode(this.activation);
+    this.epsilon = args.epsilon ?? 1e-3;
+    this.momentum = args.momentum ?? 0.99;
+    this.supportsMasking = true;
+    registerBatchNormActivationKernels();
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const dim = shape[shape.length - 1];
+    if (dim === null || dim === undefined) {
+      throw new Error(`BatchNormActivation: the last axis must be known, got input shape ${JSON.stringify(shape)}`);
+    }
+    this.inputSpec = [{ ndim: shape.length, axes: { [shape.length - 1]: dim } }];
+    const s = [dim];
+    this.gamma = this.addWeight('gamma', s, 'float32', tfl.initializers.ones(), undefined, true);
+    this.beta = this.addWeight('beta', s, 'float32', tfl.initializers.zeros(), undefined, true);
+    this.movingMean = this.addWeight('moving_mean', s, 'float32', tfl.initializers.zeros(), undefined, false);
+    this.movingVariance = this.addWeight('moving_variance', s, 'float32', tfl.initializers.ones(), undefined, false);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor;
+      const { gamma, beta, movingMean, movingVariance } = this;
+      if (gamma === null || beta === null || movingMean === null || movingVariance === null) {
+        throw new Error('BatchNormActivation: call before build');
+      }
+      const training = kwargs['training'] === true;
+      if (!training) {
+        const y = tf.batchNorm(x, movingMean.read(), movingVariance.read(), beta.read(), gamma.read(), this.epsilon);
+        return applyActivation(y, this.activation);
+      }
+      const [y, mean, variance] = batchNormActivationTrain(
+        x, gamma.read() as tf.Tensor1D, beta.read() as tf.Tensor1D, this.epsilon, this.activation,
+      );
+      const decay = 1 - this.momentum;
+      for (const [v, batch] of [[movingMean, mean], [movingVariance, variance]] as const) {
+        const orig = v.read();
+        v.write(tf.sub(orig, tf.mul(tf.sub(orig, batch), decay)));
+      }
+      return y;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), activation: this.activation, epsilon: this.epsilon, momentum: this.momentum };
+  }
+}
+
+tf.serialization.registerClass(BatchNormActivation);
+registerBatchNormActivationKernels();
+
+/** A `BatchNormActivation` layer with PyTorch's BatchNorm2d defaults (eps 1e-5, momentum 0.1). */
+export function batchNormActivation(name: string, activation: FusedActivation): BatchNormActivation {
+  return new BatchNormActivation({ name, activation, epsilon: 1e-5, momentum: 0.9 });
+}
