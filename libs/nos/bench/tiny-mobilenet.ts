@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormActivation, FuseConv2D, type FusedActivation } from '@fuselab/fuseconv/tfjs';
 
 export type BlockOperator = 'dw' | 'fuse_half';
 
@@ -35,33 +36,6 @@ export function tinyNetSpec(operator: BlockOperator): TinyNetSpec {
   };
 }
 
-/** Slice of the channel axis (NHWC), for splitting the hidden channels of a FuSe-half block. */
-class ChannelSlice extends tfl.layers.Layer {
-  static readonly className = 'FuselabChannelSlice';
-  private readonly begin: number;
-  private readonly size: number;
-
-  constructor(args: { begin: number; size: number; name?: string }) {
-    super(args.name === undefined ? {} : { name: args.name });
-    this.begin = args.begin;
-    this.size = args.size;
-  }
-
-  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
-    return [...s.slice(0, -1), this.size];
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-    return tf.slice(x, [0, 0, 0, this.begin], [-1, -1, -1, this.size]);
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), begin: this.begin, size: this.size };
-  }
-}
-
 type ST = tfl.SymbolicTensor;
 const apply = (layer: tfl.layers.Layer, x: ST | ST[]): ST => layer.apply(x) as ST;
 
@@ -70,8 +44,13 @@ function convBnRelu(x: ST, filters: number, kernel: number, stride: number): ST 
     tfl.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false }),
     x,
   );
-  x = apply(tfl.layers.batchNormalization(), x);
-  return apply(tfl.layers.reLU({ maxValue: 6 }), x);
+  return bnAct(x, 'relu6');
+}
+
+let layerId = 0;
+/** BatchNorm (PyTorch's eps 1e-5 and momentum 0.1) fused with its activation. */
+function bnAct(x: ST, activation: FusedActivation): ST {
+  return apply(batchNormActivation(`bn_${++layerId}`, activation), x);
 }
 
 function depthwise(x: ST, kernel: [number, number], stride: number): ST {
@@ -93,19 +72,12 @@ export function buildTinyNet(spec: TinyNetSpec, learningRate = 1e-3): tfl.Layers
     if (spec.operator === 'dw') {
       h = depthwise(h, [3, 3], b.stride);
     } else {
-      const half = Math.floor(hidden / 2);
-      const a = depthwise(apply(new ChannelSlice({ begin: 0, size: half }), h), [1, 3], b.stride);
-      const c = depthwise(
-        apply(new ChannelSlice({ begin: half, size: hidden - half }), h),
-        [3, 1],
-        b.stride,
-      );
-      h = apply(tfl.layers.concatenate({ axis: -1 }), [a, c]);
+      // Half the channels 1×3, half 3×1, explicit padding (0,1)/(1,0) as PyTorch's FuseHalf.
+      h = apply(new FuseConv2D({ mode: 'half', kernelSize: 3, strides: b.stride, padding: 1 }), h);
     }
-    h = apply(tfl.layers.batchNormalization(), h);
-    h = apply(tfl.layers.reLU({ maxValue: 6 }), h);
+    h = bnAct(h, 'relu6');
     h = apply(tfl.layers.conv2d({ filters: b.out, kernelSize: 1, useBias: false }), h);
-    h = apply(tfl.layers.batchNormalization(), h);
+    h = bnAct(h, 'linear');
     x = b.stride === 1 && channels === b.out ? apply(tfl.layers.add(), [shortcut, h]) : h;
     channels = b.out;
   }

@@ -182,6 +182,43 @@ const NETWORK_CASES: ConvCase[] = [
   { op: 'depthwise', n: 4, h: 8, w: 8, ci: 64, co: 1, kh: 3, kw: 3, stride: 1, pad: 'same', bias: false, activation: 'linear', seed: 9006 },
 ];
 
+/**
+ * Depthwise cases with channel counts that are multiples of 4 (the SIMD filter-gradient path), on
+ * every kernel shape × stride × padding × parity.
+ */
+function simdDepthwiseCases(): ConvCase[] {
+  const cases: ConvCase[] = [];
+  let seed = 8000;
+  for (const [kh, kw] of KERNELS) {
+    for (const stride of [1, 2] as const) {
+      for (const pad of ['same', 'valid'] as const) {
+        for (const [h, w] of [
+          [8, 9],
+          [7, 6],
+        ] as const) {
+          seed += 10;
+          cases.push({
+            op: seed % 20 === 0 ? 'fusedDepthwise' : 'depthwise',
+            n: randomInt(seed, 1, 3),
+            h,
+            w,
+            ci: 4 * randomInt(seed + 5, 1, 5),
+            co: 1,
+            kh,
+            kw,
+            stride,
+            pad,
+            bias: false,
+            activation: 'linear',
+            seed,
+          });
+        }
+      }
+    }
+  }
+  return cases;
+}
+
 /** The forward shapes of tensorflow/tfjs#6629: stride 2, 'same', 1×K / K×1, even size. */
 const BUG_CASES: ConvCase[] = [];
 for (const op of ['conv2d', 'fusedConv2d', 'depthwise', 'fusedDepthwise'] as const) {
@@ -250,6 +287,11 @@ describe('forward and gradients match cpu', () => {
   it('on the grid of kernel shapes × strides × paddings × parities', async () => {
     const cases = gridCases();
     expect(cases.length).toBe(112);
+    for (const c of cases) await check(c);
+  }, 60_000);
+  it('depthwise with channels a multiple of 4 (SIMD filter gradient), on the same grid', async () => {
+    const cases = simdDepthwiseCases();
+    expect(cases.length).toBe(56);
     for (const c of cases) await check(c);
   }, 60_000);
   it.each(randomCases(40).map((c) => [label(c), c] as const))('random %s', (_n, c) => check(c));

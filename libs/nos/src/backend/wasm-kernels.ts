@@ -27,8 +27,10 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 
+import { WASM_BATCH_NORM_KERNELS } from './wasm-batch-norm.js';
 import { WASM_ELEMENTWISE_OVERRIDES, withFallback } from './wasm-elementwise.js';
 import { registerWasmFusedGradients } from './wasm-gradients.js';
+import { simdFor } from './wasm-simd.js';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 interface WasmBackendLike {
@@ -504,9 +506,25 @@ function depthwiseBackpropFilter(args: {
   const pl = info.padInfo.left;
 
   const out = backend.makeOutput([KH, KW, C, mult], 'float32');
+  const acc = new Float64Array(KH * KW * CO);
+  const simd = mult === 1 && DH === 1 && DW === 1 && C % 4 === 0 ? simdFor(backend) : null;
+  if (simd !== null) {
+    // SIMD over channels, one image at a time into a float32 accumulator, images summed in float64.
+    const taps = KH * KW * C;
+    const accPtr = simd.scratch(4 * taps);
+    const xp = simd.ptr(x);
+    const gp = simd.ptr(dy);
+    for (let n = 0; n < N; n++) {
+      simd.f32(accPtr, taps).fill(0);
+      simd.k.dw_filter_grad(xp + 4 * n * H * W * C, gp + 4 * n * Ho * Wo * C, accPtr, H, W, C, Ho, Wo, KH, KW, SH, SW, pt, pl);
+      const a = simd.f32(accPtr, taps);
+      for (let i = 0; i < taps; i++) acc[i] = (acc[i] as number) + (a[i] as number);
+    }
+    f32(backend, out).set(acc);
+    return out;
+  }
   const xs = f32(backend, x);
   const g = f32(backend, dy);
-  const acc = new Float64Array(KH * KW * CO);
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < Ho; oh++) {
       for (let kh = 0; kh < KH; kh++) {
@@ -654,6 +672,9 @@ export function registerWasmTrainingKernels(): void {
   for (const [name, impl] of WASM_ELEMENTWISE_OVERRIDES) {
     const cfg = required(name);
     replace({ ...cfg, kernelFunc: withFallback(impl, cfg.kernelFunc) });
+  }
+  for (const [kernelName, kernelFunc] of WASM_BATCH_NORM_KERNELS) {
+    replace({ kernelName, backendName: BACKEND, kernelFunc });
   }
   registerWasmFusedGradients();
 }

@@ -1,0 +1,205 @@
+;; SIMD kernels operating in place on the tfjs-backend-wasm heap (the module imports the
+;; backend's exported memory). All pointers are byte offsets; tensors are float32, NHWC, with the
+;; channel count C a multiple of 4. Built into ../simd-kernels.ts by bench/gen-simd-kernels.ts.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Per-channel shifted sums for batch statistics, accumulated (+=) in float64:
+  ;;   s1[c] += Σ (x − shift[c]),  s2[c] += Σ (x − shift[c])²  over `rows` rows of C values.
+  ;; Rows are summed in float32 within blocks of 32 rows, blocks in float64.
+  (func (export "bn_stats")
+    (param $x i32) (param $rows i32) (param $C i32) (param $shift i32) (param $s1 i32) (param $s2 i32)
+    (local $stride i32) (local $r0 i32) (local $r1 i32) (local $c4 i32) (local $cb i32)
+    (local $p i32) (local $pend i32) (local $q i32)
+    (local $a1 v128) (local $a2 v128) (local $d v128) (local $sh v128)
+    (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $cb (local.get $stride))
+    (local.set $r0 (i32.const 0))
+    (block $done
+      (loop $rows_loop
+        (br_if $done (i32.ge_u (local.get $r0) (local.get $rows)))
+        (local.set $r1 (i32.add (local.get $r0) (i32.const 32)))
+        (if (i32.gt_u (local.get $r1) (local.get $rows)) (then (local.set $r1 (local.get $rows))))
+        (local.set $c4 (i32.const 0))
+        (loop $c_loop
+          (local.set $sh (v128.load (i32.add (local.get $shift) (local.get $c4))))
+          (local.set $a1 (v128.const f32x4 0 0 0 0))
+          (local.set $a2 (v128.const f32x4 0 0 0 0))
+          (local.set $p (i32.add (i32.add (local.get $x) (i32.mul (local.get $r0) (local.get $stride))) (local.get $c4)))
+          (local.set $pend (i32.add (i32.add (local.get $x) (i32.mul (local.get $r1) (local.get $stride))) (local.get $c4)))
+          (loop $r_loop
+            (local.set $d (f32x4.sub (v128.load (local.get $p)) (local.get $sh)))
+            (local.set $a1 (f32x4.add (local.get $a1) (local.get $d)))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $d) (local.get $d))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (br_if $r_loop (i32.lt_u (local.get $p) (local.get $pend))))
+          ;; float64 offsets: c4 bytes of float32 = 2·c4 bytes of float64
+          (local.set $q (i32.add (local.get $s1) (i32.shl (local.get $c4) (i32.const 1))))
+          (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (f64x2.promote_low_f32x4 (local.get $a1))))
+          (v128.store offset=16 (local.get $q) (f64x2.add (v128.load offset=16 (local.get $q))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a1) (local.get $a1)))))
+          (local.set $q (i32.add (local.get $s2) (i32.shl (local.get $c4) (i32.const 1))))
+          (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (f64x2.promote_low_f32x4 (local.get $a2))))
+          (v128.store offset=16 (local.get $q) (f64x2.add (v128.load offset=16 (local.get $q))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a2) (local.get $a2)))))
+          (local.set $c4 (i32.add (local.get $c4) (i32.const 16)))
+          (br_if $c_loop (i32.lt_u (local.get $c4) (local.get $cb))))
+        (local.set $r0 (local.get $r1))
+        (br $rows_loop))))
+
+  ;; y = min(max(x·k[c] + b[c], lo), hi) over n elements (n a multiple of C).
+  (func (export "bn_apply")
+    (param $x i32) (param $y i32) (param $n i32) (param $C i32) (param $k i32) (param $b i32) (param $lo f32) (param $hi f32)
+    (local $i i32) (local $end i32) (local $c4 i32) (local $cb i32) (local $lov v128) (local $hiv v128)
+    (if (i32.eqz (local.get $n)) (then (return)))
+    (local.set $lov (f32x4.splat (local.get $lo)))
+    (local.set $hiv (f32x4.splat (local.get $hi)))
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (loop $rows
+      (local.set $c4 (i32.const 0))
+      (loop $ch
+        (v128.store (i32.add (i32.add (local.get $y) (local.get $i)) (local.get $c4))
+          (f32x4.min
+            (f32x4.max
+              (f32x4.add
+                (f32x4.mul (v128.load (i32.add (i32.add (local.get $x) (local.get $i)) (local.get $c4)))
+                           (v128.load (i32.add (local.get $k) (local.get $c4))))
+                (v128.load (i32.add (local.get $b) (local.get $c4))))
+              (local.get $lov))
+            (local.get $hiv)))
+        (local.set $c4 (i32.add (local.get $c4) (i32.const 16)))
+        (br_if $ch (i32.lt_u (local.get $c4) (local.get $cb))))
+      (local.set $i (i32.add (local.get $i) (local.get $cb)))
+      (br_if $rows (i32.lt_u (local.get $i) (local.get $end)))))
+
+  ;; Backward sums: dz = dy where lo < x·k+b <= hi (else 0);
+  ;;   s1[c] += Σ dz,  s2[c] += Σ dz·(x − mu[c])   (float64 accumulators, 32-row float32 blocks).
+  (func (export "bn_grad_sums")
+    (param $dy i32) (param $x i32) (param $rows i32) (param $C i32) (param $k i32) (param $b i32) (param $mu i32)
+    (param $lo f32) (param $hi f32) (param $s1 i32) (param $s2 i32)
+    (local $stride i32) (local $r0 i32) (local $r1 i32) (local $c4 i32) (local $off i32) (local $offend i32) (local $q i32)
+    (local $a1 v128) (local $a2 v128) (local $xv v128) (local $dz v128) (local $pre v128)
+    (local $kv v128) (local $bv v128) (local $muv v128) (local $lov v128) (local $hiv v128)
+    (local.set $lov (f32x4.splat (local.get $lo)))
+    (local.set $hiv (f32x4.splat (local.get $hi)))
+    (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $r0 (i32.const 0))
+    (block $done
+      (loop $rows_loop
+        (br_if $done (i32.ge_u (local.get $r0) (local.get $rows)))
+        (local.set $r1 (i32.add (local.get $r0) (i32.const 32)))
+        (if (i32.gt_u (local.get $r1) (local.get $rows)) (then (local.set $r1 (local.get $rows))))
+        (local.set $c4 (i32.const 0))
+        (loop $c_loop
+          (local.set $kv (v128.load (i32.add (local.get $k) (local.get $c4))))
+          (local.set $bv (v128.load (i32.add (local.get $b) (local.get $c4))))
+          (local.set $muv (v128.load (i32.add (local.get $mu) (local.get $c4))))
+          (local.set $a1 (v128.const f32x4 0 0 0 0))
+          (local.set $a2 (v128.const f32x4 0 0 0 0))
+          (local.set $off (i32.add (i32.mul (local.get $r0) (local.get $stride)) (local.get $c4)))
+          (local.set $offend (i32.add (i32.mul (local.get $r1) (local.get $stride)) (local.get $c4)))
+          (loop $r_loop
+            (local.set $xv (v128.load (i32.add (local.get $x) (local.get $off))))
+            (local.set $pre (f32x4.add (f32x4.mul (local.get $xv) (local.get $kv)) (local.get $bv)))
+            (local.set $dz (v128.and (v128.load (i32.add (local.get $dy) (local.get $off)))
+              (v128.and (f32x4.gt (local.get $pre) (local.get $lov)) (f32x4.le (local.get $pre) (local.get $hiv)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (local.get $dz)))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $dz) (f32x4.sub (local.get $xv) (local.get $muv)))))
+            (local.set $off (i32.add (local.get $off) (local.get $stride)))
+            (br_if $r_loop (i32.lt_u (local.get $off) (local.get $offend))))
+          (local.set $q (i32.add (local.get $s1) (i32.shl (local.get $c4) (i32.const 1))))
+          (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (f64x2.promote_low_f32x4 (local.get $a1))))
+          (v128.store offset=16 (local.get $q) (f64x2.add (v128.load offset=16 (local.get $q))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a1) (local.get $a1)))))
+          (local.set $q (i32.add (local.get $s2) (i32.shl (local.get $c4) (i32.const 1))))
+          (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (f64x2.promote_low_f32x4 (local.get $a2))))
+          (v128.store offset=16 (local.get $q) (f64x2.add (v128.load offset=16 (local.get $q))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a2) (local.get $a2)))))
+          (local.set $c4 (i32.add (local.get $c4) (i32.const 16)))
+          (br_if $c_loop (i32.lt_u (local.get $c4) (local.get $stride))))
+        (local.set $r0 (local.get $r1))
+        (br $rows_loop))))
+
+  ;; dx = dz·k[c] + x·w[c] + u[c] with dz = dy where lo < x·k+b <= hi (else 0); n elements.
+  (func (export "bn_grad_dx")
+    (param $dy i32) (param $x i32) (param $dx i32) (param $n i32) (param $C i32) (param $k i32) (param $b i32)
+    (param $lo f32) (param $hi f32) (param $w i32) (param $u i32)
+    (local $i i32) (local $end i32) (local $c4 i32) (local $cb i32) (local $lov v128) (local $hiv v128)
+    (local $xv v128) (local $kv v128) (local $pre v128) (local $dz v128)
+    (if (i32.eqz (local.get $n)) (then (return)))
+    (local.set $lov (f32x4.splat (local.get $lo)))
+    (local.set $hiv (f32x4.splat (local.get $hi)))
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (loop $rows
+      (local.set $c4 (i32.const 0))
+      (loop $ch
+        (local.set $xv (v128.load (i32.add (i32.add (local.get $x) (local.get $i)) (local.get $c4))))
+        (local.set $kv (v128.load (i32.add (local.get $k) (local.get $c4))))
+        (local.set $pre (f32x4.add (f32x4.mul (local.get $xv) (local.get $kv)) (v128.load (i32.add (local.get $b) (local.get $c4)))))
+        (local.set $dz (v128.and (v128.load (i32.add (i32.add (local.get $dy) (local.get $i)) (local.get $c4)))
+          (v128.and (f32x4.gt (local.get $pre) (local.get $lov)) (f32x4.le (local.get $pre) (local.get $hiv)))))
+        (v128.store (i32.add (i32.add (local.get $dx) (local.get $i)) (local.get $c4))
+          (f32x4.add
+            (f32x4.add (f32x4.mul (local.get $dz) (local.get $kv))
+                       (f32x4.mul (local.get $xv) (v128.load (i32.add (local.get $w) (local.get $c4)))))
+            (v128.load (i32.add (local.get $u) (local.get $c4)))))
+        (local.set $c4 (i32.add (local.get $c4) (i32.const 16)))
+        (br_if $ch (i32.lt_u (local.get $c4) (local.get $cb))))
+      (local.set $i (i32.add (local.get $i) (local.get $cb)))
+      (br_if $rows (i32.lt_u (local.get $i) (local.get $end)))))
+
+  ;; Depthwise filter gradient of one image, accumulated in float32 into acc[KH·KW·C]:
+  ;;   acc[kh,kw,c] += Σ_{oh,ow} x[oh·SH+kh−pt, ow·SW+kw−pl, c] · dy[oh, ow, c]
+  ;; x: [H, W, C] of this image, dy: [Ho, Wo, C] of this image.
+  (func (export "dw_filter_grad")
+    (param $x i32) (param $dy i32) (param $acc i32)
+    (param $H i32) (param $W i32) (param $C i32) (param $Ho i32) (param $Wo i32)
+    (param $KH i32) (param $KW i32) (param $SH i32) (param $SW i32) (param $pt i32) (param $pl i32)
+    (local $cb i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $ih i32) (local $iw i32)
+    (local $g i32) (local $xp i32) (local $ap i32) (local $c4 i32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $oh (i32.const 0))
+    (block $oh_done (loop $oh_loop
+      (br_if $oh_done (i32.ge_s (local.get $oh) (local.get $Ho)))
+      (local.set $kh (i32.const 0))
+      (block $kh_done (loop $kh_loop
+        (br_if $kh_done (i32.ge_s (local.get $kh) (local.get $KH)))
+        (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $SH)) (local.get $kh)) (local.get $pt)))
+        (if (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $H)))
+          (then
+            (local.set $ow (i32.const 0))
+            (block $ow_done (loop $ow_loop
+              (br_if $ow_done (i32.ge_s (local.get $ow) (local.get $Wo)))
+              (local.set $g (i32.add (local.get $dy)
+                (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $Wo)) (local.get $ow)) (local.get $cb))))
+              (local.set $kw (i32.const 0))
+              (block $kw_done (loop $kw_loop
+                (br_if $kw_done (i32.ge_s (local.get $kw) (local.get $KW)))
+                (local.set $iw (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $SW)) (local.get $kw)) (local.get $pl)))
+                (if (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.lt_s (local.get $iw) (local.get $W)))
+                  (then
+                    (local.set $xp (i32.add (local.get $x)
+                      (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (local.get $cb))))
+                    (local.set $ap (i32.add (local.get $acc)
+                      (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $KW)) (local.get $kw)) (local.get $cb))))
+                    (local.set $c4 (i32.const 0))
+                    (loop $c_loop
+                      (v128.store (i32.add (local.get $ap) (local.get $c4))
+                        (f32x4.add (v128.load (i32.add (local.get $ap) (local.get $c4)))
+                          (f32x4.mul (v128.load (i32.add (local.get $xp) (local.get $c4)))
+                                     (v128.load (i32.add (local.get $g) (local.get $c4))))))
+                      (local.set $c4 (i32.add (local.get $c4) (i32.const 16)))
+                      (br_if $c_loop (i32.lt_u (local.get $c4) (local.get $cb))))))
+                (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                (br $kw_loop)))
+              (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+              (br $ow_loop)))))
+        (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+        (br $kh_loop)))
+      (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+      (br $oh_loop))))
+)
