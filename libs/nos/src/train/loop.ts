@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { NetworkSpec } from '@fuselab/fuseconv';
 
 import {
   type Checkpoint,
@@ -21,6 +22,7 @@ import { type AugmentOptions, makeBatch } from '../data/batch.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { Rng, mixSeed, shuffledIndices } from '../data/rng.js';
 import { type DistillOptions, type NosOptions, distillationLoss, operatorLoss } from '../distill/index.js';
+import { type TapMode, initializeFromTeacher, modelFromSpec } from './from-spec.js';
 import { initializeWeights } from './init.js';
 import { countCorrect, crossEntropy } from './losses.js';
 import { type OptimizerSpec, createOptimizer, setLearningRate } from './optimizer.js';
@@ -28,10 +30,13 @@ import { type LrSchedule, annealFactor, learningRateAt } from './schedule.js';
 
 export interface TrainOptions {
   /**
-   * The model to train, in place. Output 0 is the logits; any further outputs are taps (block or
-   * operator outputs) used by NOS. Build one from a fuseconv spec with `modelFromSpec`.
+   * The model to train, in place: a `tf.LayersModel` whose output 0 is the logits (any further
+   * outputs are taps, block or operator outputs used by NOS), or a fuseconv spec, which `train`
+   * builds with `modelFromSpec(spec, { seed, taps })` (taps default to `operator` with `nos`, else
+   * none), trains, and disposes (its weights are in the result's checkpoint). A NOS student built
+   * from a spec is initialised from the teacher (`initializeFromTeacher`) unless resuming.
    */
-  model: tfl.LayersModel;
+  model: tfl.LayersModel | { spec: NetworkSpec; taps?: TapMode };
   /**
    * Redraw all weights from the run's seed before training (see `initializeWeights`). Default
    * false: models from `modelFromSpec` are already seeded by the builder, and a student initialised
@@ -200,7 +205,22 @@ export async function evaluate(
  */
 export async function train(options: TrainOptions, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
   const t0 = performance.now();
-  const { model, train: data, seed } = options;
+  const { seed } = options;
+  const fromSpec = !('layers' in options.model);
+  const model: tfl.LayersModel =
+    'spec' in options.model
+      ? modelFromSpec(options.model.spec, { seed, taps: options.model.taps ?? (options.nos !== undefined ? 'operator' : 'none') }).model
+      : options.model;
+  try {
+    if (fromSpec && options.nos !== undefined && options.resumeFrom === undefined) initializeFromTeacher(options.nos.teacher, model);
+    return await trainModel(model, options, callbacks, t0);
+  } finally {
+    if (fromSpec) model.dispose();
+  }
+}
+
+async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbacks: TrainCallbacks, t0: number): Promise<TrainResult> {
+  const { train: data, seed } = options;
   const { onProgress, onCheckpoint, signal } = callbacks;
   const epochs = positive('epochs', options.epochs, true);
   const batchSize = positive('batchSize', options.batchSize ?? 64, true);

@@ -27,6 +27,15 @@ describe('fuseconv spec models', () => {
     expect(flatWeights(a.model)).not.toEqual(flatWeights(c.model));
   });
 
+  it('trains a spec given as { spec }, seeded by the run seed, and disposes the model', async () => {
+    const opts = { model: { spec: spec('fuse_half') }, train: data, epochs: 1, batchSize: 16, seed: 5, learningRate: 0.01 };
+    const a = await train(opts);
+    const b = await train(opts);
+    expect(a.steps).toBe(2);
+    expect(a.checkpoint.weights).toEqual(b.checkpoint.weights);
+    expect(a.checkpoint.weights).toHaveLength(modelFromSpec(spec('fuse_half'), { seed: 5 }).model.weights.length);
+  });
+
   it('runs NOS end to end on a MobileNetV1 teacher/FuSe-half student pair', async () => {
     const teacher = modelFromSpec(spec('baseline'), { seed: 1, taps: 'operator' });
     const student = modelFromSpec(spec('fuse_half'), { seed: 2, taps: 'operator' });
