@@ -35,3 +35,16 @@ export {
   BATCH_NORM_ACT_BACKENDS,
 } from './batch-norm-activation.js';
 export type { BatchNormActivationArgs, FusedActivation } from './batch-norm-activation.js';
+export {
+  fuseConv2d,
+  fuseConvKernelAvailable,
+  fuseGeometry,
+  fuseGeometryFromAttrs,
+  fuseConvForward,
+  fuseConvBackward,
+  registerFuseConvKernels,
+  FUSE_CONV,
+  FUSE_CONV_GRAD,
+  FUSE_CONV_BACKENDS,
+} from './fuse-conv-kernel.js';
+export type { FuseGeometry, FuseSegment } from './fuse-conv-kernel.js';

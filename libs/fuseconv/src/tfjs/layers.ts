@@ -22,6 +22,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { activationLayer, type LayerArgs } from './activations.js';
+import { fuseConv2d, fuseConvKernelAvailable } from './fuse-conv-kernel.js';
 import type { Activation, BlockOperator } from '../types.js';
 
 export type FuseMode = 'full' | 'half';
@@ -138,6 +139,11 @@ export class FuseConv2D extends tfl.layers.Layer {
       }
       const p = this.padding;
       const s = this.strides;
+      if (x.dtype === 'float32' && fuseConvKernelAvailable()) {
+        // One fused kernel (cpu, wasm): no split/pad/concat copies.
+        const opts = { mode: this.mode, kernelSize: this.kernelSize, strides: s, padding: p };
+        return fuseConv2d(x, this.kernelH.read() as tf.Tensor4D, this.kernelV.read() as tf.Tensor4D, opts);
+      }
       let xh: tf.Tensor4D = x;
       let xv: tf.Tensor4D = x;
       if (this.mode === 'half') {
