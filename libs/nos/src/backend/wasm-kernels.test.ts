@@ -295,9 +295,8 @@ describe('forward and gradients match cpu', () => {
     for (const c of cases) await check(c);
   }, 60_000);
   it.each(randomCases(40).map((c) => [label(c), c] as const))('random %s', (_n, c) => check(c));
-  it.each(NETWORK_CASES.map((c) => [label(c), c] as const))('network-size %s', (_n, c) =>
-    check(c),
-  );
+  // The cpu reference is slow at these sizes; allow for a loaded machine.
+  it.each(NETWORK_CASES.map((c) => [label(c), c] as const))('network-size %s', (_n, c) => check(c), 30_000);
 });
 
 describe('a tf.layers model trains on wasm like on cpu', () => {

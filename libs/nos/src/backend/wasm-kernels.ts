@@ -29,6 +29,7 @@ import {
 
 import { WASM_BATCH_NORM_KERNELS } from './wasm-batch-norm.js';
 import { WASM_ELEMENTWISE_OVERRIDES, withFallback } from './wasm-elementwise.js';
+import { WASM_FUSE_CONV_KERNELS } from './wasm-fuse-conv.js';
 import { registerWasmFusedGradients } from './wasm-gradients.js';
 import { simdFor } from './wasm-simd.js';
 
@@ -673,7 +674,7 @@ export function registerWasmTrainingKernels(): void {
     const cfg = required(name);
     replace({ ...cfg, kernelFunc: withFallback(impl, cfg.kernelFunc) });
   }
-  for (const [kernelName, kernelFunc] of WASM_BATCH_NORM_KERNELS) {
+  for (const [kernelName, kernelFunc] of [...WASM_BATCH_NORM_KERNELS, ...WASM_FUSE_CONV_KERNELS]) {
     replace({ kernelName, backendName: BACKEND, kernelFunc });
   }
   registerWasmFusedGradients();

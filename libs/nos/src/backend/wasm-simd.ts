@@ -34,6 +34,10 @@ export interface SimdExports {
     dy: number, x: number, dx: number, n: number, C: number, k: number, b: number,
     lo: number, hi: number, w: number, u: number,
   ): void;
+  fuse_pass(
+    role: number, x: number, g: number, w: number, H: number, W: number, Cin: number, Ho: number, Wo: number,
+    Cout: number, i0: number, o0: number, Cb: number, K: number, s: number, p: number, vert: number,
+  ): void;
   dw_filter_grad(
     x: number, dy: number, acc: number, H: number, W: number, C: number, Ho: number, Wo: number,
     KH: number, KW: number, SH: number, SW: number, pt: number, pl: number,

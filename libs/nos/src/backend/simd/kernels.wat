@@ -202,4 +202,64 @@
         (br $kh_loop)))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
       (br $oh_loop))))
+
+  ;; One 1-D depthwise segment of a FuSe stage, one image: output channels [o0, o0+Cb) of g
+  ;; ([Ho, Wo, Cout]) from input channels [i0, i0+Cb) of x ([H, W, Cin]) with the taps w[K, Cb] along
+  ;; W (vert = 0: ih = oh·s, iw = ow·s + k − p) or along H (vert = 1: ih = oh·s + k − p, iw = ow·s).
+  ;; role 0 (forward): g += w·x;  role 1 (input gradient): x += w·g;  role 2 (filter gradient):
+  ;; w += x·g. Cb is a multiple of 4.
+  (func (export "fuse_pass")
+    (param $role i32) (param $x i32) (param $g i32) (param $w i32)
+    (param $H i32) (param $W i32) (param $Cin i32) (param $Ho i32) (param $Wo i32) (param $Cout i32)
+    (param $i0 i32) (param $o0 i32) (param $Cb i32) (param $K i32) (param $s i32) (param $p i32) (param $vert i32)
+    (local $cb i32) (local $oh i32) (local $ow i32) (local $k i32) (local $ih i32) (local $iw i32)
+    (local $gp i32) (local $xp i32) (local $wp i32) (local $a i32) (local $b i32) (local $c i32) (local $c4 i32)
+    (local.set $cb (i32.shl (local.get $Cb) (i32.const 2)))
+    (local.set $oh (i32.const 0))
+    (block $oh_done (loop $oh_loop
+      (br_if $oh_done (i32.ge_s (local.get $oh) (local.get $Ho)))
+      (local.set $ow (i32.const 0))
+      (block $ow_done (loop $ow_loop
+        (br_if $ow_done (i32.ge_s (local.get $ow) (local.get $Wo)))
+        (local.set $gp (i32.add (local.get $g) (i32.shl
+          (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $Wo)) (local.get $ow)) (local.get $Cout)) (local.get $o0))
+          (i32.const 2))))
+        (local.set $k (i32.const 0))
+        (block $k_done (loop $k_loop
+          (br_if $k_done (i32.ge_s (local.get $k) (local.get $K)))
+          (if (local.get $vert)
+            (then
+              (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $s)) (local.get $k)) (local.get $p)))
+              (local.set $iw (i32.mul (local.get $ow) (local.get $s))))
+            (else
+              (local.set $ih (i32.mul (local.get $oh) (local.get $s)))
+              (local.set $iw (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $s)) (local.get $k)) (local.get $p)))))
+          (if (i32.and
+                (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $H)))
+                (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.lt_s (local.get $iw) (local.get $W))))
+            (then
+              (local.set $xp (i32.add (local.get $x) (i32.shl
+                (i32.add (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (local.get $Cin)) (local.get $i0))
+                (i32.const 2))))
+              (local.set $wp (i32.add (local.get $w) (i32.mul (local.get $k) (local.get $cb))))
+              (if (i32.eqz (local.get $role))
+                (then (local.set $a (local.get $gp)) (local.set $b (local.get $wp)) (local.set $c (local.get $xp)))
+                (else
+                  (if (i32.eq (local.get $role) (i32.const 1))
+                    (then (local.set $a (local.get $xp)) (local.set $b (local.get $wp)) (local.set $c (local.get $gp)))
+                    (else (local.set $a (local.get $wp)) (local.set $b (local.get $xp)) (local.set $c (local.get $gp))))))
+              (local.set $c4 (i32.const 0))
+              (loop $c_loop
+                (v128.store (i32.add (local.get $a) (local.get $c4))
+                  (f32x4.add (v128.load (i32.add (local.get $a) (local.get $c4)))
+                    (f32x4.mul (v128.load (i32.add (local.get $b) (local.get $c4)))
+                               (v128.load (i32.add (local.get $c) (local.get $c4))))))
+                (local.set $c4 (i32.add (local.get $c4) (i32.const 16)))
+                (br_if $c_loop (i32.lt_u (local.get $c4) (local.get $cb))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $k_loop)))
+        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+        (br $ow_loop)))
+      (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+      (br $oh_loop))))
 )
