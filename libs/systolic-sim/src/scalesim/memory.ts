@@ -92,6 +92,11 @@ class ClearingCache {
   epoch = 1;
   size = 0;
   flushes = 0;
+  /** Words requested so far (hits included) and the request count at the last clear. */
+  position = 0;
+  lastClear = -1;
+  /** Misses of passes that were not replayed because they repeat an earlier one exactly. */
+  extrapolated = 0;
 
   constructor(
     space: number,
@@ -103,7 +108,12 @@ class ClearingCache {
   }
 
   get misses(): number {
-    return this.flushes === 0 ? this.size : this.flushes * this.cap + this.size;
+    return (this.flushes === 0 ? this.size : this.flushes * this.cap + this.size) + this.extrapolated;
+  }
+
+  /** A block that is known to be all hits: only the position moves. */
+  skip(block: DemandBlock): void {
+    this.position += block.tN * block.cN;
   }
 
   /** Reads a fold's block in demand order (lines, then columns left to right). */
@@ -113,12 +123,13 @@ class ClearingCache {
     const cap = this.cap;
     let epoch = this.epoch;
     let size = this.size;
-    let flushes = this.flushes;
+    let n = this.position;
+    let lastClear = this.lastClear;
     if (block.skewed) {
       for (let d = 0; d < tN + cN - 1; d++) {
         const lo = d - tN + 1 > 0 ? d - tN + 1 : 0;
         const hi = d < cN - 1 ? d : cN - 1;
-        for (let c = lo; c <= hi; c++) {
+        for (let c = lo; c <= hi; c++, n++) {
           const addr = a[c]! + b[d - c]!;
           const mark = stamp[addr]!;
           if (mark !== epoch && mark >= 0) {
@@ -126,7 +137,7 @@ class ClearingCache {
             if (++size === cap) {
               epoch++;
               size = 0;
-              flushes++;
+              lastClear = n;
             }
           }
         }
@@ -134,7 +145,7 @@ class ClearingCache {
     } else {
       for (let t = tN - 1; t >= 0; t--) {
         const base = b[t]!;
-        for (let c = 0; c < cN; c++) {
+        for (let c = 0; c < cN; c++, n++) {
           const addr = a[c]! + base;
           const mark = stamp[addr]!;
           if (mark !== epoch && mark >= 0) {
@@ -142,33 +153,57 @@ class ClearingCache {
             if (++size === cap) {
               epoch++;
               size = 0;
-              flushes++;
+              lastClear = n;
             }
           }
         }
       }
     }
+    this.flushes += epoch - this.epoch;
     this.epoch = epoch;
     this.size = size;
-    this.flushes = flushes;
+    this.position = n;
+    this.lastClear = lastClear;
+  }
+
+  /**
+   * Replays `count` identical passes over the same request stream. After a pass without a clear,
+   * every word of the stream is held, so later passes are all hits. After a clear the buffer's
+   * content is fixed by where in the stream the last clear fell; when two passes in a row end with
+   * their last clear at the same place, every later pass repeats the last one exactly.
+   */
+  passes(count: number, pass: () => void): void {
+    let previousClear = -1;
+    for (let k = 0; k < count; k++) {
+      const start = this.position;
+      const flushes = this.flushes;
+      const misses = this.misses;
+      pass();
+      if (this.flushes === flushes) return;
+      const clearAt = this.lastClear - start;
+      if (clearAt === previousClear) {
+        this.extrapolated += (count - 1 - k) * (this.misses - misses);
+        return;
+      }
+      previousClear = clearAt;
+    }
   }
 }
 
 /**
- * Replays folds in SCALE-Sim's order. `keyOf(fc, fr)` names the operand block a fold reads when
- * several folds read the same one; a fold whose block was read entirely since the last clear is
- * all hits and is skipped.
+ * One pass over the row folds fr = 0 … of a column fold, for operands whose block depends on fr
+ * only. A fold whose block was read entirely since the last clear is all hits and is skipped.
  */
-function replayFolds(cache: ClearingCache, plan: FoldPlan, keyOf: ((fc: number, fr: number) => number) | undefined, blockOf: (fc: number, fr: number) => DemandBlock): void {
-  const seen = new Map<number, number>();
-  for (let fc = 0; fc < plan.colFolds; fc++) {
-    for (let fr = 0; fr < plan.rowFolds; fr++) {
-      const key = keyOf?.(fc, fr);
-      if (key !== undefined && seen.get(key) === cache.flushes) continue;
-      const before = cache.flushes;
-      cache.replay(blockOf(fc, fr));
-      if (key !== undefined && cache.flushes === before) seen.set(key, before);
+function rowFoldPass(cache: ClearingCache, plan: FoldPlan, blockOf: (fr: number) => DemandBlock, seen: Map<number, number>): void {
+  for (let fr = 0; fr < plan.rowFolds; fr++) {
+    const block = blockOf(fr);
+    if (seen.get(fr) === cache.flushes) {
+      cache.skip(block);
+      continue;
     }
+    const before = cache.flushes;
+    cache.replay(block);
+    if (cache.flushes === before) seen.set(fr, before);
   }
 }
 
@@ -179,9 +214,16 @@ function calcIfmapDramReads(dims: ScaleSimLayerDims, plan: FoldPlan, words: numb
   const geo = operandGeometry(dims, plan);
   const cache = new ClearingCache(geo.frame.size, cap, 'ifmap');
   forEachOutsideRun(dims, geo.frame, (start, end) => cache.stamp.fill(-1, start, end));
-  // os and ws read the same rows of the ifmap operand in every column fold.
-  const key = plan.dataflow === 'is' ? undefined : (_fc: number, fr: number) => fr;
-  replayFolds(cache, plan, key, (fc, fr) => ifmapBlock(plan, geo, fc, fr));
+  if (plan.dataflow === 'is') {
+    // Every fold reads its own block of the operand.
+    for (let fc = 0; fc < plan.colFolds; fc++) {
+      for (let fr = 0; fr < plan.rowFolds; fr++) cache.replay(ifmapBlock(plan, geo, fc, fr));
+    }
+  } else {
+    // os and ws read the same row-fold blocks again in every column fold.
+    const seen = new Map<number, number>();
+    cache.passes(plan.colFolds, () => rowFoldPass(cache, plan, (fr) => ifmapBlock(plan, geo, 0, fr), seen));
+  }
   return cache.misses;
 }
 
@@ -192,8 +234,17 @@ function calcFilterDramReads(plan: FoldPlan, words: number): number {
   // ws reads every filter word exactly once: every read misses.
   if (plan.dataflow === 'ws') return total;
   const cache = new ClearingCache(total, cap, 'filter');
-  const key = plan.dataflow === 'os' ? (fc: number) => fc : (_fc: number, fr: number) => fr;
-  replayFolds(cache, plan, key, (fc, fr) => filterBlock(plan, fc, fr));
+  if (plan.dataflow === 'os') {
+    // Column fold fc reads its filters' block once per row fold.
+    for (let fc = 0; fc < plan.colFolds; fc++) {
+      const block = filterBlock(plan, fc, 0);
+      cache.passes(plan.rowFolds, () => cache.replay(block));
+    }
+  } else {
+    // is: the row-fold blocks again in every column fold.
+    const seen = new Map<number, number>();
+    cache.passes(plan.colFolds, () => rowFoldPass(cache, plan, (fr) => filterBlock(plan, 0, fr), seen));
+  }
   return cache.misses;
 }
 
