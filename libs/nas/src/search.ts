@@ -1,0 +1,149 @@
+/**
+ * `runSearch`: the whole ask/tell loop in-process — the convenience for scripts, tests and the CLI.
+ * An orchestrator runs the same loop itself (ask in a workflow, evaluate as activities, tell).
+ */
+import type { TimingModel } from '@fuselab/systolic-sim';
+import { NasInputError } from './errors.js';
+import {
+  evaluateCandidate,
+  objectiveVector,
+  validateObjectives,
+  type AccuracyEvaluator,
+  type EvaluationSettings,
+  type ObjectiveName,
+  type ObjectiveValues,
+} from './objectives.js';
+import { hypervolume, nonDominated } from './pareto.js';
+import { candidateKey, makeSpace, spaceSize, type Candidate, type SpaceOptions, type SearchSpace } from './space.js';
+import { createStrategy, type StrategyName, type StrategyOptions } from './strategies.js';
+
+export interface SearchOptions extends SpaceOptions {
+  strategy: StrategyName | string;
+  objectives: readonly (ObjectiveName | string)[];
+  /** Evaluations at most (default 100; exhaustive: the whole space). */
+  budget?: number;
+  seed?: number;
+  /** Timing model for latency (default `reference`). */
+  model?: TimingModel;
+  inputSize?: number;
+  numClasses?: number;
+  width?: number;
+  synflow?: EvaluationSettings['synflow'];
+  /** Accuracy of a candidate (needed for the `accuracy` objective). */
+  evaluate?: AccuracyEvaluator;
+  /** Candidates asked (and evaluated concurrently) per round (default: what the strategy gives, ≤ 64). */
+  batchSize?: number;
+  populationSize?: number;
+  sampleSize?: number;
+  exhaustiveLimit?: number;
+}
+
+export interface SearchProgress {
+  evaluations: number;
+  budget: number;
+  /** Size of the current Pareto front. */
+  front: number;
+  /** The latest evaluated candidate. */
+  last: { key: string; objectives: ObjectiveValues };
+}
+
+export interface EvaluatedCandidate {
+  key: string;
+  operators: Candidate['operators'];
+  array?: Candidate['array'];
+  objectives: ObjectiveValues;
+}
+
+export interface SearchResult {
+  strategy: StrategyName;
+  evaluations: number;
+  /** Non-dominated evaluated candidates, in evaluation order. */
+  front: EvaluatedCandidate[];
+  /** Every evaluated candidate, in evaluation order. */
+  all: EvaluatedCandidate[];
+  objectives: ObjectiveName[];
+  space: SearchSpace;
+}
+
+/** Runs a whole search in this process. Rejects with the signal's reason when aborted. */
+export async function runSearch(
+  options: SearchOptions,
+  hooks: { onProgress?: (progress: SearchProgress) => void; signal?: AbortSignal } = {},
+): Promise<SearchResult> {
+  const space = makeSpace(options);
+  const objectives = validateObjectives(options.objectives);
+  const budget = options.budget ?? (options.strategy === 'exhaustive' ? Math.min(spaceSize(space), Number.MAX_SAFE_INTEGER) : 100);
+  const strategyOptions: StrategyOptions = {
+    strategy: options.strategy,
+    space,
+    objectives,
+    budget,
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.populationSize !== undefined ? { populationSize: options.populationSize } : {}),
+    ...(options.sampleSize !== undefined ? { sampleSize: options.sampleSize } : {}),
+    ...(options.exhaustiveLimit !== undefined ? { exhaustiveLimit: options.exhaustiveLimit } : {}),
+  };
+  const strategy = createStrategy(strategyOptions);
+  const settings: EvaluationSettings = {
+    network: space.network,
+    array: space.arrays[0]!,
+    ...(options.model !== undefined ? { model: options.model } : {}),
+    ...(options.inputSize !== undefined ? { inputSize: options.inputSize } : {}),
+    ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
+    ...(options.width !== undefined ? { width: options.width } : {}),
+    ...(options.synflow !== undefined ? { synflow: options.synflow } : {}),
+  };
+  if (objectives.includes('accuracy') && !options.evaluate) {
+    throw new NasInputError('evaluate', 'evaluate: the accuracy objective needs an accuracy evaluator');
+  }
+  const batch = options.batchSize ?? 64;
+  const all: EvaluatedCandidate[] = [];
+  const points: number[][] = [];
+  const frontSize = () => nonDominated(points).length;
+  while (!strategy.done) {
+    hooks.signal?.throwIfAborted();
+    const asked = strategy.ask(batch);
+    if (asked.length === 0) throw new Error(`${strategy.name}: asked for candidates but got none before it was done`);
+    const values = await Promise.all(
+      asked.map((candidate) => evaluateCandidate({ ...settings, candidate, objectives }, options.evaluate ? { accuracy: options.evaluate } : {})),
+    );
+    hooks.signal?.throwIfAborted();
+    strategy.tell(asked.map((candidate, i) => ({ candidate, objectives: values[i]! })));
+    asked.forEach((candidate, i) => {
+      const entry: EvaluatedCandidate = { key: candidateKey(candidate), operators: candidate.operators, objectives: values[i]! };
+      if (candidate.array) entry.array = candidate.array;
+      all.push(entry);
+      points.push(objectiveVector(values[i]!, objectives));
+      hooks.onProgress?.({ evaluations: all.length, budget, front: frontSize(), last: { key: entry.key, objectives: entry.objectives } });
+    });
+  }
+  return { strategy: strategy.name, evaluations: all.length, front: paretoFront(all, objectives), all, objectives, space };
+}
+
+/** The non-dominated entries of a list of evaluated candidates (exact duplicates of a key kept once). */
+export function paretoFront<T extends { key: string; objectives: ObjectiveValues }>(entries: readonly T[], objectives: readonly ObjectiveName[]): T[] {
+  const unique = [...new Map(entries.map((e) => [e.key, e])).values()];
+  const points = unique.map((e) => objectiveVector(e.objectives, objectives));
+  return nonDominated(points).map((i) => unique[i]!);
+}
+
+/** Hypervolume of a front's objective values against a reference point (by objective name). */
+export function frontHypervolume(front: readonly { objectives: ObjectiveValues }[], objectives: readonly ObjectiveName[], ref: ObjectiveValues): number {
+  return hypervolume(
+    front.map((e) => objectiveVector(e.objectives, objectives)),
+    objectiveVector(ref, objectives),
+  );
+}
+
+/** The contract's JSON shape: `{"strategy","evaluations","front":[{"operators","objectives"}]}` (+ `array` when searched). */
+export function searchSummary(result: SearchResult): {
+  strategy: StrategyName;
+  evaluations: number;
+  front: Array<{ operators: Candidate['operators']; objectives: ObjectiveValues; array?: Candidate['array'] }>;
+} {
+  return {
+    strategy: result.strategy,
+    evaluations: result.evaluations,
+    front: result.front.map((e) => ({ operators: e.operators, objectives: e.objectives, ...(e.array ? { array: e.array } : {}) })),
+  };
+}
