@@ -38,7 +38,7 @@ export interface EvaluationSettings {
   inputSize?: number;
   numClasses?: number;
   width?: number;
-  /** Shape and seed of the tfjs model for `synflow` (defaults: input 32, 10 classes, width 0.25, seed 0). */
+  /** Shape and seed of the tfjs model for `synflow` (defaults: input 32, 10 classes, width 0.25, seed 1; tfjs treats an initialiser seed of 0 as unseeded, so seed 0 is not reproducible). */
   synflow?: { inputSize?: number; numClasses?: number; width?: number; seed?: number };
 }
 

@@ -88,7 +88,7 @@ export async function synflowScore(model: tfl.LayersModel, options: SynflowOptio
 /** Synflow of a network spec: builds the tfjs model (seeded), scores it, disposes it. */
 export async function synflowOfSpec(spec: NetworkSpec, options: SynflowOptions & { seed?: number; linearise?: boolean } = {}): Promise<number> {
   return withBackend(options.backend ?? 'cpu', async () => {
-    const built = buildModel(options.linearise === false ? spec : lineariseSpec(spec), { seed: options.seed ?? 0 });
+    const built = buildModel(options.linearise === false ? spec : lineariseSpec(spec), { seed: options.seed ?? 1 });
     try {
       return await synflowScore(built.model, options);
     } finally {
@@ -111,5 +111,5 @@ export async function synflowOfCandidate(settings: EvaluationSettings, candidate
     numClasses: s.numClasses ?? 10,
     width,
   });
-  return synflowOfSpec(spec, { ...options, seed: s.seed ?? 0 });
+  return synflowOfSpec(spec, { ...options, seed: s.seed ?? 1 });
 }
