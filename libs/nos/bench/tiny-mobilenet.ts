@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormActivation, FuseConv2D, type FusedActivation } from '@fuselab/fuseconv/tfjs';
 
+import { fusedAdam } from '../src/backend/index.js';
+
 export type BlockOperator = 'dw' | 'fuse_half';
 
 export interface TinyNetSpec {
@@ -84,6 +86,7 @@ export function buildTinyNet(spec: TinyNetSpec, learningRate = 1e-3): tfl.Layers
   x = apply(tfl.layers.globalAveragePooling2d({}), x);
   const out = apply(tfl.layers.dense({ units: spec.classes, activation: 'softmax' }), x);
   const model = tfl.model({ inputs: input, outputs: out });
-  model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy' });
+  // Adam (tfjs semantics, lr 1e-3, β 0.9/0.999) with one fused update kernel per variable.
+  model.compile({ optimizer: fusedAdam(learningRate), loss: 'categoricalCrossentropy' });
   return model;
 }
