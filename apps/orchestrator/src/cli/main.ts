@@ -5,12 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '@fuselab/systolic-sim';
 import { InvalidSpecError } from '@fuselab/fuseconv';
+import { NasInputError } from '@fuselab/nas';
 import { registerModelCommands } from './commands/model.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerTableCommand } from './commands/table.js';
 import { registerCampaignCommands } from './commands/campaign.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerSearchCommand } from './commands/search.js';
 import { isOrchestratorInputError } from '../campaigns/errors.js';
 import { createLogger } from './logger.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error.js';
@@ -34,6 +36,7 @@ export function buildProgram(): Command {
   registerCampaignCommands(program);
   registerUpCommand(program);
   registerWorkerCommand(program);
+  registerSearchCommand(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
@@ -42,7 +45,7 @@ export function buildProgram(): Command {
 }
 
 function isBadInput(error: unknown): error is Error {
-  return error instanceof UsageError || error instanceof InputError || error instanceof InvalidSpecError || isOrchestratorInputError(error);
+  return error instanceof UsageError || error instanceof InputError || error instanceof InvalidSpecError || error instanceof NasInputError || isOrchestratorInputError(error);
 }
 
 /** Runs the CLI and returns the exit status (the caller sets process.exitCode). */
