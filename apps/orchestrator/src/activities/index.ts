@@ -3,10 +3,10 @@
  * store they write to and the worker's identity (recorded on every job it runs).
  */
 import { Context } from '@temporalio/activity';
-import type { JobSpec, SimJobParams } from '../campaigns/expand.js';
+import { expandSpec, type JobSpec, type SimJobParams } from '../campaigns/expand.js';
 import { codeVersion, jobKey } from '../campaigns/versions.js';
 import { simulateVariant } from '../sim/variant-simulation.js';
-import type { Store } from '../store/store.js';
+import type { SimResultInput, Store } from '../store/store.js';
 import type { CampaignActivities, SimActivities } from './types.js';
 import type { NetworkName, VariantName } from '@fuselab/fuseconv';
 import type { Dataflow, Hardware, TimingModel } from '@fuselab/systolic-sim';
@@ -23,8 +23,16 @@ export function createCampaignActivities(store: Store): CampaignActivities {
     async failJob({ campaignId, key, error }) {
       await store.failJob(campaignId, key, error);
     },
+    async registerCampaign({ campaignId, spec, force }) {
+      // The same pure expansion the workflow runs; positions pair the two.
+      const rows = expandSpec(spec).map((job, position) => ({ position, kind: job.kind, group: job.group, key: jobKey(job.kind, job.params), params: job.params }));
+      return store.registerCampaign(campaignId, rows, force);
+    },
+    async failJobs({ campaignId, positions, error }) {
+      return store.failJobs(campaignId, positions, error);
+    },
     async finishCampaign({ campaignId, status, error }) {
-      await store.finishCampaign(campaignId, status, error);
+      return store.finishCampaign(campaignId, status, error);
     },
   };
 }
@@ -44,8 +52,49 @@ export function runSimulationJob(params: SimJobParams) {
   });
 }
 
+/** Results are written to SQL in flushes of this many jobs (one transaction each), then heartbeated. */
+const FLUSH_JOBS = 50;
+
 export function createSimActivities(store: Store, worker: string): SimActivities {
   return {
+    async runSimulationBatch({ campaignId, positions, force }) {
+      const ctx = Context.current();
+      const attempt = ctx.info.attempt;
+      // How far an earlier attempt of this chunk got (heartbeat details): with --force those jobs
+      // are already recomputed and are not replaced again; everything is ON CONFLICT anyway.
+      const stored = attempt > 1 ? Number((ctx.info.heartbeatDetails as { stored?: number } | undefined)?.stored ?? 0) : 0;
+      const jobs = await store.loadJobs(campaignId, positions);
+      await store.startJobs(campaignId, jobs.map((job) => job.key), worker, attempt);
+      let completed = 0;
+      let failed = 0;
+      let pending: SimResultInput[] = [];
+      let done = 0;
+      const flush = async () => {
+        if (pending.length === 0) return;
+        await store.saveSimResults(campaignId, pending, codeVersion('sim'), worker, force && done >= stored);
+        completed += pending.length;
+        pending = [];
+      };
+      for (const job of jobs) {
+        if (ctx.cancellationSignal.aborted) break;
+        const params = job.params as SimJobParams;
+        try {
+          pending.push({ key: job.key, params, result: runSimulationJob(params) });
+        } catch (error) {
+          // The simulator is deterministic: a job it rejects fails alone and is not retried.
+          await store.failJob(campaignId, job.key, error instanceof Error ? error.message : String(error));
+          failed++;
+        }
+        if (pending.length >= FLUSH_JOBS) {
+          await flush();
+          done = completed + failed;
+          ctx.heartbeat({ stored: done });
+        }
+      }
+      await flush();
+      ctx.heartbeat({ stored: completed + failed });
+      return { completed, failed };
+    },
     async runSimulation({ campaignId, key, params, force }) {
       const attempt = Context.current().info.attempt;
       await store.startJob(campaignId, key, worker, attempt);

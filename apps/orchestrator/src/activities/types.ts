@@ -2,18 +2,44 @@
  * The activity interfaces the campaign workflow calls (types only: workflow code imports nothing
  * with I/O). Each kind of job has its own task queue, so training can go to big machines only.
  */
-import type { JobSpec, SimJobParams } from '../campaigns/expand.js';
+import type { JobSpec, NormalisedSpec, SimJobParams } from '../campaigns/expand.js';
 
 export interface RegisteredJob {
   key: string;
   status: 'pending' | 'running' | 'completed' | 'failed' | 'reused' | 'cancelled';
 }
 
+/** Half-open ranges [start, end) of job positions: compact for campaigns of any size. */
+export type PositionRanges = Array<[number, number]>;
+
+export interface RegisteredCampaign {
+  total: number;
+  reused: number;
+  /** Jobs already completed by an earlier attempt of this campaign (a re-registration). */
+  completed: number;
+  /** Positions still to run. */
+  todo: PositionRanges;
+}
+
+export interface CampaignCounts {
+  total: number;
+  completed: number;
+  failed: number;
+  reused: number;
+  cancelled: number;
+}
+
 /** Bookkeeping on the `fuselab-campaigns` queue. */
 export interface CampaignActivities {
+  /** v1 (recorded histories): the workflow sends every job and gets every key back. */
   registerJobs(input: { campaignId: string; jobs: JobSpec[]; force: boolean }): Promise<RegisteredJob[]>;
   failJob(input: { campaignId: string; key: string; error: string }): Promise<void>;
-  finishCampaign(input: { campaignId: string; status: 'completed' | 'failed' | 'cancelled'; error?: string }): Promise<void>;
+  /** v2: the activity expands the spec itself; the workflow gets counts and the positions to run. */
+  registerCampaign(input: { campaignId: string; spec: NormalisedSpec; force: boolean }): Promise<RegisteredCampaign>;
+  /** Marks the jobs at these positions failed unless they completed; returns how many it marked. */
+  failJobs(input: { campaignId: string; positions: number[]; error: string }): Promise<number>;
+  /** Returns the job counts the database ends with (v1 ignores them). */
+  finishCampaign(input: { campaignId: string; status: 'completed' | 'failed' | 'cancelled'; error?: string }): Promise<CampaignCounts | void>;
 }
 
 export interface SimJobInput {
@@ -23,17 +49,47 @@ export interface SimJobInput {
   force: boolean;
 }
 
+export interface SimBatchInput {
+  campaignId: string;
+  /** Job positions in the campaign; the activity reads their keys and parameters from the database. */
+  positions: number[];
+  force: boolean;
+}
+
+export interface SimBatchResult {
+  completed: number;
+  failed: number;
+}
+
 /** Simulation jobs on the `fuselab-sim` queue. */
 export interface SimActivities {
+  /** v1: one job per activity. */
   runSimulation(input: SimJobInput): Promise<{ key: string; totalCycles: number; worker: string }>;
+  /**
+   * v2: a chunk of jobs per activity, heartbeating after every flush to SQL (details: how many of
+   * the chunk are stored), idempotent per job key: a retry skips nothing it must not and stores
+   * nothing twice.
+   */
+  runSimulationBatch(input: SimBatchInput): Promise<SimBatchResult>;
+}
+
+export interface TrainJobInput {
+  campaignId: string;
+  position: number;
+  force: boolean;
+}
+
+export interface TrainJobResult {
+  key: string;
+  testAccuracy: number | null;
+  epochs: number;
+  resumedFrom: number | null;
 }
 
 /**
- * Training (`fuselab-train`) and search (`fuselab-nas`) activities plug in here once libs/nos and
- * libs/nas land: `runTraining` heartbeats its progress and latest checkpoint (stored in the
- * database) so that a retried attempt on any worker resumes; searches run as child workflows that
- * drive the ask/tell loop with one activity per evaluation.
+ * Training jobs on the `fuselab-train` queue: `runTraining` heartbeats its progress and the step
+ * of its latest checkpoint (stored in the database), so a retried attempt on any worker resumes.
  */
 export interface TrainActivities {
-  runTraining(input: { campaignId: string; key: string; params: Record<string, unknown> }): Promise<{ key: string }>;
+  runTraining(input: TrainJobInput): Promise<TrainJobResult>;
 }

@@ -32,6 +32,8 @@ export interface JobSpec {
   /** The sweep/run/search name in the spec that produced the job. */
   group: string;
   params: SimJobParams | Record<string, unknown>;
+  /** Position of a job that must finish first (a training job's teacher). */
+  dependsOn?: number;
 }
 
 /** A simulation sweep after normalisation: every default filled, `all` expanded, lists sorted. */

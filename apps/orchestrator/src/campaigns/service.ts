@@ -16,6 +16,8 @@ import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress 
 export interface SubmitOptions {
   force?: boolean;
   concurrency?: number;
+  /** Simulations per activity (default: spread evenly over the concurrency, ≤ 100). */
+  batchSize?: number;
 }
 
 export interface Submitted {
@@ -147,7 +149,7 @@ export class LocalCampaignService implements CampaignService {
     const campaignId = newCampaignId(spec, hash);
     const client = await this.temporal(); // unreachable Temporal fails before anything is written
     await this.store.createCampaign({ id: campaignId, spec, specHash: hash, codeVersion: codeVersion('sim'), versions: versions(), force: options.force ?? false });
-    const input: CampaignInput = { campaignId, spec, force: options.force ?? false, ...(options.concurrency ? { concurrency: options.concurrency } : {}) };
+    const input: CampaignInput = { campaignId, spec, force: options.force ?? false, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.batchSize ? { batchSize: options.batchSize } : {}) };
     try {
       await client.workflow.start('campaignWorkflow', { workflowId: campaignId, taskQueue: TASK_QUEUES.campaign, args: [input] });
     } catch (error) {

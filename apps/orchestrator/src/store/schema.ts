@@ -56,7 +56,7 @@ export const jobs = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('jobs_campaign_key_uq').on(t.campaignId, t.key), index('jobs_key_idx').on(t.key), index('jobs_status_idx').on(t.campaignId, t.status)],
+  (t) => [uniqueIndex('jobs_campaign_key_uq').on(t.campaignId, t.key), index('jobs_key_idx').on(t.key), index('jobs_status_idx').on(t.campaignId, t.status), index('jobs_position_idx').on(t.campaignId, t.position)],
 );
 
 export const simResults = pgTable(
@@ -114,6 +114,32 @@ export const trainingMetrics = pgTable(
   },
   (t) => [primaryKey({ columns: [t.jobKey, t.epoch, t.step, t.split, t.metric] })],
 );
+
+/** The outcome of a training job, keyed by its job key (content-addressed, like sim_results). */
+export const trainingResults = pgTable('training_results', {
+  jobKey: text('job_key').primaryKey(),
+  dataset: text().notNull(),
+  network: text().notNull(),
+  variant: text().notNull(),
+  method: text().notNull(),
+  width: doublePrecision().notNull(),
+  epochs: integer().notNull(),
+  seed: integer().notNull(),
+  backend: text().notNull(),
+  testAccuracy: doublePrecision('test_accuracy'),
+  testLoss: doublePrecision('test_loss'),
+  trainLoss: doublePrecision('train_loss').notNull(),
+  trainAccuracy: doublePrecision('train_accuracy').notNull(),
+  trainImagesPerSec: doublePrecision('train_images_per_sec').notNull(),
+  /** The final checkpoint: checkpoints(job_key, epoch, step). */
+  checkpointEpoch: integer('checkpoint_epoch').notNull(),
+  checkpointStep: integer('checkpoint_step').notNull(),
+  /** Attempt that finished it and the global step it resumed from (null: from scratch). */
+  resumedFrom: integer('resumed_from'),
+  codeVersion: text('code_version').notNull(),
+  worker: text(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** Checkpoints live in the database so that a retried attempt on any worker can resume. */
 export const checkpoints = pgTable(

@@ -5,8 +5,63 @@
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { NetworkResult } from '@fuselab/systolic-sim';
 import type { Db } from './db.js';
-import { campaigns, jobs, searchFronts, simLayerResults, simResults, trainingMetrics } from './schema.js';
+import { campaigns, checkpoints, jobs, searchFronts, simLayerResults, simResults, trainingMetrics, trainingResults } from './schema.js';
 import type { JobKind, NormalisedSpec, SimJobParams } from '../campaigns/expand.js';
+import type { CampaignCounts, PositionRanges, RegisteredCampaign } from '../activities/types.js';
+
+/** A job as an activity reads it back by position. */
+export interface StoredJob {
+  position: number;
+  key: string;
+  kind: string;
+  group: string;
+  params: unknown;
+  status: string;
+}
+
+export interface SimResultInput {
+  key: string;
+  params: SimJobParams;
+  result: NetworkResult;
+}
+
+export interface TrainingResultInput {
+  dataset: string;
+  network: string;
+  variant: string;
+  method: string;
+  width: number;
+  epochs: number;
+  seed: number;
+  backend: string;
+  testAccuracy: number | null;
+  testLoss: number | null;
+  trainLoss: number;
+  trainAccuracy: number;
+  trainImagesPerSec: number;
+  checkpointEpoch: number;
+  checkpointStep: number;
+  resumedFrom: number | null;
+}
+
+export interface MetricRow {
+  epoch: number;
+  step: number;
+  split: string;
+  metric: string;
+  value: number;
+}
+
+/** Positions → half-open ranges, in order. */
+export function toRanges(positions: number[]): PositionRanges {
+  const ranges: PositionRanges = [];
+  for (const p of positions) {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === p) last[1] = p + 1;
+    else ranges.push([p, p + 1]);
+  }
+  return ranges;
+}
 
 export type CampaignStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'reused' | 'cancelled';
@@ -126,8 +181,14 @@ export class Store {
   async registerJobs(campaignId: string, newJobs: NewJob[], force: boolean): Promise<Array<{ key: string; status: JobStatus }>> {
     return this.db.transaction(async (tx) => {
       for (const part of chunks(newJobs)) {
-        const keys = part.map((job) => job.key);
-        const existing = force ? [] : await tx.select({ key: simResults.jobKey }).from(simResults).where(inArray(simResults.jobKey, keys));
+        const simKeys = part.filter((job) => job.kind === 'sim').map((job) => job.key);
+        const trainKeys = part.filter((job) => job.kind === 'train').map((job) => job.key);
+        const existing = force
+          ? []
+          : [
+              ...(simKeys.length ? await tx.select({ key: simResults.jobKey }).from(simResults).where(inArray(simResults.jobKey, simKeys)) : []),
+              ...(trainKeys.length ? await tx.select({ key: trainingResults.jobKey }).from(trainingResults).where(inArray(trainingResults.jobKey, trainKeys)) : []),
+            ];
         const done = new Set(existing.map((row) => row.key));
         await tx
           .insert(jobs)
@@ -139,6 +200,167 @@ export class Store {
       await tx.update(campaigns).set({ status: 'running', totalJobs: rows.length, reusedJobs: reused, updatedAt: new Date() }).where(eq(campaigns.id, campaignId));
       return rows as Array<{ key: string; status: JobStatus }>;
     });
+  }
+
+  /** registerJobs, answered compactly: counts and the positions still to run. */
+  async registerCampaign(campaignId: string, newJobs: NewJob[], force: boolean): Promise<RegisteredCampaign> {
+    const rows = await this.registerJobs(campaignId, newJobs, force);
+    const todo: number[] = [];
+    let reused = 0;
+    let completed = 0;
+    rows.forEach((row, position) => {
+      if (row.status === 'reused') reused++;
+      else if (row.status === 'completed') completed++;
+      else todo.push(position);
+    });
+    return { total: rows.length, reused, completed, todo: toRanges(todo) };
+  }
+
+  /** The jobs at these positions of a campaign, in position order. */
+  async loadJobs(campaignId: string, positions: number[]): Promise<StoredJob[]> {
+    if (positions.length === 0) return [];
+    const rows = await this.db
+      .select({ position: jobs.position, key: jobs.key, kind: jobs.kind, group: jobs.group, params: jobs.params, status: jobs.status })
+      .from(jobs)
+      .where(and(eq(jobs.campaignId, campaignId), inArray(jobs.position, positions)))
+      .orderBy(asc(jobs.position));
+    return rows;
+  }
+
+  /** Marks a chunk of jobs running on a worker (jobs already finished are left alone). */
+  async startJobs(campaignId: string, keys: string[], worker: string, attempt: number): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db
+      .update(jobs)
+      .set({ status: 'running', worker, attempts: attempt, startedAt: new Date(), error: null })
+      .where(and(eq(jobs.campaignId, campaignId), inArray(jobs.key, keys), inArray(jobs.status, ['pending', 'running', 'failed'])));
+  }
+
+  /**
+   * Stores many simulation results in one transaction: each result and its layers once (ON
+   * CONFLICT), then completes the jobs. With `replace` the earlier results of these keys go first
+   * (--force); the simulator is deterministic, so replacing one twice stores the same row once.
+   */
+  async saveSimResults(campaignId: string, items: SimResultInput[], codeVersion: string, worker: string, replace = false): Promise<void> {
+    if (items.length === 0) return;
+    const keys = items.map((item) => item.key);
+    await this.db.transaction(async (tx) => {
+      if (replace) await tx.delete(simResults).where(inArray(simResults.jobKey, keys));
+      const inserted = await tx
+        .insert(simResults)
+        .values(
+          items.map(({ key, params, result }) => ({
+            jobKey: key,
+            network: params.network,
+            variant: params.variant,
+            rows: result.rows,
+            cols: result.cols,
+            model: result.model,
+            hardware: result.hardware,
+            dataflow: result.dataflow,
+            inputSize: params.inputSize,
+            numClasses: params.numClasses,
+            totalCycles: result.totalCycles,
+            totalMacs: result.totalMacs,
+            cyclesByClass: result.cyclesByClass,
+            codeVersion,
+            worker,
+          })),
+        )
+        .onConflictDoNothing({ target: simResults.jobKey })
+        .returning({ key: simResults.jobKey });
+      const fresh = new Set(inserted.map((row) => row.key));
+      const layers = items
+        .filter((item) => fresh.has(item.key))
+        .flatMap(({ key, result }) => result.layers.map((layer, layerIndex) => ({ job_key: key, layer_index: layerIndex, name: layer.name, kind: layer.kind, operator_class: layer.operatorClass, cycles: layer.cycles, macs: layer.macs, utilization: layer.utilization, breakdown: layer.breakdown ?? null })));
+      // Thousands of layer rows go in as one JSON parameter: binding them one value at a time
+      // costs far more than the insert itself.
+      for (const part of chunks(layers, 5000)) {
+        await tx.execute(sql`insert into sim_layer_results (job_key, layer_index, name, kind, operator_class, cycles, macs, utilization, breakdown)
+          select job_key, layer_index, name, kind, operator_class, cycles, macs, utilization, breakdown
+          from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as x(job_key text, layer_index integer, name text, kind text, operator_class text, cycles bigint, macs bigint, utilization double precision, breakdown jsonb)
+          on conflict do nothing`);
+      }
+      // A job the campaign already marked cancelled keeps that status (its result is stored and reusable).
+      await tx
+        .update(jobs)
+        .set({ status: 'completed', worker, error: null, finishedAt: new Date() })
+        .where(and(eq(jobs.campaignId, campaignId), inArray(jobs.key, keys), inArray(jobs.status, ['pending', 'running', 'failed'])));
+    });
+  }
+
+  /** Marks jobs failed unless they finished; returns how many it marked. */
+  async failJobs(campaignId: string, positions: number[], error: string): Promise<number> {
+    if (positions.length === 0) return 0;
+    const rows = await this.db
+      .update(jobs)
+      .set({ status: 'failed', error, finishedAt: new Date() })
+      .where(and(eq(jobs.campaignId, campaignId), inArray(jobs.position, positions), inArray(jobs.status, ['pending', 'running', 'failed'])))
+      .returning({ key: jobs.key });
+    return rows.length;
+  }
+
+  async campaignCounts(campaignId: string): Promise<CampaignCounts> {
+    const counts = (await this.jobCounts([campaignId])).get(campaignId)!;
+    return { total: counts.total, completed: counts.completed, failed: counts.failed, reused: counts.reused, cancelled: counts.cancelled };
+  }
+
+  // --- training ---------------------------------------------------------------------------
+
+  /** The latest checkpoint of a job (highest step), or undefined. */
+  async latestCheckpoint(jobKey: string): Promise<{ epoch: number; step: number; format: string; data: Uint8Array } | undefined> {
+    const [row] = await this.db.select().from(checkpoints).where(eq(checkpoints.jobKey, jobKey)).orderBy(desc(checkpoints.step), desc(checkpoints.epoch)).limit(1);
+    return row ? { epoch: row.epoch, step: row.step, format: row.format, data: row.data } : undefined;
+  }
+
+  /** Stores a checkpoint (idempotent per (job, epoch, step)) and keeps only the newest `keep`. */
+  async saveCheckpoint(jobKey: string, epoch: number, step: number, format: string, data: Uint8Array, keep = 2): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.insert(checkpoints).values({ jobKey, epoch, step, format, data }).onConflictDoUpdate({ target: [checkpoints.jobKey, checkpoints.epoch, checkpoints.step], set: { data, format } });
+      const rows = await tx.select({ epoch: checkpoints.epoch, step: checkpoints.step }).from(checkpoints).where(eq(checkpoints.jobKey, jobKey)).orderBy(desc(checkpoints.step));
+      for (const old of rows.slice(keep)) await tx.delete(checkpoints).where(and(eq(checkpoints.jobKey, jobKey), eq(checkpoints.epoch, old.epoch), eq(checkpoints.step, old.step)));
+    });
+  }
+
+  async dropTraining(jobKey: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(trainingResults).where(eq(trainingResults.jobKey, jobKey));
+      await tx.delete(checkpoints).where(eq(checkpoints.jobKey, jobKey));
+      await tx.delete(trainingMetrics).where(eq(trainingMetrics.jobKey, jobKey));
+    });
+  }
+
+  /** Metrics per step/epoch; a step recorded twice (a resumed attempt) keeps its latest value. */
+  async saveMetrics(jobKey: string, rows: MetricRow[]): Promise<void> {
+    for (const part of chunks(rows, 1000)) {
+      await this.db
+        .insert(trainingMetrics)
+        .values(part.map((row) => ({ jobKey, ...row })))
+        .onConflictDoUpdate({ target: [trainingMetrics.jobKey, trainingMetrics.epoch, trainingMetrics.step, trainingMetrics.split, trainingMetrics.metric], set: { value: sql`excluded.value` } });
+    }
+  }
+
+  async saveTrainingResult(campaignId: string, key: string, result: TrainingResultInput, codeVersion: string, worker: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.insert(trainingResults).values({ jobKey: key, ...result, codeVersion, worker }).onConflictDoNothing({ target: trainingResults.jobKey });
+      await tx.update(jobs).set({ status: 'completed', worker, error: null, finishedAt: new Date() }).where(and(eq(jobs.campaignId, campaignId), eq(jobs.key, key), inArray(jobs.status, ['pending', 'running', 'failed'])));
+    });
+  }
+
+  async trainingResult(key: string) {
+    const [row] = await this.db.select().from(trainingResults).where(eq(trainingResults.jobKey, key));
+    return row;
+  }
+
+  async trainingResults(campaignId?: string) {
+    const where = campaignId ? inArray(trainingResults.jobKey, this.db.select({ key: jobs.key }).from(jobs).where(eq(jobs.campaignId, campaignId))) : undefined;
+    return this.db.select().from(trainingResults).where(where).orderBy(asc(trainingResults.network), asc(trainingResults.variant), asc(trainingResults.method), asc(trainingResults.seed));
+  }
+
+  /** A stored checkpoint by (job, epoch, step). */
+  async checkpoint(jobKey: string, epoch: number, step: number) {
+    const [row] = await this.db.select().from(checkpoints).where(and(eq(checkpoints.jobKey, jobKey), eq(checkpoints.epoch, epoch), eq(checkpoints.step, step)));
+    return row;
   }
 
   async startJob(campaignId: string, key: string, worker: string, attempt: number): Promise<void> {
@@ -193,13 +415,14 @@ export class Store {
       .where(and(eq(jobs.campaignId, campaignId), eq(jobs.key, key)));
   }
 
-  async finishCampaign(campaignId: string, status: CampaignStatus, error?: string): Promise<void> {
+  async finishCampaign(campaignId: string, status: CampaignStatus, error?: string): Promise<CampaignCounts> {
     await this.db.transaction(async (tx) => {
       if (status === 'cancelled') {
         await tx.update(jobs).set({ status: 'cancelled', finishedAt: new Date() }).where(and(eq(jobs.campaignId, campaignId), inArray(jobs.status, ['pending', 'running'])));
       }
       await tx.update(campaigns).set({ status, error: error ?? null, updatedAt: new Date(), finishedAt: new Date() }).where(eq(campaigns.id, campaignId));
     });
+    return this.campaignCounts(campaignId);
   }
 
   async setCampaignStatus(campaignId: string, status: CampaignStatus, error?: string): Promise<void> {

@@ -3,9 +3,18 @@
  * fans them out to the per-kind task queues with bounded concurrency. Deterministic: no I/O, no
  * clocks, no randomness here; everything with side effects is an activity.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, defineQuery, defineSignal, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import { expandSpec, TASK_QUEUES, type JobSpec, type NormalisedSpec, type SimJobParams } from '../campaigns/expand.js';
-import type { CampaignActivities, SimActivities } from '../activities/types.js';
+import type { CampaignActivities, CampaignCounts, SimActivities, TrainActivities } from '../activities/types.js';
+
+/**
+ * Workflow versions. v1 (histories recorded before the patch) ran one activity per job and
+ * recorded one workflow task per finished job; v2 runs simulations in chunks (one activity per
+ * chunk) and training jobs one activity each. Old histories carry no marker and replay along v1.
+ */
+export const BATCHED_PATCH = 'batched-jobs-v2';
+/** Largest simulation chunk per activity. */
+export const MAX_SIM_BATCH = 100;
 
 export interface CampaignInput {
   campaignId: string;
@@ -13,6 +22,8 @@ export interface CampaignInput {
   force: boolean;
   /** Overrides spec.concurrency. */
   concurrency?: number;
+  /** Simulations per activity (v2); default: the todo list spread evenly over the lanes, ≤ MAX_SIM_BATCH. */
+  batchSize?: number;
 }
 
 export interface CampaignProgress {
@@ -41,6 +52,27 @@ const sim = proxyActivities<SimActivities>({
   retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: ['InputError', 'InvalidSpecError'] },
 });
 
+const simBatches = proxyActivities<SimActivities>({
+  taskQueue: TASK_QUEUES.sim,
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumAttempts: 3, initialInterval: '1 second' },
+});
+
+const training = proxyActivities<TrainActivities>({
+  taskQueue: TASK_QUEUES.train,
+  startToCloseTimeout: '24 hours',
+  // A killed worker is noticed within this; the retry (on any worker) resumes from the stored checkpoint.
+  heartbeatTimeout: '60 seconds',
+  retry: { maximumAttempts: 5, initialInterval: '2 seconds', nonRetryableErrorTypes: ['InputError', 'InvalidSpecError', 'DatasetError', 'TrainingInputError'] },
+});
+
+/** Chunk size: every lane gets about one chunk, at most MAX_SIM_BATCH jobs. */
+export function simBatchSize(todo: number, lanes: number, requested?: number): number {
+  if (requested) return Math.max(1, Math.min(MAX_SIM_BATCH, requested));
+  return Math.max(1, Math.min(MAX_SIM_BATCH, Math.ceil(todo / Math.max(1, lanes))));
+}
+
 function describe(error: unknown): string {
   if (error instanceof ActivityFailure && error.cause) return error.cause.message;
   return error instanceof Error ? error.message : String(error);
@@ -66,6 +98,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignPr
     cancelRequested = true;
     scope.cancel();
   });
+
+  if (patched(BATCHED_PATCH)) return batchedCampaign(input, progress, scope, () => cancelRequested, () => (cancelRequested = true));
 
   const jobs = expandSpec(input.spec);
   let registered: Awaited<ReturnType<CampaignActivities['registerJobs']>> = [];
@@ -118,6 +152,125 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignPr
     bookkeeping.finishCampaign({ campaignId: input.campaignId, status, ...(status === 'failed' ? { error: `${progress.failed} of ${progress.total} jobs failed` } : {}) }),
   );
   // Reported as finished only once the database says so too.
+  progress.status = status;
+  return progress;
+}
+
+/** v2: simulations in chunks, training jobs one activity each (after their teacher). */
+async function batchedCampaign(input: CampaignInput, progress: CampaignProgress, scope: CancellationScope, isCancelled: () => boolean, markCancelled: () => void): Promise<CampaignProgress> {
+  const jobs = expandSpec(input.spec);
+  let todo: number[] = [];
+  try {
+    const registered = await bookkeeping.registerCampaign({ campaignId: input.campaignId, spec: input.spec, force: input.force });
+    progress.total = registered.total;
+    progress.reused = registered.reused;
+    progress.completed = registered.completed;
+    for (const [start, end] of registered.todo) for (let p = start; p < end; p++) todo.push(p);
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    markCancelled();
+    progress.total = jobs.length;
+  }
+  progress.status = 'running';
+  const width = Math.max(1, input.concurrency ?? input.spec.concurrency);
+
+  // Simulations: chunks of positions, `width` chunks at once.
+  const simTodo = todo.filter((p) => jobs[p]?.kind === 'sim');
+  const simLanes = Math.max(1, Math.min(width, simTodo.length));
+  const size = simBatchSize(simTodo.length, simLanes, input.batchSize);
+  const chunks: number[][] = [];
+  for (let i = 0; i < simTodo.length; i += size) chunks.push(simTodo.slice(i, i + size));
+  let nextChunk = 0;
+  const simLane = async () => {
+    while (nextChunk < chunks.length) {
+      const positions = chunks[nextChunk++]!;
+      progress.running += positions.length;
+      try {
+        const result = await simBatches.runSimulationBatch({ campaignId: input.campaignId, positions, force: input.force });
+        progress.completed += result.completed;
+        progress.failed += result.failed;
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        const marked = await bookkeeping.failJobs({ campaignId: input.campaignId, positions, error: describe(error) });
+        progress.failed += marked;
+        // Jobs of the chunk stored before the failure count as completed in the final tally.
+      } finally {
+        progress.running -= positions.length;
+      }
+    }
+  };
+
+  // Training: one activity per job; a student starts once its teacher job has finished.
+  const trainTodo = todo.filter((p) => jobs[p]?.kind === 'train');
+  const pendingTrain = new Set(trainTodo);
+  const finishedTrain = new Map<number, boolean>(); // position → succeeded
+  const trainLane = async () => {
+    for (;;) {
+      const ready = [...pendingTrain].find((p) => {
+        const teacher = jobs[p]!.dependsOn;
+        return teacher === undefined || !pendingTrain.has(teacher) && !runningTrain.has(teacher);
+      });
+      if (ready === undefined) {
+        if (pendingTrain.size === 0) return;
+        // Wait for a running teacher to finish.
+        await waitForTrainChange();
+        continue;
+      }
+      pendingTrain.delete(ready);
+      const teacher = jobs[ready]!.dependsOn;
+      if (teacher !== undefined && finishedTrain.get(teacher) === false) {
+        progress.failed += await bookkeeping.failJobs({ campaignId: input.campaignId, positions: [ready], error: 'its teacher job failed' });
+        finishedTrain.set(ready, false);
+        continue;
+      }
+      runningTrain.add(ready);
+      progress.running++;
+      try {
+        await training.runTraining({ campaignId: input.campaignId, position: ready, force: input.force });
+        progress.completed++;
+        finishedTrain.set(ready, true);
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        progress.failed += await bookkeeping.failJobs({ campaignId: input.campaignId, positions: [ready], error: describe(error) });
+        finishedTrain.set(ready, false);
+      } finally {
+        progress.running--;
+        runningTrain.delete(ready);
+        notifyTrainChange();
+      }
+    }
+  };
+  const runningTrain = new Set<number>();
+  let waiters: Array<() => void> = [];
+  const waitForTrainChange = () => new Promise<void>((resolve) => waiters.push(resolve));
+  const notifyTrainChange = () => {
+    const woken = waiters;
+    waiters = [];
+    for (const wake of woken) wake();
+  };
+  const trainLanes = Math.max(0, Math.min(width, trainTodo.length));
+
+  try {
+    if (!isCancelled()) {
+      await scope.run(() => Promise.all([...Array.from({ length: chunks.length ? simLanes : 0 }, simLane), ...Array.from({ length: trainLanes }, trainLane)]));
+    }
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    markCancelled();
+  }
+
+  const cancelled = isCancelled();
+  const status: 'completed' | 'failed' | 'cancelled' = cancelled ? 'cancelled' : progress.failed > 0 ? 'failed' : 'completed';
+  const counts = (await CancellationScope.nonCancellable(() =>
+    bookkeeping.finishCampaign({ campaignId: input.campaignId, status, ...(status === 'failed' ? { error: `${progress.failed} of ${progress.total} jobs failed` } : {}) }),
+  )) as CampaignCounts;
+  // The database's tally is the truth (a cancelled chunk may have stored part of its jobs).
+  progress.total = counts.total;
+  progress.completed = counts.completed;
+  progress.failed = counts.failed;
+  progress.reused = counts.reused;
+  progress.cancelled = counts.cancelled;
+  progress.running = 0;
   progress.status = status;
   return progress;
 }
