@@ -58,6 +58,20 @@ describe('fuselab sim network', () => {
       expect(load + compute + psum + flush).toBe(layer.cycles);
     }
   });
+
+  it('times with the scalesim model and carries SCALE-Sim’s per-layer report', () => {
+    const result = runJson<{ model: string; totalCycles: number; layers: Array<{ cycles: number; scalesim: Record<string, number> }> }>(
+      ['sim', 'network', '--network', 'mobilenet_v3_small', '--variant', 'baseline', '--array', '32x32', '--model', 'scalesim'],
+    );
+    expect(result.model).toBe('scalesim');
+    expect(result.layers.reduce((sum, layer) => sum + layer.cycles, 0)).toBe(result.totalCycles);
+    for (const layer of result.layers) {
+      expect(Object.keys(layer.scalesim).sort()).toEqual(
+        ['computeUtil', 'dramFilterReads', 'dramIfmapReads', 'dramOfmapWrites', 'mappingEfficiency', 'overallUtil', 'sramFilterReads', 'sramIfmapReads', 'sramOfmapWrites', 'stallCycles'],
+      );
+      expect(layer.scalesim.overallUtil).toBeLessThanOrEqual(100);
+    }
+  });
 });
 
 describe('fuselab sim sweep', () => {

@@ -6,6 +6,7 @@ import { validateArray } from './array.js';
 import { InputError } from './errors.js';
 import { referenceLayerCycles } from './models/reference.js';
 import { stosLayerTiming, type StosBreakdown } from './models/stos.js';
+import { simulateScaleSimLayer, type ScaleSimLayerResult } from './scalesim/index.js';
 import { layerMacs, operatorClass, type Layer, type LayerKind, type OperatorClass, type Topology } from './topology.js';
 import { validateTopology } from './validate.js';
 
@@ -22,6 +23,8 @@ export interface LayerResult {
   utilization: number;
   /** The `stos` model's split of the cycles. */
   breakdown?: StosBreakdown;
+  /** The `scalesim` model's full report row (stalls, utilisations in %, SRAM/DRAM accesses in words). */
+  scalesim?: Omit<ScaleSimLayerResult, 'name' | 'totalCycles'>;
 }
 
 export interface NetworkResult {
@@ -42,23 +45,23 @@ export interface SimulateOptions {
 }
 
 /** Cycles of one layer under a model; exposed for callers that time single layers in a loop. */
-export type LayerTimer = (layer: Layer, array: ArrayConfig) => { cycles: number; breakdown?: StosBreakdown };
+export type LayerTimer = (layer: Layer, array: ArrayConfig) => Pick<LayerResult, 'cycles' | 'breakdown' | 'scalesim'>;
 
-const timers: Partial<Record<TimingModel, LayerTimer>> = {
+const timers: Record<TimingModel, LayerTimer> = {
   reference: (layer, array) => ({ cycles: referenceLayerCycles(layer, array) }),
   stos: (layer, array) => {
     const { load, compute, psum, flush, cycles } = stosLayerTiming(layer, array);
     return { cycles, breakdown: { load, compute, psum, flush } };
   },
+  // SCALE-Sim models a plain array: the ST-OS extension (`hardware: 'fuse'`) does not change it.
+  scalesim: (layer, array) => {
+    const { name: _name, totalCycles: cycles, ...report } = simulateScaleSimLayer(layer, array);
+    return { cycles, scalesim: report };
+  },
 };
 
-/** Registers the timer of a model that lives in its own module (keeps this file free of cycles). */
-export function registerLayerTimer(model: TimingModel, timer: LayerTimer): void {
-  timers[model] = timer;
-}
-
 export function layerTimer(model: TimingModel): LayerTimer {
-  const timer = timers[model];
+  const timer = (TIMING_MODELS as readonly string[]).includes(model) ? timers[model] : undefined;
   if (!timer) throw new InputError('model', `unknown timing model "${model}", expected one of ${TIMING_MODELS.join(', ')}`);
   return timer;
 }
@@ -73,7 +76,7 @@ export function simulateNetwork(topology: Topology, array: ArrayConfig, options:
   let totalCycles = 0;
   let totalMacs = 0;
   const layers = topology.map((layer): LayerResult => {
-    const { cycles, breakdown } = timer(layer, array);
+    const { cycles, breakdown, scalesim } = timer(layer, array);
     const macs = layerMacs(layer);
     const opClass = operatorClass(layer);
     totalCycles += cycles;
@@ -88,6 +91,7 @@ export function simulateNetwork(topology: Topology, array: ArrayConfig, options:
       utilization: cycles > 0 ? macs / (pes * cycles) : 0,
     };
     if (breakdown) result.breakdown = breakdown;
+    if (scalesim) result.scalesim = scalesim;
     return result;
   });
   return {

@@ -4,7 +4,6 @@
  * The split follows SCALE-Sim's: `compute.ts` (operand matrices, folds, SRAM demand) and `memory.ts`
  * (double-buffered scratchpads: stalls, cycles, DRAM traffic).
  */
-import type { ArrayConfig } from '../array.js';
 import { validateArray } from '../array.js';
 import { InputError } from '../errors.js';
 import type { Layer, Topology } from '../topology.js';
@@ -152,7 +151,3 @@ export function simulateScaleSimTopology(topology: Topology, array: ScaleSimArra
   return { layers };
 }
 
-/** A `LayerTimer` for `registerLayerTimer('scalesim', …)`: SCALE-Sim's total cycles. */
-export function scaleSimLayerCycles(layer: Layer, array: ArrayConfig): { cycles: number } {
-  return { cycles: simulateScaleSimLayer(layer, array).totalCycles };
-}

@@ -4,6 +4,7 @@ import { printJson, printText } from '../output.js';
 import { parseArray, parseArrayList, parseDataflow, parseHardware, parseList, parseModel, parseNetwork, parseVariant } from '../options.js';
 import { simulateVariant } from '../../sim/variant-simulation.js';
 import { runSweep } from '../../sim/sweep.js';
+import { registerSimTopologyCommand } from './sim-topology.js';
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
@@ -66,4 +67,6 @@ export function registerSimCommands(program: Command): void {
       if (options.json) printJson(rows);
       else printText(rows.map((row) => `${row.network.padEnd(20)} ${row.variant.padEnd(14)} ${`${row.rows}x${row.cols}`.padEnd(9)} ${row.hardware.padEnd(6)} ${row.totalCycles}`).join('\n'));
     });
+
+  registerSimTopologyCommand(sim);
 }
