@@ -13,6 +13,7 @@ import { registerCampaignCommands } from './commands/campaign.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerSearchCommand } from './commands/search.js';
+import { registerTrainCommand } from './commands/train.js';
 import { isOrchestratorInputError } from '../campaigns/errors.js';
 import { createLogger } from './logger.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerUpCommand(program);
   registerWorkerCommand(program);
   registerSearchCommand(program);
+  registerTrainCommand(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,0 +1,263 @@
+/**
+ * Training runs as the CLI (`fuselab train`) and the `fuselab-train` activity share them: load a data
+ * set from files (the I/O the libs leave to us), build the network spec, pick the teacher for KD/NOS,
+ * and call `@fuselab/nos`' `train` with progress, checkpoints and an AbortSignal.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { buildNetwork, type NetworkName, type VariantName } from '@fuselab/fuseconv';
+import {
+  assertCheckpoint,
+  concatDatasets,
+  loadIdxDataset,
+  loadModelWeights,
+  MNIST_FILES,
+  modelFromSpec,
+  parseCifarBatch,
+  selectBackend,
+  syntheticDataset,
+  takeFirst,
+  train,
+  type BackendSelection,
+  type Checkpoint,
+  type ImageDataset,
+  type TrainCallbacks,
+  type TrainOptions,
+  type TrainResult,
+} from '@fuselab/nos';
+
+export const TRAIN_DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+export type TrainDataset = (typeof TRAIN_DATASETS)[number];
+export const TRAIN_METHODS = ['scratch', 'kd', 'nos'] as const;
+export type TrainMethodName = (typeof TRAIN_METHODS)[number];
+
+/** Where Debian's `dataset-fashion-mnist` package installs the files. */
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** Synthetic set: gratings (libs/nos), small images so tests train in seconds. */
+export const SYNTHETIC = { size: 16, channels: 1, numClasses: 4, trainCount: 512, testCount: 128 } as const;
+
+/** The hyperparameters every run uses (recorded in job parameters, so they are part of the key). */
+export const TRAIN_DEFAULTS = { optimizer: 'adam', learningRate: 0.005, schedule: 'cosine', weightDecay: 5e-5 } as const;
+
+/** A data set file that is missing or unreadable: one line naming the file. */
+export class DatasetFileError extends Error {
+  override name = 'DatasetFileError';
+}
+
+/** A training request that cannot run (e.g. a teacher checkpoint of another shape). */
+export class TrainingInputError extends Error {
+  override name = 'TrainingInputError';
+}
+
+export interface TrainingRequest {
+  dataset: TrainDataset;
+  dataDir?: string;
+  network: NetworkName;
+  variant: VariantName;
+  width: number;
+  method: TrainMethodName;
+  epochs: number;
+  batch: number;
+  /** Training images (the test set is cut to the same number when smaller than it). */
+  limit?: number;
+  seed: number;
+}
+
+export interface LoadedData {
+  train: ImageDataset;
+  test: ImageDataset;
+  inputSize: number;
+  numClasses: number;
+}
+
+function readNamed(path: string): { file: string; bytes: Uint8Array } {
+  try {
+    return { file: path, bytes: new Uint8Array(readFileSync(path)) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DatasetFileError(`${path}: cannot read the data set file (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`);
+  }
+}
+
+function cifarDir(dir: string): string {
+  const nested = join(dir, 'cifar-10-batches-bin');
+  return existsSync(join(dir, 'data_batch_1.bin')) || !existsSync(nested) ? dir : nested;
+}
+
+/** Loads train and test sets; `limit` cuts both (test to at most the same count). */
+export async function loadTrainingData(request: Pick<TrainingRequest, 'dataset' | 'dataDir' | 'limit' | 'seed'>): Promise<LoadedData> {
+  let trainSet: ImageDataset;
+  let testSet: ImageDataset;
+  if (request.dataset === 'synthetic') {
+    const count = request.limit ?? SYNTHETIC.trainCount;
+    trainSet = syntheticDataset({ count, size: SYNTHETIC.size, channels: SYNTHETIC.channels, numClasses: SYNTHETIC.numClasses, seed: request.seed, name: 'synthetic/train' });
+    testSet = syntheticDataset({ count: Math.min(SYNTHETIC.testCount, count), size: SYNTHETIC.size, channels: SYNTHETIC.channels, numClasses: SYNTHETIC.numClasses, seed: request.seed + 1_000_003, name: 'synthetic/test' });
+  } else if (request.dataset === 'fashion-mnist') {
+    const dir = request.dataDir ?? FASHION_MNIST_DIR;
+    const load = (split: 'train' | 'test') => loadIdxDataset({ images: readNamed(join(dir, MNIST_FILES[split].images)), labels: readNamed(join(dir, MNIST_FILES[split].labels)), name: `fashion-mnist/${split}` });
+    trainSet = await load('train');
+    testSet = await load('test');
+  } else {
+    if (!request.dataDir) throw new DatasetFileError('cifar10: needs --data-dir (a directory with data_batch_1.bin … data_batch_5.bin and test_batch.bin)');
+    const dir = cifarDir(request.dataDir);
+    const batches = [];
+    for (let i = 1; i <= 5; i++) batches.push(await parseCifarBatch(readNamed(join(dir, `data_batch_${i}.bin`)), { kind: 'cifar10' }));
+    trainSet = concatDatasets('cifar10/train', batches);
+    testSet = await parseCifarBatch(readNamed(join(dir, 'test_batch.bin')), { kind: 'cifar10' });
+  }
+  if (request.limit !== undefined) {
+    trainSet = takeFirst(trainSet, Math.min(request.limit, trainSet.count));
+    testSet = takeFirst(testSet, Math.min(request.limit, testSet.count));
+  }
+  return { train: trainSet, test: testSet, inputSize: trainSet.height, numClasses: trainSet.numClasses };
+}
+
+export function specFor(network: NetworkName, variant: VariantName, width: number, inputSize: number, numClasses: number) {
+  return buildNetwork({ network, variant, width, inputSize, numClasses });
+}
+
+/** What a checkpoint says about the network it belongs to (in `meta`). */
+export interface CheckpointMeta {
+  network: NetworkName;
+  variant: VariantName;
+  width: number;
+  inputSize: number;
+  numClasses: number;
+  dataset?: string;
+  method?: string;
+}
+
+export function checkpointMeta(checkpoint: Checkpoint, source: string): CheckpointMeta {
+  const meta = checkpoint.meta as Partial<CheckpointMeta> | undefined;
+  if (!meta || typeof meta.network !== 'string' || typeof meta.variant !== 'string' || typeof meta.width !== 'number' || typeof meta.inputSize !== 'number' || typeof meta.numClasses !== 'number') {
+    throw new TrainingInputError(`${source}: the checkpoint does not say which network it holds (meta.network, variant, width, inputSize, numClasses)`);
+  }
+  return meta as CheckpointMeta;
+}
+
+/** Checkpoint bytes as stored in files and the database: gzip-compressed JSON. */
+export const CHECKPOINT_STORAGE_FORMAT = 'fuselab-nos-checkpoint+json+gzip';
+
+export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
+  return new Uint8Array(gzipSync(Buffer.from(JSON.stringify(checkpoint), 'utf8'), { level: 1 }));
+}
+
+export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint {
+  let value: unknown;
+  try {
+    const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : Buffer.from(bytes);
+    value = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new TrainingInputError(`${source}: not a readable checkpoint (${(error as Error).message.split('\n')[0]})`);
+  }
+  try {
+    assertCheckpoint(value);
+  } catch (error) {
+    throw new TrainingInputError(`${source}: ${(error as Error).message}`);
+  }
+  return value;
+}
+
+export function readCheckpointFile(path: string): Checkpoint {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (error) {
+    throw new TrainingInputError(`${path}: cannot read the checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return decodeCheckpoint(bytes, path);
+}
+
+let backendChoice: Promise<BackendSelection> | undefined;
+/** Selects the tfjs backend once per process (tfjs-node, else trainable wasm, else cpu). */
+export function ensureBackend(): Promise<BackendSelection> {
+  backendChoice ??= selectBackend('auto');
+  return backendChoice;
+}
+
+export interface RunTrainingOptions extends TrainingRequest {
+  /** The teacher for kd / nos: a trained baseline's checkpoint. */
+  teacher?: { checkpoint: Checkpoint; source: string };
+  resumeFrom?: Checkpoint;
+  checkpointEvery?: number;
+  data?: LoadedData;
+  /** Test hook: abort the run (as a crash would) once this global step has been checkpointed. */
+  failAfterStep?: number;
+}
+
+/** Trains one network and returns nos' result (its final checkpoint carries `meta`). */
+export async function runTraining(options: RunTrainingOptions, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+  await ensureBackend();
+  const data = options.data ?? (await loadTrainingData(options));
+  const spec = specFor(options.network, options.variant, options.width, data.inputSize, data.numClasses);
+  const meta: CheckpointMeta = { network: options.network, variant: options.variant, width: options.width, inputSize: data.inputSize, numClasses: data.numClasses, dataset: options.dataset, method: options.method };
+  let teacherModel: ReturnType<typeof modelFromSpec> | undefined;
+  if (options.method !== 'scratch') {
+    if (!options.teacher) throw new TrainingInputError(`method ${options.method} needs a teacher checkpoint`);
+    const tmeta = checkpointMeta(options.teacher.checkpoint, options.teacher.source);
+    if (tmeta.inputSize !== data.inputSize || tmeta.numClasses !== data.numClasses) {
+      throw new TrainingInputError(`${options.teacher.source}: the teacher was trained on ${tmeta.inputSize}×${tmeta.inputSize} images with ${tmeta.numClasses} classes, this run has ${data.inputSize}×${data.inputSize} and ${data.numClasses}`);
+    }
+    teacherModel = modelFromSpec(specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses), { seed: options.seed, taps: options.method === 'nos' ? 'operator' : 'none' });
+    try {
+      loadModelWeights(teacherModel.model, options.teacher.checkpoint.weights);
+    } catch (error) {
+      teacherModel.model.dispose();
+      throw new TrainingInputError(`${options.teacher.source}: ${(error as Error).message}`);
+    }
+  }
+  const trainOptions: TrainOptions = {
+    model: { spec, ...(options.method === 'nos' ? { taps: 'operator' as const } : {}) },
+    train: data.train,
+    test: data.test,
+    epochs: options.epochs,
+    batchSize: options.batch,
+    seed: options.seed,
+    optimizer: { kind: 'adam' },
+    learningRate: TRAIN_DEFAULTS.learningRate,
+    schedule: { kind: 'cosine' },
+    weightDecay: TRAIN_DEFAULTS.weightDecay,
+    meta: { ...meta },
+    ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
+    ...(options.method === 'kd' && teacherModel ? { distill: { teacher: teacherModel.model, alpha: 0.5, temperature: 4 } } : {}),
+    ...(options.method === 'nos' && teacherModel ? { nos: { teacher: teacherModel.model, alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: { kind: 'cosine', fraction: 0.5 } } } : {}),
+  };
+  const controller = new AbortController();
+  const outer = callbacks.signal;
+  const onAbort = () => controller.abort(outer?.reason);
+  if (outer) {
+    if (outer.aborted) onAbort();
+    else outer.addEventListener('abort', onAbort, { once: true });
+  }
+  try {
+    return await train(trainOptions, {
+      ...(callbacks.onProgress ? { onProgress: callbacks.onProgress } : {}),
+      onCheckpoint: async (checkpoint) => {
+        await callbacks.onCheckpoint?.(checkpoint);
+        if (options.failAfterStep !== undefined && checkpoint.globalStep >= options.failAfterStep && checkpoint.globalStep < checkpoint.totalSteps) {
+          controller.abort(new InjectedFault(`fault injected after step ${checkpoint.globalStep}`));
+        }
+      },
+      signal: controller.signal,
+    });
+  } catch (error) {
+    if (controller.signal.reason instanceof InjectedFault) throw controller.signal.reason;
+    throw error;
+  } finally {
+    outer?.removeEventListener('abort', onAbort);
+    teacherModel?.model.dispose();
+  }
+}
+
+/** Thrown by the `failAfterStep` test hook: the run stops as if its worker had died. */
+export class InjectedFault extends Error {
+  override name = 'InjectedFault';
+}
+
+/** A checkpoint file name for a run. */
+export function checkpointFileName(request: Pick<TrainingRequest, 'network' | 'variant' | 'method' | 'width' | 'seed' | 'dataset'>): string {
+  return `${request.network}-${request.variant}-${request.method}-w${request.width}-${request.dataset}-s${request.seed}.ckpt.json.gz`;
+}
