@@ -31,6 +31,7 @@ export interface ScaleSimBenchOptions {
 
 export interface ScaleSimBenchResult {
   name: string;
+  layers: number;
   /** Our model: first (cold) run and median of the warm runs, in ms. */
   oursColdMs: number;
   oursWarmMs: number;
@@ -113,12 +114,11 @@ export function runScaleSimBench(options: ScaleSimBenchOptions = {}): ScaleSimBe
     warm.push(performance.now() - start);
   }
   const oursWarmMs = median(warm);
-  const result: ScaleSimBenchResult = { name, oursColdMs, oursWarmMs, scaleSimMs: null, ratioCold: null, ratioWarm: null, agree: null, mismatches: [] };
+  const result: ScaleSimBenchResult = { name, layers: layers.length, oursColdMs, oursWarmMs, scaleSimMs: null, ratioCold: null, ratioWarm: null, agree: null, mismatches: [] };
 
   const probe = spawnSync(python, ['-c', 'import scalesim.scale_sim'], { env, encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     result.skipped = `SCALE-Sim not run: "${python} -c 'import scalesim.scale_sim'" failed (${probe.error?.message ?? probe.stderr.trim().split('\n').pop()}). Set SCALESIM_PYTHON to a Python with SCALE-Sim v2 installed, or SCALESIM_SRC to a scale-sim-v2 checkout.`;
-    log(result.skipped);
     return result;
   }
 
@@ -151,7 +151,7 @@ function report(result: ScaleSimBenchResult): string {
   if (result.skipped) return `${result.name}: skipped — ${result.skipped}`;
   const lines = [
     result.name,
-    `  numbers: ${result.agree ? 'all 27 layers × 11 fields identical' : `${result.mismatches.length} mismatches`}`,
+    `  numbers: ${result.agree ? `all ${result.layers} layers × 11 fields identical` : `${result.mismatches.length} mismatches`}`,
     ...result.mismatches.slice(0, 10).map((m) => `    ${m}`),
     `  speed-up: ${result.ratioCold!.toFixed(0)}× (our first run, cold) / ${result.ratioWarm!.toFixed(0)}× (median warm run)`,
     `  (SCALE-Sim run_scale ${(result.scaleSimMs! / 1000).toFixed(1)} s; ours ${result.oursColdMs.toFixed(0)} ms cold, ${result.oursWarmMs.toFixed(0)} ms warm)`,

@@ -14,8 +14,21 @@ import { memoryReport } from './memory.js';
 
 export { parseScaleSimConfig, type ScaleSimConfig, type ScaleSimArrayConfig, type InterfaceBandwidthMode } from './config.js';
 export { parseScaleSimTopologyCsv, type ParseTopologyOptions, type ScaleSimTopologyFormat } from './topology-csv.js';
-export { computeReport, foldPlan, scaleSimOfmapSize, type ComputeReport, type FoldPlan, type ScaleSimLayerDims } from './compute.js';
-export { memoryReport, readBufferCapacity, type InterfaceMode, type MemoryParams, type MemoryReport } from './memory.js';
+// The two halves of the model, under names that can sit at the package's top level.
+export {
+  computeReport as scaleSimComputeReport,
+  foldPlan as scaleSimFoldPlan,
+  scaleSimOfmapSize,
+  type ComputeReport as ScaleSimComputeReport,
+  type FoldPlan as ScaleSimFoldPlan,
+  type ScaleSimLayerDims,
+} from './compute.js';
+export {
+  memoryReport as scaleSimMemoryReport,
+  readBufferCapacity as scaleSimReadBufferCapacity,
+  type MemoryParams as ScaleSimMemoryParams,
+  type MemoryReport as ScaleSimMemoryReport,
+} from './memory.js';
 
 /** One row of SCALE-Sim's reports. Utilisations and mapping efficiency in percent, accesses in words. */
 export interface ScaleSimLayerResult {
