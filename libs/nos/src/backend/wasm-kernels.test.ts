@@ -219,6 +219,22 @@ function simdDepthwiseCases(): ConvCase[] {
   return cases;
 }
 
+/**
+ * 1×1 stride-1 convolutions with Ci % 4 == 0 and Co % 8 == 0 (the SIMD xᵀ·dy filter gradient),
+ * with row counts N·H·W below, at and above multiples of its 128-row blocks.
+ */
+const GEMM_CASES: ConvCase[] = [
+  [1, 3, 5, 4, 8],
+  [2, 8, 8, 8, 16],
+  [3, 7, 9, 12, 24],
+  [2, 16, 16, 32, 64],
+  [4, 9, 11, 64, 8],
+  [5, 6, 7, 20, 40],
+].map(([n, h, w, ci, co], i) => ({
+  op: i % 2 === 0 ? 'fusedConv2d' : 'conv2d',
+  n, h, w, ci, co, kh: 1, kw: 1, stride: 1, pad: 'same', bias: i % 2 === 0, activation: 'linear', seed: 9100 + 7 * i,
+}) as ConvCase);
+
 /** The forward shapes of tensorflow/tfjs#6629: stride 2, 'same', 1×K / K×1, even size. */
 const BUG_CASES: ConvCase[] = [];
 for (const op of ['conv2d', 'fusedConv2d', 'depthwise', 'fusedDepthwise'] as const) {
@@ -289,6 +305,7 @@ describe('forward and gradients match cpu', () => {
     expect(cases.length).toBe(112);
     for (const c of cases) await check(c);
   }, 60_000);
+  it.each(GEMM_CASES.map((c) => [label(c), c] as const))('1×1 SIMD filter gradient %s', (_n, c) => check(c), 30_000);
   it('depthwise with channels a multiple of 4 (SIMD filter gradient), on the same grid', async () => {
     const cases = simdDepthwiseCases();
     expect(cases.length).toBe(56);

@@ -230,6 +230,15 @@ function conv2DBackpropFilter(args: {
   const M = N * Ho * Wo;
   const K = KH * KW * Ci;
 
+  const simd = Ci % 4 === 0 && Co % 8 === 0 && M > 0 ? simdFor(backend) : null;
+  if (KH === 1 && KW === 1 && SH === 1 && SW === 1 && pt === 0 && pl === 0 && simd !== null) {
+    // dW = xᵀ·dy with a SIMD kernel that reads both operands in place (no transpose, no packing).
+    const dw = backend.makeOutput([1, 1, Ci, Co], 'float32');
+    const op = simd.ptr(dw);
+    simd.f32(op, Ci * Co).fill(0);
+    simd.k.gemm_atb(simd.ptr(x), simd.ptr(dy), op, M, Ci, Co);
+    return dw;
+  }
   if (KH === 1 && KW === 1 && SH === 1 && SW === 1 && pt === 0 && pl === 0) {
     // dW = xᵀ·dy. Transpose the narrower operand; for Co < Ci compute (dyᵀ·x)ᵀ.
     const transposeX = Ci <= Co;

@@ -38,6 +38,7 @@ export interface SimdExports {
     role: number, x: number, g: number, w: number, H: number, W: number, Cin: number, Ho: number, Wo: number,
     Cout: number, i0: number, o0: number, Cb: number, K: number, s: number, p: number, vert: number,
   ): void;
+  gemm_atb(x: number, g: number, out: number, M: number, Ci: number, Co: number): void;
   dw_filter_grad(
     x: number, dy: number, acc: number, H: number, W: number, C: number, Ho: number, Wo: number,
     KH: number, KW: number, SH: number, SW: number, pt: number, pl: number,
