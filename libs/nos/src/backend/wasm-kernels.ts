@@ -369,6 +369,12 @@ function conv2DBackpropInput(args: {
       }
     }
   }
+  const M = info.batchSize * info.outHeight * info.outWidth;
+  const K = KH * KW * Ci;
+  if ((SH > 1 || SW > 1) && M * K <= COL2IM_MAX_ELEMENTS) {
+    dispose(backend, wf);
+    return conv2DBackpropInputCol2im(backend, dy, filter, info);
+  }
   const convAttrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] };
   let dx: TensorInfo;
   if (KH === 1 && KW === 1 && SH === 1 && SW === 1 && pt === 0 && pl === 0) {
@@ -379,6 +385,64 @@ function conv2DBackpropInput(args: {
     dispose(backend, dyp);
   }
   dispose(backend, wf);
+  return dx;
+}
+
+/** Largest column buffer (M × KH·KW·Ci floats) of the col2im input gradient. */
+const COL2IM_MAX_ELEMENTS = 1 << 24;
+
+/**
+ * Strided convolutions: dcol = dy [M, Co] · Wᵀ [Co, KH·KW·Ci] (one XNNPACK GEMM, no multiplies by
+ * the zeros of a dilated dy), then col2im: dx[n, oh·SH+kh−pt, ow·SW+kw−pl, ci] += dcol[m, kh, kw, ci].
+ */
+function conv2DBackpropInputCol2im(
+  backend: WasmBackendLike,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outChannels: Co } = info;
+  const { outHeight: Ho, outWidth: Wo } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const M = N * Ho * Wo;
+  const K = KH * KW * Ci;
+  const wT = backend.makeOutput([Co, K], 'float32');
+  transpose2D(f32(backend, filter), K, Co, f32(backend, wT));
+  const col = call(
+    orig().batchMatMul,
+    backend,
+    {
+      a: { dataId: dy.dataId, shape: [1, M, Co], dtype: 'float32' },
+      b: { dataId: wT.dataId, shape: [1, Co, K], dtype: 'float32' },
+    },
+    { transposeA: false, transposeB: false },
+  );
+  dispose(backend, wT);
+  const dx = backend.makeOutput([N, H, W, Ci], 'float32');
+  const d = f32(backend, dx);
+  const c = f32(backend, col);
+  d.fill(0);
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < Ho; oh++) {
+      for (let ow = 0; ow < Wo; ow++) {
+        const m = (n * Ho + oh) * Wo + ow;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * SH + kh - pt;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * SW + kw - pl;
+            if (iw < 0 || iw >= W) continue;
+            const src = m * K + (kh * KW + kw) * Ci;
+            const dst = ((n * H + ih) * W + iw) * Ci;
+            for (let ci = 0; ci < Ci; ci++) d[dst + ci] = (d[dst + ci] as number) + (c[src + ci] as number);
+          }
+        }
+      }
+    }
+  }
+  dispose(backend, col);
   return dx;
 }
 
@@ -421,6 +485,19 @@ function depthwiseBackpropInput(args: {
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
 
+  const simd = mult === 1 && DH === 1 && DW === 1 && C % 4 === 0 ? simdFor(backend) : null;
+  if (simd !== null) {
+    // SIMD scatter of w·dy into dx, one image at a time (no zero-dilated copy of dy).
+    const dx = backend.makeOutput([N, H, W, C], 'float32');
+    const dxp = simd.ptr(dx);
+    simd.f32(dxp, N * H * W * C).fill(0);
+    const gp = simd.ptr(dy);
+    const wp = simd.ptr(filter);
+    for (let n = 0; n < N; n++) {
+      simd.k.dw_pass(1, dxp + 4 * n * H * W * C, gp + 4 * n * Ho * Wo * C, wp, H, W, C, Ho, Wo, KH, KW, SH, SW, pt, pl);
+    }
+    return dx;
+  }
   if (mult === 1 && DH === 1 && DW === 1) {
     const wf = backend.makeOutput([KH, KW, C, 1], 'float32');
     {
@@ -526,7 +603,7 @@ function depthwiseBackpropFilter(args: {
     const gp = simd.ptr(dy);
     for (let n = 0; n < N; n++) {
       simd.f32(accPtr, taps).fill(0);
-      simd.k.dw_filter_grad(xp + 4 * n * H * W * C, gp + 4 * n * Ho * Wo * C, accPtr, H, W, C, Ho, Wo, KH, KW, SH, SW, pt, pl);
+      simd.k.dw_pass(2, xp + 4 * n * H * W * C, gp + 4 * n * Ho * Wo * C, accPtr, H, W, C, Ho, Wo, KH, KW, SH, SW, pt, pl);
       const a = simd.f32(accPtr, taps);
       for (let i = 0; i < taps; i++) acc[i] = (acc[i] as number) + (a[i] as number);
     }

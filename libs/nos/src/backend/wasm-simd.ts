@@ -4,8 +4,9 @@
  * tfjs-backend-wasm exports its `WebAssembly.Memory`; a second, small module (simd/kernels.wat,
  * assembled into simd-kernels.ts) imports that memory, so its loops read and write tensors where
  * they live, 4 float32 lanes at a time. JavaScript loops over the same data run 5–10× slower.
- * Used for the fused batch norm + activation (forward and backward) and the depthwise filter
- * gradient when the channel count is a multiple of 4; other shapes take the JavaScript path.
+ * Used for the fused batch norm + activation, the FuSe stage, the depthwise gradients and the
+ * 1×1 filter gradient when the channel counts are multiples of 4 (8); other shapes take the
+ * previous paths.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 
@@ -39,8 +40,8 @@ export interface SimdExports {
     Cout: number, i0: number, o0: number, Cb: number, K: number, s: number, p: number, vert: number,
   ): void;
   gemm_atb(x: number, g: number, out: number, M: number, Ci: number, Co: number): void;
-  dw_filter_grad(
-    x: number, dy: number, acc: number, H: number, W: number, C: number, Ho: number, Wo: number,
+  dw_pass(
+    role: number, x: number, dy: number, acc: number, H: number, W: number, C: number, Ho: number, Wo: number,
     KH: number, KW: number, SH: number, SW: number, pt: number, pl: number,
   ): void;
 }

@@ -152,15 +152,16 @@
       (local.set $i (i32.add (local.get $i) (local.get $cb)))
       (br_if $rows (i32.lt_u (local.get $i) (local.get $end)))))
 
-  ;; Depthwise filter gradient of one image, accumulated in float32 into acc[KH·KW·C]:
-  ;;   acc[kh,kw,c] += Σ_{oh,ow} x[oh·SH+kh−pt, ow·SW+kw−pl, c] · dy[oh, ow, c]
-  ;; x: [H, W, C] of this image, dy: [Ho, Wo, C] of this image.
-  (func (export "dw_filter_grad")
-    (param $x i32) (param $dy i32) (param $acc i32)
+  ;; Depthwise convolution gradients of one image, x: [H, W, C], dy: [Ho, Wo, C], taps [KH, KW, C]:
+  ;;   role 1 (input gradient):  x[oh·SH+kh−pt, ow·SW+kw−pl, c] += w[kh,kw,c] · dy[oh, ow, c]
+  ;;   role 2 (filter gradient): w[kh,kw,c] += x[oh·SH+kh−pt, ow·SW+kw−pl, c] · dy[oh, ow, c]
+  ;; (float32 accumulation; C a multiple of 4).
+  (func (export "dw_pass")
+    (param $role i32) (param $x i32) (param $dy i32) (param $acc i32)
     (param $H i32) (param $W i32) (param $C i32) (param $Ho i32) (param $Wo i32)
     (param $KH i32) (param $KW i32) (param $SH i32) (param $SW i32) (param $pt i32) (param $pl i32)
     (local $cb i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $ih i32) (local $iw i32)
-    (local $g i32) (local $xp i32) (local $ap i32) (local $c4 i32)
+    (local $g i32) (local $xp i32) (local $ap i32) (local $c4 i32) (local $a i32) (local $b i32)
     (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
     (local.set $oh (i32.const 0))
     (block $oh_done (loop $oh_loop
@@ -186,11 +187,14 @@
                       (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (local.get $cb))))
                     (local.set $ap (i32.add (local.get $acc)
                       (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $KW)) (local.get $kw)) (local.get $cb))))
+                    (if (i32.eq (local.get $role) (i32.const 1))
+                      (then (local.set $a (local.get $xp)) (local.set $b (local.get $ap)))
+                      (else (local.set $a (local.get $ap)) (local.set $b (local.get $xp))))
                     (local.set $c4 (i32.const 0))
                     (loop $c_loop
-                      (v128.store (i32.add (local.get $ap) (local.get $c4))
-                        (f32x4.add (v128.load (i32.add (local.get $ap) (local.get $c4)))
-                          (f32x4.mul (v128.load (i32.add (local.get $xp) (local.get $c4)))
+                      (v128.store (i32.add (local.get $a) (local.get $c4))
+                        (f32x4.add (v128.load (i32.add (local.get $a) (local.get $c4)))
+                          (f32x4.mul (v128.load (i32.add (local.get $b) (local.get $c4)))
                                      (v128.load (i32.add (local.get $g) (local.get $c4))))))
                       (local.set $c4 (i32.add (local.get $c4) (i32.const 16)))
                       (br_if $c_loop (i32.lt_u (local.get $c4) (local.get $cb))))))
