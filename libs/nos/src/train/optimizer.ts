@@ -1,5 +1,6 @@
 /** The optimizers of the training loop, built from plain options. */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedAdam } from '../backend/fused-adam.js';
 
 export type OptimizerSpec =
   /** SGD with (heavy-ball or Nesterov) momentum; momentum 0 is plain SGD. */
@@ -14,7 +15,8 @@ export function createOptimizer(spec: OptimizerSpec, learningRate: number): tf.O
     case 'rmsprop':
       return tf.train.rmsprop(learningRate, spec.decay ?? 0.9, spec.momentum ?? 0, spec.epsilon ?? 1e-7);
     case 'adam':
-      return tf.train.adam(learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-7);
+      // tfjs's Adam (same state, same rounding) with one fused update per variable on cpu and wasm.
+      return fusedAdam(learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-7);
     default:
       throw new RangeError(`unknown optimizer ${JSON.stringify((spec as { kind: unknown }).kind)} (expected sgd, rmsprop or adam)`);
   }
