@@ -130,6 +130,13 @@ describe('forward pass', () => {
     expect(c).not.toEqual(a);
   });
 
+  it('seed 0 is a seed too (tfjs reads an initialiser seed of 0 as none)', () => {
+    const spec = buildNetwork({ network: 'mobilenet_v2', variant: 'fuse_half', width: 0.25, inputSize: 16, numClasses: 10 });
+    const a = buildModel(spec, { seed: 0 }).model.getWeights().map((w) => Array.from(w.dataSync()));
+    const b = buildModel(spec, { seed: 0 }).model.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(b).toEqual(a);
+  });
+
   it('layer names follow the spec, independent of the operator, and map to reference modules', () => {
     const dw = buildModel(buildNetwork({ network: 'mobilenet_v3_small', variant: 'baseline', inputSize: 32, numClasses: 10 }));
     const fuse = buildModel(buildNetwork({ network: 'mobilenet_v3_small', variant: 'fuse_full', inputSize: 32, numClasses: 10 }));

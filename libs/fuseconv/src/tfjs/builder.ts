@@ -102,7 +102,8 @@ class Seeds {
   }
   take(): number | null {
     if (this.base === undefined) return null;
-    const s = this.next;
+    // tfjs treats an initialiser seed of 0 as "unseeded", so hand out 1, 3, 5, … for base 0.
+    const s = this.next + 1;
     this.next += 2; // FuseConv2D uses seed and seed + 1
     return s;
   }
