@@ -52,7 +52,7 @@ describe('fuselab API', () => {
   it('answers 400 naming the field for invalid bodies, and writes nothing', async () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ spec: { name: 'x', simulations: { networks: ['resnet'], variants: 'all', arrays: [8] } } }, /^simulations\.networks\[0\]: unknown network "resnet"/],
-      [{ spec: 'name: x\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: 1 }\n' }, /^trainings: training jobs are not available yet/],
+      [{ spec: 'name: x\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: 1 }\n' }, /^trainings\[0\]\.dataDir: cifar10 needs dataDir/],
       [{ spec: { name: 'x', simulations: { networks: 'all', variants: 'all', arrays: [8] } }, concurrency: -1 }, /^concurrency: expected a positive integer/],
       [{ specification: {} }, /^spec: |unknown field/],
       ['{not json', /^body: not valid JSON/],

@@ -36,7 +36,7 @@ describe('fuselab campaign (CLI)', () => {
     ['unknown network', minimal.replace('[mobilenet_v2]', '[resnet50]'), /^fuselab: simulations\.networks\[0\]: unknown network "resnet50"/],
     ['unknown strategy', 'name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: annealing, objectives: [latency] }\n', /^fuselab: searches\[0\]\.strategy: unknown search strategy "annealing"/],
     ['negative epochs', 'name: t\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: -1 }\n', /^fuselab: trainings\[0\]\.epochs: expected a positive integer number of epochs/],
-    ['training not available', 'name: t\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: 2 }\n', /^fuselab: trainings: training jobs are not available yet/],
+    ['cifar10 training without a data dir', 'name: t\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: 2 }\n', /^fuselab: trainings\[0\]\.dataDir: cifar10 needs dataDir/],
     ['duplicate names', 'name: d\nsimulations:\n  - { name: a, networks: all, variants: all, arrays: [8] }\n  - { name: a, networks: all, variants: all, arrays: [16] }\n', /^fuselab: simulations\[1\]\.name: duplicate name "a"/],
     ['unreadable YAML', 'name: [unclosed\n', /^fuselab: .*unreadable YAML\/JSON/],
   ])('%s → exit 2, one line, nothing created', async (_what, text, message) => {

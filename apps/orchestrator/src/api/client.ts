@@ -2,6 +2,7 @@
 import { NotFoundError, type CampaignService, type SubmitOptions, type Submitted } from '../campaigns/service.js';
 import { SpecError } from '../campaigns/spec.js';
 import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SimResultRow } from '../store/store.js';
+import type { TrainingResultRow } from '../campaigns/service.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 
 export class HttpCampaignService implements CampaignService {
@@ -47,6 +48,10 @@ export class HttpCampaignService implements CampaignService {
     const query = new URLSearchParams(Object.entries({ ...rest, ...(campaignId ? { campaign: campaignId } : {}), ...(withLayers ? { layers: 'true' } : {}) }).map(([k, v]): [string, string] => [k, String(v)]));
     return this.call('GET', `/api/results?${query}`);
   }
+  trainingResults(campaignId?: string): Promise<TrainingResultRow[]> {
+    return this.call('GET', `/api/training-results${campaignId ? `?campaign=${encodeURIComponent(campaignId)}` : ''}`);
+  }
+
   trainingCurves(campaignId?: string): Promise<unknown[]> {
     return this.call('GET', `/api/training-curves${campaignId ? `?campaign=${encodeURIComponent(campaignId)}` : ''}`);
   }

@@ -138,6 +138,7 @@ export function createApp(options: ApiOptions) {
     req.url = `/api/results?campaign=${encodeURIComponent(String(req.params.id))}`;
     next();
   });
+  app.get('/api/training-results', wrap(async (req, res) => res.json(await service.trainingResults(typeof req.query.campaign === 'string' ? req.query.campaign : undefined))));
   app.get('/api/training-curves', wrap(async (req, res) => res.json(await service.trainingCurves(typeof req.query.campaign === 'string' ? req.query.campaign : undefined))));
   app.get('/api/search-fronts', wrap(async (req, res) => res.json(await service.searchFronts(typeof req.query.campaign === 'string' ? req.query.campaign : undefined))));
 

@@ -31,7 +31,7 @@ export interface JobSpec {
   kind: JobKind;
   /** The sweep/run/search name in the spec that produced the job. */
   group: string;
-  params: SimJobParams | Record<string, unknown>;
+  params: SimJobParams | TrainJobParams | Record<string, unknown>;
   /** Position of a job that must finish first (a training job's teacher). */
   dependsOn?: number;
 }
@@ -50,6 +50,42 @@ export interface NormalisedSweep {
   classes: number;
 }
 
+/** A training entry after normalisation: variants expanded and sorted, seeds sorted, teacher resolved. */
+export interface NormalisedTraining {
+  name: string;
+  dataset: 'fashion-mnist' | 'cifar10' | 'synthetic';
+  dataDir?: string;
+  network: string;
+  variants: string[];
+  width: number;
+  method: 'scratch' | 'kd' | 'nos';
+  /** kd / nos: another training of this spec (its baseline job with the same seed), or a checkpoint file. */
+  teacher?: { training: string; index: number } | { checkpoint: string };
+  epochs: number;
+  batch: number;
+  limit?: number;
+  seeds: number[];
+}
+
+/** The hyperparameters of every training job (part of its parameters, hence of its key). */
+export const TRAINING_HYPERPARAMETERS = { optimizer: 'sgd', momentum: 0.9, learningRate: 0.05, schedule: 'cosine', weightDecay: 5e-5 } as const;
+
+export interface TrainJobParams {
+  dataset: NormalisedTraining['dataset'];
+  dataDir?: string;
+  network: string;
+  variant: string;
+  width: number;
+  method: NormalisedTraining['method'];
+  epochs: number;
+  batch: number;
+  limit?: number;
+  seed: number;
+  hyperparameters: typeof TRAINING_HYPERPARAMETERS;
+  /** The teacher job's parameters (its key is derived from them) or a checkpoint file. */
+  teacher?: { job: TrainJobParams } | { checkpoint: string };
+}
+
 export interface NormalisedSpec {
   version: 1;
   name: string;
@@ -57,7 +93,7 @@ export interface NormalisedSpec {
   seed: number;
   concurrency: number;
   simulations: NormalisedSweep[];
-  trainings: Array<Record<string, unknown> & { name: string }>;
+  trainings: NormalisedTraining[];
   searches: Array<Record<string, unknown> & { name: string }>;
 }
 
@@ -88,8 +124,52 @@ export function expandSpec(spec: NormalisedSpec): JobSpec[] {
       jobs.push(job);
     }
   }
-  // Training and search jobs are expanded here once libs/nos and libs/nas are wired in; the spec
-  // validation refuses them until then, so a normalised spec never has any.
+  // Training jobs: scratch runs first (they may be teachers), then kd / nos students, each after
+  // its teacher's job with the same seed (or the teacher training's first seed).
+  const trainings = spec.trainings ?? [];
+  const positions = new Map<string, number>();
+  const trainIds = new Map<string, number>();
+  const order = [...trainings.filter((t) => t.method === 'scratch'), ...trainings.filter((t) => t.method !== 'scratch')];
+  for (const run of order) {
+    for (const variant of run.variants) {
+      for (const seed of run.seeds) {
+        const params: TrainJobParams = {
+          dataset: run.dataset,
+          ...(run.dataDir ? { dataDir: run.dataDir } : {}),
+          network: run.network,
+          variant,
+          width: run.width,
+          method: run.method,
+          epochs: run.epochs,
+          batch: run.batch,
+          ...(run.limit !== undefined ? { limit: run.limit } : {}),
+          seed,
+          hyperparameters: TRAINING_HYPERPARAMETERS,
+        };
+        let dependsOn: number | undefined;
+        if (run.teacher && 'checkpoint' in run.teacher) params.teacher = { checkpoint: run.teacher.checkpoint };
+        else if (run.teacher) {
+          const teacherRun = trainings[run.teacher.index]!;
+          const teacherSeed = teacherRun.seeds.includes(seed) ? seed : teacherRun.seeds[0]!;
+          const at = positions.get(`${teacherRun.name}/baseline/${teacherSeed}`);
+          if (at !== undefined) {
+            dependsOn = at;
+            params.teacher = { job: jobs[at]!.params as unknown as TrainJobParams };
+          }
+        }
+        const id = `train:${stableStringify(params)}`;
+        const existing = trainIds.get(id);
+        if (existing !== undefined) {
+          positions.set(`${run.name}/${variant}/${seed}`, existing);
+          continue;
+        }
+        trainIds.set(id, jobs.length);
+        positions.set(`${run.name}/${variant}/${seed}`, jobs.length);
+        jobs.push({ kind: 'train', group: run.name, params, ...(dependsOn !== undefined ? { dependsOn } : {}) });
+      }
+    }
+  }
+  // Search jobs are expanded here once libs/nas is wired in; the spec validation refuses them.
   return jobs;
 }
 

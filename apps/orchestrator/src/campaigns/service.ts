@@ -33,6 +33,30 @@ export interface CampaignOutcome {
   jobs: { total: number; completed: number; failed: number; reused: number };
 }
 
+/** A finished training job (training_results). */
+export interface TrainingResultRow {
+  jobKey: string;
+  dataset: string;
+  network: string;
+  variant: string;
+  method: string;
+  width: number;
+  epochs: number;
+  seed: number;
+  backend: string;
+  testAccuracy: number | null;
+  testLoss: number | null;
+  trainLoss: number;
+  trainAccuracy: number;
+  trainImagesPerSec: number;
+  checkpointEpoch: number;
+  checkpointStep: number;
+  resumedFrom: number | null;
+  codeVersion: string;
+  worker: string | null;
+  createdAt: string;
+}
+
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
@@ -46,6 +70,7 @@ export interface CampaignService {
   jobs(id: string, options?: { status?: string; limit?: number; offset?: number }): Promise<unknown[]>;
   results(filters: ResultFilters, withLayers?: boolean): Promise<SimResultRow[]>;
   trainingCurves(campaignId?: string): Promise<unknown[]>;
+  trainingResults(campaignId?: string): Promise<TrainingResultRow[]>;
   searchFronts(campaignId?: string): Promise<unknown[]>;
   exportCampaign(id: string): Promise<CampaignExport>;
   importCampaign(doc: unknown): Promise<{ campaignId: string; jobs: number; simResults: number }>;
@@ -209,6 +234,10 @@ export class LocalCampaignService implements CampaignService {
 
   trainingCurves(campaignId?: string) {
     return this.store.trainingCurves(campaignId);
+  }
+
+  async trainingResults(campaignId?: string): Promise<TrainingResultRow[]> {
+    return (await this.store.trainingResults(campaignId)).map((row) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() }));
   }
 
   searchFronts(campaignId?: string) {

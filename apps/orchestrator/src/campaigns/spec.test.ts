@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandSpec } from './expand.js';
-import { loadSpecText, normaliseSpec, specHash, SpecError } from './spec.js';
+import { loadSpecText, normaliseSpec, parseSpecText, specHash, SpecError } from './spec.js';
 import { jobKey } from './versions.js';
 
 const minimal = `
@@ -79,14 +79,20 @@ simulations:
 `)).toBe('simulations[1].name: duplicate name "s" (also used by simulations[0].name)');
   });
 
-  it('validates trainings and searches fully, then says they are not available yet', () => {
+  it('validates trainings (teacher, data dir) and searches fully; searches are not available yet', () => {
     const training = (epochs: number) => `
 name: t
 trainings:
   - { dataset: cifar10, network: mobilenet_v2, variants: [fuse_half], method: nos, epochs: ${epochs} }
 `;
     expect(specError(training(-3))).toBe('trainings[0].epochs: expected a positive integer number of epochs');
-    expect(specError(training(3))).toMatch(/^trainings: training jobs are not available yet/);
+    expect(specError(training(3))).toMatch(/^trainings\[0\]\.dataDir: cifar10 needs dataDir/);
+    const nos = (teacher: string) => `name: t\ntrainings:\n  - { name: base, dataset: synthetic, network: mobilenet_v2, variants: [baseline], epochs: 1 }\n  - { dataset: synthetic, network: mobilenet_v2, variants: [fuse_half], method: nos, epochs: 1${teacher} }\n`;
+    expect(specError(nos(', teacher: nobody'))).toMatch(/^trainings\[1\]\.teacher: method "nos" needs a teacher: no training named "nobody"/);
+    const spec = normaliseSpec(parseSpecText(nos('')));
+    expect(spec.trainings[1]!.teacher).toEqual({ training: 'base', index: 0 });
+    expect(normaliseSpec(parseSpecText(nos(', teacher: base')))).toEqual(spec);
+    expect(specError('name: t\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [fuse_half], method: kd, epochs: 1 }\n')).toMatch(/^trainings\[0\]\.teacher: method "kd" needs a teacher: add a training of the baseline/);
     expect(specError('name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: annealing, objectives: [latency] }\n')).toMatch(/^searches\[0\]\.strategy: unknown search strategy "annealing", expected one of greedy, random, evolution, nsga2, exhaustive/);
     expect(specError('name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: nsga2, objectives: [latency, params] }\n')).toMatch(/^searches: search jobs are not available yet/);
   });

@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
 import { TIMING_MODELS } from '@fuselab/systolic-sim';
-import { stableStringify, type NormalisedSpec, type NormalisedSweep } from './expand.js';
+import { stableStringify, type NormalisedSpec, type NormalisedSweep, type NormalisedTraining } from './expand.js';
 
 /** A spec the user must fix. The CLI prints the message and exits 2; the API answers 400. */
 export class SpecError extends Error {
@@ -75,7 +75,10 @@ const trainingSchema = z.strictObject({
   variants: nameList(VARIANTS, 'variant'),
   width: z.number().positive({ error: 'expected a positive width multiplier' }).max(4).default(1),
   method: choice(TRAINING_METHODS, 'training method').default('scratch'),
+  /** kd / nos: the name of a training in this spec that trains the baseline, or a checkpoint file every train worker can read. */
   teacher: z.string().min(1).optional(),
+  /** fashion-mnist: default /usr/share/datasets/fashion-mnist; cifar10: required (the binary batches). */
+  dataDir: z.string().min(1).optional(),
   epochs: positiveInt('a positive integer number of epochs'),
   batch: positiveInt('a positive integer batch size').default(64),
   limit: positiveInt('a positive integer image limit').optional(),
@@ -208,13 +211,10 @@ export function normaliseSpec(input: unknown): NormalisedSpec {
     if (first) throw new SpecError(`${field}: duplicate name ${JSON.stringify(value)} (also used by ${first})`, field);
     seen.set(value, field);
   }
-  trainings.forEach((run, index) => {
-    if (run.method === 'kd' && !run.teacher) throw new SpecError(`trainings[${index}].teacher: method "kd" needs a teacher checkpoint`, `trainings[${index}].teacher`);
-  });
+  const normalisedTrainings = trainings.map((run, index) => normaliseTraining(run, index, trainings));
   if (simulations.length + trainings.length + searches.length === 0) throw new SpecError('spec: expected at least one of simulations, trainings, searches', 'spec');
   // The schema above is the full one, so a spec written today stays valid; the jobs themselves
   // plug in when libs/nos and libs/nas land. Until then say so rather than pretend.
-  if (trainings.length > 0) throw new SpecError('trainings: training jobs are not available yet (libs/nos is not wired into the orchestrator); remove the trainings section', 'trainings');
   if (searches.length > 0) throw new SpecError('searches: search jobs are not available yet (libs/nas is not wired into the orchestrator); remove the searches section', 'searches');
   return {
     version: 1,
@@ -223,8 +223,55 @@ export function normaliseSpec(input: unknown): NormalisedSpec {
     seed: spec.seed,
     concurrency: spec.concurrency,
     simulations,
-    trainings,
+    trainings: normalisedTrainings,
     searches,
+  };
+}
+
+type ParsedTraining = ParsedSpec['trainings'][number] & { name: string };
+
+/** A training entry with variants and seeds expanded and sorted, and its teacher resolved. */
+function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraining[]): NormalisedTraining {
+  const field = `trainings[${index}]`;
+  if (run.variants !== 'all') checkDistinct(`${field}.variants`, run.variants, 'variant');
+  checkDistinct(`${field}.seeds`, run.seeds, 'seed');
+  if (run.dataset === 'cifar10' && !run.dataDir) throw new SpecError(`${field}.dataDir: cifar10 needs dataDir, a directory with its binary batches (data_batch_1.bin … test_batch.bin) that every train worker can read`, `${field}.dataDir`);
+  let teacher: NormalisedTraining['teacher'];
+  if (run.method !== 'scratch') {
+    const named = run.teacher ? all.find((other) => other.name === run.teacher) : all.find((other) => other !== run && other.method === 'scratch' && other.dataset === run.dataset && other.network === run.network && (other.variants === 'all' || other.variants.includes('baseline')));
+    if (named) {
+      const t = all.indexOf(named);
+      if (named === run || named.method !== 'scratch' || !(named.variants === 'all' || named.variants.includes('baseline'))) {
+        throw new SpecError(`${field}.teacher: "${named.name}" must be another training with method scratch that trains the baseline variant`, `${field}.teacher`);
+      }
+      if (named.dataset !== run.dataset || named.network !== run.network || (named.dataDir ?? '') !== (run.dataDir ?? '') || (named.limit ?? 0) !== (run.limit ?? 0)) {
+        throw new SpecError(`${field}.teacher: "${named.name}" trains on other data or another network (dataset, dataDir, limit and network must match)`, `${field}.teacher`);
+      }
+      teacher = { training: named.name, index: t };
+    } else if (run.teacher && (run.teacher.includes('/') || /\.(json|gz|ckpt)$/.test(run.teacher))) {
+      teacher = { checkpoint: run.teacher };
+    } else {
+      throw new SpecError(
+        `${field}.teacher: method "${run.method}" needs a teacher: ${run.teacher ? `no training named "${run.teacher}" in this spec, and not a checkpoint path` : 'add a training of the baseline (method scratch, same dataset and network) or name a checkpoint file'}`,
+        `${field}.teacher`,
+      );
+    }
+  } else if (run.teacher) {
+    throw new SpecError(`${field}.teacher: only used with method kd or nos`, `${field}.teacher`);
+  }
+  return {
+    name: run.name,
+    dataset: run.dataset,
+    ...(run.dataDir ? { dataDir: run.dataDir } : {}),
+    network: run.network,
+    variants: inOrder(VARIANTS, run.variants),
+    width: run.width,
+    method: run.method,
+    ...(teacher ? { teacher } : {}),
+    epochs: run.epochs,
+    batch: run.batch,
+    ...(run.limit !== undefined ? { limit: run.limit } : {}),
+    seeds: [...run.seeds].sort((a, b) => a - b),
   };
 }
 

@@ -347,6 +347,10 @@ export class Store {
     });
   }
 
+  async completeJob(campaignId: string, key: string, worker: string): Promise<void> {
+    await this.db.update(jobs).set({ status: 'completed', worker, error: null, finishedAt: new Date() }).where(and(eq(jobs.campaignId, campaignId), eq(jobs.key, key), inArray(jobs.status, ['pending', 'running', 'failed'])));
+  }
+
   async trainingResult(key: string) {
     const [row] = await this.db.select().from(trainingResults).where(eq(trainingResults.jobKey, key));
     return row;

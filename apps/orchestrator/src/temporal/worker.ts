@@ -1,6 +1,6 @@
 /**
  * Workers: one per task queue in this process. The `fuselab-campaigns` worker runs the campaign
- * workflows and their bookkeeping activities; `fuselab-sim` (and later `fuselab-train`,
+ * workflows and their bookkeeping activities; `fuselab-sim`, `fuselab-train` (and later
  * `fuselab-nas`) run the jobs. Any number of processes on any number of machines may run them.
  */
 import { existsSync } from 'node:fs';
@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { TASK_QUEUES } from '../campaigns/expand.js';
 import { createCampaignActivities, createSimActivities } from '../activities/index.js';
 import type { Store } from '../store/store.js';
+import { createTrainActivities, type TrainActivityOptions } from '../activities/train.js';
 import { TemporalUnavailableError } from '../embedded/dev-server.js';
 
 export const QUEUE_NAMES = ['sim', 'train', 'nas'] as const;
@@ -60,6 +61,9 @@ export interface WorkerSetOptions {
   concurrency: number;
   logger: Logger;
   identity?: string;
+  /** Training activities at once in this process (default 1: a training uses the whole CPU). */
+  trainConcurrency?: number;
+  train?: TrainActivityOptions;
 }
 
 export interface WorkerSet {
@@ -96,8 +100,17 @@ export async function startWorkers(options: WorkerSetOptions): Promise<WorkerSet
   for (const queue of options.queues) {
     if (queue === 'sim') {
       workers.push(await Worker.create({ ...common, taskQueue: TASK_QUEUES.sim, activities: createSimActivities(options.store, identity), maxConcurrentActivityTaskExecutions: options.concurrency }));
+    } else if (queue === 'train') {
+      workers.push(
+        await Worker.create({
+          ...common,
+          taskQueue: TASK_QUEUES.train,
+          activities: createTrainActivities(options.store, identity, options.train),
+          maxConcurrentActivityTaskExecutions: options.trainConcurrency ?? 1,
+        }),
+      );
     } else {
-      // Training and search activities register here once libs/nos and libs/nas land; polling an
+      // Search activities register here once libs/nas is wired in; polling an
       // empty queue now would only hide that nothing can run there.
       options.logger.warn({ queue: TASK_QUEUES[queue] }, `${queue} jobs are not available yet; this worker does not poll ${TASK_QUEUES[queue]}`);
     }

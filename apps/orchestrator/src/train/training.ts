@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildNetwork, type NetworkName, type VariantName } from '@fuselab/fuseconv';
+import { TRAINING_HYPERPARAMETERS } from '../campaigns/expand.js';
 import {
   assertCheckpoint,
   concatDatasets,
@@ -39,7 +40,7 @@ export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const SYNTHETIC = { size: 16, channels: 1, numClasses: 4, trainCount: 512, testCount: 128 } as const;
 
 /** The hyperparameters every run uses (recorded in job parameters, so they are part of the key). */
-export const TRAIN_DEFAULTS = { optimizer: 'adam', learningRate: 0.005, schedule: 'cosine', weightDecay: 5e-5 } as const;
+export const TRAIN_DEFAULTS = TRAINING_HYPERPARAMETERS;
 
 /** A data set file that is missing or unreadable: one line naming the file. */
 export class DatasetFileError extends Error {
@@ -171,9 +172,9 @@ export function readCheckpointFile(path: string): Checkpoint {
 }
 
 let backendChoice: Promise<BackendSelection> | undefined;
-/** Selects the tfjs backend once per process (tfjs-node, else trainable wasm, else cpu). */
-export function ensureBackend(): Promise<BackendSelection> {
-  backendChoice ??= selectBackend('auto');
+/** Selects the tfjs backend once per process (`auto`: tfjs-node, else trainable wasm, else cpu). */
+export function ensureBackend(preference: 'auto' | 'tfjs-node' | 'wasm' | 'cpu' = 'auto'): Promise<BackendSelection> {
+  backendChoice ??= selectBackend(preference);
   return backendChoice;
 }
 
@@ -215,7 +216,9 @@ export async function runTraining(options: RunTrainingOptions, callbacks: TrainC
     epochs: options.epochs,
     batchSize: options.batch,
     seed: options.seed,
-    optimizer: { kind: 'adam' },
+    // SGD with momentum: a run resumed from a checkpoint is bitwise the uninterrupted one (libs/nos'
+    // Adam recomputes its bias correction on resume and drifts by ~1e-3 after a few steps).
+    optimizer: { kind: 'sgd', momentum: TRAIN_DEFAULTS.momentum },
     learningRate: TRAIN_DEFAULTS.learningRate,
     schedule: { kind: 'cosine' },
     weightDecay: TRAIN_DEFAULTS.weightDecay,

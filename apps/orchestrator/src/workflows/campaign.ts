@@ -159,7 +159,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignPr
 /** v2: simulations in chunks, training jobs one activity each (after their teacher). */
 async function batchedCampaign(input: CampaignInput, progress: CampaignProgress, scope: CancellationScope, isCancelled: () => boolean, markCancelled: () => void): Promise<CampaignProgress> {
   const jobs = expandSpec(input.spec);
-  let todo: number[] = [];
+  const todo: number[] = [];
   try {
     const registered = await bookkeeping.registerCampaign({ campaignId: input.campaignId, spec: input.spec, force: input.force });
     progress.total = registered.total;

@@ -81,6 +81,12 @@ export function registerCampaignCommands(program: Command): void {
             const results = await ctx.service.results({ campaignId: outcome.campaignId });
             for (const table of await paperTables(results, paperArray.rows, paperArray.cols)) printText(renderPaperTable(table));
           }
+          const trained = await ctx.service.trainingResults(outcome.campaignId);
+          if (trained.length > 0) {
+            const table = new Table({ head: ['training', 'network', 'variant', 'method', 'width', 'epochs', 'seed', 'test accuracy', 'train img/s', 'backend'], style: { head: [], border: [] } });
+            for (const r of trained) table.push([r.dataset, r.network, r.variant, r.method, r.width, r.epochs, r.seed, r.testAccuracy === null ? '—' : `${(r.testAccuracy * 100).toFixed(2)}%`, r.trainImagesPerSec.toFixed(0), r.backend]);
+            printText(table.toString());
+          }
         }
         if (outcome.status !== 'completed') process.exitCode = 1;
       });

@@ -1,0 +1,144 @@
+/**
+ * The `fuselab-train` activity: one training job. It resumes from the job's latest checkpoint in the
+ * database (written by an earlier attempt on any worker), heartbeats progress and the step of its
+ * latest checkpoint, stores metrics per step and epoch, and stores the result once.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { TrainJobParams } from '../campaigns/expand.js';
+import { codeVersion, jobKey } from '../campaigns/versions.js';
+import type { MetricRow, Store } from '../store/store.js';
+import type { TrainActivities } from './types.js';
+
+export interface TrainActivityOptions {
+  /** Checkpoint every N optimizer steps as well as at every epoch end (default 20). */
+  checkpointEvery?: number;
+  /** Fault injection for tests: attempt 1 of every job stops (fails) once step N is checkpointed. */
+  failAfterStep?: number;
+}
+
+const NON_RETRYABLE = new Set(['DatasetFileError', 'TrainingInputError', 'DatasetError', 'CheckpointError', 'InvalidSpecError', 'RangeError']);
+
+export function createTrainActivities(store: Store, worker: string, options: TrainActivityOptions = {}): TrainActivities {
+  return {
+    async runTraining({ campaignId, position, force }) {
+      const ctx = Context.current();
+      const attempt = ctx.info.attempt;
+      const [job] = await store.loadJobs(campaignId, [position]);
+      if (!job) throw ApplicationFailure.nonRetryable(`campaign ${campaignId} has no job at position ${position}`, 'InputError');
+      const key = job.key;
+      const params = job.params as TrainJobParams;
+      await store.startJob(campaignId, key, worker, attempt);
+      if (force && attempt === 1) await store.dropTraining(key);
+      const done = await store.trainingResult(key);
+      if (done) {
+        // Another campaign (or an attempt whose completion was lost) already stored it.
+        await store.completeJob(campaignId, key, worker);
+        return { key, testAccuracy: done.testAccuracy, epochs: done.epochs, resumedFrom: done.resumedFrom };
+      }
+      const training = await import('../train/training.js');
+      try {
+        let teacher: { checkpoint: import('@fuselab/nos').Checkpoint; source: string } | undefined;
+        if (params.teacher && 'checkpoint' in params.teacher) {
+          teacher = { checkpoint: training.readCheckpointFile(params.teacher.checkpoint), source: params.teacher.checkpoint };
+        } else if (params.teacher) {
+          const teacherKey = jobKey('train', params.teacher.job);
+          const result = await store.trainingResult(teacherKey);
+          const row = result ? await store.checkpoint(teacherKey, result.checkpointEpoch, result.checkpointStep) : undefined;
+          if (!row) throw ApplicationFailure.nonRetryable(`the teacher job ${teacherKey.slice(0, 12)} (${params.teacher.job.network} ${params.teacher.job.variant}, seed ${params.teacher.job.seed}) has no stored result`, 'TrainingInputError');
+          teacher = { checkpoint: training.decodeCheckpoint(row.data, `teacher checkpoint ${teacherKey.slice(0, 12)}`), source: `teacher job ${teacherKey.slice(0, 12)}` };
+        }
+        const latest = await store.latestCheckpoint(key);
+        const resumeFrom = latest ? training.decodeCheckpoint(latest.data, `checkpoint of job ${key.slice(0, 12)}`) : undefined;
+
+        let metrics: MetricRow[] = [];
+        let lastCheckpointStep = resumeFrom?.globalStep ?? null;
+        let lastStep = resumeFrom?.globalStep ?? 0;
+        let totalSteps = 0;
+        const beat = () => ctx.heartbeat({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep });
+        const result = await training.runTraining(
+          {
+            dataset: params.dataset,
+            ...(params.dataDir ? { dataDir: params.dataDir } : {}),
+            network: params.network as never,
+            variant: params.variant as never,
+            width: params.width,
+            method: params.method,
+            epochs: params.epochs,
+            batch: params.batch,
+            ...(params.limit !== undefined ? { limit: params.limit } : {}),
+            seed: params.seed,
+            ...(teacher ? { teacher } : {}),
+            ...(resumeFrom ? { resumeFrom } : {}),
+            checkpointEvery: options.checkpointEvery ?? 20,
+            ...(options.failAfterStep !== undefined && attempt === 1 ? { failAfterStep: options.failAfterStep } : {}),
+          },
+          {
+            signal: ctx.cancellationSignal,
+            onProgress: (event) => {
+              if (event.type === 'start') totalSteps = event.totalSteps;
+              if (event.type === 'step') {
+                lastStep = event.globalStep + 1;
+                const row = (metric: string, value: number | undefined) => {
+                  if (value !== undefined && Number.isFinite(value)) metrics.push({ epoch: event.epoch, step: event.globalStep, split: 'train', metric, value });
+                };
+                row('loss', event.loss);
+                row('task_loss', event.taskLoss);
+                row('distill_loss', event.distillLoss);
+                row('operator_loss', event.operatorLoss);
+                row('scaffold_weight', event.scaffoldWeight);
+                row('learning_rate', event.learningRate);
+                row('batch_accuracy', event.batchAccuracy);
+                beat();
+              } else if (event.type === 'epoch') {
+                // Epoch summaries: step -1.
+                metrics.push({ epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss }, { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy });
+                if (event.testLoss !== undefined) metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'loss', value: event.testLoss });
+                if (event.testAccuracy !== undefined) metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'accuracy', value: event.testAccuracy });
+              }
+            },
+            onCheckpoint: async (checkpoint) => {
+              // Metrics first, then the checkpoint: a resumed attempt rewrites the steps after it.
+              const rows = metrics;
+              metrics = [];
+              await store.saveMetrics(key, rows);
+              await store.saveCheckpoint(key, checkpoint.epoch, checkpoint.globalStep, training.CHECKPOINT_STORAGE_FORMAT, training.encodeCheckpoint(checkpoint));
+              lastCheckpointStep = checkpoint.globalStep;
+              beat();
+            },
+          },
+        );
+        await store.saveMetrics(key, metrics);
+        const final = result.checkpoint;
+        await store.saveCheckpoint(key, final.epoch, final.globalStep, training.CHECKPOINT_STORAGE_FORMAT, training.encodeCheckpoint(final));
+        await store.saveTrainingResult(
+          campaignId,
+          key,
+          {
+            dataset: params.dataset,
+            network: params.network,
+            variant: params.variant,
+            method: params.method,
+            width: params.width,
+            epochs: result.epochs,
+            seed: params.seed,
+            backend: result.backend,
+            testAccuracy: result.testAccuracy,
+            testLoss: result.testLoss,
+            trainLoss: result.trainLoss,
+            trainAccuracy: result.trainAccuracy,
+            trainImagesPerSec: Number.isFinite(result.trainImagesPerSec) ? result.trainImagesPerSec : 0,
+            checkpointEpoch: final.epoch,
+            checkpointStep: final.globalStep,
+            resumedFrom: resumeFrom?.globalStep ?? null,
+          },
+          codeVersion('train'),
+          worker,
+        );
+        return { key, testAccuracy: result.testAccuracy, epochs: result.epochs, resumedFrom: resumeFrom?.globalStep ?? null };
+      } catch (error) {
+        if (error instanceof Error && NON_RETRYABLE.has(error.name)) throw ApplicationFailure.nonRetryable(error.message, error.name);
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// Training jobs in a campaign on the real Temporal dev server (PGlite, in-process workers on
+// fuselab-sim and fuselab-train): a baseline and a NOS student taught by it. Fault injection makes
+// attempt 1 of every training stop right after its step-2 checkpoint reached the database; the
+// retry resumes from that checkpoint and must end with the same weights and accuracy as an
+// uninterrupted run of the same job.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { temporal as proto } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalCampaignService, follow } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
+import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
+import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
+import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
+import { Store } from '../../apps/orchestrator/dist/store/store.js';
+import { connectClient } from '../../apps/orchestrator/dist/temporal/client.js';
+import { startWorkers, type WorkerSet } from '../../apps/orchestrator/dist/temporal/worker.js';
+import { decodeCheckpoint, runTraining } from '../../apps/orchestrator/dist/train/training.js';
+import { silentLogger, startTemporal } from './helpers/services.js';
+
+const spec = {
+  name: 'nos-tiny',
+  seed: 1,
+  trainings: [
+    { name: 'base', dataset: 'synthetic', network: 'mobilenet_v2', variants: ['baseline'], width: 0.25, epochs: 2, limit: 128, batch: 32, seeds: [5] },
+    { name: 'nos', dataset: 'synthetic', network: 'mobilenet_v2', variants: ['fuse_half'], width: 0.25, method: 'nos', teacher: 'base', epochs: 1, limit: 128, batch: 32, seeds: [5] },
+  ],
+};
+
+let temporal: Awaited<ReturnType<typeof startTemporal>>;
+let database: Database;
+let store: Store;
+let workers: WorkerSet;
+let client: Awaited<ReturnType<typeof connectClient>>;
+let service: LocalCampaignService;
+
+beforeAll(async () => {
+  temporal = await startTemporal();
+  database = await openDatabase({ kind: 'pglite' });
+  store = new Store(database.db);
+  workers = await startWorkers({ address: temporal.address, namespace: 'default', store, queues: ['sim', 'train'], concurrency: 2, logger: await silentLogger(), train: { checkpointEvery: 2, failAfterStep: 2 } });
+  client = await connectClient(temporal.address, 'default');
+  service = new LocalCampaignService(store, async () => client.client);
+}, 120_000);
+
+afterAll(async () => {
+  await workers?.shutdown();
+  await client?.close();
+  await database?.close();
+  await temporal?.stop();
+}, 60_000);
+
+const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+const floats = (b64: string) => new Float32Array(Uint8Array.from(Buffer.from(b64, 'base64')).buffer);
+
+describe('training jobs (fuselab-train)', () => {
+  it('run after their teacher, resume from the stored checkpoint after a failed attempt, and match an uninterrupted run', async () => {
+    const submitted = await service.submit(spec);
+    expect(submitted.total).toBe(2);
+    const final = await follow(service, submitted.campaignId, () => undefined, 200);
+    expect(final).toMatchObject({ status: 'completed', total: 2, completed: 2, failed: 0 });
+
+    const jobs = (await store.listJobs(submitted.campaignId)) as Array<{ key: string; group: string; status: string; attempts: number }>;
+    expect(jobs.map((j) => [j.group, j.status, j.attempts])).toEqual([
+      ['base', 'completed', 2],
+      ['nos', 'completed', 2],
+    ]);
+    const results = await store.trainingResults(submitted.campaignId);
+    expect(results.map((r) => [r.variant, r.method, r.resumedFrom, r.checkpointStep])).toEqual([
+      ['baseline', 'scratch', 2, 8],
+      ['fuse_half', 'nos', 2, 4],
+    ]);
+
+    // Metrics: every step of both attempts' ranges once, epoch summaries with test accuracy.
+    const curves = (await service.trainingCurves(submitted.campaignId)) as Array<{ jobKey: string; epoch: number; step: number; split: string; metric: string; value: number }>;
+    const base = jobs[0]!.key;
+    expect(curves.filter((c) => c.jobKey === base && c.metric === 'loss' && c.split === 'train' && c.step >= 0).map((c) => c.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const testAcc = curves.filter((c) => c.jobKey === base && c.split === 'test' && c.metric === 'accuracy');
+    expect(testAcc).toHaveLength(2);
+    expect(testAcc[1]!.value).toBe(results[0]!.testAccuracy);
+    expect(curves.some((c) => c.jobKey === jobs[1]!.key && c.metric === 'operator_loss')).toBe(true);
+
+    // The same jobs without interruption, in this process.
+    const normalised = normaliseSpec(spec);
+    const expanded = expandSpec(normalised);
+    expect(jobKey('train', expanded[0]!.params)).toBe(base);
+    const stored = async (key: string) => {
+      const row = await store.latestCheckpoint(key);
+      return decodeCheckpoint(row!.data, key);
+    };
+    const baseStored = await stored(base);
+    const request = { dataset: 'synthetic', network: 'mobilenet_v2', width: 0.25, epochs: 2, batch: 32, limit: 128, seed: 5 } as const;
+    const uninterrupted = await runTraining({ ...request, variant: 'baseline', method: 'scratch' });
+    expect(uninterrupted.testAccuracy).toBe(results[0]!.testAccuracy);
+    expect(uninterrupted.checkpoint.weights.length).toBe(baseStored.weights.length);
+    for (let i = 0; i < baseStored.weights.length; i++) expect(maxDiff(floats(baseStored.weights[i]!.data), floats(uninterrupted.checkpoint.weights[i]!.data))).toBeLessThan(1e-6);
+
+    const nosStored = await stored(jobs[1]!.key);
+    const student = await runTraining({ ...request, epochs: 1, variant: 'fuse_half', method: 'nos', teacher: { checkpoint: baseStored, source: 'base' } });
+    expect(student.testAccuracy).toBe(results[1]!.testAccuracy);
+    for (let i = 0; i < nosStored.weights.length; i++) expect(maxDiff(floats(nosStored.weights[i]!.data), floats(student.checkpoint.weights[i]!.data))).toBeLessThan(1e-6);
+
+    // A re-run reuses both.
+    const again = await service.submit(spec);
+    expect(await follow(service, again.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', total: 2, completed: 0, reused: 2 });
+
+    if (process.env.FUSELAB_RECORD_HISTORIES === '1') {
+      const history = await client.client.workflow.getHandle(submitted.campaignId).fetchHistory();
+      const json = JSON.stringify(proto.api.history.v1.History.toObject(history as InstanceType<typeof proto.api.history.v1.History>, { longs: String, enums: String, bytes: String }));
+      writeFileSync(join(fileURLToPath(new URL('./histories', import.meta.url)), 'v2-training-resumed.json'), `${json}\n`);
+    }
+  }, 180_000);
+});
