@@ -84,4 +84,46 @@ describe.each(backends)('store on %s', (_name, open) => {
       await other.close();
     }
   });
+
+  it('stores a chunk of results once however often it is saved (also with replace), and failJobs leaves finished jobs alone', async () => {
+    // Keys of another code version, so these results do not meet the other tests' ones.
+    const bjobs = jobs.map((job) => ({ ...job, key: jobKey(job.kind, job.params, 'test-b') }));
+    const last = bjobs[3]!;
+    await store.saveSimResult('none', last.key, last.params as SimJobParams, runSimulationJob(last.params as SimJobParams), 'test', 'w0');
+    await store.createCampaign({ id: 'b1', spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: false });
+    const registered = await store.registerCampaign('b1', bjobs, false);
+    // Job 3 already has a result: reused; the rest to run, as one range.
+    expect(registered).toEqual({ total: 4, reused: 1, completed: 0, todo: [[0, 3]] });
+    const loaded = await store.loadJobs('b1', [2, 0, 1]);
+    expect(loaded.map((j) => j.position)).toEqual([0, 1, 2]);
+    const items = loaded.slice(0, 2).map((j) => ({ key: j.key, params: j.params as SimJobParams, result: runSimulationJob(j.params as SimJobParams) }));
+    await store.startJobs('b1', items.map((i) => i.key), 'w1', 1);
+    await store.saveSimResults('b1', items, 'test', 'w1');
+    await store.saveSimResults('b1', items, 'test', 'w2');
+    await store.saveSimResults('b1', items, 'test', 'w3', true);
+    const rows = await store.simResults({ campaignId: 'b1' }, true);
+    expect(rows).toHaveLength(3); // two from the chunk + the reused one
+    for (const item of items) {
+      const row = rows.find((r) => r.jobKey === item.key)!;
+      expect(row.totalCycles).toBe(item.result.totalCycles);
+      expect(row.layers).toHaveLength(item.result.layers.length);
+    }
+    expect(await store.failJobs('b1', [0, 1, 2, 3], 'boom')).toBe(1); // only the unfinished job 2
+    expect((await store.getCampaign('b1'))!.jobs).toMatchObject({ total: 4, completed: 2, failed: 1, reused: 1 });
+    expect(await store.finishCampaign('b1', 'failed', '1 of 4 jobs failed')).toEqual({ total: 4, completed: 2, failed: 1, reused: 1, cancelled: 0 });
+  });
+
+  it('keeps the newest checkpoints of a training job and upserts its metrics', async () => {
+    for (const step of [2, 4, 6]) await store.saveCheckpoint('tk', 0, step, 'f', new Uint8Array([step]));
+    await store.saveCheckpoint('tk', 0, 6, 'f', new Uint8Array([7]));
+    const latest = await store.latestCheckpoint('tk');
+    expect([latest!.step, Array.from(latest!.data)]).toEqual([6, [7]]);
+    expect(await store.checkpoint('tk', 0, 2)).toBeUndefined();
+    expect(await store.checkpoint('tk', 0, 4)).toBeDefined();
+    await store.saveMetrics('tk', [{ epoch: 0, step: 0, split: 'train', metric: 'loss', value: 1 }]);
+    await store.saveMetrics('tk', [{ epoch: 0, step: 0, split: 'train', metric: 'loss', value: 0.5 }]);
+    const curves = (await store.trainingCurves()).filter((c) => c.jobKey === 'tk');
+    expect(curves.map((c) => c.value)).toEqual([0.5]);
+  });
+
 });
