@@ -135,6 +135,7 @@ describe('forward pass', () => {
     const a = buildModel(spec, { seed: 0 }).model.getWeights().map((w) => Array.from(w.dataSync()));
     const b = buildModel(spec, { seed: 0 }).model.getWeights().map((w) => Array.from(w.dataSync()));
     expect(b).toEqual(a);
+    expect(() => buildModel(spec, { seed: -1 })).toThrow(/seed must be a non-negative integer/);
   });
 
   it('layer names follow the spec, independent of the operator, and map to reference modules', () => {

@@ -94,17 +94,22 @@ function apply(layer: tfl.layers.Layer, x: ST | ST[]): ST {
   return layer.apply(x) as ST;
 }
 
-/** Hands out deterministic, distinct seeds (or none). */
+/**
+ * Hands out deterministic, distinct seeds (or none): base, base + 2, … (FuseConv2D also uses each
+ * seed + 1). tfjs reads an initialiser seed of 0 as "no seed", so base 0 hands out −2, −4, …
+ * instead (and FuseConv2D −1, −3, …), which no other (non-negative) base reaches.
+ */
 class Seeds {
   private next: number;
+  private readonly step: number;
   constructor(private readonly base: number | undefined) {
-    this.next = base ?? 0;
+    this.step = base === 0 ? -2 : 2;
+    this.next = base === 0 ? -2 : (base ?? 0);
   }
   take(): number | null {
     if (this.base === undefined) return null;
-    // tfjs treats an initialiser seed of 0 as "unseeded", so hand out 1, 3, 5, … for base 0.
-    const s = this.next + 1;
-    this.next += 2; // FuseConv2D uses seed and seed + 1
+    const s = this.next;
+    this.next += this.step;
     return s;
   }
 }
@@ -249,6 +254,9 @@ export function buildModel(spec: NetworkSpec, options: BuildModelOptions = {}): 
   const tapMode = options.taps ?? 'none';
   if (tapMode !== 'none' && tapMode !== 'block' && tapMode !== 'operator') {
     throw new Error(`buildModel: taps must be 'none', 'block' or 'operator', got ${JSON.stringify(tapMode)}`);
+  }
+  if (options.seed !== undefined && !(Number.isSafeInteger(options.seed) && options.seed >= 0)) {
+    throw new Error(`buildModel: seed must be a non-negative integer, got ${JSON.stringify(options.seed)}`);
   }
   listModules(spec); // validates the spec (channels chain, kernels fit)
   fuseBatchNorm = options.fuseBatchNorm ?? true;
