@@ -123,13 +123,17 @@ function activate(x: ST, activation: BlockSpec['activations']['expand'], name: s
   return layer === null ? x : apply(layer, x);
 }
 
-let fuseBatchNorm = true;
+/** What one build threads through its layers: the seed source and the BatchNorm fusion choice. */
+interface BuildContext {
+  seeds: Seeds;
+  fuseBatchNorm: boolean;
+}
 
-/** BatchNorm `name` then the activation `actName`, fused into one layer where possible. */
-function bnAct(x: ST, name: string, activation: BlockSpec['activations']['expand'], actName: string): ST {
+/** BatchNorm `name` then the activation `actName`, fused into one layer where the build allows. */
+function bnAct(x: ST, ctx: BuildContext, name: string, activation: BlockSpec['activations']['expand'], actName: string): ST {
   const fusable: Partial<Record<typeof activation, FusedActivation>> = { none: 'linear', relu: 'relu', relu6: 'relu6' };
   const fused = fusable[activation];
-  if (fuseBatchNorm && fused !== undefined) return apply(batchNormActivation(name, fused), x);
+  if (ctx.fuseBatchNorm && fused !== undefined) return apply(batchNormActivation(name, fused), x);
   return activate(apply(batchNorm(name), x), activation, actName);
 }
 
@@ -158,9 +162,9 @@ function conv(
   );
 }
 
-function convOp(x: ST, op: ConvOp, seeds: Seeds): ST {
-  const y = conv(x, { name: op.name, filters: op.outChannels, kernel: op.kernel, stride: op.stride, padding: op.padding, bias: op.bias }, seeds);
-  if (op.batchNorm) return bnAct(y, `${op.name}.bn`, op.activation, `${op.name}.act`);
+function convOp(x: ST, op: ConvOp, ctx: BuildContext): ST {
+  const y = conv(x, { name: op.name, filters: op.outChannels, kernel: op.kernel, stride: op.stride, padding: op.padding, bias: op.bias }, ctx.seeds);
+  if (op.batchNorm) return bnAct(y, ctx, `${op.name}.bn`, op.activation, `${op.name}.act`);
   return activate(y, op.activation, `${op.name}.act`);
 }
 
@@ -189,17 +193,18 @@ function lastLayerName(x: ST): string {
   return x.sourceLayer.name;
 }
 
-function block(x: ST, b: BlockSpec, seeds: Seeds): BlockOutputs {
+function block(x: ST, b: BlockSpec, ctx: BuildContext): BlockOutputs {
+  const { seeds } = ctx;
   const n = b.name;
   let y = x;
   if (b.expand === 'called') {
     // 'unused' (the reference's never-called FuSe expansion when t = 1) is not built.
     y = conv(y, { name: `${n}.expand`, filters: b.hiddenChannels, kernel: 1, stride: 1, padding: 0, bias: false }, seeds);
-    y = bnAct(y, `${n}.expand.bn`, b.activations.expand, `${n}.expand.act`);
+    y = bnAct(y, ctx, `${n}.expand.bn`, b.activations.expand, `${n}.expand.act`);
   }
   y = spatialStage(y, { name: `${n}.op`, operator: b.operator, kernel: b.kernel, stride: b.stride, padding: b.padding, seed: seeds.take() });
   if (b.se === null) {
-    y = bnAct(y, `${n}.op.bn`, b.activations.depthwise, `${n}.op.act`);
+    y = bnAct(y, ctx, `${n}.op.bn`, b.activations.depthwise, `${n}.op.act`);
   } else {
     y = apply(batchNorm(`${n}.op.bn`), y);
     const se = b.se;
@@ -214,7 +219,7 @@ function block(x: ST, b: BlockSpec, seeds: Seeds): BlockOutputs {
   }
   const operator = y;
   y = conv(y, { name: `${n}.project`, filters: b.outChannels, kernel: 1, stride: 1, padding: 0, bias: false }, seeds);
-  y = bnAct(y, `${n}.project.bn`, b.activations.project, `${n}.project.act`);
+  y = bnAct(y, ctx, `${n}.project.bn`, b.activations.project, `${n}.project.act`);
   if (b.residual) y = apply(tfl.layers.add({ name: `${n}.add` }), [x, y]);
   return { out: y, operator, outputLayer: lastLayerName(y), operatorLayer: lastLayerName(operator) };
 }
@@ -259,16 +264,15 @@ export function buildModel(spec: NetworkSpec, options: BuildModelOptions = {}): 
     throw new Error(`buildModel: seed must be a non-negative integer, got ${JSON.stringify(options.seed)}`);
   }
   listModules(spec); // validates the spec (channels chain, kernels fit)
-  fuseBatchNorm = options.fuseBatchNorm ?? true;
-  const seeds = new Seeds(options.seed);
+  const ctx: BuildContext = { seeds: new Seeds(options.seed), fuseBatchNorm: options.fuseBatchNorm ?? true };
   const input = tfl.input({ shape: [spec.inputSize, spec.inputSize, spec.inputChannels], name: 'input' });
   let x: ST = input;
-  for (const op of spec.stem) x = convOp(x, op, seeds);
+  for (const op of spec.stem) x = convOp(x, op, ctx);
 
   const tapTensors: ST[] = [];
   const taps: Tap[] = [];
   for (const b of spec.blocks) {
-    const r = block(x, b, seeds);
+    const r = block(x, b, ctx);
     x = r.out;
     if (tapMode !== 'none') {
       const t = tapMode === 'block' ? r.out : r.operator;
@@ -291,7 +295,7 @@ export function buildModel(spec: NetworkSpec, options: BuildModelOptions = {}): 
           x = apply(tfl.layers.reshape({ name: `${op.name}.reshape`, targetShape: [1, 1, x.shape[1] as number] }), x);
           pooled = false;
         }
-        x = convOp(x, op, seeds);
+        x = convOp(x, op, ctx);
         break;
       case 'global_avg_pool':
         if (!pooled) {
@@ -306,7 +310,7 @@ export function buildModel(spec: NetworkSpec, options: BuildModelOptions = {}): 
         const lin: LinearOp = op;
         if (!pooled) x = apply(tfl.layers.flatten({ name: `${lin.name}.flatten` }), x);
         pooled = true;
-        x = dense(x, lin.name, lin.outFeatures, lin.bias, seeds);
+        x = dense(x, lin.name, lin.outFeatures, lin.bias, ctx.seeds);
         break;
       }
     }
