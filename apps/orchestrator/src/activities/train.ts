@@ -67,6 +67,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
             batch: params.batch,
             ...(params.limit !== undefined ? { limit: params.limit } : {}),
             seed: params.seed,
+            optimizer: params.hyperparameters.optimizer,
             ...(teacher ? { teacher } : {}),
             ...(resumeFrom ? { resumeFrom } : {}),
             checkpointEvery: options.checkpointEvery ?? 20,

@@ -42,6 +42,24 @@ export const SYNTHETIC = { size: 16, channels: 1, numClasses: 4, trainCount: 512
 /** The hyperparameters every run uses (recorded in job parameters, so they are part of the key). */
 export const TRAIN_DEFAULTS = TRAINING_HYPERPARAMETERS;
 
+export const TRAIN_OPTIMIZERS = ['sgd', 'adam'] as const;
+export type TrainOptimizerName = (typeof TRAIN_OPTIMIZERS)[number];
+/** Adam's settings when a run asks for it instead of the default SGD-momentum (libs/nos README's example). */
+export const ADAM_DEFAULTS = { learningRate: 0.005, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
+/**
+ * The optimizer and base learning rate of a run. Both resume exactly from a checkpoint: SGD-momentum
+ * and Adam (libs/nos restores Adam's bias-correction accumulators bitwise from the iteration count).
+ */
+export function optimizerFor(name: TrainOptimizerName = TRAIN_DEFAULTS.optimizer): Pick<TrainOptions, 'optimizer' | 'learningRate'> {
+  if (name === 'adam') {
+    const { learningRate, beta1, beta2, epsilon } = ADAM_DEFAULTS;
+    return { optimizer: { kind: 'adam', beta1, beta2, epsilon }, learningRate };
+  }
+  if (name !== 'sgd') throw new TrainingInputError(`unknown optimizer ${JSON.stringify(name)} (expected ${TRAIN_OPTIMIZERS.join(' or ')})`);
+  return { optimizer: { kind: 'sgd', momentum: TRAIN_DEFAULTS.momentum }, learningRate: TRAIN_DEFAULTS.learningRate };
+}
+
 /** A data set file that is missing or unreadable: one line naming the file. */
 export class DatasetFileError extends Error {
   override name = 'DatasetFileError';
@@ -64,6 +82,8 @@ export interface TrainingRequest {
   /** Training images (the test set is cut to the same number when smaller than it). */
   limit?: number;
   seed: number;
+  /** Default `TRAIN_DEFAULTS.optimizer` (SGD with momentum 0.9, learning rate 0.05); `adam`: `ADAM_DEFAULTS`. */
+  optimizer?: TrainOptimizerName;
 }
 
 export interface LoadedData {
@@ -216,10 +236,8 @@ export async function runTraining(options: RunTrainingOptions, callbacks: TrainC
     epochs: options.epochs,
     batchSize: options.batch,
     seed: options.seed,
-    // SGD with momentum: a run resumed from a checkpoint is bitwise the uninterrupted one (libs/nos'
-    // Adam recomputes its bias correction on resume and drifts by ~1e-3 after a few steps).
-    optimizer: { kind: 'sgd', momentum: TRAIN_DEFAULTS.momentum },
-    learningRate: TRAIN_DEFAULTS.learningRate,
+    // SGD-momentum unless the request asks for Adam; either resumes bitwise from a checkpoint.
+    ...optimizerFor(options.optimizer),
     schedule: { kind: 'cosine' },
     weightDecay: TRAIN_DEFAULTS.weightDecay,
     meta: { ...meta },

@@ -88,8 +88,39 @@ interface AdamInternals {
   accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
 }
 
+/**
+ * β^(t+1) as Adam's `applyGradients` accumulates it after `t` steps: the variable starts at β (a
+ * float32 scalar) and every step multiplies it by β in float32 (`accBeta.assign(mul(accBeta, β))`,
+ * on every backend: the product of two float32 numbers rounded once). tfjs's `setWeights` instead
+ * recomputes it as `pow(β, t + 1)`, which rounds differently for most t (e.g. β = 0.999 at t = 2, 5,
+ * 18–35…; β = 0.9 at t = 8, 11, 13…), so a resumed run's bias correction differed from the
+ * uninterrupted run's in the last bit and the difference grew with every later step.
+ */
+export function adamBetaPower(beta: number, iterations: number): number {
+  if (!Number.isInteger(iterations) || iterations < 0) throw new RangeError(`adamBetaPower: iterations must be a non-negative integer, got ${iterations}`);
+  const b = f(beta);
+  let acc = b;
+  for (let t = 0; t < iterations; t++) acc = f(acc * b);
+  return acc;
+}
+
 /** Adam (tfjs semantics and state) with a fused per-variable update on cpu and wasm. */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  /**
+   * tfjs's `setWeights` (moments and iteration count), then the bias-correction accumulators exactly
+   * as `iterations` uninterrupted steps leave them ({@link adamBetaPower}) instead of tfjs's
+   * `pow(β, iterations + 1)`: a run resumed from `getWeights` continues bitwise.
+   */
+  override async setWeights(weightValues: Parameters<tf.AdamOptimizer['setWeights']>[0]): Promise<void> {
+    await super.setWeights(weightValues);
+    const self = this as unknown as AdamInternals;
+    const t = this.iterations;
+    tf.tidy(() => {
+      self.accBeta1.assign(tf.scalar(adamBetaPower(self.beta1, t), 'float32'));
+      self.accBeta2.assign(tf.scalar(adamBetaPower(self.beta2, t), 'float32'));
+    });
+  }
+
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     if (tf.getKernel(FUSED_ADAM, tf.getBackend()) === undefined) {
       super.applyGradients(variableGradients);

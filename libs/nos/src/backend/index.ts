@@ -12,4 +12,4 @@ export {
   WASM_WRAPPED_FORWARD_KERNELS,
 } from './wasm-kernels.js';
 export { wasmBinaryDirectory } from './wasm-paths.js';
-export { FusedAdamOptimizer, fusedAdam, adamUpdate, FUSED_ADAM } from './fused-adam.js';
+export { FusedAdamOptimizer, fusedAdam, adamUpdate, adamBetaPower, FUSED_ADAM } from './fused-adam.js';
