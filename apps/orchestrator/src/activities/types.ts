@@ -2,7 +2,7 @@
  * The activity interfaces the campaign workflow calls (types only: workflow code imports nothing
  * with I/O). Each kind of job has its own task queue, so training can go to big machines only.
  */
-import type { JobSpec, NormalisedSpec, SimJobParams } from '../campaigns/expand.js';
+import type { JobSpec, NormalisedSpec, SearchJobParams, SimJobParams } from '../campaigns/expand.js';
 
 export interface RegisteredJob {
   key: string;
@@ -92,4 +92,25 @@ export interface TrainJobResult {
  */
 export interface TrainActivities {
   runTraining(input: TrainJobInput): Promise<TrainJobResult>;
+}
+
+export interface SearchCandidateValue {
+  operators: string[];
+  array?: { rows: number; cols: number; hardware: 'plain' | 'fuse' };
+}
+
+/**
+ * Search jobs on the `fuselab-nas` queue. The search workflow keeps the strategy (ask/tell in
+ * workflow code); these evaluate candidates and write candidates, fronts and the result to SQL,
+ * each idempotent per (job key, candidate key) / (job key, generation) / job key.
+ */
+export interface SearchActivities {
+  /** Reads the job (key, parameters), marks it running; with force (first run only) drops what an earlier run stored. */
+  startSearch(input: { campaignId: string; position: number; force: boolean }): Promise<{ key: string; params: SearchJobParams }>;
+  /** Evaluates one candidate (libs/nas evaluateCandidate) and stores it once; a stored candidate is answered from SQL. */
+  evaluateSearchCandidate(input: { campaignId: string; jobKey: string; params: SearchJobParams; index: number; generation: number; candidate: SearchCandidateValue }): Promise<Record<string, number>>;
+  /** The front of every candidate stored so far, stored as the front after `generation`; returns its size. */
+  recordSearchFront(input: { jobKey: string; params: SearchJobParams; generation: number }): Promise<{ evaluations: number; front: number }>;
+  /** Stores the finished search once and completes the job. */
+  finishSearch(input: { campaignId: string; jobKey: string; params: SearchJobParams; generations: number; runs: number }): Promise<{ evaluations: number; front: number }>;
 }

@@ -1,7 +1,7 @@
 /** The CampaignService over HTTP: what the CLI uses while a `fuselab up` stack is running. */
 import { NotFoundError, type CampaignService, type SubmitOptions, type Submitted } from '../campaigns/service.js';
 import { SpecError } from '../campaigns/spec.js';
-import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SimResultRow } from '../store/store.js';
+import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SearchResultRow, SimResultRow } from '../store/store.js';
 import type { TrainingResultRow } from '../campaigns/service.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 
@@ -57,6 +57,9 @@ export class HttpCampaignService implements CampaignService {
   }
   searchFronts(campaignId?: string): Promise<unknown[]> {
     return this.call('GET', `/api/search-fronts${campaignId ? `?campaign=${encodeURIComponent(campaignId)}` : ''}`);
+  }
+  searchResults(campaignId: string): Promise<SearchResultRow[]> {
+    return this.call('GET', `/api/campaigns/${encodeURIComponent(campaignId)}/searches`);
   }
   exportCampaign(id: string): Promise<CampaignExport> {
     return this.call('GET', `/api/campaigns/${encodeURIComponent(id)}/export`);

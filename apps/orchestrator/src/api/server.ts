@@ -103,6 +103,7 @@ export function createApp(options: ApiOptions) {
       res.json(await service.jobs(String(req.params.id), query));
     }),
   );
+  app.get('/api/campaigns/:id/searches', wrap(async (req, res) => res.json(await service.searchResults(String(req.params.id)))));
   app.get('/api/campaigns/:id/export', wrap(async (req, res) => res.json(await service.exportCampaign(String(req.params.id)))));
   app.post('/api/import', wrap(async (req, res) => res.status(201).json(await service.importCampaign(req.body))));
   app.get(

@@ -31,7 +31,7 @@ export interface JobSpec {
   kind: JobKind;
   /** The sweep/run/search name in the spec that produced the job. */
   group: string;
-  params: SimJobParams | TrainJobParams | Record<string, unknown>;
+  params: SimJobParams | TrainJobParams | SearchJobParams | Record<string, unknown>;
   /** Position of a job that must finish first (a training job's teacher). */
   dependsOn?: number;
 }
@@ -86,6 +86,30 @@ export interface TrainJobParams {
   teacher?: { job: TrainJobParams } | { checkpoint: string };
 }
 
+/** A search entry after normalisation: defaults filled, operators in canonical order, arrays sorted. */
+export interface NormalisedSearch {
+  name: string;
+  network: string;
+  space: 'stages' | 'blocks';
+  operators: Array<'dw' | 'fuse_full' | 'fuse_half'>;
+  arrays: Array<{ rows: number; cols: number }>;
+  strategy: 'greedy' | 'random' | 'evolution' | 'nsga2' | 'exhaustive';
+  objectives: Array<'latency' | 'params' | 'macs' | 'area' | 'synflow'>;
+  budget: number;
+  seed: number;
+  population?: number;
+}
+
+/**
+ * A search job's parameters (hence its key): the search entry without its name, plus the
+ * evaluation settings libs/nas defaults to (recorded so the key changes if they ever do).
+ */
+export interface SearchJobParams extends Omit<NormalisedSearch, 'name'> {
+  model: 'reference';
+  inputSize: number;
+  numClasses: number;
+}
+
 export interface NormalisedSpec {
   version: 1;
   name: string;
@@ -94,7 +118,7 @@ export interface NormalisedSpec {
   concurrency: number;
   simulations: NormalisedSweep[];
   trainings: NormalisedTraining[];
-  searches: Array<Record<string, unknown> & { name: string }>;
+  searches: NormalisedSearch[];
 }
 
 export function expandSweep(sweep: NormalisedSweep): JobSpec[] {
@@ -169,7 +193,16 @@ export function expandSpec(spec: NormalisedSpec): JobSpec[] {
       }
     }
   }
-  // Search jobs are expanded here once libs/nas is wired in; the spec validation refuses them.
+  // Search jobs: one per search entry (a search that another entry repeats runs once).
+  const searchIds = new Set<string>();
+  for (const search of spec.searches ?? []) {
+    const { name, ...rest } = search;
+    const params: SearchJobParams = { ...rest, model: 'reference', inputSize: 224, numClasses: 1000 };
+    const id = `nas:${stableStringify(params)}`;
+    if (searchIds.has(id)) continue;
+    searchIds.add(id);
+    jobs.push({ kind: 'nas', group: name, params });
+  }
   return jobs;
 }
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
 import { normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
 import { codeVersion, versions } from './versions.js';
-import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SimResultRow, Store } from '../store/store.js';
+import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SearchResultRow, SimResultRow, Store } from '../store/store.js';
 import { EXPORT_FORMAT } from '../store/store.js';
 import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress } from '../workflows/campaign.js';
 
@@ -18,6 +18,8 @@ export interface SubmitOptions {
   concurrency?: number;
   /** Simulations per activity (default: spread evenly over the concurrency, ≤ 100). */
   batchSize?: number;
+  /** Search generations per workflow run before continue-as-new (default 10). */
+  searchGenerationsPerRun?: number;
 }
 
 export interface Submitted {
@@ -72,6 +74,7 @@ export interface CampaignService {
   trainingCurves(campaignId?: string): Promise<unknown[]>;
   trainingResults(campaignId?: string): Promise<TrainingResultRow[]>;
   searchFronts(campaignId?: string): Promise<unknown[]>;
+  searchResults(campaignId: string): Promise<SearchResultRow[]>;
   exportCampaign(id: string): Promise<CampaignExport>;
   importCampaign(doc: unknown): Promise<{ campaignId: string; jobs: number; simResults: number }>;
 }
@@ -148,6 +151,39 @@ const exportSchema = z.object({
       layers: z.array(z.object({ layerIndex: z.number().int(), name: z.string(), kind: z.string(), operatorClass: z.string(), cycles: z.number(), macs: z.number(), utilization: z.number(), breakdown: z.unknown() })).optional(),
     }),
   ),
+  // Search results (exports written before searches existed have none).
+  searchResults: z
+    .array(
+      z.object({
+        jobKey: z.string().min(1),
+        network: z.string(),
+        space: z.string(),
+        strategy: z.string(),
+        objectives: z.array(z.string()),
+        evaluations: z.number().int().nonnegative(),
+        generations: z.number().int().nonnegative(),
+        runs: z.number().int().positive(),
+        front: z.array(z.object({ key: z.string(), operators: z.array(z.string()), objectives: z.record(z.string(), z.number()), array: z.unknown().optional() })),
+        codeVersion: z.string(),
+        worker: z.string().nullable(),
+      }),
+    )
+    .optional(),
+  searchCandidates: z
+    .array(
+      z.object({
+        jobKey: z.string().min(1),
+        candidateIndex: z.number().int().nonnegative(),
+        candidateKey: z.string().min(1),
+        generation: z.number().int().nonnegative(),
+        operators: z.array(z.string()),
+        array: z.object({ rows: z.number().int(), cols: z.number().int(), hardware: z.string() }).nullable(),
+        objectives: z.record(z.string(), z.number()),
+        worker: z.string().nullable(),
+      }),
+    )
+    .optional(),
+  searchFronts: z.array(z.object({ jobKey: z.string().min(1), generation: z.number().int().nonnegative(), evaluations: z.number().int().nonnegative(), front: z.unknown() })).optional(),
 });
 
 /** Validates an export document; a bad one is a SpecError naming the field. */
@@ -174,7 +210,7 @@ export class LocalCampaignService implements CampaignService {
     const campaignId = newCampaignId(spec, hash);
     const client = await this.temporal(); // unreachable Temporal fails before anything is written
     await this.store.createCampaign({ id: campaignId, spec, specHash: hash, codeVersion: codeVersion('sim'), versions: versions(), force: options.force ?? false });
-    const input: CampaignInput = { campaignId, spec, force: options.force ?? false, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.batchSize ? { batchSize: options.batchSize } : {}) };
+    const input: CampaignInput = { campaignId, spec, force: options.force ?? false, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.searchGenerationsPerRun ? { searchGenerationsPerRun: options.searchGenerationsPerRun } : {}) };
     try {
       await client.workflow.start('campaignWorkflow', { workflowId: campaignId, taskQueue: TASK_QUEUES.campaign, args: [input] });
     } catch (error) {
@@ -242,6 +278,11 @@ export class LocalCampaignService implements CampaignService {
 
   searchFronts(campaignId?: string) {
     return this.store.searchFronts(campaignId);
+  }
+
+  async searchResults(campaignId: string) {
+    await this.get(campaignId);
+    return this.store.searchResults(campaignId);
   }
 
   async exportCampaign(id: string) {

@@ -79,7 +79,7 @@ simulations:
 `)).toBe('simulations[1].name: duplicate name "s" (also used by simulations[0].name)');
   });
 
-  it('validates trainings (teacher, data dir) and searches fully; searches are not available yet', () => {
+  it('validates trainings (teacher, data dir) and searches', () => {
     const training = (epochs: number) => `
 name: t
 trainings:
@@ -94,6 +94,17 @@ trainings:
     expect(normaliseSpec(parseSpecText(nos(', teacher: base')))).toEqual(spec);
     expect(specError('name: t\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [fuse_half], method: kd, epochs: 1 }\n')).toMatch(/^trainings\[0\]\.teacher: method "kd" needs a teacher: add a training of the baseline/);
     expect(specError('name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: annealing, objectives: [latency] }\n')).toMatch(/^searches\[0\]\.strategy: unknown search strategy "annealing", expected one of greedy, random, evolution, nsga2, exhaustive/);
-    expect(specError('name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: nsga2, objectives: [latency, params] }\n')).toMatch(/^searches: search jobs are not available yet/);
+    expect(specError('name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: exhaustive, objectives: [latency] }\n')).toMatch(/^searches\[0\]\.space: exhaustive search refuses the blocks space of mobilenet_v2/);
+    expect(specError('name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: nsga2, objectives: [latency, accuracy] }\n')).toMatch(/^searches\[0\]\.objectives: the accuracy objective needs a training per candidate/);
+    expect(specError('name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: nsga2, objectives: [latency], array: 64, arrays: [32] }\n')).toBe('searches[0].arrays: give either array or arrays, not both');
+    expect(specError('name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: nsga2, objectives: [latency], population: 1 }\n')).toBe('searches[0].population: expected a population of at least 2');
+  });
+
+  it('normalises searches: defaults, canonical operator order, the campaign seed', () => {
+    const a = normaliseSpec(parseSpecText('name: s\nseed: 7\nsearches:\n  - { network: mobilenet_v2, space: stages, operators: [fuse_half, dw], strategy: nsga2, objectives: [latency, params], population: 8 }\n'));
+    expect(a.searches).toEqual([{ name: 'searches-1', network: 'mobilenet_v2', space: 'stages', operators: ['dw', 'fuse_half'], arrays: [{ rows: 64, cols: 64 }], strategy: 'nsga2', objectives: ['latency', 'params'], budget: 100, seed: 7, population: 8 }]);
+    expect(normaliseSpec(a)).toEqual(a);
+    const b = normaliseSpec(parseSpecText('name: s\nsearches:\n  - { network: mobilenet_v2, space: stages, operators: [dw, fuse_full], strategy: exhaustive, objectives: [latency] }\n'));
+    expect(b.searches[0]!.budget).toBe(128);
   });
 });

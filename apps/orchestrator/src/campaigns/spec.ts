@@ -9,7 +9,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
 import { TIMING_MODELS } from '@fuselab/systolic-sim';
-import { stableStringify, type NormalisedSpec, type NormalisedSweep, type NormalisedTraining } from './expand.js';
+import { createStrategy, makeSpace, NasInputError, spaceSize } from '@fuselab/nas';
+import { stableStringify, type NormalisedSearch, type NormalisedSpec, type NormalisedSweep, type NormalisedTraining } from './expand.js';
 
 /** A spec the user must fix. The CLI prints the message and exits 2; the API answers 400. */
 export class SpecError extends Error {
@@ -28,7 +29,8 @@ export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
 export const TRAINING_METHODS = ['scratch', 'kd', 'nos'] as const;
 export const SEARCH_SPACES = ['stages', 'blocks'] as const;
 export const SEARCH_STRATEGIES = ['greedy', 'random', 'evolution', 'nsga2', 'exhaustive'] as const;
-export const SEARCH_OBJECTIVES = ['latency', 'params', 'macs', 'synflow', 'accuracy'] as const;
+/** `accuracy` needs a training per candidate and is refused in campaign searches for now. */
+export const SEARCH_OBJECTIVES = ['latency', 'params', 'macs', 'area', 'synflow', 'accuracy'] as const;
 export const BLOCK_OPERATORS = ['dw', 'fuse_full', 'fuse_half'] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -90,11 +92,17 @@ const searchSchema = z.strictObject({
   network: choice(NETWORKS, 'network'),
   space: choice(SEARCH_SPACES, 'search space'),
   operators: z.array(choice(BLOCK_OPERATORS, 'block operator')).min(1).default(['dw', 'fuse_full', 'fuse_half']),
-  array: arraySize.default(64),
+  /** One array, or `arrays` (several: the array becomes a co-design gene). */
+  array: arraySize.optional(),
+  arrays: z.array(arraySize).min(1, { error: 'expected at least one array size' }).optional(),
   strategy: choice(SEARCH_STRATEGIES, 'search strategy'),
   objectives: z.array(choice(SEARCH_OBJECTIVES, 'objective')).min(1),
-  budget: positiveInt('a positive integer budget').default(100),
+  /** Evaluations at most (default 100; exhaustive: the whole space). */
+  budget: positiveInt('a positive integer budget').optional(),
+  /** Default: the campaign's seed. */
   seed: z.number().int().nonnegative().optional(),
+  /** evolution / nsga2 population (default 16). */
+  population: positiveInt('a positive integer population size').min(2, { error: 'expected a population of at least 2' }).optional(),
 });
 
 /** One object or a list of them. */
@@ -213,9 +221,7 @@ export function normaliseSpec(input: unknown): NormalisedSpec {
   }
   const normalisedTrainings = trainings.map((run, index) => normaliseTraining(run, index, trainings));
   if (simulations.length + trainings.length + searches.length === 0) throw new SpecError('spec: expected at least one of simulations, trainings, searches', 'spec');
-  // The schema above is the full one, so a spec written today stays valid; the jobs themselves
-  // plug in when libs/nos and libs/nas land. Until then say so rather than pretend.
-  if (searches.length > 0) throw new SpecError('searches: search jobs are not available yet (libs/nas is not wired into the orchestrator); remove the searches section', 'searches');
+  const normalisedSearches = searches.map((search, index) => normaliseSearch(search, index, spec.seed));
   return {
     version: 1,
     name: spec.name,
@@ -224,8 +230,52 @@ export function normaliseSpec(input: unknown): NormalisedSpec {
     concurrency: spec.concurrency,
     simulations,
     trainings: normalisedTrainings,
-    searches,
+    searches: normalisedSearches,
   };
+}
+
+type ParsedSearch = ParsedSpec['searches'][number] & { name: string };
+
+/**
+ * A search entry with its defaults filled (seed: the campaign's; budget: 100, exhaustive: the whole
+ * space), operators in canonical order, arrays sorted, and checked by libs/nas itself (space size
+ * of exhaustive, population ≤ budget, …) so that a bad search fails at submit, not in a worker.
+ */
+function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: number): NormalisedSearch {
+  const field = `searches[${index}]`;
+  checkDistinct(`${field}.operators`, search.operators, 'block operator');
+  checkDistinct(`${field}.objectives`, search.objectives, 'objective');
+  if (search.objectives.includes('accuracy')) throw new SpecError(`${field}.objectives: the accuracy objective needs a training per candidate and is not available in campaign searches; use latency, params, macs, area or synflow`, `${field}.objectives`);
+  if (search.array !== undefined && search.arrays !== undefined) throw new SpecError(`${field}.arrays: give either array or arrays, not both`, `${field}.arrays`);
+  const arrays = (search.arrays ?? [search.array ?? 64]).map(arraySizeOf);
+  arrays.forEach(({ rows, cols }, i) => {
+    if (!(rows >= 1 && rows <= 4096 && cols >= 1 && cols <= 4096)) throw new SpecError(`${field}.arrays[${i}]: array dimensions must be 1…4096, got ${rows}x${cols}`, `${field}.arrays[${i}]`);
+  });
+  checkDistinct(`${field}.arrays`, arrays, 'array size', ((a: { rows: number; cols: number }) => `${a.rows}x${a.cols}`) as never);
+  const objectives = search.objectives as NormalisedSearch['objectives'];
+  const base = {
+    name: search.name,
+    network: search.network,
+    space: search.space,
+    operators: inOrder(BLOCK_OPERATORS, search.operators),
+    arrays: [...arrays].sort((a, b) => a.rows - b.rows || a.cols - b.cols),
+    strategy: search.strategy,
+    objectives,
+    seed: search.seed ?? campaignSeed,
+    ...(search.population !== undefined ? { population: search.population } : {}),
+  };
+  try {
+    const space = makeSpace({ network: base.network, space: base.space, operators: base.operators, arrays: base.arrays });
+    const budget = search.budget ?? (base.strategy === 'exhaustive' ? Math.min(spaceSize(space), Number.MAX_SAFE_INTEGER) : 100);
+    createStrategy({ strategy: base.strategy, space, objectives, budget, seed: base.seed, ...(base.population !== undefined ? { populationSize: base.population } : {}) });
+    return { ...base, budget };
+  } catch (error) {
+    if (error instanceof NasInputError) {
+      const sub = error.field === 'populationSize' ? 'population' : error.field;
+      throw new SpecError(`${field}.${error.message}`.replace(`${field}.populationSize`, `${field}.population`), `${field}.${sub}`);
+    }
+    throw error;
+  }
 }
 
 type ParsedTraining = ParsedSpec['trainings'][number] & { name: string };

@@ -38,6 +38,7 @@ export function versions(): Record<string, string> {
     '@fuselab/systolic-sim': packageVersion('@fuselab/systolic-sim'),
     '@fuselab/fuseconv': packageVersion('@fuselab/fuseconv'),
     '@fuselab/nos': packageVersion('@fuselab/nos'),
+    '@fuselab/nas': packageVersion('@fuselab/nas'),
   };
   return cached;
 }
@@ -47,7 +48,7 @@ export function codeVersion(kind: JobKind = 'sim'): string {
   const override = process.env.FUSELAB_CODE_VERSION;
   if (override) return override;
   const v = versions();
-  const libs = kind === 'sim' ? ['@fuselab/systolic-sim', '@fuselab/fuseconv'] : kind === 'train' ? ['@fuselab/fuseconv', '@fuselab/nos'] : ['@fuselab/fuseconv'];
+  const libs = kind === 'sim' ? ['@fuselab/systolic-sim', '@fuselab/fuseconv'] : kind === 'train' ? ['@fuselab/fuseconv', '@fuselab/nos'] : ['@fuselab/systolic-sim', '@fuselab/fuseconv', '@fuselab/nas'];
   return [`orchestrator@${v['@fuselab/orchestrator']}`, ...libs.map((lib) => `${lib.replace('@fuselab/', '')}@${v[lib]}`)].join('+');
 }
 

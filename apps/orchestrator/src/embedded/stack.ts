@@ -124,7 +124,7 @@ export async function startStack(env: FuselabEnv, logger: Logger, options: Stack
     const service = new LocalCampaignService(store, client);
     let workers: WorkerSet | undefined;
     if (options.workers) {
-      workers = await startWorkers({ address: await ensureTemporal(), namespace: env.temporalNamespace, store, queues: options.queues ?? ['sim', 'train'], concurrency: env.workerConcurrency, logger });
+      workers = await startWorkers({ address: await ensureTemporal(), namespace: env.temporalNamespace, store, queues: options.queues ?? ['sim', 'train', 'nas'], concurrency: env.workerConcurrency, logger });
       const running = workers;
       cleanups.push(() => running.shutdown());
     }

@@ -155,26 +155,52 @@ export const checkpoints = pgTable(
   (t) => [primaryKey({ columns: [t.jobKey, t.epoch, t.step] })],
 );
 
+/** Every evaluated candidate of a search job, once: by evaluation index and by candidate key. */
 export const searchCandidates = pgTable(
   'search_candidates',
   {
     jobKey: text('job_key').notNull(),
+    /** Evaluation order (0-based), as libs/nas' runSearch numbers them. */
     candidateIndex: integer('candidate_index').notNull(),
+    /** libs/nas candidateKey ('ddhf…', + '@RxC/hw' when the array is searched). */
+    candidateKey: text('candidate_key').notNull(),
     generation: integer().notNull(),
     operators: jsonb().notNull(),
+    array: jsonb(),
     objectives: jsonb().notNull(),
+    worker: text(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.jobKey, t.candidateIndex] })],
+  (t) => [primaryKey({ columns: [t.jobKey, t.candidateIndex] }), uniqueIndex('search_candidates_key_uq').on(t.jobKey, t.candidateKey)],
 );
 
+/** The Pareto front of a search job after each generation (evaluations so far). */
 export const searchFronts = pgTable(
   'search_fronts',
   {
     jobKey: text('job_key').notNull(),
     generation: integer().notNull(),
     front: jsonb().notNull(),
+    evaluations: integer().notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.jobKey, t.generation] })],
 );
+
+/** A finished search job (its presence makes the job reusable). */
+export const searchResults = pgTable('search_results', {
+  jobKey: text('job_key').primaryKey(),
+  network: text().notNull(),
+  space: text().notNull(),
+  strategy: text().notNull(),
+  objectives: jsonb().notNull(),
+  evaluations: integer().notNull(),
+  generations: integer().notNull(),
+  /** Workflow runs (1 + continue-as-new count). */
+  runs: integer().notNull(),
+  /** searchSummary's entries: [{ key, operators, objectives, array? }], in evaluation order. */
+  front: jsonb().notNull(),
+  codeVersion: text('code_version').notNull(),
+  worker: text(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -5,7 +5,7 @@
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { NetworkResult } from '@fuselab/systolic-sim';
 import type { Db } from './db.js';
-import { campaigns, checkpoints, jobs, searchFronts, simLayerResults, simResults, trainingMetrics, trainingResults } from './schema.js';
+import { campaigns, checkpoints, jobs, searchCandidates, searchFronts, searchResults, simLayerResults, simResults, trainingMetrics, trainingResults } from './schema.js';
 import type { JobKind, NormalisedSpec, SimJobParams } from '../campaigns/expand.js';
 import type { CampaignCounts, PositionRanges, RegisteredCampaign } from '../activities/types.js';
 
@@ -134,6 +134,42 @@ export interface SimResultRow {
   layers?: Array<{ layerIndex: number; name: string; kind: string; operatorClass: string; cycles: number; macs: number; utilization: number; breakdown: unknown }>;
 }
 
+export interface SearchCandidateInput {
+  jobKey: string;
+  candidateIndex: number;
+  candidateKey: string;
+  generation: number;
+  operators: string[];
+  array?: { rows: number; cols: number; hardware: string } | null;
+  objectives: Record<string, number>;
+  worker?: string | null;
+}
+
+export interface SearchCandidateRow extends SearchCandidateInput {
+  array: { rows: number; cols: number; hardware: string } | null;
+  createdAt: Date;
+}
+
+export interface SearchResultInput {
+  jobKey: string;
+  network: string;
+  space: string;
+  strategy: string;
+  objectives: string[];
+  evaluations: number;
+  generations: number;
+  runs: number;
+  front: Array<{ key: string; operators: string[]; objectives: Record<string, number>; array?: unknown }>;
+}
+
+export interface SearchResultRow extends SearchResultInput {
+  /** The search's name in the campaign spec (null when listed across campaigns). */
+  name: string | null;
+  codeVersion: string;
+  worker: string | null;
+  createdAt: string;
+}
+
 export const EXPORT_FORMAT = 'fuselab-campaign-export';
 
 const emptyCounts = (): JobCounts => ({ total: 0, pending: 0, running: 0, completed: 0, failed: 0, reused: 0, cancelled: 0 });
@@ -183,11 +219,13 @@ export class Store {
       for (const part of chunks(newJobs)) {
         const simKeys = part.filter((job) => job.kind === 'sim').map((job) => job.key);
         const trainKeys = part.filter((job) => job.kind === 'train').map((job) => job.key);
+        const nasKeys = part.filter((job) => job.kind === 'nas').map((job) => job.key);
         const existing = force
           ? []
           : [
               ...(simKeys.length ? await tx.select({ key: simResults.jobKey }).from(simResults).where(inArray(simResults.jobKey, simKeys)) : []),
               ...(trainKeys.length ? await tx.select({ key: trainingResults.jobKey }).from(trainingResults).where(inArray(trainingResults.jobKey, trainKeys)) : []),
+              ...(nasKeys.length ? await tx.select({ key: searchResults.jobKey }).from(searchResults).where(inArray(searchResults.jobKey, nasKeys)) : []),
             ];
         const done = new Set(existing.map((row) => row.key));
         await tx
@@ -531,10 +569,60 @@ export class Store {
     return this.db.select().from(trainingMetrics).where(where).orderBy(asc(trainingMetrics.jobKey), asc(trainingMetrics.epoch), asc(trainingMetrics.step));
   }
 
-  /** Search fronts of a campaign (empty until search jobs run). */
+  /** Search fronts of a campaign, one row per job and generation (the front after it). */
   async searchFronts(campaignId?: string) {
     const where = campaignId ? inArray(searchFronts.jobKey, this.db.select({ key: jobs.key }).from(jobs).where(eq(jobs.campaignId, campaignId))) : undefined;
     return this.db.select().from(searchFronts).where(where).orderBy(asc(searchFronts.jobKey), asc(searchFronts.generation));
+  }
+
+  /** A stored candidate of a search job (an earlier attempt or run evaluated it). */
+  async searchCandidate(jobKey: string, candidateKey: string) {
+    const [row] = await this.db.select().from(searchCandidates).where(and(eq(searchCandidates.jobKey, jobKey), eq(searchCandidates.candidateKey, candidateKey)));
+    return row;
+  }
+
+  /** Stores an evaluated candidate once (by index and by candidate key). */
+  async saveSearchCandidate(row: SearchCandidateInput): Promise<void> {
+    await this.db.insert(searchCandidates).values(row).onConflictDoNothing();
+  }
+
+  /** Every candidate of a search job, in evaluation order. */
+  async searchCandidates(jobKey: string): Promise<SearchCandidateRow[]> {
+    const rows = await this.db.select().from(searchCandidates).where(eq(searchCandidates.jobKey, jobKey)).orderBy(asc(searchCandidates.candidateIndex));
+    return rows as SearchCandidateRow[];
+  }
+
+  async saveSearchFront(jobKey: string, generation: number, evaluations: number, front: unknown): Promise<void> {
+    await this.db.insert(searchFronts).values({ jobKey, generation, evaluations, front }).onConflictDoNothing();
+  }
+
+  /** Stores a finished search once and completes its job. */
+  async saveSearchResult(campaignId: string, result: SearchResultInput, codeVersion: string, worker: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.insert(searchResults).values({ ...result, codeVersion, worker }).onConflictDoNothing({ target: searchResults.jobKey });
+      await tx.update(jobs).set({ status: 'completed', worker, error: null, finishedAt: new Date() }).where(and(eq(jobs.campaignId, campaignId), eq(jobs.key, result.jobKey), inArray(jobs.status, ['pending', 'running', 'failed'])));
+    });
+  }
+
+  /** --force: forget a search job's candidates, fronts and result. */
+  async dropSearch(jobKey: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(searchCandidates).where(eq(searchCandidates.jobKey, jobKey));
+      await tx.delete(searchFronts).where(eq(searchFronts.jobKey, jobKey));
+      await tx.delete(searchResults).where(eq(searchResults.jobKey, jobKey));
+    });
+  }
+
+  /** Finished searches (with the search's name in the spec when a campaign is given). */
+  async searchResults(campaignId?: string): Promise<SearchResultRow[]> {
+    if (!campaignId) return (await this.db.select().from(searchResults).orderBy(asc(searchResults.createdAt))).map((row) => ({ ...row, name: null, createdAt: iso(row.createdAt)! })) as SearchResultRow[];
+    const rows = await this.db
+      .select({ result: searchResults, name: jobs.group, position: jobs.position })
+      .from(jobs)
+      .innerJoin(searchResults, eq(searchResults.jobKey, jobs.key))
+      .where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, 'nas')))
+      .orderBy(asc(jobs.position));
+    return rows.map(({ result, name }) => ({ ...result, name, createdAt: iso(result.createdAt)! })) as SearchResultRow[];
   }
 
   /** One document with the spec, versions, jobs and every result of a campaign. */
@@ -544,6 +632,9 @@ export class Store {
     const [row] = await this.db.select().from(campaigns).where(eq(campaigns.id, id));
     const jobRows = await this.listJobs(id, { limit: 10_000_000 });
     const results = await this.simResults({ campaignId: id }, true);
+    const searches = await this.searchResults(id);
+    const candidates = (await Promise.all(searches.map((r) => this.searchCandidates(r.jobKey)))).flat().map(({ createdAt: _c, ...row }) => row);
+    const fronts = (await this.searchFronts(id)).map(({ createdAt: _c, ...row }) => row);
     return {
       format: EXPORT_FORMAT,
       formatVersion: 1,
@@ -551,6 +642,9 @@ export class Store {
       campaign: { id, name: campaign.name, status: campaign.status, spec: campaign.spec, specHash: campaign.specHash, codeVersion: campaign.codeVersion, versions: campaign.versions, seed: campaign.seed, force: campaign.force, createdAt: campaign.createdAt, finishedAt: campaign.finishedAt, error: campaign.error, totalJobs: row!.totalJobs, reusedJobs: row!.reusedJobs },
       jobs: jobRows,
       simResults: results,
+      searchResults: searches.map(({ createdAt: _c, name: _n, ...row }) => row),
+      searchCandidates: candidates,
+      searchFronts: fronts,
     };
   }
 
@@ -570,6 +664,9 @@ export class Store {
         const layers = part.flatMap((row) => (row.layers ?? []).map((layer) => ({ ...layer, jobKey: row.jobKey })));
         for (const layerPart of chunks(layers)) await tx.insert(simLayerResults).values(layerPart).onConflictDoNothing();
       }
+      if (doc.searchResults?.length) await tx.insert(searchResults).values(doc.searchResults).onConflictDoNothing();
+      for (const part of chunks(doc.searchCandidates ?? [])) await tx.insert(searchCandidates).values(part).onConflictDoNothing();
+      for (const part of chunks(doc.searchFronts ?? [])) await tx.insert(searchFronts).values(part).onConflictDoNothing();
       for (const part of chunks(doc.jobs)) {
         await tx
           .insert(jobs)

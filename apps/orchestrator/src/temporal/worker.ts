@@ -1,7 +1,7 @@
 /**
  * Workers: one per task queue in this process. The `fuselab-campaigns` worker runs the campaign
- * workflows and their bookkeeping activities; `fuselab-sim`, `fuselab-train` (and later
- * `fuselab-nas`) run the jobs. Any number of processes on any number of machines may run them.
+ * workflows and their bookkeeping activities; `fuselab-sim` and `fuselab-train` run the jobs;
+ * `fuselab-nas` runs search workflows and their evaluation activities. Any number of processes on any number of machines may run them.
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -12,6 +12,7 @@ import { TASK_QUEUES } from '../campaigns/expand.js';
 import { createCampaignActivities, createSimActivities } from '../activities/index.js';
 import type { Store } from '../store/store.js';
 import { createTrainActivities, type TrainActivityOptions } from '../activities/train.js';
+import { createSearchActivities } from '../activities/search.js';
 import { TemporalUnavailableError } from '../embedded/dev-server.js';
 
 export const QUEUE_NAMES = ['sim', 'train', 'nas'] as const;
@@ -23,6 +24,22 @@ const sourceExt = here.endsWith('.ts') ? '.ts' : '.js';
 export const WORKFLOWS_PATH = fileURLToPath(new URL(`../workflows/index${sourceExt}`, here));
 /** The pre-built bundle (`npm run build` writes it); bundling at start is the fallback. */
 export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../workflow-bundle.js', here));
+
+/**
+ * The search workflow runs libs/nas' strategies (pure, seeded JS) in workflow code. libs/nas'
+ * entry point reaches tfjs only through `evaluateCandidate`'s dynamic import of synflow, which
+ * runs in activities, never in a workflow; these modules are stubbed out of the bundle (a stub
+ * throws if ever called, so a workflow that touched tfjs would fail loudly, not silently differ).
+ */
+export const WORKFLOW_BUNDLER_OPTIONS: NonNullable<WorkerOptions['bundlerOptions']> = {
+  ignoreModules: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@fuselab/fuseconv/tfjs'],
+  // That dynamic import would otherwise become a separate chunk, which the workflow sandbox
+  // cannot load (webpack's chunk loader needs a public path); eager keeps it in the one bundle.
+  webpackConfigHook: (config) => ({
+    ...config,
+    module: { ...config.module, parser: { ...config.module?.parser, javascript: { ...config.module?.parser?.javascript, dynamicImportMode: 'eager' } } },
+  }),
+};
 
 let runtimeInstalled = false;
 /** Routes the SDK's own logs through pino (stderr), once per process. */
@@ -47,9 +64,9 @@ export function installRuntime(logger: Logger): void {
   }
 }
 
-export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   if (sourceExt === '.js' && existsSync(WORKFLOW_BUNDLE_PATH)) return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
-  return { workflowsPath: WORKFLOWS_PATH };
+  return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: WORKFLOW_BUNDLER_OPTIONS };
 }
 
 export interface WorkerSetOptions {
@@ -110,9 +127,16 @@ export async function startWorkers(options: WorkerSetOptions): Promise<WorkerSet
         }),
       );
     } else {
-      // Search activities register here once libs/nas is wired in; polling an
-      // empty queue now would only hide that nothing can run there.
-      options.logger.warn({ queue: TASK_QUEUES[queue] }, `${queue} jobs are not available yet; this worker does not poll ${TASK_QUEUES[queue]}`);
+      // Search workflows (ask/tell in workflow code) and their evaluation/SQL activities.
+      workers.push(
+        await Worker.create({
+          ...common,
+          taskQueue: TASK_QUEUES.nas,
+          ...workflowSource(),
+          activities: createSearchActivities(options.store, identity),
+          maxConcurrentActivityTaskExecutions: options.concurrency,
+        }),
+      );
     }
   }
   const runs = workers.map((worker) => worker.run());

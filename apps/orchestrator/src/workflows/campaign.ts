@@ -3,9 +3,10 @@
  * fans them out to the per-kind task queues with bounded concurrency. Deterministic: no I/O, no
  * clocks, no randomness here; everything with side effects is an activity.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, defineQuery, defineSignal, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, ChildWorkflowFailure, defineQuery, defineSignal, executeChild, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import { expandSpec, TASK_QUEUES, type JobSpec, type NormalisedSpec, type SimJobParams } from '../campaigns/expand.js';
 import type { CampaignActivities, CampaignCounts, SimActivities, TrainActivities } from '../activities/types.js';
+import { searchWorkflow } from './search.js';
 
 /**
  * Workflow versions. v1 (histories recorded before the patch) ran one activity per job and
@@ -13,6 +14,14 @@ import type { CampaignActivities, CampaignCounts, SimActivities, TrainActivities
  * chunk) and training jobs one activity each. Old histories carry no marker and replay along v1.
  */
 export const BATCHED_PATCH = 'batched-jobs-v2';
+/**
+ * Search jobs (v3): each runs as a `searchWorkflow` child on `fuselab-nas`. Histories recorded
+ * before it have no search jobs (the spec refused them), so the patch is only asked for when a
+ * campaign has search jobs to run.
+ */
+export const SEARCH_PATCH = 'search-jobs-v3';
+/** Searches of one campaign at once (each runs its own parallel evaluations). */
+export const MAX_SEARCH_LANES = 4;
 /** Largest simulation chunk per activity. */
 export const MAX_SIM_BATCH = 100;
 
@@ -24,6 +33,8 @@ export interface CampaignInput {
   concurrency?: number;
   /** Simulations per activity (v2); default: the todo list spread evenly over the lanes, ≤ MAX_SIM_BATCH. */
   batchSize?: number;
+  /** Search generations per searchWorkflow run before continue-as-new (default 10). */
+  searchGenerationsPerRun?: number;
 }
 
 export interface CampaignProgress {
@@ -74,7 +85,7 @@ export function simBatchSize(todo: number, lanes: number, requested?: number): n
 }
 
 function describe(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  if ((error instanceof ActivityFailure || error instanceof ChildWorkflowFailure) && error.cause) return error.cause.message;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -250,9 +261,37 @@ async function batchedCampaign(input: CampaignInput, progress: CampaignProgress,
   };
   const trainLanes = Math.max(0, Math.min(width, trainTodo.length));
 
+  // Searches (v3): one searchWorkflow child each on fuselab-nas, a few at once.
+  const nasTodo = todo.filter((p) => jobs[p]?.kind === 'nas');
+  const searches = nasTodo.length > 0 && patched(SEARCH_PATCH);
+  let nextSearch = 0;
+  const searchLane = async () => {
+    while (nextSearch < nasTodo.length) {
+      const position = nasTodo[nextSearch++]!;
+      progress.running++;
+      try {
+        await executeChild(searchWorkflow, {
+          // From the input, not workflowInfo(): a recorded history replays under any workflow id.
+          workflowId: `${input.campaignId}/search-${position}`,
+          taskQueue: TASK_QUEUES.nas,
+          args: [{ campaignId: input.campaignId, position, force: input.force, ...(input.searchGenerationsPerRun ? { generationsPerRun: input.searchGenerationsPerRun } : {}) }],
+        });
+        progress.completed++;
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        progress.failed += await bookkeeping.failJobs({ campaignId: input.campaignId, positions: [position], error: describe(error) });
+      } finally {
+        progress.running--;
+      }
+    }
+  };
+  const searchLanes = searches ? Math.max(1, Math.min(width, MAX_SEARCH_LANES, nasTodo.length)) : 0;
+
   try {
     if (!isCancelled()) {
-      await scope.run(() => Promise.all([...Array.from({ length: chunks.length ? simLanes : 0 }, simLane), ...Array.from({ length: trainLanes }, trainLane)]));
+      await scope.run(() =>
+        Promise.all([...Array.from({ length: chunks.length ? simLanes : 0 }, simLane), ...Array.from({ length: trainLanes }, trainLane), ...Array.from({ length: searchLanes }, searchLane)]),
+      );
     }
   } catch (error) {
     if (!isCancellation(error)) throw error;

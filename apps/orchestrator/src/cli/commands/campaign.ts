@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import type { CampaignOutcome } from '../../campaigns/service.js';
+import type { SearchResultRow } from '../../store/store.js';
 import { normaliseSpec, parseSpecText, SpecError } from '../../campaigns/spec.js';
 import type { CommandContext } from '../../embedded/stack.js';
 import { loadEnv } from '../../env/env.js';
@@ -40,6 +41,23 @@ async function withContext<T>(purpose: 'run' | 'read' | 'control', body: (ctx: C
 }
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const OPERATOR_LETTER: Record<string, string> = { dw: 'd', fuse_full: 'f', fuse_half: 'h' };
+
+/** One table per finished search: its Pareto front (operators as d/f/h per block, then the objectives). */
+export function renderSearchFronts(rows: readonly SearchResultRow[]): string {
+  return rows
+    .map((r) => {
+      const table = new Table({ head: ['#', 'operators (d=dw f=fuse_full h=fuse_half)', ...r.objectives], colAligns: ['right', 'left', ...r.objectives.map(() => 'right' as const)], style: { head: [], border: [] } });
+      r.front.forEach((entry, i) => {
+        const ops = entry.operators.map((op) => OPERATOR_LETTER[op] ?? '?').join('');
+        const array = entry.array as { rows: number; cols: number; hardware: string } | undefined;
+        table.push([i + 1, array ? `${ops} @${array.rows}x${array.cols}/${array.hardware}` : ops, ...r.objectives.map((o) => (entry.objectives[o] ?? NaN).toLocaleString('en-US'))]);
+      });
+      return `search ${r.name ?? r.jobKey.slice(0, 12)}: ${r.network} ${r.space} ${r.strategy}, ${r.evaluations} evaluations in ${r.generations} generations (${r.runs} workflow runs), front of ${r.front.length}\n${table.toString()}`;
+    })
+    .join('\n');
+}
 
 export function registerCampaignCommands(program: Command): void {
   const campaign = program.command('campaign').description('experiment campaigns: run a spec through Temporal, inspect and move results');
@@ -81,6 +99,8 @@ export function registerCampaignCommands(program: Command): void {
             const results = await ctx.service.results({ campaignId: outcome.campaignId });
             for (const table of await paperTables(results, paperArray.rows, paperArray.cols)) printText(renderPaperTable(table));
           }
+          const searched = await ctx.service.searchResults(outcome.campaignId);
+          if (searched.length > 0) printText(renderSearchFronts(searched));
           const trained = await ctx.service.trainingResults(outcome.campaignId);
           if (trained.length > 0) {
             const table = new Table({ head: ['training', 'network', 'variant', 'method', 'width', 'epochs', 'seed', 'test accuracy', 'train img/s', 'backend'], style: { head: [], border: [] } });
@@ -154,12 +174,18 @@ export function registerCampaignCommands(program: Command): void {
     .option('--layers', 'include per-layer rows (JSON only)')
     .option('--paper-table <RxC>', 'render the paper table for this array from the stored results')
     .option('--json', 'print one JSON document')
-    .action(async (id: string, options: { network?: string; variant?: string; array?: string; model?: string; hardware?: string; layers?: boolean; paperTable?: string; json?: boolean }) => {
+    .option('--searches', "the campaign's search fronts instead (--json: [{jobKey,name,strategy,evaluations,front:[{key,operators,objectives}]…}])")
+    .action(async (id: string, options: { network?: string; variant?: string; array?: string; model?: string; hardware?: string; layers?: boolean; paperTable?: string; searches?: boolean; json?: boolean }) => {
       const array = options.array ? parseArray(options.array) : undefined;
       const paperArray = options.paperTable ? parseArray(options.paperTable, '--paper-table') : undefined;
       const model = options.model ? parseModel(options.model) : undefined;
       await withContext('read', async (ctx) => {
         await ctx.service.get(id);
+        if (options.searches) {
+          const searched = await ctx.service.searchResults(id);
+          if (options.json) return printJson(searched);
+          return printText(searched.length ? renderSearchFronts(searched) : `no finished searches in campaign ${id}`);
+        }
         const results = await ctx.service.results(
           { campaignId: id, ...(options.network ? { network: options.network } : {}), ...(options.variant ? { variant: options.variant } : {}), ...(array ? { rows: array.rows, cols: array.cols } : {}), ...(model ? { model } : {}), ...(options.hardware ? { hardware: options.hardware } : {}) },
           Boolean(options.layers),
@@ -173,6 +199,8 @@ export function registerCampaignCommands(program: Command): void {
         const table = new Table({ head: ['network', 'variant', 'array', 'model', 'hardware', 'cycles'], colAligns: ['left', 'left', 'left', 'left', 'left', 'right'], style: { head: [], border: [] } });
         for (const r of results) table.push([r.network, r.variant, `${r.rows}x${r.cols}`, r.model, r.hardware, r.totalCycles.toLocaleString('en-US')]);
         printText(`${table.toString()}\n${results.length} results`);
+        const searched = await ctx.service.searchResults(id);
+        if (searched.length > 0) printText(renderSearchFronts(searched));
       });
     });
 

@@ -1,0 +1,65 @@
+/**
+ * Search activities (`fuselab-nas`): evaluate candidates with libs/nas and write candidates, the
+ * front after each generation and the finished search to SQL. The strategy itself runs in the
+ * search workflow (src/workflows/search.ts). Every write is keyed (job key + candidate key /
+ * generation / job key) with ON CONFLICT, so an activity or a whole workflow run that repeats
+ * leaves one row.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { candidateKey, evaluateCandidate, NasInputError, paretoFront, type Candidate, type ObjectiveName } from '@fuselab/nas';
+import type { SearchJobParams } from '../campaigns/expand.js';
+import { evaluationRequestOf, searchSpaceOf } from '../campaigns/search.js';
+import { codeVersion } from '../campaigns/versions.js';
+import type { SearchCandidateRow, Store } from '../store/store.js';
+import type { SearchActivities } from './types.js';
+
+/** The front of stored candidates (evaluation order), as libs/nas' runSearch computes it. */
+export function frontOf(rows: readonly SearchCandidateRow[], objectives: readonly ObjectiveName[]) {
+  const entries = rows.map((row) => ({ key: row.candidateKey, operators: row.operators, objectives: row.objectives, ...(row.array ? { array: row.array } : {}) }));
+  return paretoFront(entries, objectives);
+}
+
+export function createSearchActivities(store: Store, worker: string): SearchActivities {
+  return {
+    async startSearch({ campaignId, position, force }) {
+      const [job] = await store.loadJobs(campaignId, [position]);
+      if (!job || job.kind !== 'nas') throw ApplicationFailure.nonRetryable(`campaign ${campaignId} has no search job at position ${position}`, 'InputError');
+      if (force) await store.dropSearch(job.key);
+      await store.startJobs(campaignId, [job.key], worker, Context.current().info.attempt);
+      return { key: job.key, params: job.params as SearchJobParams };
+    },
+    async evaluateSearchCandidate({ jobKey, params, index, generation, candidate }) {
+      const key = candidateKey(candidate as Candidate);
+      const stored = await store.searchCandidate(jobKey, key);
+      if (stored) return stored.objectives as Record<string, number>;
+      const space = searchSpaceOf(params);
+      let objectives: Record<string, number>;
+      try {
+        objectives = (await evaluateCandidate(evaluationRequestOf(params, space, candidate as Candidate))) as Record<string, number>;
+      } catch (error) {
+        // A candidate libs/nas rejects (or a non-finite synflow) fails the same way on every attempt.
+        if (error instanceof NasInputError || error instanceof RangeError) throw ApplicationFailure.nonRetryable(error.message, 'InputError');
+        throw error;
+      }
+      await store.saveSearchCandidate({ jobKey, candidateIndex: index, candidateKey: key, generation, operators: candidate.operators, array: candidate.array ?? null, objectives, worker });
+      return objectives;
+    },
+    async recordSearchFront({ jobKey, params, generation }) {
+      const rows = await store.searchCandidates(jobKey);
+      const front = frontOf(rows, params.objectives);
+      await store.saveSearchFront(jobKey, generation, rows.length, front);
+      return { evaluations: rows.length, front: front.length };
+    },
+    async finishSearch({ campaignId, jobKey, params, generations, runs }) {
+      const rows = await store.searchCandidates(jobKey);
+      const front = frontOf(rows, params.objectives);
+      await store.saveSearchResult(
+        campaignId,
+        { jobKey, network: params.network, space: params.space, strategy: params.strategy, objectives: params.objectives, evaluations: rows.length, generations, runs, front },
+        codeVersion('nas'),
+        worker,
+      );
+      return { evaluations: rows.length, front: front.length };
+    },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * The search workflow (task queue `fuselab-nas`): one per search job, a child of the campaign
+ * workflow. It keeps libs/nas' strategy in workflow code — `ask`/`tell` are pure, seeded JS — and
+ * runs each generation's evaluations as parallel activities (bounded), then records the front
+ * after the generation in SQL. Every `generationsPerRun` generations it continues as new with the
+ * strategy's state (small JSON), so a long search keeps a bounded history. Deterministic: no I/O,
+ * no clocks; tfjs (synflow) is loaded only by the evaluation activity, and the bundler stubs it out
+ * of the workflow bundle (temporal/worker.ts WORKFLOW_BUNDLER_OPTIONS).
+ */
+import { ApplicationFailure, CancellationScope, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { createStrategy, fromState, type Candidate, type ObjectiveValues, type Strategy, type StrategyState } from '@fuselab/nas';
+import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
+import { SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf } from '../campaigns/search.js';
+import type { SearchActivities } from '../activities/types.js';
+
+/**
+ * libs/nas clones its (plain JSON) strategy state with `structuredClone`, which the workflow
+ * sandbox does not provide. This exact deep copy of plain data (arrays, objects, numbers
+ * including NaN and -0, strings, booleans, null, undefined) stands in for it; it is deterministic.
+ */
+export function clonePlainData<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => clonePlainData(item)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[key] = clonePlainData(item);
+  return out as T;
+}
+const sandbox = globalThis as { structuredClone?: unknown };
+if (typeof sandbox.structuredClone !== 'function') sandbox.structuredClone = clonePlainData;
+
+/** Generations per workflow run before continue-as-new (default). */
+export const DEFAULT_GENERATIONS_PER_RUN = 10;
+/** Evaluation activities at once per search (default). */
+export const DEFAULT_SEARCH_PARALLEL = 8;
+
+export interface SearchWorkflowInput {
+  campaignId: string;
+  /** The search job's position in the campaign (the activity reads key and parameters from SQL). */
+  position: number;
+  force: boolean;
+  generationsPerRun?: number;
+  parallel?: number;
+  /** Set by continue-as-new: where the previous run stopped. */
+  resume?: { key: string; params: SearchJobParams; state: StrategyState; generation: number; evaluations: number; runs: number };
+}
+
+export interface SearchProgress {
+  campaignId: string;
+  position: number;
+  key: string | null;
+  status: 'starting' | 'running' | 'completed' | 'cancelled';
+  strategy: string | null;
+  budget: number;
+  evaluations: number;
+  /** Generations (ask/evaluate/tell rounds) finished. */
+  generation: number;
+  /** Workflow runs so far (1 + continue-as-new count). */
+  run: number;
+  /** Size of the Pareto front after the last generation. */
+  front: number;
+}
+
+export const searchProgressQuery = defineQuery<SearchProgress>('progress');
+export const searchCancelSignal = defineSignal<[string?]>('cancel');
+
+const book = proxyActivities<SearchActivities>({
+  taskQueue: TASK_QUEUES.nas,
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes: ['InputError'] },
+});
+
+const evaluate = proxyActivities<SearchActivities>({
+  taskQueue: TASK_QUEUES.nas,
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: ['InputError'] },
+});
+
+export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchProgress> {
+  const progress: SearchProgress = { campaignId: input.campaignId, position: input.position, key: null, status: 'starting', strategy: null, budget: 0, evaluations: 0, generation: 0, run: 1, front: 0 };
+  setHandler(searchProgressQuery, () => progress);
+  const scope = new CancellationScope();
+  let cancelReason: string | undefined;
+  setHandler(searchCancelSignal, (reason) => {
+    cancelReason = reason ?? 'cancelled';
+    scope.cancel();
+  });
+
+  let key: string;
+  let params: SearchJobParams;
+  let strategy: Strategy;
+  if (input.resume) {
+    ({ key, params } = input.resume);
+    strategy = fromState(input.resume.state);
+    progress.generation = input.resume.generation;
+    progress.evaluations = input.resume.evaluations;
+    progress.run = input.resume.runs + 1;
+  } else {
+    ({ key, params } = await book.startSearch({ campaignId: input.campaignId, position: input.position, force: input.force }));
+    strategy = createStrategy(strategyOptionsOf(params, searchSpaceOf(params)));
+  }
+  progress.key = key;
+  progress.strategy = params.strategy;
+  progress.budget = params.budget;
+  progress.status = 'running';
+  const perRun = Math.max(1, input.generationsPerRun ?? DEFAULT_GENERATIONS_PER_RUN);
+  const parallel = Math.max(1, input.parallel ?? DEFAULT_SEARCH_PARALLEL);
+
+  let generationsThisRun = 0;
+  try {
+    await scope.run(async () => {
+      while (!strategy.done) {
+        if (generationsThisRun >= perRun) {
+          await continueAsNew<typeof searchWorkflow>({
+            ...input,
+            resume: { key, params, state: strategy.state(), generation: progress.generation, evaluations: progress.evaluations, runs: progress.run },
+          });
+        }
+        const asked = strategy.ask(SEARCH_ASK_BATCH);
+        if (asked.length === 0) throw ApplicationFailure.nonRetryable(`${strategy.name}: asked for candidates but got none before it was done`, 'SearchError');
+        const values: ObjectiveValues[] = new Array<ObjectiveValues>(asked.length);
+        const base = progress.evaluations;
+        const generation = progress.generation;
+        let next = 0;
+        const lane = async () => {
+          while (next < asked.length) {
+            const i = next++;
+            const candidate: Candidate = asked[i]!;
+            values[i] = await evaluate.evaluateSearchCandidate({ campaignId: input.campaignId, jobKey: key, params, index: base + i, generation, candidate });
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(parallel, asked.length) }, lane));
+        strategy.tell(asked.map((candidate, i) => ({ candidate, objectives: values[i]! })));
+        progress.evaluations += asked.length;
+        progress.generation++;
+        generationsThisRun++;
+        const recorded = await book.recordSearchFront({ jobKey: key, params, generation: progress.generation });
+        progress.front = recorded.front;
+      }
+    });
+  } catch (error) {
+    if (isCancellation(error) && cancelReason !== undefined) {
+      progress.status = 'cancelled';
+      throw ApplicationFailure.nonRetryable(`search cancelled: ${cancelReason}`, 'SearchCancelled');
+    }
+    throw error;
+  }
+  const finished = await book.finishSearch({ campaignId: input.campaignId, jobKey: key, params, generations: progress.generation, runs: progress.run });
+  progress.evaluations = finished.evaluations;
+  progress.front = finished.front;
+  progress.status = 'completed';
+  return progress;
+}

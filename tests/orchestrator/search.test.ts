@@ -1,0 +1,154 @@
+// Search jobs end to end on the real Temporal dev server with in-process workers (fuselab-nas) and
+// PGlite: a campaign search runs as a searchWorkflow child (ask/tell in workflow code, evaluations
+// as activities), gives exactly libs/nas' in-process runSearch front, stores each candidate once,
+// gives the same front when it continues as new after every generation, is reused on a re-run, and
+// recorded search histories replay against the current workflow code.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { temporal as proto } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { runSearch, searchSummary } from '@fuselab/nas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalCampaignService, follow } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
+import { Store } from '../../apps/orchestrator/dist/store/store.js';
+import { connectClient } from '../../apps/orchestrator/dist/temporal/client.js';
+import { startWorkers, WORKFLOW_BUNDLE_PATH, type WorkerSet } from '../../apps/orchestrator/dist/temporal/worker.js';
+import { silentLogger, startTemporal } from './helpers/services.js';
+
+const HISTORIES = fileURLToPath(new URL('./histories', import.meta.url));
+const record = process.env.FUSELAB_RECORD_HISTORIES === '1';
+type History = InstanceType<typeof proto.api.history.v1.History>;
+const historyToJson = (history: History) => JSON.stringify(proto.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }));
+const historyFromJson = (json: unknown): History => proto.api.history.v1.History.fromObject(json as Record<string, unknown>);
+
+const search = { name: 'v2-stages', network: 'mobilenet_v2', space: 'stages', strategy: 'nsga2', objectives: ['latency', 'params'], budget: 24, population: 8, seed: 3 };
+const spec = { name: 'search-small', searches: [search] };
+
+let temporal: Awaited<ReturnType<typeof startTemporal>>;
+let database: Database;
+let store: Store;
+let workers: WorkerSet;
+let client: Awaited<ReturnType<typeof connectClient>>;
+let service: LocalCampaignService;
+let expected: ReturnType<typeof searchSummary>;
+const recorded: Array<{ name: string; history: History }> = [];
+
+async function childHistories(campaignId: string): Promise<{ first: History; last: History }> {
+  const childId = `${campaignId}/search-0`;
+  const parent = (await client.client.workflow.getHandle(campaignId).fetchHistory()) as History;
+  const started = parent.events!.find((e) => e.childWorkflowExecutionStartedEventAttributes)!.childWorkflowExecutionStartedEventAttributes!;
+  expect(started.workflowExecution!.workflowId).toBe(childId);
+  const first = (await client.client.workflow.getHandle(childId, started.workflowExecution!.runId!).fetchHistory()) as History;
+  const last = (await client.client.workflow.getHandle(childId).fetchHistory()) as History;
+  return { first, last };
+}
+
+beforeAll(async () => {
+  const result = await runSearch({ network: 'mobilenet_v2', space: 'stages', array: { rows: 64, cols: 64 }, strategy: 'nsga2', objectives: ['latency', 'params'], budget: 24, seed: 3, populationSize: 8 });
+  expected = searchSummary(result);
+  temporal = await startTemporal();
+  database = await openDatabase({ kind: 'pglite' });
+  store = new Store(database.db);
+  workers = await startWorkers({ address: temporal.address, namespace: 'default', store, queues: ['nas'], concurrency: 4, logger: await silentLogger() });
+  client = await connectClient(temporal.address, 'default');
+  service = new LocalCampaignService(store, async () => client.client);
+}, 120_000);
+
+afterAll(async () => {
+  await workers?.shutdown();
+  await client?.close();
+  await database?.close();
+  await temporal?.stop();
+}, 60_000);
+
+const frontOf = (rows: Awaited<ReturnType<Store['searchResults']>>) => rows[0]!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }));
+
+describe('search jobs on the Temporal dev server', () => {
+  it('runs a campaign search as a searchWorkflow child: the same front as runSearch in-process, each candidate stored once', async () => {
+    expect(expected.evaluations).toBe(24);
+    expect(expected.front.length).toBeGreaterThan(1);
+    const submitted = await service.submit(spec);
+    expect(submitted.total).toBe(1);
+    const final = await follow(service, submitted.campaignId, () => undefined, 100);
+    expect(final).toMatchObject({ status: 'completed', total: 1, completed: 1, failed: 0, reused: 0 });
+
+    const results = await service.searchResults(submitted.campaignId);
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ name: 'v2-stages', network: 'mobilenet_v2', space: 'stages', strategy: 'nsga2', objectives: ['latency', 'params'], evaluations: 24, generations: 3, runs: 1 });
+    expect(frontOf(results)).toEqual(expected.front);
+
+    const key = results[0]!.jobKey;
+    const candidates = await store.searchCandidates(key);
+    expect(candidates.map((c) => c.candidateIndex)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    expect(new Set(candidates.map((c) => c.candidateKey)).size).toBe(24);
+    expect(candidates.map((c) => c.generation)).toEqual([...Array(8).fill(0), ...Array(8).fill(1), ...Array(8).fill(2)]);
+    // The front after each generation; the last one is the result's.
+    const fronts = await store.searchFronts(submitted.campaignId);
+    expect(fronts.map((f) => [f.generation, f.evaluations])).toEqual([[1, 8], [2, 16], [3, 24]]);
+    expect(fronts[2]!.front).toEqual(results[0]!.front);
+
+    // The search's progress query, like the campaign's.
+    const progress = await client.client.workflow.getHandle(`${submitted.campaignId}/search-0`).query<{ status: string; evaluations: number; generation: number; front: number; run: number }>('progress');
+    expect(progress).toMatchObject({ status: 'completed', evaluations: 24, generation: 3, front: expected.front.length, run: 1 });
+
+    const jobs = (await store.listJobs(submitted.campaignId)) as Array<{ kind: string; status: string; worker: string }>;
+    expect(jobs).toMatchObject([{ kind: 'nas', status: 'completed', worker: workers.identity }]);
+    const { last } = await childHistories(submitted.campaignId);
+    recorded.push({ name: 'v3-search-completed', history: last });
+    recorded.push({ name: 'v3-campaign-search', history: (await client.client.workflow.getHandle(submitted.campaignId).fetchHistory()) as History });
+  }, 60_000);
+
+  it('reuses a finished search on a re-run', async () => {
+    const again = await service.submit(spec);
+    expect(await follow(service, again.campaignId, () => undefined, 100)).toMatchObject({ status: 'completed', total: 1, completed: 0, reused: 1 });
+    expect(frontOf(await service.searchResults(again.campaignId))).toEqual(expected.front);
+  }, 60_000);
+
+  it('continues as new after every generation (the strategy state carried over) and gives the same front', async () => {
+    const forced = await service.submit(spec, { force: true, searchGenerationsPerRun: 1 });
+    expect(await follow(service, forced.campaignId, () => undefined, 100)).toMatchObject({ status: 'completed', total: 1, completed: 1, reused: 0 });
+    const results = await service.searchResults(forced.campaignId);
+    expect(results[0]).toMatchObject({ evaluations: 24, generations: 3, runs: 3 });
+    expect(frontOf(results)).toEqual(expected.front);
+    expect(await store.searchCandidates(results[0]!.jobKey)).toHaveLength(24);
+    const { first, last } = await childHistories(forced.campaignId);
+    expect(first.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    expect(last.events!.at(-1)!.workflowExecutionCompletedEventAttributes).toBeTruthy();
+    recorded.push({ name: 'v3-search-continued', history: first });
+    recorded.push({ name: 'v3-search-resumed', history: last });
+  }, 60_000);
+
+  it('shows fronts through the export and loads them on import', async () => {
+    const [campaign] = (await service.list()).filter((c) => c.name === 'search-small' && c.jobs.completed === 1);
+    const doc = await service.exportCampaign(campaign!.campaignId);
+    expect(doc.searchResults).toHaveLength(1);
+    expect(doc.searchCandidates).toHaveLength(24);
+    const other = await openDatabase({ kind: 'pglite' });
+    try {
+      const otherStore = new Store(other.db);
+      const otherService = new LocalCampaignService(otherStore, async () => client.client);
+      await otherService.importCampaign(JSON.parse(JSON.stringify(doc)));
+      await otherService.importCampaign(JSON.parse(JSON.stringify(doc)));
+      expect(frontOf(await otherService.searchResults(campaign!.campaignId))).toEqual(expected.front);
+      expect(await otherStore.searchCandidates(doc.searchResults[0]!.jobKey)).toHaveLength(24);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
+  it('replays recorded search workflow histories against the current workflow code', async () => {
+    expect(recorded.map((r) => r.name)).toEqual(['v3-search-completed', 'v3-campaign-search', 'v3-search-continued', 'v3-search-resumed']);
+    if (record) for (const { name, history } of recorded) writeFileSync(join(HISTORIES, `${name}.json`), `${historyToJson(history)}\n`);
+    const histories = recorded.map(({ name, history }) => ({ workflowId: `live-${name}`, history }));
+    const files = readdirSync(HISTORIES).filter((file) => file.startsWith('v3-') && file.endsWith('.json'));
+    expect(files.sort()).toEqual(['v3-campaign-search.json', 'v3-search-completed.json', 'v3-search-continued.json', 'v3-search-resumed.json']);
+    for (const file of files) histories.push({ workflowId: file.replace(/\.json$/, ''), history: historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))) });
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
+});
