@@ -12,19 +12,11 @@ import {
   batchNormActForward,
   type FusedActivation,
 } from '@fuselab/fuseconv/tfjs';
-import { util, type DataType, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 
 import { simdFor } from './wasm-simd.js';
+import type { KernelArgs as Args, Float32HeapBackend as Backend } from './wasm-backend-types.js';
 
-interface Backend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
-interface Args {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
 
 /** Clamp bounds of the activation: the gradient passes where lo < pre ≤ hi. */
 function bounds(activation: FusedActivation): [number, number] {

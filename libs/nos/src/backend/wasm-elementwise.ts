@@ -12,19 +12,11 @@ import {
   backend_util,
   getKernel,
   util,
-  type DataType,
   type KernelFunc,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import type { KernelArgs as Args, WasmHeapBackend as Backend } from './wasm-backend-types.js';
 
-interface Backend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): backend_util.TypedArray;
-  incRef(dataId: object): void;
-  disposeData(dataId: object, force?: boolean): boolean;
-}
 
 /** Per-backend cache of all-ones vectors used to reduce with a matrix-vector product. */
 const onesCache = new WeakMap<object, Map<number, TensorInfo>>();
@@ -46,11 +38,6 @@ function ones(b: Backend, n: number): TensorInfo {
 /** Below this many rows the column sums run as a JavaScript loop instead of a GEMV. */
 const GEMV_MIN_ROWS = 64;
 
-interface Args {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
 
 type Impl = (args: Args, fallback: KernelFunc) => TensorInfo | TensorInfo[];
 

@@ -12,19 +12,11 @@ import {
   type FuseGeometry,
   type FuseSegment,
 } from '@fuselab/fuseconv/tfjs';
-import { util, type DataType, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 
 import { simdFor, type Simd } from './wasm-simd.js';
+import type { KernelArgs as Args, Float32HeapBackend as Backend } from './wasm-backend-types.js';
 
-interface Backend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
-interface Args {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
 
 function simdOk(geo: FuseGeometry, backend: unknown): Simd | null {
   return geo.segments.every((s) => s.Cb % 4 === 0 && s.Cb > 0) ? simdFor(backend) : null;

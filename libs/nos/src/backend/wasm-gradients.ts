@@ -21,28 +21,17 @@ import {
   unregisterKernel,
   engine,
   util,
-  backend_util,
-  type DataType,
   type GradConfig,
   type KernelFunc,
   type NamedAttrMap,
-  type NamedTensorInfoMap,
   type Tensor,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 // The Node bundle of tfjs-layers registers tfjs-core's gradients (global registry); load it first
 // so that the overrides below wrap them and are not overwritten later.
 import '@tensorflow/tfjs-layers';
+import type { KernelArgs as Args, WasmHeapBackend as Backend } from './wasm-backend-types.js';
 
-interface Backend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): backend_util.TypedArray;
-}
-interface Args {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
 
 const f32 = (b: Backend, t: TensorInfo): Float32Array => b.typedArrayFromHeap(t) as Float32Array;
 const i32 = (a: Float32Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.length);

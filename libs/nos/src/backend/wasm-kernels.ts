@@ -19,7 +19,6 @@ import {
   getKernel,
   registerKernel,
   unregisterKernel,
-  type DataType,
   type KernelConfig,
   type KernelFunc,
   type NamedAttrMap,
@@ -32,13 +31,9 @@ import { WASM_ELEMENTWISE_OVERRIDES, withFallback } from './wasm-elementwise.js'
 import { WASM_FUSE_CONV_KERNELS } from './wasm-fuse-conv.js';
 import { registerWasmFusedGradients } from './wasm-gradients.js';
 import { simdFor } from './wasm-simd.js';
+import type { WasmHeapBackend as WasmBackendLike } from './wasm-backend-types.js';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` these kernels use. */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): backend_util.TypedArray;
-  disposeData(dataId: object, force?: boolean): boolean;
-}
 
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
