@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
 import { normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
 import { codeVersion, versions } from './versions.js';
-import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SearchResultRow, SimResultRow, Store } from '../store/store.js';
+import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SearchResultRow, SimResultRow, Store, TrainingResultInput } from '../store/store.js';
 import { EXPORT_FORMAT } from '../store/store.js';
 import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress } from '../workflows/campaign.js';
 
@@ -35,25 +35,9 @@ export interface CampaignOutcome {
   jobs: { total: number; completed: number; failed: number; reused: number };
 }
 
-/** A finished training job (training_results). */
-export interface TrainingResultRow {
+/** A finished training job (training_results): what the activity stored, plus where and when. */
+export interface TrainingResultRow extends TrainingResultInput {
   jobKey: string;
-  dataset: string;
-  network: string;
-  variant: string;
-  method: string;
-  width: number;
-  epochs: number;
-  seed: number;
-  backend: string;
-  testAccuracy: number | null;
-  testLoss: number | null;
-  trainLoss: number;
-  trainAccuracy: number;
-  trainImagesPerSec: number;
-  checkpointEpoch: number;
-  checkpointStep: number;
-  resumedFrom: number | null;
   codeVersion: string;
   worker: string | null;
   createdAt: string;
