@@ -138,6 +138,32 @@ describe('search jobs on the Temporal dev server', () => {
     }
   }, 60_000);
 
+  it('cancelling the campaign cancels its running search: the child workflow is cancelled, the job marked cancelled', async () => {
+    const long = { name: 'search-long', searches: [{ network: 'mobilenet_v2', space: 'blocks', strategy: 'random', objectives: ['latency', 'params'], budget: 5000, seed: 1 }] };
+    const submitted = await service.submit(long);
+    const childId = `${submitted.campaignId}/search-0`;
+    let evaluations = 0;
+    for (let i = 0; i < 400 && evaluations < 64; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        evaluations = (await client.client.workflow.getHandle(childId).query<{ evaluations: number }>('progress')).evaluations;
+      } catch {
+        /* not started yet */
+      }
+    }
+    expect(evaluations).toBeGreaterThanOrEqual(64);
+    await service.cancel(submitted.campaignId);
+    const final = await follow(service, submitted.campaignId, () => undefined, 100);
+    expect(final).toMatchObject({ status: 'cancelled', total: 1, completed: 0, cancelled: 1 });
+    expect((await client.client.workflow.getHandle(childId).describe()).status.name).toBe('CANCELLED');
+    const [job] = (await store.listJobs(submitted.campaignId)) as Array<{ key: string; status: string }>;
+    expect(job!.status).toBe('cancelled');
+    const stored = (await store.searchCandidates(job!.key)).length;
+    expect(stored).toBeGreaterThanOrEqual(64);
+    expect(stored).toBeLessThan(5000);
+    expect(await service.searchResults(submitted.campaignId)).toEqual([]);
+  }, 60_000);
+
   it('replays recorded search workflow histories against the current workflow code', async () => {
     expect(recorded.map((r) => r.name)).toEqual(['v3-search-completed', 'v3-campaign-search', 'v3-search-continued', 'v3-search-resumed']);
     if (record) for (const { name, history } of recorded) writeFileSync(join(HISTORIES, `${name}.json`), `${historyToJson(history)}\n`);

@@ -54,7 +54,7 @@ export function renderSearchFronts(rows: readonly SearchResultRow[]): string {
         const array = entry.array as { rows: number; cols: number; hardware: string } | undefined;
         table.push([i + 1, array ? `${ops} @${array.rows}x${array.cols}/${array.hardware}` : ops, ...r.objectives.map((o) => (entry.objectives[o] ?? NaN).toLocaleString('en-US'))]);
       });
-      return `search ${r.name ?? r.jobKey.slice(0, 12)}: ${r.network} ${r.space} ${r.strategy}, ${r.evaluations} evaluations in ${r.generations} generations (${r.runs} workflow runs), front of ${r.front.length}\n${table.toString()}`;
+      return `search ${r.name ?? r.jobKey.slice(0, 12)}: ${r.network} ${r.space} ${r.strategy}, ${r.evaluations} evaluations in ${r.generations} generations (${r.runs} workflow run${r.runs === 1 ? '' : 's'}), front of ${r.front.length}\n${table.toString()}`;
     })
     .join('\n');
 }
