@@ -92,7 +92,7 @@ describe('fuselab campaign (CLI)', () => {
     const otherHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-import-'));
     try {
       const imported = await fuselab(['campaign', 'import', exported, '--json'], { FUSELAB_HOME: otherHome });
-      expect(JSON.parse(imported.stdout)).toEqual({ campaignId: summary.campaignId, jobs: 4, simResults: 4 });
+      expect(JSON.parse(imported.stdout)).toEqual({ campaignId: summary.campaignId, jobs: 4, simResults: 4, searchResults: 0, trainingResults: 0, trainingMetrics: 0, checkpoints: 0 });
       const there = JSON.parse((await fuselab(['campaign', 'results', summary.campaignId, '--json'], { FUSELAB_HOME: otherHome })).stdout) as unknown[];
       expect(there).toEqual(JSON.parse((await fuselab(['campaign', 'results', summary.campaignId, '--json'])).stdout));
     } finally {

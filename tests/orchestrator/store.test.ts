@@ -1,7 +1,9 @@
 // The store against both databases it serves: PGlite (embedded) and a real PostgreSQL server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
-import { Store } from '../../apps/orchestrator/dist/store/store.js';
+import { Store, type TrainingResultInput } from '../../apps/orchestrator/dist/store/store.js';
+import { checkpoints, jobs as jobsTable, trainingMetrics, trainingResults } from '../../apps/orchestrator/dist/store/schema.js';
+import { parseExport } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { loadSpecText, specHash } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { expandSpec, type SimJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
@@ -75,7 +77,7 @@ describe.each(backends)('store on %s', (_name, open) => {
     const other = await openDatabase({ kind: 'pglite' });
     try {
       const target = new Store(other.db);
-      expect(await target.importCampaign(doc)).toEqual({ campaignId: 'c1', jobs: 4, simResults: 4 });
+      expect(await target.importCampaign(doc)).toEqual({ campaignId: 'c1', jobs: 4, simResults: 4, searchResults: 0, trainingResults: 0, trainingMetrics: 0, checkpoints: 0 });
       await target.importCampaign(doc); // twice changes nothing
       const copied = await target.simResults({ campaignId: 'c1' }, true);
       expect(copied).toEqual(await store.simResults({ campaignId: 'c1' }, true));
@@ -124,6 +126,79 @@ describe.each(backends)('store on %s', (_name, open) => {
     await store.saveMetrics('tk', [{ epoch: 0, step: 0, split: 'train', metric: 'loss', value: 0.5 }]);
     const curves = (await store.trainingCurves()).filter((c) => c.jobKey === 'tk');
     expect(curves.map((c) => c.value)).toEqual([0.5]);
+  });
+
+  it('exports/imports training results, metrics and the latest checkpoints: twice changes nothing, old files still import, a bad file writes nothing', async () => {
+    // Two training jobs (synthetic rows through the store's own save methods): one finished, one with a resumable checkpoint.
+    const tjobs = [0, 1].map((position) => ({ position, kind: 'train', group: 'kd-small', key: `export-train-${position}`, params: { seed: position } }));
+    const [done, partial] = tjobs.map((j) => j.key) as [string, string];
+    await store.createCampaign({ id: 't1', spec, specHash: specHash(spec), codeVersion: 'test', versions: { x: '1' }, force: false });
+    await store.registerJobs('t1', tjobs, false);
+    const result: TrainingResultInput = { dataset: 'synthetic', network: 'mobilenet_v2', variant: 'fuse_half', method: 'kd', width: 0.25, epochs: 2, seed: 0, backend: 'cpu', testAccuracy: 0.5, testLoss: 1.25, trainLoss: 0.75, trainAccuracy: 0.625, trainImagesPerSec: 123.5, checkpointEpoch: 1, checkpointStep: 8, resumedFrom: 4 };
+    const checkpointData = (step: number) => new TextEncoder().encode(JSON.stringify({ step, weights: Array.from({ length: 300 }, (_, i) => (i * step) % 7) }));
+    await store.saveCheckpoint(done, 0, 4, 'json', checkpointData(4));
+    await store.saveCheckpoint(done, 1, 8, 'json', checkpointData(8));
+    await store.saveCheckpoint(partial, 0, 2, 'json', checkpointData(2));
+    await store.saveMetrics(done, [0, 1].flatMap((epoch) => [{ epoch, step: epoch * 4 + 4, split: 'train', metric: 'loss', value: 1 - epoch / 4 }, { epoch, step: epoch * 4 + 4, split: 'test', metric: 'accuracy', value: 0.25 + epoch / 4 }]));
+    await store.saveMetrics(partial, [{ epoch: 0, step: 2, split: 'train', metric: 'loss', value: 2 }]);
+    await store.saveTrainingResult('t1', done, result, 'test', 'w1');
+    await store.finishCampaign('t1', 'failed', '1 of 2 jobs failed');
+
+    const doc = JSON.parse(JSON.stringify(await store.exportCampaign('t1')));
+    expect(doc).toMatchObject({ formatVersion: 2, checkpointsIncluded: true });
+    expect(doc.trainingResults).toHaveLength(1);
+    expect(doc.trainingMetrics).toHaveLength(5);
+    expect(doc.checkpoints.map((c: { jobKey: string; step: number }) => [c.jobKey, c.step])).toEqual([[done, 8], [partial, 2]]);
+    const lean = (await store.exportCampaign('t1', { checkpoints: false }))!;
+    expect([lean.checkpointsIncluded, lean.checkpoints, lean.trainingResults.length]).toEqual([false, [], 1]);
+
+    const strip = <T extends { createdAt: unknown }>(rows: T[]) => rows.map(({ createdAt: _c, ...row }) => row);
+    const counts = async (s: Store) => [(await s.db.select().from(trainingResults)).length, (await s.db.select().from(trainingMetrics)).length, (await s.db.select().from(checkpoints)).length, (await s.db.select().from(jobsTable)).length];
+    const latest = async (s: Store, key: string) => {
+      const cp = await s.latestCheckpoint(key);
+      return cp && { ...cp, data: Array.from(cp.data) };
+    };
+
+    const second = await open();
+    try {
+      const target = new Store(second.db);
+      const summary = { campaignId: 't1', jobs: 2, simResults: 0, searchResults: 0, trainingResults: 1, trainingMetrics: 5, checkpoints: 2 };
+      expect(await target.importCampaign(parseExport(doc))).toEqual(summary);
+      const after = await counts(target);
+      expect(after).toEqual([1, 5, 2, 2]);
+      expect(await target.importCampaign(parseExport(doc))).toEqual(summary); // twice changes nothing
+      expect(await counts(target)).toEqual(after);
+      expect(strip(await target.trainingResults('t1'))).toEqual(strip(await store.trainingResults('t1')));
+      expect(strip(await target.trainingCurves('t1'))).toEqual(strip(await store.trainingCurves('t1')));
+      for (const key of [done, partial]) expect(await latest(target, key)).toEqual(await latest(store, key));
+      expect(JSON.parse(new TextDecoder().decode((await target.latestCheckpoint(done))!.data))).toMatchObject({ step: 8 });
+      expect(await target.checkpoint(done, 0, 4)).toBeUndefined(); // only the latest travels
+      expect((await target.getCampaign('t1'))!).toMatchObject({ status: 'failed', jobs: { total: 2, completed: 1, pending: 1 } });
+
+      // An old (format version 1) file without the training sections still imports.
+      const { trainingResults: _r, trainingMetrics: _m, checkpoints: _c, checkpointsIncluded: _i, ...old } = doc;
+      const oldDoc = { ...old, formatVersion: 1, campaign: { ...old.campaign, id: 't1-old' } };
+      expect(await target.importCampaign(parseExport(oldDoc))).toEqual({ ...summary, campaignId: 't1-old', trainingResults: 0, trainingMetrics: 0, checkpoints: 0 });
+      expect(await counts(target)).toEqual([1, 5, 2, 4]);
+
+      // A corrupt training section: a clear error naming the field, and nothing written.
+      const corrupt = (edit: (d: typeof doc) => void) => {
+        const d = JSON.parse(JSON.stringify({ ...doc, campaign: { ...doc.campaign, id: 't1-bad' } }));
+        edit(d);
+        return d;
+      };
+      expect(() => parseExport(corrupt((d) => (d.trainingResults[0].trainLoss = 'low')))).toThrow(/^export file trainingResults\[0\]\.trainLoss: /);
+      expect(() => parseExport(corrupt((d) => delete d.trainingMetrics[2].metric))).toThrow(/^export file trainingMetrics\[2\]\.metric: /);
+      expect(() => parseExport(corrupt((d) => (d.checkpoints[1].data = 'not base64!')))).toThrow('export file checkpoints[1].data: expected base64 checkpoint data');
+      expect(() => parseExport(corrupt((d) => (d.formatVersion = 3)))).toThrow('export file formatVersion: expected one of 1, 2');
+      // One that passes validation but fails in the database (as if the check were bypassed): the transaction leaves nothing.
+      const failing = corrupt((d) => (d.checkpoints[1].jobKey = null));
+      await expect(target.importCampaign(failing)).rejects.toThrow();
+      expect(await target.getCampaign('t1-bad')).toBeUndefined();
+      expect(await counts(target)).toEqual([1, 5, 2, 4]);
+    } finally {
+      await second.close();
+    }
   });
 
 });

@@ -1,7 +1,7 @@
 /** The CampaignService over HTTP: what the CLI uses while a `fuselab up` stack is running. */
 import { NotFoundError, type CampaignService, type SubmitOptions, type Submitted } from '../campaigns/service.js';
 import { SpecError } from '../campaigns/spec.js';
-import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SearchResultRow, SimResultRow } from '../store/store.js';
+import type { CampaignDetail, CampaignExport, CampaignSummary, ExportOptions, ImportSummary, ResultFilters, SearchResultRow, SimResultRow } from '../store/store.js';
 import type { TrainingResultRow } from '../campaigns/service.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 
@@ -61,10 +61,10 @@ export class HttpCampaignService implements CampaignService {
   searchResults(campaignId: string): Promise<SearchResultRow[]> {
     return this.call('GET', `/api/campaigns/${encodeURIComponent(campaignId)}/searches`);
   }
-  exportCampaign(id: string): Promise<CampaignExport> {
-    return this.call('GET', `/api/campaigns/${encodeURIComponent(id)}/export`);
+  exportCampaign(id: string, options: ExportOptions = {}): Promise<CampaignExport> {
+    return this.call('GET', `/api/campaigns/${encodeURIComponent(id)}/export${options.checkpoints === false ? '?checkpoints=false' : ''}`);
   }
-  importCampaign(doc: unknown): Promise<{ campaignId: string; jobs: number; simResults: number }> {
+  importCampaign(doc: unknown): Promise<ImportSummary> {
     return this.call('POST', '/api/import', doc);
   }
 }

@@ -40,6 +40,7 @@ const resultQuery = z.strictObject({
   limit: intParam.max(100_000).optional(),
   offset: z.coerce.number().int().nonnegative().optional(),
 });
+const exportQuery = z.strictObject({ checkpoints: z.enum(['true', 'false'], { error: 'expected true or false' }).optional() });
 const jobsQuery = z.strictObject({ status: z.enum(['pending', 'running', 'completed', 'failed', 'reused', 'cancelled']).optional(), limit: intParam.max(100_000).optional(), offset: z.coerce.number().int().nonnegative().optional() });
 
 class BadRequest extends Error {}
@@ -104,7 +105,13 @@ export function createApp(options: ApiOptions) {
     }),
   );
   app.get('/api/campaigns/:id/searches', wrap(async (req, res) => res.json(await service.searchResults(String(req.params.id)))));
-  app.get('/api/campaigns/:id/export', wrap(async (req, res) => res.json(await service.exportCampaign(String(req.params.id)))));
+  app.get(
+    '/api/campaigns/:id/export',
+    wrap(async (req, res) => {
+      const query = parseOr400(exportQuery, req.query, 'query ');
+      res.json(await service.exportCampaign(String(req.params.id), { checkpoints: query.checkpoints !== 'false' }));
+    }),
+  );
   app.post('/api/import', wrap(async (req, res) => res.status(201).json(await service.importCampaign(req.body))));
   app.get(
     '/api/results',

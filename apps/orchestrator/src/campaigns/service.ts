@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
 import { normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
 import { codeVersion, versions } from './versions.js';
-import type { CampaignDetail, CampaignExport, CampaignSummary, ResultFilters, SearchResultRow, SimResultRow, Store, TrainingResultInput } from '../store/store.js';
-import { EXPORT_FORMAT } from '../store/store.js';
+import type { CampaignDetail, CampaignExport, CampaignImport, CampaignSummary, ExportOptions, ImportSummary, ResultFilters, SearchResultRow, SimResultRow, Store, TrainingResultInput } from '../store/store.js';
+import { EXPORT_FORMAT, EXPORT_FORMAT_VERSIONS } from '../store/store.js';
 import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress } from '../workflows/campaign.js';
 
 export interface SubmitOptions {
@@ -59,8 +59,8 @@ export interface CampaignService {
   trainingResults(campaignId?: string): Promise<TrainingResultRow[]>;
   searchFronts(campaignId?: string): Promise<unknown[]>;
   searchResults(campaignId: string): Promise<SearchResultRow[]>;
-  exportCampaign(id: string): Promise<CampaignExport>;
-  importCampaign(doc: unknown): Promise<{ campaignId: string; jobs: number; simResults: number }>;
+  exportCampaign(id: string, options?: ExportOptions): Promise<CampaignExport>;
+  importCampaign(doc: unknown): Promise<ImportSummary>;
 }
 
 export function newCampaignId(spec: NormalisedSpec, hash: string): string {
@@ -83,7 +83,7 @@ export function progressFromDetail(detail: CampaignSummary): CampaignProgress {
 
 const exportSchema = z.object({
   format: z.literal(EXPORT_FORMAT, { error: `expected "${EXPORT_FORMAT}"` }),
-  formatVersion: z.literal(1, { error: 'expected 1' }),
+  formatVersion: z.literal(EXPORT_FORMAT_VERSIONS, { error: `expected one of ${EXPORT_FORMAT_VERSIONS.join(', ')}` }),
   campaign: z.object({
     id: z.string().min(1),
     name: z.string().min(1),
@@ -168,10 +168,51 @@ const exportSchema = z.object({
     )
     .optional(),
   searchFronts: z.array(z.object({ jobKey: z.string().min(1), generation: z.number().int().nonnegative(), evaluations: z.number().int().nonnegative(), front: z.unknown() })).optional(),
+  // Training (format version 2; version 1 files have none).
+  trainingResults: z
+    .array(
+      z.object({
+        jobKey: z.string().min(1),
+        dataset: z.string(),
+        network: z.string(),
+        variant: z.string(),
+        method: z.string(),
+        width: z.number().positive(),
+        epochs: z.number().int().nonnegative(),
+        seed: z.number().int(),
+        backend: z.string(),
+        testAccuracy: z.number().nullable(),
+        testLoss: z.number().nullable(),
+        trainLoss: z.number(),
+        trainAccuracy: z.number(),
+        trainImagesPerSec: z.number(),
+        checkpointEpoch: z.number().int().nonnegative(),
+        checkpointStep: z.number().int().nonnegative(),
+        resumedFrom: z.number().int().nullable(),
+        codeVersion: z.string(),
+        worker: z.string().nullable(),
+      }),
+    )
+    .optional(),
+  trainingMetrics: z
+    .array(z.object({ jobKey: z.string().min(1), epoch: z.number().int().nonnegative(), step: z.number().int().nonnegative(), split: z.string().min(1), metric: z.string().min(1), value: z.number() }))
+    .optional(),
+  checkpointsIncluded: z.boolean().optional(),
+  checkpoints: z
+    .array(
+      z.object({
+        jobKey: z.string().min(1),
+        epoch: z.number().int().nonnegative(),
+        step: z.number().int().nonnegative(),
+        format: z.string().min(1),
+        data: z.base64({ error: 'expected base64 checkpoint data' }),
+      }),
+    )
+    .optional(),
 });
 
 /** Validates an export document; a bad one is a SpecError naming the field. */
-export function parseExport(doc: unknown): CampaignExport {
+export function parseExport(doc: unknown): CampaignImport {
   const parsed = exportSchema.safeParse(doc);
   if (!parsed.success) {
     const { field, message } = describeZodError(parsed.error);
@@ -179,7 +220,7 @@ export function parseExport(doc: unknown): CampaignExport {
   }
   // The spec inside must still be a valid spec.
   normaliseSpec(parsed.data.campaign.spec);
-  return parsed.data as unknown as CampaignExport;
+  return parsed.data as unknown as CampaignImport;
 }
 
 export class LocalCampaignService implements CampaignService {
@@ -269,8 +310,8 @@ export class LocalCampaignService implements CampaignService {
     return this.store.searchResults(campaignId);
   }
 
-  async exportCampaign(id: string) {
-    const doc = await this.store.exportCampaign(id);
+  async exportCampaign(id: string, options: ExportOptions = {}) {
+    const doc = await this.store.exportCampaign(id, options);
     if (!doc) throw new NotFoundError(`no campaign "${id}"`);
     return doc;
   }

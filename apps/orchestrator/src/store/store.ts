@@ -171,6 +171,28 @@ export interface SearchResultRow extends SearchResultInput {
 }
 
 export const EXPORT_FORMAT = 'fuselab-campaign-export';
+/**
+ * Version 2 adds trainingResults, trainingMetrics and checkpoints (the latest per training job,
+ * data base64-encoded). Version 1 files (without them) still import.
+ */
+export const EXPORT_FORMAT_VERSION = 2;
+export const EXPORT_FORMAT_VERSIONS = [1, 2] as const;
+
+export interface ExportOptions {
+  /** Include the latest checkpoint of every training job (default true; they can be large). */
+  checkpoints?: boolean;
+}
+
+/** What an import loaded: the number of rows of each kind in the document. */
+export interface ImportSummary {
+  campaignId: string;
+  jobs: number;
+  simResults: number;
+  searchResults: number;
+  trainingResults: number;
+  trainingMetrics: number;
+  checkpoints: number;
+}
 
 const emptyCounts = (): JobCounts => ({ total: 0, pending: 0, running: 0, completed: 0, failed: 0, reused: 0, cancelled: 0 });
 
@@ -626,7 +648,7 @@ export class Store {
   }
 
   /** One document with the spec, versions, jobs and every result of a campaign. */
-  async exportCampaign(id: string) {
+  async exportCampaign(id: string, options: ExportOptions = {}) {
     const campaign = await this.getCampaign(id);
     if (!campaign) return undefined;
     const [row] = await this.db.select().from(campaigns).where(eq(campaigns.id, id));
@@ -635,9 +657,15 @@ export class Store {
     const searches = await this.searchResults(id);
     const candidates = (await Promise.all(searches.map((r) => this.searchCandidates(r.jobKey)))).flat().map(({ createdAt: _c, ...row }) => row);
     const fronts = (await this.searchFronts(id)).map(({ createdAt: _c, ...row }) => row);
+    const training = (await this.trainingResults(id)).map(({ createdAt: _c, ...row }) => row);
+    const metrics = (await this.trainingCurves(id)).map(({ createdAt: _c, ...row }) => row);
+    const includeCheckpoints = options.checkpoints ?? true;
+    const trainKeys = [...new Set(jobRows.filter((job) => job.kind === 'train').map((job) => job.key))];
+    const latest = includeCheckpoints ? await Promise.all(trainKeys.map(async (jobKey) => ({ jobKey, checkpoint: await this.latestCheckpoint(jobKey) }))) : [];
+    const checkpointRows = latest.flatMap(({ jobKey, checkpoint }) => (checkpoint ? [{ jobKey, epoch: checkpoint.epoch, step: checkpoint.step, format: checkpoint.format, data: Buffer.from(checkpoint.data).toString('base64') }] : []));
     return {
       format: EXPORT_FORMAT,
-      formatVersion: 1,
+      formatVersion: EXPORT_FORMAT_VERSION as (typeof EXPORT_FORMAT_VERSIONS)[number],
       exportedAt: new Date().toISOString(),
       campaign: { id, name: campaign.name, status: campaign.status, spec: campaign.spec, specHash: campaign.specHash, codeVersion: campaign.codeVersion, versions: campaign.versions, seed: campaign.seed, force: campaign.force, createdAt: campaign.createdAt, finishedAt: campaign.finishedAt, error: campaign.error, totalJobs: row!.totalJobs, reusedJobs: row!.reusedJobs },
       jobs: jobRows,
@@ -645,11 +673,17 @@ export class Store {
       searchResults: searches.map(({ createdAt: _c, name: _n, ...row }) => row),
       searchCandidates: candidates,
       searchFronts: fronts,
+      trainingResults: training,
+      trainingMetrics: metrics,
+      /** false: exported with --no-checkpoints (`checkpoints` is then empty). */
+      checkpointsIncluded: includeCheckpoints,
+      /** The latest checkpoint of each training job; `data` is base64. */
+      checkpoints: checkpointRows,
     };
   }
 
-  /** Loads an export; rows already present are left alone, so importing twice changes nothing. */
-  async importCampaign(doc: CampaignExport): Promise<{ campaignId: string; jobs: number; simResults: number }> {
+  /** Loads an export; rows already present are left alone, so importing twice changes nothing. All or nothing. */
+  async importCampaign(doc: CampaignImport): Promise<ImportSummary> {
     return this.db.transaction(async (tx) => {
       const c = doc.campaign;
       await tx
@@ -667,13 +701,17 @@ export class Store {
       if (doc.searchResults?.length) await tx.insert(searchResults).values(doc.searchResults).onConflictDoNothing();
       for (const part of chunks(doc.searchCandidates ?? [])) await tx.insert(searchCandidates).values(part).onConflictDoNothing();
       for (const part of chunks(doc.searchFronts ?? [])) await tx.insert(searchFronts).values(part).onConflictDoNothing();
+      for (const part of chunks(doc.trainingResults ?? [])) await tx.insert(trainingResults).values(part).onConflictDoNothing({ target: trainingResults.jobKey });
+      for (const part of chunks(doc.trainingMetrics ?? [], 1000)) await tx.insert(trainingMetrics).values(part).onConflictDoNothing();
+      // Checkpoints one at a time: each may be large.
+      for (const cp of doc.checkpoints ?? []) await tx.insert(checkpoints).values({ jobKey: cp.jobKey, epoch: cp.epoch, step: cp.step, format: cp.format, data: new Uint8Array(Buffer.from(cp.data, 'base64')) }).onConflictDoNothing();
       for (const part of chunks(doc.jobs)) {
         await tx
           .insert(jobs)
           .values(part.map((job) => ({ campaignId: c.id, position: job.position, kind: job.kind, group: job.group, key: job.key, params: job.params, status: job.status, attempts: job.attempts, worker: job.worker, error: job.error, startedAt: job.startedAt ? new Date(job.startedAt) : null, finishedAt: job.finishedAt ? new Date(job.finishedAt) : null })))
           .onConflictDoNothing({ target: [jobs.campaignId, jobs.key] });
       }
-      return { campaignId: c.id, jobs: doc.jobs.length, simResults: doc.simResults.length };
+      return { campaignId: c.id, jobs: doc.jobs.length, simResults: doc.simResults.length, searchResults: doc.searchResults?.length ?? 0, trainingResults: doc.trainingResults?.length ?? 0, trainingMetrics: doc.trainingMetrics?.length ?? 0, checkpoints: doc.checkpoints?.length ?? 0 };
     });
   }
 
@@ -683,3 +721,7 @@ export class Store {
 }
 
 export type CampaignExport = NonNullable<Awaited<ReturnType<Store['exportCampaign']>>>;
+/** Sections that older export files (format version 1, or before searches) do not have. */
+type LaterSections = 'searchResults' | 'searchCandidates' | 'searchFronts' | 'trainingResults' | 'trainingMetrics' | 'checkpointsIncluded' | 'checkpoints';
+/** A validated export document of any accepted format version. */
+export type CampaignImport = Omit<CampaignExport, LaterSections> & Partial<Pick<CampaignExport, LaterSections>>;

@@ -209,13 +209,15 @@ export function registerCampaignCommands(program: Command): void {
     .description('write the spec, versions, jobs and all results of a campaign to one JSON file')
     .argument('<id>')
     .option('-o, --out <file>', 'output file ("-" for stdout)', '')
-    .action(async (id: string, options: { out: string }) => {
+    .option('--no-checkpoints', 'leave out the training checkpoints (they can be large; an import then cannot resume or reuse the trained models)')
+    .action(async (id: string, options: { out: string; checkpoints: boolean }) => {
       await withContext('read', async (ctx) => {
-        const doc = await ctx.service.exportCampaign(id);
+        const doc = await ctx.service.exportCampaign(id, { checkpoints: options.checkpoints });
         const out = options.out || `${id}.fuselab.json`;
         if (out === '-') return printJson(doc);
         writeFileSync(out, `${JSON.stringify(doc)}\n`);
-        process.stderr.write(`wrote ${out}: ${count(doc.jobs.length, 'job')}, ${count(doc.simResults.length, 'simulation result')}\n`);
+        const parts = [count(doc.jobs.length, 'job'), count(doc.simResults.length, 'simulation result'), count(doc.searchResults.length, 'search result'), count(doc.trainingResults.length, 'training result'), count(doc.trainingMetrics.length, 'training metric'), doc.checkpointsIncluded ? count(doc.checkpoints.length, 'checkpoint') : 'checkpoints left out'];
+        process.stderr.write(`wrote ${out}: ${parts.join(', ')}\n`);
       });
     });
 
@@ -235,7 +237,7 @@ export function registerCampaignCommands(program: Command): void {
       await withContext('read', async (ctx) => {
         const imported = await ctx.service.importCampaign(doc);
         if (options.json) printJson(imported);
-        else printText(`imported campaign ${imported.campaignId}: ${count(imported.jobs, 'job')}, ${count(imported.simResults, 'simulation result')}`);
+        else printText(`imported campaign ${imported.campaignId}: ${[count(imported.jobs, 'job'), count(imported.simResults, 'simulation result'), count(imported.searchResults, 'search result'), count(imported.trainingResults, 'training result'), count(imported.trainingMetrics, 'training metric'), count(imported.checkpoints, 'checkpoint')].join(', ')}`);
       });
     });
 }
