@@ -31,7 +31,7 @@ import { WASM_ELEMENTWISE_OVERRIDES, withFallback } from './wasm-elementwise.js'
 import { WASM_FUSE_CONV_KERNELS } from './wasm-fuse-conv.js';
 import { registerWasmFusedGradients } from './wasm-gradients.js';
 import { simdFor } from './wasm-simd.js';
-import type { WasmHeapBackend as WasmBackendLike } from './wasm-backend-types.js';
+import type { KernelArgs, WasmHeapBackend as WasmBackendLike } from './wasm-backend-types.js';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 
@@ -196,11 +196,7 @@ function padSpatial(
  * as one GEMM: colT [KH·KW·Ci, M] × dy [M, Co], where colT is the transposed im2col of x
  * (for a 1×1, stride-1, unpadded filter it is just xᵀ, produced by the wasm Transpose kernel).
  */
-function conv2DBackpropFilter(args: {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}): TensorInfo {
+function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const x = args.inputs['x'];
   const dy = args.inputs['dy'];
@@ -319,11 +315,7 @@ function transpose2D(src: Float32Array, rows: number, cols: number, dst: Float32
  * dx = 'valid' stride-1 convolution of the zero-dilated, padded dy with the spatially flipped,
  * in/out-transposed filter. For 1×1 stride-1 filters this is a 1×1 convolution of dy with Wᵀ.
  */
-function conv2DBackpropInput(args: {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}): TensorInfo {
+function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const dy = args.inputs['dy'];
   const filter = args.inputs['filter'];
@@ -450,11 +442,7 @@ function conv2DBackpropInputCol2im(
  * padded dy with the spatially flipped filter (wasm DepthwiseConv2dNative). Otherwise a direct
  * JavaScript scatter loop.
  */
-function depthwiseBackpropInput(args: {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}): TensorInfo {
+function depthwiseBackpropInput(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const dy = args.inputs['dy'];
   const filter = args.inputs['filter'];
@@ -556,11 +544,7 @@ function depthwiseBackpropInput(args: {
 /* ------------------------------------------------------------------------------------------ */
 
 /** dW[kh,kw,c,q] = Σ_{n,oh,ow} x[n, oh*SH+kh*DH-pt, ow*SW+kw*DW-pl, c] · dy[n,oh,ow,c*mult+q]. */
-function depthwiseBackpropFilter(args: {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}): TensorInfo {
+function depthwiseBackpropFilter(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const x = args.inputs['x'];
   const dy = args.inputs['dy'];
@@ -660,11 +644,7 @@ function needsSameWorkaround(info: backend_util.Conv2DInfo, pad: unknown): boole
 }
 
 function wrapForward(original: KernelFunc, depthwise: boolean): KernelFunc {
-  const wrapped = (args: {
-    inputs: NamedTensorInfoMap;
-    backend: unknown;
-    attrs?: NamedAttrMap;
-  }): TensorInfo | TensorInfo[] => {
+  const wrapped = (args: KernelArgs): TensorInfo | TensorInfo[] => {
     const attrs = args.attrs ?? {};
     const x = args.inputs['x'];
     const filter = args.inputs['filter'];
