@@ -24,6 +24,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from './activations.js';
+import { registerMissingKernels } from './kernel-registration.js';
 
 /** Activations that fuse into the batch norm. */
 export type FusedActivation = 'linear' | 'relu' | 'relu6';
@@ -286,16 +287,10 @@ let registered = false;
 /** Registers the fused kernels for cpu and wasm and the gradient. Idempotent; runs on import. */
 export function registerBatchNormActivationKernels(): void {
   if (registered) return;
-  for (const backendName of BATCH_NORM_ACT_BACKENDS) {
-    for (const [kernelName, kernelFunc] of [
-      [BATCH_NORM_ACT_TRAIN, trainKernel],
-      [BATCH_NORM_ACT_GRAD, gradKernel],
-    ] as const) {
-      if (tf.getKernel(kernelName, backendName) === undefined) {
-        tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-      }
-    }
-  }
+  registerMissingKernels(BATCH_NORM_ACT_BACKENDS, [
+    [BATCH_NORM_ACT_TRAIN, trainKernel],
+    [BATCH_NORM_ACT_GRAD, gradKernel],
+  ]);
   tf.registerGradient({
     kernelName: BATCH_NORM_ACT_TRAIN,
     inputsToSave: ['x', 'gamma', 'beta'],

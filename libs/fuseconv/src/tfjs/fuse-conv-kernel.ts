@@ -16,6 +16,7 @@
  * Padding `p` applies to the convolved axis only; both axes are strided by `s`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerMissingKernels } from './kernel-registration.js';
 
 export const FUSE_CONV = 'FuselabFuseConv2D';
 export const FUSE_CONV_GRAD = 'FuselabFuseConv2DGrad';
@@ -222,16 +223,10 @@ let registered = false;
 /** Registers the JavaScript kernels for cpu and wasm (unless already registered) and the gradient. */
 export function registerFuseConvKernels(): void {
   if (registered) return;
-  for (const backendName of FUSE_CONV_BACKENDS) {
-    for (const [kernelName, kernelFunc] of [
-      [FUSE_CONV, forwardKernel],
-      [FUSE_CONV_GRAD, gradKernel],
-    ] as const) {
-      if (tf.getKernel(kernelName, backendName) === undefined) {
-        tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-      }
-    }
-  }
+  registerMissingKernels(FUSE_CONV_BACKENDS, [
+    [FUSE_CONV, forwardKernel],
+    [FUSE_CONV_GRAD, gradKernel],
+  ]);
   tf.registerGradient({
     kernelName: FUSE_CONV,
     inputsToSave: ['x', 'kernelH', 'kernelV'],

@@ -48,3 +48,4 @@ export {
   FUSE_CONV_BACKENDS,
 } from './fuse-conv-kernel.js';
 export type { FuseGeometry, FuseSegment } from './fuse-conv-kernel.js';
+export { registerMissingKernels } from './kernel-registration.js';

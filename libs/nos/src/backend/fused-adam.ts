@@ -9,19 +9,12 @@
  * per variable on the cpu and wasm backends — a JavaScript loop that rounds every intermediate to
  * float32 exactly as the separate ops do — and tfjs's original code on any other backend.
  */
+import { registerMissingKernels } from '@fuselab/fuseconv/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
+import type { KernelArgs, WasmHeapBackend as WasmLike } from './wasm-backend-types.js';
 
 export const FUSED_ADAM = 'FuselabAdam';
 
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
-interface WasmLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
-}
 interface CpuLike {
   readSync(dataId: object): unknown;
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.TypedArray): tf.TensorInfo;
@@ -71,11 +64,7 @@ function kernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   return vals.map((val) => c.makeTensorInfo(x.shape, 'float32', val));
 }
 
-for (const backendName of ['cpu', 'wasm']) {
-  if (tf.getKernel(FUSED_ADAM, backendName) === undefined) {
-    tf.registerKernel({ kernelName: FUSED_ADAM, backendName, kernelFunc: kernel as unknown as tf.KernelFunc });
-  }
-}
+registerMissingKernels(['cpu', 'wasm'], [[FUSED_ADAM, kernel]]);
 
 interface AdamInternals {
   learningRate: number;
