@@ -434,37 +434,9 @@ export class Store {
       .where(and(eq(jobs.campaignId, campaignId), eq(jobs.key, key), inArray(jobs.status, ['pending', 'running', 'failed'])));
   }
 
-  /** Stores a simulation result and its layers once (ON CONFLICT), then completes the job. */
+  /** Stores one simulation result (the per-job activity of v1 campaigns): see {@link saveSimResults}. */
   async saveSimResult(campaignId: string, key: string, params: SimJobParams, result: NetworkResult, codeVersion: string, worker: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const inserted = await tx
-        .insert(simResults)
-        .values({
-          jobKey: key,
-          network: params.network,
-          variant: params.variant,
-          rows: result.rows,
-          cols: result.cols,
-          model: result.model,
-          hardware: result.hardware,
-          dataflow: result.dataflow,
-          inputSize: params.inputSize,
-          numClasses: params.numClasses,
-          totalCycles: result.totalCycles,
-          totalMacs: result.totalMacs,
-          cyclesByClass: result.cyclesByClass,
-          codeVersion,
-          worker,
-        })
-        .onConflictDoNothing({ target: simResults.jobKey })
-        .returning({ key: simResults.jobKey });
-      if (inserted.length > 0) {
-        for (const part of chunks(result.layers.map((layer, layerIndex) => ({ jobKey: key, layerIndex, name: layer.name, kind: layer.kind, operatorClass: layer.operatorClass, cycles: layer.cycles, macs: layer.macs, utilization: layer.utilization, breakdown: layer.breakdown ?? null })))) {
-          await tx.insert(simLayerResults).values(part).onConflictDoNothing();
-        }
-      }
-      await tx.update(jobs).set({ status: 'completed', worker, error: null, finishedAt: new Date() }).where(and(eq(jobs.campaignId, campaignId), eq(jobs.key, key)));
-    });
+    await this.saveSimResults(campaignId, [{ key, params, result }], codeVersion, worker);
   }
 
   /** With --force a result is recomputed: the old one goes first so the new one lands. */
