@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readScaleSimReports, type ScaleSimReportRow } from './scalesim-reports.js';
 import { parseScaleSimConfig, parseScaleSimTopologyCsv, simulateScaleSimTopology, type ScaleSimLayerResult } from '../src/scalesim/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/scalesim/', import.meta.url));
@@ -46,7 +47,7 @@ export interface ScaleSimBenchResult {
   skipped?: string;
 }
 
-type Numbers = Omit<ScaleSimLayerResult, 'name'>;
+type Numbers = ScaleSimReportRow;
 
 function ours(): ScaleSimLayerResult[] {
   const config = parseScaleSimConfig(readFileSync(CONFIG, 'utf8'));
@@ -64,32 +65,6 @@ start = time.perf_counter()
 s.run_scale(top_path=sys.argv[3])
 print(json.dumps({"seconds": time.perf_counter() - start, "run": s.config.get_run_name()}))
 `;
-
-function readReports(dir: string): Numbers[] {
-  const rows = (file: string): number[][] =>
-    readFileSync(join(dir, file), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => line.split(',').slice(0, -1).map((cell) => Number(cell.trim())));
-  const detail = rows('DETAILED_ACCESS_REPORT.csv');
-  return rows('COMPUTE_REPORT.csv').map((c, i) => {
-    const d = detail[i] ?? [];
-    return {
-      totalCycles: c[1]!,
-      stallCycles: c[2]!,
-      overallUtil: c[3]!,
-      mappingEfficiency: c[4]!,
-      computeUtil: c[5]!,
-      sramIfmapReads: d[3]!,
-      sramFilterReads: d[6]!,
-      sramOfmapWrites: d[9]!,
-      dramIfmapReads: d[12]!,
-      dramFilterReads: d[15]!,
-      dramOfmapWrites: d[18]!,
-    };
-  });
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -129,7 +104,7 @@ export function runScaleSimBench(options: ScaleSimBenchOptions = {}): ScaleSimBe
     if (run.status !== 0) throw new Error(`SCALE-Sim failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const { seconds, run: runName } = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { seconds: number; run: string };
     result.scaleSimMs = seconds * 1000;
-    const expected = readReports(join(out, runName));
+    const expected = readScaleSimReports(join(out, runName));
     if (expected.length !== layers.length) result.mismatches.push(`layer count: ours ${layers.length}, SCALE-Sim ${expected.length}`);
     expected.forEach((row, i) => {
       const mine = layers[i];

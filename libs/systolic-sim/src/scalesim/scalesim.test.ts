@@ -3,14 +3,15 @@
  * SCALE-Sim; see its README). Every layer and every field must match exactly.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { readScaleSimReports, type ScaleSimReportRow } from '../../bench/scalesim-reports.js';
 import type { ConvLayer, GemmLayer } from '../topology.js';
 import {
   parseScaleSimConfig,
   parseScaleSimTopologyCsv,
   simulateScaleSimLayer,
   simulateScaleSimTopology,
-  type ScaleSimLayerResult,
 } from './index.js';
 
 const root = new URL('../../fixtures/scalesim/', import.meta.url);
@@ -30,35 +31,10 @@ const runs: Run[] = read('runs.txt')
     return { config, topology, kind: kind as Run['kind'] };
   });
 
-type Numbers = Omit<ScaleSimLayerResult, 'name'>;
-
 /** SCALE-Sim's COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv rows, as numbers. */
-function expectedRows(run: Run): Numbers[] {
+function expectedRows(run: Run): ScaleSimReportRow[] {
   const dir = `expected/${run.config.replace(/\.cfg$/, '')}/${run.topology.replace(/\.csv$/, '')}/`;
-  const rows = (file: string): number[][] =>
-    read(dir + file)
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => line.split(',').slice(0, -1).map((cell) => Number(cell.trim())));
-  const compute = rows('COMPUTE_REPORT.csv');
-  const detail = rows('DETAILED_ACCESS_REPORT.csv');
-  return compute.map((c, i) => {
-    const d = detail[i] ?? [];
-    return {
-      totalCycles: c[1]!,
-      stallCycles: c[2]!,
-      overallUtil: c[3]!,
-      mappingEfficiency: c[4]!,
-      computeUtil: c[5]!,
-      sramIfmapReads: d[3]!,
-      sramFilterReads: d[6]!,
-      sramOfmapWrites: d[9]!,
-      dramIfmapReads: d[12]!,
-      dramFilterReads: d[15]!,
-      dramOfmapWrites: d[18]!,
-    };
-  });
+  return readScaleSimReports(fileURLToPath(new URL(dir, root)));
 }
 
 describe('scalesim model = SCALE-Sim v2 on its fixtures', () => {
@@ -124,7 +100,7 @@ describe('scalesim model on layer kinds SCALE-Sim has no row for', () => {
     const csv = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nDPdw, 16, 16, 3, 3, 16, 1, 1,\n';
     const perChannel = simulateScaleSimTopology(parseScaleSimTopologyCsv(csv), array).layers;
     expect(perChannel).toHaveLength(16);
-    const sum = (field: keyof Numbers): number => perChannel.reduce((acc, layer) => acc + layer[field], 0);
+    const sum = (field: keyof ScaleSimReportRow): number => perChannel.reduce((acc, layer) => acc + layer[field], 0);
     expect(dw.totalCycles).toBe(sum('totalCycles'));
     expect(dw.sramIfmapReads).toBe(sum('sramIfmapReads'));
     expect(dw.dramOfmapWrites).toBe(sum('dramOfmapWrites'));
