@@ -101,22 +101,23 @@ function checkNHWC(dataFormat: unknown, kernel: string): void {
   }
 }
 
+/**
+ * The convolution geometry of a kernel call from its attributes: strides, pad, dimRoundingMode and
+ * dilations (absent — so 1 — on tfjs's Conv2D backprop kernels).
+ */
 function convInfo(
   inShape: readonly number[],
   filterShape: readonly number[],
-  strides: unknown,
-  dilations: unknown,
-  pad: unknown,
-  rounding: unknown,
+  attrs: NamedAttrMap,
   depthwise: boolean,
 ): backend_util.Conv2DInfo {
   return backend_util.computeConv2DInfo(
     shape4(inShape, 'input'),
     shape4(filterShape, 'filter'),
-    strides as number | [number, number],
-    (dilations ?? 1) as number | [number, number],
-    pad as Pad,
-    rounding as Rounding,
+    attrs['strides'] as number | [number, number],
+    (attrs['dilations'] ?? 1) as number | [number, number],
+    attrs['pad'] as Pad,
+    attrs['dimRoundingMode'] as Rounding,
     depthwise,
     'channelsLast',
   );
@@ -204,15 +205,7 @@ function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter needs x and dy');
   checkNHWC(attrs['dataFormat'], 'Conv2DBackpropFilter');
   const filterShape = attrs['filterShape'] as number[];
-  const info = convInfo(
-    x.shape,
-    filterShape,
-    attrs['strides'],
-    1,
-    attrs['pad'],
-    attrs['dimRoundingMode'],
-    false,
-  );
+  const info = convInfo(x.shape, filterShape, attrs, false);
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci } = info;
   const { outHeight: Ho, outWidth: Wo, outChannels: Co } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
@@ -325,15 +318,7 @@ function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   }
   checkNHWC(attrs['dataFormat'], 'Conv2DBackpropInput');
   const inputShape = attrs['inputShape'] as number[];
-  const info = convInfo(
-    inputShape,
-    filter.shape,
-    attrs['strides'],
-    1,
-    attrs['pad'],
-    attrs['dimRoundingMode'],
-    false,
-  );
+  const info = convInfo(inputShape, filter.shape, attrs, false);
   const { inHeight: H, inWidth: W, inChannels: Ci, outChannels: Co } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
   const pt = info.padInfo.top;
@@ -451,15 +436,7 @@ function depthwiseBackpropInput(args: KernelArgs): TensorInfo {
     throw new Error('DepthwiseConv2dNativeBackpropInput needs dy and filter');
   }
   const inputShape = attrs['inputShape'] as number[];
-  const info = convInfo(
-    inputShape,
-    filter.shape,
-    attrs['strides'],
-    attrs['dilations'],
-    attrs['pad'],
-    attrs['dimRoundingMode'],
-    true,
-  );
+  const info = convInfo(inputShape, filter.shape, attrs, true);
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C } = info;
   const { outHeight: Ho, outWidth: Wo } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
@@ -553,15 +530,7 @@ function depthwiseBackpropFilter(args: KernelArgs): TensorInfo {
     throw new Error('DepthwiseConv2dNativeBackpropFilter needs x and dy');
   }
   const filterShape = attrs['filterShape'] as number[];
-  const info = convInfo(
-    x.shape,
-    filterShape,
-    attrs['strides'],
-    attrs['dilations'],
-    attrs['pad'],
-    attrs['dimRoundingMode'],
-    true,
-  );
+  const info = convInfo(x.shape, filterShape, attrs, true);
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C } = info;
   const { outHeight: Ho, outWidth: Wo } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
@@ -651,15 +620,7 @@ function wrapForward(original: KernelFunc, depthwise: boolean): KernelFunc {
     if (x === undefined || filter === undefined || x.shape.length !== 4) {
       return original(args as never);
     }
-    const info = convInfo(
-      x.shape,
-      filter.shape,
-      attrs['strides'],
-      attrs['dilations'],
-      attrs['pad'],
-      attrs['dimRoundingMode'],
-      depthwise,
-    );
+    const info = convInfo(x.shape, filter.shape, attrs, depthwise);
     if (!needsSameWorkaround(info, attrs['pad'])) return original(args as never);
     const backend = args.backend as WasmBackendLike;
     const p = info.padInfo;
