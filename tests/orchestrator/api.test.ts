@@ -1,41 +1,26 @@
 // The REST API with SSE over a real stack: Temporal dev server, PGlite, in-process workers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../apps/orchestrator/dist/api/server.js';
-import { LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
-import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
-import { Store } from '../../apps/orchestrator/dist/store/store.js';
-import { connectClient } from '../../apps/orchestrator/dist/temporal/client.js';
-import { startWorkers, type WorkerSet } from '../../apps/orchestrator/dist/temporal/worker.js';
-import { silentLogger, startTemporal } from './helpers/services.js';
+import { silentLogger } from './helpers/services.js';
+import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
-let temporal: Awaited<ReturnType<typeof startTemporal>>;
-let database: Database;
-let workers: WorkerSet;
-let client: Awaited<ReturnType<typeof connectClient>>;
+let stack: TestStack;
 let api: RunningApi;
-let service: LocalCampaignService;
+let service: TestStack['service'];
 
 const call = (method: string, path: string, body?: unknown, token: string | null = TOKEN) =>
   fetch(`${api.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
 
 beforeAll(async () => {
-  temporal = await startTemporal();
-  database = await openDatabase({ kind: 'pglite' });
-  const store = new Store(database.db);
-  const logger = await silentLogger();
-  workers = await startWorkers({ address: temporal.address, namespace: 'default', store, queues: ['sim'], concurrency: 4, logger });
-  client = await connectClient(temporal.address, 'default');
-  service = new LocalCampaignService(store, async () => client.client);
-  api = await startApi({ service, logger, host: '127.0.0.1', port: 0, token: TOKEN, eventIntervalMs: 100 });
+  stack = await startTestStack({ queues: ['sim'], concurrency: 4 });
+  service = stack.service;
+  api = await startApi({ service, logger: stack.logger, host: '127.0.0.1', port: 0, token: TOKEN, eventIntervalMs: 100 });
 }, 120_000);
 
 afterAll(async () => {
   await api?.close();
-  await workers?.shutdown();
-  await client?.close();
-  await database?.close();
-  await temporal?.stop();
+  await stack?.stop();
 }, 60_000);
 
 describe('fuselab API', () => {

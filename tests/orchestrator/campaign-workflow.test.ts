@@ -6,13 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { temporal as proto } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalCampaignService, follow } from '../../apps/orchestrator/dist/campaigns/service.js';
-import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
-import { Store } from '../../apps/orchestrator/dist/store/store.js';
-import { connectClient } from '../../apps/orchestrator/dist/temporal/client.js';
-import { startWorkers, WORKFLOW_BUNDLE_PATH, type WorkerSet } from '../../apps/orchestrator/dist/temporal/worker.js';
+import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { WORKFLOW_BUNDLE_PATH } from '../../apps/orchestrator/dist/temporal/worker.js';
 import { simulateVariant } from '../../apps/orchestrator/dist/sim/variant-simulation.js';
-import { silentLogger, startTemporal } from './helpers/services.js';
+import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const HISTORIES = fileURLToPath(new URL('./histories', import.meta.url));
 const record = process.env.FUSELAB_RECORD_HISTORIES === '1';
@@ -26,29 +23,20 @@ const historyFromJson = (json: unknown): History => proto.api.history.v1.History
 const tiny = { name: 'tiny', seed: 1, simulations: { networks: ['mobilenet_v2'], variants: ['baseline', 'fuse_half'], arrays: [32, 64], models: ['reference'] } };
 const paper = { name: 'paper-sweep', simulations: { networks: 'all', variants: 'all', arrays: [8, 16, 32, 64, 128, 256] } };
 
-let temporal: Awaited<ReturnType<typeof startTemporal>>;
-let database: Database;
-let store: Store;
-let workers: WorkerSet;
-let client: Awaited<ReturnType<typeof connectClient>>;
-let service: LocalCampaignService;
+let stack: TestStack;
+let store: TestStack['store'];
+let workers: TestStack['workers'];
+let client: TestStack['client'];
+let service: TestStack['service'];
 const finished: Array<{ name: string; id: string }> = [];
 
 beforeAll(async () => {
-  temporal = await startTemporal();
-  database = await openDatabase({ kind: 'pglite' });
-  store = new Store(database.db);
-  const logger = await silentLogger();
-  workers = await startWorkers({ address: temporal.address, namespace: 'default', store, queues: ['sim'], concurrency: 4, logger });
-  client = await connectClient(temporal.address, 'default');
-  service = new LocalCampaignService(store, async () => client.client);
+  stack = await startTestStack({ queues: ['sim'], concurrency: 4 });
+  ({ store, workers, client, service } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  await workers?.shutdown();
-  await client?.close();
-  await database?.close();
-  await temporal?.stop();
+  await stack?.stop();
 }, 60_000);
 
 describe('campaignWorkflow on the Temporal dev server', () => {

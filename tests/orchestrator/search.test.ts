@@ -11,11 +11,10 @@ import { Worker } from '@temporalio/worker';
 import { runSearch, searchSummary } from '@fuselab/nas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCampaignService, follow } from '../../apps/orchestrator/dist/campaigns/service.js';
-import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
+import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
 import { Store } from '../../apps/orchestrator/dist/store/store.js';
-import { connectClient } from '../../apps/orchestrator/dist/temporal/client.js';
-import { startWorkers, WORKFLOW_BUNDLE_PATH, type WorkerSet } from '../../apps/orchestrator/dist/temporal/worker.js';
-import { silentLogger, startTemporal } from './helpers/services.js';
+import { WORKFLOW_BUNDLE_PATH } from '../../apps/orchestrator/dist/temporal/worker.js';
+import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const HISTORIES = fileURLToPath(new URL('./histories', import.meta.url));
 const record = process.env.FUSELAB_RECORD_HISTORIES === '1';
@@ -26,12 +25,11 @@ const historyFromJson = (json: unknown): History => proto.api.history.v1.History
 const search = { name: 'v2-stages', network: 'mobilenet_v2', space: 'stages', strategy: 'nsga2', objectives: ['latency', 'params'], budget: 24, population: 8, seed: 3 };
 const spec = { name: 'search-small', searches: [search] };
 
-let temporal: Awaited<ReturnType<typeof startTemporal>>;
-let database: Database;
-let store: Store;
-let workers: WorkerSet;
-let client: Awaited<ReturnType<typeof connectClient>>;
-let service: LocalCampaignService;
+let stack: TestStack;
+let store: TestStack['store'];
+let workers: TestStack['workers'];
+let client: TestStack['client'];
+let service: TestStack['service'];
 let expected: ReturnType<typeof searchSummary>;
 const recorded: Array<{ name: string; history: History }> = [];
 
@@ -48,19 +46,12 @@ async function childHistories(campaignId: string): Promise<{ first: History; las
 beforeAll(async () => {
   const result = await runSearch({ network: 'mobilenet_v2', space: 'stages', array: { rows: 64, cols: 64 }, strategy: 'nsga2', objectives: ['latency', 'params'], budget: 24, seed: 3, populationSize: 8 });
   expected = searchSummary(result);
-  temporal = await startTemporal();
-  database = await openDatabase({ kind: 'pglite' });
-  store = new Store(database.db);
-  workers = await startWorkers({ address: temporal.address, namespace: 'default', store, queues: ['nas'], concurrency: 4, logger: await silentLogger() });
-  client = await connectClient(temporal.address, 'default');
-  service = new LocalCampaignService(store, async () => client.client);
+  stack = await startTestStack({ queues: ['nas'], concurrency: 4 });
+  ({ store, workers, client, service } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  await workers?.shutdown();
-  await client?.close();
-  await database?.close();
-  await temporal?.stop();
+  await stack?.stop();
 }, 60_000);
 
 const frontOf = (rows: Awaited<ReturnType<Store['searchResults']>>) => rows[0]!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }));

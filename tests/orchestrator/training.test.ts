@@ -8,16 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { temporal as proto } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalCampaignService, follow } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
-import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
-import { Store } from '../../apps/orchestrator/dist/store/store.js';
-import { connectClient } from '../../apps/orchestrator/dist/temporal/client.js';
-import { startWorkers, type WorkerSet } from '../../apps/orchestrator/dist/temporal/worker.js';
 import { decodeCheckpoint, runTraining } from '../../apps/orchestrator/dist/train/training.js';
-import { silentLogger, startTemporal } from './helpers/services.js';
+import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const spec = {
   name: 'nos-tiny',
@@ -28,27 +24,18 @@ const spec = {
   ],
 };
 
-let temporal: Awaited<ReturnType<typeof startTemporal>>;
-let database: Database;
-let store: Store;
-let workers: WorkerSet;
-let client: Awaited<ReturnType<typeof connectClient>>;
-let service: LocalCampaignService;
+let stack: TestStack;
+let store: TestStack['store'];
+let client: TestStack['client'];
+let service: TestStack['service'];
 
 beforeAll(async () => {
-  temporal = await startTemporal();
-  database = await openDatabase({ kind: 'pglite' });
-  store = new Store(database.db);
-  workers = await startWorkers({ address: temporal.address, namespace: 'default', store, queues: ['sim', 'train'], concurrency: 2, logger: await silentLogger(), train: { checkpointEvery: 2, failAfterStep: 2 } });
-  client = await connectClient(temporal.address, 'default');
-  service = new LocalCampaignService(store, async () => client.client);
+  stack = await startTestStack({ queues: ['sim', 'train'], concurrency: 2, train: { checkpointEvery: 2, failAfterStep: 2 } });
+  ({ store, client, service } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  await workers?.shutdown();
-  await client?.close();
-  await database?.close();
-  await temporal?.stop();
+  await stack?.stop();
 }, 60_000);
 
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
