@@ -8,24 +8,12 @@ import {
   batchNormActivationTrain,
   type FusedActivation,
 } from './index.js';
+import { relErr } from './test-util.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** max |a − b| / max |b|. */
-function relErr(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  expect(x.length).toBe(y.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    d = Math.max(d, Math.abs(x[i]! - y[i]!));
-    s = Math.max(s, Math.abs(y[i]!));
-  }
-  return d / Math.max(s, 1e-12);
-}
 
 /** The unfused reference: tfjs's moments + batchNorm + activation (what the tf.layers compute). */
 function reference(x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, eps: number, act: FusedActivation): tf.Tensor[] {

@@ -2,23 +2,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUSE_CONV, fuseConv2d, fuseChannels, fuseConvKernelAvailable, type FuseMode } from './index.js';
+import { relErr } from './test-util.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-function relErr(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  expect(a.shape).toEqual(b.shape);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    d = Math.max(d, Math.abs(x[i]! - y[i]!));
-    s = Math.max(s, Math.abs(y[i]!));
-  }
-  return d / Math.max(s, 1e-12);
-}
 
 /** The FuSe stage composed of tfjs ops (split, explicit pad, 'valid' depthwise convs, concat). */
 function composed(x: tf.Tensor4D, kh: tf.Tensor4D, kv: tf.Tensor4D, mode: FuseMode, s: number, p: number): tf.Tensor4D {
