@@ -9,7 +9,7 @@ export default tseslint.config(
     },
   },
   {
-    // Libraries are pure computation: no environment, no process control (DESIGN.md).
+    // Libraries are pure computation: no environment, no process control (docs/ARCHITECTURE.md).
     files: ['libs/*/src/**/*.ts'],
     ignores: ['libs/*/src/**/*.test.ts'],
     rules: {

@@ -1,5 +1,5 @@
 /**
- * The CLI contract of shared/DESIGN.md, checked on the built CLI against the reference fixtures.
+ * The CLI contract of docs/ARCHITECTURE.md, checked on the built CLI against the reference fixtures.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

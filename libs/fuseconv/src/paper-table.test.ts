@@ -1,6 +1,6 @@
 /**
- * The published parameter counts (DATE 2021 paper, shared/PAPER_TABLE.md, params in M) against
- * ours. The paper's figures are our exact PyTorch counts *truncated* to two decimals (rounding
+ * The published parameter counts (DATE 2021 paper, params in M; also transcribed in
+ * apps/orchestrator/src/reports/published.ts) against ours. The paper's figures are our exact PyTorch counts *truncated* to two decimals (rounding
  * would differ by 0.01 in 13 of the 25 rows, e.g. MobileNetV1 fuse_full 7,366,600 → paper 7.36).
  */
 import { describe, expect, it } from 'vitest';

@@ -24,7 +24,7 @@ function specError(text: string): string {
 }
 
 describe('campaign spec', () => {
-  it("accepts DESIGN.md's minimal spec and expands it into 4 simulation jobs", () => {
+  it("accepts the minimal spec of docs/ARCHITECTURE.md and expands it into 4 simulation jobs", () => {
     const spec = loadSpecText(minimal);
     expect(spec.simulations[0]).toMatchObject({ networks: ['mobilenet_v2'], variants: ['baseline', 'fuse_half'], arrays: [{ rows: 32, cols: 32 }, { rows: 64, cols: 64 }], hardware: ['paper'], dataflows: ['os'], inputSize: 224, classes: 1000 });
     const jobs = expandSpec(spec);

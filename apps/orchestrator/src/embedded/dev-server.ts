@@ -1,5 +1,5 @@
 /**
- * The Temporal CLI's dev server for the embedded stack and tests: found as DESIGN.md says
+ * The Temporal CLI's dev server for the embedded stack and tests: found as docs/ARCHITECTURE.md says
  * (TEMPORAL_CLI, the set-up's cache under .fuselab/tools, PATH, else infra/temporal-cli.sh installs
  * it) and started on a loopback port with its SQLite file on disk, so workflows survive a restart.
  */

@@ -1,6 +1,6 @@
 /**
  * The FuSeConv paper's published figures (DATE 2021 paper and its public repository), transcribed
- * from shared/PAPER_TABLE.md: ImageNet top-1 accuracy (%), FLOPs (M) as the authors' counter
+ * from the paper's tables: ImageNet top-1 accuracy (%), FLOPs (M) as the authors' counter
  * reported them (it includes some element-wise work), parameters (M), and the speed-up over the
  * baseline network on a 64×64 systolic array.
  */

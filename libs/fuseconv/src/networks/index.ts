@@ -16,7 +16,7 @@ export const NETWORK_DEFINITIONS: Readonly<Record<NetworkName, NetworkDefinition
   mnasnet_b1: mnasnetB1,
 };
 
-/** All network names, in the order of DESIGN.md. */
+/** All network names, in the order of docs/ARCHITECTURE.md. */
 export const NETWORKS: readonly NetworkName[] = [
   'mobilenet_v1',
   'mobilenet_v2',
