@@ -6,6 +6,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainJobParams } from '../campaigns/expand.js';
 import { codeVersion, jobKey } from '../campaigns/versions.js';
+import { confinePath, DataPathError } from '../env/data-roots.js';
 import type { MetricRow, Store } from '../store/store.js';
 import type { TrainActivities } from './types.js';
 
@@ -14,9 +15,11 @@ export interface TrainActivityOptions {
   checkpointEvery?: number;
   /** Fault injection for tests: attempt 1 of every job stops (fails) once step N is checkpointed. */
   failAfterStep?: number;
+  /** Files a job names (teacher checkpoint, data directory) must lie inside these (data-roots.ts). */
+  dataRoots?: readonly string[];
 }
 
-const NON_RETRYABLE = new Set(['DatasetFileError', 'TrainingInputError', 'DatasetError', 'CheckpointError', 'InvalidSpecError', 'RangeError']);
+const NON_RETRYABLE = new Set([DataPathError.name, 'DatasetFileError', 'TrainingInputError', 'DatasetError', 'CheckpointError', 'InvalidSpecError', 'RangeError']);
 
 export function createTrainActivities(store: Store, worker: string, options: TrainActivityOptions = {}): TrainActivities {
   return {
@@ -37,6 +40,12 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       }
       const training = await import('../train/training.js');
       try {
+        // The spec was checked at submission; the worker checks again with its own roots, since
+        // it is the one that opens the files (and a job may reach it by another way).
+        if (options.dataRoots) {
+          if (params.dataDir) confinePath(params.dataDir, options.dataRoots, 'dataDir');
+          if (params.teacher && 'checkpoint' in params.teacher) confinePath(params.teacher.checkpoint, options.dataRoots, 'teacher');
+        }
         let teacher: { checkpoint: import('@fuselab/nos').Checkpoint; source: string } | undefined;
         if (params.teacher && 'checkpoint' in params.teacher) {
           teacher = { checkpoint: training.readCheckpointFile(params.teacher.checkpoint), source: params.teacher.checkpoint };

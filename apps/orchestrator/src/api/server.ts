@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NotFoundError, progressFromDetail, type CampaignService } from '../campaigns/service.js';
 import { describeZodError, SpecError } from '../campaigns/spec.js';
+import { DataPathError } from '../env/data-roots.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 
 export class ApiConfigError extends Error {
@@ -190,7 +191,7 @@ export function createApp(options: ApiOptions) {
   });
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    if (error instanceof BadRequest || error instanceof SpecError) return res.status(400).json({ error: error.message });
+    if (error instanceof BadRequest || error instanceof SpecError || error instanceof DataPathError) return res.status(400).json({ error: error.message });
     if (error instanceof NotFoundError) return res.status(404).json({ error: error.message });
     if (error && typeof error === 'object' && 'type' in error && (error as { type: string }).type === 'entity.parse.failed') return res.status(400).json({ error: 'body: not valid JSON' });
     logger.error({ err: error }, 'API request failed');

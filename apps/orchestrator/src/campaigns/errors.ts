@@ -4,7 +4,7 @@
  * campaign. The CLI prints their one-line message and exits 2. Matched by name so that the CLI's
  * entry point does not have to load the Temporal SDK to recognise them.
  */
-export const INPUT_ERROR_NAMES = new Set(['SpecError', 'EnvError', 'TemporalUnavailableError', 'DatabaseUnavailableError', 'ApiConfigError', 'NotFoundError']);
+export const INPUT_ERROR_NAMES = new Set(['SpecError', 'DataPathError', 'EnvError', 'TemporalUnavailableError', 'DatabaseUnavailableError', 'ApiConfigError', 'NotFoundError']);
 
 export function isOrchestratorInputError(error: unknown): error is Error {
   return error instanceof Error && INPUT_ERROR_NAMES.has(error.name);

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
+import { confinePath } from '../env/data-roots.js';
 import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
 import { normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
 import { codeVersion, versions } from './versions.js';
@@ -223,14 +224,29 @@ export function parseExport(doc: unknown): CampaignImport {
   return parsed.data as unknown as CampaignImport;
 }
 
+export interface CampaignServiceOptions {
+  /** Confine the files a spec names (teacher checkpoints, data directories) to these roots. */
+  dataRoots?: readonly string[];
+}
+
+/** Every file a spec names must lie inside the data roots (a DataPathError names the field). */
+export function confineSpecPaths(spec: NormalisedSpec, roots: readonly string[]): void {
+  spec.trainings.forEach((training, i) => {
+    if (training.dataDir) confinePath(training.dataDir, roots, `trainings[${i}].dataDir`);
+    if (training.teacher && 'checkpoint' in training.teacher) confinePath(training.teacher.checkpoint, roots, `trainings[${i}].teacher`);
+  });
+}
+
 export class LocalCampaignService implements CampaignService {
   constructor(
     readonly store: Store,
     private readonly temporal: () => Promise<Client>,
+    private readonly options: CampaignServiceOptions = {},
   ) {}
 
   async submit(specInput: unknown, options: SubmitOptions = {}): Promise<Submitted> {
     const spec = toNormalisedSpec(specInput);
+    if (this.options.dataRoots) confineSpecPaths(spec, this.options.dataRoots);
     const hash = specHash(spec);
     const campaignId = newCampaignId(spec, hash);
     const client = await this.temporal(); // unreachable Temporal fails before anything is written

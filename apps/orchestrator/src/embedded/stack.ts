@@ -121,10 +121,10 @@ export async function startStack(env: FuselabEnv, logger: Logger, options: Stack
     };
     if (!options.lazyTemporal) await client();
 
-    const service = new LocalCampaignService(store, client);
+    const service = new LocalCampaignService(store, client, { dataRoots: env.dataRoots });
     let workers: WorkerSet | undefined;
     if (options.workers) {
-      workers = await startWorkers({ address: await ensureTemporal(), namespace: env.temporalNamespace, store, queues: options.queues ?? ['sim', 'train', 'nas'], concurrency: env.workerConcurrency, logger });
+      workers = await startWorkers({ address: await ensureTemporal(), namespace: env.temporalNamespace, store, queues: options.queues ?? ['sim', 'train', 'nas'], concurrency: env.workerConcurrency, logger, train: { dataRoots: env.dataRoots } });
       const running = workers;
       cleanups.push(() => running.shutdown());
     }

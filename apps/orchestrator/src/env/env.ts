@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from '../campaigns/spec.js';
+import { dataRootsFrom, DataPathError } from './data-roots.js';
 
 /** A bad environment variable: the CLI prints the message and exits 2. */
 export class EnvError extends Error {
@@ -25,6 +26,7 @@ export const envSchema = z
     FUSELAB_API_HOST: z.preprocess(blankToUndefined, z.string().min(1).default('127.0.0.1')),
     FUSELAB_API_PORT: z.preprocess(blankToUndefined, port.default(8787)),
     FUSELAB_API_TOKEN: z.preprocess(blankToUndefined, z.string().min(16, { error: 'expected at least 16 characters' }).optional()),
+    FUSELAB_DATA_ROOTS: z.preprocess(blankToUndefined, z.string().optional()),
     FUSELAB_WORKER_CONCURRENCY: z.preprocess(blankToUndefined, z.coerce.number({ error: 'expected a positive integer' }).int({ error: 'expected a positive integer' }).positive({ error: 'expected a positive integer' }).max(256).default(4)),
   })
   .superRefine((env, ctx) => {
@@ -44,6 +46,8 @@ export interface FuselabEnv {
   apiPort: number;
   apiToken?: string;
   workerConcurrency: number;
+  /** Directories whose files campaign specs may name (see data-roots.ts). */
+  dataRoots: string[];
   /** No TEMPORAL_ADDRESS: the embedded dev server and in-process workers. */
   embeddedTemporal: boolean;
 }
@@ -55,8 +59,16 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new EnvError(`environment variable ${field}: ${message}`);
   }
   const env = parsed.data;
+  const home = resolve(cwd, env.FUSELAB_HOME ?? '.fuselab');
+  let dataRoots: string[];
+  try {
+    dataRoots = dataRootsFrom(env.FUSELAB_DATA_ROOTS, { cwd, home });
+  } catch (error) {
+    if (error instanceof DataPathError) throw new EnvError(`environment variable ${error.field}: ${error.problem}`);
+    throw error;
+  }
   return {
-    home: resolve(cwd, env.FUSELAB_HOME ?? '.fuselab'),
+    home,
     ...(env.TEMPORAL_ADDRESS ? { temporalAddress: env.TEMPORAL_ADDRESS } : {}),
     temporalNamespace: env.TEMPORAL_NAMESPACE,
     ...(env.TEMPORAL_CLI ? { temporalCli: env.TEMPORAL_CLI } : {}),
@@ -66,6 +78,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     apiPort: env.FUSELAB_API_PORT,
     ...(env.FUSELAB_API_TOKEN ? { apiToken: env.FUSELAB_API_TOKEN } : {}),
     workerConcurrency: env.FUSELAB_WORKER_CONCURRENCY,
+    dataRoots,
     embeddedTemporal: !env.TEMPORAL_ADDRESS,
   };
 }

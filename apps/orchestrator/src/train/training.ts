@@ -167,11 +167,13 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
 
 export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint {
   let value: unknown;
+  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
   try {
-    const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : Buffer.from(bytes);
-    value = JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    throw new TrainingInputError(`${source}: not a readable checkpoint (${(error as Error).message.split('\n')[0]})`);
+    value = JSON.parse((gzipped ? gunzipSync(bytes) : Buffer.from(bytes)).toString('utf8'));
+  } catch {
+    // Say what is wrong without the parser's message: it quotes the file's first bytes, and the
+    // path may name a file that is not ours to show (e.g. a spec naming /etc/passwd).
+    throw new TrainingInputError(`${source}: not a readable checkpoint (${gzipped ? 'gzip data that does not hold checkpoint JSON' : 'neither gzip-compressed nor JSON'})`);
   }
   try {
     assertCheckpoint(value);

@@ -28,7 +28,7 @@ export function registerWorkerCommand(program: Command): void {
       const logger = createLogger(process.env.FUSELAB_LOG_LEVEL ?? 'info');
       const database = await openDatabase({ kind: 'postgres', url: env.databaseUrl, poolSize: concurrency + 4 });
       try {
-        const workers = await startWorkers({ address: env.temporalAddress, namespace: env.temporalNamespace, store: new Store(database.db), queues, concurrency, logger, ...(options.identity ? { identity: options.identity } : {}) });
+        const workers = await startWorkers({ address: env.temporalAddress, namespace: env.temporalNamespace, store: new Store(database.db), queues, concurrency, logger, train: { dataRoots: env.dataRoots }, ...(options.identity ? { identity: options.identity } : {}) });
         process.stderr.write(`fuselab worker ${workers.identity} polling ${workers.queues.join(', ')} on ${env.temporalAddress}\n`);
         const stop = () => void workers.shutdown();
         process.once('SIGINT', stop);
