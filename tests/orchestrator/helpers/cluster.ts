@@ -10,11 +10,13 @@ import { REPO_ROOT } from './services.js';
 export interface WorkerProcess {
   identity: string;
   child: ChildProcess;
+  /** Everything the process wrote on stderr so far (its logs). */
+  log(): string;
   stop(): Promise<void>;
 }
 
-export async function startWorkerProcess(identity: string, env: { TEMPORAL_ADDRESS: string; DATABASE_URL: string }, concurrency = 4): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'worker', '--queues', 'sim', '--identity', identity, '--concurrency', String(concurrency)], {
+export async function startWorkerProcess(identity: string, env: { TEMPORAL_ADDRESS: string; DATABASE_URL: string }, concurrency = 4, queues = 'sim'): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'worker', '--queues', queues, '--identity', identity, '--concurrency', String(concurrency)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, FUSELAB_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -38,6 +40,7 @@ export async function startWorkerProcess(identity: string, env: { TEMPORAL_ADDRE
   return {
     identity,
     child,
+    log: () => stderr,
     stop: () =>
       new Promise<void>((resolveStop) => {
         if (child.exitCode !== null) return resolveStop();

@@ -29,6 +29,10 @@ export interface Postgres {
   port: number;
   /** A fresh database on the cluster. */
   createDatabase(name: string): Promise<string>;
+  /** Stops the server (fast shutdown: clients are disconnected), keeping its data. */
+  pause(): void;
+  /** Starts the paused server again on the same port and data. */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -50,7 +54,8 @@ export async function startPostgres(): Promise<Postgres> {
   const data = join(dir, 'data');
   const port = await freePort();
   asPostgres(join(bindir, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  asPostgres(join(bindir, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`, 'start']);
+  const start = () => asPostgres(join(bindir, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`, 'start']);
+  start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
@@ -62,6 +67,8 @@ export async function startPostgres(): Promise<Postgres> {
       await client.end();
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
+    pause: () => asPostgres(join(bindir, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']),
+    resume: start,
     async stop() {
       try {
         asPostgres(join(bindir, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);

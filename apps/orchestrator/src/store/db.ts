@@ -60,6 +60,14 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   pool.on('error', () => {
     /* idle client errors surface on the next query */
   });
+  // A client that is checked out but between queries (e.g. inside a transaction while JS runs)
+  // emits 'error' itself when the server goes away ("terminating connection due to administrator
+  // command"); unheard, that event kills the worker process. Listened to, the error surfaces on
+  // the client's next query, the activity fails and Temporal retries it once PostgreSQL is back
+  // (tests/reliability/faults.test.ts stops PostgreSQL in the middle of a sweep).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   let lockClient: pg.PoolClient;
   try {
     lockClient = await pool.connect();

@@ -51,6 +51,14 @@ export interface CampaignProgress {
 export const progressQuery = defineQuery<CampaignProgress>('progress');
 export const cancelSignal = defineSignal<[string?]>('cancel');
 
+/**
+ * Retries that ride out a database or network outage of about a minute and a half (1, 2, 4, 8 s,
+ * then every 15 s): an activity that cannot reach PostgreSQL fails and is tried again, and the
+ * idempotent writes (job keys, ON CONFLICT) make the retry safe. tests/reliability/faults.test.ts
+ * stops PostgreSQL for 10 s in the middle of a sweep.
+ */
+const THROUGH_OUTAGES = { initialInterval: '1 second', maximumInterval: '15 seconds', maximumAttempts: 10 } as const;
+
 const bookkeeping = proxyActivities<CampaignActivities>({
   taskQueue: TASK_QUEUES.campaign,
   startToCloseTimeout: '5 minutes',
@@ -67,7 +75,7 @@ const simBatches = proxyActivities<SimActivities>({
   taskQueue: TASK_QUEUES.sim,
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '1 second' },
+  retry: THROUGH_OUTAGES,
 });
 
 const training = proxyActivities<TrainActivities>({
@@ -75,7 +83,7 @@ const training = proxyActivities<TrainActivities>({
   startToCloseTimeout: '24 hours',
   // A killed worker is noticed within this; the retry (on any worker) resumes from the stored checkpoint.
   heartbeatTimeout: '60 seconds',
-  retry: { maximumAttempts: 5, initialInterval: '2 seconds', nonRetryableErrorTypes: ['InputError', 'InvalidSpecError', 'DatasetError', 'TrainingInputError'] },
+  retry: { ...THROUGH_OUTAGES, nonRetryableErrorTypes: ['InputError', 'InvalidSpecError', 'DatasetError', 'TrainingInputError'] },
 });
 
 /** Chunk size: every lane gets about one chunk, at most MAX_SIM_BATCH jobs. */
