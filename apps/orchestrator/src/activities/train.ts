@@ -62,6 +62,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
             network: params.network as never,
             variant: params.variant as never,
             width: params.width,
+            ...(params.stem ? { stem: params.stem } : {}),
             method: params.method,
             epochs: params.epochs,
             batch: params.batch,

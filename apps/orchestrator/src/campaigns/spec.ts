@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
+import { defaultStem, NETWORKS, STEMS, VARIANTS } from '@fuselab/fuseconv';
 import { TIMING_MODELS } from '@fuselab/systolic-sim';
 import { createStrategy, makeSpace, NasInputError, spaceSize } from '@fuselab/nas';
 import { stableStringify, type NormalisedSearch, type NormalisedSpec, type NormalisedSweep, type NormalisedTraining } from './expand.js';
@@ -26,6 +26,8 @@ export class SpecError extends Error {
 export const HARDWARE_CHOICES = ['paper', 'plain', 'fuse'] as const;
 export const DATAFLOWS = ['os', 'ws', 'is'] as const;
 export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+/** Image side of each data set (synthetic: SYNTHETIC.size in train/training.ts), for the default stem. */
+export const DATASET_IMAGE_SIZE: Record<(typeof DATASETS)[number], number> = { 'fashion-mnist': 28, cifar10: 32, synthetic: 16 };
 export const TRAINING_METHODS = ['scratch', 'kd', 'nos'] as const;
 export const SEARCH_SPACES = ['stages', 'blocks'] as const;
 export const SEARCH_STRATEGIES = ['greedy', 'random', 'evolution', 'nsga2', 'exhaustive'] as const;
@@ -68,6 +70,8 @@ const sweepSchema = z.strictObject({
   dataflows: z.array(choice(DATAFLOWS, 'dataflow')).min(1).default(['os']),
   inputSize: positiveInt('a positive integer input size').default(224),
   classes: positiveInt('a positive integer number of classes').default(1000),
+  /** Default: fuseconv's defaultStem(inputSize) — cifar up to 64 px, imagenet above. */
+  stem: choice(STEMS, 'stem').optional(),
 });
 
 const trainingSchema = z.strictObject({
@@ -76,6 +80,8 @@ const trainingSchema = z.strictObject({
   network: choice(NETWORKS, 'network'),
   variants: nameList(VARIANTS, 'variant'),
   width: z.number().positive({ error: 'expected a positive width multiplier' }).max(4).default(1),
+  /** Default: fuseconv's defaultStem of the data's image size — cifar up to 64 px, imagenet above. */
+  stem: choice(STEMS, 'stem').optional(),
   method: choice(TRAINING_METHODS, 'training method').default('scratch'),
   /** kd / nos: the name of a training in this spec that trains the baseline, or a checkpoint file every train worker can read. */
   teacher: z.string().min(1).optional(),
@@ -197,6 +203,7 @@ function normaliseSweep(sweep: ParsedSpec['simulations'][number], index: number)
     dataflows: inOrder(DATAFLOWS, sweep.dataflows),
     inputSize: sweep.inputSize,
     classes: sweep.classes,
+    ...(sweep.stem !== undefined && sweep.stem !== defaultStem(sweep.inputSize) ? { stem: sweep.stem } : {}),
   };
 }
 
@@ -316,6 +323,7 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     network: run.network,
     variants: inOrder(VARIANTS, run.variants),
     width: run.width,
+    ...(run.stem !== undefined && run.stem !== defaultStem(DATASET_IMAGE_SIZE[run.dataset]) ? { stem: run.stem } : {}),
     method: run.method,
     ...(teacher ? { teacher } : {}),
     epochs: run.epochs,

@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { buildNetwork, type NetworkName, type VariantName } from '@fuselab/fuseconv';
+import { buildNetwork, defaultStem, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
 import { TRAINING_HYPERPARAMETERS } from '../campaigns/expand.js';
+import { DATASET_IMAGE_SIZE } from '../campaigns/spec.js';
 import {
   assertCheckpoint,
   concatDatasets,
@@ -37,7 +38,7 @@ export type TrainMethodName = (typeof TRAIN_METHODS)[number];
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** Synthetic set: gratings (libs/nos), small images so tests train in seconds. */
-export const SYNTHETIC = { size: 16, channels: 1, numClasses: 4, trainCount: 512, testCount: 128 } as const;
+export const SYNTHETIC = { size: DATASET_IMAGE_SIZE.synthetic, channels: 1, numClasses: 4, trainCount: 512, testCount: 128 } as const;
 
 /** The hyperparameters every run uses (recorded in job parameters, so they are part of the key). */
 export const TRAIN_DEFAULTS = TRAINING_HYPERPARAMETERS;
@@ -84,6 +85,8 @@ export interface TrainingRequest {
   seed: number;
   /** Default `TRAIN_DEFAULTS.optimizer` (SGD with momentum 0.9, learning rate 0.05); `adam`: `ADAM_DEFAULTS`. */
   optimizer?: TrainOptimizerName;
+  /** Default: fuseconv's `defaultStem` of the data's image size (`cifar` up to 64 px). */
+  stem?: StemName;
 }
 
 export interface LoadedData {
@@ -135,8 +138,8 @@ export async function loadTrainingData(request: Pick<TrainingRequest, 'dataset' 
   return { train: trainSet, test: testSet, inputSize: trainSet.height, numClasses: trainSet.numClasses };
 }
 
-export function specFor(network: NetworkName, variant: VariantName, width: number, inputSize: number, numClasses: number) {
-  return buildNetwork({ network, variant, width, inputSize, numClasses });
+export function specFor(network: NetworkName, variant: VariantName, width: number, inputSize: number, numClasses: number, stem: StemName = defaultStem(inputSize)) {
+  return buildNetwork({ network, variant, width, inputSize, numClasses, stem });
 }
 
 /** What a checkpoint says about the network it belongs to (in `meta`). */
@@ -146,6 +149,8 @@ export interface CheckpointMeta {
   width: number;
   inputSize: number;
   numClasses: number;
+  /** Absent in checkpoints written before stems existed: those networks had the imagenet stem. */
+  stem?: StemName;
   dataset?: string;
   method?: string;
 }
@@ -212,8 +217,9 @@ export interface RunTrainingOptions extends TrainingRequest {
 export async function runTraining(options: RunTrainingOptions, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
   await ensureBackend();
   const data = options.data ?? (await loadTrainingData(options));
-  const spec = specFor(options.network, options.variant, options.width, data.inputSize, data.numClasses);
-  const meta: CheckpointMeta = { network: options.network, variant: options.variant, width: options.width, inputSize: data.inputSize, numClasses: data.numClasses, dataset: options.dataset, method: options.method };
+  const stem = options.stem ?? defaultStem(data.inputSize);
+  const spec = specFor(options.network, options.variant, options.width, data.inputSize, data.numClasses, stem);
+  const meta: CheckpointMeta = { network: options.network, variant: options.variant, width: options.width, inputSize: data.inputSize, numClasses: data.numClasses, stem, dataset: options.dataset, method: options.method };
   let teacherModel: ReturnType<typeof modelFromSpec> | undefined;
   if (options.method !== 'scratch') {
     if (!options.teacher) throw new TrainingInputError(`method ${options.method} needs a teacher checkpoint`);
@@ -221,7 +227,7 @@ export async function runTraining(options: RunTrainingOptions, callbacks: TrainC
     if (tmeta.inputSize !== data.inputSize || tmeta.numClasses !== data.numClasses) {
       throw new TrainingInputError(`${options.teacher.source}: the teacher was trained on ${tmeta.inputSize}×${tmeta.inputSize} images with ${tmeta.numClasses} classes, this run has ${data.inputSize}×${data.inputSize} and ${data.numClasses}`);
     }
-    teacherModel = modelFromSpec(specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses), { seed: options.seed, taps: options.method === 'nos' ? 'operator' : 'none' });
+    teacherModel = modelFromSpec(specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses, tmeta.stem ?? 'imagenet'), { seed: options.seed, taps: options.method === 'nos' ? 'operator' : 'none' });
     try {
       loadModelWeights(teacherModel.model, options.teacher.checkpoint.weights);
     } catch (error) {

@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { oneOf, parseNetwork, parsePositiveInt, parsePositiveNumber, parseVariant } from '../options.js';
+import { defaultStem } from '@fuselab/fuseconv';
+import { oneOf, parseNetwork, parsePositiveInt, parsePositiveNumber, parseStem, parseVariant, STEM_HELP } from '../options.js';
 import { printJson, printText } from '../output.js';
 import { UsageError } from '../usage-error.js';
 
@@ -48,6 +49,7 @@ export function registerTrainCommand(program: Command): void {
     .requiredOption('--dataset <name>', 'fashion-mnist | cifar10 | synthetic')
     .option('--data-dir <dir>', 'data set directory (fashion-mnist default /usr/share/datasets/fashion-mnist; cifar10: the binary batches)')
     .option('--width <multiplier>', 'width multiplier', '0.25')
+    .option('--stem <name>', STEM_HELP)
     .option('--epochs <n>', 'epochs', '1')
     .option('--limit <images>', 'use the first N training images (and at most N test images)')
     .option('--method <method>', 'scratch | kd | nos', 'scratch')
@@ -56,7 +58,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--seed <n>', 'seed', '0')
     .option('--out <dir>', 'where the checkpoint is written', '.fuselab/checkpoints')
     .option('--json', 'print one JSON document: {"network","variant","method","backend","epochs","testAccuracy","trainImagesPerSec","checkpoint"}')
-    .action(async (options: { network: string; variant: string; dataset: string; dataDir?: string; width: string; epochs: string; limit?: string; method: string; teacher?: string; batch: string; seed: string; out: string; json?: boolean }) => {
+    .action(async (options: { network: string; variant: string; dataset: string; dataDir?: string; width: string; stem?: string; epochs: string; limit?: string; method: string; teacher?: string; batch: string; seed: string; out: string; json?: boolean }) => {
       // Every flag is checked before anything loads.
       const network = parseNetwork(options.network);
       const variant = parseVariant(options.variant);
@@ -68,6 +70,7 @@ export function registerTrainCommand(program: Command): void {
       const batch = parsePositiveInt('--batch', options.batch);
       const limit = options.limit !== undefined ? parsePositiveInt('--limit', options.limit) : undefined;
       const seed = parseSeed(options.seed);
+      const stem = options.stem !== undefined ? parseStem(options.stem) : undefined;
       if (method !== 'scratch' && !options.teacher) throw new UsageError(`--teacher: method ${method} needs a teacher checkpoint (a trained baseline, e.g. from fuselab train --variant baseline)`);
       if (method === 'scratch' && options.teacher) throw new UsageError('--teacher: only used with --method kd or nos');
       if (dataset === 'cifar10' && !options.dataDir) throw new UsageError('--data-dir: cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
@@ -85,7 +88,8 @@ export function registerTrainCommand(program: Command): void {
       const backend = await training.ensureBackend();
       const bar = trainProgress();
       bar.line(`fuselab train: backend ${backend.name} (${backend.reason})`);
-      bar.line(`fuselab train: ${network} ${variant} width ${width}, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`);
+      const stemUsed = stem ?? defaultStem(data.inputSize);
+      bar.line(`fuselab train: ${network} ${variant} width ${width}, ${stemUsed} stem, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`);
       const controller = new AbortController();
       const interrupt = () => controller.abort();
       process.once('SIGINT', interrupt);
@@ -93,7 +97,7 @@ export function registerTrainCommand(program: Command): void {
       try {
         result = await training
           .runTraining(
-            { dataset, network, variant, width, method, epochs, batch, seed, data, ...(limit !== undefined ? { limit } : {}), ...(teacher ? { teacher } : {}) },
+            { dataset, network, variant, width, stem: stemUsed, method, epochs, batch, seed, data, ...(limit !== undefined ? { limit } : {}), ...(teacher ? { teacher } : {}) },
             {
               signal: controller.signal,
               onProgress: (event) => {
@@ -121,6 +125,7 @@ export function registerTrainCommand(program: Command): void {
         checkpoint,
         dataset,
         width,
+        stem: stemUsed,
         seed,
         trainImages: data.train.count,
         testImages: data.test.count,
