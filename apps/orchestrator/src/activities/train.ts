@@ -59,6 +59,8 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           {
             dataset: params.dataset,
             ...(params.dataDir ? { dataDir: params.dataDir } : {}),
+            ...(params.data ? { dataPath: params.data } : {}),
+            ...(params.imageSize !== undefined ? { imageSize: params.imageSize } : {}),
             network: params.network as never,
             variant: params.variant as never,
             width: params.width,

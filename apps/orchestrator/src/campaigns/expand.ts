@@ -57,8 +57,11 @@ export interface NormalisedSweep {
 /** A training entry after normalisation: variants expanded and sorted, seeds sorted, teacher resolved. */
 export interface NormalisedTraining {
   name: string;
-  dataset: 'fashion-mnist' | 'cifar10' | 'synthetic';
+  dataset: 'fashion-mnist' | 'cifar10' | 'synthetic' | 'folder';
   dataDir?: string;
+  /** folder: the directory or archive (its path is part of the key, not its content). */
+  data?: string;
+  imageSize?: number;
   network: string;
   variants: string[];
   width: number;
@@ -79,6 +82,8 @@ export const TRAINING_HYPERPARAMETERS = { optimizer: 'sgd', momentum: 0.9, learn
 export interface TrainJobParams {
   dataset: NormalisedTraining['dataset'];
   dataDir?: string;
+  data?: string;
+  imageSize?: number;
   network: string;
   variant: string;
   width: number;
@@ -167,6 +172,8 @@ export function expandSpec(spec: NormalisedSpec): JobSpec[] {
         const params: TrainJobParams = {
           dataset: run.dataset,
           ...(run.dataDir ? { dataDir: run.dataDir } : {}),
+          ...(run.data ? { data: run.data } : {}),
+          ...(run.imageSize !== undefined ? { imageSize: run.imageSize } : {}),
           network: run.network,
           variant,
           width: run.width,

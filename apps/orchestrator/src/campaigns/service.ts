@@ -4,10 +4,11 @@
  * serves the same interface.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
-import { normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
+import { checkSpecPaths, normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
 import { codeVersion, versions } from './versions.js';
 import type { CampaignDetail, CampaignExport, CampaignImport, CampaignSummary, ExportOptions, ImportSummary, ResultFilters, SearchResultRow, SimResultRow, Store, TrainingResultInput } from '../store/store.js';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSIONS } from '../store/store.js';
@@ -231,6 +232,7 @@ export class LocalCampaignService implements CampaignService {
 
   async submit(specInput: unknown, options: SubmitOptions = {}): Promise<Submitted> {
     const spec = toNormalisedSpec(specInput);
+    checkSpecPaths(spec, existsSync);
     const hash = specHash(spec);
     const campaignId = newCampaignId(spec, hash);
     const client = await this.temporal(); // unreachable Temporal fails before anything is written

@@ -9,6 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildNetwork, defaultStem, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
 import { TRAINING_HYPERPARAMETERS } from '../campaigns/expand.js';
 import { DATASET_IMAGE_SIZE } from '../campaigns/spec.js';
+import { FolderSourceError, loadFolderData } from './folder-dataset.js';
 import {
   assertCheckpoint,
   concatDatasets,
@@ -29,13 +30,16 @@ import {
   type TrainResult,
 } from '@fuselab/nos';
 
-export const TRAIN_DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+export const TRAIN_DATASETS = ['fashion-mnist', 'cifar10', 'synthetic', 'folder'] as const;
 export type TrainDataset = (typeof TRAIN_DATASETS)[number];
 export const TRAIN_METHODS = ['scratch', 'kd', 'nos'] as const;
 export type TrainMethodName = (typeof TRAIN_METHODS)[number];
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** Default cache of decoded image-folder data sets (FUSELAB_HOME's `cache/`). */
+export const FOLDER_CACHE_DIR = join(process.env.FUSELAB_HOME ?? '.fuselab', 'cache');
 
 /** Synthetic set: gratings (libs/nos), small images so tests train in seconds. */
 export const SYNTHETIC = { size: DATASET_IMAGE_SIZE.synthetic, channels: 1, numClasses: 4, trainCount: 512, testCount: 128 } as const;
@@ -73,7 +77,12 @@ export class TrainingInputError extends Error {
 
 export interface TrainingRequest {
   dataset: TrainDataset;
+  /** fashion-mnist / cifar10: their files; folder: where decoded data sets are cached. */
   dataDir?: string;
+  /** folder: the directory or .tar / .tar.gz archive of `train/<class>/*` and `test/<class>/*`. */
+  dataPath?: string;
+  /** folder: resize every image to this side (else all must share one square size). */
+  imageSize?: number;
   network: NetworkName;
   variant: VariantName;
   width: number;
@@ -111,10 +120,21 @@ function cifarDir(dir: string): string {
 }
 
 /** Loads train and test sets; `limit` cuts both (test to at most the same count). */
-export async function loadTrainingData(request: Pick<TrainingRequest, 'dataset' | 'dataDir' | 'limit' | 'seed'>): Promise<LoadedData> {
+export async function loadTrainingData(
+  request: Pick<TrainingRequest, 'dataset' | 'dataDir' | 'dataPath' | 'imageSize' | 'limit' | 'seed'>,
+  folder: { cacheDir?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<LoadedData> {
   let trainSet: ImageDataset;
   let testSet: ImageDataset;
-  if (request.dataset === 'synthetic') {
+  if (request.dataset === 'folder') {
+    if (!request.dataPath) throw new DatasetFileError('folder: needs --data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…');
+    const cacheDir = request.dataDir ?? folder.cacheDir ?? FOLDER_CACHE_DIR;
+    const loaded = await loadFolderData({ path: request.dataPath, cacheDir, ...(request.imageSize !== undefined ? { imageSize: request.imageSize } : {}), ...(folder.onProgress ? { onProgress: folder.onProgress } : {}) }).catch((error: unknown) => {
+      throw error instanceof FolderSourceError ? new DatasetFileError(error.message) : error;
+    });
+    trainSet = loaded.train;
+    testSet = loaded.test;
+  } else if (request.dataset === 'synthetic') {
     const count = request.limit ?? SYNTHETIC.trainCount;
     trainSet = syntheticDataset({ count, size: SYNTHETIC.size, channels: SYNTHETIC.channels, numClasses: SYNTHETIC.numClasses, seed: request.seed, name: 'synthetic/train' });
     testSet = syntheticDataset({ count: Math.min(SYNTHETIC.testCount, count), size: SYNTHETIC.size, channels: SYNTHETIC.channels, numClasses: SYNTHETIC.numClasses, seed: request.seed + 1_000_003, name: 'synthetic/test' });
