@@ -8,11 +8,17 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { decodeImageFolder, type ImageDataset } from '@fuselab/nos';
+import { decodeImageFolder, Rng, shuffledIndices, type FolderImage, type ImageDataset } from '@fuselab/nos';
 import { FOLDER_SPLITS, FolderSourceError, readFolderSource, type FolderSplit } from './folder-source.js';
 
 /** Bumped whenever the decoding or the cache layout changes, so old cache files are not read. */
-const CACHE_FORMAT = 'fuselab-image-folder-v1';
+const CACHE_FORMAT = 'fuselab-image-folder-v2';
+
+/**
+ * Images are stored in one fixed pseudo-random order (this seed, whatever the run's), not class by
+ * class: `--limit N` then takes a class-mixed subset, as the first N of CIFAR's binary batches are.
+ */
+const ORDER_SEED = 0;
 
 export interface FolderDataOptions {
   /** Directory or `.tar` / `.tar.gz` / `.tgz` archive. */
@@ -129,7 +135,10 @@ export async function loadFolderData(options: FolderDataOptions): Promise<Folder
   const sets = {} as Record<FolderSplit, ImageDataset>;
   let before = 0;
   for (const split of FOLDER_SPLITS) {
-    sets[split] = decodeImageFolder(listing.files[split], {
+    const files = listing.files[split];
+    const order = shuffledIndices(files.length, Rng.fromSeed(ORDER_SEED));
+    const shuffled = Array.from(order, (i): FolderImage => files[i]!);
+    sets[split] = decodeImageFolder(shuffled, {
       name: `${name}/${split}`,
       classes,
       ...(options.imageSize !== undefined ? { imageSize: options.imageSize } : {}),

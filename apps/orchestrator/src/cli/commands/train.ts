@@ -40,10 +40,13 @@ function trainProgress(stream: NodeJS.WriteStream = process.stderr) {
   };
 }
 
-/** The bar while an image-folder data set is decoded (first run only; later runs read the cache). */
+/**
+ * The bar while an image-folder data set is decoded (first run only; later runs read the cache).
+ * Without a terminal the first line waits 2 s, so bad input found at once stays a one-line error.
+ */
 function decodeProgress(stream: NodeJS.WriteStream = process.stderr) {
   const tty = Boolean(stream.isTTY);
-  let lastPrint = 0;
+  let lastPrint = Date.now();
   let shown = false;
   let last = '';
   return {
@@ -60,6 +63,10 @@ function decodeProgress(stream: NodeJS.WriteStream = process.stderr) {
     },
     finish: () => {
       if (shown) stream.write(tty ? '\n' : `${last}\n`);
+    },
+    /** Clears the bar before an error message (a terminal only; printed lines stay). */
+    abort: () => {
+      if (shown && tty) stream.write('\r\x1b[K');
     },
   };
 }
@@ -117,7 +124,10 @@ export function registerTrainCommand(program: Command): void {
           { dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.data ? { dataPath: options.data } : {}), ...(imageSize !== undefined ? { imageSize } : {}), ...(limit !== undefined ? { limit } : {}), seed },
           { onProgress: decoding.update },
         )
-        .catch(asUsage);
+        .catch((error: unknown) => {
+          decoding.abort();
+          return asUsage(error);
+        });
       decoding.finish();
       if (data.train.count < batch) throw new UsageError(`--batch: ${batch} is more than the ${data.train.count} training images`);
 
