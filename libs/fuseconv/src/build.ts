@@ -5,6 +5,7 @@ import { makeBlock } from './blocks.js';
 import { InvalidSpecError } from './errors.js';
 import { listModules } from './module-list.js';
 import { NETWORK_DEFINITIONS, NETWORKS, type NetworkDefinition } from './networks/index.js';
+import { applyStem, isStemName, STEMS, type StemName } from './stems.js';
 import type { BlockOperator, NetworkName, NetworkSpec, VariantName } from './types.js';
 import { VARIANTS, isVariantName, validateOperators, variantOperators } from './variants.js';
 
@@ -21,6 +22,11 @@ export interface BuildOptions {
   inputSize?: number;
   /** Classifier outputs (default 1000). */
   numClasses?: number;
+  /**
+   * `imagenet` (default: the reference networks as published) or `cifar` (the first two
+   * downsamplings removed, for small inputs). `defaultStem(inputSize)` is fuselab's choice by size.
+   */
+  stem?: StemName;
 }
 
 /** Options that fix a network's shape but not its operators. */
@@ -60,6 +66,8 @@ export function buildNetwork(options: BuildOptions): NetworkSpec {
   const width = positiveNumber('width', options.width, DEFAULT_WIDTH, false);
   const inputSize = positiveNumber('inputSize', options.inputSize, DEFAULT_INPUT_SIZE, true);
   const numClasses = positiveNumber('numClasses', options.numClasses, DEFAULT_NUM_CLASSES, true);
+  const stem = options.stem ?? 'imagenet';
+  if (!isStemName(stem)) throw new InvalidSpecError('stem', `expected one of ${STEMS.join(', ')}, got ${JSON.stringify(stem)}`);
 
   let variant: VariantName | 'custom';
   let operators: BlockOperator[];
@@ -78,7 +86,7 @@ export function buildNetwork(options: BuildOptions): NetworkSpec {
     operators = variantOperators(definition, requested);
   }
 
-  const layout = definition.layout({ width, numClasses });
+  const layout = applyStem(definition.layout({ width, numClasses }), stem);
   const spec: NetworkSpec = {
     network: definition.name,
     variant,
@@ -86,6 +94,7 @@ export function buildNetwork(options: BuildOptions): NetworkSpec {
     width,
     inputSize,
     numClasses,
+    stemKind: stem,
     inputChannels: 3,
     stem: layout.stem,
     blocks: layout.blocks.map((shape, i) => makeBlock(shape, operators[i] ?? 'dw')),

@@ -34,6 +34,8 @@ export {
   DEFAULT_NUM_CLASSES,
 } from './build.js';
 export type { BuildOptions, ShapeOptions, SearchableBlock } from './build.js';
+export { STEMS, CIFAR_STEM_MAX_INPUT, defaultStem, isStemName } from './stems.js';
+export type { StemName } from './stems.js';
 export { listModules } from './module-list.js';
 export type { ConvModule, LinearModule, ModuleRole, NetworkModule } from './module-list.js';
 export { countParams, countUnusedParams, countMacs, modelStats, moduleParams, moduleMacs } from './counting.js';

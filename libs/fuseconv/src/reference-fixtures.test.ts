@@ -11,24 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { buildNetwork } from './build.js';
 import { countMacs, countParams, countUnusedParams, modelStats } from './counting.js';
 import { NETWORKS } from './networks/index.js';
-import { toTopology, type NetworkLayer } from './topology-export.js';
+import { expectedLayer, plain, type ReferenceLayer } from './test-util.js';
+import { toTopology } from './topology-export.js';
 import type { NetworkName, VariantName } from './types.js';
 import { VARIANTS } from './variants.js';
-
-interface ReferenceLayer {
-  name: string;
-  type: 'conv' | 'linear';
-  in_hw: [number, number];
-  out_hw: [number, number];
-  in_channels: number;
-  out_channels: number;
-  kernel: [number, number];
-  stride: [number, number];
-  padding: [number, number];
-  groups: number;
-  bias: boolean;
-  macs: number;
-}
 
 interface ReferenceModel {
   torchParams: number;
@@ -61,38 +47,6 @@ function reference(network: NetworkName, variant: VariantName): ReferenceModel {
   const model = models[network]?.[variant];
   if (!model) throw new Error(`fixture lacks ${network}/${variant}`);
   return model;
-}
-
-/** The reference layer as our topology should describe it. */
-function expectedLayer(layer: ReferenceLayer): Record<string, unknown> {
-  if (layer.type === 'linear') return { name: layer.name, kind: 'gemm', m: 1, k: layer.in_channels, n: layer.out_channels };
-  const [kh, kw] = layer.kernel;
-  let kind: string;
-  if (layer.groups === 1) kind = kh === 1 && kw === 1 ? 'pointwise' : 'conv';
-  else {
-    expect(layer.groups).toBe(layer.in_channels);
-    expect(layer.groups).toBe(layer.out_channels);
-    kind = kh === 1 || kw === 1 ? 'depthwise1d' : 'depthwise';
-  }
-  return {
-    name: layer.name,
-    kind,
-    ifmapH: layer.in_hw[0],
-    ifmapW: layer.in_hw[1],
-    kernelH: kh,
-    kernelW: kw,
-    channels: layer.in_channels,
-    filters: layer.out_channels,
-    strideH: layer.stride[0],
-    strideW: layer.stride[1],
-    padH: layer.padding[0],
-    padW: layer.padding[1],
-  };
-}
-
-function plain(layer: NetworkLayer): Record<string, unknown> {
-  const { block: _block, role: _role, ...rest } = layer;
-  return rest;
 }
 
 const cases = NETWORKS.flatMap((network) => VARIANTS.map((variant) => [network, variant] as const));

@@ -7,6 +7,8 @@
  * that a layer can be matched against the reference model by name.
  */
 
+import type { StemName } from './stems.js';
+
 /** The networks of the FuSeConv paper. */
 export type NetworkName =
   | 'mobilenet_v1'
@@ -153,6 +155,8 @@ export interface NetworkSpec {
   width: number;
   inputSize: number;
   numClasses: number;
+  /** Which stem the network was built with (`cifar`: the first two downsamplings removed). */
+  stemKind: StemName;
   /** Input channels of the image (3). */
   inputChannels: number;
   stem: ConvOp[];

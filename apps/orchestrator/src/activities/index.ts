@@ -49,6 +49,7 @@ export function runSimulationJob(params: SimJobParams) {
     dataflow: params.dataflow as Dataflow,
     inputSize: params.inputSize,
     numClasses: params.numClasses,
+    ...(params.stem ? { stem: params.stem } : {}),
   });
 }
 

@@ -44,6 +44,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         // it is the one that opens the files (and a job may reach it by another way).
         if (options.dataRoots) {
           if (params.dataDir) confinePath(params.dataDir, options.dataRoots, 'dataDir');
+          if (params.data) confinePath(params.data, options.dataRoots, 'data');
           if (params.teacher && 'checkpoint' in params.teacher) confinePath(params.teacher.checkpoint, options.dataRoots, 'teacher');
         }
         let teacher: { checkpoint: import('@fuselab/nos').Checkpoint; source: string } | undefined;
@@ -68,9 +69,12 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           {
             dataset: params.dataset,
             ...(params.dataDir ? { dataDir: params.dataDir } : {}),
+            ...(params.data ? { dataPath: params.data } : {}),
+            ...(params.imageSize !== undefined ? { imageSize: params.imageSize } : {}),
             network: params.network as never,
             variant: params.variant as never,
             width: params.width,
+            ...(params.stem ? { stem: params.stem } : {}),
             method: params.method,
             epochs: params.epochs,
             batch: params.batch,

@@ -25,6 +25,8 @@ export interface SimJobParams {
   dataflow: 'os' | 'ws' | 'is';
   inputSize: number;
   numClasses: number;
+  /** Only when it is not fuseconv's default for `inputSize`, so earlier jobs keep their keys. */
+  stem?: 'imagenet' | 'cifar';
 }
 
 export interface JobSpec {
@@ -48,16 +50,23 @@ export interface NormalisedSweep {
   dataflows: Array<'os' | 'ws' | 'is'>;
   inputSize: number;
   classes: number;
+  /** Only when it is not the default for `inputSize` (see SimJobParams). */
+  stem?: 'imagenet' | 'cifar';
 }
 
 /** A training entry after normalisation: variants expanded and sorted, seeds sorted, teacher resolved. */
 export interface NormalisedTraining {
   name: string;
-  dataset: 'fashion-mnist' | 'cifar10' | 'synthetic';
+  dataset: 'fashion-mnist' | 'cifar10' | 'synthetic' | 'folder';
   dataDir?: string;
+  /** folder: the directory or archive (its path is part of the key, not its content). */
+  data?: string;
+  imageSize?: number;
   network: string;
   variants: string[];
   width: number;
+  /** Only when it is not the default for the data set's image size (see SimJobParams). */
+  stem?: 'imagenet' | 'cifar';
   method: 'scratch' | 'kd' | 'nos';
   /** kd / nos: another training of this spec (its baseline job with the same seed), or a checkpoint file. */
   teacher?: { training: string; index: number } | { checkpoint: string };
@@ -73,9 +82,12 @@ export const TRAINING_HYPERPARAMETERS = { optimizer: 'sgd', momentum: 0.9, learn
 export interface TrainJobParams {
   dataset: NormalisedTraining['dataset'];
   dataDir?: string;
+  data?: string;
+  imageSize?: number;
   network: string;
   variant: string;
   width: number;
+  stem?: NormalisedTraining['stem'];
   method: NormalisedTraining['method'];
   epochs: number;
   batch: number;
@@ -130,7 +142,7 @@ export function expandSweep(sweep: NormalisedSweep): JobSpec[] {
           for (const dataflow of sweep.dataflows)
             for (const { rows, cols } of sweep.arrays) {
               const hardware = choice === 'paper' ? (variant === 'baseline' ? 'plain' : 'fuse') : choice;
-              const params: SimJobParams = { network, variant, rows, cols, model, hardware, dataflow, inputSize: sweep.inputSize, numClasses: sweep.classes };
+              const params: SimJobParams = { network, variant, rows, cols, model, hardware, dataflow, inputSize: sweep.inputSize, numClasses: sweep.classes, ...(sweep.stem ? { stem: sweep.stem } : {}) };
               jobs.push({ kind: 'sim', group: sweep.name, params });
             }
   return jobs;
@@ -160,9 +172,12 @@ export function expandSpec(spec: NormalisedSpec): JobSpec[] {
         const params: TrainJobParams = {
           dataset: run.dataset,
           ...(run.dataDir ? { dataDir: run.dataDir } : {}),
+          ...(run.data ? { data: run.data } : {}),
+          ...(run.imageSize !== undefined ? { imageSize: run.imageSize } : {}),
           network: run.network,
           variant,
           width: run.width,
+          ...(run.stem ? { stem: run.stem } : {}),
           method: run.method,
           epochs: run.epochs,
           batch: run.batch,

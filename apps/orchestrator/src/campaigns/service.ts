@@ -4,11 +4,12 @@
  * serves the same interface.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { confinePath } from '../env/data-roots.js';
 import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
-import { normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
+import { checkSpecPaths, normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
 import { codeVersion, versions } from './versions.js';
 import type { CampaignDetail, CampaignExport, CampaignImport, CampaignSummary, ExportOptions, ImportSummary, ResultFilters, SearchResultRow, SimResultRow, Store, TrainingResultInput } from '../store/store.js';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSIONS } from '../store/store.js';
@@ -233,6 +234,7 @@ export interface CampaignServiceOptions {
 export function confineSpecPaths(spec: NormalisedSpec, roots: readonly string[]): void {
   spec.trainings.forEach((training, i) => {
     if (training.dataDir) confinePath(training.dataDir, roots, `trainings[${i}].dataDir`);
+    if (training.data) confinePath(training.data, roots, `trainings[${i}].data`);
     if (training.teacher && 'checkpoint' in training.teacher) confinePath(training.teacher.checkpoint, roots, `trainings[${i}].teacher`);
   });
 }
@@ -246,6 +248,7 @@ export class LocalCampaignService implements CampaignService {
 
   async submit(specInput: unknown, options: SubmitOptions = {}): Promise<Submitted> {
     const spec = toNormalisedSpec(specInput);
+    checkSpecPaths(spec, existsSync);
     if (this.options.dataRoots) confineSpecPaths(spec, this.options.dataRoots);
     const hash = specHash(spec);
     const campaignId = newCampaignId(spec, hash);

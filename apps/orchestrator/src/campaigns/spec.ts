@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
+import { defaultStem, NETWORKS, STEMS, VARIANTS } from '@fuselab/fuseconv';
 import { TIMING_MODELS } from '@fuselab/systolic-sim';
 import { createStrategy, makeSpace, NasInputError, spaceSize } from '@fuselab/nas';
 import { stableStringify, type NormalisedSearch, type NormalisedSpec, type NormalisedSweep, type NormalisedTraining } from './expand.js';
@@ -25,7 +25,13 @@ export class SpecError extends Error {
 
 export const HARDWARE_CHOICES = ['paper', 'plain', 'fuse'] as const;
 export const DATAFLOWS = ['os', 'ws', 'is'] as const;
-export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic', 'folder'] as const;
+/** Image side of the built-in data sets (folder: its imageSize, else known only once decoded), for the default stem. */
+export const DATASET_IMAGE_SIZE = { 'fashion-mnist': 28, cifar10: 32, synthetic: 16 } as const;
+
+function trainingImageSize(run: { dataset: (typeof DATASETS)[number]; imageSize?: number | undefined }): number | undefined {
+  return run.dataset === 'folder' ? run.imageSize : DATASET_IMAGE_SIZE[run.dataset];
+}
 export const TRAINING_METHODS = ['scratch', 'kd', 'nos'] as const;
 export const SEARCH_SPACES = ['stages', 'blocks'] as const;
 export const SEARCH_STRATEGIES = ['greedy', 'random', 'evolution', 'nsga2', 'exhaustive'] as const;
@@ -68,6 +74,8 @@ const sweepSchema = z.strictObject({
   dataflows: z.array(choice(DATAFLOWS, 'dataflow')).min(1).default(['os']),
   inputSize: positiveInt('a positive integer input size').default(224),
   classes: positiveInt('a positive integer number of classes').default(1000),
+  /** Default: fuseconv's defaultStem(inputSize) — cifar up to 64 px, imagenet above. */
+  stem: choice(STEMS, 'stem').optional(),
 });
 
 const trainingSchema = z.strictObject({
@@ -76,11 +84,17 @@ const trainingSchema = z.strictObject({
   network: choice(NETWORKS, 'network'),
   variants: nameList(VARIANTS, 'variant'),
   width: z.number().positive({ error: 'expected a positive width multiplier' }).max(4).default(1),
+  /** Default: fuseconv's defaultStem of the data's image size — cifar up to 64 px, imagenet above. */
+  stem: choice(STEMS, 'stem').optional(),
   method: choice(TRAINING_METHODS, 'training method').default('scratch'),
   /** kd / nos: the name of a training in this spec that trains the baseline, or a checkpoint file every train worker can read. */
   teacher: z.string().min(1).optional(),
   /** fashion-mnist: default /usr/share/datasets/fashion-mnist; cifar10: required (the binary batches). */
   dataDir: z.string().min(1).optional(),
+  /** folder: a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/… that every train worker can read. */
+  data: z.string().min(1).optional(),
+  /** folder: resize every image to this square size (else all images must share one). */
+  imageSize: positiveInt('a positive integer image size').max(4096).optional(),
   epochs: positiveInt('a positive integer number of epochs'),
   batch: positiveInt('a positive integer batch size').default(64),
   limit: positiveInt('a positive integer image limit').optional(),
@@ -197,6 +211,7 @@ function normaliseSweep(sweep: ParsedSpec['simulations'][number], index: number)
     dataflows: inOrder(DATAFLOWS, sweep.dataflows),
     inputSize: sweep.inputSize,
     classes: sweep.classes,
+    ...(sweep.stem !== undefined && sweep.stem !== defaultStem(sweep.inputSize) ? { stem: sweep.stem } : {}),
   };
 }
 
@@ -285,6 +300,8 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
   const field = `trainings[${index}]`;
   if (run.variants !== 'all') checkDistinct(`${field}.variants`, run.variants, 'variant');
   checkDistinct(`${field}.seeds`, run.seeds, 'seed');
+  if (run.dataset === 'folder' && !run.data) throw new SpecError(`${field}.data: the folder dataset needs data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/… that every train worker can read`, `${field}.data`);
+  if (run.dataset !== 'folder' && (run.data !== undefined || run.imageSize !== undefined)) throw new SpecError(`${field}.${run.data !== undefined ? 'data' : 'imageSize'}: only used with dataset folder`, `${field}.${run.data !== undefined ? 'data' : 'imageSize'}`);
   if (run.dataset === 'cifar10' && !run.dataDir) throw new SpecError(`${field}.dataDir: cifar10 needs dataDir, a directory with its binary batches (data_batch_1.bin … test_batch.bin) that every train worker can read`, `${field}.dataDir`);
   let teacher: NormalisedTraining['teacher'];
   if (run.method !== 'scratch') {
@@ -294,8 +311,8 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
       if (named === run || named.method !== 'scratch' || !(named.variants === 'all' || named.variants.includes('baseline'))) {
         throw new SpecError(`${field}.teacher: "${named.name}" must be another training with method scratch that trains the baseline variant`, `${field}.teacher`);
       }
-      if (named.dataset !== run.dataset || named.network !== run.network || (named.dataDir ?? '') !== (run.dataDir ?? '') || (named.limit ?? 0) !== (run.limit ?? 0)) {
-        throw new SpecError(`${field}.teacher: "${named.name}" trains on other data or another network (dataset, dataDir, limit and network must match)`, `${field}.teacher`);
+      if (named.dataset !== run.dataset || named.network !== run.network || (named.dataDir ?? '') !== (run.dataDir ?? '') || (named.data ?? '') !== (run.data ?? '') || (named.imageSize ?? 0) !== (run.imageSize ?? 0) || (named.limit ?? 0) !== (run.limit ?? 0)) {
+        throw new SpecError(`${field}.teacher: "${named.name}" trains on other data or another network (dataset, dataDir, data, imageSize, limit and network must match)`, `${field}.teacher`);
       }
       teacher = { training: named.name, index: t };
     } else if (run.teacher && (run.teacher.includes('/') || /\.(json|gz|ckpt)$/.test(run.teacher))) {
@@ -313,9 +330,12 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     name: run.name,
     dataset: run.dataset,
     ...(run.dataDir ? { dataDir: run.dataDir } : {}),
+    ...(run.data ? { data: run.data } : {}),
+    ...(run.imageSize !== undefined ? { imageSize: run.imageSize } : {}),
     network: run.network,
     variants: inOrder(VARIANTS, run.variants),
     width: run.width,
+    ...(run.stem !== undefined && run.stem !== defaultStemOf(trainingImageSize(run)) ? { stem: run.stem } : {}),
     method: run.method,
     ...(teacher ? { teacher } : {}),
     epochs: run.epochs,
@@ -323,6 +343,21 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     ...(run.limit !== undefined ? { limit: run.limit } : {}),
     seeds: [...run.seeds].sort((a, b) => a - b),
   };
+}
+
+/** The default stem for a known image size; `undefined` (unknown size) matches no stem, so one given is kept. */
+function defaultStemOf(size: number | undefined) {
+  return size === undefined ? undefined : defaultStem(size);
+}
+
+/**
+ * Paths a spec names that must exist when it is submitted (the folder data sets), checked on this
+ * machine: a typo is refused at submit rather than failing in a worker.
+ */
+export function checkSpecPaths(spec: NormalisedSpec, exists: (path: string) => boolean): void {
+  spec.trainings.forEach((run, index) => {
+    if (run.data !== undefined && !exists(run.data)) throw new SpecError(`trainings[${index}].data: ${run.data}: no such file or directory`, `trainings[${index}].data`);
+  });
 }
 
 /** Parses YAML (JSON is YAML too). */

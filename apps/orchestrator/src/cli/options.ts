@@ -3,7 +3,7 @@
  * names the flag and what was expected.
  */
 import { parseArraySize, TIMING_MODELS, type Dataflow, type Hardware, type TimingModel } from '@fuselab/systolic-sim';
-import { NETWORKS, VARIANTS, type NetworkName, type VariantName } from '@fuselab/fuseconv';
+import { CIFAR_STEM_MAX_INPUT, NETWORKS, STEMS, VARIANTS, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
 import { UsageError } from './usage-error.js';
 
 export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[], what: string): T {
@@ -18,6 +18,13 @@ export function parseNetwork(value: string): NetworkName {
 export function parseVariant(value: string): VariantName {
   return oneOf('--variant', value, VARIANTS, 'variant');
 }
+
+export function parseStem(value: string): StemName {
+  return oneOf('--stem', value, STEMS, 'stem');
+}
+
+/** The `--stem` help text: the choices and fuseconv's default rule. */
+export const STEM_HELP = `${STEMS.join(' | ')} (default: cifar for inputs of at most ${CIFAR_STEM_MAX_INPUT} px — stem and first strided stage at stride 1 — imagenet above)`;
 
 export function parseModel(value: string): TimingModel {
   return oneOf('--model', value, TIMING_MODELS, 'timing model');

@@ -2,7 +2,7 @@
  * Simulating a named network variant: build its spec, export the topology, time it on an array.
  * The composition the CLI, the table and (later) the campaign activities share.
  */
-import { buildNetwork, modelStats, toTopology, type NetworkName, type VariantName } from '@fuselab/fuseconv';
+import { buildNetwork, DEFAULT_INPUT_SIZE, defaultStem, modelStats, toTopology, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
 import {
   makeArray,
   simulateNetwork,
@@ -24,6 +24,8 @@ export interface VariantSimulation {
   dataflow?: Dataflow;
   inputSize?: number;
   numClasses?: number;
+  /** Default: fuseconv's `defaultStem(inputSize)` (imagenet at the default 224). */
+  stem?: StemName;
 }
 
 export function defaultHardware(variant: VariantName): Hardware {
@@ -36,16 +38,17 @@ function prepare(request: VariantSimulation) {
     variant: request.variant,
     ...(request.inputSize !== undefined ? { inputSize: request.inputSize } : {}),
     ...(request.numClasses !== undefined ? { numClasses: request.numClasses } : {}),
+    stem: request.stem ?? defaultStem(request.inputSize ?? DEFAULT_INPUT_SIZE),
   });
   const hardware = request.hardware ?? defaultHardware(request.variant);
   const array = makeArray(request.rows, request.cols, { hardware, ...(request.dataflow ? { dataflow: request.dataflow } : {}) });
   return { spec, array, hardware, topology: toTopology(spec) };
 }
 
-export function simulateVariant(request: VariantSimulation): NetworkResult & { network: NetworkName; variant: VariantName } {
-  const { array, topology } = prepare(request);
+export function simulateVariant(request: VariantSimulation): NetworkResult & { network: NetworkName; variant: VariantName; stem: StemName } {
+  const { array, topology, spec } = prepare(request);
   const result = simulateNetwork(topology, array, { model: request.model });
-  return { network: request.network, variant: request.variant, ...result };
+  return { network: request.network, variant: request.variant, stem: spec.stemKind, ...result };
 }
 
 export function variantTotalCycles(request: VariantSimulation): { hardware: Hardware; totalCycles: number } {
@@ -53,6 +56,7 @@ export function variantTotalCycles(request: VariantSimulation): { hardware: Hard
   return { hardware, totalCycles: totalCycles(topology, array, request.model) };
 }
 
-export function variantStats(network: NetworkName, variant: VariantName, options: { inputSize?: number; numClasses?: number; width?: number } = {}) {
-  return modelStats(buildNetwork({ network, variant, ...options }));
+export function variantStats(network: NetworkName, variant: VariantName, options: { inputSize?: number; numClasses?: number; width?: number; stem?: StemName } = {}) {
+  const stem = options.stem ?? defaultStem(options.inputSize ?? DEFAULT_INPUT_SIZE);
+  return { ...modelStats(buildNetwork({ network, variant, ...options, stem })), stem };
 }

@@ -6,8 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { buildNetwork, type NetworkName, type VariantName } from '@fuselab/fuseconv';
+import { buildNetwork, defaultStem, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
 import { TRAINING_HYPERPARAMETERS } from '../campaigns/expand.js';
+import { DATASET_IMAGE_SIZE } from '../campaigns/spec.js';
+import { FolderSourceError, loadFolderData } from './folder-dataset.js';
 import {
   assertCheckpoint,
   concatDatasets,
@@ -28,7 +30,7 @@ import {
   type TrainResult,
 } from '@fuselab/nos';
 
-export const TRAIN_DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+export const TRAIN_DATASETS = ['fashion-mnist', 'cifar10', 'synthetic', 'folder'] as const;
 export type TrainDataset = (typeof TRAIN_DATASETS)[number];
 export const TRAIN_METHODS = ['scratch', 'kd', 'nos'] as const;
 export type TrainMethodName = (typeof TRAIN_METHODS)[number];
@@ -36,8 +38,11 @@ export type TrainMethodName = (typeof TRAIN_METHODS)[number];
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
+/** Default cache of decoded image-folder data sets (FUSELAB_HOME's `cache/`). */
+export const FOLDER_CACHE_DIR = join(process.env.FUSELAB_HOME ?? '.fuselab', 'cache');
+
 /** Synthetic set: gratings (libs/nos), small images so tests train in seconds. */
-export const SYNTHETIC = { size: 16, channels: 1, numClasses: 4, trainCount: 512, testCount: 128 } as const;
+export const SYNTHETIC = { size: DATASET_IMAGE_SIZE.synthetic, channels: 1, numClasses: 4, trainCount: 512, testCount: 128 } as const;
 
 /** The hyperparameters every run uses (recorded in job parameters, so they are part of the key). */
 export const TRAIN_DEFAULTS = TRAINING_HYPERPARAMETERS;
@@ -72,7 +77,12 @@ export class TrainingInputError extends Error {
 
 export interface TrainingRequest {
   dataset: TrainDataset;
+  /** fashion-mnist / cifar10: their files; folder: where decoded data sets are cached. */
   dataDir?: string;
+  /** folder: the directory or .tar / .tar.gz archive of `train/<class>/*` and `test/<class>/*`. */
+  dataPath?: string;
+  /** folder: resize every image to this side (else all must share one square size). */
+  imageSize?: number;
   network: NetworkName;
   variant: VariantName;
   width: number;
@@ -84,6 +94,8 @@ export interface TrainingRequest {
   seed: number;
   /** Default `TRAIN_DEFAULTS.optimizer` (SGD with momentum 0.9, learning rate 0.05); `adam`: `ADAM_DEFAULTS`. */
   optimizer?: TrainOptimizerName;
+  /** Default: fuseconv's `defaultStem` of the data's image size (`cifar` up to 64 px). */
+  stem?: StemName;
 }
 
 export interface LoadedData {
@@ -108,10 +120,21 @@ function cifarDir(dir: string): string {
 }
 
 /** Loads train and test sets; `limit` cuts both (test to at most the same count). */
-export async function loadTrainingData(request: Pick<TrainingRequest, 'dataset' | 'dataDir' | 'limit' | 'seed'>): Promise<LoadedData> {
+export async function loadTrainingData(
+  request: Pick<TrainingRequest, 'dataset' | 'dataDir' | 'dataPath' | 'imageSize' | 'limit' | 'seed'>,
+  folder: { cacheDir?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<LoadedData> {
   let trainSet: ImageDataset;
   let testSet: ImageDataset;
-  if (request.dataset === 'synthetic') {
+  if (request.dataset === 'folder') {
+    if (!request.dataPath) throw new DatasetFileError('folder: needs --data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…');
+    const cacheDir = request.dataDir ?? folder.cacheDir ?? FOLDER_CACHE_DIR;
+    const loaded = await loadFolderData({ path: request.dataPath, cacheDir, ...(request.imageSize !== undefined ? { imageSize: request.imageSize } : {}), ...(folder.onProgress ? { onProgress: folder.onProgress } : {}) }).catch((error: unknown) => {
+      throw error instanceof FolderSourceError ? new DatasetFileError(error.message) : error;
+    });
+    trainSet = loaded.train;
+    testSet = loaded.test;
+  } else if (request.dataset === 'synthetic') {
     const count = request.limit ?? SYNTHETIC.trainCount;
     trainSet = syntheticDataset({ count, size: SYNTHETIC.size, channels: SYNTHETIC.channels, numClasses: SYNTHETIC.numClasses, seed: request.seed, name: 'synthetic/train' });
     testSet = syntheticDataset({ count: Math.min(SYNTHETIC.testCount, count), size: SYNTHETIC.size, channels: SYNTHETIC.channels, numClasses: SYNTHETIC.numClasses, seed: request.seed + 1_000_003, name: 'synthetic/test' });
@@ -135,8 +158,8 @@ export async function loadTrainingData(request: Pick<TrainingRequest, 'dataset' 
   return { train: trainSet, test: testSet, inputSize: trainSet.height, numClasses: trainSet.numClasses };
 }
 
-export function specFor(network: NetworkName, variant: VariantName, width: number, inputSize: number, numClasses: number) {
-  return buildNetwork({ network, variant, width, inputSize, numClasses });
+export function specFor(network: NetworkName, variant: VariantName, width: number, inputSize: number, numClasses: number, stem: StemName = defaultStem(inputSize)) {
+  return buildNetwork({ network, variant, width, inputSize, numClasses, stem });
 }
 
 /** What a checkpoint says about the network it belongs to (in `meta`). */
@@ -146,6 +169,8 @@ export interface CheckpointMeta {
   width: number;
   inputSize: number;
   numClasses: number;
+  /** Absent in checkpoints written before stems existed: those networks had the imagenet stem. */
+  stem?: StemName;
   dataset?: string;
   method?: string;
 }
@@ -214,8 +239,9 @@ export interface RunTrainingOptions extends TrainingRequest {
 export async function runTraining(options: RunTrainingOptions, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
   await ensureBackend();
   const data = options.data ?? (await loadTrainingData(options));
-  const spec = specFor(options.network, options.variant, options.width, data.inputSize, data.numClasses);
-  const meta: CheckpointMeta = { network: options.network, variant: options.variant, width: options.width, inputSize: data.inputSize, numClasses: data.numClasses, dataset: options.dataset, method: options.method };
+  const stem = options.stem ?? defaultStem(data.inputSize);
+  const spec = specFor(options.network, options.variant, options.width, data.inputSize, data.numClasses, stem);
+  const meta: CheckpointMeta = { network: options.network, variant: options.variant, width: options.width, inputSize: data.inputSize, numClasses: data.numClasses, stem, dataset: options.dataset, method: options.method };
   let teacherModel: ReturnType<typeof modelFromSpec> | undefined;
   if (options.method !== 'scratch') {
     if (!options.teacher) throw new TrainingInputError(`method ${options.method} needs a teacher checkpoint`);
@@ -223,7 +249,7 @@ export async function runTraining(options: RunTrainingOptions, callbacks: TrainC
     if (tmeta.inputSize !== data.inputSize || tmeta.numClasses !== data.numClasses) {
       throw new TrainingInputError(`${options.teacher.source}: the teacher was trained on ${tmeta.inputSize}×${tmeta.inputSize} images with ${tmeta.numClasses} classes, this run has ${data.inputSize}×${data.inputSize} and ${data.numClasses}`);
     }
-    teacherModel = modelFromSpec(specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses), { seed: options.seed, taps: options.method === 'nos' ? 'operator' : 'none' });
+    teacherModel = modelFromSpec(specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses, tmeta.stem ?? 'imagenet'), { seed: options.seed, taps: options.method === 'nos' ? 'operator' : 'none' });
     try {
       loadModelWeights(teacherModel.model, options.teacher.checkpoint.weights);
     } catch (error) {

@@ -16,3 +16,5 @@ export { parseCifarBatch, encodeCifarBatch, type CifarKind, type CifarOptions } 
 export { syntheticDataset, type SyntheticOptions } from './synthetic.js';
 export { Rng, mixSeed, shuffledIndices, type RngState } from './rng.js';
 export { makeBatch, type Batch, type BatchOptions, type AugmentOptions } from './batch.js';
+export { decodeImage, resizeRgb, imageFormat, IMAGE_FORMATS, type RgbImage, type ImageFormat } from './images.js';
+export { decodeImageFolder, type FolderImage, type ImageFolderOptions } from './image-folder.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
 import { printJson, printText } from '../output.js';
-import { parseArray, parseArrayList, parseDataflow, parseHardware, parseList, parseModel, parseNetwork, parseVariant } from '../options.js';
+import { parseArray, parseArrayList, parseDataflow, parseHardware, parseList, parseModel, parseNetwork, parseStem, parseVariant, STEM_HELP } from '../options.js';
 import { simulateVariant } from '../../sim/variant-simulation.js';
 import { runSweep } from '../../sim/sweep.js';
 import { registerSimTopologyCommand } from './sim-topology.js';
@@ -20,8 +20,9 @@ export function registerSimCommands(program: Command): void {
     .option('--hardware <kind>', 'plain | fuse (default: plain for baseline, fuse for FuSe variants)')
     .option('--model <name>', 'reference | scalesim | stos', 'reference')
     .option('--dataflow <name>', 'os | ws | is (for the scalesim and stos models)', 'os')
+    .option('--stem <name>', `${STEM_HELP}; the input is 224×224`)
     .option('--json', 'print one JSON document')
-    .action((options: { network: string; variant: string; array: string; hardware?: string; model: string; dataflow: string; json?: boolean }) => {
+    .action((options: { network: string; variant: string; array: string; hardware?: string; model: string; dataflow: string; stem?: string; json?: boolean }) => {
       const { rows, cols } = parseArray(options.array);
       const result = simulateVariant({
         network: parseNetwork(options.network),
@@ -31,6 +32,7 @@ export function registerSimCommands(program: Command): void {
         model: parseModel(options.model),
         dataflow: parseDataflow(options.dataflow),
         ...(options.hardware ? { hardware: parseHardware(options.hardware) } : {}),
+        ...(options.stem !== undefined ? { stem: parseStem(options.stem) } : {}),
       });
       if (options.json) {
         printJson(result);

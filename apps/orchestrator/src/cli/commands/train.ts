@@ -5,11 +5,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { oneOf, parseNetwork, parsePositiveInt, parsePositiveNumber, parseVariant } from '../options.js';
+import { defaultStem } from '@fuselab/fuseconv';
+import { oneOf, parseNetwork, parsePositiveInt, parsePositiveNumber, parseStem, parseVariant, STEM_HELP } from '../options.js';
 import { printJson, printText } from '../output.js';
 import { UsageError } from '../usage-error.js';
 
-const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic', 'folder'] as const;
 const METHODS = ['scratch', 'kd', 'nos'] as const;
 
 function parseSeed(value: string): number {
@@ -39,15 +40,49 @@ function trainProgress(stream: NodeJS.WriteStream = process.stderr) {
   };
 }
 
+/**
+ * The bar while an image-folder data set is decoded (first run only; later runs read the cache).
+ * Without a terminal the first line waits 2 s, so bad input found at once stays a one-line error.
+ */
+function decodeProgress(stream: NodeJS.WriteStream = process.stderr) {
+  const tty = Boolean(stream.isTTY);
+  let lastPrint = Date.now();
+  let shown = false;
+  let last = '';
+  return {
+    update: (done: number, total: number) => {
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      last = `decoding [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor((done / total) * 100)).padStart(3)}% ${done}/${total} images`;
+      if (tty) stream.write(`\r${last}\x1b[K`);
+      else if (Date.now() - lastPrint > 2000) {
+        stream.write(`${last}\n`);
+        lastPrint = Date.now();
+      }
+      shown = true;
+    },
+    finish: () => {
+      if (shown) stream.write(tty ? '\n' : `${last}\n`);
+    },
+    /** Clears the bar before an error message (a terminal only; printed lines stay). */
+    abort: () => {
+      if (shown && tty) stream.write('\r\x1b[K');
+    },
+  };
+}
+
 export function registerTrainCommand(program: Command): void {
   program
     .command('train')
     .description('train a network variant in this process (scratch, KD or NOS) and write its checkpoint')
     .requiredOption('--network <name>', 'mobilenet_v1 | mobilenet_v2 | mobilenet_v3_small | mobilenet_v3_large | mnasnet_b1')
     .requiredOption('--variant <name>', 'baseline | fuse_full | fuse_half | fuse_full_50 | fuse_half_50')
-    .requiredOption('--dataset <name>', 'fashion-mnist | cifar10 | synthetic')
-    .option('--data-dir <dir>', 'data set directory (fashion-mnist default /usr/share/datasets/fashion-mnist; cifar10: the binary batches)')
+    .requiredOption('--dataset <name>', 'fashion-mnist | cifar10 | synthetic | folder')
+    .option('--data-dir <dir>', 'data set directory (fashion-mnist default /usr/share/datasets/fashion-mnist; cifar10: the binary batches; folder: the decode cache, default .fuselab/cache)')
+    .option('--data <path>', 'folder: a directory or .tar/.tar.gz archive of train/<class>/* and test/<class>/* (JPEG, PNG; classes sorted by name)')
+    .option('--image-size <px>', 'folder: resize every image to this square size (bilinear); without it all images must share one square size')
     .option('--width <multiplier>', 'width multiplier', '0.25')
+    .option('--stem <name>', STEM_HELP)
     .option('--epochs <n>', 'epochs', '1')
     .option('--limit <images>', 'use the first N training images (and at most N test images)')
     .option('--method <method>', 'scratch | kd | nos', 'scratch')
@@ -56,7 +91,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--seed <n>', 'seed', '0')
     .option('--out <dir>', 'where the checkpoint is written', '.fuselab/checkpoints')
     .option('--json', 'print one JSON document: {"network","variant","method","backend","epochs","testAccuracy","trainImagesPerSec","checkpoint"}')
-    .action(async (options: { network: string; variant: string; dataset: string; dataDir?: string; width: string; epochs: string; limit?: string; method: string; teacher?: string; batch: string; seed: string; out: string; json?: boolean }) => {
+    .action(async (options: { network: string; variant: string; dataset: string; dataDir?: string; data?: string; imageSize?: string; width: string; stem?: string; epochs: string; limit?: string; method: string; teacher?: string; batch: string; seed: string; out: string; json?: boolean }) => {
       // Every flag is checked before anything loads.
       const network = parseNetwork(options.network);
       const variant = parseVariant(options.variant);
@@ -68,8 +103,12 @@ export function registerTrainCommand(program: Command): void {
       const batch = parsePositiveInt('--batch', options.batch);
       const limit = options.limit !== undefined ? parsePositiveInt('--limit', options.limit) : undefined;
       const seed = parseSeed(options.seed);
+      const stem = options.stem !== undefined ? parseStem(options.stem) : undefined;
       if (method !== 'scratch' && !options.teacher) throw new UsageError(`--teacher: method ${method} needs a teacher checkpoint (a trained baseline, e.g. from fuselab train --variant baseline)`);
       if (method === 'scratch' && options.teacher) throw new UsageError('--teacher: only used with --method kd or nos');
+      const imageSize = options.imageSize !== undefined ? parsePositiveInt('--image-size', options.imageSize) : undefined;
+      if (dataset === 'folder' && !options.data) throw new UsageError('--data: the folder dataset needs a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…');
+      if (dataset !== 'folder' && (options.data !== undefined || imageSize !== undefined)) throw new UsageError(`${options.data !== undefined ? '--data' : '--image-size'}: only used with --dataset folder`);
       if (dataset === 'cifar10' && !options.dataDir) throw new UsageError('--data-dir: cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
 
       const training = await import('../../train/training.js');
@@ -79,13 +118,24 @@ export function registerTrainCommand(program: Command): void {
         throw error;
       };
       const teacher = options.teacher ? { checkpoint: (() => { try { return training.readCheckpointFile(options.teacher!); } catch (error) { return asUsage(error); } })(), source: options.teacher } : undefined;
-      const data = await training.loadTrainingData({ dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(limit !== undefined ? { limit } : {}), seed }).catch(asUsage);
+      const decoding = decodeProgress();
+      const data = await training
+        .loadTrainingData(
+          { dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.data ? { dataPath: options.data } : {}), ...(imageSize !== undefined ? { imageSize } : {}), ...(limit !== undefined ? { limit } : {}), seed },
+          { onProgress: decoding.update },
+        )
+        .catch((error: unknown) => {
+          decoding.abort();
+          return asUsage(error);
+        });
+      decoding.finish();
       if (data.train.count < batch) throw new UsageError(`--batch: ${batch} is more than the ${data.train.count} training images`);
 
       const backend = await training.ensureBackend();
       const bar = trainProgress();
       bar.line(`fuselab train: backend ${backend.name} (${backend.reason})`);
-      bar.line(`fuselab train: ${network} ${variant} width ${width}, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`);
+      const stemUsed = stem ?? defaultStem(data.inputSize);
+      bar.line(`fuselab train: ${network} ${variant} width ${width}, ${stemUsed} stem, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`);
       const controller = new AbortController();
       const interrupt = () => controller.abort();
       process.once('SIGINT', interrupt);
@@ -93,7 +143,7 @@ export function registerTrainCommand(program: Command): void {
       try {
         result = await training
           .runTraining(
-            { dataset, network, variant, width, method, epochs, batch, seed, data, ...(limit !== undefined ? { limit } : {}), ...(teacher ? { teacher } : {}) },
+            { dataset, network, variant, width, stem: stemUsed, method, epochs, batch, seed, data, ...(limit !== undefined ? { limit } : {}), ...(teacher ? { teacher } : {}) },
             {
               signal: controller.signal,
               onProgress: (event) => {
@@ -120,7 +170,9 @@ export function registerTrainCommand(program: Command): void {
         trainImagesPerSec: Number(result.trainImagesPerSec.toFixed(2)),
         checkpoint,
         dataset,
+        ...(options.data ? { data: options.data, inputSize: data.inputSize, numClasses: data.numClasses } : {}),
         width,
+        stem: stemUsed,
         seed,
         trainImages: data.train.count,
         testImages: data.test.count,
