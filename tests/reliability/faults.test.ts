@@ -60,7 +60,7 @@ async function setUp(name: string, workerQueues: string[], concurrency = 2) {
     service,
     sql,
     /** The workers' logs, for a failure's message. */
-    logs: () => workers.map((w) => `--- ${w.identity} (exit ${w.child.exitCode ?? 'running'})\n${w.log().slice(-3000)}`).join('\n'),
+    logs: () => workers.map((w) => `--- ${w.identity} (exit ${w.child.exitCode ?? w.child.signalCode ?? 'running'})\n${w.log().slice(-3000)}`).join('\n'),
     close: async () => {
       await Promise.all(workers.map((w) => w.stop()));
       await database.close();

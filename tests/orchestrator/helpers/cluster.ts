@@ -43,7 +43,7 @@ export async function startWorkerProcess(identity: string, env: { TEMPORAL_ADDRE
     log: () => stderr,
     stop: () =>
       new Promise<void>((resolveStop) => {
-        if (child.exitCode !== null) return resolveStop();
+        if (child.exitCode !== null || child.signalCode !== null) return resolveStop(); // already gone (a signal leaves exitCode null)
         child.once('exit', () => resolveStop());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
