@@ -38,12 +38,26 @@ export async function exportCampaign(db: Db, id: string, options: ExportOptions 
   const includeCheckpoints = options.checkpoints ?? true;
   const trainKeys = [...new Set(jobRows.filter((job) => job.kind === 'train').map((job) => job.key))];
   const latest = includeCheckpoints ? await Promise.all(trainKeys.map(async (jobKey) => ({ jobKey, checkpoint: await latestCheckpoint(db, jobKey) }))) : [];
-  const { createdAt, finishedAt, updatedAt: _u, ...campaignFields } = campaign;
   return {
     format: EXPORT_FORMAT,
     formatVersion: EXPORT_FORMAT_VERSION,
     exportedAt: new Date().toISOString(),
-    campaign: { ...campaignFields, spec: campaign.spec as Record<string, unknown>, status: campaign.status as CampaignStatus, versions: campaign.versions as Record<string, string>, createdAt: iso(createdAt)!, finishedAt: iso(finishedAt) },
+    campaign: {
+      id,
+      name: campaign.name,
+      status: campaign.status as CampaignStatus,
+      spec: campaign.spec as Record<string, unknown>,
+      specHash: campaign.specHash,
+      codeVersion: campaign.codeVersion,
+      versions: campaign.versions as Record<string, string>,
+      seed: campaign.seed,
+      force: campaign.force,
+      createdAt: iso(campaign.createdAt)!,
+      finishedAt: iso(campaign.finishedAt),
+      error: campaign.error,
+      totalJobs: campaign.totalJobs,
+      reusedJobs: campaign.reusedJobs,
+    },
     jobs: jobRows,
     simResults: await simResultRows(db, { campaignId: id }, true),
     searchResults: searches.map(({ createdAt: _c, name: _n, ...row }) => row),
