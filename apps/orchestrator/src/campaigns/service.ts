@@ -6,14 +6,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { z } from 'zod';
 import { confinePath } from '../env/data-roots.js';
 import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
-import { checkSpecPaths, normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
+import { checkSpecPaths, normaliseSpec, specHash, parseSpecText } from './spec.js';
 import { codeVersion, versions } from './versions.js';
-import type { CampaignDetail, CampaignExport, CampaignImport, CampaignSummary, ExportOptions, ImportSummary, ResultFilters, SearchResultRow, SimResultRow, Store, TrainingResultInput } from '../store/store.js';
-import { EXPORT_FORMAT, EXPORT_FORMAT_VERSIONS } from '../store/store.js';
+import type { CampaignDetail, CampaignExport, CampaignSummary, ExportOptions, ImportSummary, ResultFilters, SearchResultRow, SimResultRow, Store, TrainingResultInput } from '../store/store.js';
+import { parseExport } from '../store/export-format.js';
 import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress } from '../workflows/campaign.js';
+
+/** Validates an export document (the format lives in store/export-format.ts). */
+export { parseExport };
 
 export interface SubmitOptions {
   force?: boolean;
@@ -81,162 +83,6 @@ export function outcomeOf(progress: CampaignProgress): CampaignOutcome {
 export function progressFromDetail(detail: CampaignSummary): CampaignProgress {
   const status = detail.status === 'pending' ? 'starting' : detail.status;
   return { campaignId: detail.campaignId, status, total: detail.jobs.total, completed: detail.jobs.completed, failed: detail.jobs.failed, reused: detail.jobs.reused, running: detail.jobs.running, cancelled: detail.jobs.cancelled };
-}
-
-const exportSchema = z.object({
-  format: z.literal(EXPORT_FORMAT, { error: `expected "${EXPORT_FORMAT}"` }),
-  formatVersion: z.literal(EXPORT_FORMAT_VERSIONS, { error: `expected one of ${EXPORT_FORMAT_VERSIONS.join(', ')}` }),
-  campaign: z.object({
-    id: z.string().min(1),
-    name: z.string().min(1),
-    status: z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']),
-    spec: z.record(z.string(), z.unknown()),
-    specHash: z.string().regex(/^[0-9a-f]{64}$/),
-    codeVersion: z.string(),
-    versions: z.record(z.string(), z.string()),
-    seed: z.number().int(),
-    force: z.boolean(),
-    createdAt: z.string(),
-    finishedAt: z.string().nullable(),
-    error: z.string().nullable(),
-    totalJobs: z.number().int().nonnegative(),
-    reusedJobs: z.number().int().nonnegative(),
-  }),
-  jobs: z.array(
-    z.object({
-      key: z.string().min(1),
-      kind: z.string(),
-      group: z.string(),
-      position: z.number().int(),
-      params: z.unknown(),
-      status: z.string(),
-      attempts: z.number().int(),
-      worker: z.string().nullable(),
-      error: z.string().nullable(),
-      startedAt: z.string().nullable(),
-      finishedAt: z.string().nullable(),
-    }),
-  ),
-  simResults: z.array(
-    z.object({
-      jobKey: z.string().min(1),
-      network: z.string(),
-      variant: z.string(),
-      rows: z.number().int().positive(),
-      cols: z.number().int().positive(),
-      model: z.string(),
-      hardware: z.string(),
-      dataflow: z.string(),
-      inputSize: z.number().int(),
-      numClasses: z.number().int(),
-      totalCycles: z.number(),
-      totalMacs: z.number(),
-      cyclesByClass: z.record(z.string(), z.number()),
-      codeVersion: z.string(),
-      worker: z.string().nullable(),
-      layers: z.array(z.object({ layerIndex: z.number().int(), name: z.string(), kind: z.string(), operatorClass: z.string(), cycles: z.number(), macs: z.number(), utilization: z.number(), breakdown: z.unknown() })).optional(),
-    }),
-  ),
-  // Search results (exports written before searches existed have none).
-  searchResults: z
-    .array(
-      z.object({
-        jobKey: z.string().min(1),
-        network: z.string(),
-        space: z.string(),
-        strategy: z.string(),
-        objectives: z.array(z.string()),
-        evaluations: z.number().int().nonnegative(),
-        generations: z.number().int().nonnegative(),
-        runs: z.number().int().positive(),
-        front: z.array(z.object({ key: z.string(), operators: z.array(z.string()), objectives: z.record(z.string(), z.number()), array: z.unknown().optional() })),
-        codeVersion: z.string(),
-        worker: z.string().nullable(),
-      }),
-    )
-    .optional(),
-  searchCandidates: z
-    .array(
-      z.object({
-        jobKey: z.string().min(1),
-        candidateIndex: z.number().int().nonnegative(),
-        candidateKey: z.string().min(1),
-        generation: z.number().int().nonnegative(),
-        operators: z.array(z.string()),
-        array: z.object({ rows: z.number().int(), cols: z.number().int(), hardware: z.string() }).nullable(),
-        objectives: z.record(z.string(), z.number()),
-        worker: z.string().nullable(),
-      }),
-    )
-    .optional(),
-  searchFronts: z.array(z.object({ jobKey: z.string().min(1), generation: z.number().int().nonnegative(), evaluations: z.number().int().nonnegative(), front: z.unknown() })).optional(),
-  // Training (format version 2; version 1 files have none).
-  trainingResults: z
-    .array(
-      z.object({
-        jobKey: z.string().min(1),
-        dataset: z.string(),
-        network: z.string(),
-        variant: z.string(),
-        method: z.string(),
-        width: z.number().positive(),
-        epochs: z.number().int().nonnegative(),
-        seed: z.number().int(),
-        backend: z.string(),
-        testAccuracy: z.number().nullable(),
-        testLoss: z.number().nullable(),
-        trainLoss: z.number(),
-        trainAccuracy: z.number(),
-        trainImagesPerSec: z.number(),
-        checkpointEpoch: z.number().int().nonnegative(),
-        checkpointStep: z.number().int().nonnegative(),
-        resumedFrom: z.number().int().nullable(),
-        codeVersion: z.string(),
-        worker: z.string().nullable(),
-      }),
-    )
-    .optional(),
-  trainingMetrics: z
-    .array(z.object({ jobKey: z.string().min(1), epoch: z.number().int().nonnegative(), step: z.number().int().nonnegative(), split: z.string().min(1), metric: z.string().min(1), value: z.number() }))
-    .optional(),
-  checkpointsIncluded: z.boolean().optional(),
-  checkpoints: z
-    .array(
-      z.object({
-        jobKey: z.string().min(1),
-        epoch: z.number().int().nonnegative(),
-        step: z.number().int().nonnegative(),
-        format: z.string().min(1),
-        data: z.base64({ error: 'expected base64 checkpoint data' }),
-      }),
-    )
-    .optional(),
-});
-
-/** Validates an export document; a bad one is a SpecError naming the field. */
-export function parseExport(doc: unknown): CampaignImport {
-  const parsed = exportSchema.safeParse(doc);
-  if (!parsed.success) {
-    const { field, message } = describeZodError(parsed.error);
-    throw new SpecError(`export file ${field}: ${message}`, field);
-  }
-  // The spec inside must still be a valid spec.
-  normaliseSpec(parsed.data.campaign.spec);
-  return parsed.data as unknown as CampaignImport;
-}
-
-export interface CampaignServiceOptions {
-  /** Confine the files a spec names (teacher checkpoints, data directories) to these roots. */
-  dataRoots?: readonly string[];
-}
-
-/** Every file a spec names must lie inside the data roots (a DataPathError names the field). */
-export function confineSpecPaths(spec: NormalisedSpec, roots: readonly string[]): void {
-  spec.trainings.forEach((training, i) => {
-    if (training.dataDir) confinePath(training.dataDir, roots, `trainings[${i}].dataDir`);
-    if (training.data) confinePath(training.data, roots, `trainings[${i}].data`);
-    if (training.teacher && 'checkpoint' in training.teacher) confinePath(training.teacher.checkpoint, roots, `trainings[${i}].teacher`);
-  });
 }
 
 export class LocalCampaignService implements CampaignService {

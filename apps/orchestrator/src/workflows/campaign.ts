@@ -3,9 +3,10 @@
  * fans them out to the per-kind task queues with bounded concurrency. Deterministic: no I/O, no
  * clocks, no randomness here; everything with side effects is an activity.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, ChildWorkflowFailure, defineQuery, defineSignal, executeChild, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, defineQuery, defineSignal, executeChild, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import { expandSpec, TASK_QUEUES, type JobSpec, type NormalisedSpec, type SimJobParams } from '../campaigns/expand.js';
-import type { CampaignActivities, CampaignCounts, SimActivities, TrainActivities } from '../activities/types.js';
+import type { CampaignActivities, CampaignCounts, SimActivities, SimBatchResult, TrainActivities } from '../activities/types.js';
+import { describe, runLane, takeInOrder, type LaneStep, type LaneWork } from './lanes.js';
 import { searchWorkflow } from './search.js';
 
 /**
@@ -92,11 +93,6 @@ export function simBatchSize(todo: number, lanes: number, requested?: number): n
   return Math.max(1, Math.min(MAX_SIM_BATCH, Math.ceil(todo / Math.max(1, lanes))));
 }
 
-function describe(error: unknown): string {
-  if ((error instanceof ActivityFailure || error instanceof ChildWorkflowFailure) && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function runJob(campaignId: string, job: JobSpec, key: string, force: boolean): Promise<void> {
   switch (job.kind) {
     case 'sim':
@@ -108,25 +104,70 @@ async function runJob(campaignId: string, job: JobSpec, key: string, force: bool
   }
 }
 
+type CampaignOutcome = 'completed' | 'failed' | 'cancelled';
+
+/**
+ * What both workflow versions share: the progress the `progress` query answers, the scope the jobs
+ * run in (the `cancel` signal cancels it; a Temporal cancellation reaches it through its parent),
+ * and whether the campaign was cancelled.
+ */
+class CampaignRun {
+  readonly progress: CampaignProgress;
+  readonly jobsScope: CancellationScope;
+  cancelled = false;
+
+  constructor(readonly input: CampaignInput) {
+    this.progress = { campaignId: input.campaignId, status: 'starting', total: 0, completed: 0, failed: 0, reused: 0, running: 0, cancelled: 0 };
+    setHandler(progressQuery, () => this.progress);
+    this.jobsScope = new CancellationScope();
+    setHandler(cancelSignal, () => {
+      this.cancelled = true;
+      this.jobsScope.cancel();
+    });
+  }
+
+  /** Runs the lanes in the jobs' scope unless cancelled already; a cancellation stops them and marks the campaign cancelled. */
+  async runLanes(lanes: () => Array<Promise<void>>): Promise<void> {
+    if (this.cancelled) return;
+    try {
+      await this.jobsScope.run(() => Promise.all(lanes()));
+    } catch (error) {
+      if (!isCancellation(error)) throw error;
+      this.cancelled = true;
+    }
+  }
+
+  outcome(): CampaignOutcome {
+    return this.cancelled ? 'cancelled' : this.progress.failed > 0 ? 'failed' : 'completed';
+  }
+
+  /** Records the outcome; not cancellable, so that a cancelled campaign is recorded too. */
+  record(status: CampaignOutcome): Promise<CampaignCounts | void> {
+    const { progress } = this;
+    return CancellationScope.nonCancellable(() =>
+      bookkeeping.finishCampaign({ campaignId: this.input.campaignId, status, ...(status === 'failed' ? { error: `${progress.failed} of ${progress.total} jobs failed` } : {}) }),
+    );
+  }
+}
+
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignProgress> {
-  const progress: CampaignProgress = { campaignId: input.campaignId, status: 'starting', total: 0, completed: 0, failed: 0, reused: 0, running: 0, cancelled: 0 };
-  setHandler(progressQuery, () => progress);
-  const scope = new CancellationScope();
-  let cancelRequested = false;
-  setHandler(cancelSignal, () => {
-    cancelRequested = true;
-    scope.cancel();
-  });
+  const run = new CampaignRun(input);
+  return patched(BATCHED_PATCH) ? batchedCampaign(run) : perJobCampaign(run);
+}
 
-  if (patched(BATCHED_PATCH)) return batchedCampaign(input, progress, scope, () => cancelRequested, () => (cancelRequested = true));
-
+/**
+ * v1 (recorded histories only): one activity per job. Left as it was, lane included: replaying
+ * those histories depends on where its awaits fall (see lanes.ts).
+ */
+async function perJobCampaign(run: CampaignRun): Promise<CampaignProgress> {
+  const { input, progress } = run;
   const jobs = expandSpec(input.spec);
   let registered: Awaited<ReturnType<CampaignActivities['registerJobs']>> = [];
   try {
     registered = await bookkeeping.registerJobs({ campaignId: input.campaignId, jobs, force: input.force });
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    cancelRequested = true;
+    run.cancelled = true;
   }
   progress.total = registered.length;
   progress.reused = registered.filter((job) => job.status === 'reused').length;
@@ -152,172 +193,115 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignPr
     }
   };
   const width = Math.max(1, Math.min(input.concurrency ?? input.spec.concurrency, todo.length));
-  try {
-    if (!cancelRequested) await scope.run(() => Promise.all(Array.from({ length: width }, lane)));
-  } catch (error) {
-    if (!isCancellation(error)) throw error;
-    cancelRequested = true;
-  }
+  await run.runLanes(() => Array.from({ length: width }, lane));
 
-  let status: 'completed' | 'failed' | 'cancelled';
-  if (cancelRequested) {
-    status = 'cancelled';
+  const status = run.outcome();
+  if (status === 'cancelled') {
     progress.cancelled = progress.total - progress.completed - progress.failed - progress.reused;
     progress.running = 0;
-  } else {
-    status = progress.failed > 0 ? 'failed' : 'completed';
   }
-  await CancellationScope.nonCancellable(() =>
-    bookkeeping.finishCampaign({ campaignId: input.campaignId, status, ...(status === 'failed' ? { error: `${progress.failed} of ${progress.total} jobs failed` } : {}) }),
-  );
+  await run.record(status);
   // Reported as finished only once the database says so too.
   progress.status = status;
   return progress;
 }
 
-/** v2: simulations in chunks, training jobs one activity each (after their teacher). */
-async function batchedCampaign(input: CampaignInput, progress: CampaignProgress, scope: CancellationScope, isCancelled: () => boolean, markCancelled: () => void): Promise<CampaignProgress> {
+const ONE_COMPLETED = () => ({ completed: 1, failed: 0 });
+
+/**
+ * The training lanes' steps: the first pending job whose teacher (if any) has finished; a student
+ * of a failed teacher fails without running; with none ready the lane waits for a teacher to finish.
+ */
+function trainingSteps(jobs: JobSpec[], todo: number[], work: { run: (position: number) => LaneWork; failStudent: (position: number) => LaneWork<number> }): () => LaneStep {
+  const pending = new Set(todo);
+  const running = new Set<number>();
+  const succeeded = new Map<number, boolean>();
+  const ready = () =>
+    [...pending].find((p) => {
+      const teacher = jobs[p]!.dependsOn;
+      return teacher === undefined || (!pending.has(teacher) && !running.has(teacher));
+    });
+  return () => {
+    const position = ready();
+    if (position === undefined) return pending.size === 0 ? undefined : { waitUntil: () => pending.size === 0 || ready() !== undefined };
+    pending.delete(position);
+    const teacher = jobs[position]!.dependsOn;
+    if (teacher !== undefined && succeeded.get(teacher) === false) return { ...work.failStudent(position), settled: () => succeeded.set(position, false) };
+    running.add(position);
+    return {
+      ...work.run(position),
+      settled: (ok: boolean) => {
+        succeeded.set(position, ok);
+        running.delete(position);
+      },
+    };
+  };
+}
+
+/** v2: simulations in chunks, training jobs one activity each (after their teacher), searches as child workflows (v3). */
+async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
+  const { input, progress } = run;
+  const { campaignId, force } = input;
   const jobs = expandSpec(input.spec);
   const todo: number[] = [];
   try {
-    const registered = await bookkeeping.registerCampaign({ campaignId: input.campaignId, spec: input.spec, force: input.force });
+    const registered = await bookkeeping.registerCampaign({ campaignId, spec: input.spec, force });
     progress.total = registered.total;
     progress.reused = registered.reused;
     progress.completed = registered.completed;
     for (const [start, end] of registered.todo) for (let p = start; p < end; p++) todo.push(p);
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    markCancelled();
+    run.cancelled = true;
     progress.total = jobs.length;
   }
   progress.status = 'running';
   const width = Math.max(1, input.concurrency ?? input.spec.concurrency);
+  const todoOf = (kind: JobSpec['kind']) => todo.filter((p) => jobs[p]?.kind === kind);
+  /** A failed unit of work: its jobs that had not finished are marked failed. */
+  const failJobs = (positions: number[]) => (error: string) => bookkeeping.failJobs({ campaignId, positions, error });
 
   // Simulations: chunks of positions, `width` chunks at once.
-  const simTodo = todo.filter((p) => jobs[p]?.kind === 'sim');
+  const simTodo = todoOf('sim');
   const simLanes = Math.max(1, Math.min(width, simTodo.length));
   const size = simBatchSize(simTodo.length, simLanes, input.batchSize);
   const chunks: number[][] = [];
   for (let i = 0; i < simTodo.length; i += size) chunks.push(simTodo.slice(i, i + size));
-  let nextChunk = 0;
-  const simLane = async () => {
-    while (nextChunk < chunks.length) {
-      const positions = chunks[nextChunk++]!;
-      progress.running += positions.length;
-      try {
-        const result = await simBatches.runSimulationBatch({ campaignId: input.campaignId, positions, force: input.force });
-        progress.completed += result.completed;
-        progress.failed += result.failed;
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        const marked = await bookkeeping.failJobs({ campaignId: input.campaignId, positions, error: describe(error) });
-        progress.failed += marked;
-        // Jobs of the chunk stored before the failure count as completed in the final tally.
-      } finally {
-        progress.running -= positions.length;
-      }
-    }
-  };
+  // Jobs of a failed chunk stored before the failure count as completed in the final tally.
+  const nextChunk = takeInOrder(chunks, (positions) => ({ running: positions.length, start: () => simBatches.runSimulationBatch({ campaignId, positions, force }), tally: (result: SimBatchResult) => result, markFailed: failJobs(positions) }));
 
   // Training: one activity per job; a student starts once its teacher job has finished.
-  const trainTodo = todo.filter((p) => jobs[p]?.kind === 'train');
-  const pendingTrain = new Set(trainTodo);
-  const finishedTrain = new Map<number, boolean>(); // position → succeeded
-  const trainLane = async () => {
-    for (;;) {
-      const ready = [...pendingTrain].find((p) => {
-        const teacher = jobs[p]!.dependsOn;
-        return teacher === undefined || !pendingTrain.has(teacher) && !runningTrain.has(teacher);
-      });
-      if (ready === undefined) {
-        if (pendingTrain.size === 0) return;
-        // Wait for a running teacher to finish.
-        await waitForTrainChange();
-        continue;
-      }
-      pendingTrain.delete(ready);
-      const teacher = jobs[ready]!.dependsOn;
-      if (teacher !== undefined && finishedTrain.get(teacher) === false) {
-        progress.failed += await bookkeeping.failJobs({ campaignId: input.campaignId, positions: [ready], error: 'its teacher job failed' });
-        finishedTrain.set(ready, false);
-        continue;
-      }
-      runningTrain.add(ready);
-      progress.running++;
-      try {
-        await training.runTraining({ campaignId: input.campaignId, position: ready, force: input.force });
-        progress.completed++;
-        finishedTrain.set(ready, true);
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        progress.failed += await bookkeeping.failJobs({ campaignId: input.campaignId, positions: [ready], error: describe(error) });
-        finishedTrain.set(ready, false);
-      } finally {
-        progress.running--;
-        runningTrain.delete(ready);
-        notifyTrainChange();
-      }
-    }
-  };
-  const runningTrain = new Set<number>();
-  let waiters: Array<() => void> = [];
-  const waitForTrainChange = () => new Promise<void>((resolve) => waiters.push(resolve));
-  const notifyTrainChange = () => {
-    const woken = waiters;
-    waiters = [];
-    for (const wake of woken) wake();
-  };
+  const trainTodo = todoOf('train');
+  const nextTraining = trainingSteps(jobs, trainTodo, {
+    run: (position) => ({ running: 1, start: () => training.runTraining({ campaignId, position, force }), tally: ONE_COMPLETED, markFailed: failJobs([position]) }),
+    failStudent: (position) => ({ running: 0, start: () => failJobs([position])('its teacher job failed'), tally: (marked: number) => ({ completed: 0, failed: marked }) }),
+  });
   const trainLanes = Math.max(0, Math.min(width, trainTodo.length));
 
   // Searches (v3): one searchWorkflow child each on fuselab-nas, a few at once.
-  const nasTodo = todo.filter((p) => jobs[p]?.kind === 'nas');
+  const nasTodo = todoOf('nas');
   const searches = nasTodo.length > 0 && patched(SEARCH_PATCH);
-  let nextSearch = 0;
-  const searchLane = async () => {
-    while (nextSearch < nasTodo.length) {
-      const position = nasTodo[nextSearch++]!;
-      progress.running++;
-      try {
-        await executeChild(searchWorkflow, {
-          // From the input, not workflowInfo(): a recorded history replays under any workflow id.
-          workflowId: `${input.campaignId}/search-${position}`,
-          taskQueue: TASK_QUEUES.nas,
-          args: [{ campaignId: input.campaignId, position, force: input.force, ...(input.searchGenerationsPerRun ? { generationsPerRun: input.searchGenerationsPerRun } : {}) }],
-        });
-        progress.completed++;
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        progress.failed += await bookkeeping.failJobs({ campaignId: input.campaignId, positions: [position], error: describe(error) });
-      } finally {
-        progress.running--;
-      }
-    }
-  };
+  const nextSearch = takeInOrder(nasTodo, (position) => ({
+    running: 1,
+    start: () =>
+      executeChild(searchWorkflow, {
+        // From the input, not workflowInfo(): a recorded history replays under any workflow id.
+        workflowId: `${campaignId}/search-${position}`,
+        taskQueue: TASK_QUEUES.nas,
+        args: [{ campaignId, position, force, ...(input.searchGenerationsPerRun ? { generationsPerRun: input.searchGenerationsPerRun } : {}) }],
+      }),
+    tally: ONE_COMPLETED,
+    markFailed: failJobs([position]),
+  }));
   const searchLanes = searches ? Math.max(1, Math.min(width, MAX_SEARCH_LANES, nasTodo.length)) : 0;
 
-  try {
-    if (!isCancelled()) {
-      await scope.run(() =>
-        Promise.all([...Array.from({ length: chunks.length ? simLanes : 0 }, simLane), ...Array.from({ length: trainLanes }, trainLane), ...Array.from({ length: searchLanes }, searchLane)]),
-      );
-    }
-  } catch (error) {
-    if (!isCancellation(error)) throw error;
-    markCancelled();
-  }
+  // Lanes start in this order (simulations, training, searches): recorded histories schedule their first work so.
+  const lanes = (count: number, next: () => LaneStep) => Array.from({ length: count }, () => runLane(progress, next));
+  await run.runLanes(() => [...lanes(chunks.length ? simLanes : 0, nextChunk), ...lanes(trainLanes, nextTraining), ...lanes(searchLanes, nextSearch)]);
 
-  const cancelled = isCancelled();
-  const status: 'completed' | 'failed' | 'cancelled' = cancelled ? 'cancelled' : progress.failed > 0 ? 'failed' : 'completed';
-  const counts = (await CancellationScope.nonCancellable(() =>
-    bookkeeping.finishCampaign({ campaignId: input.campaignId, status, ...(status === 'failed' ? { error: `${progress.failed} of ${progress.total} jobs failed` } : {}) }),
-  )) as CampaignCounts;
+  const status = run.outcome();
+  const counts = (await run.record(status)) as CampaignCounts;
   // The database's tally is the truth (a cancelled chunk may have stored part of its jobs).
-  progress.total = counts.total;
-  progress.completed = counts.completed;
-  progress.failed = counts.failed;
-  progress.reused = counts.reused;
-  progress.cancelled = counts.cancelled;
-  progress.running = 0;
-  progress.status = status;
+  Object.assign(progress, { total: counts.total, completed: counts.completed, failed: counts.failed, reused: counts.reused, cancelled: counts.cancelled, running: 0, status });
   return progress;
 }

@@ -1,0 +1,166 @@
+/**
+ * A campaign's jobs: registering them (reusing stored results), reading them back, and moving
+ * them through pending → running → completed | failed. Also the rules the other parts of the store
+ * share about jobs: which jobs may still change, how one is marked completed, and which rows
+ * belong to a campaign.
+ */
+import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Db } from './db.js';
+import { campaigns, jobs, searchResults, simResults, trainingResults } from './schema.js';
+import { chunks, iso } from './rows.js';
+import type { JobKind } from '../campaigns/expand.js';
+import type { PositionRanges, RegisteredCampaign } from '../activities/types.js';
+
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'reused' | 'cancelled';
+
+/** A job as an activity reads it back by position. */
+export interface StoredJob {
+  position: number;
+  key: string;
+  kind: string;
+  group: string;
+  params: unknown;
+  status: string;
+}
+
+export interface NewJob {
+  position: number;
+  kind: JobKind;
+  group: string;
+  key: string;
+  params: unknown;
+}
+
+/** Positions → half-open ranges, in order. */
+export function toRanges(positions: number[]): PositionRanges {
+  const ranges: PositionRanges = [];
+  for (const p of positions) {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === p) last[1] = p + 1;
+    else ranges.push([p, p + 1]);
+  }
+  return ranges;
+}
+
+/**
+ * Jobs a (retried) activity may still move. Completed and reused jobs keep their result; a job the
+ * campaign already marked cancelled stays cancelled (a result stored for it is still reusable).
+ */
+const UNFINISHED: JobStatus[] = ['pending', 'running', 'failed'];
+
+/** The campaign's jobs matching `which` that have not finished. */
+function unfinished(campaignId: string, which: SQL): SQL | undefined {
+  return and(eq(jobs.campaignId, campaignId), which, inArray(jobs.status, UNFINISHED));
+}
+
+/** Rows whose job key belongs to the campaign's jobs (every row when no campaign is given). */
+export function ofCampaign(db: Db, jobKey: PgColumn, campaignId?: string): SQL | undefined {
+  return campaignId ? inArray(jobKey, db.select({ key: jobs.key }).from(jobs).where(eq(jobs.campaignId, campaignId))) : undefined;
+}
+
+/** Marks the campaign's unfinished jobs with these keys completed (the result is stored). */
+export async function completeJobs(db: Db, campaignId: string, keys: string[], worker: string): Promise<void> {
+  await db.update(jobs).set({ status: 'completed', worker, error: null, finishedAt: new Date() }).where(unfinished(campaignId, inArray(jobs.key, keys)));
+}
+
+export async function completeJob(db: Db, campaignId: string, key: string, worker: string): Promise<void> {
+  await completeJobs(db, campaignId, [key], worker);
+}
+
+/** A cancelled campaign's jobs that had not ended (failed ones stay failed). */
+export async function cancelOpenJobs(db: Db, campaignId: string): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ status: 'cancelled', finishedAt: new Date() })
+    .where(and(eq(jobs.campaignId, campaignId), inArray(jobs.status, ['pending', 'running'])));
+}
+
+/** Where each kind of job keeps its result: a key found there makes the job reusable. */
+const RESULT_KEYS: Record<JobKind, PgColumn> = { sim: simResults.jobKey, train: trainingResults.jobKey, nas: searchResults.jobKey };
+
+async function storedResultKeys(db: Db, part: NewJob[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const [kind, jobKey] of Object.entries(RESULT_KEYS)) {
+    const keys = part.filter((job) => job.kind === kind).map((job) => job.key);
+    if (keys.length === 0) continue;
+    const rows = await db.select({ key: jobKey }).from(jobKey.table).where(inArray(jobKey, keys));
+    for (const row of rows) found.add(row.key as string);
+  }
+  return found;
+}
+
+/**
+ * Records a campaign's jobs (idempotent: a retried call inserts nothing new) and marks those whose
+ * result already exists as reused, unless `force`. Returns every job's key and status.
+ */
+export async function registerJobs(db: Db, campaignId: string, newJobs: NewJob[], force: boolean): Promise<Array<{ key: string; status: JobStatus }>> {
+  return db.transaction(async (tx) => {
+    for (const part of chunks(newJobs)) {
+      const done = force ? new Set<string>() : await storedResultKeys(tx, part);
+      await tx
+        .insert(jobs)
+        .values(part.map((job) => ({ campaignId, position: job.position, kind: job.kind, group: job.group, key: job.key, params: job.params, status: done.has(job.key) ? 'reused' : 'pending', finishedAt: done.has(job.key) ? new Date() : null })))
+        .onConflictDoNothing({ target: [jobs.campaignId, jobs.key] });
+    }
+    const rows = await tx.select({ key: jobs.key, status: jobs.status }).from(jobs).where(eq(jobs.campaignId, campaignId)).orderBy(asc(jobs.position));
+    const reused = rows.filter((row) => row.status === 'reused').length;
+    await tx.update(campaigns).set({ status: 'running', totalJobs: rows.length, reusedJobs: reused, updatedAt: new Date() }).where(eq(campaigns.id, campaignId));
+    return rows as Array<{ key: string; status: JobStatus }>;
+  });
+}
+
+/** registerJobs, answered compactly: counts and the positions still to run. */
+export async function registerCampaign(db: Db, campaignId: string, newJobs: NewJob[], force: boolean): Promise<RegisteredCampaign> {
+  const rows = await registerJobs(db, campaignId, newJobs, force);
+  const todo: number[] = [];
+  let reused = 0;
+  let completed = 0;
+  rows.forEach((row, position) => {
+    if (row.status === 'reused') reused++;
+    else if (row.status === 'completed') completed++;
+    else todo.push(position);
+  });
+  return { total: rows.length, reused, completed, todo: toRanges(todo) };
+}
+
+/** The jobs at these positions of a campaign, in position order. */
+export async function loadJobs(db: Db, campaignId: string, positions: number[]): Promise<StoredJob[]> {
+  if (positions.length === 0) return [];
+  return db
+    .select({ position: jobs.position, key: jobs.key, kind: jobs.kind, group: jobs.group, params: jobs.params, status: jobs.status })
+    .from(jobs)
+    .where(and(eq(jobs.campaignId, campaignId), inArray(jobs.position, positions)))
+    .orderBy(asc(jobs.position));
+}
+
+export async function listJobs(db: Db, campaignId: string, options: { status?: string; limit?: number; offset?: number } = {}) {
+  const where = options.status ? and(eq(jobs.campaignId, campaignId), eq(jobs.status, options.status)) : eq(jobs.campaignId, campaignId);
+  const rows = await db.select().from(jobs).where(where).orderBy(asc(jobs.position)).limit(options.limit ?? 1000).offset(options.offset ?? 0);
+  return rows.map((row) => ({ key: row.key, kind: row.kind, group: row.group, position: row.position, params: row.params, status: row.status, attempts: row.attempts, worker: row.worker, error: row.error, startedAt: iso(row.startedAt), finishedAt: iso(row.finishedAt) }));
+}
+
+/** Marks a chunk of jobs running on a worker (jobs already finished are left alone). */
+export async function startJobs(db: Db, campaignId: string, keys: string[], worker: string, attempt: number): Promise<void> {
+  if (keys.length === 0) return;
+  await db.update(jobs).set({ status: 'running', worker, attempts: attempt, startedAt: new Date(), error: null }).where(unfinished(campaignId, inArray(jobs.key, keys)));
+}
+
+export async function startJob(db: Db, campaignId: string, key: string, worker: string, attempt: number): Promise<void> {
+  await startJobs(db, campaignId, [key], worker, attempt);
+}
+
+/** Marks jobs failed unless they finished; returns how many it marked. */
+export async function failJobs(db: Db, campaignId: string, positions: number[], error: string): Promise<number> {
+  if (positions.length === 0) return 0;
+  const rows = await db.update(jobs).set({ status: 'failed', error, finishedAt: new Date() }).where(unfinished(campaignId, inArray(jobs.position, positions))).returning({ key: jobs.key });
+  return rows.length;
+}
+
+/** Marks one job failed whatever its status (a job the simulator rejects; v1's per-job failure). */
+export async function failJob(db: Db, campaignId: string, key: string, error: string, attempts?: number): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ status: 'failed', error, finishedAt: new Date(), ...(attempts !== undefined ? { attempts } : {}) })
+    .where(and(eq(jobs.campaignId, campaignId), eq(jobs.key, key)));
+}
