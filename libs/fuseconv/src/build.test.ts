@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildNetwork, searchableBlocks, type BuildOptions } from './build.js';
 import { countParams, modelStats } from './counting.js';
@@ -83,51 +84,29 @@ describe('input size', () => {
 });
 
 /**
- * Reference figures at other widths and input sizes, from the reference constructors
- * (`MobileNetV2Class(block, 1000, width_mult=w)`, `MobileNetV3Class(block, 1000, mode,
- * width_mult=w)`, `MnasNetClass(block, 1000, width_mult=w)`, `MobileNet` with `depth_mul = w`):
- * `sum(p.numel())` and the Conv2d/Linear MACs of one forward pass, computed with torch 1.13.
+ * Reference figures at other widths and input sizes (fixtures/reference-widths.json, written by
+ * tools/reference/dump_width_input_figures.py from the reference classes — `MobileNetV2Class(block,
+ * 1000, width_mult=w)`, `MobileNetV3Class(block, 1000, mode, width_mult=w)`, `MnasNetClass(block,
+ * 1000, input_size=s, width_mult=w)`, `MobileNet` with `depth_mul = w` — with torch 1.13; see
+ * fixtures/README.md): `sum(p.numel())` and the Conv2d/Linear MACs of one forward pass.
  */
-const TORCH: Array<[string, 'baseline' | 'fuse_full' | 'fuse_half', number, number, number, number]> = [
-  // network, variant, width, input, params, macs
-  ['mobilenet_v2', 'baseline', 0.5, 224, 1968680, 97131840],
-  ['mobilenet_v2', 'fuse_full', 0.5, 224, 2207400, 125936000],
-  ['mobilenet_v2', 'fuse_half', 0.5, 224, 1947272, 89661888],
-  ['mobilenet_v3_small', 'baseline', 0.5, 224, 1902672, 24271600],
-  ['mobilenet_v3_small', 'fuse_full', 0.5, 224, 2274520, 27546720],
-  ['mobilenet_v3_small', 'fuse_half', 0.5, 224, 1879216, 21339440],
-  ['mobilenet_v3_large', 'baseline', 0.5, 224, 2672448, 70216752],
-  ['mobilenet_v3_large', 'fuse_full', 0.5, 224, 3941144, 89098272],
-  ['mobilenet_v3_large', 'fuse_half', 0.5, 224, 2636736, 63188976],
-  ['mnasnet_b1', 'baseline', 0.5, 224, 2211396, 104786816],
-  ['mnasnet_b1', 'fuse_full', 0.5, 224, 2513976, 131424000],
-  ['mnasnet_b1', 'fuse_half', 0.5, 224, 2148516, 93760640],
-  ['mobilenet_v1', 'baseline', 0.5, 224, 1332744, 163144960],
-  ['mobilenet_v1', 'fuse_full', 0.5, 224, 2115656, 300940800],
-  ['mobilenet_v1', 'fuse_half', 0.5, 224, 1317768, 156145408],
-  ['mobilenet_v2', 'baseline', 0.75, 224, 2636424, 209069792],
-  ['mobilenet_v2', 'fuse_half', 0.75, 224, 2604360, 197413280],
-  ['mobilenet_v3_small', 'fuse_full', 0.75, 224, 3229352, 52592496],
-  ['mobilenet_v3_large', 'baseline', 0.75, 224, 3914944, 145327960],
-  ['mnasnet_b1', 'fuse_half', 0.75, 224, 3047490, 178874816],
-  ['mobilenet_v1', 'fuse_full', 0.75, 224, 4348936, 637463808],
-  ['mobilenet_v2', 'baseline', 1.4, 224, 6108776, 582195824],
-  ['mobilenet_v2', 'fuse_full', 1.4, 224, 7995416, 807237536],
-  ['mobilenet_v3_small', 'fuse_half', 1.4, 224, 4963328, 103715144],
-  ['mobilenet_v3_large', 'fuse_full', 1.4, 224, 20024952, 595330336],
-  ['mnasnet_b1', 'baseline', 1.4, 224, 7734866, 573971860],
-  ['mnasnet_b1', 'fuse_full', 1.4, 224, 10278647, 792944040],
-  ['mobilenet_v1', 'baseline', 1.4, 224, 7669933, 1075557002],
-  ['mobilenet_v1', 'fuse_full', 1.4, 224, 13805200, 2108362832],
-  ['mobilenet_v2', 'baseline', 1, 160, 3504872, 154083200],
-  ['mobilenet_v2', 'fuse_half', 1, 96, 3463144, 53752448],
-  ['mobilenet_v3_large', 'fuse_full', 1, 160, 10577064, 155819904],
-  ['mnasnet_b1', 'fuse_half', 1, 96, 4257840, 54910208],
-  ['mobilenet_v1', 'fuse_full', 1, 32, 7366600, 23501824],
-  ['mobilenet_v2', 'fuse_half', 1, 32, 3463144, 7110272],
-];
+interface WidthCase {
+  network: BuildOptions['network'];
+  variant: 'baseline' | 'fuse_full' | 'fuse_half';
+  width: number;
+  inputSize: number;
+  params: number;
+  macs: number;
+}
+const TORCH = (JSON.parse(readFileSync(new URL('../fixtures/reference-widths.json', import.meta.url), 'utf8')) as { cases: WidthCase[] }).cases.map(
+  (c) => [c.network, c.variant, c.width, c.inputSize, c.params, c.macs] as const,
+);
 
 describe('width multiplier and input size follow the reference', () => {
+  it('has all 35 reference cases (an emptied fixture would check nothing)', () => {
+    expect(TORCH).toHaveLength(35);
+  });
+
   it.each(TORCH)('%s %s width %s input %s', (network, variant, width, inputSize, params, macs) => {
     const stats = modelStats(buildNetwork({ network: network as BuildOptions['network'], variant, width, inputSize }));
     expect([stats.params, stats.macs]).toEqual([params, macs]);

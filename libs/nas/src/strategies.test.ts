@@ -195,7 +195,23 @@ describe('co-design', () => {
     expect(r.evaluations).toBe(243 * 4);
     const areas = new Set(r.all.map((e) => e.objectives.area));
     expect([...areas].sort((a, b) => a! - b!)).toEqual([256, 256 * 1.0435, 1024, 1024 * 1.0435]);
-    // On the plain array FuSe never helps; the fastest plain candidate is not FuSe-full anywhere.
+    // FuSe helps on the plain array too: at each size the fastest plain candidate is FuSe-half everywhere (half the
+    // depthwise MACs, even mapped per channel), never FuSe-full (2× channels after the 1-D stages);
+    // the ST-OS extension makes the same candidate faster still.
+    for (const rows of [16, 32]) {
+      const on = (hw: string) => r.all.filter((e) => e.array?.hardware === hw && e.array.rows === rows);
+      const plain = on('plain');
+      expect(plain).toHaveLength(243);
+      const fastest = (list: typeof plain) => list.reduce((a, b) => (b.objectives.latency! < a.objectives.latency! ? b : a));
+      const best = fastest(plain);
+      expect(best.operators.every((o) => o === 'fuse_half')).toBe(true);
+      expect(plain.filter((e) => e.objectives.latency === best.objectives.latency)).toHaveLength(1);
+      const allDw = plain.find((e) => e.operators.every((o) => o === 'dw'))!;
+      expect(best.objectives.latency!).toBeLessThan(allDw.objectives.latency!);
+      const stos = fastest(on('fuse'));
+      expect(stos.operators).toEqual(best.operators);
+      expect(stos.objectives.latency!).toBeLessThan(best.objectives.latency!);
+    }
     expect(r.front.every((e) => e.array !== undefined)).toBe(true);
     expect(r.front.some((e) => e.array!.rows === 32)).toBe(true);
     expect(r.front.some((e) => e.array!.rows === 16)).toBe(true);

@@ -64,6 +64,9 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         let lastCheckpointStep = resumeFrom?.globalStep ?? null;
         let lastStep = resumeFrom?.globalStep ?? 0;
         let totalSteps = 0;
+        // Optimizer steps this attempt executed: where it resumed follows from them, not from the
+        // checkpoint it loaded (a loop that ignored the checkpoint would run them all).
+        let stepsRun = 0;
         const beat = () => ctx.heartbeat({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep });
         const result = await training.runTraining(
           {
@@ -91,6 +94,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
             onProgress: (event) => {
               if (event.type === 'start') totalSteps = event.totalSteps;
               if (event.type === 'step') {
+                stepsRun++;
                 lastStep = event.globalStep + 1;
                 const row = (metric: string, value: number | undefined) => {
                   if (value !== undefined && Number.isFinite(value)) metrics.push({ epoch: event.epoch, step: event.globalStep, split: 'train', metric, value });
@@ -123,6 +127,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         );
         await store.saveMetrics(key, metrics);
         const final = result.checkpoint;
+        const resumedFrom = final.globalStep - stepsRun > 0 ? final.globalStep - stepsRun : null;
         await store.saveCheckpoint(key, final.epoch, final.globalStep, training.CHECKPOINT_STORAGE_FORMAT, training.encodeCheckpoint(final));
         await store.saveTrainingResult(
           campaignId,
@@ -143,12 +148,12 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
             trainImagesPerSec: Number.isFinite(result.trainImagesPerSec) ? result.trainImagesPerSec : 0,
             checkpointEpoch: final.epoch,
             checkpointStep: final.globalStep,
-            resumedFrom: resumeFrom?.globalStep ?? null,
+            resumedFrom,
           },
           codeVersion('train'),
           worker,
         );
-        return { key, testAccuracy: result.testAccuracy, epochs: result.epochs, resumedFrom: resumeFrom?.globalStep ?? null };
+        return { key, testAccuracy: result.testAccuracy, epochs: result.epochs, resumedFrom };
       } catch (error) {
         if (error instanceof Error && NON_RETRYABLE.has(error.name)) throw ApplicationFailure.nonRetryable(error.message, error.name);
         throw error;

@@ -1,4 +1,8 @@
 /** Helpers shared by the backend tests (not exported from the package). */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+type LayersModelLike = Pick<tfl.LayersModel, 'trainableWeights' | 'apply'>;
 
 /** Deterministic uniform(-1, 1) values (mulberry32). */
 export function randomValues(n: number, seed: number): Float32Array {
@@ -36,4 +40,39 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     scale = Math.max(scale, Math.abs(y));
   }
   return diff / Math.max(scale, 1e-12);
+}
+
+function maxAbsOf(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] as number));
+  return m;
+}
+
+/**
+ * Per tensor: max |got − ref| relative to max(its own largest |ref|, `floor` × the largest |ref| of
+ * all tensors). Each gradient is judged at its own scale (a tensor that would move little in a few
+ * optimizer steps as strictly as one that moves much), except gradients that vanish in exact
+ * arithmetic (BatchNorm's scale invariance), which hold only round-off.
+ */
+export function gradientErrors(got: ReadonlyArray<ArrayLike<number>>, ref: ReadonlyArray<ArrayLike<number>>, floor = 1e-3): number[] {
+  const global = Math.max(...ref.map(maxAbsOf));
+  return ref.map((r, i) => {
+    const g = got[i];
+    if (g === undefined || g.length !== r.length) return Infinity;
+    let d = 0;
+    for (let j = 0; j < r.length; j++) d = Math.max(d, Math.abs((g[j] as number) - (r[j] as number)));
+    return d / Math.max(maxAbsOf(r), floor * global);
+  });
+}
+
+/** Training-mode gradients of −mean Σ y·log p for a model whose output is a softmax, in trainable-weight order. */
+export function softmaxModelGradients(model: LayersModelLike, x: tf.Tensor, y: tf.Tensor): Float32Array[] {
+  const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+  const { value, grads } = tf.variableGrads(() => {
+    const p = model.apply(x, { training: true }) as tf.Tensor;
+    return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(p)), 1))) as tf.Scalar;
+  }, vars);
+  const out = vars.map((v) => grads[v.name]!.dataSync() as Float32Array);
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
 }

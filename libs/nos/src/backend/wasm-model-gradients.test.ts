@@ -122,18 +122,25 @@ describe('MobileNetV2 FuSe-half (28×28, batch 16) training-mode gradients vs fl
     const bnNames = base.layers.filter((l) => l.getClassName() === 'BatchNormActivation' && l.getConfig()['activation'] !== 'linear').map((l) => l.name);
     const runs = { cpu: await runBackend('cpu', weights, bnNames), wasm: await runBackend('wasm', weights, bnNames) };
 
+    // Measured at this seed: cpu 4.3e-5, wasm 2.4e-4 (≤ 9.7e-4 over 6 seeds); bounds ~2× that.
+    const bound = { cpu: 1e-4, wasm: 5e-4 };
     for (const backend of ['cpu', 'wasm'] as const) {
       const run = runs[backend];
       const onBranch = float64Reference(base, x, xShape, labels, run.masks);
-      const crossings = countDiffering(run.masks, ref.masks);
-      const raw = worst(weightErrors(run.grads, ref));
       const same = worst(weightErrors(run.grads, onBranch));
-      // Measured: cpu 4e-5, wasm 2.4e-4 at this seed; ≤ 9.7e-4 over 6 seeds.
-      expect(same, `${backend}: error vs float64 on its own branches`).toBeLessThan(3e-3);
-      // At this seed wasm crosses exactly one kink (in the head BN: raw error 0.10 on the head
-      // conv's kernel, on the scale above) and cpu none.
-      if (crossings === 0) expect(raw, `${backend}: no crossing, raw error`).toBeLessThan(3e-3);
+      expect(same, `${backend}: error vs float64 on its own branches`).toBeLessThan(bound[backend]);
     }
+    // At this seed cpu takes every branch float64 takes: its raw gradients are as close.
+    expect(countDiffering(runs.cpu.masks, ref.masks)).toBe(0);
+    expect(worst(weightErrors(runs.cpu.grads, ref)), 'cpu: raw error').toBeLessThan(bound.cpu);
+    // wasm crosses exactly one kink, in the head BN; its raw error is the jump that one crossing
+    // makes (0.10 on the head conv's kernel, on the scale above; see the next test), no more.
+    expect(countDiffering(runs.wasm.masks, ref.masks)).toBe(1);
+    const headOnly = new Map([...ref.masks].filter(([n]) => n !== 'features.18.0.bn'));
+    expect(countDiffering(new Map([...runs.wasm.masks].filter(([n]) => headOnly.has(n))), headOnly)).toBe(0);
+    const wasmRaw = weightErrors(runs.wasm.grads, ref);
+    expect(wasmRaw.get('features.18.0/kernel'), 'wasm: raw error on the head conv').toBeGreaterThan(0.05);
+    expect(worst(wasmRaw), 'wasm: raw error').toBeLessThan(0.15);
     // The head's forward round-off of both backends (relative to the head's scale) exceeds the
     // smallest distance of a head pre-activation to the ReLU6 kinks: either may cross.
     const head = ref.outputs.get('features.18.0.bn') as Float64Array;
@@ -145,7 +152,7 @@ describe('MobileNetV2 FuSe-half (28×28, batch 16) training-mode gradients vs fl
       expect(fwd / maxAbs(head), `${backend}: forward error at the head (relative)`).toBeLessThan(1e-4);
     }
     base.dispose();
-  }, 30_000);
+  }, 120_000);
 
   it('the float64 gradient itself jumps when one head pre-activation within round-off of the kink crosses it', async () => {
     await selectBackend('cpu');
@@ -174,5 +181,5 @@ describe('MobileNetV2 FuSe-half (28×28, batch 16) training-mode gradients vs fl
     expect(change.get('features.18.0.bn/beta')).toBeGreaterThan(0.02);
     expect(Math.min(...[...change].filter(([k]) => /op\/kernel_h$/.test(k)).map(([, v]) => v))).toBeGreaterThan(1e-3);
     base.dispose();
-  }, 20_000);
+  }, 60_000);
 });

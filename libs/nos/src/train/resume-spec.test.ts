@@ -5,13 +5,19 @@
  * after 5 steps: tfjs's Adam.setWeights recomputed β2^(t+1) as pow(0.999, 6), which differs in the
  * last bit from the product the uninterrupted run accumulates (adamBetaPower), and this small,
  * batch-of-4 network amplifies that to weight differences ~1 within three steps.
+ *
+ * The resumed run must continue from the checkpoint, not repeat the run: it trains a model built from
+ * another seed (so ignoring `resumeFrom` would start from other weights and end elsewhere), and it
+ * must execute exactly the optimizer steps 5, 6 and 7.
  */
 import { buildNetwork } from '@fuselab/fuseconv';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it, vi } from 'vitest';
 
 import { selectBackend } from '../backend/index.js';
 import type { Checkpoint } from '../checkpoint/index.js';
 import { syntheticDataset } from '../data/synthetic.js';
+import { modelFromSpec } from './from-spec.js';
 import { type TrainOptions, train } from './loop.js';
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -53,10 +59,21 @@ describe.each(['cpu', 'wasm'] as const)('resume a spec-built model on %s', (back
     ).rejects.toMatchObject({ name: 'AbortError' });
     const ck = JSON.parse(stored.at(-1)!) as Checkpoint;
     expect(ck).toMatchObject({ epoch: 1, step: 1, globalStep: 5 });
-    const resumed = await train({ ...opts, resumeFrom: ck });
-    expect(resumed.steps).toBe(8);
-    const d = maxAbsDiff(full.checkpoint, resumed.checkpoint);
-    expect(d).toBe(0);
-    expect(resumed.trainLoss).toBe(full.trainLoss);
+    // A model of the same spec from another seed: only the checkpoint's weights make it the run's.
+    const other: tfl.LayersModel = modelFromSpec(spec, { seed: 1234 }).model;
+    try {
+      const executed: number[] = [];
+      const resumed = await train(
+        { ...opts, model: other, resumeFrom: ck },
+        { onProgress: (e) => e.type === 'step' && executed.push(e.globalStep) },
+      );
+      expect(executed).toEqual([5, 6, 7]);
+      expect(resumed.steps).toBe(8);
+      const d = maxAbsDiff(full.checkpoint, resumed.checkpoint);
+      expect(d).toBe(0);
+      expect(resumed.trainLoss).toBe(full.trainLoss);
+    } finally {
+      other.dispose();
+    }
   });
 });

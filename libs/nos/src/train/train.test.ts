@@ -132,8 +132,11 @@ describe('train', () => {
     const lastCk = JSON.parse(stored.at(-1)!) as Checkpoint;
     expect(lastCk).toMatchObject({ epoch: 1, step: 1, globalStep: 9 });
 
+    // Another seed: ignoring the checkpoint would start from other weights; and only steps 9… run.
     const resumed = tinyModel({ operator: 'dw', dropout: 0.2, seed: 9 });
-    const rRes = await train({ ...opts(resumed), resumeFrom: lastCk });
+    const executed: number[] = [];
+    const rRes = await train({ ...opts(resumed), resumeFrom: lastCk }, { onProgress: (e) => e.type === 'step' && executed.push(e.globalStep) });
+    expect(executed).toEqual([9, 10, 11, 12, 13, 14, 15]);
     expect(rRes.steps).toBe(16);
     // Bitwise, also for Adam (its bias-correction accumulators are restored exactly, see fused-adam.ts).
     expect(maxAbsDiff(flatWeights(full), flatWeights(resumed))).toBe(0);
