@@ -85,6 +85,20 @@ export function progressFromDetail(detail: CampaignSummary): CampaignProgress {
   return { campaignId: detail.campaignId, status, total: detail.jobs.total, completed: detail.jobs.completed, failed: detail.jobs.failed, reused: detail.jobs.reused, running: detail.jobs.running, cancelled: detail.jobs.cancelled };
 }
 
+export interface CampaignServiceOptions {
+  /** Confine the files a spec names (teacher checkpoints, data directories, data sets) to these roots. */
+  dataRoots?: readonly string[];
+}
+
+/** Every file a spec names must lie inside the data roots (a DataPathError names the field). */
+export function confineSpecPaths(spec: NormalisedSpec, roots: readonly string[]): void {
+  spec.trainings.forEach((training, i) => {
+    if (training.dataDir) confinePath(training.dataDir, roots, `trainings[${i}].dataDir`);
+    if (training.data) confinePath(training.data, roots, `trainings[${i}].data`);
+    if (training.teacher && 'checkpoint' in training.teacher) confinePath(training.teacher.checkpoint, roots, `trainings[${i}].teacher`);
+  });
+}
+
 export class LocalCampaignService implements CampaignService {
   constructor(
     readonly store: Store,
