@@ -6,6 +6,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainJobParams } from '../campaigns/expand.js';
 import { codeVersion, jobKey } from '../campaigns/versions.js';
+import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { MetricRow, Store } from '../store/store.js';
 import type { TrainActivities } from './types.js';
 
@@ -15,8 +16,6 @@ export interface TrainActivityOptions {
   /** Fault injection for tests: attempt 1 of every job stops (fails) once step N is checkpointed. */
   failAfterStep?: number;
 }
-
-const NON_RETRYABLE = new Set(['DatasetFileError', 'TrainingInputError', 'DatasetError', 'CheckpointError', 'InvalidSpecError', 'RangeError']);
 
 export function createTrainActivities(store: Store, worker: string, options: TrainActivityOptions = {}): TrainActivities {
   return {
@@ -137,8 +136,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         );
         return { key, testAccuracy: result.testAccuracy, epochs: result.epochs, resumedFrom: resumeFrom?.globalStep ?? null };
       } catch (error) {
-        if (error instanceof Error && NON_RETRYABLE.has(error.name)) throw ApplicationFailure.nonRetryable(error.message, error.name);
-        throw error;
+        rethrowForActivity(error);
       }
     },
   };

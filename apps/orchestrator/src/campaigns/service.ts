@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
-import { normaliseSpec, specHash, SpecError, parseSpecText, describeZodError } from './spec.js';
+import { normaliseSpec, specHash, parseSpecText } from './spec.js';
+import { describeZodError, SpecError } from './validation.js';
 import { codeVersion, versions } from './versions.js';
 import type { CampaignDetail, CampaignExport, CampaignImport, CampaignSummary, ExportOptions, ImportSummary, ResultFilters, SearchResultRow, SimResultRow, Store, TrainingResultInput } from '../store/store.js';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSIONS } from '../store/store.js';
@@ -215,8 +216,8 @@ const exportSchema = z.object({
 export function parseExport(doc: unknown): CampaignImport {
   const parsed = exportSchema.safeParse(doc);
   if (!parsed.success) {
-    const { field, message } = describeZodError(parsed.error);
-    throw new SpecError(`export file ${field}: ${message}`, field);
+    const { field, problem } = describeZodError(parsed.error);
+    throw new SpecError(`export file ${field}`, problem);
   }
   // The spec inside must still be a valid spec.
   normaliseSpec(parsed.data.campaign.spec);

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { describeZodError } from '../campaigns/spec.js';
+import { describeZodError } from '../campaigns/validation.js';
 
 /** A bad environment variable: the CLI prints the message and exits 2. */
 export class EnvError extends Error {
@@ -51,8 +51,8 @@ export interface FuselabEnv {
 export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): FuselabEnv {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    const { field, message } = describeZodError(parsed.error);
-    throw new EnvError(`environment variable ${field}: ${message}`);
+    const { field, problem } = describeZodError(parsed.error);
+    throw new EnvError(`environment variable ${field}: ${problem}`);
   }
   const env = parsed.data;
   return {

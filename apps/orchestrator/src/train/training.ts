@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildNetwork, type NetworkName, type VariantName } from '@fuselab/fuseconv';
 import { TRAINING_HYPERPARAMETERS } from '../campaigns/expand.js';
+import { TRAIN_OPTIMIZERS, type TrainDataset, type TrainMethodName, type TrainOptimizerName } from '../choices.js';
 import {
   assertCheckpoint,
   concatDatasets,
@@ -28,10 +29,6 @@ import {
   type TrainResult,
 } from '@fuselab/nos';
 
-export const TRAIN_DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
-export type TrainDataset = (typeof TRAIN_DATASETS)[number];
-export const TRAIN_METHODS = ['scratch', 'kd', 'nos'] as const;
-export type TrainMethodName = (typeof TRAIN_METHODS)[number];
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -42,8 +39,6 @@ export const SYNTHETIC = { size: 16, channels: 1, numClasses: 4, trainCount: 512
 /** The hyperparameters every run uses (recorded in job parameters, so they are part of the key). */
 export const TRAIN_DEFAULTS = TRAINING_HYPERPARAMETERS;
 
-export const TRAIN_OPTIMIZERS = ['sgd', 'adam'] as const;
-export type TrainOptimizerName = (typeof TRAIN_OPTIMIZERS)[number];
 /** Adam's settings when a run asks for it instead of the default SGD-momentum (libs/nos README's example). */
 export const ADAM_DEFAULTS = { learningRate: 0.005, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 

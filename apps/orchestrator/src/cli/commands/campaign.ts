@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import type { CampaignOutcome } from '../../campaigns/service.js';
 import type { SearchResultRow } from '../../store/store.js';
-import { normaliseSpec, parseSpecText, SpecError } from '../../campaigns/spec.js';
+import { normaliseSpec, parseSpecText } from '../../campaigns/spec.js';
+import { SpecError } from '../../campaigns/validation.js';
 import type { CommandContext } from '../../embedded/stack.js';
 import { loadEnv } from '../../env/env.js';
 import { renderPaperTable } from '../../reports/paper-table.js';
@@ -25,7 +26,7 @@ function readFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SpecError(`${what} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new SpecError(`${what} ${path}`, `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
@@ -232,7 +233,7 @@ export function registerCampaignCommands(program: Command): void {
         doc = JSON.parse(readFile(file, 'export file'));
       } catch (error) {
         if (error instanceof SpecError) throw error;
-        throw new SpecError(`export file ${file}: not valid JSON (${(error as Error).message})`);
+        throw new SpecError(`export file ${file}`, `not valid JSON (${(error as Error).message})`);
       }
       await withContext('read', async (ctx) => {
         const imported = await ctx.service.importCampaign(doc);

@@ -63,20 +63,20 @@ export function registerSearchCommand(program: Command): void {
       const space = oneOf('--space', flags.space, SPACE_KINDS, 'search space');
       const operators = parseList('--operators', flags.operators, BLOCK_OPERATORS, 'block operator');
       const arrays = flags.array.split(',').map((item) => {
-        if (item.trim() === '') throw new UsageError(`--array: empty item in "${flags.array}"`);
+        if (item.trim() === '') throw new UsageError('--array', `empty item in "${flags.array}"`);
         return parseArray(item.trim());
       });
       const strategy = oneOf('--strategy', flags.strategy, STRATEGIES, 'strategy');
       const objectives = parseList('--objectives', flags.objectives, OBJECTIVES, 'objective');
       if (objectives.includes('accuracy')) {
-        throw new UsageError('--objectives: accuracy needs a trained evaluator, which the CLI does not provide yet; use latency, params, macs, area or synflow');
+        throw new UsageError('--objectives', 'accuracy needs a trained evaluator, which the CLI does not provide yet; use latency, params, macs, area or synflow');
       }
       const budget = flags.budget !== undefined ? parsePositiveInt('--budget', flags.budget) : undefined;
-      if (!/^\s*\d+\s*$/.test(flags.seed)) throw new UsageError(`--seed: expected a non-negative integer, got "${flags.seed}"`);
+      if (!/^\s*\d+\s*$/.test(flags.seed)) throw new UsageError('--seed', `expected a non-negative integer, got "${flags.seed}"`);
       const seed = Number(flags.seed);
       const model = parseModel(flags.model);
       const populationSize = flags.population !== undefined ? parsePositiveInt('--population', flags.population) : undefined;
-      if (populationSize !== undefined && populationSize < 2) throw new UsageError(`--population: expected an integer ≥ 2, got "${flags.population}"`);
+      if (populationSize !== undefined && populationSize < 2) throw new UsageError('--population', `expected an integer ≥ 2, got "${flags.population}"`);
 
       const progress = searchProgress();
       let last: SearchProgress | undefined;
@@ -92,7 +92,7 @@ export function registerSearchCommand(program: Command): void {
           },
         );
       } catch (error) {
-        if (error instanceof NasInputError) throw new UsageError(`--${flagOf(error.field)}: ${error.message.replace(/^[^:]*: /, '')}`);
+        if (error instanceof NasInputError) throw new UsageError(`--${flagOf(error.field)}`, error.problem);
         throw error;
       }
       progress.finish(last);

@@ -5,15 +5,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
+import { TRAIN_DATASETS, TRAIN_METHODS } from '../../choices.js';
 import { oneOf, parseNetwork, parsePositiveInt, parsePositiveNumber, parseVariant } from '../options.js';
 import { printJson, printText } from '../output.js';
 import { UsageError } from '../usage-error.js';
 
-const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
-const METHODS = ['scratch', 'kd', 'nos'] as const;
-
 function parseSeed(value: string): number {
-  if (!/^\s*\d+\s*$/.test(value)) throw new UsageError(`--seed: expected a non-negative integer, got "${value}"`);
+  if (!/^\s*\d+\s*$/.test(value)) throw new UsageError('--seed', `expected a non-negative integer, got "${value}"`);
   return Number(value);
 }
 
@@ -43,14 +42,14 @@ export function registerTrainCommand(program: Command): void {
   program
     .command('train')
     .description('train a network variant in this process (scratch, KD or NOS) and write its checkpoint')
-    .requiredOption('--network <name>', 'mobilenet_v1 | mobilenet_v2 | mobilenet_v3_small | mobilenet_v3_large | mnasnet_b1')
-    .requiredOption('--variant <name>', 'baseline | fuse_full | fuse_half | fuse_full_50 | fuse_half_50')
-    .requiredOption('--dataset <name>', 'fashion-mnist | cifar10 | synthetic')
+    .requiredOption('--network <name>', NETWORKS.join(' | '))
+    .requiredOption('--variant <name>', VARIANTS.join(' | '))
+    .requiredOption('--dataset <name>', TRAIN_DATASETS.join(' | '))
     .option('--data-dir <dir>', 'data set directory (fashion-mnist default /usr/share/datasets/fashion-mnist; cifar10: the binary batches)')
     .option('--width <multiplier>', 'width multiplier', '0.25')
     .option('--epochs <n>', 'epochs', '1')
     .option('--limit <images>', 'use the first N training images (and at most N test images)')
-    .option('--method <method>', 'scratch | kd | nos', 'scratch')
+    .option('--method <method>', TRAIN_METHODS.join(' | '), 'scratch')
     .option('--teacher <ckpt>', 'teacher checkpoint (a trained baseline) for kd and nos')
     .option('--batch <n>', 'batch size', '64')
     .option('--seed <n>', 'seed', '0')
@@ -60,27 +59,23 @@ export function registerTrainCommand(program: Command): void {
       // Every flag is checked before anything loads.
       const network = parseNetwork(options.network);
       const variant = parseVariant(options.variant);
-      const dataset = oneOf('--dataset', options.dataset, DATASETS, 'dataset');
-      const method = oneOf('--method', options.method, METHODS, 'training method');
+      const dataset = oneOf('--dataset', options.dataset, TRAIN_DATASETS, 'dataset');
+      const method = oneOf('--method', options.method, TRAIN_METHODS, 'training method');
       const width = parsePositiveNumber('--width', options.width);
-      if (width > 4) throw new UsageError(`--width: expected at most 4, got "${options.width}"`);
+      if (width > 4) throw new UsageError('--width', `expected at most 4, got "${options.width}"`);
       const epochs = parsePositiveInt('--epochs', options.epochs);
       const batch = parsePositiveInt('--batch', options.batch);
       const limit = options.limit !== undefined ? parsePositiveInt('--limit', options.limit) : undefined;
       const seed = parseSeed(options.seed);
-      if (method !== 'scratch' && !options.teacher) throw new UsageError(`--teacher: method ${method} needs a teacher checkpoint (a trained baseline, e.g. from fuselab train --variant baseline)`);
-      if (method === 'scratch' && options.teacher) throw new UsageError('--teacher: only used with --method kd or nos');
-      if (dataset === 'cifar10' && !options.dataDir) throw new UsageError('--data-dir: cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
+      if (method !== 'scratch' && !options.teacher) throw new UsageError('--teacher', `method ${method} needs a teacher checkpoint (a trained baseline, e.g. from fuselab train --variant baseline)`);
+      if (method === 'scratch' && options.teacher) throw new UsageError('--teacher', 'only used with --method kd or nos');
+      if (dataset === 'cifar10' && !options.dataDir) throw new UsageError('--data-dir', 'cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
 
+      // A missing or corrupt data file or teacher is an input error (errors/input-errors.ts): exit 2.
       const training = await import('../../train/training.js');
-      const { DatasetError } = await import('@fuselab/nos');
-      const asUsage = (error: unknown): never => {
-        if (error instanceof training.DatasetFileError || error instanceof training.TrainingInputError || error instanceof DatasetError) throw new UsageError(error.message);
-        throw error;
-      };
-      const teacher = options.teacher ? { checkpoint: (() => { try { return training.readCheckpointFile(options.teacher!); } catch (error) { return asUsage(error); } })(), source: options.teacher } : undefined;
-      const data = await training.loadTrainingData({ dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(limit !== undefined ? { limit } : {}), seed }).catch(asUsage);
-      if (data.train.count < batch) throw new UsageError(`--batch: ${batch} is more than the ${data.train.count} training images`);
+      const teacher = options.teacher ? { checkpoint: training.readCheckpointFile(options.teacher), source: options.teacher } : undefined;
+      const data = await training.loadTrainingData({ dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(limit !== undefined ? { limit } : {}), seed });
+      if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
 
       const backend = await training.ensureBackend();
       const bar = trainProgress();
@@ -101,8 +96,7 @@ export function registerTrainCommand(program: Command): void {
                 else if (event.type === 'epoch') bar.line(`epoch ${event.epoch + 1}/${epochs}: train loss ${event.trainLoss.toFixed(4)} acc ${event.trainAccuracy.toFixed(4)}${event.testAccuracy === undefined ? '' : ` · test acc ${event.testAccuracy.toFixed(4)}`} · ${event.imagesPerSec.toFixed(0)} img/s`);
               },
             },
-          )
-          .catch(asUsage);
+          );
       } finally {
         process.removeListener('SIGINT', interrupt);
       }
