@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import type { CampaignOutcome } from '../../campaigns/service.js';
+import type { CampaignProgress } from '../../workflows/campaign.js';
 import type { SearchResultRow } from '../../store/store.js';
 import { normaliseSpec, parseSpecText } from '../../campaigns/spec.js';
 import { SpecError } from '../../campaigns/validation.js';
@@ -20,7 +21,7 @@ const paperTables = async (...args: Parameters<typeof import('../../campaigns/pa
 import { createLogger } from '../logger.js';
 import { parseArray, parseModel, parsePositiveInt } from '../options.js';
 import { printJson, printText } from '../output.js';
-import { progressReporter } from './progress-bar.js';
+import { progressBar } from '../progress.js';
 
 function readFile(path: string, what: string): string {
   try {
@@ -86,9 +87,15 @@ export function registerCampaignCommands(program: Command): void {
           return;
         }
         const { follow, outcomeOf } = await serviceModule();
-        const bar = progressReporter(process.stderr, true);
-        const final = await follow(ctx.service, submitted.campaignId, (p) => bar.update(p));
-        bar.finish(final);
+        const bar = progressBar('[{bar}] {percentage}% {value}/{total} jobs · {completed} completed · {reused} reused · {failed} failed · {running} running · {status}');
+        const show = (p: CampaignProgress) => bar.update(p.completed + p.failed + p.reused + p.cancelled, p.total, { completed: p.completed, reused: p.reused, failed: p.failed, running: p.running, status: p.status });
+        let final: CampaignProgress;
+        try {
+          final = await follow(ctx.service, submitted.campaignId, show);
+          show(final);
+        } finally {
+          bar.stop();
+        }
         const outcome: CampaignOutcome = outcomeOf(final);
         if (options.json) {
           printJson(outcome);

@@ -4,6 +4,7 @@ import { TIMING_MODELS } from '@fuselab/systolic-sim';
 import { NasInputError, OBJECTIVES, runSearch, searchSummary, SPACE_KINDS, STRATEGIES, type SearchProgress } from '@fuselab/nas';
 import { printJson, printText } from '../output.js';
 import { oneOf, parseArray, parseList, parseModel, parseNetwork, parsePositiveInt } from '../options.js';
+import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
 interface SearchFlags {
@@ -18,29 +19,6 @@ interface SearchFlags {
   model: string;
   population?: string;
   json?: boolean;
-}
-
-/** Progress on stderr: a bar in a terminal, a line every 2 s otherwise. */
-function searchProgress(stream: NodeJS.WriteStream = process.stderr) {
-  const tty = Boolean(stream.isTTY);
-  let lastPrint = 0;
-  const line = (p: SearchProgress) => {
-    const width = 30;
-    const filled = Math.round((Math.min(p.evaluations, p.budget) / p.budget) * width);
-    return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.evaluations}/${p.budget} evaluations · front ${p.front}`;
-  };
-  return {
-    update(p: SearchProgress) {
-      if (tty) stream.write(`\r${line(p)}\x1b[K`);
-      else if (Date.now() - lastPrint > 2000) {
-        stream.write(`${line(p)}\n`);
-        lastPrint = Date.now();
-      }
-    },
-    finish(p: SearchProgress | undefined) {
-      if (p) stream.write(tty ? `\r${line(p)}\x1b[K\n` : `${line(p)}\n`);
-    },
-  };
 }
 
 export function registerSearchCommand(program: Command): void {
@@ -78,24 +56,19 @@ export function registerSearchCommand(program: Command): void {
       const populationSize = flags.population !== undefined ? parsePositiveInt('--population', flags.population) : undefined;
       if (populationSize !== undefined && populationSize < 2) throw new UsageError('--population', `expected an integer ≥ 2, got "${flags.population}"`);
 
-      const progress = searchProgress();
-      let last: SearchProgress | undefined;
+      const bar = progressBar('[{bar}] {value}/{total} evaluations · front {front}');
       let result;
       try {
         result = await runSearch(
           { network, space, operators, arrays, strategy, objectives, seed, model, ...(budget !== undefined ? { budget } : {}), ...(populationSize !== undefined ? { populationSize } : {}) },
-          {
-            onProgress: (p) => {
-              last = p;
-              progress.update(p);
-            },
-          },
+          { onProgress: (p: SearchProgress) => bar.update(Math.min(p.evaluations, p.budget), p.budget, { front: p.front }) },
         );
       } catch (error) {
         if (error instanceof NasInputError) throw new UsageError(`--${flagOf(error.field)}`, error.problem);
         throw error;
+      } finally {
+        bar.stop();
       }
-      progress.finish(last);
       const summary = searchSummary(result);
       if (flags.json) {
         printJson(summary);

@@ -9,33 +9,12 @@ import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
 import { TRAIN_DATASETS, TRAIN_METHODS } from '../../choices.js';
 import { oneOf, parseNetwork, parsePositiveInt, parsePositiveNumber, parseVariant } from '../options.js';
 import { printJson, printText } from '../output.js';
+import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
 function parseSeed(value: string): number {
   if (!/^\s*\d+\s*$/.test(value)) throw new UsageError('--seed', `expected a non-negative integer, got "${value}"`);
   return Number(value);
-}
-
-/** A step line: a bar in a terminal, a line every 2 s otherwise. */
-function trainProgress(stream: NodeJS.WriteStream = process.stderr) {
-  const tty = Boolean(stream.isTTY);
-  let lastPrint = 0;
-  return {
-    step(e: { globalStep: number; totalSteps: number; epoch: number; loss: number; batchAccuracy: number; imagesPerSec: number }, epochs: number) {
-      const done = e.globalStep + 1;
-      const width = 30;
-      const filled = Math.round((done / e.totalSteps) * width);
-      const text = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor((done / e.totalSteps) * 100)).padStart(3)}% step ${done}/${e.totalSteps} · epoch ${e.epoch + 1}/${epochs} · loss ${e.loss.toFixed(4)} · acc ${e.batchAccuracy.toFixed(3)} · ${e.imagesPerSec.toFixed(0)} img/s`;
-      if (tty) stream.write(`\r${text}\x1b[K`);
-      else if (Date.now() - lastPrint > 2000 || done === e.totalSteps) {
-        stream.write(`${text}\n`);
-        lastPrint = Date.now();
-      }
-    },
-    line(text: string) {
-      stream.write(tty ? `\r${text}\x1b[K\n` : `${text}\n`);
-    },
-  };
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -78,9 +57,9 @@ export function registerTrainCommand(program: Command): void {
       if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
 
       const backend = await training.ensureBackend();
-      const bar = trainProgress();
-      bar.line(`fuselab train: backend ${backend.name} (${backend.reason})`);
-      bar.line(`fuselab train: ${network} ${variant} width ${width}, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`);
+      const bar = progressBar('[{bar}] {percentage}% step {value}/{total} · epoch {epoch}/{epochs} · loss {loss} · acc {acc} · {speed} img/s');
+      bar.log(`fuselab train: backend ${backend.name} (${backend.reason})`);
+      bar.log(`fuselab train: ${network} ${variant} width ${width}, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`);
       const controller = new AbortController();
       const interrupt = () => controller.abort();
       process.once('SIGINT', interrupt);
@@ -92,12 +71,13 @@ export function registerTrainCommand(program: Command): void {
             {
               signal: controller.signal,
               onProgress: (event) => {
-                if (event.type === 'step') bar.step(event, epochs);
-                else if (event.type === 'epoch') bar.line(`epoch ${event.epoch + 1}/${epochs}: train loss ${event.trainLoss.toFixed(4)} acc ${event.trainAccuracy.toFixed(4)}${event.testAccuracy === undefined ? '' : ` · test acc ${event.testAccuracy.toFixed(4)}`} · ${event.imagesPerSec.toFixed(0)} img/s`);
+                if (event.type === 'step') bar.update(event.globalStep + 1, event.totalSteps, { epoch: event.epoch + 1, epochs, loss: event.loss.toFixed(4), acc: event.batchAccuracy.toFixed(3), speed: event.imagesPerSec.toFixed(0) });
+                else if (event.type === 'epoch') bar.log(`epoch ${event.epoch + 1}/${epochs}: train loss ${event.trainLoss.toFixed(4)} acc ${event.trainAccuracy.toFixed(4)}${event.testAccuracy === undefined ? '' : ` · test acc ${event.testAccuracy.toFixed(4)}`} · ${event.imagesPerSec.toFixed(0)} img/s`);
               },
             },
           );
       } finally {
+        bar.stop();
         process.removeListener('SIGINT', interrupt);
       }
       const dir = resolve(options.out);
