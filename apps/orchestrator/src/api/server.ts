@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { HARDWARE_KINDS } from '@fuselab/systolic-sim';
 import { progressFromDetail, type CampaignService } from '../campaigns/service.js';
 import { describeZodError } from '../campaigns/validation.js';
 import { httpStatus } from '../errors/input-errors.js';
@@ -36,7 +37,7 @@ const resultQuery = z.strictObject({
   rows: intParam.optional(),
   cols: intParam.optional(),
   model: z.string().min(1).optional(),
-  hardware: z.enum(['plain', 'fuse'], { error: 'expected plain or fuse' }).optional(),
+  hardware: z.enum(HARDWARE_KINDS, { error: `expected ${HARDWARE_KINDS.join(' or ')}` }).optional(),
   layers: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),
   limit: intParam.max(100_000).optional(),
   offset: z.coerce.number().int().nonnegative().optional(),
