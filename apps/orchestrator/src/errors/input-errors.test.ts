@@ -10,7 +10,7 @@ import { UsageError } from '../cli/usage-error.js';
 import { parsePositiveInt } from '../cli/options.js';
 import { EnvError, loadEnv } from '../env/env.js';
 import { NotFoundError } from '../campaigns/service.js';
-import { DatasetFileError, TrainingInputError } from '../train/training.js';
+import { DatasetFileError, loadTrainingData, readCheckpointFile, TrainingInputError } from '../train/training.js';
 import { rethrowForActivity } from './activity-failure.js';
 import { cliExitCode, errorCategory, httpStatus, INPUT_ERRORS, isInputError, isNonRetryable, NON_RETRYABLE_ERROR_TYPES } from './input-errors.js';
 
@@ -77,8 +77,18 @@ describe("the orchestrator's own errors", () => {
     expect(isNonRetryable(error)).toBe(true);
   });
 
-  it('data set and training input errors are input errors', () => {
-    for (const error of [new DatasetFileError('/nope/train.gz: cannot read the data set file (no such file)'), new TrainingInputError('teacher.json.gz: not a readable checkpoint')]) {
+  it('data set and training input errors (train/training.ts) name the file: exit 2, API 400', async () => {
+    const missingData = (await loadTrainingData({ dataset: 'fashion-mnist', dataDir: '/nonexistent-dir', seed: 0 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as DatasetFileError;
+    const missingTeacher = thrown(() => readCheckpointFile('/nonexistent/t.ckpt')) as TrainingInputError;
+    expect(missingData).toBeInstanceOf(DatasetFileError);
+    expect(missingData.field).toBe('/nonexistent-dir/train-images-idx3-ubyte.gz');
+    expect(missingTeacher).toBeInstanceOf(TrainingInputError);
+    expect(missingTeacher.field).toBe('/nonexistent/t.ckpt');
+    for (const error of [missingData, missingTeacher]) {
+      expect(error.message).toBe(`${error.field}: ${error.problem}`);
       expect(cliExitCode(error)).toBe(2);
       expect(httpStatus(error)).toBe(400);
       expect(isNonRetryable(error)).toBe(true);

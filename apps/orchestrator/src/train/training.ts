@@ -51,18 +51,30 @@ export function optimizerFor(name: TrainOptimizerName = TRAIN_DEFAULTS.optimizer
     const { learningRate, beta1, beta2, epsilon } = ADAM_DEFAULTS;
     return { optimizer: { kind: 'adam', beta1, beta2, epsilon }, learningRate };
   }
-  if (name !== 'sgd') throw new TrainingInputError(`unknown optimizer ${JSON.stringify(name)} (expected ${TRAIN_OPTIMIZERS.join(' or ')})`);
+  if (name !== 'sgd') throw new TrainingInputError('optimizer', `unknown optimizer ${JSON.stringify(name)} (expected ${TRAIN_OPTIMIZERS.join(' or ')})`);
   return { optimizer: { kind: 'sgd', momentum: TRAIN_DEFAULTS.momentum }, learningRate: TRAIN_DEFAULTS.learningRate };
 }
 
-/** A data set file that is missing or unreadable: one line naming the file. */
+/** A data set file that is missing or unreadable: `field` is the file, `problem` what is wrong. */
 export class DatasetFileError extends Error {
   override name = 'DatasetFileError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
 }
 
-/** A training request that cannot run (e.g. a teacher checkpoint of another shape). */
+/** A training request that cannot run (e.g. a teacher checkpoint of another shape); `field` names what is at fault. */
 export class TrainingInputError extends Error {
   override name = 'TrainingInputError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
 }
 
 export interface TrainingRequest {
@@ -93,7 +105,7 @@ function readNamed(path: string): { file: string; bytes: Uint8Array } {
     return { file: path, bytes: new Uint8Array(readFileSync(path)) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DatasetFileError(`${path}: cannot read the data set file (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`);
+    throw new DatasetFileError(path, `cannot read the data set file (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`);
   }
 }
 
@@ -116,7 +128,7 @@ export async function loadTrainingData(request: Pick<TrainingRequest, 'dataset' 
     trainSet = await load('train');
     testSet = await load('test');
   } else {
-    if (!request.dataDir) throw new DatasetFileError('cifar10: needs --data-dir (a directory with data_batch_1.bin … data_batch_5.bin and test_batch.bin)');
+    if (!request.dataDir) throw new DatasetFileError('cifar10', 'needs --data-dir (a directory with data_batch_1.bin … data_batch_5.bin and test_batch.bin)');
     const dir = cifarDir(request.dataDir);
     const batches = [];
     for (let i = 1; i <= 5; i++) batches.push(await parseCifarBatch(readNamed(join(dir, `data_batch_${i}.bin`)), { kind: 'cifar10' }));
@@ -148,7 +160,7 @@ export interface CheckpointMeta {
 export function checkpointMeta(checkpoint: Checkpoint, source: string): CheckpointMeta {
   const meta = checkpoint.meta as Partial<CheckpointMeta> | undefined;
   if (!meta || typeof meta.network !== 'string' || typeof meta.variant !== 'string' || typeof meta.width !== 'number' || typeof meta.inputSize !== 'number' || typeof meta.numClasses !== 'number') {
-    throw new TrainingInputError(`${source}: the checkpoint does not say which network it holds (meta.network, variant, width, inputSize, numClasses)`);
+    throw new TrainingInputError(source, 'the checkpoint does not say which network it holds (meta.network, variant, width, inputSize, numClasses)');
   }
   return meta as CheckpointMeta;
 }
@@ -166,12 +178,12 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
     const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : Buffer.from(bytes);
     value = JSON.parse(raw.toString('utf8'));
   } catch (error) {
-    throw new TrainingInputError(`${source}: not a readable checkpoint (${(error as Error).message.split('\n')[0]})`);
+    throw new TrainingInputError(source, `not a readable checkpoint (${(error as Error).message.split('\n')[0]})`);
   }
   try {
     assertCheckpoint(value);
   } catch (error) {
-    throw new TrainingInputError(`${source}: ${(error as Error).message}`);
+    throw new TrainingInputError(source, (error as Error).message);
   }
   return value;
 }
@@ -181,7 +193,7 @@ export function readCheckpointFile(path: string): Checkpoint {
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (error) {
-    throw new TrainingInputError(`${path}: cannot read the checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new TrainingInputError(path, `cannot read the checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return decodeCheckpoint(bytes, path);
 }
@@ -211,17 +223,17 @@ export async function runTraining(options: RunTrainingOptions, callbacks: TrainC
   const meta: CheckpointMeta = { network: options.network, variant: options.variant, width: options.width, inputSize: data.inputSize, numClasses: data.numClasses, dataset: options.dataset, method: options.method };
   let teacherModel: ReturnType<typeof modelFromSpec> | undefined;
   if (options.method !== 'scratch') {
-    if (!options.teacher) throw new TrainingInputError(`method ${options.method} needs a teacher checkpoint`);
+    if (!options.teacher) throw new TrainingInputError('teacher', `method ${options.method} needs a teacher checkpoint`);
     const tmeta = checkpointMeta(options.teacher.checkpoint, options.teacher.source);
     if (tmeta.inputSize !== data.inputSize || tmeta.numClasses !== data.numClasses) {
-      throw new TrainingInputError(`${options.teacher.source}: the teacher was trained on ${tmeta.inputSize}×${tmeta.inputSize} images with ${tmeta.numClasses} classes, this run has ${data.inputSize}×${data.inputSize} and ${data.numClasses}`);
+      throw new TrainingInputError(options.teacher.source, `the teacher was trained on ${tmeta.inputSize}×${tmeta.inputSize} images with ${tmeta.numClasses} classes, this run has ${data.inputSize}×${data.inputSize} and ${data.numClasses}`);
     }
     teacherModel = modelFromSpec(specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses), { seed: options.seed, taps: options.method === 'nos' ? 'operator' : 'none' });
     try {
       loadModelWeights(teacherModel.model, options.teacher.checkpoint.weights);
     } catch (error) {
       teacherModel.model.dispose();
-      throw new TrainingInputError(`${options.teacher.source}: ${(error as Error).message}`);
+      throw new TrainingInputError(options.teacher.source, (error as Error).message);
     }
   }
   const trainOptions: TrainOptions = {
