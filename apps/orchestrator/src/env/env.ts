@@ -6,9 +6,15 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from '../campaigns/validation.js';
 
-/** A bad environment variable: the CLI prints the message and exits 2. */
+/** A bad environment variable (`field`, e.g. DATABASE_URL): the CLI prints the message and exits 2. */
 export class EnvError extends Error {
   override name = 'EnvError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`environment variable ${field}: ${problem}`);
+  }
 }
 
 const port = z.coerce.number({ error: 'expected a port number' }).int({ error: 'expected a port number' }).min(0, { error: 'expected a port number 0…65535' }).max(65535, { error: 'expected a port number 0…65535' });
@@ -52,7 +58,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     const { field, problem } = describeZodError(parsed.error);
-    throw new EnvError(`environment variable ${field}: ${problem}`);
+    throw new EnvError(field, problem);
   }
   const env = parsed.data;
   return {

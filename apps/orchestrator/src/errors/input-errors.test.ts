@@ -105,6 +105,7 @@ describe("the orchestrator's own errors", () => {
   it("the environment: exit 2 in the CLI, but a server fault (500) for an API client", () => {
     const error = thrown(() => loadEnv({ TEMPORAL_ADDRESS: 'temporal:7233' }));
     expect(error).toBeInstanceOf(EnvError);
+    expect((error as EnvError).field).toBe('DATABASE_URL');
     expect(cliExitCode(error)).toBe(2);
     expect(httpStatus(error)).toBe(500);
     expect(isNonRetryable(error)).toBe(false);
