@@ -1,11 +1,16 @@
-/** A network specification or build option that cannot be honoured. */
+/**
+ * A network specification or build option that cannot be honoured. `field` names the option or
+ * spec field at fault (`network`, `width`, `operators[3]`, `inputSize`), `problem` what is wrong
+ * with it; `message` joins the two.
+ */
 export class InvalidSpecError extends Error {
-  /** The option or spec field at fault, e.g. `network`, `width`, `operators[3]`, `inputSize`. */
+  override name = 'InvalidSpecError';
   readonly field: string;
+  readonly problem: string;
 
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = 'InvalidSpecError';
+  constructor(field: string, problem: string) {
+    super(`${field}: ${problem}`);
     this.field = field;
+    this.problem = problem;
   }
 }

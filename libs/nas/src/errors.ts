@@ -1,10 +1,15 @@
-/** A bad search option: `field` names the option (`space`, `budget`, `objectives[1]`, …). */
+/**
+ * A bad search option: `field` names the option (`space`, `budget`, `objectives[1]`, …) and
+ * `problem` what is wrong with it; `message` joins the two.
+ */
 export class NasInputError extends Error {
   override name = 'NasInputError';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
+  readonly field: string;
+  readonly problem: string;
+
+  constructor(field: string, problem: string) {
+    super(`${field}: ${problem}`);
+    this.field = field;
+    this.problem = problem;
   }
 }

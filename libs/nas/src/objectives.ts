@@ -51,13 +51,13 @@ export interface EvaluationRequest extends EvaluationSettings {
 export type AccuracyEvaluator = (candidate: Candidate, spec: NetworkSpec) => number | Promise<number>;
 
 export function validateObjectives(objectives: readonly string[], field = 'objectives'): ObjectiveName[] {
-  if (objectives.length === 0) throw new NasInputError(field, `${field}: expected at least one objective (${OBJECTIVES.join(', ')})`);
+  if (objectives.length === 0) throw new NasInputError(field, `expected at least one objective (${OBJECTIVES.join(', ')})`);
   const seen = new Set<string>();
   objectives.forEach((o, i) => {
     if (!(OBJECTIVES as readonly string[]).includes(o)) {
-      throw new NasInputError(`${field}[${i}]`, `${field}[${i}]: unknown objective ${JSON.stringify(o)}, expected one of ${OBJECTIVES.join(', ')}`);
+      throw new NasInputError(`${field}[${i}]`, `unknown objective ${JSON.stringify(o)}, expected one of ${OBJECTIVES.join(', ')}`);
     }
-    if (seen.has(o)) throw new NasInputError(`${field}[${i}]`, `${field}[${i}]: duplicate objective ${JSON.stringify(o)}`);
+    if (seen.has(o)) throw new NasInputError(`${field}[${i}]`, `duplicate objective ${JSON.stringify(o)}`);
     seen.add(o);
   });
   return objectives as ObjectiveName[];
@@ -65,10 +65,10 @@ export function validateObjectives(objectives: readonly string[], field = 'objec
 
 export function validateSettings(settings: EvaluationSettings): void {
   if (!isNetworkName(settings.network)) {
-    throw new NasInputError('network', `network: unknown network ${JSON.stringify(settings.network)}, expected one of ${NETWORKS.join(', ')}`);
+    throw new NasInputError('network', `unknown network ${JSON.stringify(settings.network)}, expected one of ${NETWORKS.join(', ')}`);
   }
   if (settings.model !== undefined && !(TIMING_MODELS as readonly string[]).includes(settings.model)) {
-    throw new NasInputError('model', `model: unknown timing model ${JSON.stringify(settings.model)}, expected one of ${TIMING_MODELS.join(', ')}`);
+    throw new NasInputError('model', `unknown timing model ${JSON.stringify(settings.model)}, expected one of ${TIMING_MODELS.join(', ')}`);
   }
 }
 
@@ -117,7 +117,7 @@ export function evaluateStatic(request: EvaluationRequest): ObjectiveValues {
         break;
       case 'synflow':
       case 'accuracy':
-        throw new NasInputError('objectives', `objectives: ${o} is not a static objective; use evaluateCandidate`);
+        throw new NasInputError('objectives', `${o} is not a static objective; use evaluateCandidate`);
     }
   }
   return values;
@@ -136,7 +136,7 @@ export async function evaluateCandidate(request: EvaluationRequest, options: { a
     values.synflow = -(await synflowOfCandidate(request, request.candidate));
   }
   if (request.objectives.includes('accuracy')) {
-    if (!options.accuracy) throw new NasInputError('objectives', 'objectives: accuracy needs an accuracy evaluator (evaluate option)');
+    if (!options.accuracy) throw new NasInputError('objectives', 'accuracy needs an accuracy evaluator (evaluate option)');
     const accuracy = await options.accuracy(request.candidate, candidateSpec(request, request.candidate));
     if (!Number.isFinite(accuracy)) throw new Error(`accuracy evaluator returned ${accuracy}`);
     values.accuracy = -accuracy;
@@ -150,7 +150,7 @@ export async function evaluateCandidate(request: EvaluationRequest, options: { a
 export function objectiveVector(values: ObjectiveValues, objectives: readonly ObjectiveName[]): number[] {
   return objectives.map((o) => {
     const v = values[o];
-    if (v === undefined || Number.isNaN(v)) throw new NasInputError('objectives', `objectives: result has no value for ${o}`);
+    if (v === undefined || Number.isNaN(v)) throw new NasInputError('objectives', `result has no value for ${o}`);
     return v;
   });
 }

@@ -94,7 +94,7 @@ export async function runSearch(
     ...(options.synflow !== undefined ? { synflow: options.synflow } : {}),
   };
   if (objectives.includes('accuracy') && !options.evaluate) {
-    throw new NasInputError('evaluate', 'evaluate: the accuracy objective needs an accuracy evaluator');
+    throw new NasInputError('evaluate', 'the accuracy objective needs an accuracy evaluator');
   }
   const batch = options.batchSize ?? 64;
   const all: EvaluatedCandidate[] = [];

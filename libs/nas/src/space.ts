@@ -3,7 +3,7 @@
  * the array), and the candidates themselves as plain data with a canonical key.
  */
 import { BLOCK_OPERATORS, isNetworkName, NETWORKS, searchableBlocks, type BlockOperator, type NetworkName } from '@fuselab/fuseconv';
-import type { Hardware } from '@fuselab/systolic-sim';
+import { HARDWARE_KINDS, type Hardware } from '@fuselab/systolic-sim';
 import { NasInputError } from './errors.js';
 
 export const SPACE_KINDS = ['blocks', 'stages'] as const;
@@ -57,7 +57,7 @@ const OP_LETTER: Record<BlockOperator, string> = { dw: 'd', fuse_full: 'f', fuse
 
 function positiveInt(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new NasInputError(field, `${field}: expected a positive integer, got ${JSON.stringify(value)}`);
+    throw new NasInputError(field, `expected a positive integer, got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -65,11 +65,11 @@ function positiveInt(field: string, value: unknown): number {
 function normaliseArrays(options: SpaceOptions): ArrayChoice[] {
   const raw = options.arrays ?? options.array ?? 64;
   const list: readonly ArraySpec[] = Array.isArray(raw) ? raw : [raw as ArraySpec];
-  if (list.length === 0) throw new NasInputError('arrays', 'arrays: expected at least one array size');
+  if (list.length === 0) throw new NasInputError('arrays', 'expected at least one array size');
   const hardware = options.hardware ?? ['fuse'];
-  if (hardware.length === 0) throw new NasInputError('hardware', 'hardware: expected at least one of plain, fuse');
+  if (hardware.length === 0) throw new NasInputError('hardware', `expected at least one of ${HARDWARE_KINDS.join(', ')}`);
   for (const [i, h] of hardware.entries()) {
-    if (h !== 'plain' && h !== 'fuse') throw new NasInputError(`hardware[${i}]`, `hardware[${i}]: expected plain or fuse, got ${JSON.stringify(h)}`);
+    if (!(HARDWARE_KINDS as readonly string[]).includes(h)) throw new NasInputError(`hardware[${i}]`, `expected ${HARDWARE_KINDS.join(' or ')}, got ${JSON.stringify(h)}`);
   }
   const out: ArrayChoice[] = [];
   const seen = new Set<string>();
@@ -93,21 +93,21 @@ function normaliseArrays(options: SpaceOptions): ArrayChoice[] {
 /** Builds and validates a search space. Throws {@link NasInputError} naming the bad option. */
 export function makeSpace(options: SpaceOptions): SearchSpace {
   if (!isNetworkName(options.network)) {
-    throw new NasInputError('network', `network: unknown network ${JSON.stringify(options.network)}, expected one of ${NETWORKS.join(', ')}`);
+    throw new NasInputError('network', `unknown network ${JSON.stringify(options.network)}, expected one of ${NETWORKS.join(', ')}`);
   }
   const network = options.network;
   const kind = options.space ?? 'blocks';
   if (!(SPACE_KINDS as readonly string[]).includes(kind)) {
-    throw new NasInputError('space', `space: unknown search space ${JSON.stringify(kind)}, expected one of ${SPACE_KINDS.join(', ')}`);
+    throw new NasInputError('space', `unknown search space ${JSON.stringify(kind)}, expected one of ${SPACE_KINDS.join(', ')}`);
   }
   const requested = options.operators ?? BLOCK_OPERATORS;
   requested.forEach((op, i) => {
     if (!(BLOCK_OPERATORS as readonly string[]).includes(op)) {
-      throw new NasInputError(`operators[${i}]`, `operators[${i}]: unknown block operator ${JSON.stringify(op)}, expected one of ${BLOCK_OPERATORS.join(', ')}`);
+      throw new NasInputError(`operators[${i}]`, `unknown block operator ${JSON.stringify(op)}, expected one of ${BLOCK_OPERATORS.join(', ')}`);
     }
   });
   const operators = BLOCK_OPERATORS.filter((op) => requested.includes(op));
-  if (operators.length === 0) throw new NasInputError('operators', 'operators: expected at least one block operator');
+  if (operators.length === 0) throw new NasInputError('operators', 'expected at least one block operator');
   const blocks = searchableBlocks({ network });
   let groups: number[][];
   if (kind === 'blocks') groups = blocks.map((b) => [b.index]);
@@ -154,20 +154,20 @@ export function decode(space: SearchSpace, genes: readonly number[]): Candidate 
 /** The genome of a candidate of this space (throws if the candidate is not in the space). */
 export function encode(space: SearchSpace, candidate: Candidate): number[] {
   if (candidate.operators.length !== space.blockCount) {
-    throw new NasInputError('operators', `operators: ${space.network} has ${space.blockCount} searchable blocks, got ${candidate.operators.length} operators`);
+    throw new NasInputError('operators', `${space.network} has ${space.blockCount} searchable blocks, got ${candidate.operators.length} operators`);
   }
   const genes = space.groups.map((group, p) => {
     const op = candidate.operators[group[0]!]!;
     const g = space.operators.indexOf(op);
     if (g < 0 || group.some((b) => candidate.operators[b] !== op)) {
-      throw new NasInputError('operators', `operators: candidate is not in the ${space.kind} space (position ${p})`);
+      throw new NasInputError('operators', `candidate is not in the ${space.kind} space (position ${p})`);
     }
     return g;
   });
   if (space.arrays.length > 1) {
     const a = candidate.array;
     const g = a ? space.arrays.findIndex((c) => c.rows === a.rows && c.cols === a.cols && c.hardware === a.hardware) : -1;
-    if (g < 0) throw new NasInputError('array', 'array: candidate array is not one of the space arrays');
+    if (g < 0) throw new NasInputError('array', 'candidate array is not one of the space arrays');
     genes.push(g);
   }
   return genes;

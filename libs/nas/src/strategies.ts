@@ -99,19 +99,19 @@ export interface Strategy {
 
 export function createStrategy(options: StrategyOptions): Strategy {
   if (!(STRATEGIES as readonly string[]).includes(options.strategy)) {
-    throw new NasInputError('strategy', `strategy: unknown strategy ${JSON.stringify(options.strategy)}, expected one of ${STRATEGIES.join(', ')}`);
+    throw new NasInputError('strategy', `unknown strategy ${JSON.stringify(options.strategy)}, expected one of ${STRATEGIES.join(', ')}`);
   }
   const strategy = options.strategy as StrategyName;
   const objectives = validateObjectives(options.objectives);
   if (!Number.isInteger(options.budget) || options.budget <= 0) {
-    throw new NasInputError('budget', `budget: expected a positive integer number of evaluations, got ${JSON.stringify(options.budget)}`);
+    throw new NasInputError('budget', `expected a positive integer number of evaluations, got ${JSON.stringify(options.budget)}`);
   }
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new NasInputError('seed', `seed: expected an integer, got ${JSON.stringify(seed)}`);
+  if (!Number.isInteger(seed)) throw new NasInputError('seed', `expected an integer, got ${JSON.stringify(seed)}`);
   const populationSize = options.populationSize ?? DEFAULT_POPULATION;
   const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE;
-  if (!Number.isInteger(populationSize) || populationSize < 2) throw new NasInputError('populationSize', `populationSize: expected an integer ≥ 2, got ${populationSize}`);
-  if (!Number.isInteger(sampleSize) || sampleSize < 1) throw new NasInputError('sampleSize', `sampleSize: expected a positive integer, got ${sampleSize}`);
+  if (!Number.isInteger(populationSize) || populationSize < 2) throw new NasInputError('populationSize', `expected an integer ≥ 2, got ${populationSize}`);
+  if (!Number.isInteger(sampleSize) || sampleSize < 1) throw new NasInputError('sampleSize', `expected a positive integer, got ${sampleSize}`);
   if (strategy === 'exhaustive') {
     const limit = options.exhaustiveLimit ?? DEFAULT_EXHAUSTIVE_LIMIT;
     const size = spaceSize(options.space);
@@ -119,7 +119,7 @@ export function createStrategy(options: StrategyOptions): Strategy {
       const s = options.space;
       throw new NasInputError(
         'space',
-        `space: exhaustive search refuses the ${s.kind} space of ${s.network}: ${s.operators.length}^${s.groups.length}` +
+        `exhaustive search refuses the ${s.kind} space of ${s.network}: ${s.operators.length}^${s.groups.length}` +
           `${s.arrays.length > 1 ? ` × ${s.arrays.length} arrays` : ''} = ${size.toLocaleString('en-US')} candidates, above the limit of ${limit.toLocaleString('en-US')}; ` +
           'use the stages space, fewer operators, or another strategy',
       );
@@ -152,7 +152,7 @@ export function createStrategy(options: StrategyOptions): Strategy {
 /** Rebuilds a strategy from `state()` output (or its JSON round trip). */
 export function fromState(state: StrategyState): Strategy {
   if (state?.version !== 1 || !(STRATEGIES as readonly string[]).includes(state.strategy)) {
-    throw new NasInputError('state', 'state: not a @fuselab/nas strategy state (version 1)');
+    throw new NasInputError('state', 'not a @fuselab/nas strategy state (version 1)');
   }
   const copy = structuredClone(state);
   switch (copy.strategy) {
@@ -199,7 +199,7 @@ abstract class BaseStrategy implements Strategy {
   protected abstract absorb(genes: number[], f: number[]): void;
 
   ask(n = Number.POSITIVE_INFINITY): Candidate[] {
-    if (!(n >= 0)) throw new NasInputError('n', `ask: expected a non-negative count, got ${n}`);
+    if (!(n >= 0)) throw new NasInputError('ask(n)', `expected a non-negative count, got ${n}`);
     const room = Math.min(n, this.s.budget - this.s.asked);
     if (room <= 0 || this.exhausted()) return [];
     const genomes = this.propose(room);
@@ -220,7 +220,7 @@ abstract class BaseStrategy implements Strategy {
     for (const r of results) {
       const key = candidateKey(r.candidate);
       const at = this.s.pending.indexOf(key);
-      if (at < 0) throw new NasInputError('results', `tell: ${key} was not asked (or was already told)`);
+      if (at < 0) throw new NasInputError('tell(results)', `${key} was not asked (or was already told)`);
       const f = objectiveVector(r.objectives, this.s.objectives);
       this.s.pending.splice(at, 1);
       this.s.told++;

@@ -1,14 +1,22 @@
 /**
  * Bad input to the simulator: a malformed topology row, an impossible layer, an unknown option.
- * `field` names what was wrong (e.g. "layers[3].kernelH", "row 5, column Channels") so that callers
- * (the CLI, the API) can report one clear message.
+ * `field` names what was wrong (e.g. "layers[3].kernelH", "row 5, column Channels") and `problem`
+ * says what is wrong with it, so that callers (the CLI, the API) can report one clear message in
+ * their own terms (a flag, a spec field); `message` is the two joined.
  */
 export class InputError extends Error {
   override name = 'InputError';
-  constructor(
-    readonly field: string,
-    problem: string,
-  ) {
+  readonly field: string;
+  readonly problem: string;
+
+  constructor(field: string, problem: string) {
     super(`${field}: ${problem}`);
+    this.field = field;
+    this.problem = problem;
   }
+}
+
+/** An array size or geometry that no array can have (`field`: `rows`, `cols` or `array`). */
+export class InvalidArrayError extends InputError {
+  override name = 'InvalidArrayError';
 }

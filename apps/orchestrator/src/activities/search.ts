@@ -6,10 +6,11 @@
  * leaves one row.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { candidateKey, evaluateCandidate, NasInputError, paretoFront, type Candidate, type ObjectiveName } from '@fuselab/nas';
+import { candidateKey, evaluateCandidate, paretoFront, type Candidate, type ObjectiveName } from '@fuselab/nas';
 import type { SearchJobParams } from '../campaigns/expand.js';
 import { evaluationRequestOf, searchSpaceOf } from '../campaigns/search.js';
 import { codeVersion } from '../campaigns/versions.js';
+import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { SearchCandidateRow, Store } from '../store/store.js';
 import type { SearchActivities } from './types.js';
 
@@ -38,8 +39,7 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
         objectives = (await evaluateCandidate(evaluationRequestOf(params, space, candidate as Candidate))) as Record<string, number>;
       } catch (error) {
         // A candidate libs/nas rejects (or a non-finite synflow) fails the same way on every attempt.
-        if (error instanceof NasInputError || error instanceof RangeError) throw ApplicationFailure.nonRetryable(error.message, 'InputError');
-        throw error;
+        rethrowForActivity(error);
       }
       await store.saveSearchCandidate({ jobKey, candidateIndex: index, candidateKey: key, generation, operators: candidate.operators, array: candidate.array ?? null, objectives, worker });
       return objectives;

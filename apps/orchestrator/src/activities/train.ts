@@ -6,7 +6,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainJobParams } from '../campaigns/expand.js';
 import { codeVersion, jobKey } from '../campaigns/versions.js';
-import { confinePath, DataPathError } from '../env/data-roots.js';
+import { confinePath } from '../env/data-roots.js';
+import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { MetricRow, Store } from '../store/store.js';
 import type { TrainActivities } from './types.js';
 
@@ -18,8 +19,6 @@ export interface TrainActivityOptions {
   /** Files a job names (teacher checkpoint, data directory) must lie inside these (data-roots.ts). */
   dataRoots?: readonly string[];
 }
-
-const NON_RETRYABLE = new Set([DataPathError.name, 'DatasetFileError', 'TrainingInputError', 'DatasetError', 'CheckpointError', 'InvalidSpecError', 'RangeError']);
 
 export function createTrainActivities(store: Store, worker: string, options: TrainActivityOptions = {}): TrainActivities {
   return {
@@ -155,8 +154,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         );
         return { key, testAccuracy: result.testAccuracy, epochs: result.epochs, resumedFrom };
       } catch (error) {
-        if (error instanceof Error && NON_RETRYABLE.has(error.name)) throw ApplicationFailure.nonRetryable(error.message, error.name);
-        throw error;
+        rethrowForActivity(error);
       }
     },
   };

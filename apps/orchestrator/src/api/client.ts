@@ -1,6 +1,6 @@
 /** The CampaignService over HTTP: what the CLI uses while a `fuselab up` stack is running. */
 import { NotFoundError, type CampaignService, type SubmitOptions, type Submitted } from '../campaigns/service.js';
-import { SpecError } from '../campaigns/spec.js';
+import { SpecError } from '../campaigns/validation.js';
 import type { CampaignDetail, CampaignExport, CampaignSummary, ExportOptions, ImportSummary, ResultFilters, SearchResultRow, SimResultRow } from '../store/store.js';
 import type { TrainingResultRow } from '../campaigns/service.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
@@ -17,8 +17,8 @@ export class HttpCampaignService implements CampaignService {
       headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-    const payload = (await response.json().catch(() => ({}))) as { error?: string };
-    if (response.status === 400) throw new SpecError(payload.error ?? 'bad request');
+    const payload = (await response.json().catch(() => ({}))) as { error?: string; field?: string; problem?: string };
+    if (response.status === 400) throw payload.field !== undefined && payload.problem !== undefined ? new SpecError(payload.field, payload.problem) : new SpecError('request', payload.error ?? 'bad request');
     if (response.status === 404) throw new NotFoundError(payload.error ?? 'not found');
     if (!response.ok) throw new Error(`the fuselab API at ${this.baseUrl} answered ${response.status}: ${payload.error ?? ''}`);
     return payload as T;

@@ -9,9 +9,10 @@ import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { NotFoundError, progressFromDetail, type CampaignService } from '../campaigns/service.js';
-import { describeZodError, SpecError } from '../campaigns/spec.js';
-import { DataPathError } from '../env/data-roots.js';
+import { HARDWARE_KINDS } from '@fuselab/systolic-sim';
+import { progressFromDetail, type CampaignService } from '../campaigns/service.js';
+import { describeZodError } from '../campaigns/validation.js';
+import { httpStatus } from '../errors/input-errors.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 
 export class ApiConfigError extends Error {
@@ -36,7 +37,7 @@ const resultQuery = z.strictObject({
   rows: intParam.optional(),
   cols: intParam.optional(),
   model: z.string().min(1).optional(),
-  hardware: z.enum(['plain', 'fuse'], { error: 'expected plain or fuse' }).optional(),
+  hardware: z.enum(HARDWARE_KINDS, { error: `expected ${HARDWARE_KINDS.join(' or ')}` }).optional(),
   layers: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),
   limit: intParam.max(100_000).optional(),
   offset: z.coerce.number().int().nonnegative().optional(),
@@ -44,16 +45,27 @@ const resultQuery = z.strictObject({
 const exportQuery = z.strictObject({ checkpoints: z.enum(['true', 'false'], { error: 'expected true or false' }).optional() });
 const jobsQuery = z.strictObject({ status: z.enum(['pending', 'running', 'completed', 'failed', 'reused', 'cancelled']).optional(), limit: intParam.max(100_000).optional(), offset: z.coerce.number().int().nonnegative().optional() });
 
-class BadRequest extends Error {}
+/** A request body or query the client must fix (400), naming the field. */
+class BadRequestError extends Error {
+  override name = 'BadRequestError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
 
 function parseOr400<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const { field, message } = describeZodError(parsed.error);
-    throw new BadRequest(`${where}${field === 'spec' && where ? '' : ''}${field}: ${message}`);
+    const { field, problem } = describeZodError(parsed.error);
+    throw new BadRequestError(`${where}${field}`, problem);
   }
   return parsed.data;
 }
+
+const isBodyParseFailure = (error: unknown) => typeof error === 'object' && error !== null && 'type' in error && (error as { type: string }).type === 'entity.parse.failed';
 
 const wrap = (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
   handler(req, res).catch(next);
@@ -191,9 +203,13 @@ export function createApp(options: ApiOptions) {
   });
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    if (error instanceof BadRequest || error instanceof SpecError || error instanceof DataPathError) return res.status(400).json({ error: error.message });
-    if (error instanceof NotFoundError) return res.status(404).json({ error: error.message });
-    if (error && typeof error === 'object' && 'type' in error && (error as { type: string }).type === 'entity.parse.failed') return res.status(400).json({ error: 'body: not valid JSON' });
+    const failure = isBodyParseFailure(error) ? new BadRequestError('body', 'not valid JSON') : error;
+    const status = httpStatus(failure);
+    if (status !== 500) {
+      // Input errors carry the field and the problem, so the CLI's API client rebuilds the same error.
+      const { message, field, problem } = failure as Error & { field?: string; problem?: string };
+      return res.status(status).json({ error: message, ...(field !== undefined && problem !== undefined ? { field, problem } : {}) });
+    }
     logger.error({ err: error }, 'API request failed');
     return res.status(500).json({ error: (error as Error)?.message ?? 'internal error' });
   });

@@ -4,7 +4,12 @@
  * the API when they count jobs ahead of a run.
  */
 
-export type JobKind = 'sim' | 'train' | 'nas';
+import type { BlockOperator } from '@fuselab/fuseconv';
+import type { ObjectiveName, SpaceKind, StrategyName } from '@fuselab/nas';
+import type { Dataflow, Hardware } from '@fuselab/systolic-sim';
+import type { HardwareChoice, JobKind, TrainDataset, TrainMethodName } from '../choices.js';
+
+export type { JobKind } from '../choices.js';
 
 /** Task queue per job kind: training can be routed to big machines only. */
 export const TASK_QUEUES = {
@@ -21,8 +26,8 @@ export interface SimJobParams {
   rows: number;
   cols: number;
   model: string;
-  hardware: 'plain' | 'fuse';
-  dataflow: 'os' | 'ws' | 'is';
+  hardware: Hardware;
+  dataflow: Dataflow;
   inputSize: number;
   numClasses: number;
   /** Only when it is not fuseconv's default for `inputSize`, so earlier jobs keep their keys. */
@@ -46,8 +51,8 @@ export interface NormalisedSweep {
   arrays: Array<{ rows: number; cols: number }>;
   models: string[];
   /** `paper` pairs the baseline with plain hardware and FuSe variants with the ST-OS array. */
-  hardware: Array<'paper' | 'plain' | 'fuse'>;
-  dataflows: Array<'os' | 'ws' | 'is'>;
+  hardware: HardwareChoice[];
+  dataflows: Dataflow[];
   inputSize: number;
   classes: number;
   /** Only when it is not the default for `inputSize` (see SimJobParams). */
@@ -57,7 +62,7 @@ export interface NormalisedSweep {
 /** A training entry after normalisation: variants expanded and sorted, seeds sorted, teacher resolved. */
 export interface NormalisedTraining {
   name: string;
-  dataset: 'fashion-mnist' | 'cifar10' | 'synthetic' | 'folder';
+  dataset: TrainDataset;
   dataDir?: string;
   /** folder: the directory or archive (its path is part of the key, not its content). */
   data?: string;
@@ -67,7 +72,7 @@ export interface NormalisedTraining {
   width: number;
   /** Only when it is not the default for the data set's image size (see SimJobParams). */
   stem?: 'imagenet' | 'cifar';
-  method: 'scratch' | 'kd' | 'nos';
+  method: TrainMethodName;
   /** kd / nos: another training of this spec (its baseline job with the same seed), or a checkpoint file. */
   teacher?: { training: string; index: number } | { checkpoint: string };
   epochs: number;
@@ -102,11 +107,12 @@ export interface TrainJobParams {
 export interface NormalisedSearch {
   name: string;
   network: string;
-  space: 'stages' | 'blocks';
-  operators: Array<'dw' | 'fuse_full' | 'fuse_half'>;
+  space: SpaceKind;
+  operators: BlockOperator[];
   arrays: Array<{ rows: number; cols: number }>;
-  strategy: 'greedy' | 'random' | 'evolution' | 'nsga2' | 'exhaustive';
-  objectives: Array<'latency' | 'params' | 'macs' | 'area' | 'synflow'>;
+  strategy: StrategyName;
+  /** `accuracy` needs a training per candidate and is refused in campaign searches. */
+  objectives: Array<Exclude<ObjectiveName, 'accuracy'>>;
   budget: number;
   seed: number;
   population?: number;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandSpec } from './expand.js';
-import { loadSpecText, normaliseSpec, parseSpecText, specHash, SpecError } from './spec.js';
+import { loadSpecText, normaliseSpec, parseSpecText, specHash } from './spec.js';
+import { SpecError } from './validation.js';
 import { jobKey } from './versions.js';
 
 const minimal = `

@@ -7,62 +7,19 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { defaultStem, NETWORKS, STEMS, VARIANTS } from '@fuselab/fuseconv';
-import { TIMING_MODELS } from '@fuselab/systolic-sim';
-import { createStrategy, makeSpace, NasInputError, spaceSize } from '@fuselab/nas';
+import { BLOCK_OPERATORS, defaultStem, NETWORKS, STEMS, VARIANTS } from '@fuselab/fuseconv';
+import { DATAFLOWS, TIMING_MODELS } from '@fuselab/systolic-sim';
+import { createStrategy, makeSpace, NasInputError, OBJECTIVES, SPACE_KINDS, spaceSize, STRATEGIES } from '@fuselab/nas';
+import { HARDWARE_CHOICES, TRAIN_DATASETS, TRAIN_METHODS, type TrainDataset } from '../choices.js';
 import { stableStringify, type NormalisedSearch, type NormalisedSpec, type NormalisedSweep, type NormalisedTraining } from './expand.js';
+import { arraySize, checkDistinct, checkedArrays, choice, describeZodError, inOrder, name, nameList, positiveInt, SpecError } from './validation.js';
 
-/** A spec the user must fix. The CLI prints the message and exits 2; the API answers 400. */
-export class SpecError extends Error {
-  override name = 'SpecError';
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-export const HARDWARE_CHOICES = ['paper', 'plain', 'fuse'] as const;
-export const DATAFLOWS = ['os', 'ws', 'is'] as const;
-export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic', 'folder'] as const;
 /** Image side of the built-in data sets (folder: its imageSize, else known only once decoded), for the default stem. */
 export const DATASET_IMAGE_SIZE = { 'fashion-mnist': 28, cifar10: 32, synthetic: 16 } as const;
 
-function trainingImageSize(run: { dataset: (typeof DATASETS)[number]; imageSize?: number | undefined }): number | undefined {
+function trainingImageSize(run: { dataset: TrainDataset; imageSize?: number | undefined }): number | undefined {
   return run.dataset === 'folder' ? run.imageSize : DATASET_IMAGE_SIZE[run.dataset];
 }
-export const TRAINING_METHODS = ['scratch', 'kd', 'nos'] as const;
-export const SEARCH_SPACES = ['stages', 'blocks'] as const;
-export const SEARCH_STRATEGIES = ['greedy', 'random', 'evolution', 'nsga2', 'exhaustive'] as const;
-/** `accuracy` needs a training per candidate and is refused in campaign searches for now. */
-export const SEARCH_OBJECTIVES = ['latency', 'params', 'macs', 'area', 'synflow', 'accuracy'] as const;
-export const BLOCK_OPERATORS = ['dw', 'fuse_full', 'fuse_half'] as const;
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const name = z.string().regex(NAME, { error: 'expected a name of letters, digits, "_", "." or "-" (at most 64 characters)' });
-
-function choice<T extends string>(values: readonly T[], what: string) {
-  return z.string().refine((value): value is T => (values as readonly string[]).includes(value), {
-    error: (issue) => `unknown ${what} ${JSON.stringify(issue.input)}, expected one of ${values.join(', ')}`,
-  }) as unknown as z.ZodType<T>;
-}
-
-/** `all` or a list of distinct names. */
-function nameList<T extends string>(values: readonly T[], what: string) {
-  return z.union([z.literal('all'), z.array(choice(values, what)).min(1, { error: `expected at least one ${what}` })], {
-    error: (issue) => (issue.code === 'invalid_union' ? `expected "all" or a list of ${what}s` : undefined),
-  });
-}
-
-const positiveInt = (what: string) => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
-
-const ARRAY_SIZE = 'expected an array size: a number N (an NxN array, 1…4096) or "RxC"';
-const arraySize = z.union([
-  z.number().int({ error: ARRAY_SIZE }).min(1, { error: ARRAY_SIZE }).max(4096, { error: ARRAY_SIZE }),
-  z.string().regex(/^\s*\d+\s*x\s*\d+\s*$/i),
-  z.strictObject({ rows: z.number().int().min(1).max(4096), cols: z.number().int().min(1).max(4096) }),
-], { error: 'expected an array size: a number N (an NxN array, 1…4096) or "RxC"' });
 
 const sweepSchema = z.strictObject({
   name: name.optional(),
@@ -80,13 +37,13 @@ const sweepSchema = z.strictObject({
 
 const trainingSchema = z.strictObject({
   name: name.optional(),
-  dataset: choice(DATASETS, 'dataset'),
+  dataset: choice(TRAIN_DATASETS, 'dataset'),
   network: choice(NETWORKS, 'network'),
   variants: nameList(VARIANTS, 'variant'),
   width: z.number().positive({ error: 'expected a positive width multiplier' }).max(4).default(1),
   /** Default: fuseconv's defaultStem of the data's image size — cifar up to 64 px, imagenet above. */
   stem: choice(STEMS, 'stem').optional(),
-  method: choice(TRAINING_METHODS, 'training method').default('scratch'),
+  method: choice(TRAIN_METHODS, 'training method').default('scratch'),
   /** kd / nos: the name of a training in this spec that trains the baseline, or a checkpoint file every train worker can read. */
   teacher: z.string().min(1).optional(),
   /** fashion-mnist: default /usr/share/datasets/fashion-mnist; cifar10: required (the binary batches). */
@@ -104,13 +61,13 @@ const trainingSchema = z.strictObject({
 const searchSchema = z.strictObject({
   name: name.optional(),
   network: choice(NETWORKS, 'network'),
-  space: choice(SEARCH_SPACES, 'search space'),
-  operators: z.array(choice(BLOCK_OPERATORS, 'block operator')).min(1).default(['dw', 'fuse_full', 'fuse_half']),
+  space: choice(SPACE_KINDS, 'search space'),
+  operators: z.array(choice(BLOCK_OPERATORS, 'block operator')).min(1).default([...BLOCK_OPERATORS]),
   /** One array, or `arrays` (several: the array becomes a co-design gene). */
   array: arraySize.optional(),
   arrays: z.array(arraySize).min(1, { error: 'expected at least one array size' }).optional(),
-  strategy: choice(SEARCH_STRATEGIES, 'search strategy'),
-  objectives: z.array(choice(SEARCH_OBJECTIVES, 'objective')).min(1),
+  strategy: choice(STRATEGIES, 'search strategy'),
+  objectives: z.array(choice(OBJECTIVES, 'objective')).min(1),
   /** Evaluations at most (default 100; exhaustive: the whole space). */
   budget: positiveInt('a positive integer budget').optional(),
   /** Default: the campaign's seed. */
@@ -138,57 +95,6 @@ export const campaignSpecSchema = z.strictObject({
 export type CampaignSpecInput = z.input<typeof campaignSpecSchema>;
 type ParsedSpec = z.output<typeof campaignSpecSchema>;
 
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let text = '';
-  for (const part of path) text += typeof part === 'number' ? `[${part}]` : text === '' ? String(part) : `.${String(part)}`;
-  return text || 'spec';
-}
-
-/** The first zod issue as one line naming the field. */
-export function describeZodError(error: z.ZodError, root = ''): { field: string; message: string } {
-  // Union errors carry the issues of each branch; the most specific one names the field best.
-  let issue = error.issues[0]!;
-  let path = [...issue.path];
-  while (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const branches = issue.errors.filter((branch) => branch.length > 0);
-    const best = branches.find((branch) => branch.some((inner) => inner.path.length > 0)) ?? branches[0];
-    if (!best || best.length === 0 || (issue.message && !issue.message.startsWith('Invalid input'))) break;
-    issue = best[0]!;
-    path = [...path, ...issue.path];
-  }
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
-  const field = formatPath(root ? [root, ...path] : path);
-  return { field, message };
-}
-
-function arraySizeOf(value: number | string | { rows: number; cols: number }): { rows: number; cols: number } {
-  if (typeof value === 'object') return { rows: value.rows, cols: value.cols };
-  if (typeof value === 'number') return { rows: value, cols: value };
-  const [rows, cols] = value.toLowerCase().split('x').map((part) => Number(part.trim()));
-  return { rows: rows!, cols: cols! };
-}
-
-function inOrder<T extends string>(values: readonly T[], chosen: 'all' | readonly T[]): T[] {
-  if (chosen === 'all') return [...values];
-  return values.filter((value) => chosen.includes(value));
-}
-
-function duplicates<T>(items: readonly T[], key: (item: T) => string = String): string | undefined {
-  const seen = new Set<string>();
-  for (const item of items) {
-    const id = key(item);
-    if (seen.has(id)) return id;
-    seen.add(id);
-  }
-  return undefined;
-}
-
-function checkDistinct(field: string, items: readonly unknown[], what: string, key?: (item: never) => string): void {
-  const duplicate = duplicates(items as never[], key as ((item: never) => string) | undefined);
-  if (duplicate !== undefined) throw new SpecError(`${field}: duplicate ${what} ${JSON.stringify(duplicate)}`, field);
-}
-
 function normaliseSweep(sweep: ParsedSpec['simulations'][number], index: number): NormalisedSweep {
   const field = `simulations[${index}]`;
   if (sweep.networks !== 'all') checkDistinct(`${field}.networks`, sweep.networks, 'network');
@@ -196,16 +102,12 @@ function normaliseSweep(sweep: ParsedSpec['simulations'][number], index: number)
   checkDistinct(`${field}.models`, sweep.models, 'timing model');
   checkDistinct(`${field}.hardware`, sweep.hardware, 'hardware');
   checkDistinct(`${field}.dataflows`, sweep.dataflows, 'dataflow');
-  const arrays = sweep.arrays.map(arraySizeOf);
-  arrays.forEach(({ rows, cols }, i) => {
-    if (!(rows >= 1 && rows <= 4096 && cols >= 1 && cols <= 4096)) throw new SpecError(`${field}.arrays[${i}]: array dimensions must be 1…4096, got ${rows}x${cols}`, `${field}.arrays[${i}]`);
-  });
-  checkDistinct(`${field}.arrays`, arrays, 'array size', ((a: { rows: number; cols: number }) => `${a.rows}x${a.cols}`) as never);
+  const arrays = checkedArrays(`${field}.arrays`, sweep.arrays);
   return {
     name: sweep.name ?? `simulations-${index + 1}`,
     networks: inOrder(NETWORKS, sweep.networks),
     variants: inOrder(VARIANTS, sweep.variants),
-    arrays: [...arrays].sort((a, b) => a.rows - b.rows || a.cols - b.cols),
+    arrays,
     models: inOrder(TIMING_MODELS, sweep.models),
     hardware: inOrder(HARDWARE_CHOICES, sweep.hardware),
     dataflows: inOrder(DATAFLOWS, sweep.dataflows),
@@ -217,11 +119,11 @@ function normaliseSweep(sweep: ParsedSpec['simulations'][number], index: number)
 
 /** Validates a parsed YAML/JSON value and returns the normalised spec, or throws a SpecError. */
 export function normaliseSpec(input: unknown): NormalisedSpec {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new SpecError('spec: expected a mapping with at least "name" and one of simulations, trainings, searches', 'spec');
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new SpecError('spec', 'expected a mapping with at least "name" and one of simulations, trainings, searches');
   const parsed = campaignSpecSchema.safeParse(input);
   if (!parsed.success) {
-    const { field, message } = describeZodError(parsed.error);
-    throw new SpecError(`${field}: ${message}`, field);
+    const { field, problem } = describeZodError(parsed.error);
+    throw new SpecError(field, problem);
   }
   const spec = parsed.data;
   const simulations = spec.simulations.map(normaliseSweep);
@@ -231,11 +133,11 @@ export function normaliseSpec(input: unknown): NormalisedSpec {
   const seen = new Map<string, string>();
   for (const [field, value] of names as Array<[string, string]>) {
     const first = seen.get(value);
-    if (first) throw new SpecError(`${field}: duplicate name ${JSON.stringify(value)} (also used by ${first})`, field);
+    if (first) throw new SpecError(field, `duplicate name ${JSON.stringify(value)} (also used by ${first})`);
     seen.set(value, field);
   }
   const normalisedTrainings = trainings.map((run, index) => normaliseTraining(run, index, trainings));
-  if (simulations.length + trainings.length + searches.length === 0) throw new SpecError('spec: expected at least one of simulations, trainings, searches', 'spec');
+  if (simulations.length + trainings.length + searches.length === 0) throw new SpecError('spec', 'expected at least one of simulations, trainings, searches');
   const normalisedSearches = searches.map((search, index) => normaliseSearch(search, index, spec.seed));
   return {
     version: 1,
@@ -260,20 +162,16 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
   const field = `searches[${index}]`;
   checkDistinct(`${field}.operators`, search.operators, 'block operator');
   checkDistinct(`${field}.objectives`, search.objectives, 'objective');
-  if (search.objectives.includes('accuracy')) throw new SpecError(`${field}.objectives: the accuracy objective needs a training per candidate and is not available in campaign searches; use latency, params, macs, area or synflow`, `${field}.objectives`);
-  if (search.array !== undefined && search.arrays !== undefined) throw new SpecError(`${field}.arrays: give either array or arrays, not both`, `${field}.arrays`);
-  const arrays = (search.arrays ?? [search.array ?? 64]).map(arraySizeOf);
-  arrays.forEach(({ rows, cols }, i) => {
-    if (!(rows >= 1 && rows <= 4096 && cols >= 1 && cols <= 4096)) throw new SpecError(`${field}.arrays[${i}]: array dimensions must be 1…4096, got ${rows}x${cols}`, `${field}.arrays[${i}]`);
-  });
-  checkDistinct(`${field}.arrays`, arrays, 'array size', ((a: { rows: number; cols: number }) => `${a.rows}x${a.cols}`) as never);
+  if (search.objectives.includes('accuracy')) throw new SpecError(`${field}.objectives`, `the accuracy objective needs a training per candidate and is not available in campaign searches; use ${OBJECTIVES.filter((o) => o !== 'accuracy').join(', ')}`);
+  if (search.array !== undefined && search.arrays !== undefined) throw new SpecError(`${field}.arrays`, 'give either array or arrays, not both');
+  const arrays = checkedArrays(`${field}.arrays`, search.arrays ?? [search.array ?? 64]);
   const objectives = search.objectives as NormalisedSearch['objectives'];
   const base = {
     name: search.name,
     network: search.network,
     space: search.space,
     operators: inOrder(BLOCK_OPERATORS, search.operators),
-    arrays: [...arrays].sort((a, b) => a.rows - b.rows || a.cols - b.cols),
+    arrays,
     strategy: search.strategy,
     objectives,
     seed: search.seed ?? campaignSeed,
@@ -285,10 +183,8 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
     createStrategy({ strategy: base.strategy, space, objectives, budget, seed: base.seed, ...(base.population !== undefined ? { populationSize: base.population } : {}) });
     return { ...base, budget };
   } catch (error) {
-    if (error instanceof NasInputError) {
-      const sub = error.field === 'populationSize' ? 'population' : error.field;
-      throw new SpecError(`${field}.${error.message}`.replace(`${field}.populationSize`, `${field}.population`), `${field}.${sub}`);
-    }
+    // libs/nas names its own options; the spec calls populationSize `population`.
+    if (error instanceof NasInputError) throw new SpecError(`${field}.${error.field === 'populationSize' ? 'population' : error.field}`, error.problem);
     throw error;
   }
 }
@@ -300,31 +196,31 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
   const field = `trainings[${index}]`;
   if (run.variants !== 'all') checkDistinct(`${field}.variants`, run.variants, 'variant');
   checkDistinct(`${field}.seeds`, run.seeds, 'seed');
-  if (run.dataset === 'folder' && !run.data) throw new SpecError(`${field}.data: the folder dataset needs data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/… that every train worker can read`, `${field}.data`);
-  if (run.dataset !== 'folder' && (run.data !== undefined || run.imageSize !== undefined)) throw new SpecError(`${field}.${run.data !== undefined ? 'data' : 'imageSize'}: only used with dataset folder`, `${field}.${run.data !== undefined ? 'data' : 'imageSize'}`);
-  if (run.dataset === 'cifar10' && !run.dataDir) throw new SpecError(`${field}.dataDir: cifar10 needs dataDir, a directory with its binary batches (data_batch_1.bin … test_batch.bin) that every train worker can read`, `${field}.dataDir`);
+  if (run.dataset === 'folder' && !run.data) throw new SpecError(`${field}.data`, 'the folder dataset needs data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/… that every train worker can read');
+  if (run.dataset !== 'folder' && (run.data !== undefined || run.imageSize !== undefined)) throw new SpecError(`${field}.${run.data !== undefined ? 'data' : 'imageSize'}`, 'only used with dataset folder');
+  if (run.dataset === 'cifar10' && !run.dataDir) throw new SpecError(`${field}.dataDir`, 'cifar10 needs dataDir, a directory with its binary batches (data_batch_1.bin … test_batch.bin) that every train worker can read');
   let teacher: NormalisedTraining['teacher'];
   if (run.method !== 'scratch') {
     const named = run.teacher ? all.find((other) => other.name === run.teacher) : all.find((other) => other !== run && other.method === 'scratch' && other.dataset === run.dataset && other.network === run.network && (other.variants === 'all' || other.variants.includes('baseline')));
     if (named) {
       const t = all.indexOf(named);
       if (named === run || named.method !== 'scratch' || !(named.variants === 'all' || named.variants.includes('baseline'))) {
-        throw new SpecError(`${field}.teacher: "${named.name}" must be another training with method scratch that trains the baseline variant`, `${field}.teacher`);
+        throw new SpecError(`${field}.teacher`, `"${named.name}" must be another training with method scratch that trains the baseline variant`);
       }
       if (named.dataset !== run.dataset || named.network !== run.network || (named.dataDir ?? '') !== (run.dataDir ?? '') || (named.data ?? '') !== (run.data ?? '') || (named.imageSize ?? 0) !== (run.imageSize ?? 0) || (named.limit ?? 0) !== (run.limit ?? 0)) {
-        throw new SpecError(`${field}.teacher: "${named.name}" trains on other data or another network (dataset, dataDir, data, imageSize, limit and network must match)`, `${field}.teacher`);
+        throw new SpecError(`${field}.teacher`, `"${named.name}" trains on other data or another network (dataset, dataDir, data, imageSize, limit and network must match)`);
       }
       teacher = { training: named.name, index: t };
     } else if (run.teacher && (run.teacher.includes('/') || /\.(json|gz|ckpt)$/.test(run.teacher))) {
       teacher = { checkpoint: run.teacher };
     } else {
       throw new SpecError(
-        `${field}.teacher: method "${run.method}" needs a teacher: ${run.teacher ? `no training named "${run.teacher}" in this spec, and not a checkpoint path` : 'add a training of the baseline (method scratch, same dataset and network) or name a checkpoint file'}`,
         `${field}.teacher`,
+        `method "${run.method}" needs a teacher: ${run.teacher ? `no training named "${run.teacher}" in this spec, and not a checkpoint path` : 'add a training of the baseline (method scratch, same dataset and network) or name a checkpoint file'}`,
       );
     }
   } else if (run.teacher) {
-    throw new SpecError(`${field}.teacher: only used with method kd or nos`, `${field}.teacher`);
+    throw new SpecError(`${field}.teacher`, 'only used with method kd or nos');
   }
   return {
     name: run.name,
@@ -356,7 +252,7 @@ function defaultStemOf(size: number | undefined) {
  */
 export function checkSpecPaths(spec: NormalisedSpec, exists: (path: string) => boolean): void {
   spec.trainings.forEach((run, index) => {
-    if (run.data !== undefined && !exists(run.data)) throw new SpecError(`trainings[${index}].data: ${run.data}: no such file or directory`, `trainings[${index}].data`);
+    if (run.data !== undefined && !exists(run.data)) throw new SpecError(`trainings[${index}].data`, `${run.data}: no such file or directory`);
   });
 }
 
@@ -366,7 +262,7 @@ export function parseSpecText(text: string, source = 'spec'): unknown {
     return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
     const message = (error as Error).message.split('\n')[0];
-    throw new SpecError(`${source}: unreadable YAML/JSON: ${message}`, 'spec');
+    throw new SpecError(source, `unreadable YAML/JSON: ${message}`);
   }
 }
 

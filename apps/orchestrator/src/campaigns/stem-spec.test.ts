@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { expandSpec, type SimJobParams, type TrainJobParams } from './expand.js';
-import { loadSpecText, SpecError } from './spec.js';
+import { loadSpecText } from './spec.js';
+import { SpecError } from './validation.js';
 import { jobKey } from './versions.js';
 
 const sweep = (extra: string) => `

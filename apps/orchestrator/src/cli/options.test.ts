@@ -12,7 +12,7 @@ describe('CLI option parsing', () => {
   });
 
   it('rejects empty items and malformed sizes naming the flag', () => {
-    expect(() => parseArrayList('--arrays', '8,,16')).toThrow(new UsageError('--arrays: empty item in "8,,16"'));
+    expect(() => parseArrayList('--arrays', '8,,16')).toThrow(new UsageError('--arrays', 'empty item in "8,,16"'));
     expect(() => parseArrayList('--arrays', '8,abc')).toThrow(/^--arrays: array size must look like RxC/);
   });
 

@@ -2,13 +2,13 @@
  * Parsing and validation of CLI option values. Every function throws a UsageError whose message
  * names the flag and what was expected.
  */
-import { parseArraySize, TIMING_MODELS, type Dataflow, type Hardware, type TimingModel } from '@fuselab/systolic-sim';
+import { DATAFLOWS, HARDWARE_KINDS, InvalidArrayError, parseArraySize, TIMING_MODELS, type Dataflow, type Hardware, type TimingModel } from '@fuselab/systolic-sim';
 import { CIFAR_STEM_MAX_INPUT, NETWORKS, STEMS, VARIANTS, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
 import { UsageError } from './usage-error.js';
 
 export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[], what: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${flag}: unknown ${what} "${value}", expected one of ${allowed.join(', ')}`);
+  throw new UsageError(flag, `unknown ${what} "${value}", expected one of ${allowed.join(', ')}`);
 }
 
 export function parseNetwork(value: string): NetworkName {
@@ -31,24 +31,25 @@ export function parseModel(value: string): TimingModel {
 }
 
 export function parseHardware(value: string): Hardware {
-  return oneOf('--hardware', value, ['plain', 'fuse'] as const, 'hardware');
+  return oneOf('--hardware', value, HARDWARE_KINDS, 'hardware');
 }
 
 export function parseDataflow(value: string): Dataflow {
-  return oneOf('--dataflow', value, ['os', 'ws', 'is'] as const, 'dataflow');
+  return oneOf('--dataflow', value, DATAFLOWS, 'dataflow');
 }
 
 export function parseArray(value: string, flag = '--array'): { rows: number; cols: number } {
   try {
     return parseArraySize(value);
   } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
+    if (error instanceof InvalidArrayError) throw new UsageError(flag, error.problem);
+    throw error;
   }
 }
 
 export function parsePositiveInt(flag: string, value: string): number {
   if (!/^\s*\d+\s*$/.test(value) || Number(value) <= 0) {
-    throw new UsageError(`${flag}: expected a positive integer, got "${value}"`);
+    throw new UsageError(flag, `expected a positive integer, got "${value}"`);
   }
   return Number(value);
 }
@@ -56,7 +57,7 @@ export function parsePositiveInt(flag: string, value: string): number {
 export function parsePositiveNumber(flag: string, value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
-    throw new UsageError(`${flag}: expected a positive number, got "${value}"`);
+    throw new UsageError(flag, `expected a positive number, got "${value}"`);
   }
   return number;
 }
@@ -65,7 +66,7 @@ export function parsePositiveNumber(flag: string, value: string): number {
 export function parseList<T extends string>(flag: string, value: string, allowed: readonly T[], what: string): T[] {
   if (value.trim() === 'all') return [...allowed];
   const items = value.split(',').map((item) => item.trim());
-  if (items.some((item) => item === '')) throw new UsageError(`${flag}: empty item in "${value}"`);
+  if (items.some((item) => item === '')) throw new UsageError(flag, `empty item in "${value}"`);
   const parsed = items.map((item) => oneOf(flag, item, allowed, what));
   return [...new Set(parsed)];
 }
@@ -73,6 +74,6 @@ export function parseList<T extends string>(flag: string, value: string, allowed
 /** Comma-separated array sizes: "8,16,32" (square) or "16x64,64x16". */
 export function parseArrayList(flag: string, value: string): Array<{ rows: number; cols: number }> {
   const items = value.split(',').map((item) => item.trim());
-  if (items.length === 0 || items.some((item) => item === '')) throw new UsageError(`${flag}: empty item in "${value}"`);
+  if (items.length === 0 || items.some((item) => item === '')) throw new UsageError(flag, `empty item in "${value}"`);
   return items.map((item) => parseArray(item, flag));
 }

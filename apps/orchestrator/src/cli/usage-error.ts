@@ -1,12 +1,16 @@
 /**
- * A problem with what the user asked for: a flag, a file, a spec. The CLI prints its message on one
- * line and exits with status 2; nothing else is printed on stdout.
+ * A problem with what the user asked for: `field` is the flag (or variable) at fault, `problem`
+ * what is wrong with it. The CLI prints `field: problem` on one line and exits with status 2
+ * (errors/input-errors.ts); nothing else is printed on stdout.
  */
 export class UsageError extends Error {
   override name = 'UsageError';
-}
+  readonly field: string;
+  readonly problem: string;
 
-/** Exit statuses of the CLI. */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+  constructor(field: string, problem: string) {
+    super(`${field}: ${problem}`);
+    this.field = field;
+    this.problem = problem;
+  }
+}

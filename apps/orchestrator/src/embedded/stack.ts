@@ -20,6 +20,7 @@ import { Store } from '../store/store.js';
 import { connectClient } from '../temporal/client.js';
 import { startWorkers, type QueueName, type WorkerSet } from '../temporal/worker.js';
 import { startDevServer, type DevServer } from './dev-server.js';
+import { JOB_KINDS } from '../choices.js';
 
 export interface StackInfo {
   pid: number;
@@ -124,7 +125,7 @@ export async function startStack(env: FuselabEnv, logger: Logger, options: Stack
     const service = new LocalCampaignService(store, client, { dataRoots: env.dataRoots });
     let workers: WorkerSet | undefined;
     if (options.workers) {
-      workers = await startWorkers({ address: await ensureTemporal(), namespace: env.temporalNamespace, store, queues: options.queues ?? ['sim', 'train', 'nas'], concurrency: env.workerConcurrency, logger, train: { dataRoots: env.dataRoots } });
+      workers = await startWorkers({ address: await ensureTemporal(), namespace: env.temporalNamespace, store, queues: options.queues ?? JOB_KINDS, concurrency: env.workerConcurrency, logger, train: { dataRoots: env.dataRoots } });
       const running = workers;
       cleanups.push(() => running.shutdown());
     }

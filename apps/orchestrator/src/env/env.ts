@@ -4,12 +4,18 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { describeZodError } from '../campaigns/spec.js';
+import { describeZodError } from '../campaigns/validation.js';
 import { dataRootsFrom, DataPathError } from './data-roots.js';
 
-/** A bad environment variable: the CLI prints the message and exits 2. */
+/** A bad environment variable (`field`, e.g. DATABASE_URL): the CLI prints the message and exits 2. */
 export class EnvError extends Error {
   override name = 'EnvError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`environment variable ${field}: ${problem}`);
+  }
 }
 
 const port = z.coerce.number({ error: 'expected a port number' }).int({ error: 'expected a port number' }).min(0, { error: 'expected a port number 0…65535' }).max(65535, { error: 'expected a port number 0…65535' });
@@ -55,8 +61,8 @@ export interface FuselabEnv {
 export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): FuselabEnv {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    const { field, message } = describeZodError(parsed.error);
-    throw new EnvError(`environment variable ${field}: ${message}`);
+    const { field, problem } = describeZodError(parsed.error);
+    throw new EnvError(field, problem);
   }
   const env = parsed.data;
   const home = resolve(cwd, env.FUSELAB_HOME ?? '.fuselab');
@@ -64,7 +70,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
   try {
     dataRoots = dataRootsFrom(env.FUSELAB_DATA_ROOTS, { cwd, home });
   } catch (error) {
-    if (error instanceof DataPathError) throw new EnvError(`environment variable ${error.field}: ${error.problem}`);
+    if (error instanceof DataPathError) throw new EnvError(error.field, error.problem);
     throw error;
   }
   return {

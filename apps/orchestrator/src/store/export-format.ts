@@ -8,7 +8,8 @@
  * sections and still import.
  */
 import { z } from 'zod';
-import { describeZodError, normaliseSpec, SpecError } from '../campaigns/spec.js';
+import { normaliseSpec } from '../campaigns/spec.js';
+import { describeZodError, SpecError } from '../campaigns/validation.js';
 
 export const EXPORT_FORMAT = 'fuselab-campaign-export';
 export const EXPORT_FORMAT_VERSION = 2;
@@ -154,8 +155,8 @@ export type CampaignImport = z.output<typeof campaignImportSchema>;
 export function parseExport(doc: unknown): CampaignImport {
   const parsed = campaignImportSchema.safeParse(doc);
   if (!parsed.success) {
-    const { field, message } = describeZodError(parsed.error);
-    throw new SpecError(`export file ${field}: ${message}`, field);
+    const { field, problem } = describeZodError(parsed.error);
+    throw new SpecError(`export file ${field}`, problem);
   }
   // The spec inside must still be a valid spec.
   normaliseSpec(parsed.data.campaign.spec);

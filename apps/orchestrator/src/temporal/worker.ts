@@ -9,14 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { TASK_QUEUES } from '../campaigns/expand.js';
+import type { JobKind } from '../choices.js';
 import { createCampaignActivities, createSimActivities } from '../activities/index.js';
 import type { Store } from '../store/store.js';
 import { createTrainActivities, type TrainActivityOptions } from '../activities/train.js';
 import { createSearchActivities } from '../activities/search.js';
 import { TemporalUnavailableError } from '../embedded/dev-server.js';
 
-export const QUEUE_NAMES = ['sim', 'train', 'nas'] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+/** A worker polls the task queue of each job kind it is given (and the campaigns queue). */
+export type QueueName = JobKind;
 
 const here = import.meta.url;
 const sourceExt = here.endsWith('.ts') ? '.ts' : '.js';

@@ -43,7 +43,7 @@ export function folderKind(path: string, isDirectory: boolean): 'directory' | 't
   if (isDirectory) return 'directory';
   if (/\.(tar\.gz|tgz)$/i.test(path)) return 'tar.gz';
   if (/\.tar$/i.test(path)) return 'tar';
-  throw new FolderSourceError(`${path}: expected a directory or a .tar / .tar.gz / .tgz archive`);
+  throw new FolderSourceError(path, `expected a directory or a .tar / .tar.gz / .tgz archive`);
 }
 
 /**
@@ -113,7 +113,7 @@ function datasetName(path: string): string {
 /** Loads (from the cache, else by decoding and then caching) an image-folder data set. */
 export async function loadFolderData(options: FolderDataOptions): Promise<FolderData> {
   const info = await stat(options.path).catch((error: NodeJS.ErrnoException) => {
-    throw new FolderSourceError(`${options.path}: ${error.code === 'ENOENT' ? 'no such file or directory' : `cannot read it (${error.code ?? error.message})`}`);
+    throw new FolderSourceError(options.path, `${error.code === 'ENOENT' ? 'no such file or directory' : `cannot read it (${error.code ?? error.message})`}`);
   });
   const kind = folderKind(options.path, info.isDirectory());
   const name = datasetName(options.path);
@@ -126,10 +126,10 @@ export async function loadFolderData(options: FolderDataOptions): Promise<Folder
   const listing = await readFolderSource(options.path, kind);
   const classes = [...listing.classDirs.train].sort();
   for (const c of listing.classDirs.test) {
-    if (!listing.classDirs.train.has(c)) throw new FolderSourceError(`${options.path}: test/${c} has no train/${c}: the two splits need the same class folders`);
+    if (!listing.classDirs.train.has(c)) throw new FolderSourceError(options.path, `test/${c} has no train/${c}: the two splits need the same class folders`);
   }
   for (const c of classes) {
-    if (!listing.classDirs.test.has(c)) throw new FolderSourceError(`${options.path}: train/${c} has no test/${c}: the two splits need the same class folders`);
+    if (!listing.classDirs.test.has(c)) throw new FolderSourceError(options.path, `train/${c} has no test/${c}: the two splits need the same class folders`);
   }
   const total = listing.files.train.length + listing.files.test.length;
   const sets = {} as Record<FolderSplit, ImageDataset>;
@@ -147,7 +147,7 @@ export async function loadFolderData(options: FolderDataOptions): Promise<Folder
     before += listing.files[split].length;
   }
   if (sets.train.height !== sets.test.height) {
-    throw new FolderSourceError(`${options.path}: train images are ${sets.train.height}×${sets.train.width} but test images ${sets.test.height}×${sets.test.width}: give an image size to resize every image to`);
+    throw new FolderSourceError(options.path, `train images are ${sets.train.height}×${sets.train.width} but test images ${sets.test.height}×${sets.test.width}: give an image size to resize every image to`);
   }
   // Written under a temporary name and renamed, so a cache file is whole or absent.
   await mkdir(options.cacheDir, { recursive: true });

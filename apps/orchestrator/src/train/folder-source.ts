@@ -12,8 +12,15 @@ import type { FolderImage } from '@fuselab/nos';
 import { extract, type Header } from 'tar-stream';
 
 /** A data set path that cannot be used: one line naming the file or entry. */
+/** A data set folder or archive that cannot be used: `field` is the file or folder, `problem` what is wrong. */
 export class FolderSourceError extends Error {
   override name = 'FolderSourceError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
 }
 
 export const FOLDER_SPLITS = ['train', 'test'] as const;
@@ -34,9 +41,9 @@ interface Entry {
 
 /** `name` as a path inside the folder, or an error when it would escape it. */
 function inside(where: string, name: string): string {
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.startsWith('\\')) throw new FolderSourceError(`${where}: absolute path: entries must stay inside the data set's folder`);
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.startsWith('\\')) throw new FolderSourceError(where, `absolute path: entries must stay inside the data set's folder`);
   const normal = posix.normalize(name.replace(/\\/g, '/'));
-  if (normal === '..' || normal.startsWith('../')) throw new FolderSourceError(`${where}: path escapes the data set's folder`);
+  if (normal === '..' || normal.startsWith('../')) throw new FolderSourceError(where, `path escapes the data set's folder`);
   return normal.replace(/^\.\/?/, '').replace(/\/$/, '');
 }
 
@@ -58,7 +65,7 @@ async function readArchive(path: string, gzip: boolean): Promise<Entry[]> {
       if (header.type === 'symlink' || header.type === 'link') {
         const target = header.linkname?.startsWith('/') ? header.linkname : posix.join(posix.dirname(name), header.linkname ?? '');
         inside(`${where} (a link to ${header.linkname})`, target);
-        throw new FolderSourceError(`${where}: links are not supported in data set archives; store the file itself`);
+        throw new FolderSourceError(where, `links are not supported in data set archives; store the file itself`);
       }
     } catch (error) {
       failure = error as FolderSourceError;
@@ -76,7 +83,7 @@ async function readArchive(path: string, gzip: boolean): Promise<Entry[]> {
     if (gzip) await pipeline(createReadStream(path), createGunzip(), tar);
     else await pipeline(createReadStream(path), tar);
   } catch (error) {
-    throw new FolderSourceError(`${path}: not a readable ${gzip ? '.tar.gz' : '.tar'} archive (${(error as Error).message})`);
+    throw new FolderSourceError(path, `not a readable ${gzip ? '.tar.gz' : '.tar'} archive (${(error as Error).message})`);
   }
   if (failure) throw failure;
   return entries;
@@ -90,7 +97,7 @@ async function readDirectory(root: string): Promise<Entry[]> {
     try {
       items = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      throw new FolderSourceError(`${dir}: cannot read the directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new FolderSourceError(dir, `cannot read the directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
     for (const item of items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const full = join(dir, item.name);
@@ -98,10 +105,10 @@ async function readDirectory(root: string): Promise<Entry[]> {
       let stat = await lstat(full);
       if (stat.isSymbolicLink()) {
         const target = await realpath(full).catch(() => {
-          throw new FolderSourceError(`${full}: broken symbolic link`);
+          throw new FolderSourceError(full, `broken symbolic link`);
         });
         const fromRoot = relative(realRoot, target);
-        if (fromRoot.startsWith('..') || isAbsolute(fromRoot)) throw new FolderSourceError(`${full}: symbolic link points out of the data set's folder (to ${target})`);
+        if (fromRoot.startsWith('..') || isAbsolute(fromRoot)) throw new FolderSourceError(full, `symbolic link points out of the data set's folder (to ${target})`);
         stat = await lstat(target);
       }
       if (stat.isDirectory()) {
@@ -144,12 +151,12 @@ export async function readFolderSource(path: string, kind: 'directory' | 'tar' |
       listing.classDirs[split].add(parts[1]!);
       continue;
     }
-    if (parts.length === 2) throw new FolderSourceError(`${at(entry.path)}: a file directly in ${split}/; images go in one folder per class (${split}/<class>/…)`);
+    if (parts.length === 2) throw new FolderSourceError(at(entry.path), `a file directly in ${split}/; images go in one folder per class (${split}/<class>/…)`);
     listing.classDirs[split].add(parts[1]!);
     listing.files[split].push({ file: at(entry.path), className: parts[1]!, bytes: entry.bytes! });
   }
   for (const split of FOLDER_SPLITS) {
-    if (!seenSplit.has(split)) throw new FolderSourceError(`${path}: no ${split}/ folder (expected ${prefix}train/<class>/… and ${prefix}test/<class>/…)`);
+    if (!seenSplit.has(split)) throw new FolderSourceError(path, `no ${split}/ folder (expected ${prefix}train/<class>/… and ${prefix}test/<class>/…)`);
     listing.files[split].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   }
   return listing;

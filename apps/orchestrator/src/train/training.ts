@@ -9,6 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildNetwork, defaultStem, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
 import { TRAINING_HYPERPARAMETERS } from '../campaigns/expand.js';
 import { DATASET_IMAGE_SIZE } from '../campaigns/spec.js';
+import { TRAIN_OPTIMIZERS, type TrainDataset, type TrainMethodName, type TrainOptimizerName } from '../choices.js';
 import { FolderSourceError, loadFolderData } from './folder-dataset.js';
 import {
   assertCheckpoint,
@@ -30,10 +31,6 @@ import {
   type TrainResult,
 } from '@fuselab/nos';
 
-export const TRAIN_DATASETS = ['fashion-mnist', 'cifar10', 'synthetic', 'folder'] as const;
-export type TrainDataset = (typeof TRAIN_DATASETS)[number];
-export const TRAIN_METHODS = ['scratch', 'kd', 'nos'] as const;
-export type TrainMethodName = (typeof TRAIN_METHODS)[number];
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -47,8 +44,6 @@ export const SYNTHETIC = { size: DATASET_IMAGE_SIZE.synthetic, channels: 1, numC
 /** The hyperparameters every run uses (recorded in job parameters, so they are part of the key). */
 export const TRAIN_DEFAULTS = TRAINING_HYPERPARAMETERS;
 
-export const TRAIN_OPTIMIZERS = ['sgd', 'adam'] as const;
-export type TrainOptimizerName = (typeof TRAIN_OPTIMIZERS)[number];
 /** Adam's settings when a run asks for it instead of the default SGD-momentum (libs/nos README's example). */
 export const ADAM_DEFAULTS = { learningRate: 0.005, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
@@ -61,18 +56,30 @@ export function optimizerFor(name: TrainOptimizerName = TRAIN_DEFAULTS.optimizer
     const { learningRate, beta1, beta2, epsilon } = ADAM_DEFAULTS;
     return { optimizer: { kind: 'adam', beta1, beta2, epsilon }, learningRate };
   }
-  if (name !== 'sgd') throw new TrainingInputError(`unknown optimizer ${JSON.stringify(name)} (expected ${TRAIN_OPTIMIZERS.join(' or ')})`);
+  if (name !== 'sgd') throw new TrainingInputError('optimizer', `unknown optimizer ${JSON.stringify(name)} (expected ${TRAIN_OPTIMIZERS.join(' or ')})`);
   return { optimizer: { kind: 'sgd', momentum: TRAIN_DEFAULTS.momentum }, learningRate: TRAIN_DEFAULTS.learningRate };
 }
 
-/** A data set file that is missing or unreadable: one line naming the file. */
+/** A data set file that is missing or unreadable: `field` is the file, `problem` what is wrong. */
 export class DatasetFileError extends Error {
   override name = 'DatasetFileError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
 }
 
-/** A training request that cannot run (e.g. a teacher checkpoint of another shape). */
+/** A training request that cannot run (e.g. a teacher checkpoint of another shape); `field` names what is at fault. */
 export class TrainingInputError extends Error {
   override name = 'TrainingInputError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
 }
 
 export interface TrainingRequest {
@@ -110,7 +117,7 @@ function readNamed(path: string): { file: string; bytes: Uint8Array } {
     return { file: path, bytes: new Uint8Array(readFileSync(path)) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DatasetFileError(`${path}: cannot read the data set file (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`);
+    throw new DatasetFileError(path, `cannot read the data set file (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`);
   }
 }
 
@@ -127,10 +134,10 @@ export async function loadTrainingData(
   let trainSet: ImageDataset;
   let testSet: ImageDataset;
   if (request.dataset === 'folder') {
-    if (!request.dataPath) throw new DatasetFileError('folder: needs --data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…');
+    if (!request.dataPath) throw new DatasetFileError('folder', 'needs --data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…');
     const cacheDir = request.dataDir ?? folder.cacheDir ?? FOLDER_CACHE_DIR;
     const loaded = await loadFolderData({ path: request.dataPath, cacheDir, ...(request.imageSize !== undefined ? { imageSize: request.imageSize } : {}), ...(folder.onProgress ? { onProgress: folder.onProgress } : {}) }).catch((error: unknown) => {
-      throw error instanceof FolderSourceError ? new DatasetFileError(error.message) : error;
+      throw error instanceof FolderSourceError ? new DatasetFileError(error.field, error.problem) : error;
     });
     trainSet = loaded.train;
     testSet = loaded.test;
@@ -144,7 +151,7 @@ export async function loadTrainingData(
     trainSet = await load('train');
     testSet = await load('test');
   } else {
-    if (!request.dataDir) throw new DatasetFileError('cifar10: needs --data-dir (a directory with data_batch_1.bin … data_batch_5.bin and test_batch.bin)');
+    if (!request.dataDir) throw new DatasetFileError('cifar10', 'needs --data-dir (a directory with data_batch_1.bin … data_batch_5.bin and test_batch.bin)');
     const dir = cifarDir(request.dataDir);
     const batches = [];
     for (let i = 1; i <= 5; i++) batches.push(await parseCifarBatch(readNamed(join(dir, `data_batch_${i}.bin`)), { kind: 'cifar10' }));
@@ -178,7 +185,7 @@ export interface CheckpointMeta {
 export function checkpointMeta(checkpoint: Checkpoint, source: string): CheckpointMeta {
   const meta = checkpoint.meta as Partial<CheckpointMeta> | undefined;
   if (!meta || typeof meta.network !== 'string' || typeof meta.variant !== 'string' || typeof meta.width !== 'number' || typeof meta.inputSize !== 'number' || typeof meta.numClasses !== 'number') {
-    throw new TrainingInputError(`${source}: the checkpoint does not say which network it holds (meta.network, variant, width, inputSize, numClasses)`);
+    throw new TrainingInputError(source, 'the checkpoint does not say which network it holds (meta.network, variant, width, inputSize, numClasses)');
   }
   return meta as CheckpointMeta;
 }
@@ -198,12 +205,12 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   } catch {
     // Say what is wrong without the parser's message: it quotes the file's first bytes, and the
     // path may name a file that is not ours to show (e.g. a spec naming /etc/passwd).
-    throw new TrainingInputError(`${source}: not a readable checkpoint (${gzipped ? 'gzip data that does not hold checkpoint JSON' : 'neither gzip-compressed nor JSON'})`);
+    throw new TrainingInputError(source, `not a readable checkpoint (${gzipped ? 'gzip data that does not hold checkpoint JSON' : 'neither gzip-compressed nor JSON'})`);
   }
   try {
     assertCheckpoint(value);
   } catch (error) {
-    throw new TrainingInputError(`${source}: ${(error as Error).message}`);
+    throw new TrainingInputError(source, (error as Error).message);
   }
   return value;
 }
@@ -213,7 +220,7 @@ export function readCheckpointFile(path: string): Checkpoint {
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (error) {
-    throw new TrainingInputError(`${path}: cannot read the checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new TrainingInputError(path, `cannot read the checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return decodeCheckpoint(bytes, path);
 }
@@ -244,17 +251,17 @@ export async function runTraining(options: RunTrainingOptions, callbacks: TrainC
   const meta: CheckpointMeta = { network: options.network, variant: options.variant, width: options.width, inputSize: data.inputSize, numClasses: data.numClasses, stem, dataset: options.dataset, method: options.method };
   let teacherModel: ReturnType<typeof modelFromSpec> | undefined;
   if (options.method !== 'scratch') {
-    if (!options.teacher) throw new TrainingInputError(`method ${options.method} needs a teacher checkpoint`);
+    if (!options.teacher) throw new TrainingInputError('teacher', `method ${options.method} needs a teacher checkpoint`);
     const tmeta = checkpointMeta(options.teacher.checkpoint, options.teacher.source);
     if (tmeta.inputSize !== data.inputSize || tmeta.numClasses !== data.numClasses) {
-      throw new TrainingInputError(`${options.teacher.source}: the teacher was trained on ${tmeta.inputSize}×${tmeta.inputSize} images with ${tmeta.numClasses} classes, this run has ${data.inputSize}×${data.inputSize} and ${data.numClasses}`);
+      throw new TrainingInputError(options.teacher.source, `the teacher was trained on ${tmeta.inputSize}×${tmeta.inputSize} images with ${tmeta.numClasses} classes, this run has ${data.inputSize}×${data.inputSize} and ${data.numClasses}`);
     }
     teacherModel = modelFromSpec(specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses, tmeta.stem ?? 'imagenet'), { seed: options.seed, taps: options.method === 'nos' ? 'operator' : 'none' });
     try {
       loadModelWeights(teacherModel.model, options.teacher.checkpoint.weights);
     } catch (error) {
       teacherModel.model.dispose();
-      throw new TrainingInputError(`${options.teacher.source}: ${(error as Error).message}`);
+      throw new TrainingInputError(options.teacher.source, (error as Error).message);
     }
   }
   const trainOptions: TrainOptions = {

@@ -6,6 +6,7 @@
 import { ApplicationFailure, CancellationScope, defineQuery, defineSignal, executeChild, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import { expandSpec, TASK_QUEUES, type JobSpec, type NormalisedSpec, type SimJobParams } from '../campaigns/expand.js';
 import type { CampaignActivities, CampaignCounts, SimActivities, SimBatchResult, TrainActivities } from '../activities/types.js';
+import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 import { describe, runLane, takeInOrder, type LaneStep, type LaneWork } from './lanes.js';
 import { searchWorkflow } from './search.js';
 
@@ -69,7 +70,7 @@ const bookkeeping = proxyActivities<CampaignActivities>({
 const sim = proxyActivities<SimActivities>({
   taskQueue: TASK_QUEUES.sim,
   startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: ['InputError', 'InvalidSpecError'] },
+  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
 const simBatches = proxyActivities<SimActivities>({
@@ -84,7 +85,7 @@ const training = proxyActivities<TrainActivities>({
   startToCloseTimeout: '24 hours',
   // A killed worker is noticed within this; the retry (on any worker) resumes from the stored checkpoint.
   heartbeatTimeout: '60 seconds',
-  retry: { ...THROUGH_OUTAGES, nonRetryableErrorTypes: ['InputError', 'InvalidSpecError', 'DatasetError', 'TrainingInputError'] },
+  retry: { ...THROUGH_OUTAGES, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
 /** Chunk size: every lane gets about one chunk, at most MAX_SIM_BATCH jobs. */

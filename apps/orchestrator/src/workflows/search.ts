@@ -12,6 +12,7 @@ import { createStrategy, fromState, type Candidate, type ObjectiveValues, type S
 import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf } from '../campaigns/search.js';
 import type { SearchActivities } from '../activities/types.js';
+import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 
 /**
  * libs/nas clones its (plain JSON) strategy state with `structuredClone`, which the workflow
@@ -66,13 +67,13 @@ export const searchCancelSignal = defineSignal<[string?]>('cancel');
 const book = proxyActivities<SearchActivities>({
   taskQueue: TASK_QUEUES.nas,
   startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes: ['InputError'] },
+  retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
 const evaluate = proxyActivities<SearchActivities>({
   taskQueue: TASK_QUEUES.nas,
   startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: ['InputError'] },
+  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
 export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchProgress> {

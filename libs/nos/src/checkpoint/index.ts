@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { RngState } from '../data/rng.js';
+import { NosInputError } from '../errors.js';
 
 export const CHECKPOINT_FORMAT = 'fuselab-nos-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -41,8 +42,8 @@ export interface Checkpoint {
 }
 
 /** Thrown when a checkpoint does not fit the model or optimizer it is restored into. */
-export class CheckpointError extends Error {
-  override readonly name = 'CheckpointError';
+export class CheckpointError extends NosInputError {
+  override name = 'CheckpointError';
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -75,7 +76,7 @@ export function encodeTensor(name: string, t: tf.Tensor): TensorBlob {
 export function decodeTensor(blob: TensorBlob): tf.Tensor {
   const bytes = fromBase64(blob.data);
   const n = blob.shape.reduce((a, b) => a * b, 1);
-  if (bytes.length !== n * 4) throw new CheckpointError(`tensor ${blob.name}: ${bytes.length} bytes for shape [${blob.shape.join(', ')}]`);
+  if (bytes.length !== n * 4) throw new CheckpointError(`tensor ${blob.name}`, `${bytes.length} bytes for shape [${blob.shape.join(', ')}]`);
   const view = new DataView(bytes.buffer);
   if (blob.dtype === 'int32') {
     const a = new Int32Array(n);
@@ -96,12 +97,12 @@ export function encodeModelWeights(model: tfl.LayersModel): TensorBlob[] {
 export function loadModelWeights(model: tfl.LayersModel, weights: readonly TensorBlob[]): void {
   const targets = model.weights;
   if (targets.length !== weights.length) {
-    throw new CheckpointError(`checkpoint has ${weights.length} weight tensors, the model has ${targets.length}: different architecture`);
+    throw new CheckpointError('weights', `checkpoint has ${weights.length} weight tensors, the model has ${targets.length}: different architecture`);
   }
   targets.forEach((w, i) => {
     const blob = weights[i]!;
     if (blob.shape.join() !== w.shape.join()) {
-      throw new CheckpointError(`weight ${i} (${w.originalName}): checkpoint shape [${blob.shape.join(', ')}] (${blob.name}) differs from the model's [${w.shape.join(', ')}]`);
+      throw new CheckpointError(`weight ${i} (${w.originalName})`, `checkpoint shape [${blob.shape.join(', ')}] (${blob.name}) differs from the model's [${w.shape.join(', ')}]`);
     }
   });
   const tensors = weights.map(decodeTensor);
@@ -115,7 +116,7 @@ export async function encodeOptimizerState(kind: string, optimizer: tf.Optimizer
 }
 
 export async function loadOptimizerState(optimizer: tf.Optimizer, kind: string, state: Checkpoint['optimizer']): Promise<void> {
-  if (state.kind !== kind) throw new CheckpointError(`checkpoint optimizer is ${state.kind}, this run uses ${kind}`);
+  if (state.kind !== kind) throw new CheckpointError('optimizer', `checkpoint optimizer is ${state.kind}, this run uses ${kind}`);
   const named = state.weights.map((w) => ({ name: w.name, tensor: decodeTensor(w) }));
   await optimizer.setWeights(named);
   // setWeights copies the tensors into new variables (and reads the iteration count).
@@ -125,10 +126,10 @@ export async function loadOptimizerState(optimizer: tf.Optimizer, kind: string, 
 /** Checks that a value looks like a {@link Checkpoint} (for data read back from storage). */
 export function assertCheckpoint(value: unknown): asserts value is Checkpoint {
   const c = value as Partial<Checkpoint> | null;
-  if (typeof c !== 'object' || c === null || c.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`not a ${CHECKPOINT_FORMAT} object`);
-  if (c.version !== CHECKPOINT_VERSION) throw new CheckpointError(`checkpoint version ${String(c.version)} is not supported (expected ${CHECKPOINT_VERSION})`);
+  if (typeof c !== 'object' || c === null || c.format !== CHECKPOINT_FORMAT) throw new CheckpointError('checkpoint', `not a ${CHECKPOINT_FORMAT} object`);
+  if (c.version !== CHECKPOINT_VERSION) throw new CheckpointError('version', `checkpoint version ${String(c.version)} is not supported (expected ${CHECKPOINT_VERSION})`);
   for (const k of ['seed', 'epoch', 'step', 'globalStep', 'totalSteps', 'stepsPerEpoch'] as const) {
-    if (typeof c[k] !== 'number') throw new CheckpointError(`checkpoint field ${k} must be a number`);
+    if (typeof c[k] !== 'number') throw new CheckpointError(k, 'must be a number');
   }
-  if (!Array.isArray(c.weights) || !Array.isArray(c.rng) || typeof c.optimizer !== 'object') throw new CheckpointError('checkpoint lacks weights, rng or optimizer state');
+  if (!Array.isArray(c.weights) || !Array.isArray(c.rng) || typeof c.optimizer !== 'object') throw new CheckpointError('checkpoint', 'lacks weights, rng or optimizer state');
 }

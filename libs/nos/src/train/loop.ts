@@ -254,7 +254,7 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
     const ck = options.resumeFrom;
     assertCheckpoint(ck);
     if (ck.seed !== seed || ck.stepsPerEpoch !== stepsPerEpoch || ck.totalSteps !== totalSteps) {
-      throw new CheckpointError(`checkpoint (seed ${ck.seed}, ${ck.stepsPerEpoch} steps/epoch, ${ck.totalSteps} steps) does not match this run (seed ${seed}, ${stepsPerEpoch} steps/epoch, ${totalSteps} steps)`);
+      throw new CheckpointError('resumeFrom', `checkpoint (seed ${ck.seed}, ${ck.stepsPerEpoch} steps/epoch, ${ck.totalSteps} steps) does not match this run (seed ${seed}, ${stepsPerEpoch} steps/epoch, ${totalSteps} steps)`);
     }
     loadModelWeights(model, ck.weights);
     await loadOptimizerState(optimizer, optimizerSpec.kind, ck.optimizer);

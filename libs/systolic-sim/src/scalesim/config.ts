@@ -3,8 +3,8 @@
  * `scale_config.read_conf_file`): `[section]` headers, `key = value` or `key : value` lines,
  * case-insensitive keys, whole-line `#` / `;` comments, whitespace around keys and values ignored.
  */
-import type { ArrayConfig, Dataflow } from '../array.js';
-import { DEFAULT_ARRAY } from '../array.js';
+import type { ArrayConfig } from '../array.js';
+import { DATAFLOW_CHOICES_TEXT, DEFAULT_ARRAY, isDataflow } from '../array.js';
 import { InputError } from '../errors.js';
 
 /**
@@ -134,10 +134,8 @@ export function parseScaleSimConfig(text: string): ScaleSimConfig {
   const ofmapOffset = intKey(sections, arch, 'OfmapOffset');
 
   const df = get(sections, arch, 'Dataflow');
-  if (df.value !== 'os' && df.value !== 'ws' && df.value !== 'is') {
-    throw new InputError(`[${arch}] Dataflow (line ${df.line})`, `expected os, ws or is, got "${df.value}"`);
-  }
-  const dataflow: Dataflow = df.value;
+  const dataflow = df.value;
+  if (!isDataflow(dataflow)) throw new InputError(`[${arch}] Dataflow (line ${df.line})`, `expected ${DATAFLOW_CHOICES_TEXT}, got "${df.value}"`);
 
   let bandwidths: number[] = [];
   if (interfaceBandwidth === 'USER') {

@@ -4,7 +4,7 @@
  * The split follows SCALE-Sim's: `compute.ts` (operand matrices, folds, SRAM demand) and `memory.ts`
  * (double-buffered scratchpads: stalls, cycles, DRAM traffic).
  */
-import { validateArray } from '../array.js';
+import { DATAFLOW_CHOICES_TEXT, isDataflow, validateArray } from '../array.js';
 import { InputError } from '../errors.js';
 import type { Layer, Topology } from '../topology.js';
 import { validateLayer } from '../validate.js';
@@ -99,8 +99,8 @@ function checkArray(array: ScaleSimArrayConfig): void {
     const value = array[field];
     if (!Number.isFinite(value) || value <= 0) throw new InputError(`array.${field}`, `must be a positive number, got ${value}`);
   }
-  if (!['os', 'ws', 'is'].includes(array.dataflow)) {
-    throw new InputError('array.dataflow', `expected os, ws or is, got "${String(array.dataflow)}"`);
+  if (!isDataflow(array.dataflow)) {
+    throw new InputError('array.dataflow', `expected ${DATAFLOW_CHOICES_TEXT}, got "${String(array.dataflow)}"`);
   }
   const mode = array.interfaceBandwidth ?? 'CALC';
   if (mode !== 'CALC' && mode !== 'USER') {

@@ -5,8 +5,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import type { CampaignOutcome } from '../../campaigns/service.js';
+import type { CampaignProgress } from '../../workflows/campaign.js';
 import type { SearchResultRow } from '../../store/store.js';
-import { normaliseSpec, parseSpecText, SpecError } from '../../campaigns/spec.js';
+import { normaliseSpec, parseSpecText } from '../../campaigns/spec.js';
+import { SpecError } from '../../campaigns/validation.js';
 import type { CommandContext } from '../../embedded/stack.js';
 import { loadEnv } from '../../env/env.js';
 import { renderPaperTable } from '../../reports/paper-table.js';
@@ -19,13 +21,13 @@ const paperTables = async (...args: Parameters<typeof import('../../campaigns/pa
 import { createLogger } from '../logger.js';
 import { parseArray, parseModel, parsePositiveInt } from '../options.js';
 import { printJson, printText } from '../output.js';
-import { progressReporter } from './progress-bar.js';
+import { progressBar } from '../progress.js';
 
 function readFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SpecError(`${what} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new SpecError(`${what} ${path}`, `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
@@ -85,9 +87,15 @@ export function registerCampaignCommands(program: Command): void {
           return;
         }
         const { follow, outcomeOf } = await serviceModule();
-        const bar = progressReporter(process.stderr, true);
-        const final = await follow(ctx.service, submitted.campaignId, (p) => bar.update(p));
-        bar.finish(final);
+        const bar = progressBar('[{bar}] {percentage}% {value}/{total} jobs · {completed} completed · {reused} reused · {failed} failed · {running} running · {status}');
+        const show = (p: CampaignProgress) => bar.update(p.completed + p.failed + p.reused + p.cancelled, p.total, { completed: p.completed, reused: p.reused, failed: p.failed, running: p.running, status: p.status });
+        let final: CampaignProgress;
+        try {
+          final = await follow(ctx.service, submitted.campaignId, show);
+          show(final);
+        } finally {
+          bar.stop();
+        }
         const outcome: CampaignOutcome = outcomeOf(final);
         if (options.json) {
           printJson(outcome);
@@ -232,7 +240,7 @@ export function registerCampaignCommands(program: Command): void {
         doc = JSON.parse(readFile(file, 'export file'));
       } catch (error) {
         if (error instanceof SpecError) throw error;
-        throw new SpecError(`export file ${file}: not valid JSON (${(error as Error).message})`);
+        throw new SpecError(`export file ${file}`, `not valid JSON (${(error as Error).message})`);
       }
       await withContext('read', async (ctx) => {
         const imported = await ctx.service.importCampaign(doc);

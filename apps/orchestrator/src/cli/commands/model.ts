@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
 import { printJson, printText } from '../output.js';
 import { parseNetwork, parsePositiveInt, parsePositiveNumber, parseStem, parseVariant, STEM_HELP } from '../options.js';
 import { variantStats } from '../../sim/variant-simulation.js';
@@ -8,8 +9,8 @@ export function registerModelCommands(program: Command): void {
   model
     .command('stats')
     .description('parameters and multiply-accumulates of a network variant')
-    .requiredOption('--network <name>', 'mobilenet_v1 | mobilenet_v2 | mobilenet_v3_small | mobilenet_v3_large | mnasnet_b1')
-    .requiredOption('--variant <name>', 'baseline | fuse_full | fuse_half | fuse_full_50 | fuse_half_50')
+    .requiredOption('--network <name>', NETWORKS.join(' | '))
+    .requiredOption('--variant <name>', VARIANTS.join(' | '))
     .option('--input <size>', 'input image size', '224')
     .option('--classes <count>', 'number of classes', '1000')
     .option('--width <multiplier>', 'width multiplier', '1')

@@ -4,6 +4,7 @@ import { TIMING_MODELS } from '@fuselab/systolic-sim';
 import { NasInputError, OBJECTIVES, runSearch, searchSummary, SPACE_KINDS, STRATEGIES, type SearchProgress } from '@fuselab/nas';
 import { printJson, printText } from '../output.js';
 import { oneOf, parseArray, parseList, parseModel, parseNetwork, parsePositiveInt } from '../options.js';
+import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
 interface SearchFlags {
@@ -18,29 +19,6 @@ interface SearchFlags {
   model: string;
   population?: string;
   json?: boolean;
-}
-
-/** Progress on stderr: a bar in a terminal, a line every 2 s otherwise. */
-function searchProgress(stream: NodeJS.WriteStream = process.stderr) {
-  const tty = Boolean(stream.isTTY);
-  let lastPrint = 0;
-  const line = (p: SearchProgress) => {
-    const width = 30;
-    const filled = Math.round((Math.min(p.evaluations, p.budget) / p.budget) * width);
-    return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.evaluations}/${p.budget} evaluations · front ${p.front}`;
-  };
-  return {
-    update(p: SearchProgress) {
-      if (tty) stream.write(`\r${line(p)}\x1b[K`);
-      else if (Date.now() - lastPrint > 2000) {
-        stream.write(`${line(p)}\n`);
-        lastPrint = Date.now();
-      }
-    },
-    finish(p: SearchProgress | undefined) {
-      if (p) stream.write(tty ? `\r${line(p)}\x1b[K\n` : `${line(p)}\n`);
-    },
-  };
 }
 
 export function registerSearchCommand(program: Command): void {
@@ -63,39 +41,34 @@ export function registerSearchCommand(program: Command): void {
       const space = oneOf('--space', flags.space, SPACE_KINDS, 'search space');
       const operators = parseList('--operators', flags.operators, BLOCK_OPERATORS, 'block operator');
       const arrays = flags.array.split(',').map((item) => {
-        if (item.trim() === '') throw new UsageError(`--array: empty item in "${flags.array}"`);
+        if (item.trim() === '') throw new UsageError('--array', `empty item in "${flags.array}"`);
         return parseArray(item.trim());
       });
       const strategy = oneOf('--strategy', flags.strategy, STRATEGIES, 'strategy');
       const objectives = parseList('--objectives', flags.objectives, OBJECTIVES, 'objective');
       if (objectives.includes('accuracy')) {
-        throw new UsageError('--objectives: accuracy needs a trained evaluator, which the CLI does not provide yet; use latency, params, macs, area or synflow');
+        throw new UsageError('--objectives', 'accuracy needs a trained evaluator, which the CLI does not provide yet; use latency, params, macs, area or synflow');
       }
       const budget = flags.budget !== undefined ? parsePositiveInt('--budget', flags.budget) : undefined;
-      if (!/^\s*\d+\s*$/.test(flags.seed)) throw new UsageError(`--seed: expected a non-negative integer, got "${flags.seed}"`);
+      if (!/^\s*\d+\s*$/.test(flags.seed)) throw new UsageError('--seed', `expected a non-negative integer, got "${flags.seed}"`);
       const seed = Number(flags.seed);
       const model = parseModel(flags.model);
       const populationSize = flags.population !== undefined ? parsePositiveInt('--population', flags.population) : undefined;
-      if (populationSize !== undefined && populationSize < 2) throw new UsageError(`--population: expected an integer ≥ 2, got "${flags.population}"`);
+      if (populationSize !== undefined && populationSize < 2) throw new UsageError('--population', `expected an integer ≥ 2, got "${flags.population}"`);
 
-      const progress = searchProgress();
-      let last: SearchProgress | undefined;
+      const bar = progressBar('[{bar}] {value}/{total} evaluations · front {front}');
       let result;
       try {
         result = await runSearch(
           { network, space, operators, arrays, strategy, objectives, seed, model, ...(budget !== undefined ? { budget } : {}), ...(populationSize !== undefined ? { populationSize } : {}) },
-          {
-            onProgress: (p) => {
-              last = p;
-              progress.update(p);
-            },
-          },
+          { onProgress: (p: SearchProgress) => bar.update(Math.min(p.evaluations, p.budget), p.budget, { front: p.front }) },
         );
       } catch (error) {
-        if (error instanceof NasInputError) throw new UsageError(`--${flagOf(error.field)}: ${error.message.replace(/^[^:]*: /, '')}`);
+        if (error instanceof NasInputError) throw new UsageError(`--${flagOf(error.field)}`, error.problem);
         throw error;
+      } finally {
+        bar.stop();
       }
-      progress.finish(last);
       const summary = searchSummary(result);
       if (flags.json) {
         printJson(summary);

@@ -8,7 +8,7 @@ function readInputFile(flag: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`${flag}: cannot read "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(flag, `cannot read "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
 

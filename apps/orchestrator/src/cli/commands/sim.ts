@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { NETWORKS, VARIANTS } from '@fuselab/fuseconv';
+import { DATAFLOWS, HARDWARE_KINDS, TIMING_MODELS } from '@fuselab/systolic-sim';
 import { printJson, printText } from '../output.js';
 import { parseArray, parseArrayList, parseDataflow, parseHardware, parseList, parseModel, parseNetwork, parseStem, parseVariant, STEM_HELP } from '../options.js';
 import { simulateVariant } from '../../sim/variant-simulation.js';
@@ -17,9 +18,9 @@ export function registerSimCommands(program: Command): void {
     .requiredOption('--network <name>', NETWORKS.join(' | '))
     .requiredOption('--variant <name>', VARIANTS.join(' | '))
     .requiredOption('--array <RxC>', 'array size, e.g. 64x64')
-    .option('--hardware <kind>', 'plain | fuse (default: plain for baseline, fuse for FuSe variants)')
-    .option('--model <name>', 'reference | scalesim | stos', 'reference')
-    .option('--dataflow <name>', 'os | ws | is (for the scalesim and stos models)', 'os')
+    .option('--hardware <kind>', `${HARDWARE_KINDS.join(' | ')} (default: plain for baseline, fuse for FuSe variants)`)
+    .option('--model <name>', TIMING_MODELS.join(' | '), 'reference')
+    .option('--dataflow <name>', `${DATAFLOWS.join(' | ')} (for the scalesim and stos models)`, 'os')
     .option('--stem <name>', `${STEM_HELP}; the input is 224×224`)
     .option('--json', 'print one JSON document')
     .action((options: { network: string; variant: string; array: string; hardware?: string; model: string; dataflow: string; stem?: string; json?: boolean }) => {
@@ -53,9 +54,9 @@ export function registerSimCommands(program: Command): void {
     .option('--networks <list>', `all or a comma list of ${NETWORKS.join(', ')}`, 'all')
     .option('--variants <list>', `all or a comma list of ${VARIANTS.join(', ')}`, 'all')
     .requiredOption('--arrays <list>', 'comma list of array sizes: 8,16,32 (square) or 16x64')
-    .option('--model <name>', 'reference | scalesim | stos', 'reference')
-    .option('--hardware <kind>', 'plain | fuse for every variant (default: plain for baseline, fuse for FuSe)')
-    .option('--dataflow <name>', 'os | ws | is', 'os')
+    .option('--model <name>', TIMING_MODELS.join(' | '), 'reference')
+    .option('--hardware <kind>', `${HARDWARE_KINDS.join(' | ')} for every variant (default: plain for baseline, fuse for FuSe)`)
+    .option('--dataflow <name>', DATAFLOWS.join(' | '), 'os')
     .option('--json', 'print one JSON document')
     .action((options: { networks: string; variants: string; arrays: string; model: string; hardware?: string; dataflow: string; json?: boolean }) => {
       const rows = runSweep({

@@ -5,69 +5,32 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { defaultStem } from '@fuselab/fuseconv';
+import { defaultStem, NETWORKS, VARIANTS } from '@fuselab/fuseconv';
+import { TRAIN_DATASETS, TRAIN_METHODS } from '../../choices.js';
 import { oneOf, parseNetwork, parsePositiveInt, parsePositiveNumber, parseStem, parseVariant, STEM_HELP } from '../options.js';
 import { printJson, printText } from '../output.js';
+import { progressBar, type ProgressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
-const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic', 'folder'] as const;
-const METHODS = ['scratch', 'kd', 'nos'] as const;
-
 function parseSeed(value: string): number {
-  if (!/^\s*\d+\s*$/.test(value)) throw new UsageError(`--seed: expected a non-negative integer, got "${value}"`);
+  if (!/^\s*\d+\s*$/.test(value)) throw new UsageError('--seed', `expected a non-negative integer, got "${value}"`);
   return Number(value);
-}
-
-/** A step line: a bar in a terminal, a line every 2 s otherwise. */
-function trainProgress(stream: NodeJS.WriteStream = process.stderr) {
-  const tty = Boolean(stream.isTTY);
-  let lastPrint = 0;
-  return {
-    step(e: { globalStep: number; totalSteps: number; epoch: number; loss: number; batchAccuracy: number; imagesPerSec: number }, epochs: number) {
-      const done = e.globalStep + 1;
-      const width = 30;
-      const filled = Math.round((done / e.totalSteps) * width);
-      const text = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor((done / e.totalSteps) * 100)).padStart(3)}% step ${done}/${e.totalSteps} · epoch ${e.epoch + 1}/${epochs} · loss ${e.loss.toFixed(4)} · acc ${e.batchAccuracy.toFixed(3)} · ${e.imagesPerSec.toFixed(0)} img/s`;
-      if (tty) stream.write(`\r${text}\x1b[K`);
-      else if (Date.now() - lastPrint > 2000 || done === e.totalSteps) {
-        stream.write(`${text}\n`);
-        lastPrint = Date.now();
-      }
-    },
-    line(text: string) {
-      stream.write(tty ? `\r${text}\x1b[K\n` : `${text}\n`);
-    },
-  };
 }
 
 /**
  * The bar while an image-folder data set is decoded (first run only; later runs read the cache).
- * Without a terminal the first line waits 2 s, so bad input found at once stays a one-line error.
+ * It appears only after 2 s, so bad input found at once stays a one-line error.
  */
-function decodeProgress(stream: NodeJS.WriteStream = process.stderr) {
-  const tty = Boolean(stream.isTTY);
-  let lastPrint = Date.now();
-  let shown = false;
-  let last = '';
+function decodeProgress() {
+  const startedAt = Date.now();
+  let bar: ProgressBar | undefined;
   return {
     update: (done: number, total: number) => {
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      last = `decoding [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor((done / total) * 100)).padStart(3)}% ${done}/${total} images`;
-      if (tty) stream.write(`\r${last}\x1b[K`);
-      else if (Date.now() - lastPrint > 2000) {
-        stream.write(`${last}\n`);
-        lastPrint = Date.now();
-      }
-      shown = true;
+      if (!bar && Date.now() - startedAt < 2000) return;
+      bar ??= progressBar('decoding [{bar}] {percentage}% {value}/{total} images');
+      bar.update(done, total, {});
     },
-    finish: () => {
-      if (shown) stream.write(tty ? '\n' : `${last}\n`);
-    },
-    /** Clears the bar before an error message (a terminal only; printed lines stay). */
-    abort: () => {
-      if (shown && tty) stream.write('\r\x1b[K');
-    },
+    stop: () => bar?.stop(),
   };
 }
 
@@ -75,9 +38,9 @@ export function registerTrainCommand(program: Command): void {
   program
     .command('train')
     .description('train a network variant in this process (scratch, KD or NOS) and write its checkpoint')
-    .requiredOption('--network <name>', 'mobilenet_v1 | mobilenet_v2 | mobilenet_v3_small | mobilenet_v3_large | mnasnet_b1')
-    .requiredOption('--variant <name>', 'baseline | fuse_full | fuse_half | fuse_full_50 | fuse_half_50')
-    .requiredOption('--dataset <name>', 'fashion-mnist | cifar10 | synthetic | folder')
+    .requiredOption('--network <name>', NETWORKS.join(' | '))
+    .requiredOption('--variant <name>', VARIANTS.join(' | '))
+    .requiredOption('--dataset <name>', TRAIN_DATASETS.join(' | '))
     .option('--data-dir <dir>', 'data set directory (fashion-mnist default /usr/share/datasets/fashion-mnist; cifar10: the binary batches; folder: the decode cache, default .fuselab/cache)')
     .option('--data <path>', 'folder: a directory or .tar/.tar.gz archive of train/<class>/* and test/<class>/* (JPEG, PNG; classes sorted by name)')
     .option('--image-size <px>', 'folder: resize every image to this square size (bilinear); without it all images must share one square size')
@@ -85,7 +48,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--stem <name>', STEM_HELP)
     .option('--epochs <n>', 'epochs', '1')
     .option('--limit <images>', 'use the first N training images (and at most N test images)')
-    .option('--method <method>', 'scratch | kd | nos', 'scratch')
+    .option('--method <method>', TRAIN_METHODS.join(' | '), 'scratch')
     .option('--teacher <ckpt>', 'teacher checkpoint (a trained baseline) for kd and nos')
     .option('--batch <n>', 'batch size', '64')
     .option('--seed <n>', 'seed', '0')
@@ -95,47 +58,39 @@ export function registerTrainCommand(program: Command): void {
       // Every flag is checked before anything loads.
       const network = parseNetwork(options.network);
       const variant = parseVariant(options.variant);
-      const dataset = oneOf('--dataset', options.dataset, DATASETS, 'dataset');
-      const method = oneOf('--method', options.method, METHODS, 'training method');
+      const dataset = oneOf('--dataset', options.dataset, TRAIN_DATASETS, 'dataset');
+      const method = oneOf('--method', options.method, TRAIN_METHODS, 'training method');
       const width = parsePositiveNumber('--width', options.width);
-      if (width > 4) throw new UsageError(`--width: expected at most 4, got "${options.width}"`);
+      if (width > 4) throw new UsageError('--width', `expected at most 4, got "${options.width}"`);
       const epochs = parsePositiveInt('--epochs', options.epochs);
       const batch = parsePositiveInt('--batch', options.batch);
       const limit = options.limit !== undefined ? parsePositiveInt('--limit', options.limit) : undefined;
       const seed = parseSeed(options.seed);
       const stem = options.stem !== undefined ? parseStem(options.stem) : undefined;
-      if (method !== 'scratch' && !options.teacher) throw new UsageError(`--teacher: method ${method} needs a teacher checkpoint (a trained baseline, e.g. from fuselab train --variant baseline)`);
-      if (method === 'scratch' && options.teacher) throw new UsageError('--teacher: only used with --method kd or nos');
+      if (method !== 'scratch' && !options.teacher) throw new UsageError('--teacher', `method ${method} needs a teacher checkpoint (a trained baseline, e.g. from fuselab train --variant baseline)`);
+      if (method === 'scratch' && options.teacher) throw new UsageError('--teacher', 'only used with --method kd or nos');
       const imageSize = options.imageSize !== undefined ? parsePositiveInt('--image-size', options.imageSize) : undefined;
-      if (dataset === 'folder' && !options.data) throw new UsageError('--data: the folder dataset needs a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…');
-      if (dataset !== 'folder' && (options.data !== undefined || imageSize !== undefined)) throw new UsageError(`${options.data !== undefined ? '--data' : '--image-size'}: only used with --dataset folder`);
-      if (dataset === 'cifar10' && !options.dataDir) throw new UsageError('--data-dir: cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
+      if (dataset === 'folder' && !options.data) throw new UsageError('--data', 'the folder dataset needs a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…');
+      if (dataset !== 'folder' && (options.data !== undefined || imageSize !== undefined)) throw new UsageError(options.data !== undefined ? '--data' : '--image-size', 'only used with --dataset folder');
+      if (dataset === 'cifar10' && !options.dataDir) throw new UsageError('--data-dir', 'cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
 
+      // A missing or corrupt data file or teacher is an input error (errors/input-errors.ts): exit 2.
       const training = await import('../../train/training.js');
-      const { DatasetError } = await import('@fuselab/nos');
-      const asUsage = (error: unknown): never => {
-        if (error instanceof training.DatasetFileError || error instanceof training.TrainingInputError || error instanceof DatasetError) throw new UsageError(error.message);
-        throw error;
-      };
-      const teacher = options.teacher ? { checkpoint: (() => { try { return training.readCheckpointFile(options.teacher!); } catch (error) { return asUsage(error); } })(), source: options.teacher } : undefined;
+      const teacher = options.teacher ? { checkpoint: training.readCheckpointFile(options.teacher), source: options.teacher } : undefined;
       const decoding = decodeProgress();
       const data = await training
         .loadTrainingData(
           { dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.data ? { dataPath: options.data } : {}), ...(imageSize !== undefined ? { imageSize } : {}), ...(limit !== undefined ? { limit } : {}), seed },
           { onProgress: decoding.update },
         )
-        .catch((error: unknown) => {
-          decoding.abort();
-          return asUsage(error);
-        });
-      decoding.finish();
-      if (data.train.count < batch) throw new UsageError(`--batch: ${batch} is more than the ${data.train.count} training images`);
+        .finally(() => decoding.stop());
+      if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
 
       const backend = await training.ensureBackend();
-      const bar = trainProgress();
-      bar.line(`fuselab train: backend ${backend.name} (${backend.reason})`);
+      const bar = progressBar('[{bar}] {percentage}% step {value}/{total} · epoch {epoch}/{epochs} · loss {loss} · acc {acc} · {speed} img/s');
+      bar.log(`fuselab train: backend ${backend.name} (${backend.reason})`);
       const stemUsed = stem ?? defaultStem(data.inputSize);
-      bar.line(`fuselab train: ${network} ${variant} width ${width}, ${stemUsed} stem, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`);
+      bar.log(`fuselab train: ${network} ${variant} width ${width}, ${stemUsed} stem, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`);
       const controller = new AbortController();
       const interrupt = () => controller.abort();
       process.once('SIGINT', interrupt);
@@ -147,13 +102,13 @@ export function registerTrainCommand(program: Command): void {
             {
               signal: controller.signal,
               onProgress: (event) => {
-                if (event.type === 'step') bar.step(event, epochs);
-                else if (event.type === 'epoch') bar.line(`epoch ${event.epoch + 1}/${epochs}: train loss ${event.trainLoss.toFixed(4)} acc ${event.trainAccuracy.toFixed(4)}${event.testAccuracy === undefined ? '' : ` · test acc ${event.testAccuracy.toFixed(4)}`} · ${event.imagesPerSec.toFixed(0)} img/s`);
+                if (event.type === 'step') bar.update(event.globalStep + 1, event.totalSteps, { epoch: event.epoch + 1, epochs, loss: event.loss.toFixed(4), acc: event.batchAccuracy.toFixed(3), speed: event.imagesPerSec.toFixed(0) });
+                else if (event.type === 'epoch') bar.log(`epoch ${event.epoch + 1}/${epochs}: train loss ${event.trainLoss.toFixed(4)} acc ${event.trainAccuracy.toFixed(4)}${event.testAccuracy === undefined ? '' : ` · test acc ${event.testAccuracy.toFixed(4)}`} · ${event.imagesPerSec.toFixed(0)} img/s`);
               },
             },
-          )
-          .catch(asUsage);
+          );
       } finally {
+        bar.stop();
         process.removeListener('SIGINT', interrupt);
       }
       const dir = resolve(options.out);

@@ -17,7 +17,7 @@ export function registerUpCommand(program: Command): void {
       const env = loadEnv();
       const logger = createLogger(process.env.FUSELAB_LOG_LEVEL ?? 'info');
       const running = await findRunningStack(env);
-      if (running) throw new UsageError(`a fuselab stack is already running for ${env.home} (pid ${running.pid}, API ${running.apiUrl})`);
+      if (running) throw new UsageError('FUSELAB_HOME', `a fuselab stack is already running for ${env.home} (pid ${running.pid}, API ${running.apiUrl})`);
       const port = options.port === undefined ? env.apiPort : options.port === '0' ? 0 : parsePositiveInt('--port', options.port);
       const stack = await startStack(env, logger, { workers: options.workers && env.embeddedTemporal, api: { host: options.host ?? env.apiHost, port } });
       process.stderr.write(

@@ -1,9 +1,7 @@
 /** `fuselab worker --queues sim,train,nas`: a worker process for any machine (distributed mode). */
 import type { Command } from 'commander';
 import { loadEnv } from '../../env/env.js';
-import type { QueueName } from '../../temporal/worker.js';
-
-const QUEUE_NAMES = ['sim', 'train', 'nas'] as const satisfies readonly QueueName[];
+import { JOB_KINDS } from '../../choices.js';
 import { createLogger } from '../logger.js';
 import { parseList, parsePositiveInt } from '../options.js';
 import { UsageError } from '../usage-error.js';
@@ -12,15 +10,15 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('run workers for the given task queues against TEMPORAL_ADDRESS and DATABASE_URL until interrupted')
-    .option('--queues <list>', `comma list of ${QUEUE_NAMES.join(', ')}`, 'sim')
+    .option('--queues <list>', `comma list of ${JOB_KINDS.join(', ')}`, 'sim')
     .option('--concurrency <n>', 'activities at once per queue (default FUSELAB_WORKER_CONCURRENCY or 4)')
     .option('--identity <name>', 'worker identity recorded on every job it runs (default host:pid)')
     .action(async (options: { queues: string; concurrency?: string; identity?: string }) => {
       const env = loadEnv();
-      const queues = parseList('--queues', options.queues, QUEUE_NAMES, 'queue') as QueueName[];
+      const queues = parseList('--queues', options.queues, JOB_KINDS, 'queue');
       const concurrency = options.concurrency ? parsePositiveInt('--concurrency', options.concurrency) : env.workerConcurrency;
       if (!env.temporalAddress || !env.databaseUrl) {
-        throw new UsageError('fuselab worker needs TEMPORAL_ADDRESS (host:port of the Temporal frontend) and DATABASE_URL (postgres://…); on one machine `fuselab up` runs workers in-process');
+        throw new UsageError('TEMPORAL_ADDRESS, DATABASE_URL', 'fuselab worker needs both: host:port of the Temporal frontend and postgres://…; on one machine `fuselab up` runs workers in-process');
       }
       const { openDatabase } = await import('../../store/db.js');
       const { Store } = await import('../../store/store.js');
