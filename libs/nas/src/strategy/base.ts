@@ -117,7 +117,10 @@ export abstract class BaseStrategy<S extends StrategyState> implements Strategy 
   }
 
   protected randomGenome(): number[] {
-    return Array.from({ length: genomeLength(this.space) }, (_, i) => this.rng.int(arity(this.space, i)));
+    const length = genomeLength(this.space);
+    const genes = new Array<number>(length);
+    for (let i = 0; i < length; i++) genes[i] = this.rng.int(arity(this.space, i));
+    return genes;
   }
 
   protected isNew(genes: readonly number[]): boolean {
