@@ -14,6 +14,7 @@ import { registerUpCommand } from './commands/up.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerSearchCommand } from './commands/search.js';
 import { registerTrainCommand } from './commands/train.js';
+import { registerScoreCommand } from './commands/score.js';
 import { isOrchestratorInputError } from '../campaigns/errors.js';
 import { createLogger } from './logger.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerSearchCommand(program);
   registerTrainCommand(program);
+  registerScoreCommand(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
