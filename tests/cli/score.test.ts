@@ -22,7 +22,7 @@ describe('fuselab score', () => {
     expect(out.operators.every((op) => op === 'fuse_half')).toBe(true);
     expect(Number.isFinite(out.scores.naswot)).toBe(true);
     expect(Number.isFinite(out.scores.zen)).toBe(true);
-  });
+  }, 180_000);
 
   test('per-block operators on Fashion-MNIST (padded to 32×32): labelled proxies, reproducible from the seed', () => {
     const operators = ['dw', 'fuse_full', 'dw', 'fuse_half', 'dw', 'dw', 'fuse_full', 'dw', 'dw', 'fuse_half', 'dw'];
@@ -34,7 +34,7 @@ describe('fuselab score', () => {
     expect(out.operators).toEqual(operators);
     for (const name of ['snip', 'grad_norm', 'jacob_cov']) expect(Number.isFinite(out.scores[name]), name).toBe(true);
     expect(out.scores.snip).toBeGreaterThan(0);
-  });
+  }, 300_000);
 
   test.each([
     [['--variant', 'fuse_half', '--proxies', 'snip,entropy', '--dataset', 'synthetic'], /^fuselab: --proxies: unknown proxy "entropy"/],
@@ -59,5 +59,5 @@ describe('fuselab score', () => {
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-  });
+  }, 180_000);
 });

@@ -3,6 +3,7 @@
  * backend): synflow, grad_norm, snip, grasp, fisher, jacob_cov, naswot, zen, and params / macs as
  * baselines. Definitions and decisions: README.md, "Zero-cost proxies".
  */
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { modelStats, type NetworkSpec } from '@fuselab/fuseconv';
@@ -93,4 +94,12 @@ export async function scoreSpec(spec: NetworkSpec, batch: ProxyBatch, proxies: r
 function asInputError(error: unknown): never {
   if (error instanceof RangeError) throw new NasInputError('proxies', `proxies: ${error.message.replace(/^synflow overflowed float32/, 'synflow is not finite')}`);
   throw error;
+}
+
+/**
+ * Turns off tfjs's console warnings (tfjs `PROD` mode), among them the cpu backend's multi-line
+ * "running TensorFlow.js in Node.js" banner, so a CLI's stderr carries only its own lines.
+ */
+export function quietTfjs(): void {
+  tf.env().set('PROD', true);
 }

@@ -43,6 +43,8 @@ export abstract class BaseStrategy<S extends StrategyState> implements Strategy 
   protected rng: Rng;
   /** The keys of `state.seen`, as a set for lookups. */
   protected seen: Set<string>;
+  /** Genes with more than one value (computed on the first mutation; the space never changes). */
+  private mutablePositions: number[] | undefined;
 
   constructor(protected current: S) {
     this.rng = Rng.fromState(current.rng);
@@ -153,7 +155,7 @@ export abstract class BaseStrategy<S extends StrategyState> implements Strategy 
   /** Changes one gene to another value (or, with `rate`, each gene with that probability, at least one). */
   protected mutate(parent: readonly number[], rate?: number): number[] {
     const child = [...parent];
-    const mutable = child.map((_, i) => i).filter((i) => arity(this.space, i) > 1);
+    const mutable = (this.mutablePositions ??= child.map((_, i) => i).filter((i) => arity(this.space, i) > 1));
     if (mutable.length === 0) return child;
     const change = (i: number) => {
       const a = arity(this.space, i);

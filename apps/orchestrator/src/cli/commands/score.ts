@@ -4,7 +4,7 @@
  * sets are generated) and turns `--batch` images into the minibatch the library scores.
  */
 import type { Command } from 'commander';
-import { BLOCK_OPERATORS, buildNetwork, InvalidSpecError, NETWORKS, VARIANTS, type NetworkSpec } from '@fuselab/fuseconv';
+import { BLOCK_OPERATORS, buildNetwork, InvalidSpecError, NETWORKS, VARIANTS, type BlockOperator, type NetworkSpec } from '@fuselab/fuseconv';
 import { NasInputError } from '@fuselab/nas';
 import { printJson, printText } from '../output.js';
 import { oneOf, parseList, parseNetwork, parsePositiveInt, parsePositiveNumber, parseVariant } from '../options.js';
@@ -33,6 +33,17 @@ interface ScoreFlags {
 function asUsage(error: unknown): never {
   if (error instanceof NasInputError) throw new UsageError(`--${error.field === 'batch' ? 'input' : 'proxies'}: ${error.message.replace(/^[^:]*: /, '')}`);
   throw error;
+}
+
+/** One operator per block, in order (repeats are the point, so not `parseList`, which de-duplicates). */
+function parseOperators(value: string): BlockOperator[] {
+  return value.split(',').map((item, i) => {
+    const op = item.trim();
+    if (!(BLOCK_OPERATORS as readonly string[]).includes(op)) {
+      throw new UsageError(`--operators: item ${i + 1}: unknown block operator "${op}", expected one of ${BLOCK_OPERATORS.join(', ')}`);
+    }
+    return op as BlockOperator;
+  });
 }
 
 /** Zero-pads NHWC images (centred) from `from`×`from` to `to`×`to`. */
@@ -102,7 +113,8 @@ export function registerScoreCommand(program: Command): void {
       if (batch < 2) throw new UsageError(`--batch: expected at least 2 images (jacob_cov and naswot compare samples), got "${flags.batch}"`);
       if (!/^\s*\d+\s*$/.test(flags.seed) || Number(flags.seed) === 0) throw new UsageError(`--seed: expected a positive integer (tfjs reads seed 0 as unseeded), got "${flags.seed}"`);
       const seed = Number(flags.seed);
-      const { scoreSpec, validateProxies, PROXIES } = await import('@fuselab/nas/proxies');
+      const { quietTfjs, scoreSpec, validateProxies, PROXIES } = await import('@fuselab/nas/proxies');
+      quietTfjs();
       const proxies = parseList('--proxies', flags.proxies, PROXIES, 'proxy');
       try {
         validateProxies(proxies, dataset !== 'noise');
@@ -112,7 +124,7 @@ export function registerScoreCommand(program: Command): void {
       let spec: NetworkSpec;
       try {
         const shape = { network, width, inputSize: input, numClasses: NUM_CLASSES };
-        spec = flags.variant !== undefined ? buildNetwork({ ...shape, variant: parseVariant(flags.variant) }) : buildNetwork({ ...shape, operators: parseList('--operators', flags.operators!, BLOCK_OPERATORS, 'block operator') });
+        spec = flags.variant !== undefined ? buildNetwork({ ...shape, variant: parseVariant(flags.variant) }) : buildNetwork({ ...shape, operators: parseOperators(flags.operators!) });
       } catch (error) {
         if (error instanceof InvalidSpecError) throw new UsageError(`--${flags.variant !== undefined ? 'variant' : /input|too small/i.test(error.message) ? 'input' : 'operators'}: ${error.message.replace(/^[^:]*: /, '')}`);
         throw error;
