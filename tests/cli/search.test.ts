@@ -53,6 +53,23 @@ describe('fuselab search', () => {
     expect(codesign.front.every((e) => e.array !== undefined && typeof e.objectives.area === 'number')).toBe(true);
   });
 
+  test('the exhaustive 2^17 dw/fuse_full block space of MobileNet-V2 enumerates with --exhaustive-limit', () => {
+    const out = runJson<SearchJson>(['search', '--network', 'mobilenet_v2', '--space', 'blocks', '--operators', 'dw,fuse_full', '--strategy', 'exhaustive', '--objectives', 'latency,params', '--exhaustive-limit', '131072']);
+    expect(out.evaluations).toBe(2 ** 17);
+    expect(out.front.length).toBeGreaterThan(1);
+    const array = makeArray(64, 64, { hardware: 'fuse' });
+    for (const entry of out.front) {
+      const spec = buildNetwork({ network: 'mobilenet_v2', operators: entry.operators });
+      expect(entry.objectives).toEqual({ latency: totalCycles(toTopology(spec), array, 'reference'), params: modelStats(spec).params });
+    }
+    // The all-dw network has the fewest parameters of the space, so it is on the front.
+    expect(out.front.some((e) => e.operators.every((op) => op === 'dw'))).toBe(true);
+    for (const a of out.front) for (const b of out.front) {
+      const dominated = a.objectives.latency! <= b.objectives.latency! && a.objectives.params! <= b.objectives.params! && (a.objectives.latency! < b.objectives.latency! || a.objectives.params! < b.objectives.params!);
+      expect(dominated).toBe(false);
+    }
+  });
+
   test('synflow objective is reported negated', () => {
     const out = runJson<SearchJson>(['search', '--network', 'mobilenet_v3_small', '--space', 'stages', '--strategy', 'random', '--objectives', 'latency,synflow', '--budget', '3', '--seed', '2']);
     expect(out.evaluations).toBe(3);
@@ -68,7 +85,8 @@ describe('fuselab search', () => {
     [['--space', 'layers'], /^fuselab: --space: unknown search space "layers"/],
     [['--operators', 'dw,conv'], /^fuselab: --operators: unknown block operator "conv"/],
     [['--network', 'resnet50'], /^fuselab: --network: unknown network "resnet50"/],
-    [['--space', 'blocks', '--strategy', 'exhaustive'], /^fuselab: --space: exhaustive search refuses the blocks space of mobilenet_v2/],
+    [['--space', 'blocks', '--strategy', 'exhaustive'], /^fuselab: --space: exhaustive search refuses the blocks space of mobilenet_v2.*, or raise --exhaustive-limit/],
+    [['--strategy', 'exhaustive', '--exhaustive-limit', '0'], /^fuselab: --exhaustive-limit: expected a positive integer, got "0"/],
   ])('bad input %j → one line naming the flag, exit 2', (override, message) => {
     const base: Record<string, string> = { '--network': 'mobilenet_v2', '--space': 'stages', '--strategy': 'greedy', '--objectives': 'latency,params' };
     for (let i = 0; i < override.length; i += 2) base[override[i]!] = override[i + 1]!;

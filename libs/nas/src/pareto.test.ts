@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { crowdingDistance, dominates, hypervolume, hypervolume2d, nonDominated, nonDominatedSort, paretoRanks } from './pareto.js';
+import { crowdingDistance, dominates, hypervolume, hypervolume2d, nonDominated, nonDominatedSort, ParetoArchive, paretoRanks } from './pareto.js';
 
 describe('dominance', () => {
   test('dominates needs no worse everywhere and better somewhere', () => {
@@ -19,6 +19,39 @@ describe('dominance', () => {
       [2, 3], // duplicate of a front point: kept
     ];
     expect(nonDominated(points)).toEqual([0, 1, 3, 5]);
+  });
+
+  test('the incremental archive keeps the non-dominated points in arrival order', () => {
+    const archive = new ParetoArchive<string>();
+    const added = [
+      archive.add([3, 3], 'a'), // front: a
+      archive.add([4, 4], 'b'), // dominated by a
+      archive.add([1, 5], 'c'), // front: a c
+      archive.add([2, 2], 'd'), // dominates a: front c d
+      archive.add([2, 2], 'e'), // equal to d: kept, front c d e
+      archive.add([5, 0.5], 'f'), // front c d e f
+      archive.add([0, 0.5], 'g'), // dominates all but none dominate it: front g (f has the same y but a larger x)
+    ];
+    expect(added).toEqual([true, false, true, true, true, true, true]);
+    expect(archive.items()).toEqual(['g']);
+    expect(archive.size).toBe(1);
+    archive.add([1, 0.5], 'h'); // dominated by g
+    archive.add([-1, 3], 'i');
+    expect(archive.items()).toEqual(['g', 'i']);
+  });
+
+  test('the archive equals a brute-force filter of everything added (random 3-D points with ties)', () => {
+    let s = 12345;
+    const next = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % 20;
+    const points = Array.from({ length: 400 }, () => [next(), next(), next()]);
+    const archive = new ParetoArchive<number>();
+    points.forEach((p, i) => archive.add(p, i));
+    const brute = points
+      .map((p, i) => ({ p, i }))
+      .filter(({ p }) => !points.some((q) => q.every((v, d) => v <= p[d]!) && q.some((v, d) => v < p[d]!)))
+      .map(({ i }) => i);
+    expect(brute.length).toBeGreaterThan(3);
+    expect(archive.items()).toEqual(brute);
   });
 
   test('non-dominated sorting gives NSGA-II ranks', () => {

@@ -25,6 +25,44 @@ export function nonDominated(points: readonly (readonly number[])[]): number[] {
 }
 
 /**
+ * The non-dominated set of a stream of points, kept incrementally: each `add` compares the new
+ * point with the current front only (not with everything added), so a search's front costs
+ * O(front) per evaluation instead of a rescan of the whole history. Holds exactly what
+ * `nonDominated` would select from all points added, in the order they were added (points equal
+ * to a front point are all kept).
+ */
+export class ParetoArchive<T> {
+  private points: number[][] = [];
+  private entries: T[] = [];
+
+  /** Adds a point with its item; returns whether it is on the front now. */
+  add(point: readonly number[], item: T): boolean {
+    for (const q of this.points) if (dominates(q, point)) return false;
+    let kept = 0;
+    for (let i = 0; i < this.points.length; i++) {
+      if (dominates(point, this.points[i]!)) continue;
+      this.points[kept] = this.points[i]!;
+      this.entries[kept] = this.entries[i]!;
+      kept++;
+    }
+    this.points.length = kept;
+    this.entries.length = kept;
+    this.points.push([...point]);
+    this.entries.push(item);
+    return true;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The items on the front, in the order they were added. */
+  items(): T[] {
+    return [...this.entries];
+  }
+}
+
+/**
  * Fast non-dominated sort (Deb et al., NSGA-II): fronts of indices, front 0 the non-dominated
  * points, front k those dominated only by points of fronts < k.
  */

@@ -13,7 +13,8 @@ import {
   type ObjectiveName,
   type ObjectiveValues,
 } from './objectives.js';
-import { hypervolume, nonDominated } from './pareto.js';
+import { buildCostTable } from './cost-table.js';
+import { hypervolume, ParetoArchive } from './pareto.js';
 import { candidateKey, makeSpace, spaceSize, type Candidate, type SpaceOptions, type SearchSpace } from './space.js';
 import { createStrategy, type StrategyName, type StrategyOptions } from './strategies.js';
 
@@ -65,6 +66,9 @@ export interface SearchResult {
   space: SearchSpace;
 }
 
+/** How long the loop may run without giving timers and abort signals a turn. */
+const YIELD_EVERY_MS = 50;
+
 /** Runs a whole search in this process. Rejects with the signal's reason when aborted. */
 export async function runSearch(
   options: SearchOptions,
@@ -97,34 +101,42 @@ export async function runSearch(
     throw new NasInputError('evaluate', 'the accuracy objective needs an accuracy evaluator');
   }
   const batch = options.batchSize ?? 64;
+  // Static objectives come from per-block tables (microseconds, exact); others in full.
+  const table = buildCostTable(settings, space, objectives);
+  const evaluate = (candidate: Candidate) => evaluateCandidate({ ...settings, candidate, objectives }, options.evaluate ? { accuracy: options.evaluate } : {});
+  let lastYield = performance.now();
   const all: EvaluatedCandidate[] = [];
-  const points: number[][] = [];
-  const frontSize = () => nonDominated(points).length;
+  // Strategies never ask a candidate twice, so every key is new and the archive is the front.
+  const front = new ParetoArchive<EvaluatedCandidate>();
   while (!strategy.done) {
     hooks.signal?.throwIfAborted();
     const asked = strategy.ask(batch);
     if (asked.length === 0) throw new Error(`${strategy.name}: asked for candidates but got none before it was done`);
-    const values = await Promise.all(
-      asked.map((candidate) => evaluateCandidate({ ...settings, candidate, objectives }, options.evaluate ? { accuracy: options.evaluate } : {})),
-    );
+    const values = table ? asked.map((candidate) => table.evaluate(candidate)) : await Promise.all(asked.map(evaluate));
     hooks.signal?.throwIfAborted();
     strategy.tell(asked.map((candidate, i) => ({ candidate, objectives: values[i]! })));
     asked.forEach((candidate, i) => {
       const entry: EvaluatedCandidate = { key: candidateKey(candidate), operators: candidate.operators, objectives: values[i]! };
       if (candidate.array) entry.array = candidate.array;
       all.push(entry);
-      points.push(objectiveVector(values[i]!, objectives));
-      hooks.onProgress?.({ evaluations: all.length, budget, front: frontSize(), last: { key: entry.key, objectives: entry.objectives } });
+      front.add(objectiveVector(values[i]!, objectives), entry);
+      hooks.onProgress?.({ evaluations: all.length, budget, front: front.size, last: { key: entry.key, objectives: entry.objectives } });
     });
+    // Table evaluation is synchronous: let timers and abort signals run now and then.
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      lastYield = performance.now();
+    }
   }
-  return { strategy: strategy.name, evaluations: all.length, front: paretoFront(all, objectives), all, objectives, space };
+  return { strategy: strategy.name, evaluations: all.length, front: front.items(), all, objectives, space };
 }
 
 /** The non-dominated entries of a list of evaluated candidates (exact duplicates of a key kept once). */
 export function paretoFront<T extends { key: string; objectives: ObjectiveValues }>(entries: readonly T[], objectives: readonly ObjectiveName[]): T[] {
   const unique = [...new Map(entries.map((e) => [e.key, e])).values()];
-  const points = unique.map((e) => objectiveVector(e.objectives, objectives));
-  return nonDominated(points).map((i) => unique[i]!);
+  const front = new ParetoArchive<T>();
+  for (const e of unique) front.add(objectiveVector(e.objectives, objectives), e);
+  return front.items();
 }
 
 /** Hypervolume of a front's objective values against a reference point (by objective name). */

@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { buildNetwork, modelStats, searchableBlocks, toTopology, type BlockOperator } from '@fuselab/fuseconv';
 import { makeArray, totalCycles } from '@fuselab/systolic-sim';
 import { evaluateStatic, type ObjectiveName } from './objectives.js';
 import { dominates } from './pareto.js';
 import { candidateKey, makeSpace, type Candidate, type SearchSpace } from './space.js';
-import { createStrategy, fromState, rankAndCrowding, selectSurvivors, STRATEGIES, type Strategy, type StrategyName } from './strategies.js';
+import { createStrategy, fromState, rankAndCrowding, selectSurvivors, STRATEGIES, type Strategy, type StrategyName, type StrategyStateV1 } from './strategies.js';
 import { runSearch } from './search.js';
 
 const ARRAY = { rows: 64, cols: 64, hardware: 'fuse' as const };
@@ -63,6 +64,31 @@ describe('every strategy', () => {
       expect(copy.evaluations).toBe(original.evaluations);
     });
   }
+
+  // Version-1 states (written before the per-strategy state union), with the keys the version-1
+  // code asked after them: see fixtures/README.md.
+  const v1 = JSON.parse(readFileSync(new URL('../fixtures/strategy-states-v1.json', import.meta.url), 'utf8')) as Array<{ state: StrategyStateV1; pending: string[]; after: string[] }>;
+  test('version-1 states of every strategy thaw and continue exactly as the version-1 code did', () => {
+    expect(v1.map((entry) => entry.state.strategy).sort()).toEqual([...STRATEGIES].sort());
+    for (const { state, pending, after } of v1) {
+      expect(state.version).toBe(1);
+      const thawed = fromState(state);
+      // Round trip: the thawed strategy's (version-2) state thaws again to the same state.
+      const upgraded = JSON.parse(JSON.stringify(thawed.state()));
+      expect(upgraded.version).toBe(2);
+      expect(fromState(upgraded).state()).toEqual(upgraded);
+      expect(state.pending).toEqual(pending);
+      const asked = (keys: string[]) => keys.map((key) => ({ operators: key.split('').map((c) => ({ d: 'dw', f: 'fuse_full', h: 'fuse_half' })[c as 'd' | 'f' | 'h']) }) as Candidate);
+      thawed.tell(evaluate(space, asked(pending), objectives));
+      const keys: string[] = [];
+      while (!thawed.done) {
+        const batch = thawed.ask(5);
+        keys.push(...batch.map(candidateKey));
+        thawed.tell(evaluate(space, batch, objectives));
+      }
+      expect(keys, state.strategy).toEqual(after);
+    }
+  });
 
   test('tell rejects a candidate that was not asked; bad options name the field', () => {
     const s = createStrategy({ strategy: 'random', space, objectives, budget: 3, seed: 1 });
@@ -133,7 +159,9 @@ describe('greedy', () => {
     const base: BlockOperator[] = new Array(17).fill('dw');
     const gains = base.map((_, b) => cycles(base) - cycles(base.map((op, i) => (i === b ? 'fuse_half' : op))));
     const best = gains.indexOf(Math.max(...gains));
-    const order = strategy.state().greedy!.order;
+    const state = strategy.state();
+    if (state.strategy !== 'greedy') throw new Error(`expected a greedy state, got ${state.strategy}`);
+    const order = state.greedy.order;
     expect(order[0]).toEqual([best, 1]);
     // Gains are in decreasing order along the path (latency is additive over blocks here).
     const pathGains = order.map(([p]) => gains[p]!);
@@ -155,13 +183,13 @@ describe('greedy', () => {
 describe('NSGA-II', () => {
   test('ranks and crowding; survivors keep whole fronts, then the least crowded', () => {
     const members = [
-      { g: [0], f: [1, 4] },
-      { g: [1], f: [2, 2] },
-      { g: [2], f: [4, 1] },
-      { g: [3], f: [2, 4] },
-      { g: [4], f: [3, 3] },
-      { g: [5], f: [5, 5] },
-      { g: [6], f: [2.1, 2.1] },
+      { genes: [0], values: [1, 4] },
+      { genes: [1], values: [2, 2] },
+      { genes: [2], values: [4, 1] },
+      { genes: [3], values: [2, 4] },
+      { genes: [4], values: [3, 3] },
+      { genes: [5], values: [5, 5] },
+      { genes: [6], values: [2.1, 2.1] },
     ];
     const { rank, crowd } = rankAndCrowding(members);
     // [3,3] is dominated by [2.1,2.1] (rank 1), so it is rank 2 and [5,5] rank 3.
@@ -169,15 +197,15 @@ describe('NSGA-II', () => {
     expect(crowd[0]).toBe(Infinity);
     expect(crowd[2]).toBe(Infinity);
     expect(crowd[1]).toBeCloseTo((4 - 1) / 3 + (4 - 1) / 3);
-    expect(selectSurvivors(members, 5).map((m) => m.g[0])).toEqual([0, 1, 2, 3, 6]);
+    expect(selectSurvivors(members, 5).map((m) => m.genes[0])).toEqual([0, 1, 2, 3, 6]);
     // Truncating one front: the extremes (∞) stay, then the larger crowding distance.
     const front = [
-      { g: [0], f: [0, 4] },
-      { g: [1], f: [1, 3.5] }, // (2 − 0)/4 + (4 − 1)/4 = 1.25
-      { g: [2], f: [2, 1] }, // (4 − 1)/4 + (3.5 − 0)/4 = 1.625
-      { g: [3], f: [4, 0] },
+      { genes: [0], values: [0, 4] },
+      { genes: [1], values: [1, 3.5] }, // (2 − 0)/4 + (4 − 1)/4 = 1.25
+      { genes: [2], values: [2, 1] }, // (4 − 1)/4 + (3.5 − 0)/4 = 1.625
+      { genes: [3], values: [4, 0] },
     ];
-    expect(selectSurvivors(front, 3).map((m) => m.g[0]).sort()).toEqual([0, 2, 3]);
+    expect(selectSurvivors(front, 3).map((m) => m.genes[0]).sort()).toEqual([0, 2, 3]);
   });
 
   test('the front improves on the initial random population', async () => {

@@ -37,7 +37,7 @@ export function lineariseSpec(spec: NetworkSpec): NetworkSpec {
   return copy;
 }
 
-async function withBackend<T>(backend: string, run: () => T | Promise<T>): Promise<T> {
+export async function withBackend<T>(backend: string, run: () => T | Promise<T>): Promise<T> {
   const previous = tf.getBackend();
   if (previous !== backend) await tf.setBackend(backend);
   try {
@@ -58,6 +58,8 @@ export async function synflowScore(model: tfl.LayersModel, options: SynflowOptio
       for (const w of model.weights) w.write(tf.tidy(() => tf.abs(w.read())));
       const inputShape = model.inputs[0]!.shape.map((d) => d ?? 1);
       const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      // Per-weight terms, kept only to name the first non-finite one if the total overflows.
+      const terms: Array<{ name: string; term: tf.Scalar }> = [];
       const score = tf.tidy(() => {
         const ones = tf.ones(inputShape);
         const { grads } = tf.variableGrads(() => {
@@ -68,14 +70,23 @@ export async function synflowScore(model: tfl.LayersModel, options: SynflowOptio
         let total = tf.scalar(0);
         for (const v of variables) {
           const g = grads[v.name];
-          if (g) total = tf.add(total, tf.sum(tf.abs(tf.mul(v, g))));
+          if (!g) continue;
+          const term = tf.sum(tf.abs(tf.mul(v, g))) as tf.Scalar;
+          terms.push({ name: v.name, term: tf.keep(term) });
+          total = tf.add(total, term);
         }
         return total;
       });
       const value = score.dataSync()[0]!;
       score.dispose();
-      if (!Number.isFinite(value)) {
-        throw new RangeError(`synflow overflowed float32 (${value}); use a smaller width or a shallower network`);
+      try {
+        if (!Number.isFinite(value)) {
+          const bad = terms.find((t) => !Number.isFinite(t.term.dataSync()[0]!));
+          const at = bad ? ` at ${bad.name.replace(/_\d+$/, '')}` : ' in the sum of the layers';
+          throw new RangeError(`synflow overflowed float32 (${value})${at}; use a smaller width or a shallower network`);
+        }
+      } finally {
+        terms.forEach((t) => t.term.dispose());
       }
       return value;
     } finally {

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   worker: async () => (await import('./commands/worker.js')).registerWorkerCommand,
   search: async () => (await import('./commands/search.js')).registerSearchCommand,
   train: async () => (await import('./commands/train.js')).registerTrainCommand,
+  score: async () => (await import('./commands/score.js')).registerScoreCommand,
 };
 
 /** The command named on the command line, if it is one of ours (else every command is loaded). */

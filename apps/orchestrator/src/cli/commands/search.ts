@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { BLOCK_OPERATORS, NETWORKS } from '@fuselab/fuseconv';
 import { TIMING_MODELS } from '@fuselab/systolic-sim';
-import { NasInputError, OBJECTIVES, runSearch, searchSummary, SPACE_KINDS, STRATEGIES, type SearchProgress } from '@fuselab/nas';
+import { DEFAULT_EXHAUSTIVE_LIMIT, NasInputError, OBJECTIVES, runSearch, searchSummary, SPACE_KINDS, STRATEGIES, type SearchProgress } from '@fuselab/nas';
 import { printJson, printText } from '../output.js';
 import { oneOf, parseArray, parseList, parseModel, parseNetwork, parsePositiveInt } from '../options.js';
 import { progressBar } from '../progress.js';
@@ -18,6 +18,7 @@ interface SearchFlags {
   seed: string;
   model: string;
   population?: string;
+  exhaustiveLimit: string;
   json?: boolean;
 }
 
@@ -35,6 +36,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--seed <n>', 'seed of the strategy', '0')
     .option('--model <name>', TIMING_MODELS.join(' | '), 'reference')
     .option('--population <n>', 'population size of evolution and nsga2 (default 16)')
+    .option('--exhaustive-limit <n>', 'largest space exhaustive search enumerates', String(DEFAULT_EXHAUSTIVE_LIMIT))
     .option('--json', 'print one JSON document')
     .action(async (flags: SearchFlags) => {
       const network = parseNetwork(flags.network);
@@ -55,16 +57,20 @@ export function registerSearchCommand(program: Command): void {
       const model = parseModel(flags.model);
       const populationSize = flags.population !== undefined ? parsePositiveInt('--population', flags.population) : undefined;
       if (populationSize !== undefined && populationSize < 2) throw new UsageError('--population', `expected an integer ≥ 2, got "${flags.population}"`);
+      const exhaustiveLimit = parsePositiveInt('--exhaustive-limit', flags.exhaustiveLimit);
 
       const bar = progressBar('[{bar}] {value}/{total} evaluations · front {front}');
       let result;
       try {
         result = await runSearch(
-          { network, space, operators, arrays, strategy, objectives, seed, model, ...(budget !== undefined ? { budget } : {}), ...(populationSize !== undefined ? { populationSize } : {}) },
+          { network, space, operators, arrays, strategy, objectives, seed, model, exhaustiveLimit, ...(budget !== undefined ? { budget } : {}), ...(populationSize !== undefined ? { populationSize } : {}) },
           { onProgress: (p: SearchProgress) => bar.update(Math.min(p.evaluations, p.budget), p.budget, { front: p.front }) },
         );
       } catch (error) {
-        if (error instanceof NasInputError) throw new UsageError(`--${flagOf(error.field)}`, error.problem);
+        if (error instanceof NasInputError) {
+          const hint = error.field === 'space' && strategy === 'exhaustive' ? ', or raise --exhaustive-limit' : '';
+          throw new UsageError(`--${flagOf(error.field)}`, `${error.problem}${hint}`);
+        }
         throw error;
       } finally {
         bar.stop();
