@@ -170,6 +170,14 @@ describe('buildModel with fused batch norms', () => {
     expect(fused.weights.map((w) => byName.get(w.originalName)?.shape)).toEqual(fused.weights.map((w) => w.shape));
     const x = rand([4, 32, 32, 3], 21);
     for (const training of [true, false]) {
+      if (!training) {
+        // The training pass just updated the moving statistics from those ill-conditioned late
+        // batch norms too (with PyTorch's initialisation, the late depthwise outputs are small,
+        // so their 4 values per channel normalise with a tiny variance); the moving-average update
+        // itself is compared with BatchNormalization's in the unit tests above. Give the fused
+        // model the plain one's statistics so inference compares the two functions on equal weights.
+        fused.setWeights(fused.weights.map((w) => byName.get(w.originalName)!.read()));
+      }
       const a = fused.apply(x, { training }) as tf.Tensor[];
       const b = plain.apply(x, { training }) as tf.Tensor[];
       expect(a.length).toBe(spec.blocks.length + 1);

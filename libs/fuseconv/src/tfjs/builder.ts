@@ -7,7 +7,8 @@
  * residual addition), and the head (convolutions, global average pooling, MobileNetV3's biased 1×1
  * conv on the pooled map, dropout, classifier). Every convolution with padding gets an explicit
  * `ZeroPadding2D` and a `'valid'` convolution (PyTorch's padding, and correct on the wasm
- * backend), BatchNorm uses PyTorch's defaults (eps 1e-5, momentum 0.1 = tfjs momentum 0.9).
+ * backend), BatchNorm uses PyTorch's defaults (eps 1e-5, momentum 0.1 = tfjs momentum 0.9), and the
+ * initial weights follow PyTorch's definitions (init.ts: the reference's scheme by default).
  *
  * Layer names are stable and independent of the block operator, so teacher and student models
  * can be matched by name (see `transferWeights`):
@@ -34,7 +35,8 @@ import { listModules } from '../module-list.js';
 import type { BlockSpec, ConvOp, LinearOp, NetworkSpec } from '../types.js';
 import { activationLayer, HardSigmoid } from './activations.js';
 import { batchNormActivation, type FusedActivation } from './batch-norm-activation.js';
-import { batchNorm, kaimingFanOut, spatialStage } from './layers.js';
+import { assertInitScheme, biasInit, convWeightInit, linearWeightInit, type InitScheme } from './init.js';
+import { batchNorm, spatialStage } from './layers.js';
 
 /** Which intermediate tensors become extra model outputs. */
 export type TapMode = 'none' | 'block' | 'operator';
@@ -61,6 +63,12 @@ export interface BuildModelOptions {
    * with two fused kernels instead of a dozen ops. Same function and weights. Default true.
    */
   fuseBatchNorm?: boolean;
+  /**
+   * Which PyTorch initialisation to reproduce (see init.ts): `reference` (default), the
+   * reference models' Kaiming-normal fan-out convs and N(0, 0.01) Linear layers; or `pytorch`,
+   * the defaults of `nn.Conv2d` / `nn.Linear` (U(±1/√fan_in) weights and biases).
+   */
+  init?: InitScheme;
 }
 
 /** One extra output of the model. */
@@ -95,8 +103,8 @@ function apply(layer: tfl.layers.Layer, x: ST | ST[]): ST {
 }
 
 /**
- * Hands out deterministic, distinct seeds (or none): base, base + 2, … (FuseConv2D also uses each
- * seed + 1). tfjs reads an initialiser seed of 0 as "no seed", so base 0 hands out −2, −4, …
+ * Hands out deterministic, distinct seeds (or none): base, base + 2, … (FuseConv2D's second kernel
+ * and the biases of the `pytorch` init use seed + 1). tfjs reads an initialiser seed of 0 as "no seed", so base 0 hands out −2, −4, …
  * instead (and FuseConv2D −1, −3, …), which no other (non-negative) base reaches.
  */
 class Seeds {
@@ -114,10 +122,6 @@ class Seeds {
   }
 }
 
-function seeded<T extends object>(seed: number | null, config: T): T & { seed?: number } {
-  return seed === null ? config : { ...config, seed };
-}
-
 function activate(x: ST, activation: BlockSpec['activations']['expand'], name: string): ST {
   const layer = activationLayer(activation, name);
   return layer === null ? x : apply(layer, x);
@@ -127,6 +131,7 @@ function activate(x: ST, activation: BlockSpec['activations']['expand'], name: s
 interface BuildContext {
   seeds: Seeds;
   fuseBatchNorm: boolean;
+  init: InitScheme;
 }
 
 /** BatchNorm `name` then the activation `actName`, fused into one layer where the build allows. */
@@ -140,8 +145,11 @@ function bnAct(x: ST, ctx: BuildContext, name: string, activation: BlockSpec['ac
 function conv(
   x: ST,
   opts: { name: string; filters: number; kernel: number; stride: number; padding: number; bias: boolean },
-  seeds: Seeds,
+  ctx: BuildContext,
 ): ST {
+  const seed = ctx.seeds.take();
+  const inChannels = x.shape[3] as number;
+  const fanIn = opts.kernel * opts.kernel * inChannels;
   let y = x;
   if (opts.padding > 0) {
     const p = opts.padding;
@@ -155,28 +163,30 @@ function conv(
       strides: opts.stride,
       padding: 'valid',
       useBias: opts.bias,
-      kernelInitializer: kaimingFanOut(seeds.take()),
-      biasInitializer: 'zeros',
+      kernelInitializer: convWeightInit(ctx.init, { fanIn, fanOut: opts.kernel * opts.kernel * opts.filters }, seed),
+      // seed + 1 is free (Seeds steps by 2).
+      biasInitializer: biasInit(ctx.init, fanIn, seed === null ? null : seed + 1),
     }),
     y,
   );
 }
 
 function convOp(x: ST, op: ConvOp, ctx: BuildContext): ST {
-  const y = conv(x, { name: op.name, filters: op.outChannels, kernel: op.kernel, stride: op.stride, padding: op.padding, bias: op.bias }, ctx.seeds);
+  const y = conv(x, { name: op.name, filters: op.outChannels, kernel: op.kernel, stride: op.stride, padding: op.padding, bias: op.bias }, ctx);
   if (op.batchNorm) return bnAct(y, ctx, `${op.name}.bn`, op.activation, `${op.name}.act`);
   return activate(y, op.activation, `${op.name}.act`);
 }
 
-function dense(x: ST, name: string, units: number, bias: boolean, seeds: Seeds): ST {
+function dense(x: ST, name: string, units: number, bias: boolean, ctx: BuildContext): ST {
+  const seed = ctx.seeds.take();
+  const inFeatures = x.shape[x.shape.length - 1] as number;
   return apply(
     tfl.layers.dense({
       name,
       units,
       useBias: bias,
-      // The reference initialises every nn.Linear with N(0, 0.01) and zero bias.
-      kernelInitializer: tfl.initializers.randomNormal(seeded(seeds.take(), { mean: 0, stddev: 0.01 })),
-      biasInitializer: 'zeros',
+      kernelInitializer: linearWeightInit(ctx.init, inFeatures, seed),
+      biasInitializer: biasInit(ctx.init, inFeatures, seed === null ? null : seed + 1),
     }),
     x,
   );
@@ -199,26 +209,26 @@ function block(x: ST, b: BlockSpec, ctx: BuildContext): BlockOutputs {
   let y = x;
   if (b.expand === 'called') {
     // 'unused' (the reference's never-called FuSe expansion when t = 1) is not built.
-    y = conv(y, { name: `${n}.expand`, filters: b.hiddenChannels, kernel: 1, stride: 1, padding: 0, bias: false }, seeds);
+    y = conv(y, { name: `${n}.expand`, filters: b.hiddenChannels, kernel: 1, stride: 1, padding: 0, bias: false }, ctx);
     y = bnAct(y, ctx, `${n}.expand.bn`, b.activations.expand, `${n}.expand.act`);
   }
-  y = spatialStage(y, { name: `${n}.op`, operator: b.operator, kernel: b.kernel, stride: b.stride, padding: b.padding, seed: seeds.take() });
+  y = spatialStage(y, { name: `${n}.op`, operator: b.operator, kernel: b.kernel, stride: b.stride, padding: b.padding, seed: seeds.take(), init: ctx.init });
   if (b.se === null) {
     y = bnAct(y, ctx, `${n}.op.bn`, b.activations.depthwise, `${n}.op.act`);
   } else {
     y = apply(batchNorm(`${n}.op.bn`), y);
     const se = b.se;
     let g = apply(tfl.layers.globalAveragePooling2d({ name: `${n}.se.pool` }), y);
-    g = dense(g, `${n}.se.reduce`, se.reducedChannels, false, seeds);
+    g = dense(g, `${n}.se.reduce`, se.reducedChannels, false, ctx);
     g = apply(tfl.layers.reLU({ name: `${n}.se.relu` }), g);
-    g = dense(g, `${n}.se.expand`, se.channels, false, seeds);
+    g = dense(g, `${n}.se.expand`, se.channels, false, ctx);
     g = apply(new HardSigmoid({ name: `${n}.se.gate` }), g);
     g = apply(tfl.layers.reshape({ name: `${n}.se.reshape`, targetShape: [1, 1, se.channels] }), g);
     y = apply(tfl.layers.multiply({ name: `${n}.se.scale` }), [y, g]);
     y = activate(y, b.activations.depthwise, `${n}.op.act`);
   }
   const operator = y;
-  y = conv(y, { name: `${n}.project`, filters: b.outChannels, kernel: 1, stride: 1, padding: 0, bias: false }, seeds);
+  y = conv(y, { name: `${n}.project`, filters: b.outChannels, kernel: 1, stride: 1, padding: 0, bias: false }, ctx);
   y = bnAct(y, ctx, `${n}.project.bn`, b.activations.project, `${n}.project.act`);
   if (b.residual) y = apply(tfl.layers.add({ name: `${n}.add` }), [x, y]);
   return { out: y, operator, outputLayer: lastLayerName(y), operatorLayer: lastLayerName(operator) };
@@ -264,7 +274,9 @@ export function buildModel(spec: NetworkSpec, options: BuildModelOptions = {}): 
     throw new Error(`buildModel: seed must be a non-negative integer, got ${JSON.stringify(options.seed)}`);
   }
   listModules(spec); // validates the spec (channels chain, kernels fit)
-  const ctx: BuildContext = { seeds: new Seeds(options.seed), fuseBatchNorm: options.fuseBatchNorm ?? true };
+  const init = options.init ?? 'reference';
+  assertInitScheme(init);
+  const ctx: BuildContext = { seeds: new Seeds(options.seed), fuseBatchNorm: options.fuseBatchNorm ?? true, init };
   const input = tfl.input({ shape: [spec.inputSize, spec.inputSize, spec.inputChannels], name: 'input' });
   let x: ST = input;
   for (const op of spec.stem) x = convOp(x, op, ctx);
@@ -310,7 +322,7 @@ export function buildModel(spec: NetworkSpec, options: BuildModelOptions = {}): 
         const lin: LinearOp = op;
         if (!pooled) x = apply(tfl.layers.flatten({ name: `${lin.name}.flatten` }), x);
         pooled = true;
-        x = dense(x, lin.name, lin.outFeatures, lin.bias, ctx.seeds);
+        x = dense(x, lin.name, lin.outFeatures, lin.bias, ctx);
         break;
       }
     }

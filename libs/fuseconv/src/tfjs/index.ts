@@ -16,8 +16,9 @@ export {
   separableBlock,
   spatialStage,
   batchNorm,
-  kaimingFanOut,
 } from './layers.js';
+export { kaimingFanOut, uniformFanIn, convWeightInit, linearWeightInit, biasInit, INIT_SCHEMES } from './init.js';
+export type { InitScheme, Fans } from './init.js';
 export type { FuseConv2DArgs, FuseMode, SeparableBlockOptions } from './layers.js';
 export { buildModel, countTrainableParams, weightedLayers, predictLogits } from './builder.js';
 export type { BuildModelOptions, BuiltModel, Tap, TapMode } from './builder.js';

@@ -17,12 +17,14 @@
  * have none; a BatchNorm follows).
  *
  * Weights: `kernel_h` of shape [1, K, C_h, 1] and `kernel_v` of shape [K, 1, C_v, 1] (tfjs
- * depthwise layout), initialised like the reference (Kaiming normal, fan-out).
+ * depthwise layout), initialised as PyTorch would initialise the reference's conv2_h / conv2_v
+ * (`init`: the reference's Kaiming normal with fan-out channels·K, or PyTorch's default; init.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { activationLayer, type LayerArgs } from './activations.js';
 import { fuseConv2d, fuseConvKernelAvailable } from './fuse-conv-kernel.js';
+import { assertInitScheme, convWeightInit, type InitScheme } from './init.js';
 import type { Activation, BlockOperator } from '../types.js';
 
 export type FuseMode = 'full' | 'half';
@@ -38,6 +40,8 @@ export interface FuseConv2DArgs extends LayerArgs {
   padding?: number;
   /** Seed of the kernel initialiser (default unseeded). */
   seed?: number | null;
+  /** PyTorch initialisation to reproduce (default `reference`; see init.ts). */
+  init?: InitScheme;
 }
 
 /** Output length of a 1-D convolution with explicit padding, as PyTorch computes it. */
@@ -53,16 +57,6 @@ export function fuseChannels(mode: FuseMode, channels: number): { horizontal: nu
   return { horizontal, vertical: channels - horizontal };
 }
 
-/** Kaiming normal, fan-out mode (the reference's conv initialisation). */
-export function kaimingFanOut(seed: number | null | undefined): ReturnType<typeof tfl.initializers.varianceScaling> {
-  return tfl.initializers.varianceScaling({
-    scale: 2,
-    mode: 'fanOut',
-    distribution: 'normal',
-    ...(seed === null || seed === undefined ? {} : { seed }),
-  });
-}
-
 /** The spatial stage of a FuSe block: 1×K and K×1 depthwise convolutions, concatenated. */
 export class FuseConv2D extends tfl.layers.Layer {
   static readonly className = 'FuseConv2D';
@@ -72,6 +66,7 @@ export class FuseConv2D extends tfl.layers.Layer {
   readonly strides: number;
   readonly padding: number;
   readonly seed: number | null;
+  readonly init: InitScheme;
   private kernelH: tfl.LayerVariable | null = null;
   private kernelV: tfl.LayerVariable | null = null;
   private split: { horizontal: number; vertical: number } | null = null;
@@ -89,6 +84,8 @@ export class FuseConv2D extends tfl.layers.Layer {
     this.strides = args.strides ?? 1;
     this.padding = args.padding ?? (args.kernelSize - 1) >> 1;
     this.seed = args.seed ?? null;
+    this.init = args.init ?? 'reference';
+    assertInitScheme(this.init);
     if (!Number.isInteger(this.strides) || this.strides < 1) {
       throw new Error(`FuseConv2D: strides must be a positive integer, got ${this.strides}`);
     }
@@ -112,8 +109,11 @@ export class FuseConv2D extends tfl.layers.Layer {
     this.split = split;
     // Distinct seeds for the two kernels so they do not start identical.
     const seedV = this.seed === null ? null : this.seed + 1;
-    this.kernelH = this.addWeight('kernel_h', [1, k, split.horizontal, 1], 'float32', kaimingFanOut(this.seed), undefined, true);
-    this.kernelV = this.addWeight('kernel_v', [k, 1, split.vertical, 1], 'float32', kaimingFanOut(seedV), undefined, true);
+    // PyTorch's fans of conv2_h / conv2_v (groups = channels): fan_in K, fan_out channels·K.
+    const hInit = convWeightInit(this.init, { fanIn: k, fanOut: k * split.horizontal }, this.seed);
+    const vInit = convWeightInit(this.init, { fanIn: k, fanOut: k * split.vertical }, seedV);
+    this.kernelH = this.addWeight('kernel_h', [1, k, split.horizontal, 1], 'float32', hInit, undefined, true);
+    this.kernelV = this.addWeight('kernel_v', [k, 1, split.vertical, 1], 'float32', vInit, undefined, true);
     this.built = true;
   }
 
@@ -173,6 +173,7 @@ export class FuseConv2D extends tfl.layers.Layer {
       strides: this.strides,
       padding: this.padding,
       seed: this.seed,
+      init: this.init,
     };
   }
 }
@@ -206,6 +207,8 @@ export interface SeparableBlockOptions {
   name?: string;
   /** Seed of the initialisers (default unseeded). */
   seed?: number | null;
+  /** PyTorch initialisation to reproduce (default `reference`). */
+  init?: InitScheme;
 }
 
 /** PyTorch's BatchNorm2d defaults: eps 1e-5, momentum 0.1 (tfjs momentum 0.9). */
@@ -228,7 +231,8 @@ export function separableBlock(x: tfl.SymbolicTensor, options: SeparableBlockOpt
   const name = options.name ?? 'block';
   const k = options.kernel ?? 3;
   const seed = options.seed ?? null;
-  let y = spatialStage(x, { name: `${name}.op`, operator: options.operator, kernel: k, stride: options.stride ?? 1, padding: (k - 1) >> 1, seed });
+  const init = options.init ?? 'reference';
+  let y = spatialStage(x, { name: `${name}.op`, operator: options.operator, kernel: k, stride: options.stride ?? 1, padding: (k - 1) >> 1, seed, init });
   y = applyLayer(batchNorm(`${name}.op.bn`), y);
   const act1 = activationLayer(options.spatialActivation ?? 'relu', `${name}.op.act`);
   if (act1 !== null) y = applyLayer(act1, y);
@@ -238,7 +242,7 @@ export function separableBlock(x: tfl.SymbolicTensor, options: SeparableBlockOpt
       filters: options.outChannels,
       kernelSize: 1,
       useBias: false,
-      kernelInitializer: kaimingFanOut(seed === null ? null : seed + 2),
+      kernelInitializer: convWeightInit(init, { fanIn: channelsOf(y), fanOut: options.outChannels }, seed === null ? null : seed + 2),
     }),
     y,
   );
@@ -248,15 +252,22 @@ export function separableBlock(x: tfl.SymbolicTensor, options: SeparableBlockOpt
   return y;
 }
 
+function channelsOf(x: tfl.SymbolicTensor): number {
+  const c = x.shape[x.shape.length - 1];
+  if (c === null || c === undefined) throw new Error(`the channel dimension must be known, got shape ${JSON.stringify(x.shape)}`);
+  return c;
+}
+
 /**
  * The spatial convolution alone: for `dw`, explicit zero padding (`<name>.pad`) and a `'valid'`
  * K×K `DepthwiseConv2D` named `<name>`; for FuSe operators a {@link FuseConv2D} named `<name>`.
  */
 export function spatialStage(
   x: tfl.SymbolicTensor,
-  options: { name: string; operator: BlockOperator; kernel: number; stride: number; padding: number; seed: number | null },
+  options: { name: string; operator: BlockOperator; kernel: number; stride: number; padding: number; seed: number | null; init?: InitScheme },
 ): tfl.SymbolicTensor {
   const { name, operator, kernel, stride, padding, seed } = options;
+  const init = options.init ?? 'reference';
   if (operator === 'dw') {
     let y = x;
     if (padding > 0) {
@@ -270,13 +281,14 @@ export function spatialStage(
         padding: 'valid',
         depthMultiplier: 1,
         useBias: false,
-        depthwiseInitializer: kaimingFanOut(seed),
+        // groups = channels: fan_in K·K, fan_out channels·K·K.
+        depthwiseInitializer: convWeightInit(init, { fanIn: kernel * kernel, fanOut: kernel * kernel * channelsOf(x) }, seed),
       }),
       y,
     );
   }
   return applyLayer(
-    new FuseConv2D({ name, mode: operator === 'fuse_full' ? 'full' : 'half', kernelSize: kernel, strides: stride, padding, seed }),
+    new FuseConv2D({ name, mode: operator === 'fuse_full' ? 'full' : 'half', kernelSize: kernel, strides: stride, padding, seed, init }),
     x,
   );
 }

@@ -4,20 +4,31 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { NetworkSpec } from '@fuselab/fuseconv';
-import { buildModel, transferWeights, type BuiltModel, type TapMode, type TransferResult } from '@fuselab/fuseconv/tfjs';
+import { buildModel, transferWeights, type BuiltModel, type InitScheme, type TapMode, type TransferResult } from '@fuselab/fuseconv/tfjs';
 
-export type { TapMode };
+export type { InitScheme, TapMode };
+
+/**
+ * The initialisation `train` gives models it builds from a spec: PyTorch's nn.Conv2d / nn.Linear
+ * defaults. At `fuselab train`'s recipe (SGD 0.05, momentum 0.9, cosine, one short epoch) they
+ * train better than the reference's Kaiming-normal fan-out, whose depthwise and FuSe kernels
+ * start √(channels) times smaller — with the BatchNorm that follows, a far larger effective
+ * learning rate for them (libs/nos README, "Parity with PyTorch").
+ */
+export const DEFAULT_INIT: InitScheme = 'pytorch';
 
 export interface SpecModelOptions {
   /** Seeds every initialiser of the builder, making the initial weights deterministic. */
   seed: number;
   /** Extra outputs after the logits (default `none`); NOS needs `block` or `operator` on both models. */
   taps?: TapMode;
+  /** Which PyTorch initialisation to reproduce (default {@link DEFAULT_INIT}). */
+  init?: InitScheme;
 }
 
 /** Builds the tfjs model of a spec with seeded initialisers (and taps for NOS). */
 export function modelFromSpec(spec: NetworkSpec, options: SpecModelOptions): BuiltModel {
-  return buildModel(spec, { seed: options.seed, taps: options.taps ?? 'none' });
+  return buildModel(spec, { seed: options.seed, taps: options.taps ?? 'none', init: options.init ?? DEFAULT_INIT });
 }
 
 /**

@@ -22,7 +22,7 @@ import { type AugmentOptions, makeBatch } from '../data/batch.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { Rng, mixSeed, shuffledIndices } from '../data/rng.js';
 import { type DistillOptions, type NosOptions, distillationLoss, operatorLoss } from '../distill/index.js';
-import { type TapMode, initializeFromTeacher, modelFromSpec } from './from-spec.js';
+import { type InitScheme, type TapMode, initializeFromTeacher, modelFromSpec } from './from-spec.js';
 import { initializeWeights } from './init.js';
 import { countCorrect, crossEntropy } from './losses.js';
 import { type OptimizerSpec, createOptimizer, setLearningRate } from './optimizer.js';
@@ -32,11 +32,11 @@ export interface TrainOptions {
   /**
    * The model to train, in place: a `tf.LayersModel` whose output 0 is the logits (any further
    * outputs are taps, block or operator outputs used by NOS), or a fuseconv spec, which `train`
-   * builds with `modelFromSpec(spec, { seed, taps })` (taps default to `operator` with `nos`, else
-   * none), trains, and disposes (its weights are in the result's checkpoint). A NOS student built
+   * builds with `modelFromSpec(spec, { seed, taps, init })` (taps default to `operator` with `nos`,
+   * else none; init to `DEFAULT_INIT`, PyTorch's layer defaults), trains, and disposes (its weights are in the result's checkpoint). A NOS student built
    * from a spec is initialised from the teacher (`initializeFromTeacher`) unless resuming.
    */
-  model: tfl.LayersModel | { spec: NetworkSpec; taps?: TapMode };
+  model: tfl.LayersModel | { spec: NetworkSpec; taps?: TapMode; init?: InitScheme };
   /**
    * Redraw all weights from the run's seed before training (see `initializeWeights`). Default
    * false: models from `modelFromSpec` are already seeded by the builder, and a student initialised
@@ -209,7 +209,7 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
   const fromSpec = !('layers' in options.model);
   const model: tfl.LayersModel =
     'spec' in options.model
-      ? modelFromSpec(options.model.spec, { seed, taps: options.model.taps ?? (options.nos !== undefined ? 'operator' : 'none') }).model
+      ? modelFromSpec(options.model.spec, { seed, taps: options.model.taps ?? (options.nos !== undefined ? 'operator' : 'none'), ...(options.model.init === undefined ? {} : { init: options.model.init }) }).model
       : options.model;
   try {
     if (fromSpec && options.nos !== undefined && options.resumeFrom === undefined) initializeFromTeacher(options.nos.teacher, model);
