@@ -195,7 +195,8 @@ const exportSchema = z.object({
     )
     .optional(),
   trainingMetrics: z
-    .array(z.object({ jobKey: z.string().min(1), epoch: z.number().int().nonnegative(), step: z.number().int().nonnegative(), split: z.string().min(1), metric: z.string().min(1), value: z.number() }))
+    // step -1: the per-epoch summaries (train loss/accuracy, test loss/accuracy).
+    .array(z.object({ jobKey: z.string().min(1), epoch: z.number().int().nonnegative(), step: z.number().int().min(-1), split: z.string().min(1), metric: z.string().min(1), value: z.number() }))
     .optional(),
   checkpointsIncluded: z.boolean().optional(),
   checkpoints: z
@@ -321,19 +322,8 @@ export class LocalCampaignService implements CampaignService {
   }
 }
 
-/** Waits for a campaign to finish, calling `onProgress` as it moves. */
+/** Waits for a campaign to finish, calling `onProgress` as it moves (see progress-watch.ts). */
 export async function follow(service: CampaignService, id: string, onProgress: (progress: CampaignProgress) => void, intervalMs = 400): Promise<CampaignProgress> {
-  let last = '';
-  for (;;) {
-    const progress = await service.progress(id);
-    const text = JSON.stringify(progress);
-    if (text !== last) onProgress(progress);
-    last = text;
-    if (progress.status === 'completed' || progress.status === 'failed' || progress.status === 'cancelled') {
-      // The workflow's final count can run ahead of the database by a moment; settle on the DB's.
-      const settled = progressFromDetail(await service.get(id));
-      return settled.status === progress.status ? settled : progress;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  const { watchProgress } = await import('./progress-watch.js');
+  return (await watchProgress(service, id, onProgress, { intervalMs }))!;
 }
