@@ -104,3 +104,45 @@ export function seedBands(curves: readonly Curve[], metric: 'loss' | 'accuracy')
     };
   });
 }
+
+export interface LayerCycles {
+  variant: string;
+  index: number;
+  name: string;
+  cycles: number;
+}
+
+/** The block a layer belongs to: its name's first two parts (`features.3.conv.1.0` → `features.3`). */
+export const blockOf = (layerName: string) => layerName.split('.').slice(0, 2).join('.');
+
+/**
+ * Speed-up per block along the depth of the network: the baseline's cycles in a block ÷ the
+ * variant's in the same block. Blocks, not layers, because FuSe replaces one depthwise layer by
+ * two 1-D ones (different names and counts), while the block structure is shared by all variants.
+ */
+export function blockSpeedups(layers: readonly LayerCycles[], variants: readonly string[]): { blocks: string[]; series: Array<{ variant: string; values: Array<number | null> }> } {
+  const sums = new Map<string, Map<string, number>>();
+  const order: string[] = [];
+  for (const layer of [...layers].sort((a, b) => a.index - b.index)) {
+    const block = blockOf(layer.name);
+    if (layer.variant === 'baseline' && !order.includes(block)) order.push(block);
+    const perVariant = sums.get(layer.variant) ?? new Map<string, number>();
+    perVariant.set(block, (perVariant.get(block) ?? 0) + layer.cycles);
+    sums.set(layer.variant, perVariant);
+  }
+  const baseline = sums.get('baseline');
+  if (!baseline) return { blocks: [], series: [] };
+  return {
+    blocks: order,
+    series: variants
+      .filter((v) => sums.has(v))
+      .map((variant) => ({
+        variant,
+        values: order.map((block) => {
+          const mine = sums.get(variant)!.get(block);
+          const base = baseline.get(block);
+          return mine && base ? base / mine : null;
+        }),
+      })),
+  };
+}

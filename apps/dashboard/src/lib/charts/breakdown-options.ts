@@ -3,7 +3,7 @@
  * speed-up along the depth of the network, and the utilisation heatmap (layer × array size).
  */
 import { arrayLabel } from '../format.ts';
-import { sortArrays } from '../series.ts';
+import { blockSpeedups, sortArrays } from '../series.ts';
 import type { ChartOption } from './echarts.ts';
 import { CLASS_COLORS, colorOf } from './palette.ts';
 
@@ -59,22 +59,15 @@ export function byClassOption(rows: readonly ByClassRow[], variants: readonly st
 }
 
 export function layerSpeedupOption(layers: readonly LayerRow[], variants: readonly string[]): ChartOption {
-  const present = variants.filter((v) => layers.some((l) => l.variant === v));
-  const maxIndex = Math.max(0, ...layers.map((l) => l.index));
+  const { blocks, series } = blockSpeedups(layers, variants);
   return {
     animation: false,
     legend: { top: 0 },
-    tooltip: {
-      trigger: 'axis',
-      valueFormatter: (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)}x` : '–'),
-    },
-    grid: { left: 60, right: 20, top: 40, bottom: 50 },
-    xAxis: { type: 'category', name: 'layer', nameLocation: 'middle', nameGap: 28, data: Array.from({ length: maxIndex + 1 }, (_, i) => String(i)) },
+    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)}x` : '–') },
+    grid: { left: 60, right: 20, top: 40, bottom: 70 },
+    xAxis: { type: 'category', name: 'block', nameLocation: 'middle', nameGap: 50, data: blocks, axisLabel: { rotate: 45, fontSize: 10 } },
     yAxis: { type: 'value', name: 'speed-up (x)', scale: true },
-    series: present.map((variant, i) => {
-      const byIndex = new Map(layers.filter((l) => l.variant === variant).map((l) => [l.index, l.speedup]));
-      return { type: 'line', name: variant, color: colorOf(variant, i), symbolSize: 4, connectNulls: false, data: Array.from({ length: maxIndex + 1 }, (_, k) => byIndex.get(k) ?? null) };
-    }),
+    series: series.map((s, i) => ({ type: 'line', name: s.variant, color: colorOf(s.variant, i), symbolSize: 5, data: s.values })),
   };
 }
 

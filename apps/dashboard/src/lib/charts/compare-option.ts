@@ -13,19 +13,19 @@ export function compareOption(panels: readonly Panel[], metric: CompareMetric, c
   const variants = [...new Set(panels.flatMap((p) => p.series.map((s) => s.variant)))];
   return {
     animation: false,
-    legend: { data: variants, top: 0 },
+    legend: { data: variants, bottom: 0 },
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? (metric === 'speedup' ? `${v.toFixed(3)}x` : v.toLocaleString('en-US')) : '–') },
     title: panels.map((panel, i) => ({
       text: panel.network,
       left: `${(i % columns) * width + width / 2}%`,
-      top: `${Math.floor(i / columns) * height + 4}%`,
+      top: `${Math.floor(i / columns) * height + 1}%`,
       textAlign: 'center',
       textStyle: { fontSize: 13 },
     })),
     grid: panels.map((_, i) => ({
       left: `${(i % columns) * width + 6}%`,
       width: `${width - 9}%`,
-      top: `${Math.floor(i / columns) * height + 12}%`,
+      top: `${Math.floor(i / columns) * height + 9}%`,
       height: `${height - 24}%`,
       containLabel: true,
     })),

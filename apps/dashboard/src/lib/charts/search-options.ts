@@ -56,7 +56,7 @@ export function parallelOption(candidates: readonly Candidate[], objectives: rea
   return {
     animation: false,
     parallelAxis: objectives.map((o, dim) => ({ dim, name: o, scale: true })),
-    parallel: { left: 60, right: 80, top: 40, bottom: 30 },
+    parallel: { left: 70, right: 120, top: 50, bottom: 30 },
     series: [
       { type: 'parallel', name: 'candidates', lineStyle: { width: 1, opacity: 0.35, color: '#8da2c8' }, data: candidates.filter((c) => !frontKeys.has(c.key)).map((c) => objectives.map((o) => c.objectives[o])) },
       { type: 'parallel', name: 'Pareto front', lineStyle: { width: 2, opacity: 0.9, color: '#d9534f' }, data: candidates.filter((c) => frontKeys.has(c.key)).map((c) => objectives.map((o) => c.objectives[o])) },
