@@ -255,8 +255,8 @@ describe('views', () => {
   });
 
   it('/api/views/breakdown: cycles by operator class add up to the total; layers and the utilisation heatmap', async () => {
-    const results = await json<Array<{ variant: string; rows: number; cols: number; totalCycles: number; cyclesByClass: Record<string, number>; layers: Array<{ cycles: number; utilization: number }> }>>('GET', `/api/results?campaign=${campaignId}&layers=true`);
-    const view = await json<{ byClass: Array<{ variant: string; rows: number; cols: number; pointwise: number; depthwise: number; fuse1d: number; other: number }>; layers: Array<{ variant: string; index: number; cycles: number; baselineCycles: number | null; speedup: number | null }>; utilization: Array<{ variant: string; rows: number; cols: number; index: number; utilization: number }> }>(
+    const results = await json<Array<{ variant: string; rows: number; cols: number; totalCycles: number; cyclesByClass: Record<string, number>; layers: Array<{ name: string; cycles: number; utilization: number }> }>>('GET', `/api/results?campaign=${campaignId}&layers=true`);
+    const view = await json<{ byClass: Array<{ variant: string; rows: number; cols: number; pointwise: number; depthwise: number; fuse1d: number; other: number }>; layers: Array<{ variant: string; index: number; cycles: number; baselineCycles: number | null; speedup: number | null }>; blocks: Array<{ variant: string; block: string; baselineCycles: number | null; speedup: number | null }>; utilization: Array<{ variant: string; rows: number; cols: number; index: number; utilization: number }> }>(
       'GET',
       `/api/views/breakdown?network=mobilenet_v2&campaign=${campaignId}&array=32x32`,
     );
@@ -273,6 +273,17 @@ describe('views', () => {
     const layers = view.layers.filter((l) => l.variant === 'fuse_half');
     expect(layers.map((l) => l.cycles)).toEqual(fuse32.layers.map((l) => l.cycles));
     expect(view.layers.filter((l) => l.variant === 'baseline').every((l) => l.speedup === 1)).toBe(true);
+    // Layer-wise speed-up by block (`features.3.…`): the baseline's cycles in the block ÷ the variant's.
+    const base32 = results.find((r) => r.variant === 'baseline' && r.rows === 32 && r.cols === 32)!;
+    const blockOf = (name: string) => name.split('.').slice(0, 2).join('.');
+    const sum = (layerList: Array<{ name: string; cycles: number }>, block: string) => layerList.filter((l) => blockOf(l.name) === block).reduce((a, l) => a + l.cycles, 0);
+    const fuseBlocks = view.blocks.filter((b) => b.variant === 'fuse_half');
+    expect(fuseBlocks.map((b) => b.block)).toEqual([...new Set(fuse32.layers.map((l) => blockOf(l.name)))]);
+    for (const block of fuseBlocks) {
+      expect(block.baselineCycles, block.block).toBe(sum(base32.layers, block.block));
+      expect(block.speedup).toBeCloseTo(sum(base32.layers, block.block) / sum(fuse32.layers, block.block), 12);
+    }
+    expect(fuseBlocks.some((b) => b.speedup! > 1)).toBe(true);
     expect(view.utilization.filter((u) => u.variant === 'fuse_half' && u.rows === 32 && u.cols === 32).map((u) => u.utilization)).toEqual(fuse32.layers.map((l) => l.utilization));
     expect(new Set(view.utilization.map((u) => `${u.rows}x${u.cols}`))).toEqual(new Set(['16x16', '32x32', '16x32']));
   });

@@ -108,6 +108,13 @@ const inCampaign = (alias: SQL, campaignId?: string) => (campaignId ? sql`and ex
 const inList = (column: SQL, values?: string[]) => (values && values.length ? sql`and ${column} in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})` : sql``);
 const hardwareOf = (hardware: CompareQuery['hardware'], variant: SQL) => (hardware === 'auto' ? sql`(case when ${variant} = 'baseline' then 'plain' else 'fuse' end)` : sql`${hardware}`);
 
+/**
+ * The block a layer belongs to: its name's first two parts (`features.3.conv.1.0` → `features.3`).
+ * FuSe replaces a block's depthwise layer by two 1-D ones (other names, other counts); the blocks
+ * are the same in every variant, so layer-wise speed-up is compared block by block.
+ */
+const BLOCK_OF = (name: SQL) => sql`(split_part(${name}, '.', 1) || case when split_part(${name}, '.', 2) = '' then '' else '.' || split_part(${name}, '.', 2) end)`;
+
 /** Opaque cursors: the last row's sort key, base64url JSON. */
 export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -244,27 +251,36 @@ export class DashboardQueries {
     let layers: Row[] = [];
     if (query.array) {
       layers = await this.all(sql`with l as (${latest}),
-        base as (select x.name, sum(x.cycles)::float8 as cycles from sim_results b join sim_layer_results x on x.job_key = b.job_key
-          where b.job_key = (select b2.job_key from sim_results b2 where b2.network = ${query.network} and b2.variant = 'baseline' and b2.hardware = 'plain'
-            and b2.rows = ${query.array.rows} and b2.cols = ${query.array.cols} and b2.model = ${query.model} and b2.dataflow = ${query.dataflow}
-            and b2.input_size = ${query.inputSize} and b2.num_classes = ${query.numClasses} ${inCampaign(sql`b2.job_key`, query.campaignId)}
-            order by b2.created_at desc limit 1)
-          group by x.name)
-        select l.variant, l.rows, l.cols, x.layer_index, x.name, x.kind, x.operator_class, x.cycles::float8 as cycles, x.utilization, base.cycles as base
-        from l join sim_layer_results x on x.job_key = l.job_key left join base on base.name = x.name
-        where l.rows = ${query.array.rows} and l.cols = ${query.array.cols}
-        order by l.variant, x.layer_index`);
+        x as (select l.variant, x.layer_index, x.name, x.kind, x.operator_class, x.cycles::float8 as cycles, x.utilization, ${BLOCK_OF(sql`x.name`)} as block
+          from l join sim_layer_results x on x.job_key = l.job_key where l.rows = ${query.array.rows} and l.cols = ${query.array.cols}),
+        base as (select ${BLOCK_OF(sql`x.name`)} as block, sum(x.cycles)::float8 as cycles from sim_layer_results x
+          where x.job_key = (select b.job_key from sim_results b where b.network = ${query.network} and b.variant = 'baseline' and b.hardware = 'plain'
+            and b.rows = ${query.array.rows} and b.cols = ${query.array.cols} and b.model = ${query.model} and b.dataflow = ${query.dataflow}
+            and b.input_size = ${query.inputSize} and b.num_classes = ${query.numClasses} ${inCampaign(sql`b.job_key`, query.campaignId)}
+            order by b.created_at desc limit 1)
+          group by 1),
+        mine as (select variant, block, sum(cycles) as cycles from x group by variant, block)
+        select x.*, mine.cycles as block_cycles, base.cycles as base from x join mine on mine.variant = x.variant and mine.block = x.block left join base on base.block = x.block
+        order by x.variant, x.layer_index`);
+    }
+    const layerRows = layers.map((row) => {
+      const blockCycles = Number(row.block_cycles);
+      const base = num(row.base);
+      return { variant: String(row.variant), rows: query.array!.rows, cols: query.array!.cols, index: Number(row.layer_index), name: String(row.name), block: String(row.block), kind: String(row.kind), operatorClass: String(row.operator_class), cycles: Number(row.cycles), utilization: Number(row.utilization), blockCycles, baselineCycles: base, speedup: base === null || blockCycles === 0 ? null : base / blockCycles };
+    });
+    // One entry per block and variant, in depth order: the layer-wise speed-up chart's points.
+    const blocks = new Map<string, { variant: string; index: number; block: string; cycles: number; baselineCycles: number | null; speedup: number | null }>();
+    for (const layer of layerRows) {
+      const id = `${layer.variant}\u0000${layer.block}`;
+      if (!blocks.has(id)) blocks.set(id, { variant: layer.variant, index: layer.index, block: layer.block, cycles: layer.blockCycles, baselineCycles: layer.baselineCycles, speedup: layer.speedup });
     }
     return {
       byClass: byClass.map((row) => {
         const [pointwise, depthwise, fuse1d, total] = [Number(row.pointwise), Number(row.depthwise), Number(row.fuse1d), Number(row.total)];
         return { variant: String(row.variant), rows: Number(row.rows), cols: Number(row.cols), pointwise, depthwise, fuse1d, other: total - pointwise - depthwise - fuse1d, totalCycles: total };
       }),
-      layers: layers.map((row) => {
-        const cycles = Number(row.cycles);
-        const base = num(row.base);
-        return { variant: String(row.variant), rows: Number(row.rows), cols: Number(row.cols), index: Number(row.layer_index), name: String(row.name), kind: String(row.kind), operatorClass: String(row.operator_class), cycles, baselineCycles: base, speedup: base === null || cycles === 0 ? null : base / cycles, utilization: Number(row.utilization) };
-      }),
+      layers: layerRows,
+      blocks: [...blocks.values()],
       utilization: utilization.map((row) => ({ variant: String(row.variant), rows: Number(row.rows), cols: Number(row.cols), index: Number(row.layer_index), utilization: Number(row.utilization) })),
     };
   }
