@@ -226,6 +226,17 @@ describe('filters, pagination and projection', () => {
     for (const item of first.items) expect(item.totalCycles).toBe(all.find((r) => r.jobKey === item.jobKey)!.totalCycles);
   });
 
+  it('bounds the list routes by `limit`', async () => {
+    for (const path of ['/api/training-curves', '/api/search-fronts', '/api/training-results']) {
+      const all = await json<unknown[]>('GET', `${path}?campaign=${campaignId}`);
+      expect(all.length, path).toBeGreaterThanOrEqual(1);
+      expect(await json('GET', `${path}?campaign=${campaignId}&limit=1`), path).toEqual(all.slice(0, 1));
+      const over = await call('GET', `${path}?limit=100001`);
+      expect(over.status).toBe(400);
+      expect(((await over.json()) as { error: string }).error).toBe('query limit: at most 100000');
+    }
+  });
+
   it('adds startedAt to the campaign list', async () => {
     const list = await json<Array<{ campaignId: string; startedAt: string | null; finishedAt: string; jobs: { total: number } }>>('GET', '/api/campaigns');
     const mine = list.find((c) => c.campaignId === campaignId)!;
@@ -345,9 +356,9 @@ describe('hostile input', () => {
     ['/api/campaigns/:id/jobs', ['status', 'limit', 'offset']],
     ['/api/campaigns/:id/job-page', ['status', 'kind', 'limit', 'after', 'fields']],
     ['/api/campaigns/:id/export', ['checkpoints']],
-    ['/api/training-results', ['campaign']],
-    ['/api/training-curves', ['campaign']],
-    ['/api/search-fronts', ['campaign']],
+    ['/api/training-results', ['campaign', 'limit']],
+    ['/api/training-curves', ['campaign', 'limit']],
+    ['/api/search-fronts', ['campaign', 'limit']],
     ['/api/views/compare', ['networks', 'variants', 'model', 'hardware', 'campaign', 'dataflow', 'inputSize']],
     ['/api/views/breakdown', ['network', 'variants', 'arrays', 'array', 'model', 'campaign']],
     ['/api/views/paper', ['network', 'array', 'model', 'campaign']],

@@ -48,7 +48,9 @@ const resultQuery = z.strictObject({ campaign: name.optional(), ...resultFilters
 const campaignResultQuery = z.strictObject(resultFilters);
 const exportQuery = z.strictObject({ checkpoints: boolParam.optional() });
 const jobsQuery = z.strictObject({ status: z.enum(JOB_STATUSES, { error: `expected one of ${JOB_STATUSES.join(', ')}` }).optional(), limit: intParam.max(100_000).optional(), offset: z.coerce.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).nonnegative({ error: 'expected 0 or more' }).optional() });
-const campaignQuery = z.strictObject({ campaign: name.optional() });
+/** Rows a list route returns at most (and by default). */
+export const LIST_LIMIT = 100_000;
+const campaignQuery = z.strictObject({ campaign: name.optional(), limit: intParam.max(LIST_LIMIT, { error: `at most ${LIST_LIMIT}` }).default(LIST_LIMIT) });
 const noQuery = z.strictObject({});
 
 /** Bodies: small everywhere; an import document (results, checkpoints) may be large. */
@@ -164,14 +166,14 @@ export function createApp(options: ApiOptions) {
       res.json(await service.results(toFilters(query, id), query.layers === 'true'));
     }),
   );
-  const byCampaign = (read: (campaignId?: string) => Promise<unknown>) =>
+  const byCampaign = (read: (campaignId: string | undefined, limit: number) => Promise<unknown>) =>
     wrap(async (req, res) => {
       const query = parseOr400(campaignQuery, req.query, 'query ');
-      res.json(await read(query.campaign));
+      res.json(await read(query.campaign, query.limit));
     });
-  app.get('/api/training-results', byCampaign((campaign) => service.trainingResults(campaign)));
-  app.get('/api/training-curves', byCampaign((campaign) => service.trainingCurves(campaign)));
-  app.get('/api/search-fronts', byCampaign((campaign) => service.searchFronts(campaign)));
+  app.get('/api/training-results', byCampaign((campaign, limit) => service.trainingResults(campaign, limit)));
+  app.get('/api/training-curves', byCampaign((campaign, limit) => service.trainingCurves(campaign, limit)));
+  app.get('/api/search-fronts', byCampaign((campaign, limit) => service.searchFronts(campaign, limit)));
 
   registerEventRoutes(app, service, listCampaigns, logger, { ...(options.eventIntervalMs ? { intervalMs: options.eventIntervalMs } : {}), ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
   if (queries) registerViewRoutes(app, service, queries);

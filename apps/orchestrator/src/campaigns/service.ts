@@ -55,9 +55,10 @@ export interface CampaignService {
   cancel(id: string, reason?: string): Promise<{ campaignId: string; status: string }>;
   jobs(id: string, options?: { status?: string; limit?: number; offset?: number }): Promise<unknown[]>;
   results(filters: ResultFilters, withLayers?: boolean): Promise<SimResultRow[]>;
-  trainingCurves(campaignId?: string): Promise<unknown[]>;
-  trainingResults(campaignId?: string): Promise<TrainingResultRow[]>;
-  searchFronts(campaignId?: string): Promise<unknown[]>;
+  /** `limit`: at most this many rows (the API's bound; unbounded when omitted). */
+  trainingCurves(campaignId?: string, limit?: number): Promise<unknown[]>;
+  trainingResults(campaignId?: string, limit?: number): Promise<TrainingResultRow[]>;
+  searchFronts(campaignId?: string, limit?: number): Promise<unknown[]>;
   searchResults(campaignId: string): Promise<SearchResultRow[]>;
   exportCampaign(id: string, options?: ExportOptions): Promise<CampaignExport>;
   importCampaign(doc: unknown): Promise<ImportSummary>;
@@ -294,16 +295,16 @@ export class LocalCampaignService implements CampaignService {
     return this.store.simResults(filters, withLayers);
   }
 
-  trainingCurves(campaignId?: string) {
-    return this.store.trainingCurves(campaignId);
+  trainingCurves(campaignId?: string, limit?: number) {
+    return this.store.trainingCurves(campaignId, limit);
   }
 
-  async trainingResults(campaignId?: string): Promise<TrainingResultRow[]> {
-    return (await this.store.trainingResults(campaignId)).map((row) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() }));
+  async trainingResults(campaignId?: string, limit?: number): Promise<TrainingResultRow[]> {
+    return (await this.store.trainingResults(campaignId, limit)).map((row) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() }));
   }
 
-  searchFronts(campaignId?: string) {
-    return this.store.searchFronts(campaignId);
+  searchFronts(campaignId?: string, limit?: number) {
+    return this.store.searchFronts(campaignId, limit);
   }
 
   async searchResults(campaignId: string) {

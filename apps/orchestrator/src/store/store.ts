@@ -416,9 +416,10 @@ export class Store {
     return row;
   }
 
-  async trainingResults(campaignId?: string) {
+  async trainingResults(campaignId?: string, limit?: number) {
     const where = campaignId ? inArray(trainingResults.jobKey, this.db.select({ key: jobs.key }).from(jobs).where(eq(jobs.campaignId, campaignId))) : undefined;
-    return this.db.select().from(trainingResults).where(where).orderBy(asc(trainingResults.network), asc(trainingResults.variant), asc(trainingResults.method), asc(trainingResults.seed));
+    const query = this.db.select().from(trainingResults).where(where).orderBy(asc(trainingResults.network), asc(trainingResults.variant), asc(trainingResults.method), asc(trainingResults.seed)).$dynamic();
+    return limit === undefined ? query : query.limit(limit);
   }
 
   /** A stored checkpoint by (job, epoch, step). */
@@ -558,15 +559,17 @@ export class Store {
   }
 
   /** Training curves of a campaign (empty until training jobs run). */
-  async trainingCurves(campaignId?: string) {
+  async trainingCurves(campaignId?: string, limit?: number) {
     const where = campaignId ? inArray(trainingMetrics.jobKey, this.db.select({ key: jobs.key }).from(jobs).where(eq(jobs.campaignId, campaignId))) : undefined;
-    return this.db.select().from(trainingMetrics).where(where).orderBy(asc(trainingMetrics.jobKey), asc(trainingMetrics.epoch), asc(trainingMetrics.step));
+    const query = this.db.select().from(trainingMetrics).where(where).orderBy(asc(trainingMetrics.jobKey), asc(trainingMetrics.epoch), asc(trainingMetrics.step)).$dynamic();
+    return limit === undefined ? query : query.limit(limit);
   }
 
   /** Search fronts of a campaign, one row per job and generation (the front after it). */
-  async searchFronts(campaignId?: string) {
+  async searchFronts(campaignId?: string, limit?: number) {
     const where = campaignId ? inArray(searchFronts.jobKey, this.db.select({ key: jobs.key }).from(jobs).where(eq(jobs.campaignId, campaignId))) : undefined;
-    return this.db.select().from(searchFronts).where(where).orderBy(asc(searchFronts.jobKey), asc(searchFronts.generation));
+    const query = this.db.select().from(searchFronts).where(where).orderBy(asc(searchFronts.jobKey), asc(searchFronts.generation)).$dynamic();
+    return limit === undefined ? query : query.limit(limit);
   }
 
   /** A stored candidate of a search job (an earlier attempt or run evaluated it). */
