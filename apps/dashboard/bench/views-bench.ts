@@ -5,6 +5,7 @@
  *
  *   npm run build && npm run bench -w @fuselab/dashboard          # 100,000 stored results
  *   FUSELAB_BENCH_RESULTS=20000 npm run bench -w @fuselab/dashboard
+ *   FUSELAB_BENCH_SCREENSHOT=docs/compare.png npm run bench -w @fuselab/dashboard   # also saves /compare (the README's picture)
  *
  * The database (PGlite, in memory) gets every network × variant × 9 arrays under the reference
  * model simulated for real, with their layers (what the views show), plus copies of those results
@@ -94,6 +95,13 @@ try {
       await page.close();
     }
     console.log(`${view.name}: navigation → drawn, median of ${RUNS}: ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')})`);
+  }
+  if (process.env.FUSELAB_BENCH_SCREENSHOT) {
+    const page = await context.newPage();
+    await page.goto(`${api.url}/compare?networks=mobilenet_v1,mobilenet_v2,mobilenet_v3_large&variants=baseline,fuse_full,fuse_half,fuse_full_50,fuse_half_50`);
+    await page.waitForSelector(views[0]!.ready);
+    await page.screenshot({ path: process.env.FUSELAB_BENCH_SCREENSHOT, fullPage: true });
+    console.log(`saved ${process.env.FUSELAB_BENCH_SCREENSHOT}`);
   }
 } finally {
   await browser.close();
