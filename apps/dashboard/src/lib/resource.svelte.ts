@@ -12,41 +12,62 @@ export interface Resource<T> {
   loading: boolean;
 }
 
-/** `refresh` is read too: when what it reads changes (e.g. a live event), the same URL is fetched again. */
+/**
+ * `refresh` is read too: when what it reads changes (a live event, a timer), the same URL is fetched
+ * again. An answer is kept if its URL is still the one asked for — a refresh does not throw away the
+ * answer in flight (on a slow server every answer would be), and refreshes while one is in flight
+ * are coalesced into one more request.
+ */
 export function resource<T>(url: () => string | null, refresh?: () => unknown): Resource<T> {
   const state = $state<Resource<T>>({ data: null, error: null, down: false, loading: false });
-  let lastUrl: string | null = null;
-  $effect(() => {
-    const target = url();
-    refresh?.();
-    if (target === null) {
-      state.data = null;
-      state.loading = false;
-      return;
-    }
-    let stale = false;
-    // A new URL clears the old answer; the same URL again (a live tick) keeps showing it meanwhile.
-    if (target !== lastUrl) state.data = null;
-    lastUrl = target;
+  let wanted: string | null = null;
+  let inFlight: string | null = null;
+  let again = false;
+
+  function load(target: string) {
+    inFlight = target;
     state.loading = true;
     get<T>(target)
       .then((data) => {
-        if (stale) return;
+        if (target !== wanted) return;
         state.data = data;
         state.error = null;
         state.down = false;
       })
       .catch((error: unknown) => {
-        if (stale) return;
+        if (target !== wanted) return;
         state.down = error instanceof ApiDownError;
         state.error = error instanceof ApiError || error instanceof ApiDownError ? error.message : String(error);
       })
       .finally(() => {
-        if (!stale) state.loading = false;
+        if (inFlight === target) inFlight = null;
+        if (target !== wanted) return;
+        state.loading = false;
+        if (again) {
+          again = false;
+          load(target);
+        }
       });
-    return () => {
-      stale = true;
-    };
+  }
+
+  $effect(() => {
+    const target = url();
+    refresh?.();
+    if (target === null) {
+      wanted = null;
+      state.data = null;
+      state.loading = false;
+      return;
+    }
+    if (target !== wanted) {
+      // A new URL clears the old answer; the same URL again (a refresh) keeps showing it meanwhile.
+      wanted = target;
+      again = false;
+      state.data = null;
+      state.error = null;
+      load(target);
+    } else if (inFlight === target) again = true;
+    else load(target);
   });
   return state;
 }
