@@ -297,6 +297,8 @@ describe('views', () => {
     expect(fuseBlocks.some((b) => b.speedup! > 1)).toBe(true);
     expect(view.utilization.filter((u) => u.variant === 'fuse_half' && u.rows === 32 && u.cols === 32).map((u) => u.utilization)).toEqual(fuse32.layers.map((l) => l.utilization));
     expect(new Set(view.utilization.map((u) => `${u.rows}x${u.cols}`))).toEqual(new Set(['16x16', '32x32', '16x32']));
+    const heat = await json<typeof view>('GET', `/api/views/breakdown?network=mobilenet_v2&campaign=${campaignId}&heatmap=fuse_half`);
+    expect(heat.utilization).toEqual(view.utilization.filter((u) => u.variant === 'fuse_half'));
   });
 
   it('/api/views/paper: the numbers of `fuselab table --json`', async () => {

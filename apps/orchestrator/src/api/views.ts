@@ -37,6 +37,7 @@ const breakdownQuery = z.strictObject({
   variants: variantsParam.optional(),
   arrays: arraysParam.optional(),
   array: arrayParam.optional(),
+  heatmap: z.enum(VARIANTS, { error: `expected one of ${VARIANTS.join(', ')}` }).optional(),
   hardware: hardwareParam,
   ...context,
 });
@@ -146,6 +147,7 @@ export function registerViewRoutes(app: Express, service: CampaignService, queri
           ...(q.variants ? { variants: q.variants } : {}),
           ...(q.arrays ? { arrays: q.arrays } : {}),
           ...(q.array ? { array: q.array } : {}),
+          ...(q.heatmap ? { heatmap: q.heatmap } : {}),
           ...(q.campaign ? { campaignId: q.campaign } : {}),
         }),
       );

@@ -84,6 +84,8 @@ export interface BreakdownQuery extends SimContext {
   arrays?: Array<{ rows: number; cols: number }>;
   /** The array whose layers are listed with their speed-up. */
   array?: { rows: number; cols: number };
+  /** The one variant whose utilisation heatmap is wanted (default: every listed variant). */
+  heatmap?: string;
   hardware: 'auto' | 'plain' | 'fuse';
   campaignId?: string;
 }
@@ -247,7 +249,8 @@ export class DashboardQueries {
         coalesce((l.cycles_by_class->>'fuse-1d')::float8, 0) as fuse1d
       from (${latest}) l order by l.variant, l.rows, l.cols`);
     const utilization = await this.all(sql`select l.variant, l.rows, l.cols, x.layer_index, x.utilization
-      from (${latest}) l join sim_layer_results x on x.job_key = l.job_key order by l.variant, l.rows, l.cols, x.layer_index`);
+      from (${latest}) l join sim_layer_results x on x.job_key = l.job_key ${query.heatmap ? sql`where l.variant = ${query.heatmap}` : sql``}
+      order by l.variant, l.rows, l.cols, x.layer_index`);
     let layers: Row[] = [];
     if (query.array) {
       layers = await this.all(sql`with l as (${latest}),
