@@ -99,7 +99,8 @@ const ENDPOINTS: Array<[string, string]> = [
   ['compare: 5 networks × 5 variants', '/api/views/compare?networks=all&variants=all'],
   ['compare: 2 × 2, in the campaign', `/api/views/compare?networks=mobilenet_v2,mnasnet_b1&variants=baseline,fuse_half&campaign=${CAMPAIGN}`],
   ['breakdown: 6 arrays, layers of 64x64', '/api/views/breakdown?network=mobilenet_v2&arrays=8,16,32,64,128,256&array=64x64'],
-  ['breakdown: every array (heatmap)', '/api/views/breakdown?network=mobilenet_v3_large&array=64x64'],
+  ['breakdown: every array, all variants', '/api/views/breakdown?network=mobilenet_v3_large&array=64x64'],
+  ['breakdown: every array, one heatmap', '/api/views/breakdown?network=mobilenet_v3_large&array=64x64&heatmap=fuse_half'],
   ['paper: 5 networks', '/api/views/paper?network=all&array=64x64'],
   ['training (none stored)', '/api/views/training'],
 ];
