@@ -29,7 +29,7 @@ export function compareOption(panels: readonly Panel[], metric: CompareMetric, c
       height: `${height - 24}%`,
       containLabel: true,
     })),
-    xAxis: panels.map((panel, i) => ({ type: 'category', gridIndex: i, data: panel.arrays, name: 'array', nameLocation: 'middle', nameGap: 26, axisLabel: { rotate: panel.arrays.length > 6 ? 30 : 0 } })),
+    xAxis: panels.map((panel, i) => ({ type: 'category', gridIndex: i, data: panel.arrays, name: 'array', nameLocation: 'middle', nameGap: panel.arrays.length > 6 ? 48 : 26, axisLabel: { rotate: panel.arrays.length > 6 ? 30 : 0 } })),
     yAxis: panels.map((_, i) =>
       metric === 'speedup'
         ? { type: 'value', gridIndex: i, name: i % columns === 0 ? 'speed-up (x)' : '', scale: true }
