@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockSpeedups, comparePanels, seedBands, sortArrays, type CompareRow } from './series.ts';
+import { comparePanels, seedBands, sortArrays, type CompareRow } from './series.ts';
 
 const row = (variant: string, rows: number, cols: number, totalCycles: number, speedup: number): CompareRow => ({ network: 'mobilenet_v2', variant, rows, cols, hardware: 'plain', totalCycles, baselineCycles: null, speedup });
 
@@ -30,25 +30,3 @@ describe('series shaping', () => {
   });
 });
 
-describe('block speed-ups', () => {
-  it('sums layers per block and divides the baseline’s cycles by the variant’s, in the baseline’s block order', () => {
-    const layers = [
-      { variant: 'baseline', index: 0, name: 'features.0.0', cycles: 100 },
-      { variant: 'baseline', index: 1, name: 'features.1.conv.0.0', cycles: 300 },
-      { variant: 'baseline', index: 2, name: 'features.1.conv.1', cycles: 100 },
-      { variant: 'baseline', index: 3, name: 'classifier.1', cycles: 50 },
-      { variant: 'fuse_half', index: 0, name: 'features.0.0', cycles: 100 },
-      { variant: 'fuse_half', index: 1, name: 'features.1.conv2_h', cycles: 40 },
-      { variant: 'fuse_half', index: 2, name: 'features.1.conv2_v', cycles: 60 },
-      { variant: 'fuse_half', index: 3, name: 'features.1.conv3', cycles: 100 },
-    ];
-    expect(blockSpeedups(layers, ['baseline', 'fuse_half', 'fuse_full'])).toEqual({
-      blocks: ['features.0', 'features.1', 'classifier.1'],
-      series: [
-        { variant: 'baseline', values: [1, 1, 1] },
-        { variant: 'fuse_half', values: [1, 2, null] },
-      ],
-    });
-    expect(blockSpeedups(layers.slice(4), ['fuse_half'])).toEqual({ blocks: [], series: [] });
-  });
-});

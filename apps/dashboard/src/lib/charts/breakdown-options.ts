@@ -1,9 +1,9 @@
 /**
- * /breakdown's three charts: stacked cycles by operator class per variant and array, layer-wise
+ * /breakdown's three charts: stacked cycles by operator class per variant and array, block-wise
  * speed-up along the depth of the network, and the utilisation heatmap (layer × array size).
  */
 import { arrayLabel } from '../format.ts';
-import { blockSpeedups, sortArrays } from '../series.ts';
+import { sortArrays } from '../series.ts';
 import type { ChartOption } from './echarts.ts';
 import { CLASS_COLORS, colorOf } from './palette.ts';
 
@@ -16,17 +16,14 @@ export interface ByClassRow {
   fuse1d: number;
   other: number;
 }
-export interface LayerRow {
+/** Speed-up per block (`features.N`): FuSe turns one depthwise layer into two 1-D ones, blocks match across variants. */
+export interface BlockRow {
   variant: string;
-  rows: number;
-  cols: number;
   index: number;
-  name: string;
-  kind: string;
+  block: string;
   cycles: number;
   baselineCycles: number | null;
   speedup: number | null;
-  utilization: number;
 }
 export interface UtilizationRow {
   variant: string;
@@ -58,16 +55,21 @@ export function byClassOption(rows: readonly ByClassRow[], variants: readonly st
   };
 }
 
-export function layerSpeedupOption(layers: readonly LayerRow[], variants: readonly string[]): ChartOption {
-  const { blocks, series } = blockSpeedups(layers, variants);
+/** The API's per-block speed-ups (blocks in network order): one line per variant along the depth. */
+export function blockSpeedupOption(blocks: readonly BlockRow[], variants: readonly string[]): ChartOption {
+  const order = [...new Map([...blocks].sort((a, b) => a.index - b.index).map((b) => [b.block, b.index])).keys()];
+  const present = variants.filter((v) => blocks.some((b) => b.variant === v));
   return {
     animation: false,
     legend: { top: 0 },
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)}x` : '–') },
     grid: { left: 60, right: 20, top: 40, bottom: 70 },
-    xAxis: { type: 'category', name: 'block', nameLocation: 'middle', nameGap: 50, data: blocks, axisLabel: { rotate: 45, fontSize: 10 } },
+    xAxis: { type: 'category', name: 'block', nameLocation: 'middle', nameGap: 50, data: order, axisLabel: { rotate: 45, fontSize: 10 } },
     yAxis: { type: 'value', name: 'speed-up (x)', scale: true },
-    series: series.map((s, i) => ({ type: 'line', name: s.variant, color: colorOf(s.variant, i), symbolSize: 5, data: s.values })),
+    series: present.map((variant, i) => {
+      const byBlock = new Map(blocks.filter((b) => b.variant === variant).map((b) => [b.block, b.speedup]));
+      return { type: 'line', name: variant, color: colorOf(variant, i), symbolSize: 5, data: order.map((block) => byBlock.get(block) ?? null) };
+    }),
   };
 }
 
