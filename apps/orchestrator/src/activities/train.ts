@@ -91,7 +91,11 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           {
             signal: ctx.cancellationSignal,
             onProgress: (event) => {
-              if (event.type === 'start') totalSteps = event.totalSteps;
+              if (event.type === 'start') {
+                totalSteps = event.totalSteps;
+                // For the dashboard's per-job progress (training-progress): the run's length.
+                metrics.push({ epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: totalSteps });
+              }
               if (event.type === 'step') {
                 stepsRun++;
                 lastStep = event.globalStep + 1;
@@ -105,6 +109,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
                 row('scaffold_weight', event.scaffoldWeight);
                 row('learning_rate', event.learningRate);
                 row('batch_accuracy', event.batchAccuracy);
+                row('images_per_sec', event.imagesPerSec);
                 beat();
               } else if (event.type === 'epoch') {
                 // Epoch summaries: step -1.

@@ -5,6 +5,12 @@ import type { CampaignDetail, CampaignExport, CampaignSummary, ExportOptions, Im
 import type { TrainingResultRow } from '../campaigns/service.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 
+/** `?campaign=…&limit=…` for the list routes (empty when neither is given). */
+function listQuery(campaignId?: string, limit?: number): string {
+  const query = new URLSearchParams({ ...(campaignId ? { campaign: campaignId } : {}), ...(limit !== undefined ? { limit: String(limit) } : {}) }).toString();
+  return query ? `?${query}` : '';
+}
+
 export class HttpCampaignService implements CampaignService {
   constructor(
     readonly baseUrl: string,
@@ -48,15 +54,14 @@ export class HttpCampaignService implements CampaignService {
     const query = new URLSearchParams(Object.entries({ ...rest, ...(campaignId ? { campaign: campaignId } : {}), ...(withLayers ? { layers: 'true' } : {}) }).map(([k, v]): [string, string] => [k, String(v)]));
     return this.call('GET', `/api/results?${query}`);
   }
-  trainingResults(campaignId?: string): Promise<TrainingResultRow[]> {
-    return this.call('GET', `/api/training-results${campaignId ? `?campaign=${encodeURIComponent(campaignId)}` : ''}`);
+  trainingResults(campaignId?: string, limit?: number): Promise<TrainingResultRow[]> {
+    return this.call('GET', `/api/training-results${listQuery(campaignId, limit)}`);
   }
-
-  trainingCurves(campaignId?: string): Promise<unknown[]> {
-    return this.call('GET', `/api/training-curves${campaignId ? `?campaign=${encodeURIComponent(campaignId)}` : ''}`);
+  trainingCurves(campaignId?: string, limit?: number): Promise<unknown[]> {
+    return this.call('GET', `/api/training-curves${listQuery(campaignId, limit)}`);
   }
-  searchFronts(campaignId?: string): Promise<unknown[]> {
-    return this.call('GET', `/api/search-fronts${campaignId ? `?campaign=${encodeURIComponent(campaignId)}` : ''}`);
+  searchFronts(campaignId?: string, limit?: number): Promise<unknown[]> {
+    return this.call('GET', `/api/search-fronts${listQuery(campaignId, limit)}`);
   }
   searchResults(campaignId: string): Promise<SearchResultRow[]> {
     return this.call('GET', `/api/campaigns/${encodeURIComponent(campaignId)}/searches`);

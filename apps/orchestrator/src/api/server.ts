@@ -1,19 +1,24 @@
 /**
  * The REST API (express) over a CampaignService: campaigns, jobs, results with filters, training
- * curves, search fronts, and server-sent events for live progress. Loopback by default; with
- * FUSELAB_API_TOKEN every request needs `Authorization: Bearer <token>`, and a non-loopback address
- * is refused without a token.
+ * curves, search fronts, the dashboard's views (views.ts), server-sent events (events.ts), and the
+ * built dashboard itself (static.ts). Loopback by default; with FUSELAB_API_TOKEN every request
+ * needs the token as a bearer header or a session cookie (auth.ts), and a non-loopback address is
+ * refused without a token.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { HARDWARE_KINDS } from '@fuselab/systolic-sim';
-import { progressFromDetail, type CampaignService } from '../campaigns/service.js';
-import { describeZodError } from '../campaigns/validation.js';
+import { LocalCampaignService, type CampaignService } from '../campaigns/service.js';
 import { httpStatus } from '../errors/input-errors.js';
-import type { CampaignProgress } from '../workflows/campaign.js';
+import { DashboardQueries } from '../store/dashboard-queries.js';
+import type { ResultFilters } from '../store/store.js';
+import { createAuth } from './auth.js';
+import { registerEventRoutes } from './events.js';
+import { BadRequest, JOB_STATUSES, arrayParam, boolParam, intParam, name, parseOr400, wrap } from './http.js';
+import { registerStaticRoutes } from './static.js';
+import { registerViewRoutes } from './views.js';
 
 export class ApiConfigError extends Error {
   override name = 'ApiConfigError';
@@ -28,48 +33,48 @@ const submitBody = z.strictObject({
   concurrency: z.number({ error: 'expected a positive integer' }).int({ error: 'expected a positive integer' }).positive({ error: 'expected a positive integer' }).max(1000).optional(),
 });
 
-const intParam = z.coerce.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).positive({ error: 'expected a positive integer' });
-const resultQuery = z.strictObject({
-  campaign: z.string().min(1).optional(),
-  network: z.string().min(1).optional(),
-  variant: z.string().min(1).optional(),
-  array: z.string().regex(/^\d+(x\d+)?$/i, { error: 'expected N or RxC' }).optional(),
+const resultFilters = {
+  network: name.optional(),
+  variant: name.optional(),
+  array: arrayParam.optional(),
   rows: intParam.optional(),
   cols: intParam.optional(),
-  model: z.string().min(1).optional(),
+  model: name.optional(),
   hardware: z.enum(HARDWARE_KINDS, { error: `expected ${HARDWARE_KINDS.join(' or ')}` }).optional(),
-  layers: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),
+  layers: boolParam.optional(),
   limit: intParam.max(100_000).optional(),
-  offset: z.coerce.number().int().nonnegative().optional(),
-});
-const exportQuery = z.strictObject({ checkpoints: z.enum(['true', 'false'], { error: 'expected true or false' }).optional() });
-const jobsQuery = z.strictObject({ status: z.enum(['pending', 'running', 'completed', 'failed', 'reused', 'cancelled']).optional(), limit: intParam.max(100_000).optional(), offset: z.coerce.number().int().nonnegative().optional() });
-
-/** A request body or query the client must fix (400), naming the field. */
-class BadRequestError extends Error {
-  override name = 'BadRequestError';
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-  }
-}
-
-function parseOr400<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const { field, problem } = describeZodError(parsed.error);
-    throw new BadRequestError(`${where}${field}`, problem);
-  }
-  return parsed.data;
-}
-
-const isBodyParseFailure = (error: unknown) => typeof error === 'object' && error !== null && 'type' in error && (error as { type: string }).type === 'entity.parse.failed';
-
-const wrap = (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
-  handler(req, res).catch(next);
+  offset: z.coerce.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).nonnegative({ error: 'expected 0 or more' }).optional(),
 };
+const resultQuery = z.strictObject({ campaign: name.optional(), ...resultFilters });
+const campaignResultQuery = z.strictObject(resultFilters);
+const exportQuery = z.strictObject({ checkpoints: boolParam.optional() });
+const jobsQuery = z.strictObject({ status: z.enum(JOB_STATUSES, { error: `expected one of ${JOB_STATUSES.join(', ')}` }).optional(), limit: intParam.max(100_000).optional(), offset: z.coerce.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).nonnegative({ error: 'expected 0 or more' }).optional() });
+/** Rows a list route returns at most (and by default). */
+export const LIST_LIMIT = 100_000;
+const campaignQuery = z.strictObject({ campaign: name.optional(), limit: intParam.max(LIST_LIMIT, { error: `at most ${LIST_LIMIT}` }).default(LIST_LIMIT) });
+const noQuery = z.strictObject({});
+
+/** Bodies: small everywhere; an import document (results, checkpoints) may be large. */
+export const BODY_LIMIT = '1mb';
+export const IMPORT_BODY_LIMIT = '50mb';
+/** Longest accepted path + query string. */
+export const MAX_URL_LENGTH = 4096;
+
+function toFilters(query: z.infer<typeof campaignResultQuery>, campaignId: string | undefined): ResultFilters {
+  const rows = query.array?.rows ?? query.rows;
+  const cols = query.array?.cols ?? query.cols;
+  return {
+    ...(campaignId ? { campaignId } : {}),
+    ...(query.network ? { network: query.network } : {}),
+    ...(query.variant ? { variant: query.variant } : {}),
+    ...(rows !== undefined ? { rows } : {}),
+    ...(cols !== undefined ? { cols } : {}),
+    ...(query.model ? { model: query.model } : {}),
+    ...(query.hardware ? { hardware: query.hardware } : {}),
+    ...(query.limit ? { limit: query.limit } : {}),
+    ...(query.offset ? { offset: query.offset } : {}),
+  };
+}
 
 export interface ApiOptions {
   service: CampaignService;
@@ -77,26 +82,35 @@ export interface ApiOptions {
   token?: string;
   /** How often SSE streams poll progress. */
   eventIntervalMs?: number;
+  /** SSE heartbeat period (default 15 s). */
+  heartbeatMs?: number;
+  /** The dashboard's reads; by default over the local service's database (none over HTTP). */
+  queries?: DashboardQueries;
+  /** The built dashboard to serve (default apps/dashboard/dist); false serves none. */
+  dashboardDir?: string | false;
 }
 
 export function createApp(options: ApiOptions) {
   const { service, logger } = options;
+  const queries = options.queries ?? (service instanceof LocalCampaignService ? new DashboardQueries(service.store.db) : undefined);
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '50mb' }));
+  app.set('etag', 'strong');
+  app.use((req, res, next) => {
+    res.set({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin' });
+    if (req.originalUrl.length > MAX_URL_LENGTH) return res.status(414).json({ error: `query: the URL is longer than ${MAX_URL_LENGTH} characters` });
+    // JSON is revalidated on every poll: an unchanged answer is a 304 (the ETag matches).
+    if (req.path.startsWith('/api/')) res.set('cache-control', 'no-cache');
+    return next();
+  });
 
   app.get('/api/health', (_req, res) => {
     res.json({ ok: true });
   });
+  createAuth(options.token).install(app);
 
-  if (options.token) {
-    const expected = Buffer.from(`Bearer ${options.token}`);
-    app.use((req, res, next) => {
-      const given = Buffer.from(req.get('authorization') ?? '');
-      if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
-      res.status(401).json({ error: 'missing or wrong bearer token (Authorization: Bearer <FUSELAB_API_TOKEN>)' });
-    });
-  }
+  app.post('/api/import', express.json({ limit: IMPORT_BODY_LIMIT }), wrap(async (req, res) => res.status(201).json(await service.importCampaign(req.body))));
+  app.use(express.json({ limit: BODY_LIMIT }));
 
   app.post(
     '/api/campaigns',
@@ -106,7 +120,19 @@ export function createApp(options: ApiOptions) {
       res.status(201).location(`/api/campaigns/${submitted.campaignId}`).json(submitted);
     }),
   );
-  app.get('/api/campaigns', wrap(async (_req, res) => res.json(await service.list())));
+  /** The list, each campaign with when its first job started. */
+  const listCampaigns = async () => {
+    const list = await service.list();
+    const starts = queries ? await queries.campaignStarts(list.map((c) => c.campaignId)) : new Map<string, string | null>();
+    return list.map((c) => ({ ...c, startedAt: starts.get(c.campaignId) ?? null }));
+  };
+  app.get(
+    '/api/campaigns',
+    wrap(async (req, res) => {
+      parseOr400(noQuery, req.query, 'query ');
+      res.json(await listCampaigns());
+    }),
+  );
   app.get('/api/campaigns/:id', wrap(async (req, res) => res.json(await service.get(String(req.params.id)))));
   app.get('/api/campaigns/:id/progress', wrap(async (req, res) => res.json(await service.progress(String(req.params.id)))));
   app.post('/api/campaigns/:id/cancel', wrap(async (req, res) => res.status(202).json(await service.cancel(String(req.params.id)))));
@@ -125,91 +151,51 @@ export function createApp(options: ApiOptions) {
       res.json(await service.exportCampaign(String(req.params.id), { checkpoints: query.checkpoints !== 'false' }));
     }),
   );
-  app.post('/api/import', wrap(async (req, res) => res.status(201).json(await service.importCampaign(req.body))));
   app.get(
     '/api/results',
     wrap(async (req, res) => {
       const query = parseOr400(resultQuery, req.query, 'query ');
-      let rows = query.rows;
-      let cols = query.cols;
-      if (query.array) {
-        const [r, c] = query.array.toLowerCase().split('x').map(Number);
-        rows = r;
-        cols = c ?? r;
-      }
-      res.json(
-        await service.results(
-          {
-            ...(query.campaign ? { campaignId: query.campaign } : {}),
-            ...(query.network ? { network: query.network } : {}),
-            ...(query.variant ? { variant: query.variant } : {}),
-            ...(rows !== undefined ? { rows } : {}),
-            ...(cols !== undefined ? { cols } : {}),
-            ...(query.model ? { model: query.model } : {}),
-            ...(query.hardware ? { hardware: query.hardware } : {}),
-            ...(query.limit ? { limit: query.limit } : {}),
-            ...(query.offset ? { offset: query.offset } : {}),
-          },
-          query.layers === 'true',
-        ),
-      );
+      res.json(await service.results(toFilters(query, query.campaign), query.layers === 'true'));
     }),
   );
-  app.get('/api/campaigns/:id/results', (req, res, next) => {
-    req.url = `/api/results?campaign=${encodeURIComponent(String(req.params.id))}`;
-    next();
-  });
-  app.get('/api/training-results', wrap(async (req, res) => res.json(await service.trainingResults(typeof req.query.campaign === 'string' ? req.query.campaign : undefined))));
-  app.get('/api/training-curves', wrap(async (req, res) => res.json(await service.trainingCurves(typeof req.query.campaign === 'string' ? req.query.campaign : undefined))));
-  app.get('/api/search-fronts', wrap(async (req, res) => res.json(await service.searchFronts(typeof req.query.campaign === 'string' ? req.query.campaign : undefined))));
-
-  /** Server-sent events: `progress` whenever the numbers move, then `done` and the stream ends. */
   app.get(
-    '/api/campaigns/:id/events',
+    '/api/campaigns/:id/results',
     wrap(async (req, res) => {
       const id = String(req.params.id);
+      const query = parseOr400(campaignResultQuery, req.query, 'query ');
       await service.get(id);
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      res.write(': fuselab progress\n\n');
-      let closed = false;
-      req.on('close', () => {
-        closed = true;
-      });
-      let last = '';
-      const send = (event: string, data: CampaignProgress) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      while (!closed) {
-        let progress: CampaignProgress;
-        try {
-          progress = await service.progress(id);
-        } catch (error) {
-          logger.warn({ err: error }, 'progress for SSE failed');
-          break;
-        }
-        const text = JSON.stringify(progress);
-        if (text !== last) send('progress', progress);
-        last = text;
-        if (['completed', 'failed', 'cancelled'].includes(progress.status)) {
-          send('done', progressFromDetail(await service.get(id)));
-          break;
-        }
-        await new Promise((r) => setTimeout(r, options.eventIntervalMs ?? 500));
-      }
-      res.end();
+      res.json(await service.results(toFilters(query, id), query.layers === 'true'));
     }),
   );
+  const byCampaign = (read: (campaignId: string | undefined, limit: number) => Promise<unknown>) =>
+    wrap(async (req, res) => {
+      const query = parseOr400(campaignQuery, req.query, 'query ');
+      res.json(await read(query.campaign, query.limit));
+    });
+  app.get('/api/training-results', byCampaign((campaign, limit) => service.trainingResults(campaign, limit)));
+  app.get('/api/training-curves', byCampaign((campaign, limit) => service.trainingCurves(campaign, limit)));
+  app.get('/api/search-fronts', byCampaign((campaign, limit) => service.searchFronts(campaign, limit)));
+
+  registerEventRoutes(app, service, listCampaigns, logger, { ...(options.eventIntervalMs ? { intervalMs: options.eventIntervalMs } : {}), ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
+  if (queries) registerViewRoutes(app, service, queries);
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such endpoint' });
   });
+  if (options.dashboardDir !== false) registerStaticRoutes(app, options.dashboardDir);
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    const failure = isBodyParseFailure(error) ? new BadRequestError('body', 'not valid JSON') : error;
+    const type = (error as { type?: string } | null)?.type;
+    if (type === 'entity.too.large') return res.status(413).json({ error: `body: larger than the limit (${(error as { limit?: number }).limit ?? '?'} bytes)` });
+    const failure = type === 'entity.parse.failed' ? new BadRequest('body', 'not valid JSON') : error;
     const status = httpStatus(failure);
     if (status !== 500) {
       // Input errors carry the field and the problem, so the CLI's API client rebuilds the same error.
       const { message, field, problem } = failure as Error & { field?: string; problem?: string };
       return res.status(status).json({ error: message, ...(field !== undefined && problem !== undefined ? { field, problem } : {}) });
     }
+    const httpError = (error as { status?: number } | null)?.status;
+    if (typeof httpError === 'number' && httpError >= 400 && httpError < 500) return res.status(httpError).json({ error: (error as Error).message });
     logger.error({ err: error }, 'API request failed');
     return res.status(500).json({ error: (error as Error)?.message ?? 'internal error' });
   });

@@ -59,9 +59,10 @@ export interface CampaignService {
   cancel(id: string, reason?: string): Promise<{ campaignId: string; status: string }>;
   jobs(id: string, options?: { status?: string; limit?: number; offset?: number }): Promise<unknown[]>;
   results(filters: ResultFilters, withLayers?: boolean): Promise<SimResultRow[]>;
-  trainingCurves(campaignId?: string): Promise<unknown[]>;
-  trainingResults(campaignId?: string): Promise<TrainingResultRow[]>;
-  searchFronts(campaignId?: string): Promise<unknown[]>;
+  /** `limit`: at most this many rows (the API's bound; unbounded when omitted). */
+  trainingCurves(campaignId?: string, limit?: number): Promise<unknown[]>;
+  trainingResults(campaignId?: string, limit?: number): Promise<TrainingResultRow[]>;
+  searchFronts(campaignId?: string, limit?: number): Promise<unknown[]>;
   searchResults(campaignId: string): Promise<SearchResultRow[]>;
   exportCampaign(id: string, options?: ExportOptions): Promise<CampaignExport>;
   importCampaign(doc: unknown): Promise<ImportSummary>;
@@ -172,16 +173,16 @@ export class LocalCampaignService implements CampaignService {
     return this.store.simResults(filters, withLayers);
   }
 
-  trainingCurves(campaignId?: string) {
-    return this.store.trainingCurves(campaignId);
+  trainingCurves(campaignId?: string, limit?: number) {
+    return this.store.trainingCurves(campaignId, limit);
   }
 
-  async trainingResults(campaignId?: string): Promise<TrainingResultRow[]> {
-    return (await this.store.trainingResults(campaignId)).map((row) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() }));
+  async trainingResults(campaignId?: string, limit?: number): Promise<TrainingResultRow[]> {
+    return (await this.store.trainingResults(campaignId, limit)).map((row) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() }));
   }
 
-  searchFronts(campaignId?: string) {
-    return this.store.searchFronts(campaignId);
+  searchFronts(campaignId?: string, limit?: number) {
+    return this.store.searchFronts(campaignId, limit);
   }
 
   async searchResults(campaignId: string) {
@@ -200,19 +201,8 @@ export class LocalCampaignService implements CampaignService {
   }
 }
 
-/** Waits for a campaign to finish, calling `onProgress` as it moves. */
+/** Waits for a campaign to finish, calling `onProgress` as it moves (see progress-watch.ts). */
 export async function follow(service: CampaignService, id: string, onProgress: (progress: CampaignProgress) => void, intervalMs = 400): Promise<CampaignProgress> {
-  let last = '';
-  for (;;) {
-    const progress = await service.progress(id);
-    const text = JSON.stringify(progress);
-    if (text !== last) onProgress(progress);
-    last = text;
-    if (progress.status === 'completed' || progress.status === 'failed' || progress.status === 'cancelled') {
-      // The workflow's final count can run ahead of the database by a moment; settle on the DB's.
-      const settled = progressFromDetail(await service.get(id));
-      return settled.status === progress.status ? settled : progress;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  const { watchProgress } = await import('./progress-watch.js');
+  return (await watchProgress(service, id, onProgress, { intervalMs }))!;
 }

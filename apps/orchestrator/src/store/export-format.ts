@@ -119,7 +119,8 @@ const trainingResultRow = z.object({
   worker: z.string().nullable(),
 });
 
-const trainingMetricRow = z.object({ jobKey: key, epoch: count, step: count, split: z.string().min(1), metric: z.string().min(1), value: z.number() });
+// step -1: the per-epoch summaries (train loss/accuracy, test loss/accuracy).
+const trainingMetricRow = z.object({ jobKey: key, epoch: count, step: z.number().int().min(-1), split: z.string().min(1), metric: z.string().min(1), value: z.number() });
 
 /** The latest checkpoint of a training job; `data` is base64. */
 const checkpointRow = z.object({ jobKey: key, epoch: count, step: count, format: z.string().min(1), data: z.base64({ error: 'expected base64 checkpoint data' }) });

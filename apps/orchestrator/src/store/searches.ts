@@ -64,8 +64,9 @@ export async function saveSearchFront(db: Db, jobKey: string, generation: number
 }
 
 /** Search fronts of a campaign, one row per job and generation (the front after it). */
-export async function searchFrontRows(db: Db, campaignId?: string) {
-  return db.select().from(searchFronts).where(ofCampaign(db, searchFronts.jobKey, campaignId)).orderBy(asc(searchFronts.jobKey), asc(searchFronts.generation));
+export async function searchFrontRows(db: Db, campaignId?: string, limit?: number) {
+  const query = db.select().from(searchFronts).where(ofCampaign(db, searchFronts.jobKey, campaignId)).orderBy(asc(searchFronts.jobKey), asc(searchFronts.generation)).$dynamic();
+  return limit === undefined ? query : query.limit(limit);
 }
 
 /** Stores a finished search once and completes its job. */

@@ -119,11 +119,11 @@ export class Store {
   trainingResult(key: string) {
     return training.trainingResult(this.db, key);
   }
-  trainingResults(campaignId?: string) {
-    return training.trainingResultRows(this.db, campaignId);
+  trainingResults(campaignId?: string, limit?: number) {
+    return training.trainingResultRows(this.db, campaignId, limit);
   }
-  trainingCurves(campaignId?: string) {
-    return training.trainingCurves(this.db, campaignId);
+  trainingCurves(campaignId?: string, limit?: number) {
+    return training.trainingCurves(this.db, campaignId, limit);
   }
 
   // --- searches (searches.ts) ---
@@ -139,8 +139,8 @@ export class Store {
   saveSearchFront(jobKey: string, generation: number, evaluations: number, front: unknown) {
     return searches.saveSearchFront(this.db, jobKey, generation, evaluations, front);
   }
-  searchFronts(campaignId?: string) {
-    return searches.searchFrontRows(this.db, campaignId);
+  searchFronts(campaignId?: string, limit?: number) {
+    return searches.searchFrontRows(this.db, campaignId, limit);
   }
   saveSearchResult(campaignId: string, result: searches.SearchResultInput, codeVersion: string, worker: string) {
     return searches.saveSearchResult(this.db, campaignId, result, codeVersion, worker);

@@ -92,15 +92,18 @@ export async function trainingResult(db: Db, key: string) {
   return row;
 }
 
-export async function trainingResultRows(db: Db, campaignId?: string) {
-  return db
+export async function trainingResultRows(db: Db, campaignId?: string, limit?: number) {
+  const query = db
     .select()
     .from(trainingResults)
     .where(ofCampaign(db, trainingResults.jobKey, campaignId))
-    .orderBy(asc(trainingResults.network), asc(trainingResults.variant), asc(trainingResults.method), asc(trainingResults.seed));
+    .orderBy(asc(trainingResults.network), asc(trainingResults.variant), asc(trainingResults.method), asc(trainingResults.seed))
+    .$dynamic();
+  return limit === undefined ? query : query.limit(limit);
 }
 
 /** Training curves of a campaign (empty until training jobs run). */
-export async function trainingCurves(db: Db, campaignId?: string) {
-  return db.select().from(trainingMetrics).where(ofCampaign(db, trainingMetrics.jobKey, campaignId)).orderBy(asc(trainingMetrics.jobKey), asc(trainingMetrics.epoch), asc(trainingMetrics.step));
+export async function trainingCurves(db: Db, campaignId?: string, limit?: number) {
+  const query = db.select().from(trainingMetrics).where(ofCampaign(db, trainingMetrics.jobKey, campaignId)).orderBy(asc(trainingMetrics.jobKey), asc(trainingMetrics.epoch), asc(trainingMetrics.step)).$dynamic();
+  return limit === undefined ? query : query.limit(limit);
 }

@@ -1,0 +1,151 @@
+/**
+ * The dashboard's only way out: the orchestrator's HTTP API at the page's own origin. The session
+ * cookie travels by itself (same origin); the token is never stored here. GETs revalidate with the
+ * server's ETag (`cache: 'no-cache'`), so polling costs a 304.
+ */
+import { session } from './session.svelte.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The API could not be reached at all (server down, proxy without upstream). */
+export class ApiDownError extends Error {
+  override name = 'ApiDownError';
+}
+
+export async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      credentials: 'same-origin',
+      cache: 'no-cache',
+      ...init,
+      headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    });
+  } catch {
+    session.reachable = false;
+    throw new ApiDownError('cannot reach the fuselab API');
+  }
+  if (response.status === 502 || response.status === 503 || response.status === 504) {
+    session.reachable = false;
+    throw new ApiDownError(`the fuselab API answered ${response.status}`);
+  }
+  session.reachable = true;
+  if (response.status === 401) {
+    session.authenticated = false;
+    throw new ApiError(401, 'sign in to see this');
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiError(response.status, `the API answered ${response.status} with something that is not JSON`);
+  }
+  if (!response.ok) throw new ApiError(response.status, (body as { error?: string } | undefined)?.error ?? `the API answered ${response.status}`);
+  return body as T;
+}
+
+export const get = <T>(path: string) => request<T>(path);
+export const post = <T>(path: string, body?: unknown) => request<T>(path, { method: 'POST', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+
+/** A query string from the defined, non-empty values. */
+export function query(params: Record<string, string | number | readonly string[] | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (Array.isArray(value)) {
+      if (value.length) search.set(key, value.join(','));
+    } else search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export type CampaignStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'reused' | 'cancelled';
+export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'reused', 'cancelled'];
+export const JOB_KINDS = ['sim', 'train', 'nas'] as const;
+
+export interface JobCounts {
+  total: number;
+  pending: number;
+  running: number;
+  completed: number;
+  failed: number;
+  reused: number;
+  cancelled: number;
+}
+
+export interface Campaign {
+  campaignId: string;
+  name: string;
+  status: CampaignStatus;
+  createdAt: string;
+  startedAt?: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  jobs: JobCounts;
+}
+
+export interface CampaignDetail extends Campaign {
+  spec: unknown;
+  seed: number;
+}
+
+export interface Progress {
+  campaignId: string;
+  status: string;
+  total: number;
+  completed: number;
+  failed: number;
+  reused: number;
+  running?: number;
+  cancelled?: number;
+}
+
+export interface Job {
+  id?: string | number;
+  key: string;
+  kind: string;
+  params: unknown;
+  status: JobStatus;
+  attempts: number;
+  worker: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs?: number | null;
+  error: string | null;
+}
+
+export interface JobPage {
+  items: Job[];
+  next: string | null;
+}
+
+export interface TrainingProgress {
+  jobId: string | number;
+  network: string;
+  variant: string;
+  method: string;
+  seed: number;
+  step: number;
+  totalSteps: number | null;
+  loss: number | null;
+  imagesPerSec: number | null;
+  updatedAt: string;
+}
+
+export interface SpecCheck {
+  ok: true;
+  name: string;
+  jobs: { simulations: number; trainings: number; searches: number; total: number };
+}

@@ -1,0 +1,65 @@
+/**
+ * /search's charts: objective-vs-objective scatter of every candidate with the Pareto front drawn
+ * over it; hypervolume per generation; parallel coordinates for three or more objectives
+ * (dragging along an axis brushes the candidates).
+ */
+import type { ChartOption } from './echarts.ts';
+
+export interface Candidate {
+  index: number;
+  key: string;
+  generation: number;
+  operators: string[];
+  array: { rows: number; cols: number; hardware?: string } | null;
+  objectives: Record<string, number>;
+}
+
+/** Series 0: every candidate (data index = position in `candidates`); series 1: the front, sorted along x. */
+export function scatterOption(candidates: readonly Candidate[], frontKeys: ReadonlySet<string>, x: string, y: string, picked: readonly string[]): ChartOption {
+  const front = candidates.filter((c) => frontKeys.has(c.key)).sort((a, b) => a.objectives[x]! - b.objectives[x]!);
+  return {
+    animation: false,
+    legend: { top: 0, data: ['candidates', 'Pareto front'] },
+    tooltip: { trigger: 'item', formatter: (p: { data: number[] }) => `${x} ${p.data[0]}<br/>${y} ${p.data[1]}` },
+    grid: { left: 80, right: 20, top: 40, bottom: 50 },
+    xAxis: { type: 'value', name: x, nameLocation: 'middle', nameGap: 28, scale: true },
+    yAxis: { type: 'value', name: y, scale: true },
+    series: [
+      {
+        type: 'scatter',
+        name: 'candidates',
+        large: candidates.length > 2000,
+        symbolSize: 7,
+        color: '#8da2c8',
+        data: candidates.map((c) => ({
+          value: [c.objectives[x], c.objectives[y]],
+          ...(picked.includes(c.key) ? { itemStyle: { color: '#f39c12', borderColor: '#000', borderWidth: 1 }, symbolSize: 12 } : {}),
+        })),
+      },
+      { type: 'line', name: 'Pareto front', color: '#d9534f', step: 'end', symbolSize: 8, data: front.map((c) => [c.objectives[x], c.objectives[y]]) },
+    ],
+  };
+}
+
+export function hypervolumeOption(points: readonly { generation: number; evaluations: number; hypervolume: number }[]): ChartOption {
+  return {
+    animation: false,
+    tooltip: { trigger: 'axis' },
+    grid: { left: 60, right: 20, top: 20, bottom: 50 },
+    xAxis: { type: 'category', name: 'generation', nameLocation: 'middle', nameGap: 28, data: points.map((p) => String(p.generation)) },
+    yAxis: { type: 'value', name: 'hypervolume', scale: true },
+    series: [{ type: 'line', name: 'hypervolume', data: points.map((p) => p.hypervolume), color: '#3ba272' }],
+  };
+}
+
+export function parallelOption(candidates: readonly Candidate[], objectives: readonly string[], frontKeys: ReadonlySet<string>): ChartOption {
+  return {
+    animation: false,
+    parallelAxis: objectives.map((o, dim) => ({ dim, name: o, scale: true })),
+    parallel: { left: 70, right: 120, top: 50, bottom: 30 },
+    series: [
+      { type: 'parallel', name: 'candidates', lineStyle: { width: 1, opacity: 0.35, color: '#8da2c8' }, data: candidates.filter((c) => !frontKeys.has(c.key)).map((c) => objectives.map((o) => c.objectives[o])) },
+      { type: 'parallel', name: 'Pareto front', lineStyle: { width: 2, opacity: 0.9, color: '#d9534f' }, data: candidates.filter((c) => frontKeys.has(c.key)).map((c) => objectives.map((o) => c.objectives[o])) },
+    ],
+  };
+}

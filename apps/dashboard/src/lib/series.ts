@@ -1,0 +1,107 @@
+/**
+ * Shapes API rows into what the charts draw: one category axis of array sizes per network panel,
+ * one series per variant; mean and min–max bands over training seeds. Pure, so it is unit-tested.
+ */
+import { arrayLabel } from './format.ts';
+
+export interface CompareRow {
+  network: string;
+  variant: string;
+  rows: number;
+  cols: number;
+  hardware: string;
+  totalCycles: number;
+  baselineCycles: number | null;
+  speedup: number | null;
+}
+
+export type CompareMetric = 'speedup' | 'totalCycles';
+
+export interface Panel {
+  network: string;
+  arrays: string[];
+  series: Array<{ variant: string; values: Array<number | null> }>;
+}
+
+/** Arrays by area, then by rows (8x8 < 16x16 < 8x64 < 32x32 …). */
+export function sortArrays(arrays: Iterable<{ rows: number; cols: number }>): string[] {
+  const unique = new Map<string, { rows: number; cols: number }>();
+  for (const a of arrays) unique.set(arrayLabel(a.rows, a.cols), a);
+  return [...unique.entries()].sort(([, a], [, b]) => a.rows * a.cols - b.rows * b.cols || a.rows - b.rows).map(([label]) => label);
+}
+
+/** One panel per network (in the order asked), one series per variant (in the order asked) that has rows. */
+export function comparePanels(rows: readonly CompareRow[], networks: readonly string[], variants: readonly string[], metric: CompareMetric): Panel[] {
+  return networks.map((network) => {
+    const mine = rows.filter((row) => row.network === network);
+    const arrays = sortArrays(mine);
+    const series = variants
+      .map((variant) => {
+        const byArray = new Map(mine.filter((row) => row.variant === variant).map((row) => [arrayLabel(row.rows, row.cols), row[metric]]));
+        return { variant, values: arrays.map((a) => byArray.get(a) ?? null) };
+      })
+      .filter((s) => s.values.some((v) => v !== null));
+    return { network, arrays, series };
+  });
+}
+
+export interface CurvePoint {
+  step: number;
+  epoch?: number | null;
+  loss?: number | null;
+  accuracy?: number | null;
+}
+
+export interface Curve {
+  network: string;
+  variant: string;
+  method: string;
+  seed: number;
+  points: CurvePoint[];
+}
+
+export interface Band {
+  network: string;
+  variant: string;
+  method: string;
+  seeds: number;
+  steps: number[];
+  mean: number[];
+  min: number[];
+  max: number[];
+}
+
+/**
+ * Mean and min–max over seeds per (network, variant, method), at the steps where at least one
+ * seed has a value (a seed that stopped early does not pull the mean of later steps).
+ */
+export function seedBands(curves: readonly Curve[], metric: 'loss' | 'accuracy'): Band[] {
+  const groups = new Map<string, Curve[]>();
+  for (const curve of curves) {
+    const key = `${curve.network}\u0000${curve.variant}\u0000${curve.method}`;
+    groups.set(key, [...(groups.get(key) ?? []), curve]);
+  }
+  return [...groups.values()].map((group) => {
+    const byStep = new Map<number, number[]>();
+    for (const curve of group)
+      for (const point of curve.points) {
+        const value = point[metric];
+        if (value === null || value === undefined || !Number.isFinite(value)) continue;
+        byStep.set(point.step, [...(byStep.get(point.step) ?? []), value]);
+      }
+    const steps = [...byStep.keys()].sort((a, b) => a - b);
+    const values = steps.map((step) => byStep.get(step)!);
+    const first = group[0]!;
+    return {
+      network: first.network,
+      variant: first.variant,
+      method: first.method,
+      seeds: group.length,
+      steps,
+      mean: values.map((v) => v.reduce((s, x) => s + x, 0) / v.length),
+      min: values.map((v) => Math.min(...v)),
+      max: values.map((v) => Math.max(...v)),
+    };
+  });
+}
+

@@ -1,0 +1,2 @@
+// Svelte 5 compiles `<script lang="ts">` itself; runes everywhere.
+export default { compilerOptions: { runes: true } };

@@ -1,0 +1,44 @@
+/**
+ * The one progress watcher: polls a campaign's progress, reports each change, and settles on the
+ * database's counts when it ends. The CLI's `follow()` (progress bar) and the API's per-campaign
+ * SSE stream both use it.
+ */
+import type { CampaignProgress } from '../workflows/campaign.js';
+import { progressFromDetail, type CampaignService } from './service.js';
+
+export const FINISHED = new Set<CampaignProgress['status']>(['completed', 'failed', 'cancelled']);
+
+export interface WatchOptions {
+  intervalMs?: number;
+  /** Stops watching (the function then returns undefined). */
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolveSleep) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolveSleep();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Calls `onProgress` whenever the numbers move; resolves with the final progress once the campaign ends. */
+export async function watchProgress(service: CampaignService, id: string, onProgress: (progress: CampaignProgress) => void, options: WatchOptions = {}): Promise<CampaignProgress | undefined> {
+  let last = '';
+  while (!options.signal?.aborted) {
+    const progress = await service.progress(id);
+    const text = JSON.stringify(progress);
+    if (text !== last) onProgress(progress);
+    last = text;
+    if (FINISHED.has(progress.status)) {
+      // The workflow's final count can run ahead of the database by a moment; settle on the DB's.
+      const settled = progressFromDetail(await service.get(id));
+      return settled.status === progress.status ? settled : progress;
+    }
+    await sleep(options.intervalMs ?? 400, options.signal);
+  }
+  return undefined;
+}

@@ -1,0 +1,366 @@
+/**
+ * The dashboard's reads: aggregations computed in SQL (speed-up joins, cycles by operator class,
+ * downsampled training curves), keyset-paginated jobs and results with field projection. Every
+ * list is bounded by the caller's limit. Raw SQL so that both PGlite and PostgreSQL run the same
+ * statements; numbers are cast to float8 so both drivers return JS numbers.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from './db.js';
+
+/** The columns of `jobs` a job page may project, and their SQL. */
+export const JOB_FIELDS = {
+  id: sql`j.id`,
+  position: sql`j.position`,
+  key: sql`j.key`,
+  kind: sql`j.kind`,
+  group: sql`j."group"`,
+  params: sql`j.params`,
+  status: sql`j.status`,
+  attempts: sql`j.attempts`,
+  worker: sql`j.worker`,
+  startedAt: sql`j.started_at`,
+  finishedAt: sql`j.finished_at`,
+  durationMs: sql`(extract(epoch from (coalesce(j.finished_at, now()) - j.started_at)) * 1000)::float8`,
+  error: sql`j.error`,
+} as const;
+export type JobField = keyof typeof JOB_FIELDS;
+
+/** The columns of `sim_results` a result page may project. */
+export const RESULT_FIELDS = {
+  jobKey: sql`r.job_key`,
+  network: sql`r.network`,
+  variant: sql`r.variant`,
+  rows: sql`r.rows`,
+  cols: sql`r.cols`,
+  model: sql`r.model`,
+  hardware: sql`r.hardware`,
+  dataflow: sql`r.dataflow`,
+  inputSize: sql`r.input_size`,
+  numClasses: sql`r.num_classes`,
+  totalCycles: sql`r.total_cycles::float8`,
+  totalMacs: sql`r.total_macs::float8`,
+  cyclesByClass: sql`r.cycles_by_class`,
+  codeVersion: sql`r.code_version`,
+  worker: sql`r.worker`,
+} as const;
+export type ResultField = keyof typeof RESULT_FIELDS;
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `after` for the next page; null on the last page. */
+  next: string | null;
+}
+
+/** The simulation context every comparison holds fixed (the paper's: 224×224 ImageNet, output stationary). */
+export interface SimContext {
+  model: string;
+  dataflow: string;
+  inputSize: number;
+  numClasses: number;
+}
+
+export interface CompareQuery extends SimContext {
+  networks?: string[];
+  variants?: string[];
+  /** `auto`: baseline on plain, FuSe variants on fuse (the paper's pairing). */
+  hardware: 'auto' | 'plain' | 'fuse';
+  campaignId?: string;
+}
+
+export interface CompareRow {
+  network: string;
+  variant: string;
+  rows: number;
+  cols: number;
+  hardware: string;
+  totalCycles: number;
+  baselineCycles: number | null;
+  speedup: number | null;
+}
+
+export interface BreakdownQuery extends SimContext {
+  network: string;
+  variants?: string[];
+  arrays?: Array<{ rows: number; cols: number }>;
+  /** The array whose layers are listed with their speed-up. */
+  array?: { rows: number; cols: number };
+  /** The one variant whose utilisation heatmap is wanted (default: every listed variant). */
+  heatmap?: string;
+  hardware: 'auto' | 'plain' | 'fuse';
+  campaignId?: string;
+}
+
+export interface TrainingQuery {
+  campaignId?: string;
+  maxPoints: number;
+  limit: number;
+}
+
+type Row = Record<string, unknown>;
+
+function rowsOf(result: unknown): Row[] {
+  return (result as { rows: Row[] }).rows;
+}
+
+const iso = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string | Date).toISOString());
+const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+
+/** `r.job_key` belongs to the campaign (a reused result is listed among its jobs too). */
+const inCampaign = (alias: SQL, campaignId?: string) => (campaignId ? sql`and exists (select 1 from jobs cj where cj.campaign_id = ${campaignId} and cj.key = ${alias})` : sql``);
+const inList = (column: SQL, values?: string[]) => (values && values.length ? sql`and ${column} in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})` : sql``);
+const hardwareOf = (hardware: CompareQuery['hardware'], variant: SQL) => (hardware === 'auto' ? sql`(case when ${variant} = 'baseline' then 'plain' else 'fuse' end)` : sql`${hardware}`);
+
+/**
+ * The block a layer belongs to: its name's first two parts (`features.3.conv.1.0` → `features.3`).
+ * FuSe replaces a block's depthwise layer by two 1-D ones (other names, other counts); the blocks
+ * are the same in every variant, so layer-wise speed-up is compared block by block.
+ */
+const BLOCK_OF = (name: SQL) => sql`(split_part(${name}, '.', 1) || case when split_part(${name}, '.', 2) = '' then '' else '.' || split_part(${name}, '.', 2) end)`;
+
+/** Opaque cursors: the last row's sort key, base64url JSON. */
+export function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+export function decodeCursor(cursor: string): unknown {
+  return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+}
+
+export class DashboardQueries {
+  constructor(readonly db: Db) {}
+
+  private async all(query: SQL): Promise<Row[]> {
+    return rowsOf(await this.db.execute(query));
+  }
+
+  /** When each campaign's first job started (null until one did). */
+  async campaignStarts(ids: string[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>(ids.map((id) => [id, null]));
+    if (ids.length === 0) return out;
+    const rows = await this.all(sql`select campaign_id, min(started_at) as started from jobs where campaign_id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) group by campaign_id`);
+    for (const row of rows) out.set(String(row.campaign_id), iso(row.started));
+    return out;
+  }
+
+  /** One page of a campaign's jobs in position order; `after` is the previous page's `next`. */
+  async jobPage(campaignId: string, options: { status?: string; kind?: string; limit: number; after?: number; fields: JobField[] }): Promise<Page<Row>> {
+    const columns = sql.join(
+      options.fields.map((field) => sql`${JOB_FIELDS[field]} as ${sql.identifier(field)}`),
+      sql`, `,
+    );
+    const rows = await this.all(sql`select j.position as "__position", ${columns} from jobs j
+      where j.campaign_id = ${campaignId}
+      ${options.status ? sql`and j.status = ${options.status}` : sql``}
+      ${options.kind ? sql`and j.kind = ${options.kind}` : sql``}
+      ${options.after !== undefined ? sql`and j.position > ${options.after}` : sql``}
+      order by j.position limit ${options.limit + 1}`);
+    const more = rows.length > options.limit;
+    const page = rows.slice(0, options.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(({ __position: _p, ...row }) => normaliseDates(row, ['startedAt', 'finishedAt'])),
+      next: more && last ? encodeCursor({ p: Number(last.__position) }) : null,
+    };
+  }
+
+  /** One page of simulation results ordered by job key (keyset), with the same filters as /api/results. */
+  async resultPage(filters: { campaignId?: string; network?: string; variant?: string; rows?: number; cols?: number; model?: string; hardware?: string }, options: { limit: number; after?: string; fields: ResultField[] }): Promise<Page<Row>> {
+    const columns = sql.join(
+      options.fields.map((field) => sql`${RESULT_FIELDS[field]} as ${sql.identifier(field)}`),
+      sql`, `,
+    );
+    const eq = (column: string, value: string | number | undefined) => (value === undefined ? sql`` : sql`and ${sql.raw(`r.${column}`)} = ${value}`);
+    const rows = await this.all(sql`select r.job_key as "__key", ${columns} from sim_results r
+      where true ${eq('network', filters.network)} ${eq('variant', filters.variant)} ${eq('rows', filters.rows)} ${eq('cols', filters.cols)}
+      ${eq('model', filters.model)} ${eq('hardware', filters.hardware)} ${inCampaign(sql`r.job_key`, filters.campaignId)}
+      ${options.after !== undefined ? sql`and r.job_key > ${options.after}` : sql``}
+      order by r.job_key limit ${options.limit + 1}`);
+    const more = rows.length > options.limit;
+    const page = rows.slice(0, options.limit);
+    const last = page.at(-1);
+    return { items: page.map(({ __key: _k, ...row }) => row), next: more && last ? encodeCursor({ k: String(last.__key) }) : null };
+  }
+
+  /**
+   * Running training jobs of a campaign with their latest stored step (metrics are stored with each
+   * checkpoint, so this moves every `checkpointEvery` steps).
+   */
+  async trainingProgress(campaignId: string): Promise<Row[]> {
+    const rows = await this.all(sql`select j.id, j.key, j.params, j.started_at,
+        (select max(m.step) from training_metrics m where m.job_key = j.key and m.metric = 'loss' and m.split = 'train') as step,
+        (select m.value from training_metrics m where m.job_key = j.key and m.metric = 'loss' and m.split = 'train' and m.step >= 0 order by m.step desc limit 1) as loss,
+        (select m.value from training_metrics m where m.job_key = j.key and m.metric = 'images_per_sec' order by m.step desc limit 1) as ips,
+        (select m.value from training_metrics m where m.job_key = j.key and m.metric = 'total_steps' limit 1) as total,
+        (select max(m.created_at) from training_metrics m where m.job_key = j.key) as updated
+      from jobs j where j.campaign_id = ${campaignId} and j.kind = 'train' and j.status = 'running' order by j.position`);
+    return rows.map((row) => {
+      const params = row.params as { network: string; variant: string; method: string; seed: number };
+      const step = num(row.step);
+      return {
+        jobId: Number(row.id),
+        jobKey: String(row.key),
+        network: params.network,
+        variant: params.variant,
+        method: params.method,
+        seed: params.seed,
+        step: step === null ? 0 : step + 1,
+        totalSteps: num(row.total),
+        loss: num(row.loss),
+        imagesPerSec: num(row.ips),
+        updatedAt: iso(row.updated) ?? iso(row.started_at),
+      };
+    });
+  }
+
+  /** Every variant's total cycles beside the baseline's on plain hardware at the same array, context and campaign. */
+  async compare(query: CompareQuery): Promise<CompareRow[]> {
+    const rows = await this.all(sql`select distinct on (v.network, v.variant, v.rows, v.cols, v.hardware)
+        v.network, v.variant, v.rows, v.cols, v.hardware, v.total_cycles::float8 as total, b.total_cycles::float8 as base
+      from sim_results v
+      left join lateral (select b.total_cycles from sim_results b
+        where b.network = v.network and b.variant = 'baseline' and b.hardware = 'plain' and b.rows = v.rows and b.cols = v.cols
+          and b.model = v.model and b.dataflow = v.dataflow and b.input_size = v.input_size and b.num_classes = v.num_classes
+          ${inCampaign(sql`b.job_key`, query.campaignId)}
+        order by b.created_at desc limit 1) b on true
+      where v.model = ${query.model} and v.dataflow = ${query.dataflow} and v.input_size = ${query.inputSize} and v.num_classes = ${query.numClasses}
+        and v.hardware = ${hardwareOf(query.hardware, sql`v.variant`)}
+        ${inList(sql`v.network`, query.networks)} ${inList(sql`v.variant`, query.variants)} ${inCampaign(sql`v.job_key`, query.campaignId)}
+      order by v.network, v.variant, v.rows, v.cols, v.hardware, v.created_at desc`);
+    return rows.map((row) => {
+      const total = Number(row.total);
+      const base = num(row.base);
+      return { network: String(row.network), variant: String(row.variant), rows: Number(row.rows), cols: Number(row.cols), hardware: String(row.hardware), totalCycles: total, baselineCycles: base, speedup: base === null ? null : base / total };
+    });
+  }
+
+  /**
+   * Cycles by operator class per variant and array; the layers of one array with the baseline's
+   * cycles of the same block (layer-wise speed-up); every layer's utilisation on every array.
+   */
+  async breakdown(query: BreakdownQuery) {
+    const arrays = query.arrays?.length ? sql`and (v.rows, v.cols) in (${sql.join(query.arrays.map((a) => sql`(${a.rows}, ${a.cols})`), sql`, `)})` : sql``;
+    const scope = sql`v.network = ${query.network} and v.model = ${query.model} and v.dataflow = ${query.dataflow} and v.input_size = ${query.inputSize}
+      and v.num_classes = ${query.numClasses} and v.hardware = ${hardwareOf(query.hardware, sql`v.variant`)}
+      ${inList(sql`v.variant`, query.variants)} ${arrays} ${inCampaign(sql`v.job_key`, query.campaignId)}`;
+    // The newest result per (variant, array): older code versions of the same job are ignored.
+    const latest = sql`select distinct on (v.variant, v.rows, v.cols) v.* from sim_results v where ${scope} order by v.variant, v.rows, v.cols, v.created_at desc`;
+    const byClass = await this.all(sql`select l.variant, l.rows, l.cols, l.total_cycles::float8 as total,
+        coalesce((l.cycles_by_class->>'pointwise')::float8, 0) as pointwise,
+        coalesce((l.cycles_by_class->>'depthwise')::float8, 0) as depthwise,
+        coalesce((l.cycles_by_class->>'fuse-1d')::float8, 0) as fuse1d
+      from (${latest}) l order by l.variant, l.rows, l.cols`);
+    const utilization = await this.all(sql`select l.variant, l.rows, l.cols, x.layer_index, x.utilization
+      from (${latest}) l join sim_layer_results x on x.job_key = l.job_key ${query.heatmap ? sql`where l.variant = ${query.heatmap}` : sql``}
+      order by l.variant, l.rows, l.cols, x.layer_index`);
+    let layers: Row[] = [];
+    if (query.array) {
+      layers = await this.all(sql`with l as (${latest}),
+        x as (select l.variant, x.layer_index, x.name, x.kind, x.operator_class, x.cycles::float8 as cycles, x.utilization, ${BLOCK_OF(sql`x.name`)} as block
+          from l join sim_layer_results x on x.job_key = l.job_key where l.rows = ${query.array.rows} and l.cols = ${query.array.cols}),
+        base as (select ${BLOCK_OF(sql`x.name`)} as block, sum(x.cycles)::float8 as cycles from sim_layer_results x
+          where x.job_key = (select b.job_key from sim_results b where b.network = ${query.network} and b.variant = 'baseline' and b.hardware = 'plain'
+            and b.rows = ${query.array.rows} and b.cols = ${query.array.cols} and b.model = ${query.model} and b.dataflow = ${query.dataflow}
+            and b.input_size = ${query.inputSize} and b.num_classes = ${query.numClasses} ${inCampaign(sql`b.job_key`, query.campaignId)}
+            order by b.created_at desc limit 1)
+          group by 1),
+        mine as (select variant, block, sum(cycles) as cycles from x group by variant, block)
+        select x.*, mine.cycles as block_cycles, base.cycles as base from x join mine on mine.variant = x.variant and mine.block = x.block left join base on base.block = x.block
+        order by x.variant, x.layer_index`);
+    }
+    const layerRows = layers.map((row) => {
+      const blockCycles = Number(row.block_cycles);
+      const base = num(row.base);
+      return { variant: String(row.variant), rows: query.array!.rows, cols: query.array!.cols, index: Number(row.layer_index), name: String(row.name), block: String(row.block), kind: String(row.kind), operatorClass: String(row.operator_class), cycles: Number(row.cycles), utilization: Number(row.utilization), blockCycles, baselineCycles: base, speedup: base === null || blockCycles === 0 ? null : base / blockCycles };
+    });
+    // One entry per block and variant, in depth order: the layer-wise speed-up chart's points.
+    const blocks = new Map<string, { variant: string; index: number; block: string; cycles: number; baselineCycles: number | null; speedup: number | null }>();
+    for (const layer of layerRows) {
+      const id = `${layer.variant}\u0000${layer.block}`;
+      if (!blocks.has(id)) blocks.set(id, { variant: layer.variant, index: layer.index, block: layer.block, cycles: layer.blockCycles, baselineCycles: layer.baselineCycles, speedup: layer.speedup });
+    }
+    return {
+      byClass: byClass.map((row) => {
+        const [pointwise, depthwise, fuse1d, total] = [Number(row.pointwise), Number(row.depthwise), Number(row.fuse1d), Number(row.total)];
+        return { variant: String(row.variant), rows: Number(row.rows), cols: Number(row.cols), pointwise, depthwise, fuse1d, other: total - pointwise - depthwise - fuse1d, totalCycles: total };
+      }),
+      layers: layerRows,
+      blocks: [...blocks.values()],
+      utilization: utilization.map((row) => ({ variant: String(row.variant), rows: Number(row.rows), cols: Number(row.cols), index: Number(row.layer_index), utilization: Number(row.utilization) })),
+    };
+  }
+
+  /**
+   * Training curves per job, downsampled in SQL to at most `maxPoints` points each (the mean of
+   * each bucket of consecutive steps, at the bucket's last step), plus the per-epoch summaries.
+   */
+  async training(query: TrainingQuery) {
+    const scope = query.campaignId ? sql`j.campaign_id = ${query.campaignId}` : sql`true`;
+    const jobRows = await this.all(sql`select distinct on (j.key) j.key, j.params from jobs j where ${scope} and j.kind = 'train' order by j.key limit ${query.limit}`);
+    if (jobRows.length === 0) return { curves: [], finals: [] };
+    const keys = sql.join(jobRows.map((row) => sql`${String(row.key)}`), sql`, `);
+    const points = await this.all(sql`with s as (
+        select job_key, step, epoch,
+          max(case when metric = 'loss' then value end) as loss,
+          max(case when metric = 'batch_accuracy' then value end) as accuracy
+        from training_metrics where job_key in (${keys}) and split = 'train' and step >= 0 and metric in ('loss', 'batch_accuracy')
+        group by job_key, step, epoch),
+      n as (select s.*, row_number() over (partition by job_key order by step) - 1 as i, count(*) over (partition by job_key) as total from s)
+      select job_key, max(step) as step, max(epoch) as epoch, avg(loss)::float8 as loss, avg(accuracy)::float8 as accuracy
+      from n group by job_key, floor(i * ${query.maxPoints}::float8 / total) order by job_key, max(step)`);
+    const epochs = await this.all(sql`select job_key, epoch, split, metric, value from training_metrics
+      where job_key in (${keys}) and step = -1 and metric in ('loss', 'accuracy') order by job_key, epoch`);
+    const finals = await this.all(sql`select job_key, dataset, network, variant, method, width, epochs, seed, test_accuracy, test_loss, train_accuracy, train_images_per_sec
+      from training_results where job_key in (${keys}) order by network, variant, method, seed`);
+    const byKey = new Map<string, { points: Row[]; epochs: Map<number, Row> }>(jobRows.map((row) => [String(row.key), { points: [], epochs: new Map() }]));
+    for (const row of points) byKey.get(String(row.job_key))!.points.push({ step: Number(row.step), epoch: Number(row.epoch), loss: num(row.loss), accuracy: num(row.accuracy) });
+    for (const row of epochs) {
+      const perEpoch = byKey.get(String(row.job_key))!.epochs;
+      const epoch = Number(row.epoch);
+      const entry = perEpoch.get(epoch) ?? { epoch };
+      entry[`${row.split}${String(row.metric).charAt(0).toUpperCase()}${String(row.metric).slice(1)}`] = Number(row.value);
+      perEpoch.set(epoch, entry);
+    }
+    return {
+      curves: jobRows.map((row) => {
+        const params = row.params as { dataset: string; network: string; variant: string; method: string; seed: number; width: number };
+        const data = byKey.get(String(row.key))!;
+        return { jobKey: String(row.key), dataset: params.dataset, network: params.network, variant: params.variant, method: params.method, seed: params.seed, width: params.width, points: data.points, epochs: [...data.epochs.values()] };
+      }),
+      finals: finals.map((row) => ({ jobKey: String(row.job_key), dataset: String(row.dataset), network: String(row.network), variant: String(row.variant), method: String(row.method), width: Number(row.width), epochs: Number(row.epochs), seed: Number(row.seed), testAccuracy: num(row.test_accuracy), testLoss: num(row.test_loss), trainAccuracy: Number(row.train_accuracy), trainImagesPerSec: Number(row.train_images_per_sec) })),
+    };
+  }
+
+  /** Mean, min and max final test accuracy per network, variant and method (over seeds). */
+  async accuracy(networks: string[], campaignId?: string): Promise<Row[]> {
+    const rows = await this.all(sql`select t.network, t.variant, t.method, t.dataset, count(*)::int as seeds,
+        avg(t.test_accuracy)::float8 as mean, min(t.test_accuracy)::float8 as min, max(t.test_accuracy)::float8 as max
+      from training_results t where t.test_accuracy is not null ${inList(sql`t.network`, networks)} ${inCampaign(sql`t.job_key`, campaignId)}
+      group by t.network, t.variant, t.method, t.dataset order by t.network, t.variant, t.method, t.dataset`);
+    return rows.map((row) => ({ network: String(row.network), variant: String(row.variant), method: String(row.method), dataset: String(row.dataset), seeds: Number(row.seeds), mean: Number(row.mean), min: Number(row.min), max: Number(row.max) }));
+  }
+
+  /** The search jobs of a campaign (finished or not), in spec order. */
+  async searches(campaignId: string): Promise<Row[]> {
+    const rows = await this.all(sql`select j.key, j."group" as name, j.status, j.params, r.strategy, r.evaluations, r.generations
+      from jobs j left join search_results r on r.job_key = j.key where j.campaign_id = ${campaignId} and j.kind = 'nas' order by j.position`);
+    return rows.map((row) => {
+      const params = row.params as { network: string; objectives: string[]; strategy: string };
+      return { jobKey: String(row.key), name: String(row.name), status: String(row.status), network: params.network, objectives: params.objectives, strategy: params.strategy, evaluations: num(row.evaluations), generations: num(row.generations) };
+    });
+  }
+
+  /** Every evaluated candidate of a search job (bounded by `limit`) and its front after each generation. */
+  async searchDetail(jobKey: string, limit: number) {
+    const candidates = await this.all(sql`select candidate_index, candidate_key, generation, operators, "array", objectives
+      from search_candidates where job_key = ${jobKey} order by candidate_index limit ${limit}`);
+    const fronts = await this.all(sql`select generation, evaluations, front from search_fronts where job_key = ${jobKey} order by generation`);
+    return {
+      candidates: candidates.map((row) => ({ index: Number(row.candidate_index), key: String(row.candidate_key), generation: Number(row.generation), operators: row.operators as string[], array: row.array as { rows: number; cols: number; hardware: string } | null, objectives: row.objectives as Record<string, number> })),
+      fronts: fronts.map((row) => ({ generation: Number(row.generation), evaluations: Number(row.evaluations), front: row.front as Array<{ key: string; objectives: Record<string, number> }> })),
+    };
+  }
+}
+
+function normaliseDates(row: Row, fields: string[]): Row {
+  for (const field of fields) if (field in row) row[field] = iso(row[field]);
+  return row;
+}

@@ -1,0 +1,335 @@
+// The dashboard as a person uses it: Debian's Chromium (playwright-core) against the real embedded
+// stack (Temporal dev server, PGlite, in-process workers) serving the built app, with data from a
+// small real campaign. Screenshots of every view land in tests/dashboard/test-results/screenshots/.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type RunningApi } from '../../apps/orchestrator/dist/api/server.js';
+import { follow, LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
+import { Store } from '../../apps/orchestrator/dist/store/store.js';
+import { startTestStack, type TestStack } from '../orchestrator/helpers/stack.js';
+import { chartOption, chartRendered, launchBrowser, screenshot, watchErrors } from './helpers/browser.js';
+import { DATA_SPEC, FAILING_SPEC, HOSTILE_NAME, LIVE_SPEC_YAML } from './helpers/data.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+
+let stack: TestStack;
+let api: RunningApi;
+let browser: Browser;
+let context: BrowserContext;
+let dataId: string;
+let failedId: string;
+let hostileId: string;
+
+const json = async <T>(path: string): Promise<T> => {
+  const response = await fetch(`${api.url}${path}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+};
+
+async function open(path: string, base = api.url): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${base}${path}`);
+  return { page, errors };
+}
+
+beforeAll(async () => {
+  stack = await startTestStack({ queues: ['sim', 'train', 'nas'], concurrency: 2 });
+  api = await startApi({ service: stack.service, logger: stack.logger, host: '127.0.0.1', port: 0, eventIntervalMs: 200 });
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const data = await stack.service.submit(DATA_SPEC);
+  const failing = await stack.service.submit(FAILING_SPEC);
+  dataId = data.campaignId;
+  failedId = failing.campaignId;
+  expect(await follow(stack.service, dataId, () => undefined, 300)).toMatchObject({ status: 'completed', failed: 0 });
+  expect(await follow(stack.service, failedId, () => undefined, 300)).toMatchObject({ status: 'failed', failed: 1 });
+  // Campaign names from specs are restricted; an imported document's is not — the way a hostile name gets in.
+  const doc = (await stack.service.exportCampaign(failedId, { checkpoints: false })) as unknown as { campaign: { id: string; name: string } };
+  hostileId = 'hostile-import-1';
+  await stack.service.importCampaign({ ...doc, campaign: { ...doc.campaign, id: hostileId, name: HOSTILE_NAME } });
+}, 600_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await api?.close();
+  await stack?.stop();
+}, 120_000);
+
+describe('the dashboard in Chromium', () => {
+  it('renders every route (screenshots saved)', async () => {
+    const views: Array<[name: string, path: string, ready: (page: Page) => Promise<unknown>]> = [
+      ['campaigns', '/', (p) => p.waitForSelector(`tr[data-campaign="${dataId}"]`)],
+      ['campaign', `/campaigns/${dataId}`, (p) => p.waitForSelector('[data-job]')],
+      ['compare', '/compare?networks=mobilenet_v2', (p) => chartRendered(p, 'compare-cycles')],
+      ['breakdown', '/breakdown?network=mobilenet_v2&variants=baseline,fuse_half,fuse_full&heat=fuse_half', (p) => chartRendered(p, 'breakdown-utilization')],
+      ['paper', '/paper?networks=mobilenet_v2', (p) => p.waitForSelector('[data-testid="paper-mobilenet_v2"] tr[data-variant="fuse_half"]')],
+      ['training', `/training?campaign=${dataId}`, (p) => p.waitForSelector('[data-testid="training-finals"]').then(() => chartRendered(p, 'training'))],
+      ['search', `/search?campaign=${dataId}`, (p) => chartRendered(p, 'search-v2-stages-parallel')],
+    ];
+    for (const [name, path, ready] of views) {
+      const { page, errors } = await open(path);
+      await ready(page);
+      expect(await page.locator('[data-testid="state-error"]').count(), `${name} shows an error`).toBe(0);
+      await screenshot(page, name);
+      expect(errors, name).toEqual([]);
+      await page.close();
+    }
+  }, 180_000);
+
+  it('/compare draws one series per selected variant with exactly the values the API returned; the URL holds the state', async () => {
+    const { page, errors } = await open('/compare?networks=mobilenet_v2&variants=baseline,fuse_full');
+    await chartRendered(page, 'compare-speedup');
+    await chartRendered(page, 'compare-cycles');
+    const { rows } = await json<{ rows: Array<{ variant: string; rows: number; cols: number; speedup: number; totalCycles: number }> }>('/api/views/compare?networks=mobilenet_v2&variants=baseline,fuse_full&model=reference&hardware=auto');
+    const sizes = [
+      [8, 8],
+      [16, 16],
+      [16, 64],
+      [32, 32],
+      [64, 64],
+    ]; // the spec's arrays by area (then rows), as the x axis shows them
+    const expected = (metric: 'speedup' | 'totalCycles') =>
+      ['baseline', 'fuse_full'].map((variant) => ({ name: variant, data: sizes.map(([r, c]) => rows.find((row) => row.variant === variant && row.rows === r && row.cols === c)![metric]) }));
+    expect(rows).toHaveLength(10);
+    for (const [prefix, metric] of [
+      ['compare-speedup', 'speedup'],
+      ['compare-cycles', 'totalCycles'],
+    ] as const) {
+      const drawn = await chartOption(page, prefix);
+      expect(drawn.xAxis[0]!.data).toEqual(['8x8', '16x16', '16x64', '32x32', '64x64']);
+      expect(drawn.series.map((s) => ({ name: s.name, data: s.data }))).toEqual(expected(metric));
+    }
+
+    // Ticking a variant adds its line and writes it into the URL; reloading that URL shows the same.
+    await page.getByRole('checkbox', { name: 'fuse_half', exact: true }).check();
+    await page.waitForURL(/variants=baseline%2Cfuse_full%2Cfuse_half|variants=baseline,fuse_full,fuse_half/);
+    await page.waitForFunction(() => (document.querySelector('[data-testid^="chart-compare-speedup"]') as HTMLElement & { fuselabChart: { getOption(): { series: unknown[] } } }).fuselabChart.getOption().series.length === 3);
+    await page.reload();
+    await chartRendered(page, 'compare-speedup');
+    expect((await chartOption(page, 'compare-speedup')).series.map((s) => s.name)).toEqual(['baseline', 'fuse_full', 'fuse_half']);
+    expect(await page.getByRole('checkbox', { name: 'fuse_half', exact: true }).isChecked()).toBe(true);
+
+    // Exports: a PNG and an SVG small enough for a paper.
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'PNG' }).first().click()]);
+    expect(png.suggestedFilename()).toMatch(/^compare-speedup-.*\.png$/);
+    expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'SVG' }).first().click()]);
+    const svgText = readFileSync((await svg.path())!, 'utf8');
+    expect(svgText.startsWith('<svg')).toBe(true);
+    expect(svgText).toContain('fuse_full');
+    expect(svgText.length).toBeLessThan(300_000);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('the paper table holds the numbers of `fuselab table --json`, sorts, and exports CSV and LaTeX', async () => {
+    const { stdout } = await run('node', ['apps/orchestrator/bin/fuselab.js', 'table', '--network', 'mobilenet_v2', '--array', '64x64', '--json'], { cwd: ROOT });
+    const cli = JSON.parse(stdout) as { variants: Array<{ variant: string; params: number; macs: number; hardware: string; cycles: number; speedup: number; published: { speedup: number; paramsM: number } | null }> };
+    const { page, errors } = await open('/paper?networks=mobilenet_v2&array=64x64');
+    const table = page.locator('[data-testid="paper-mobilenet_v2"]');
+    await table.locator('tr[data-variant="baseline"]').waitFor();
+    const value = (variant: string, col: string) => table.locator(`tr[data-variant="${variant}"] td[data-col="${col}"]`).getAttribute('data-value');
+    expect(cli.variants).toHaveLength(5);
+    for (const row of cli.variants) {
+      expect(Number(await value(row.variant, 'params'))).toBe(row.params);
+      expect(Number(await value(row.variant, 'macs'))).toBe(row.macs);
+      expect(Number(await value(row.variant, 'cycles'))).toBe(row.cycles);
+      expect(Number(await value(row.variant, 'speedup'))).toBe(row.speedup);
+      expect(await value(row.variant, 'hardware')).toBe(row.hardware);
+      expect(Number(await value(row.variant, 'paperSpeedup'))).toBe(row.published!.speedup);
+      expect(await table.locator(`tr[data-variant="${row.variant}"] td[data-col="cycles"]`).textContent()).toBe(row.cycles.toLocaleString('en-US'));
+    }
+
+    await table.getByRole('button', { name: 'cycles' }).click();
+    await page.waitForURL(/sort=cycles/);
+    const byCycles = [...cli.variants].sort((a, b) => a.cycles - b.cycles).map((r) => r.variant);
+    expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variant')))).toEqual(byCycles);
+    await table.getByRole('button', { name: /^cycles/ }).click();
+    await page.waitForURL(/dir=desc/);
+    expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variant')))).toEqual([...byCycles].reverse());
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n');
+    expect(lines).toHaveLength(6);
+    const fuseFull = cli.variants.find((r) => r.variant === 'fuse_full')!;
+    expect(lines.find((l) => l.startsWith('mobilenet_v2,64x64,reference,fuse_full,'))!.split(',').slice(3, 6)).toEqual(['fuse_full', String(fuseFull.params), String(fuseFull.published!.paramsM)]);
+    const [tex] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export LaTeX' }).click()]);
+    const latex = readFileSync((await tex.path())!, 'utf8');
+    expect(latex).toContain('\\begin{tabular}');
+    expect(latex).toContain(`fuse\\_full & ${(fuseFull.params / 1e6).toFixed(3)}`);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('renders a hostile campaign name as text', async () => {
+    const dialogs: string[] = [];
+    const { page, errors } = await open('/');
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const link = page.locator(`tr[data-campaign="${hostileId}"] a`);
+    await link.waitFor();
+    expect(await link.textContent()).toBe(HOSTILE_NAME);
+    expect(await page.locator('[data-testid="campaigns"] img').count()).toBe(0);
+    await link.click();
+    await page.waitForURL(new RegExp(`/campaigns/${hostileId}$`));
+    await expect.poll(() => page.locator('h1').textContent()).toContain(HOSTILE_NAME);
+    expect(await page.locator('main img').count()).toBe(0);
+    await screenshot(page, 'hostile-name');
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('shows a failed campaign with its error and the failed job’s message', async () => {
+    const detail = await json<{ error: string }>(`/api/campaigns/${failedId}`);
+    const { page, errors } = await open(`/campaigns/${failedId}?status=failed`);
+    const state = page.locator('[data-testid="state-error"]');
+    await state.waitFor();
+    expect(await state.textContent()).toContain('This campaign failed');
+    expect(await state.textContent()).toContain(detail.error);
+    expect(await page.locator('[data-testid="campaign-status"]').textContent()).toBe('failed');
+    const job = page.locator('[data-job]').first();
+    await job.waitFor();
+    const message = await job.locator('.error').textContent();
+    expect(message).toContain('/nonexistent/cifar10');
+    await expect.poll(() => page.locator('[data-testid="first-failure"]').textContent()).toBe(message);
+    await screenshot(page, 'campaign-failed');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
+describe('the dashboard live, and when things are missing', () => {
+  it('a campaign submitted from the UI runs, its progress moves live, and cancelling it from the UI cancels it in Temporal', async () => {
+    const { page, errors } = await open('/');
+    const spec = page.locator('textarea[name="spec"]');
+    await page.locator('[data-testid="spec-form"]').waitFor();
+
+    // Validation names the field, as the CLI does (the API answers with the spec parser's message).
+    await spec.fill('name: bad\nsimulations: {networks: [resnet], variants: all, arrays: [8]}\n');
+    await expect.poll(() => page.locator('[data-testid="spec-error"]').textContent()).toMatch(/^simulations\.networks\[0\]: unknown network "resnet"/);
+    expect(await page.getByRole('button', { name: /^Submit/ }).isDisabled()).toBe(true);
+
+    await spec.fill(LIVE_SPEC_YAML);
+    await expect.poll(() => page.locator('[data-testid="spec-ok"]').textContent()).toContain('21 jobs (20 simulations, 1 trainings, 0 searches)');
+    await page.getByRole('button', { name: 'Submit 21 jobs' }).click();
+    await page.waitForURL(/\/campaigns\/e2e-live-/);
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+    try {
+      // Marks this document: if anything reloaded the page, the mark would be gone.
+      await page.evaluate(() => Object.assign(window, { e2eMark: 1 }));
+      const done = async () => Number(/^(\d+) of 21 done/.exec((await page.locator('[data-testid="campaign-counts"]').textContent()) ?? '')?.[1] ?? -1);
+      await expect.poll(done, { timeout: 180_000, intervals: [200] }).toBeGreaterThanOrEqual(20);
+      const cell = page.locator('[data-testid="training-progress"] tbody tr td:nth-child(5)');
+      const step = async () => ((await cell.count()) ? Number(/(\d+)(?: \/ \d+)?\s*$/.exec((await cell.textContent()) ?? '')?.[1] ?? 0) : 0);
+      // On failure, say what the API reported, to tell a slow machine from a broken page.
+      const explain = async (error: unknown): Promise<never> => {
+        const [progress, train] = await Promise.all([json(`/api/campaigns/${id}/training-progress`), json(`/api/campaigns/${id}/job-page?kind=train`)]);
+        throw new Error(`${(error as Error).message}\ntraining-progress: ${JSON.stringify(progress)}\ntrain jobs: ${JSON.stringify(train)}`);
+      };
+      let first = 0;
+      try {
+        await expect.poll(step, { timeout: 240_000, intervals: [500] }).toBeGreaterThan(0);
+        first = await step();
+        await expect.poll(step, { timeout: 240_000, intervals: [500] }).toBeGreaterThan(first);
+      } catch (error) {
+        await explain(error);
+      }
+      await screenshot(page, 'campaign-running');
+      expect(await page.evaluate(() => (window as unknown as { e2eMark?: number }).e2eMark)).toBe(1);
+
+      await page.getByRole('button', { name: 'Cancel campaign' }).click();
+      await expect.poll(() => page.locator('[data-testid="campaign-status"]').textContent(), { timeout: 120_000 }).toBe('cancelled');
+    } finally {
+      // Whatever failed above, the long training must not go on loading the machine for the next tests.
+      await stack.service.cancel(id).catch(() => undefined);
+    }
+    const handle = stack.client.client.workflow.getHandle(id);
+    expect(((await handle.result()) as { status: string }).status).toBe('cancelled');
+    const jobs = (await stack.store.listJobs(id)) as Array<{ kind: string; status: string }>;
+    expect(jobs.find((j) => j.kind === 'train')!.status).toBe('cancelled');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 900_000);
+
+  it('tells how to start a campaign when the database is empty', async () => {
+    const database = await openDatabase({ kind: 'pglite' });
+    const empty = await startApi({ service: new LocalCampaignService(new Store(database.db), async () => stack.client.client), logger: stack.logger, host: '127.0.0.1', port: 0 });
+    try {
+      const { page, errors } = await open('/', empty.url);
+      const state = page.locator('[data-testid="state-empty"]');
+      await state.waitFor();
+      expect(await state.textContent()).toContain('No campaigns yet');
+      expect(await state.textContent()).toContain('npx fuselab campaign run examples/tiny.yaml');
+      await screenshot(page, 'empty-database');
+      await page.getByRole('link', { name: 'Compare' }).click();
+      await expect.poll(() => page.locator('[data-testid="state-empty"]').textContent()).toContain('No simulation results for this choice yet');
+      await page.getByRole('link', { name: 'Training' }).click();
+      await expect.poll(() => page.locator('[data-testid="state-empty"]').textContent()).toContain('No training jobs yet');
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await empty.close();
+      await database.close();
+    }
+  }, 120_000);
+
+  it('says the API cannot be reached when it goes away', async () => {
+    const doomed = await startApi({ service: stack.service, logger: stack.logger, host: '127.0.0.1', port: 0 });
+    const { page } = await open('/compare?networks=mobilenet_v2', doomed.url);
+    await chartRendered(page, 'compare-speedup');
+    await doomed.close();
+    await page.getByRole('link', { name: 'Paper table' }).click();
+    const banner = page.locator('[data-testid="api-down"]');
+    await banner.waitFor({ timeout: 20_000 });
+    expect(await banner.textContent()).toContain('The fuselab API cannot be reached');
+    await screenshot(page, 'api-down');
+    await page.close();
+  }, 60_000);
+
+  it('loads nothing without the token; signing in sets an HttpOnly SameSite=Strict cookie and no token in the page', async () => {
+    const token = 'e2e-token-0123456789abcdef';
+    const guarded = await startApi({ service: stack.service, logger: stack.logger, host: '127.0.0.1', port: 0, token });
+    try {
+      const index = readFileSync(`${ROOT}apps/dashboard/dist/index.html`, 'utf8');
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(index)![1]!;
+      for (const path of ['/', '/compare', script, '/api/campaigns', '/api/events', `/api/views/compare?networks=mobilenet_v2`]) {
+        const response = await fetch(`${guarded.url}${path}`).catch((error: Error & { cause?: { code?: string } }) => {
+          throw new Error(`${path}: ${error.cause?.code ?? error.message}`);
+        });
+        expect(response.status, path).toBe(401);
+        const body = await response.text();
+        expect(body, path).not.toContain('mobilenet_v2');
+        expect(body, path).not.toContain('<script');
+      }
+      const signedOut = await browser.newContext();
+      const page = await signedOut.newPage();
+      await page.goto(`${guarded.url}/compare?networks=mobilenet_v2`);
+      await page.locator('input[name="token"]').waitFor();
+      await screenshot(page, 'login');
+      await page.locator('input[name="token"]').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/compare\?networks=mobilenet_v2$/);
+      await chartRendered(page, 'compare-speedup');
+      const cookie = (await signedOut.cookies()).find((c) => c.name === 'fuselab_session')!;
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+      expect(cookie.value).not.toContain(token);
+      expect(await page.evaluate(() => document.cookie)).not.toContain('fuselab_session');
+      expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain(token);
+      expect(page.url()).not.toContain(token);
+      await signedOut.close();
+    } finally {
+      await guarded.close();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,52 @@
+/**
+ * Debian's Chromium driven by playwright-core (nothing downloads a browser), and what the
+ * dashboard tests read from pages: rendered charts, their series, screenshots.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.FUSELAB_CHROMIUM ?? '/usr/bin/chromium';
+/** Screenshots of every view, for people to look at (gitignored). */
+export const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits until the chart whose test id starts with `prefix` has drawn its current option. */
+export async function chartRendered(page: Page, prefix: string, timeout = 30_000): Promise<void> {
+  await page.waitForSelector(`[data-testid^="chart-${prefix}"][data-rendered="true"]`, { timeout });
+}
+
+export interface DrawnSeries {
+  id: string;
+  name: string;
+  type: string;
+  data: unknown[];
+}
+
+/** What the ECharts instance of that chart holds (its merged option), as the page sees it. */
+export function chartOption(page: Page, prefix: string): Promise<{ series: DrawnSeries[]; xAxis: Array<{ data?: string[] }> }> {
+  return page.$eval(`[data-testid^="chart-${prefix}"]`, (el) => {
+    const chart = (el as HTMLElement & { fuselabChart: { getOption(): { series: DrawnSeries[]; xAxis: Array<{ data?: string[] }> } } }).fuselabChart;
+    const option = chart.getOption();
+    return { series: option.series.map((s) => ({ id: s.id, name: s.name, type: s.type, data: s.data })), xAxis: option.xAxis.map((x) => ({ data: x.data })) };
+  });
+}
+
+/** Collects uncaught page errors and console errors, so a test can require none. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource|net::ERR_/.test(message.text())) errors.push(`console: ${message.text()}`);
+  });
+  return errors;
+}
