@@ -15,7 +15,8 @@ describe('fuselab score', () => {
     const out = runJson<ScoreJson>(['score', ...SMALL, '--variant', 'fuse_half', '--proxies', 'params,macs,naswot,zen', '--dataset', 'synthetic']);
     expect(Object.keys(out)).toEqual(['network', 'operators', 'scores']);
     expect(Object.keys(out.scores)).toEqual(['params', 'macs', 'naswot', 'zen']);
-    const stats = modelStats(buildNetwork({ network: 'mobilenet_v3_small', variant: 'fuse_half', width: 0.25, inputSize: 32, numClasses: 10 }));
+    // The CLI's default stem for 32 px inputs is cifar (fuseconv's defaultStem).
+    const stats = modelStats(buildNetwork({ network: 'mobilenet_v3_small', variant: 'fuse_half', width: 0.25, inputSize: 32, numClasses: 10, stem: 'cifar' }));
     expect(out.scores.params).toBe(stats.params);
     expect(out.scores.macs).toBe(stats.macs);
     expect(out.operators).toHaveLength(11);

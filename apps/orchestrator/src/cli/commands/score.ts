@@ -4,10 +4,10 @@
  * sets are generated) and turns `--batch` images into the minibatch the library scores.
  */
 import type { Command } from 'commander';
-import { BLOCK_OPERATORS, buildNetwork, InvalidSpecError, NETWORKS, VARIANTS, type BlockOperator, type NetworkSpec } from '@fuselab/fuseconv';
+import { BLOCK_OPERATORS, buildNetwork, defaultStem, InvalidSpecError, NETWORKS, VARIANTS, type BlockOperator, type NetworkSpec } from '@fuselab/fuseconv';
 import { NasInputError } from '@fuselab/nas';
 import { printJson, printText } from '../output.js';
-import { oneOf, parseList, parseNetwork, parsePositiveInt, parsePositiveNumber, parseVariant } from '../options.js';
+import { oneOf, parseList, parseNetwork, parsePositiveInt, parsePositiveNumber, parseStem, parseVariant, STEM_HELP } from '../options.js';
 import { UsageError } from '../usage-error.js';
 
 /** `noise` is Gaussian N(0, 1) images without labels (what Zen-NAS scores on). */
@@ -17,6 +17,7 @@ const NUM_CLASSES = 10;
 
 interface ScoreFlags {
   network: string;
+  stem?: string;
   variant?: string;
   operators?: string;
   proxies: string;
@@ -98,6 +99,7 @@ export function registerScoreCommand(program: Command): void {
     .option('--data-dir <dir>', 'fashion-mnist directory (default /usr/share/datasets/fashion-mnist)')
     .option('--input <size>', 'input size; fashion-mnist 28×28 images are zero-padded to it', '32')
     .option('--width <multiplier>', 'width multiplier', '0.25')
+    .option('--stem <name>', STEM_HELP)
     .option('--batch <n>', 'images in the minibatch', '64')
     .option('--seed <n>', 'seed of the weights (and of generated data)', '1')
     .option('--json', 'print one JSON document: {"network","operators","scores":{name: value}}')
@@ -123,7 +125,7 @@ export function registerScoreCommand(program: Command): void {
       }
       let spec: NetworkSpec;
       try {
-        const shape = { network, width, inputSize: input, numClasses: NUM_CLASSES };
+        const shape = { network, width, inputSize: input, numClasses: NUM_CLASSES, stem: flags.stem !== undefined ? parseStem(flags.stem) : defaultStem(input) };
         spec = flags.variant !== undefined ? buildNetwork({ ...shape, variant: parseVariant(flags.variant) }) : buildNetwork({ ...shape, operators: parseOperators(flags.operators!) });
       } catch (error) {
         if (error instanceof InvalidSpecError) throw new UsageError(`--${flags.variant !== undefined ? 'variant' : /input|too small/i.test(error.message) ? 'input' : 'operators'}`, error.problem);
