@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_ARRAY, InvalidArrayError, makeArray, parseArraySize, validateArray } from './array.js';
-import { InputError } from './errors.js';
+import { DEFAULT_ARRAY, makeArray, parseArraySize, validateArray } from './array.js';
+import { InputError, InvalidArrayError } from './errors.js';
 import { simulateNetwork } from './simulate.js';
 import type { ConvLayer, Layer } from './topology.js';
 import { validateLayer, validateTopology } from './validate.js';
@@ -85,9 +85,9 @@ describe('array checks', () => {
     expect(makeArray(16, 8)).toEqual({ ...DEFAULT_ARRAY, rows: 16, cols: 8 });
     for (const [rows, cols, field] of [[0, 8, 'rows'], [8, -2, 'cols'], [1.5, 8, 'rows'], [8, Number.NaN, 'cols']] as const) {
       expect(() => makeArray(rows, cols)).toThrow(InvalidArrayError);
-      expect(() => makeArray(rows, cols)).toThrow(`array ${field} must be a positive integer, got ${field === 'rows' ? rows : cols}`);
+      expect(() => makeArray(rows, cols)).toThrow(`${field}: must be a positive integer, got ${field === 'rows' ? rows : cols}`);
     }
-    expect(() => validateArray({ ...DEFAULT_ARRAY, rows: 4, cols: 0 })).toThrow(/array cols/);
+    expect(() => validateArray({ ...DEFAULT_ARRAY, rows: 4, cols: 0 })).toThrow(/^cols: /);
   });
 
   it('simulateNetwork checks the array and the topology before simulating', () => {
