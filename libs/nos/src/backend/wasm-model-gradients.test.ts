@@ -109,8 +109,6 @@ function weightErrors(got: Map<string, Float32Array>, ref: Float64Result): Map<s
 }
 
 const worst = (e: Map<string, number>): number => Math.max(...e.values());
-const countDiffering = (a: Map<string, Uint8Array>, b: Map<string, Uint8Array>): number =>
-  [...a].reduce((s, [n, m]) => s + m.reduce((t, v, i) => t + (v === b.get(n)?.[i] ? 0 : 1), 0), 0);
 
 describe('MobileNetV2 FuSe-half (28×28, batch 16) training-mode gradients vs float64', () => {
   it('wasm and cpu each match float64 on the activation branches they took; kink crossings explain the raw differences', async () => {
@@ -130,17 +128,30 @@ describe('MobileNetV2 FuSe-half (28×28, batch 16) training-mode gradients vs fl
       const same = worst(weightErrors(run.grads, onBranch));
       expect(same, `${backend}: error vs float64 on its own branches`).toBeLessThan(bound[backend]);
     }
-    // At this seed cpu takes every branch float64 takes: its raw gradients are as close.
-    expect(countDiffering(runs.cpu.masks, ref.masks)).toBe(0);
-    expect(worst(weightErrors(runs.cpu.grads, ref)), 'cpu: raw error').toBeLessThan(bound.cpu);
-    // wasm crosses exactly one kink, in the head BN; its raw error is the jump that one crossing
-    // makes (0.10 on the head conv's kernel, on the scale above; see the next test), no more.
-    expect(countDiffering(runs.wasm.masks, ref.masks)).toBe(1);
-    const headOnly = new Map([...ref.masks].filter(([n]) => n !== 'features.18.0.bn'));
-    expect(countDiffering(new Map([...runs.wasm.masks].filter(([n]) => headOnly.has(n))), headOnly)).toBe(0);
-    const wasmRaw = weightErrors(runs.wasm.grads, ref);
-    expect(wasmRaw.get('features.18.0/kernel'), 'wasm: raw error on the head conv').toBeGreaterThan(0.05);
-    expect(worst(wasmRaw), 'wasm: raw error').toBeLessThan(0.15);
+    // Every branch a backend takes differently from float64 is a pre-activation within round-off
+    // of a kink (0 or 6): measured ≤ 3.5e-7 of the layer's output scale, bound 1e-6.
+    const crossings = (backend: 'cpu' | 'wasm') => {
+      const found: Array<{ layer: string; closeness: number }> = [];
+      for (const [n, m] of runs[backend].masks) {
+        const r = ref.masks.get(n)!;
+        const pre = ref.preActivations.get(n) as Float64Array;
+        const scale = maxAbs(ref.outputs.get(n) as Float64Array);
+        m.forEach((v, i) => {
+          if (v !== r[i]) found.push({ layer: n, closeness: Math.min(Math.abs(pre[i]!), Math.abs(pre[i]! - 6)) / scale });
+        });
+      }
+      return found;
+    };
+    const cpuCrossings = crossings('cpu');
+    const wasmCrossings = crossings('wasm');
+    for (const c of [...cpuCrossings, ...wasmCrossings]) expect(c.closeness, `${c.layer}: a crossing away from the kink`).toBeLessThan(1e-6);
+    // Measured at this seed (PyTorch-style initialisation): cpu crosses 3 of the ~10^5 kinks
+    // (features.7.expand, features.15.expand, features.17.op), wasm 1 (features.17.op); each raw
+    // error is the jump those crossings make (0.028 of the scale for both), no more.
+    expect(cpuCrossings.map((c) => c.layer)).toEqual(['features.7.expand.bn', 'features.15.expand.bn', 'features.17.op.bn']);
+    expect(wasmCrossings.map((c) => c.layer)).toEqual(['features.17.op.bn']);
+    expect(worst(weightErrors(runs.cpu.grads, ref)), 'cpu: raw error').toBeLessThan(0.05);
+    expect(worst(weightErrors(runs.wasm.grads, ref)), 'wasm: raw error').toBeLessThan(0.05);
     // The head's forward round-off of both backends (relative to the head's scale) exceeds the
     // smallest distance of a head pre-activation to the ReLU6 kinks: either may cross.
     const head = ref.outputs.get('features.18.0.bn') as Float64Array;
