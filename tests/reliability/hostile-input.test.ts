@@ -12,7 +12,8 @@ import { DatasetError, parseCifarBatch, parseIdx } from '@fuselab/nos';
 import { InputError, parseScaleSimConfig, parseScaleSimTopologyCsv } from '@fuselab/systolic-sim';
 import { createApp } from '../../apps/orchestrator/dist/api/server.js';
 import { LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
-import { normaliseSpec, SpecError } from '../../apps/orchestrator/dist/campaigns/spec.js';
+import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
+import { SpecError } from '../../apps/orchestrator/dist/campaigns/validation.js';
 import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
 import { Store } from '../../apps/orchestrator/dist/store/store.js';
 import { silentLogger } from '../orchestrator/helpers/services.js';
@@ -171,7 +172,7 @@ describe('the API under hostile bodies and paths', () => {
   it('a body that is not JSON, or too large, is refused', async () => {
     const bad = await fetch(`${base}/api/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"spec": ' });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: 'body: not valid JSON' });
+    expect(await bad.json()).toMatchObject({ error: 'body: not valid JSON', field: 'body', problem: 'not valid JSON' });
   });
 
   it('spec paths outside the data roots are refused at submission, without showing what the file holds', async () => {
