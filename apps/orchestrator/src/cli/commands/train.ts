@@ -19,18 +19,26 @@ function parseSeed(value: string): number {
 
 /**
  * The bar while an image-folder data set is decoded (first run only; later runs read the cache).
- * It appears only after 2 s, so bad input found at once stays a one-line error.
+ * It appears after 2 s, or with the final state once decoding is done, so bad input found at once
+ * stays a one-line error.
  */
 function decodeProgress() {
   const startedAt = Date.now();
   let bar: ProgressBar | undefined;
+  let last: { done: number; total: number } | undefined;
+  const show = () => (bar ??= progressBar('decoding [{bar}] {percentage}% {value}/{total} images'));
   return {
     update: (done: number, total: number) => {
-      if (!bar && Date.now() - startedAt < 2000) return;
-      bar ??= progressBar('decoding [{bar}] {percentage}% {value}/{total} images');
-      bar.update(done, total, {});
+      last = { done, total };
+      if (bar || Date.now() - startedAt >= 2000) show().update(done, total, {});
     },
-    stop: () => bar?.stop(),
+    /** Decoded: the final state, also when it took less than 2 s. */
+    finish: () => {
+      if (last) show().update(last.done, last.total, {});
+      bar?.stop();
+    },
+    /** Failed: no bar line before the error's one line (unless one was already showing). */
+    abort: () => bar?.stop(),
   };
 }
 
@@ -83,7 +91,11 @@ export function registerTrainCommand(program: Command): void {
           { dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.data ? { dataPath: options.data } : {}), ...(imageSize !== undefined ? { imageSize } : {}), ...(limit !== undefined ? { limit } : {}), seed },
           { onProgress: decoding.update },
         )
-        .finally(() => decoding.stop());
+        .catch((error: unknown) => {
+          decoding.abort();
+          throw error;
+        });
+      decoding.finish();
       if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
 
       const backend = await training.ensureBackend();
