@@ -11,6 +11,9 @@ function listQuery(campaignId?: string, limit?: number): string {
   return query ? `?${query}` : '';
 }
 
+/** Attempts of a GET whose connection fails (see `send`). */
+const GET_ATTEMPTS = 4;
+
 export class HttpCampaignService implements CampaignService {
   constructor(
     readonly baseUrl: string,
@@ -18,16 +21,35 @@ export class HttpCampaignService implements CampaignService {
   ) {}
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    const response = await this.send(method, path, body);
     const payload = (await response.json().catch(() => ({}))) as { error?: string; field?: string; problem?: string };
     if (response.status === 400) throw payload.field !== undefined && payload.problem !== undefined ? new SpecError(payload.field, payload.problem) : new SpecError('request', payload.error ?? 'bad request');
     if (response.status === 404) throw new NotFoundError(payload.error ?? 'not found');
     if (!response.ok) throw new Error(`the fuselab API at ${this.baseUrl} answered ${response.status}: ${payload.error ?? ''}`);
     return payload as T;
+  }
+
+  /**
+   * One request; a GET whose connection fails is sent again (up to 3 times, 0.25–1 s apart). The
+   * API may live in a process that also trains: a step or a data-set decode that holds its event
+   * loop past the server's keep-alive timeout makes it close a connection the client is reusing
+   * (ECONNRESET), which says nothing about the request. Other methods are not idempotent and are
+   * never re-sent.
+   */
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
+    const init: RequestInit = {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetch(`${this.baseUrl}${path}`, init);
+      } catch (error) {
+        if (method !== 'GET' || attempt >= GET_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
+      }
+    }
   }
 
   submit(spec: unknown, options: SubmitOptions = {}): Promise<Submitted> {

@@ -136,7 +136,12 @@ export class LocalCampaignService implements CampaignService {
     if (detail.status === 'pending' || detail.status === 'running') {
       try {
         const client = await this.temporal();
-        return await client.workflow.getHandle(id).query(progressQuery);
+        const live = await client.workflow.getHandle(id).query(progressQuery);
+        // The workflow counts the jobs it has handed to workers' queues; the database knows which
+        // of them a worker has started. Dispatched but not started is "queued" (e.g. 6 trainings
+        // dispatched to 2 train workers: 2 running, 4 queued).
+        const running = Math.min(live.running, detail.jobs.running);
+        return { ...live, running, queued: live.running - running };
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) {
           /* fall back to the database's view */

@@ -46,7 +46,10 @@ export interface CampaignProgress {
   completed: number;
   failed: number;
   reused: number;
+  /** Jobs a worker has started (the service takes it from the database; the workflow counts dispatched ones here). */
   running: number;
+  /** Dispatched to a task queue, not started by a worker yet (set by the service, not the workflow). */
+  queued?: number;
   cancelled: number;
 }
 

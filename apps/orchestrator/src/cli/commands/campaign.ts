@@ -87,8 +87,8 @@ export function registerCampaignCommands(program: Command): void {
           return;
         }
         const { follow, outcomeOf } = await serviceModule();
-        const bar = progressBar('[{bar}] {percentage}% {value}/{total} jobs · {completed} completed · {reused} reused · {failed} failed · {running} running · {status}');
-        const show = (p: CampaignProgress) => bar.update(p.completed + p.failed + p.reused + p.cancelled, p.total, { completed: p.completed, reused: p.reused, failed: p.failed, running: p.running, status: p.status });
+        const bar = progressBar('[{bar}] {percentage}% {value}/{total} jobs · {completed} completed · {reused} reused · {failed} failed · {running} running · {queued} queued · {status}');
+        const show = (p: CampaignProgress) => bar.update(p.completed + p.failed + p.reused + p.cancelled, p.total, { completed: p.completed, reused: p.reused, failed: p.failed, running: p.running, queued: p.queued ?? 0, status: p.status });
         let final: CampaignProgress;
         try {
           final = await follow(ctx.service, submitted.campaignId, show);
@@ -148,7 +148,7 @@ export function registerCampaignCommands(program: Command): void {
         printText(
           [
             `campaign ${detail.campaignId} (${detail.name}): ${detail.status}`,
-            `jobs: ${progress.total} total, ${progress.completed} completed, ${progress.reused} reused, ${progress.failed} failed, ${progress.running} running, ${progress.cancelled} cancelled`,
+            `jobs: ${progress.total} total, ${progress.completed} completed, ${progress.reused} reused, ${progress.failed} failed, ${progress.running} running, ${progress.queued ?? 0} queued, ${progress.cancelled} cancelled`,
             `spec hash ${detail.specHash}`,
             `code ${detail.codeVersion}; created ${detail.createdAt}${detail.finishedAt ? `, finished ${detail.finishedAt}` : ''}`,
             ...(detail.error ? [`error: ${detail.error}`] : []),
