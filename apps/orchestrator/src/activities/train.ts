@@ -90,7 +90,13 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           },
           {
             signal: ctx.cancellationSignal,
+            // Signs of life between optimizer steps (the SDK throttles heartbeats to one a second):
+            // decoding an image-folder data set and evaluating on the test set can each outlast
+            // the 60 s heartbeat timeout on a busy machine, and the server would then fail the
+            // attempt although it is making progress.
+            onDataProgress: beat,
             onProgress: (event) => {
+              if (event.type === 'evaluate') beat();
               if (event.type === 'start') {
                 totalSteps = event.totalSteps;
                 // For the dashboard's per-job progress (training-progress): the run's length.

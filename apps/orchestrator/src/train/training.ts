@@ -242,10 +242,15 @@ export interface RunTrainingOptions extends TrainingRequest {
   failAfterStep?: number;
 }
 
+export interface RunTrainingCallbacks extends TrainCallbacks {
+  /** Decoding an image-folder data set on a cache miss: images done of all. */
+  onDataProgress?: (done: number, total: number) => void;
+}
+
 /** Trains one network and returns nos' result (its final checkpoint carries `meta`). */
-export async function runTraining(options: RunTrainingOptions, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+export async function runTraining(options: RunTrainingOptions, callbacks: RunTrainingCallbacks = {}): Promise<TrainResult> {
   await ensureBackend();
-  const data = options.data ?? (await loadTrainingData(options));
+  const data = options.data ?? (await loadTrainingData(options, callbacks.onDataProgress ? { onProgress: callbacks.onDataProgress } : {}));
   const stem = options.stem ?? defaultStem(data.inputSize);
   const spec = specFor(options.network, options.variant, options.width, data.inputSize, data.numClasses, stem);
   const meta: CheckpointMeta = { network: options.network, variant: options.variant, width: options.width, inputSize: data.inputSize, numClasses: data.numClasses, stem, dataset: options.dataset, method: options.method };

@@ -93,7 +93,9 @@ export type TrainProgress =
       imagesPerSec: number;
     }
   | { type: 'epoch'; epoch: number; trainLoss: number; trainAccuracy: number; testLoss?: number; testAccuracy?: number; seconds: number; imagesPerSec: number }
-  | { type: 'checkpoint'; epoch: number; step: number; globalStep: number };
+  | { type: 'checkpoint'; epoch: number; step: number; globalStep: number }
+  /** After every batch of an evaluation on the test set (a sign of life between steps). */
+  | { type: 'evaluate'; epoch: number; done: number; total: number };
 
 export interface EpochMetrics {
   epoch: number;
@@ -166,7 +168,7 @@ function positive(name: string, v: number, integer: boolean): number {
 export async function evaluate(
   model: tfl.LayersModel,
   data: ImageDataset,
-  options: { batchSize?: number; normalize?: TrainOptions['normalize']; signal?: AbortSignal } = {},
+  options: { batchSize?: number; normalize?: TrainOptions['normalize']; signal?: AbortSignal; onBatch?: (done: number, total: number) => void } = {},
 ): Promise<{ loss: number; accuracy: number }> {
   const { c } = inputShape(model);
   const bs = options.batchSize ?? 256;
@@ -185,6 +187,7 @@ export async function evaluate(
     lossSum += (await l!.data())[0]!;
     correct += (await k!.data())[0]!;
     tf.dispose([l!, k!]);
+    options.onBatch?.(start + batch.n, data.count);
     await yieldToEventLoop();
   }
   return { loss: lossSum / Math.max(1, data.count), accuracy: correct / Math.max(1, data.count) };
@@ -406,7 +409,8 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
         const metrics: EpochMetrics = { epoch, trainLoss: sums.loss / sums.seen, trainAccuracy: sums.correct / sums.seen };
         const isLast = globalStep === totalSteps;
         if (options.test !== undefined && ((options.evalEvery ?? 'epoch') === 'epoch' || isLast)) {
-          const r = await evaluate(model, options.test, { batchSize: options.evalBatchSize, normalize, signal });
+          const onBatch = (done: number, total: number) => onProgress?.({ type: 'evaluate', epoch, done, total });
+          const r = await evaluate(model, options.test, { batchSize: options.evalBatchSize, normalize, signal, onBatch });
           metrics.testLoss = r.loss;
           metrics.testAccuracy = r.accuracy;
         }

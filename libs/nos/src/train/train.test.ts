@@ -97,6 +97,15 @@ describe('train', () => {
     const steps = events.filter((e) => e.type === 'step');
     expect(steps).toHaveLength(24);
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(3);
+    // Every epoch's evaluation reports its batches (the orchestrator heartbeats on them), ending
+    // with the whole test set, before that epoch's summary.
+    const evaluations = events.filter((e) => e.type === 'evaluate');
+    expect(evaluations.length).toBeGreaterThanOrEqual(3);
+    for (let epoch = 0; epoch < 3; epoch++) {
+      const own = evaluations.filter((e) => e.epoch === epoch);
+      expect(own.at(-1)).toMatchObject({ done: test.count, total: test.count });
+      expect(events.indexOf(own.at(-1)!)).toBeLessThan(events.findIndex((e) => e.type === 'epoch' && e.epoch === epoch));
+    }
     expect(events[0]).toMatchObject({ type: 'start', totalSteps: 24, stepsPerEpoch: 8 });
     expect(r1.trainImagesPerSec).toBeGreaterThan(0);
     expect(JSON.parse(JSON.stringify(r1.checkpoint))).toEqual(r1.checkpoint);
