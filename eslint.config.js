@@ -14,7 +14,17 @@ export default tseslint.config(
     ignores: ['libs/*/src/**/*.test.ts'],
     rules: {
       'no-restricted-globals': ['error', { name: 'process', message: 'libs/ stay pure: take options instead of reading process/env.' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:fs', 'fs', 'node:child_process', 'child_process', 'node:http', 'http', 'pg', '@temporalio/*'], message: 'libs/ stay pure: no I/O, SQL, HTTP or Temporal.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:fs', 'fs', 'node:child_process', 'child_process', 'node:http', 'http', 'pg', '@temporalio/*'],
+              message: 'libs/ stay pure: no I/O, SQL, HTTP or Temporal.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -9,4 +9,9 @@ import { packageTestConfig } from '../vitest.base.js';
 // and assertions still fail the run. The real fix is for the training loop to yield to the event
 // loop between steps (it also starves the workflow worker in embedded mode); until then this keeps
 // that RPC timeout from failing a green run.
-export default packageTestConfig({ include: ['**/*.test.ts'], exclude: ['node_modules/**'], testTimeout: 60_000, dangerouslyIgnoreUnhandledErrors: true });
+export default packageTestConfig({
+  include: ['**/*.test.ts'],
+  exclude: ['node_modules/**'],
+  testTimeout: 60_000,
+  dangerouslyIgnoreUnhandledErrors: true,
+});

@@ -33,9 +33,16 @@ describe('fuselab model stats', () => {
 
 describe('fuselab sim network', () => {
   it('prints the contract fields with per-layer cycles summing to the total', () => {
-    const result = runJson<{ network: string; variant: string; rows: number; cols: number; model: string; hardware: string; totalCycles: number; layers: Array<{ name: string; kind: string; cycles: number }> }>(
-      ['sim', 'network', '--network', 'mnasnet_b1', '--variant', 'fuse_full', '--array', '32x32'],
-    );
+    const result = runJson<{
+      network: string;
+      variant: string;
+      rows: number;
+      cols: number;
+      model: string;
+      hardware: string;
+      totalCycles: number;
+      layers: Array<{ name: string; kind: string; cycles: number }>;
+    }>(['sim', 'network', '--network', 'mnasnet_b1', '--variant', 'fuse_full', '--array', '32x32']);
     expect(result).toMatchObject({ network: 'mnasnet_b1', variant: 'fuse_full', rows: 32, cols: 32, model: 'reference', hardware: 'fuse' });
     expect(result.totalCycles).toBe(latency.networks.mnasnet_b1!.fuse_full!.fuse!['32x32']!.total);
     expect(result.layers.reduce((sum, layer) => sum + layer.cycles, 0)).toBe(result.totalCycles);
@@ -43,15 +50,28 @@ describe('fuselab sim network', () => {
   });
 
   it('runs a FuSe variant on plain hardware when asked', () => {
-    const result = runJson<{ hardware: string; totalCycles: number }>(['sim', 'network', '--network', 'mobilenet_v1', '--variant', 'fuse_half', '--array', '16x64', '--hardware', 'plain']);
+    const result = runJson<{ hardware: string; totalCycles: number }>([
+      'sim',
+      'network',
+      '--network',
+      'mobilenet_v1',
+      '--variant',
+      'fuse_half',
+      '--array',
+      '16x64',
+      '--hardware',
+      'plain',
+    ]);
     expect(result.hardware).toBe('plain');
     expect(result.totalCycles).toBe(latency.networks.mobilenet_v1!.fuse_half!.plain!['16x64']!.total);
   });
 
   it('times with the stos model and reports its breakdown', () => {
-    const result = runJson<{ model: string; totalCycles: number; layers: Array<{ cycles: number; breakdown: { load: number; compute: number; psum: number; flush: number } }> }>(
-      ['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'fuse_half', '--array', '64x64', '--model', 'stos'],
-    );
+    const result = runJson<{
+      model: string;
+      totalCycles: number;
+      layers: Array<{ cycles: number; breakdown: { load: number; compute: number; psum: number; flush: number } }>;
+    }>(['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'fuse_half', '--array', '64x64', '--model', 'stos']);
     expect(result.model).toBe('stos');
     for (const layer of result.layers) {
       const { load, compute, psum, flush } = layer.breakdown;
@@ -60,15 +80,33 @@ describe('fuselab sim network', () => {
   });
 
   it('times with the scalesim model and carries SCALE-Sim’s per-layer report', () => {
-    const result = runJson<{ model: string; totalCycles: number; layers: Array<{ cycles: number; scalesim: Record<string, number> }> }>(
-      ['sim', 'network', '--network', 'mobilenet_v3_small', '--variant', 'baseline', '--array', '32x32', '--model', 'scalesim'],
-    );
+    const result = runJson<{ model: string; totalCycles: number; layers: Array<{ cycles: number; scalesim: Record<string, number> }> }>([
+      'sim',
+      'network',
+      '--network',
+      'mobilenet_v3_small',
+      '--variant',
+      'baseline',
+      '--array',
+      '32x32',
+      '--model',
+      'scalesim',
+    ]);
     expect(result.model).toBe('scalesim');
     expect(result.layers.reduce((sum, layer) => sum + layer.cycles, 0)).toBe(result.totalCycles);
     for (const layer of result.layers) {
-      expect(Object.keys(layer.scalesim).sort()).toEqual(
-        ['computeUtil', 'dramFilterReads', 'dramIfmapReads', 'dramOfmapWrites', 'mappingEfficiency', 'overallUtil', 'sramFilterReads', 'sramIfmapReads', 'sramOfmapWrites', 'stallCycles'],
-      );
+      expect(Object.keys(layer.scalesim).sort()).toEqual([
+        'computeUtil',
+        'dramFilterReads',
+        'dramIfmapReads',
+        'dramOfmapWrites',
+        'mappingEfficiency',
+        'overallUtil',
+        'sramFilterReads',
+        'sramIfmapReads',
+        'sramOfmapWrites',
+        'stallCycles',
+      ]);
       expect(layer.scalesim.overallUtil).toBeLessThanOrEqual(100);
     }
   });
@@ -76,16 +114,35 @@ describe('fuselab sim network', () => {
 
 describe('fuselab sim sweep', () => {
   it('sweeps all networks × variants × arrays with the reference totals', () => {
-    const rows = runJson<Array<{ network: string; variant: string; rows: number; cols: number; totalCycles: number }>>(['sim', 'sweep', '--networks', 'all', '--variants', 'all', '--arrays', '8,16,32,64,128,256']);
+    const rows = runJson<Array<{ network: string; variant: string; rows: number; cols: number; totalCycles: number }>>([
+      'sim',
+      'sweep',
+      '--networks',
+      'all',
+      '--variants',
+      'all',
+      '--arrays',
+      '8,16,32,64,128,256',
+    ]);
     expect(rows).toHaveLength(5 * 5 * 6);
     for (const row of rows) {
-      const expected = latency.networks[row.network]![row.variant]![row.variant === 'baseline' ? 'plain' : 'fuse']![`${row.rows}x${row.cols}`]!.total;
+      const expected =
+        latency.networks[row.network]![row.variant]![row.variant === 'baseline' ? 'plain' : 'fuse']![`${row.rows}x${row.cols}`]!.total;
       expect(row.totalCycles, `${row.network} ${row.variant} ${row.rows}`).toBe(expected);
     }
   });
 
   it('accepts lists and non-square arrays', () => {
-    const rows = runJson<Array<{ network: string; rows: number; cols: number }>>(['sim', 'sweep', '--networks', 'mobilenet_v2,mnasnet_b1', '--variants', 'baseline', '--arrays', '16x64,64x16']);
+    const rows = runJson<Array<{ network: string; rows: number; cols: number }>>([
+      'sim',
+      'sweep',
+      '--networks',
+      'mobilenet_v2,mnasnet_b1',
+      '--variants',
+      'baseline',
+      '--arrays',
+      '16x64,64x16',
+    ]);
     expect(rows.map((row) => [row.network, row.rows, row.cols])).toEqual([
       ['mobilenet_v2', 16, 64],
       ['mobilenet_v2', 64, 16],
@@ -97,7 +154,9 @@ describe('fuselab sim sweep', () => {
 
 describe('fuselab table', () => {
   it('rebuilds the paper table with speed-ups from the reference model and the published figures beside them', () => {
-    const table = runJson<{ variants: Array<{ variant: string; params: number; speedup: number; published: { paramsM: number; speedup: number } }> }>(['table', '--network', 'mobilenet_v2', '--array', '64x64']);
+    const table = runJson<{
+      variants: Array<{ variant: string; params: number; speedup: number; published: { paramsM: number; speedup: number } }>;
+    }>(['table', '--network', 'mobilenet_v2', '--array', '64x64']);
     expect(table.variants.map((row) => row.variant)).toEqual(['baseline', 'fuse_full', 'fuse_half', 'fuse_full_50', 'fuse_half_50']);
     const base = latency.networks.mobilenet_v2!.baseline!.plain!['64x64']!.total;
     for (const row of table.variants) {
@@ -119,13 +178,33 @@ describe('fuselab table', () => {
 describe('bad input: one line naming the problem, exit 2, nothing on stdout', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['unknown network', ['model', 'stats', '--network', 'resnet', '--variant', 'baseline'], /--network: unknown network "resnet"/],
-    ['unknown variant', ['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'fuse_quarter', '--array', '8x8'], /--variant: unknown variant "fuse_quarter"/],
+    [
+      'unknown variant',
+      ['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'fuse_quarter', '--array', '8x8'],
+      /--variant: unknown variant "fuse_quarter"/,
+    ],
     ['malformed RxC', ['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'baseline', '--array', '64by64'], /--array: .*RxC/],
     ['non-positive array', ['sim', 'sweep', '--arrays', '0,8'], /--arrays: .*positive/],
-    ['non-positive input size', ['model', 'stats', '--network', 'mobilenet_v2', '--variant', 'baseline', '--input', '0'], /--input: expected a positive integer/],
-    ['non-positive classes', ['model', 'stats', '--network', 'mobilenet_v2', '--variant', 'baseline', '--classes', '-3'], /--classes: expected a positive integer/],
-    ['unknown model', ['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'baseline', '--array', '8x8', '--model', 'magic'], /--model: unknown timing model "magic"/],
-    ['unknown option', ['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'baseline', '--array', '8x8', '--colour'], /unknown option '--colour'/],
+    [
+      'non-positive input size',
+      ['model', 'stats', '--network', 'mobilenet_v2', '--variant', 'baseline', '--input', '0'],
+      /--input: expected a positive integer/,
+    ],
+    [
+      'non-positive classes',
+      ['model', 'stats', '--network', 'mobilenet_v2', '--variant', 'baseline', '--classes', '-3'],
+      /--classes: expected a positive integer/,
+    ],
+    [
+      'unknown model',
+      ['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'baseline', '--array', '8x8', '--model', 'magic'],
+      /--model: unknown timing model "magic"/,
+    ],
+    [
+      'unknown option',
+      ['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'baseline', '--array', '8x8', '--colour'],
+      /unknown option '--colour'/,
+    ],
     ['missing option', ['table'], /required option '--network/],
   ];
   for (const [what, args, message] of cases) {

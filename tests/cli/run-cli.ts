@@ -12,7 +12,11 @@ export interface CliRun {
 
 /** Runs the built `fuselab` CLI as a user would (from the repository root). */
 export function runCli(args: string[]): CliRun {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FUSELAB_LOG_LEVEL: 'warn' } });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, FUSELAB_LOG_LEVEL: 'warn' },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

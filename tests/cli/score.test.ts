@@ -12,11 +12,22 @@ const SMALL = ['--network', 'mobilenet_v3_small', '--batch', '4'];
 
 describe('fuselab score', () => {
   test('the contract shape; params and macs equal fuseconv counts of the same spec; proxies finite', () => {
-    const out = runJson<ScoreJson>(['score', ...SMALL, '--variant', 'fuse_half', '--proxies', 'params,macs,naswot,zen', '--dataset', 'synthetic']);
+    const out = runJson<ScoreJson>([
+      'score',
+      ...SMALL,
+      '--variant',
+      'fuse_half',
+      '--proxies',
+      'params,macs,naswot,zen',
+      '--dataset',
+      'synthetic',
+    ]);
     expect(Object.keys(out)).toEqual(['network', 'operators', 'scores']);
     expect(Object.keys(out.scores)).toEqual(['params', 'macs', 'naswot', 'zen']);
     // The CLI's default stem for 32 px inputs is cifar (fuseconv's defaultStem).
-    const stats = modelStats(buildNetwork({ network: 'mobilenet_v3_small', variant: 'fuse_half', width: 0.25, inputSize: 32, numClasses: 10, stem: 'cifar' }));
+    const stats = modelStats(
+      buildNetwork({ network: 'mobilenet_v3_small', variant: 'fuse_half', width: 0.25, inputSize: 32, numClasses: 10, stem: 'cifar' }),
+    );
     expect(out.scores.params).toBe(stats.params);
     expect(out.scores.macs).toBe(stats.macs);
     expect(out.operators).toHaveLength(11);
@@ -27,7 +38,19 @@ describe('fuselab score', () => {
 
   test('per-block operators on Fashion-MNIST (padded to 32×32): labelled proxies, reproducible from the seed', () => {
     const operators = ['dw', 'fuse_full', 'dw', 'fuse_half', 'dw', 'dw', 'fuse_full', 'dw', 'dw', 'fuse_half', 'dw'];
-    const args = ['score', ...SMALL, '--operators', operators.join(','), '--proxies', 'snip,grad_norm,jacob_cov', '--dataset', 'fashion-mnist', '--seed', '3', '--json'];
+    const args = [
+      'score',
+      ...SMALL,
+      '--operators',
+      operators.join(','),
+      '--proxies',
+      'snip,grad_norm,jacob_cov',
+      '--dataset',
+      'fashion-mnist',
+      '--seed',
+      '3',
+      '--json',
+    ];
     const a = runCli(args);
     expect(a.status).toBe(0);
     expect(runCli(args).stdout).toBe(a.stdout);
@@ -39,12 +62,24 @@ describe('fuselab score', () => {
 
   test.each([
     [['--variant', 'fuse_half', '--proxies', 'snip,entropy', '--dataset', 'synthetic'], /^fuselab: --proxies: unknown proxy "entropy"/],
-    [['--variant', 'fuse_half', '--proxies', 'naswot,snip', '--dataset', 'noise'], /^fuselab: --proxies: snip needs labels .* this data set has none/],
+    [
+      ['--variant', 'fuse_half', '--proxies', 'naswot,snip', '--dataset', 'noise'],
+      /^fuselab: --proxies: snip needs labels .* this data set has none/,
+    ],
     [['--proxies', 'params', '--dataset', 'synthetic'], /^fuselab: --variant: give either --variant or --operators/],
-    [['--variant', 'fuse_half', '--operators', 'dw', '--proxies', 'params', '--dataset', 'synthetic'], /^fuselab: --variant: give either --variant or --operators/],
-    [['--operators', 'dw,fuse_full', '--proxies', 'params', '--dataset', 'synthetic'], /^fuselab: --operators: .*11 searchable blocks, got 2/],
+    [
+      ['--variant', 'fuse_half', '--operators', 'dw', '--proxies', 'params', '--dataset', 'synthetic'],
+      /^fuselab: --variant: give either --variant or --operators/,
+    ],
+    [
+      ['--operators', 'dw,fuse_full', '--proxies', 'params', '--dataset', 'synthetic'],
+      /^fuselab: --operators: .*11 searchable blocks, got 2/,
+    ],
     [['--variant', 'fuse_half', '--proxies', 'params', '--dataset', 'cifar100'], /^fuselab: --dataset: unknown data set "cifar100"/],
-    [['--variant', 'fuse_half', '--proxies', 'params', '--dataset', 'fashion-mnist', '--input', '16'], /^fuselab: --input: fashion-mnist images are 28×28, larger than 16×16/],
+    [
+      ['--variant', 'fuse_half', '--proxies', 'params', '--dataset', 'fashion-mnist', '--input', '16'],
+      /^fuselab: --input: fashion-mnist images are 28×28, larger than 16×16/,
+    ],
   ])('bad input %j → one line naming the flag, exit 2', (args, message) => {
     const run = runCli(['score', ...SMALL, ...args, '--json']);
     expect(run.stderr).toMatch(message);

@@ -14,7 +14,12 @@ const fixtures = join(repoRoot, 'libs/systolic-sim/fixtures/scalesim');
 describe('fuselab sim topology', () => {
   it('reproduces SCALE-Sim’s compute and access reports for mobilenet.csv on scale.cfg', () => {
     const { layers } = runJson<{ layers: Array<Record<string, number | string>> }>([
-      'sim', 'topology', '--topology', join(fixtures, 'topologies/mobilenet.csv'), '--config', join(fixtures, 'configs/scale.cfg'),
+      'sim',
+      'topology',
+      '--topology',
+      join(fixtures, 'topologies/mobilenet.csv'),
+      '--config',
+      join(fixtures, 'configs/scale.cfg'),
     ]);
     const expected = readScaleSimReports(join(fixtures, 'expected/scale/mobilenet'));
     expect(expected.length).toBeGreaterThan(20);
@@ -42,7 +47,15 @@ describe('fuselab sim topology', () => {
   });
 
   it('names an unreadable file', () => {
-    const run = runCli(['sim', 'topology', '--topology', '/nonexistent/topo.csv', '--config', join(fixtures, 'configs/scale.cfg'), '--json']);
+    const run = runCli([
+      'sim',
+      'topology',
+      '--topology',
+      '/nonexistent/topo.csv',
+      '--config',
+      join(fixtures, 'configs/scale.cfg'),
+      '--json',
+    ]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--topology: cannot read "\/nonexistent\/topo.csv"/);
   });

@@ -22,7 +22,10 @@ function png(side: number, level: number): Buffer {
 function folder(extra: Record<string, Buffer | string> = {}): string {
   const dir = mkdtempSync(join(root, 'data-'));
   const files: Record<string, Buffer | string> = { ...extra };
-  for (const [split, n] of [['train', 8], ['test', 4]] as const)
+  for (const [split, n] of [
+    ['train', 8],
+    ['test', 4],
+  ] as const)
     for (let i = 0; i < n; i++) {
       files[`${split}/dark/${i}.png`] = png(8, 10 + i);
       files[`${split}/light/${i}.png`] = png(8, 240 - i);
@@ -34,7 +37,20 @@ function folder(extra: Record<string, Buffer | string> = {}): string {
   return dir;
 }
 
-const train = (...args: string[]) => ['train', '--network', 'mobilenet_v3_small', '--variant', 'fuse_half', '--width', '0.25', '--batch', '4', '--out', join(root, 'ckpt'), ...args];
+const train = (...args: string[]) => [
+  'train',
+  '--network',
+  'mobilenet_v3_small',
+  '--variant',
+  'fuse_half',
+  '--width',
+  '0.25',
+  '--batch',
+  '4',
+  '--out',
+  join(root, 'ckpt'),
+  ...args,
+];
 
 describe('fuselab train --dataset folder', () => {
   it('trains on a folder (cifar stem at 8 px), then reads the decode cache on a second run', () => {
@@ -54,8 +70,16 @@ describe('fuselab train --dataset folder', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['folder without --data', train('--dataset', 'folder'), /^fuselab: --data: the folder dataset needs/],
     ['--data on another data set', train('--dataset', 'synthetic', '--data', '/x'), /--data: only used with --dataset folder/],
-    ['--image-size not a positive integer', train('--dataset', 'folder', '--data', '/x', '--image-size', '0'), /--image-size: expected a positive integer/],
-    ['a missing path', train('--dataset', 'folder', '--data', '/no/such/data.tar.gz'), /\/no\/such\/data\.tar\.gz: no such file or directory/],
+    [
+      '--image-size not a positive integer',
+      train('--dataset', 'folder', '--data', '/x', '--image-size', '0'),
+      /--image-size: expected a positive integer/,
+    ],
+    [
+      'a missing path',
+      train('--dataset', 'folder', '--data', '/no/such/data.tar.gz'),
+      /\/no\/such\/data\.tar\.gz: no such file or directory/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(`${what} → one line, exit 2`, () => {

@@ -26,7 +26,22 @@ interface TrainSummary {
   testImages: number;
 }
 
-const tiny = ['--network', 'mobilenet_v2', '--width', '0.25', '--dataset', 'synthetic', '--epochs', '1', '--limit', '256', '--batch', '32', '--seed', '3'];
+const tiny = [
+  '--network',
+  'mobilenet_v2',
+  '--width',
+  '0.25',
+  '--dataset',
+  'synthetic',
+  '--epochs',
+  '1',
+  '--limit',
+  '256',
+  '--batch',
+  '32',
+  '--seed',
+  '3',
+];
 
 function train(args: string[]): { summary: TrainSummary; stderr: string } {
   const run = runCli(['train', ...args, '--json']);
@@ -34,7 +49,13 @@ function train(args: string[]): { summary: TrainSummary; stderr: string } {
   return { summary: JSON.parse(run.stdout) as TrainSummary, stderr: run.stderr };
 }
 
-const readCheckpoint = (path: string) => JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as { format: string; globalStep: number; weights: Array<{ data: string }>; meta: Record<string, unknown> };
+const readCheckpoint = (path: string) =>
+  JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as {
+    format: string;
+    globalStep: number;
+    weights: Array<{ data: string }>;
+    meta: Record<string, unknown>;
+  };
 
 let baselineCheckpoint = '';
 
@@ -42,8 +63,24 @@ describe('fuselab train (synthetic, tiny width)', () => {
   it('trains in-process, logs the backend, writes the checkpoint under --out and prints the contract JSON', () => {
     const dir = join(out, 'a');
     const { summary, stderr } = train([...tiny, '--variant', 'baseline', '--out', dir]);
-    expect(Object.keys(summary).slice(0, 8)).toEqual(['network', 'variant', 'method', 'backend', 'epochs', 'testAccuracy', 'trainImagesPerSec', 'checkpoint']);
-    expect(summary).toMatchObject({ network: 'mobilenet_v2', variant: 'baseline', method: 'scratch', epochs: 1, trainImages: 256, testImages: 128 });
+    expect(Object.keys(summary).slice(0, 8)).toEqual([
+      'network',
+      'variant',
+      'method',
+      'backend',
+      'epochs',
+      'testAccuracy',
+      'trainImagesPerSec',
+      'checkpoint',
+    ]);
+    expect(summary).toMatchObject({
+      network: 'mobilenet_v2',
+      variant: 'baseline',
+      method: 'scratch',
+      epochs: 1,
+      trainImages: 256,
+      testImages: 128,
+    });
     expect(['tfjs-node', 'wasm', 'cpu']).toContain(summary.backend);
     expect(stderr).toContain(`backend ${summary.backend}`);
     expect(stderr).toMatch(/step 8\/8/); // 256 images / batch 32, progress on stderr
@@ -52,7 +89,11 @@ describe('fuselab train (synthetic, tiny width)', () => {
     expect(summary.trainImagesPerSec).toBeGreaterThan(0);
     expect(summary.checkpoint.startsWith(dir)).toBe(true);
     const checkpoint = readCheckpoint(summary.checkpoint);
-    expect(checkpoint).toMatchObject({ format: 'fuselab-nos-checkpoint', globalStep: 8, meta: { network: 'mobilenet_v2', variant: 'baseline', width: 0.25, inputSize: 16, numClasses: 4, dataset: 'synthetic' } });
+    expect(checkpoint).toMatchObject({
+      format: 'fuselab-nos-checkpoint',
+      globalStep: 8,
+      meta: { network: 'mobilenet_v2', variant: 'baseline', width: 0.25, inputSize: 16, numClasses: 4, dataset: 'synthetic' },
+    });
     baselineCheckpoint = summary.checkpoint;
 
     // Same seed → the same weights.
@@ -63,7 +104,17 @@ describe('fuselab train (synthetic, tiny width)', () => {
 
   it('trains a FuSe-half student with NOS and with KD from the baseline checkpoint', () => {
     for (const method of ['nos', 'kd']) {
-      const { summary } = train([...tiny, '--variant', 'fuse_half', '--method', method, '--teacher', baselineCheckpoint, '--out', join(out, method)]);
+      const { summary } = train([
+        ...tiny,
+        '--variant',
+        'fuse_half',
+        '--method',
+        method,
+        '--teacher',
+        baselineCheckpoint,
+        '--out',
+        join(out, method),
+      ]);
       expect(summary).toMatchObject({ variant: 'fuse_half', method, epochs: 1 });
       expect(readCheckpoint(summary.checkpoint).meta).toMatchObject({ variant: 'fuse_half', method });
     }
@@ -72,7 +123,22 @@ describe('fuselab train (synthetic, tiny width)', () => {
 
 describe('fuselab train (Fashion-MNIST from /usr/share/datasets/fashion-mnist)', () => {
   it('trains on the first 256 real images', () => {
-    const { summary } = train(['--network', 'mobilenet_v2', '--variant', 'fuse_half', '--width', '0.25', '--dataset', 'fashion-mnist', '--epochs', '1', '--limit', '256', '--out', join(out, 'fm')]);
+    const { summary } = train([
+      '--network',
+      'mobilenet_v2',
+      '--variant',
+      'fuse_half',
+      '--width',
+      '0.25',
+      '--dataset',
+      'fashion-mnist',
+      '--epochs',
+      '1',
+      '--limit',
+      '256',
+      '--out',
+      join(out, 'fm'),
+    ]);
     expect(summary).toMatchObject({ variant: 'fuse_half', method: 'scratch', trainImages: 256, testImages: 256 });
     expect(readCheckpoint(summary.checkpoint).meta).toMatchObject({ inputSize: 28, numClasses: 10, dataset: 'fashion-mnist' });
   }, 120_000);
@@ -80,13 +146,25 @@ describe('fuselab train (Fashion-MNIST from /usr/share/datasets/fashion-mnist)',
 
 describe('fuselab train: bad input → one line, exit 2', () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ['unknown dataset', ['--variant', 'baseline', '--network', 'mobilenet_v2', '--dataset', 'imagenet'], /--dataset: unknown dataset "imagenet"/],
+    [
+      'unknown dataset',
+      ['--variant', 'baseline', '--network', 'mobilenet_v2', '--dataset', 'imagenet'],
+      /--dataset: unknown dataset "imagenet"/,
+    ],
     ['unknown method', [...tiny, '--variant', 'baseline', '--method', 'dart'], /--method: unknown training method "dart"/],
     ['zero epochs', [...tiny, '--variant', 'baseline', '--epochs', '0'], /--epochs: expected a positive integer/],
     ['negative width', [...tiny, '--variant', 'baseline', '--width', '-1'], /--width: expected a positive number/],
     ['kd without a teacher', [...tiny, '--variant', 'fuse_half', '--method', 'kd'], /--teacher: method kd needs a teacher checkpoint/],
-    ['missing teacher file', [...tiny, '--variant', 'fuse_half', '--method', 'nos', '--teacher', '/nonexistent/t.ckpt'], /\/nonexistent\/t\.ckpt: cannot read the checkpoint/],
-    ['missing data set files', ['--network', 'mobilenet_v2', '--variant', 'baseline', '--dataset', 'fashion-mnist', '--data-dir', '/nonexistent-dir'], /\/nonexistent-dir\/train-images-idx3-ubyte\.gz: cannot read the data set file/],
+    [
+      'missing teacher file',
+      [...tiny, '--variant', 'fuse_half', '--method', 'nos', '--teacher', '/nonexistent/t.ckpt'],
+      /\/nonexistent\/t\.ckpt: cannot read the checkpoint/,
+    ],
+    [
+      'missing data set files',
+      ['--network', 'mobilenet_v2', '--variant', 'baseline', '--dataset', 'fashion-mnist', '--data-dir', '/nonexistent-dir'],
+      /\/nonexistent-dir\/train-images-idx3-ubyte\.gz: cannot read the data set file/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     it(name, () => {
@@ -102,10 +180,22 @@ describe('fuselab train: bad input → one line, exit 2', () => {
     const dir = join(out, 'corrupt');
     mkdirSync(dir, { recursive: true });
     const real = '/usr/share/datasets/fashion-mnist';
-    for (const file of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) writeFileSync(join(dir, file), readFileSync(join(real, file)));
+    for (const file of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'])
+      writeFileSync(join(dir, file), readFileSync(join(real, file)));
     // A truncated gzip stream.
     writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), readFileSync(join(real, 'train-images-idx3-ubyte.gz')).subarray(0, 5000));
-    const run = runCli(['train', '--network', 'mobilenet_v2', '--variant', 'baseline', '--dataset', 'fashion-mnist', '--data-dir', dir, '--json']);
+    const run = runCli([
+      'train',
+      '--network',
+      'mobilenet_v2',
+      '--variant',
+      'baseline',
+      '--dataset',
+      'fashion-mnist',
+      '--data-dir',
+      dir,
+      '--json',
+    ]);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);

@@ -51,7 +51,9 @@ beforeAll(async () => {
   expect(await follow(stack.service, dataId, () => undefined, 300)).toMatchObject({ status: 'completed', failed: 0 });
   expect(await follow(stack.service, failedId, () => undefined, 300)).toMatchObject({ status: 'failed', failed: 1 });
   // Campaign names from specs are restricted; an imported document's is not — the way a hostile name gets in.
-  const doc = (await stack.service.exportCampaign(failedId, { checkpoints: false })) as unknown as { campaign: { id: string; name: string } };
+  const doc = (await stack.service.exportCampaign(failedId, { checkpoints: false })) as unknown as {
+    campaign: { id: string; name: string };
+  };
   hostileId = 'hostile-import-1';
   await stack.service.importCampaign({ ...doc, campaign: { ...doc.campaign, id: hostileId, name: HOSTILE_NAME } });
 }, 600_000);
@@ -69,9 +71,21 @@ describe('the dashboard in Chromium', () => {
       ['campaigns', '/', (p) => p.waitForSelector(`tr[data-campaign="${dataId}"]`)],
       ['campaign', `/campaigns/${dataId}`, (p) => p.waitForSelector('[data-job]')],
       ['compare', '/compare?networks=mobilenet_v2', (p) => chartRendered(p, 'compare-cycles')],
-      ['breakdown', '/breakdown?network=mobilenet_v2&variants=baseline,fuse_half,fuse_full&heat=fuse_half', (p) => chartRendered(p, 'breakdown-utilization')],
-      ['paper', '/paper?networks=mobilenet_v2', (p) => p.waitForSelector('[data-testid="paper-mobilenet_v2"] tr[data-variant="fuse_half"]')],
-      ['training', `/training?campaign=${dataId}`, (p) => p.waitForSelector('[data-testid="training-finals"]').then(() => chartRendered(p, 'training'))],
+      [
+        'breakdown',
+        '/breakdown?network=mobilenet_v2&variants=baseline,fuse_half,fuse_full&heat=fuse_half',
+        (p) => chartRendered(p, 'breakdown-utilization'),
+      ],
+      [
+        'paper',
+        '/paper?networks=mobilenet_v2',
+        (p) => p.waitForSelector('[data-testid="paper-mobilenet_v2"] tr[data-variant="fuse_half"]'),
+      ],
+      [
+        'training',
+        `/training?campaign=${dataId}`,
+        (p) => p.waitForSelector('[data-testid="training-finals"]').then(() => chartRendered(p, 'training')),
+      ],
       ['search', `/search?campaign=${dataId}`, (p) => chartRendered(p, 'search-v2-stages-parallel')],
     ];
     for (const [name, path, ready] of views) {
@@ -88,7 +102,9 @@ describe('the dashboard in Chromium', () => {
     const { page, errors } = await open('/compare?networks=mobilenet_v2&variants=baseline,fuse_full');
     await chartRendered(page, 'compare-speedup');
     await chartRendered(page, 'compare-cycles');
-    const { rows } = await json<{ rows: Array<{ variant: string; rows: number; cols: number; speedup: number; totalCycles: number }> }>('/api/views/compare?networks=mobilenet_v2&variants=baseline,fuse_full&model=reference&hardware=auto');
+    const { rows } = await json<{ rows: Array<{ variant: string; rows: number; cols: number; speedup: number; totalCycles: number }> }>(
+      '/api/views/compare?networks=mobilenet_v2&variants=baseline,fuse_full&model=reference&hardware=auto',
+    );
     const sizes = [
       [8, 8],
       [16, 16],
@@ -97,7 +113,10 @@ describe('the dashboard in Chromium', () => {
       [64, 64],
     ]; // the spec's arrays by area (then rows), as the x axis shows them
     const expected = (metric: 'speedup' | 'totalCycles') =>
-      ['baseline', 'fuse_full'].map((variant) => ({ name: variant, data: sizes.map(([r, c]) => rows.find((row) => row.variant === variant && row.rows === r && row.cols === c)![metric]) }));
+      ['baseline', 'fuse_full'].map((variant) => ({
+        name: variant,
+        data: sizes.map(([r, c]) => rows.find((row) => row.variant === variant && row.rows === r && row.cols === c)![metric]),
+      }));
     expect(rows).toHaveLength(10);
     for (const [prefix, metric] of [
       ['compare-speedup', 'speedup'],
@@ -111,7 +130,14 @@ describe('the dashboard in Chromium', () => {
     // Ticking a variant adds its line and writes it into the URL; reloading that URL shows the same.
     await page.getByRole('checkbox', { name: 'fuse_half', exact: true }).check();
     await page.waitForURL(/variants=baseline%2Cfuse_full%2Cfuse_half|variants=baseline,fuse_full,fuse_half/);
-    await page.waitForFunction(() => (document.querySelector('[data-testid^="chart-compare-speedup"]') as HTMLElement & { fuselabChart: { getOption(): { series: unknown[] } } }).fuselabChart.getOption().series.length === 3);
+    await page.waitForFunction(
+      () =>
+        (
+          document.querySelector('[data-testid^="chart-compare-speedup"]') as HTMLElement & {
+            fuselabChart: { getOption(): { series: unknown[] } };
+          }
+        ).fuselabChart.getOption().series.length === 3,
+    );
     await page.reload();
     await chartRendered(page, 'compare-speedup');
     expect((await chartOption(page, 'compare-speedup')).series.map((s) => s.name)).toEqual(['baseline', 'fuse_full', 'fuse_half']);
@@ -120,7 +146,11 @@ describe('the dashboard in Chromium', () => {
     // Exports: a PNG and an SVG small enough for a paper.
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'PNG' }).first().click()]);
     expect(png.suggestedFilename()).toMatch(/^compare-speedup-.*\.png$/);
-    expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      readFileSync((await png.path())!)
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'SVG' }).first().click()]);
     const svgText = readFileSync((await svg.path())!, 'utf8');
     expect(svgText.startsWith('<svg')).toBe(true);
@@ -131,12 +161,27 @@ describe('the dashboard in Chromium', () => {
   }, 120_000);
 
   it('the paper table holds the numbers of `fuselab table --json`, sorts, and exports CSV and LaTeX', async () => {
-    const { stdout } = await run('node', ['apps/orchestrator/bin/fuselab.js', 'table', '--network', 'mobilenet_v2', '--array', '64x64', '--json'], { cwd: ROOT });
-    const cli = JSON.parse(stdout) as { variants: Array<{ variant: string; params: number; macs: number; hardware: string; cycles: number; speedup: number; published: { speedup: number; paramsM: number } | null }> };
+    const { stdout } = await run(
+      'node',
+      ['apps/orchestrator/bin/fuselab.js', 'table', '--network', 'mobilenet_v2', '--array', '64x64', '--json'],
+      { cwd: ROOT },
+    );
+    const cli = JSON.parse(stdout) as {
+      variants: Array<{
+        variant: string;
+        params: number;
+        macs: number;
+        hardware: string;
+        cycles: number;
+        speedup: number;
+        published: { speedup: number; paramsM: number } | null;
+      }>;
+    };
     const { page, errors } = await open('/paper?networks=mobilenet_v2&array=64x64');
     const table = page.locator('[data-testid="paper-mobilenet_v2"]');
     await table.locator('tr[data-variant="baseline"]').waitFor();
-    const value = (variant: string, col: string) => table.locator(`tr[data-variant="${variant}"] td[data-col="${col}"]`).getAttribute('data-value');
+    const value = (variant: string, col: string) =>
+      table.locator(`tr[data-variant="${variant}"] td[data-col="${col}"]`).getAttribute('data-value');
     expect(cli.variants).toHaveLength(5);
     for (const row of cli.variants) {
       expect(Number(await value(row.variant, 'params'))).toBe(row.params);
@@ -145,7 +190,9 @@ describe('the dashboard in Chromium', () => {
       expect(Number(await value(row.variant, 'speedup'))).toBe(row.speedup);
       expect(await value(row.variant, 'hardware')).toBe(row.hardware);
       expect(Number(await value(row.variant, 'paperSpeedup'))).toBe(row.published!.speedup);
-      expect(await table.locator(`tr[data-variant="${row.variant}"] td[data-col="cycles"]`).textContent()).toBe(row.cycles.toLocaleString('en-US'));
+      expect(await table.locator(`tr[data-variant="${row.variant}"] td[data-col="cycles"]`).textContent()).toBe(
+        row.cycles.toLocaleString('en-US'),
+      );
     }
 
     await table.getByRole('button', { name: 'cycles' }).click();
@@ -154,13 +201,22 @@ describe('the dashboard in Chromium', () => {
     expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variant')))).toEqual(byCycles);
     await table.getByRole('button', { name: /^cycles/ }).click();
     await page.waitForURL(/dir=desc/);
-    expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variant')))).toEqual([...byCycles].reverse());
+    expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variant')))).toEqual(
+      [...byCycles].reverse(),
+    );
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
-    const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n');
+    const lines = readFileSync((await csv.path())!, 'utf8')
+      .trim()
+      .split('\r\n');
     expect(lines).toHaveLength(6);
     const fuseFull = cli.variants.find((r) => r.variant === 'fuse_full')!;
-    expect(lines.find((l) => l.startsWith('mobilenet_v2,64x64,reference,fuse_full,'))!.split(',').slice(3, 6)).toEqual(['fuse_full', String(fuseFull.params), String(fuseFull.published!.paramsM)]);
+    expect(
+      lines
+        .find((l) => l.startsWith('mobilenet_v2,64x64,reference,fuse_full,'))!
+        .split(',')
+        .slice(3, 6),
+    ).toEqual(['fuse_full', String(fuseFull.params), String(fuseFull.published!.paramsM)]);
     const [tex] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export LaTeX' }).click()]);
     const latex = readFileSync((await tex.path())!, 'utf8');
     expect(latex).toContain('\\begin{tabular}');
@@ -217,25 +273,36 @@ describe('the dashboard live, and when things are missing', () => {
 
     // Validation names the field, as the CLI does (the API answers with the spec parser's message).
     await spec.fill('name: bad\nsimulations: {networks: [resnet], variants: all, arrays: [8]}\n');
-    await expect.poll(() => page.locator('[data-testid="spec-error"]').textContent()).toMatch(/^simulations\.networks\[0\]: unknown network "resnet"/);
+    await expect
+      .poll(() => page.locator('[data-testid="spec-error"]').textContent())
+      .toMatch(/^simulations\.networks\[0\]: unknown network "resnet"/);
     expect(await page.getByRole('button', { name: /^Submit/ }).isDisabled()).toBe(true);
 
     await spec.fill(LIVE_SPEC_YAML);
-    await expect.poll(() => page.locator('[data-testid="spec-ok"]').textContent()).toContain('21 jobs (20 simulations, 1 trainings, 0 searches)');
+    await expect
+      .poll(() => page.locator('[data-testid="spec-ok"]').textContent())
+      .toContain('21 jobs (20 simulations, 1 trainings, 0 searches)');
     await page.getByRole('button', { name: 'Submit 21 jobs' }).click();
     await page.waitForURL(/\/campaigns\/e2e-live-/);
     const id = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
     try {
       // Marks this document: if anything reloaded the page, the mark would be gone.
       await page.evaluate(() => Object.assign(window, { e2eMark: 1 }));
-      const done = async () => Number(/^(\d+) of 21 done/.exec((await page.locator('[data-testid="campaign-counts"]').textContent()) ?? '')?.[1] ?? -1);
+      const done = async () =>
+        Number(/^(\d+) of 21 done/.exec((await page.locator('[data-testid="campaign-counts"]').textContent()) ?? '')?.[1] ?? -1);
       await expect.poll(done, { timeout: 180_000, intervals: [200] }).toBeGreaterThanOrEqual(20);
       const cell = page.locator('[data-testid="training-progress"] tbody tr td:nth-child(5)');
-      const step = async () => ((await cell.count()) ? Number(/(\d+)(?: \/ \d+)?\s*$/.exec((await cell.textContent()) ?? '')?.[1] ?? 0) : 0);
+      const step = async () =>
+        (await cell.count()) ? Number(/(\d+)(?: \/ \d+)?\s*$/.exec((await cell.textContent()) ?? '')?.[1] ?? 0) : 0;
       // On failure, say what the API reported, to tell a slow machine from a broken page.
       const explain = async (error: unknown): Promise<never> => {
-        const [progress, train] = await Promise.all([json(`/api/campaigns/${id}/training-progress`), json(`/api/campaigns/${id}/job-page?kind=train`)]);
-        throw new Error(`${(error as Error).message}\ntraining-progress: ${JSON.stringify(progress)}\ntrain jobs: ${JSON.stringify(train)}`);
+        const [progress, train] = await Promise.all([
+          json(`/api/campaigns/${id}/training-progress`),
+          json(`/api/campaigns/${id}/job-page?kind=train`),
+        ]);
+        throw new Error(
+          `${(error as Error).message}\ntraining-progress: ${JSON.stringify(progress)}\ntrain jobs: ${JSON.stringify(train)}`,
+        );
       };
       let first = 0;
       try {
@@ -264,7 +331,12 @@ describe('the dashboard live, and when things are missing', () => {
 
   it('tells how to start a campaign when the database is empty', async () => {
     const database = await openDatabase({ kind: 'pglite' });
-    const empty = await startApi({ service: new LocalCampaignService(new Store(database.db), async () => stack.client.client), logger: stack.logger, host: '127.0.0.1', port: 0 });
+    const empty = await startApi({
+      service: new LocalCampaignService(new Store(database.db), async () => stack.client.client),
+      logger: stack.logger,
+      host: '127.0.0.1',
+      port: 0,
+    });
     try {
       const { page, errors } = await open('/', empty.url);
       const state = page.locator('[data-testid="state-empty"]');
@@ -273,7 +345,9 @@ describe('the dashboard live, and when things are missing', () => {
       expect(await state.textContent()).toContain('npx fuselab campaign run examples/tiny.yaml');
       await screenshot(page, 'empty-database');
       await page.getByRole('link', { name: 'Compare' }).click();
-      await expect.poll(() => page.locator('[data-testid="state-empty"]').textContent()).toContain('No simulation results for this choice yet');
+      await expect
+        .poll(() => page.locator('[data-testid="state-empty"]').textContent())
+        .toContain('No simulation results for this choice yet');
       await page.getByRole('link', { name: 'Training' }).click();
       await expect.poll(() => page.locator('[data-testid="state-empty"]').textContent()).toContain('No training jobs yet');
       expect(errors).toEqual([]);

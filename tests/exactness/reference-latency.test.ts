@@ -16,9 +16,10 @@ interface Measurement {
   perLayer?: Array<{ name: string; cycles: number }>;
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../../libs/systolic-sim/fixtures/reference-latency.json', import.meta.url), 'utf8'),
-) as { meta: { arrays: string[] }; networks: Record<string, Record<string, Record<Hardware, Record<string, Measurement>>>> };
+const fixture = JSON.parse(readFileSync(new URL('../../libs/systolic-sim/fixtures/reference-latency.json', import.meta.url), 'utf8')) as {
+  meta: { arrays: string[] };
+  networks: Record<string, Record<string, Record<Hardware, Record<string, Measurement>>>>;
+};
 
 describe('reference model = the authors’ analytical model, to the cycle', () => {
   it('covers 25 networks × variants, two hardware kinds and arrays 8…256', () => {
@@ -42,7 +43,10 @@ describe('reference model = the authors’ analytical model, to the cycle', () =
             expect(result.cyclesByClass.depthwise + result.cyclesByClass['fuse-1d'], where).toBe(expected!.depthwiseConv);
             expect(result.cyclesByClass.other, where).toBe(expected!.otherConv);
             if (expected!.perLayer) {
-              expect(result.layers.map((layer) => [layer.name, layer.cycles]), `${where} per layer`).toEqual(expected!.perLayer.map((layer) => [layer.name, layer.cycles]));
+              expect(
+                result.layers.map((layer) => [layer.name, layer.cycles]),
+                `${where} per layer`,
+              ).toEqual(expected!.perLayer.map((layer) => [layer.name, layer.cycles]));
             }
           }
         }

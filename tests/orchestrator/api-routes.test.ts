@@ -15,14 +15,38 @@ import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const TOKEN = 'routes-token-0123456789abcdef';
 const INJECTION = "x' OR '1'='1'; DROP TABLE jobs; --";
-const INDEX_HTML = '<!doctype html><title>fuselab dashboard (test build)</title><script type="module" src="/assets/app-abc123.js"></script>';
+const INDEX_HTML =
+  '<!doctype html><title>fuselab dashboard (test build)</title><script type="module" src="/assets/app-abc123.js"></script>';
 
 const spec = {
   name: 'routes',
   seed: 2,
   simulations: { networks: ['mobilenet_v2'], variants: ['baseline', 'fuse_half'], arrays: [16, 32, '16x32'] },
-  trainings: [{ name: 'tiny', dataset: 'synthetic', network: 'mobilenet_v2', variants: ['baseline'], width: 0.25, epochs: 1, limit: 64, batch: 32, seeds: [1] }],
-  searches: [{ name: 'tiny-search', network: 'mobilenet_v2', space: 'stages', strategy: 'nsga2', objectives: ['latency', 'params'], budget: 8, population: 4, seed: 1 }],
+  trainings: [
+    {
+      name: 'tiny',
+      dataset: 'synthetic',
+      network: 'mobilenet_v2',
+      variants: ['baseline'],
+      width: 0.25,
+      epochs: 1,
+      limit: 64,
+      batch: 32,
+      seeds: [1],
+    },
+  ],
+  searches: [
+    {
+      name: 'tiny-search',
+      network: 'mobilenet_v2',
+      space: 'stages',
+      strategy: 'nsga2',
+      objectives: ['latency', 'params'],
+      budget: 8,
+      population: 4,
+      seed: 1,
+    },
+  ],
 };
 
 let stack: TestStack;
@@ -31,12 +55,25 @@ let campaignId: string;
 let dashboardDir: string;
 
 type Auth = 'token' | 'none' | { cookie: string };
-const call = (method: string, path: string, options: { body?: unknown; auth?: Auth; headers?: Record<string, string>; signal?: AbortSignal } = {}) => {
+const call = (
+  method: string,
+  path: string,
+  options: { body?: unknown; auth?: Auth; headers?: Record<string, string>; signal?: AbortSignal } = {},
+) => {
   const auth = options.auth ?? 'token';
-  const headers: Record<string, string> = { ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers };
+  const headers: Record<string, string> = {
+    ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...options.headers,
+  };
   if (auth === 'token') headers.authorization = `Bearer ${TOKEN}`;
   else if (auth !== 'none') headers.cookie = auth.cookie;
-  return fetch(`${api.url}${path}`, { method, headers, redirect: 'manual', ...(options.signal ? { signal: options.signal } : {}), ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}) });
+  return fetch(`${api.url}${path}`, {
+    method,
+    headers,
+    redirect: 'manual',
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+  });
 };
 const json = async <T = unknown>(method: string, path: string, options: Parameters<typeof call>[2] = {}): Promise<T> => {
   const response = await call(method, path, options);
@@ -44,7 +81,11 @@ const json = async <T = unknown>(method: string, path: string, options: Paramete
   return (await response.json()) as T;
 };
 /** Reads a server-sent event stream until `until` holds for the text so far (then aborts it). */
-async function readStream(path: string, until: (text: string) => boolean, auth: Auth = 'token'): Promise<{ status: number; type: string | null; text: string }> {
+async function readStream(
+  path: string,
+  until: (text: string) => boolean,
+  auth: Auth = 'token',
+): Promise<{ status: number; type: string | null; text: string }> {
   const abort = new AbortController();
   const response = await call('GET', path, { auth, signal: abort.signal });
   let text = '';
@@ -79,7 +120,16 @@ beforeAll(async () => {
   writeFileSync(join(dashboardDir, 'index.html'), INDEX_HTML);
   writeFileSync(join(dashboardDir, 'assets/app-abc123.js'), 'export const app = 1;\n');
   stack = await startTestStack({ queues: ['sim', 'train', 'nas'], concurrency: 4 });
-  api = await startApi({ service: stack.service, logger: stack.logger, host: '127.0.0.1', port: 0, token: TOKEN, eventIntervalMs: 100, heartbeatMs: 300, dashboardDir });
+  api = await startApi({
+    service: stack.service,
+    logger: stack.logger,
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    eventIntervalMs: 100,
+    heartbeatMs: 300,
+    dashboardDir,
+  });
   const submitted = await stack.service.submit(spec);
   campaignId = submitted.campaignId;
   const final = await follow(stack.service, campaignId, () => undefined, 200);
@@ -130,12 +180,21 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/training-curves?campaign=:id', status: 200 },
   { method: 'GET', path: '/api/search-fronts?campaign=:id', status: 200 },
   { method: 'GET', path: '/api/events', status: 200, sse: true },
-  { method: 'GET', path: '/api/views/compare?networks=mobilenet_v2&variants=baseline,fuse_half&model=reference&hardware=auto&campaign=:id', status: 200 },
+  {
+    method: 'GET',
+    path: '/api/views/compare?networks=mobilenet_v2&variants=baseline,fuse_half&model=reference&hardware=auto&campaign=:id',
+    status: 200,
+  },
   { method: 'GET', path: '/api/views/breakdown?network=mobilenet_v2&variants=baseline,fuse_half&array=32x32&campaign=:id', status: 200 },
   { method: 'GET', path: '/api/views/paper?network=mobilenet_v2&array=32x32', status: 200 },
   { method: 'GET', path: '/api/views/training?campaign=:id&maxPoints=3', status: 200 },
   { method: 'GET', path: '/api/views/search?campaign=:id', status: 200 },
-  { method: 'POST', path: '/api/specs/validate', body: { spec: 'name: v\nsimulations: {networks: [mobilenet_v2], variants: all, arrays: [8, 16]}\n' }, status: 200 },
+  {
+    method: 'POST',
+    path: '/api/specs/validate',
+    body: { spec: 'name: v\nsimulations: {networks: [mobilenet_v2], variants: all, arrays: [8, 16]}\n' },
+    status: 200,
+  },
   { method: 'GET', path: '/', status: 200 },
   { method: 'GET', path: '/compare?networks=mobilenet_v2', status: 200 },
   { method: 'GET', path: '/campaigns/:id', status: 200 },
@@ -146,7 +205,9 @@ const pathOf = (route: Route) => route.path.replaceAll(':id', encodeURIComponent
 describe('every API route', () => {
   it('answers 401 without the token (JSON under /api, the login page elsewhere), except the public routes', async () => {
     for (const route of ROUTES) {
-      const response = route.sse ? await readStream(pathOf(route), () => true, 'none') : await call(route.method, pathOf(route), { auth: 'none', ...(route.body !== undefined ? { body: route.body } : {}) });
+      const response = route.sse
+        ? await readStream(pathOf(route), () => true, 'none')
+        : await call(route.method, pathOf(route), { auth: 'none', ...(route.body !== undefined ? { body: route.body } : {}) });
       const status = response.status;
       if (route.public) {
         expect(status, `${route.method} ${route.path}`).toBe(route.path === '/api/session' && route.method === 'POST' ? 204 : route.status);
@@ -162,7 +223,9 @@ describe('every API route', () => {
       }
     }
     // A wrong bearer token is refused even on top of nothing else.
-    expect((await call('GET', '/api/campaigns', { auth: 'none', headers: { authorization: 'Bearer wrong-token-0123456789abcdef' } })).status).toBe(401);
+    expect(
+      (await call('GET', '/api/campaigns', { auth: 'none', headers: { authorization: 'Bearer wrong-token-0123456789abcdef' } })).status,
+    ).toBe(401);
   });
 
   it('answers the documented status with the token', async () => {
@@ -174,14 +237,19 @@ describe('every API route', () => {
         continue;
       }
       const response = await call(route.method, pathOf(route), route.body !== undefined ? { body: route.body } : {});
-      expect(response.status, `${route.method} ${route.path}: ${response.status >= 400 ? await response.clone().text() : ''}`).toBe(route.status);
+      expect(response.status, `${route.method} ${route.path}: ${response.status >= 400 ? await response.clone().text() : ''}`).toBe(
+        route.status,
+      );
     }
   }, 60_000);
 });
 
 describe('filters, pagination and projection', () => {
   it('serves a campaign’s results at /api/campaigns/:id/results with the same filters as /api/results', async () => {
-    const all = await json<Array<{ variant: string; rows: number; cols: number; jobKey: string }>>('GET', `/api/campaigns/${campaignId}/results`);
+    const all = await json<Array<{ variant: string; rows: number; cols: number; jobKey: string }>>(
+      'GET',
+      `/api/campaigns/${campaignId}/results`,
+    );
     expect(all).toHaveLength(6);
     const filtered = await json<typeof all>('GET', `/api/campaigns/${campaignId}/results?variant=fuse_half&array=16x32`);
     expect(filtered.map((r) => [r.variant, r.rows, r.cols])).toEqual([['fuse_half', 16, 32]]);
@@ -193,7 +261,10 @@ describe('filters, pagination and projection', () => {
     const seen: Array<{ key: string; kind: string; status: string }> = [];
     let after: string | null = null;
     do {
-      const page: { items: typeof seen; next: string | null } = await json('GET', `/api/campaigns/${campaignId}/job-page?limit=3&fields=key,kind,status${after ? `&after=${after}` : ''}`);
+      const page: { items: typeof seen; next: string | null } = await json(
+        'GET',
+        `/api/campaigns/${campaignId}/job-page?limit=3&fields=key,kind,status${after ? `&after=${after}` : ''}`,
+      );
       expect(page.items.length).toBeLessThanOrEqual(3);
       for (const item of page.items) expect(Object.keys(item).sort()).toEqual(['key', 'kind', 'status']);
       seen.push(...page.items);
@@ -201,7 +272,10 @@ describe('filters, pagination and projection', () => {
     } while (after);
     const jobs = await json<Array<{ key: string; kind: string }>>('GET', `/api/campaigns/${campaignId}/jobs`);
     expect(seen.map((j) => j.key)).toEqual(jobs.map((j) => j.key));
-    const sims = await json<{ items: Array<{ kind: string; durationMs: number; startedAt: string }> }>('GET', `/api/campaigns/${campaignId}/job-page?kind=sim&status=completed`);
+    const sims = await json<{ items: Array<{ kind: string; durationMs: number; startedAt: string }> }>(
+      'GET',
+      `/api/campaigns/${campaignId}/job-page?kind=sim&status=completed`,
+    );
     expect(sims.items).toHaveLength(6);
     for (const job of sims.items) {
       expect(job.kind).toBe('sim');
@@ -209,13 +283,19 @@ describe('filters, pagination and projection', () => {
       expect(Date.parse(job.startedAt)).toBeGreaterThan(0);
     }
     expect((await json<{ items: unknown[] }>('GET', `/api/campaigns/${campaignId}/job-page?kind=train`)).items).toHaveLength(1);
-    const forged = await call('GET', `/api/campaigns/${campaignId}/job-page?after=${Buffer.from(JSON.stringify({ p: INJECTION })).toString('base64url')}`);
+    const forged = await call(
+      'GET',
+      `/api/campaigns/${campaignId}/job-page?after=${Buffer.from(JSON.stringify({ p: INJECTION })).toString('base64url')}`,
+    );
     expect(forged.status).toBe(400);
     expect(((await forged.json()) as { error: string }).error).toMatch(/^query after: /);
   });
 
   it('pages results by keyset with projected fields', async () => {
-    const first = await json<{ items: Array<Record<string, unknown>>; next: string }>('GET', `/api/result-page?campaign=${campaignId}&limit=4&fields=jobKey,variant,totalCycles`);
+    const first = await json<{ items: Array<Record<string, unknown>>; next: string }>(
+      'GET',
+      `/api/result-page?campaign=${campaignId}&limit=4&fields=jobKey,variant,totalCycles`,
+    );
     expect(first.items).toHaveLength(4);
     expect(Object.keys(first.items[0]!).sort()).toEqual(['jobKey', 'totalCycles', 'variant']);
     const second = await json<typeof first>('GET', `/api/result-page?campaign=${campaignId}&limit=4&fields=jobKey&after=${first.next}`);
@@ -238,7 +318,10 @@ describe('filters, pagination and projection', () => {
   });
 
   it('adds startedAt to the campaign list', async () => {
-    const list = await json<Array<{ campaignId: string; startedAt: string | null; finishedAt: string; jobs: { total: number } }>>('GET', '/api/campaigns');
+    const list = await json<Array<{ campaignId: string; startedAt: string | null; finishedAt: string; jobs: { total: number } }>>(
+      'GET',
+      '/api/campaigns',
+    );
     const mine = list.find((c) => c.campaignId === campaignId)!;
     expect(mine.jobs.total).toBe(8);
     expect(Date.parse(mine.startedAt!)).toBeLessThanOrEqual(Date.parse(mine.finishedAt));
@@ -247,11 +330,22 @@ describe('filters, pagination and projection', () => {
 
 describe('views', () => {
   it('/api/views/compare: speed-up = the baseline on plain ÷ the variant on its hardware, with the stored cycles', async () => {
-    const results = await json<Array<{ variant: string; rows: number; cols: number; hardware: string; totalCycles: number }>>('GET', `/api/results?campaign=${campaignId}`);
-    const { rows } = await json<{ rows: Array<{ network: string; variant: string; rows: number; cols: number; hardware: string; totalCycles: number; baselineCycles: number; speedup: number }> }>(
+    const results = await json<Array<{ variant: string; rows: number; cols: number; hardware: string; totalCycles: number }>>(
       'GET',
-      `/api/views/compare?networks=mobilenet_v2&variants=baseline,fuse_half&campaign=${campaignId}`,
+      `/api/results?campaign=${campaignId}`,
     );
+    const { rows } = await json<{
+      rows: Array<{
+        network: string;
+        variant: string;
+        rows: number;
+        cols: number;
+        hardware: string;
+        totalCycles: number;
+        baselineCycles: number;
+        speedup: number;
+      }>;
+    }>('GET', `/api/views/compare?networks=mobilenet_v2&variants=baseline,fuse_half&campaign=${campaignId}`);
     expect(rows).toHaveLength(6);
     for (const row of rows) {
       const own = results.find((r) => r.variant === row.variant && r.rows === row.rows && r.cols === row.cols)!;
@@ -266,11 +360,22 @@ describe('views', () => {
   });
 
   it('/api/views/breakdown: cycles by operator class add up to the total; layers and the utilisation heatmap', async () => {
-    const results = await json<Array<{ variant: string; rows: number; cols: number; totalCycles: number; cyclesByClass: Record<string, number>; layers: Array<{ name: string; cycles: number; utilization: number }> }>>('GET', `/api/results?campaign=${campaignId}&layers=true`);
-    const view = await json<{ byClass: Array<{ variant: string; rows: number; cols: number; pointwise: number; depthwise: number; fuse1d: number; other: number }>; layers: Array<{ variant: string; index: number; cycles: number; baselineCycles: number | null; speedup: number | null }>; blocks: Array<{ variant: string; block: string; baselineCycles: number | null; speedup: number | null }>; utilization: Array<{ variant: string; rows: number; cols: number; index: number; utilization: number }> }>(
-      'GET',
-      `/api/views/breakdown?network=mobilenet_v2&campaign=${campaignId}&array=32x32`,
-    );
+    const results = await json<
+      Array<{
+        variant: string;
+        rows: number;
+        cols: number;
+        totalCycles: number;
+        cyclesByClass: Record<string, number>;
+        layers: Array<{ name: string; cycles: number; utilization: number }>;
+      }>
+    >('GET', `/api/results?campaign=${campaignId}&layers=true`);
+    const view = await json<{
+      byClass: Array<{ variant: string; rows: number; cols: number; pointwise: number; depthwise: number; fuse1d: number; other: number }>;
+      layers: Array<{ variant: string; index: number; cycles: number; baselineCycles: number | null; speedup: number | null }>;
+      blocks: Array<{ variant: string; block: string; baselineCycles: number | null; speedup: number | null }>;
+      utilization: Array<{ variant: string; rows: number; cols: number; index: number; utilization: number }>;
+    }>('GET', `/api/views/breakdown?network=mobilenet_v2&campaign=${campaignId}&array=32x32`);
     expect(view.byClass).toHaveLength(6);
     for (const row of view.byClass) {
       const stored = results.find((r) => r.variant === row.variant && r.rows === row.rows && r.cols === row.cols)!;
@@ -287,7 +392,8 @@ describe('views', () => {
     // Layer-wise speed-up by block (`features.3.…`): the baseline's cycles in the block ÷ the variant's.
     const base32 = results.find((r) => r.variant === 'baseline' && r.rows === 32 && r.cols === 32)!;
     const blockOf = (name: string) => name.split('.').slice(0, 2).join('.');
-    const sum = (layerList: Array<{ name: string; cycles: number }>, block: string) => layerList.filter((l) => blockOf(l.name) === block).reduce((a, l) => a + l.cycles, 0);
+    const sum = (layerList: Array<{ name: string; cycles: number }>, block: string) =>
+      layerList.filter((l) => blockOf(l.name) === block).reduce((a, l) => a + l.cycles, 0);
     const fuseBlocks = view.blocks.filter((b) => b.variant === 'fuse_half');
     expect(fuseBlocks.map((b) => b.block)).toEqual([...new Set(fuse32.layers.map((l) => blockOf(l.name)))]);
     for (const block of fuseBlocks) {
@@ -295,15 +401,25 @@ describe('views', () => {
       expect(block.speedup).toBeCloseTo(sum(base32.layers, block.block) / sum(fuse32.layers, block.block), 12);
     }
     expect(fuseBlocks.some((b) => b.speedup! > 1)).toBe(true);
-    expect(view.utilization.filter((u) => u.variant === 'fuse_half' && u.rows === 32 && u.cols === 32).map((u) => u.utilization)).toEqual(fuse32.layers.map((l) => l.utilization));
+    expect(view.utilization.filter((u) => u.variant === 'fuse_half' && u.rows === 32 && u.cols === 32).map((u) => u.utilization)).toEqual(
+      fuse32.layers.map((l) => l.utilization),
+    );
     expect(new Set(view.utilization.map((u) => `${u.rows}x${u.cols}`))).toEqual(new Set(['16x16', '32x32', '16x32']));
     const heat = await json<typeof view>('GET', `/api/views/breakdown?network=mobilenet_v2&campaign=${campaignId}&heatmap=fuse_half`);
     expect(heat.utilization).toEqual(view.utilization.filter((u) => u.variant === 'fuse_half'));
   });
 
   it('/api/views/paper: the numbers of `fuselab table --json`', async () => {
-    const cli = JSON.parse(execFileSync(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'table', '--network', 'mobilenet_v2', '--array', '32x32', '--json'], { cwd: REPO_ROOT, encoding: 'utf8' })) as Record<string, unknown>;
-    const { tables } = await json<{ tables: Array<Record<string, unknown> & { accuracy: Array<{ variant: string; method: string; seeds: number }> }> }>('GET', `/api/views/paper?network=mobilenet_v2&array=32x32&campaign=${campaignId}`);
+    const cli = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'table', '--network', 'mobilenet_v2', '--array', '32x32', '--json'],
+        { cwd: REPO_ROOT, encoding: 'utf8' },
+      ),
+    ) as Record<string, unknown>;
+    const { tables } = await json<{
+      tables: Array<Record<string, unknown> & { accuracy: Array<{ variant: string; method: string; seeds: number }> }>;
+    }>('GET', `/api/views/paper?network=mobilenet_v2&array=32x32&campaign=${campaignId}`);
     expect(tables).toHaveLength(1);
     const { accuracy, ...table } = tables[0]!;
     expect(table).toEqual(cli);
@@ -311,9 +427,24 @@ describe('views', () => {
   }, 60_000);
 
   it('/api/views/training: curves downsampled on the server, epoch summaries and final accuracy', async () => {
-    const curves = (await json<Array<{ jobKey: string; step: number; split: string; metric: string; value: number }>>('GET', `/api/training-curves?campaign=${campaignId}`)).filter((c) => c.metric === 'loss' && c.split === 'train' && c.step >= 0);
+    const curves = (
+      await json<Array<{ jobKey: string; step: number; split: string; metric: string; value: number }>>(
+        'GET',
+        `/api/training-curves?campaign=${campaignId}`,
+      )
+    ).filter((c) => c.metric === 'loss' && c.split === 'train' && c.step >= 0);
     expect(curves.length).toBe(2); // 64 images, batch 32, one epoch
-    const view = await json<{ curves: Array<{ network: string; variant: string; method: string; seed: number; points: Array<{ step: number; loss: number }>; epochs: Array<{ epoch: number; testAccuracy: number }> }>; finals: Array<{ testAccuracy: number }> }>('GET', `/api/views/training?campaign=${campaignId}&maxPoints=1`);
+    const view = await json<{
+      curves: Array<{
+        network: string;
+        variant: string;
+        method: string;
+        seed: number;
+        points: Array<{ step: number; loss: number }>;
+        epochs: Array<{ epoch: number; testAccuracy: number }>;
+      }>;
+      finals: Array<{ testAccuracy: number }>;
+    }>('GET', `/api/views/training?campaign=${campaignId}&maxPoints=1`);
     expect(view.curves).toHaveLength(1);
     const [curve] = view.curves;
     expect(curve).toMatchObject({ network: 'mobilenet_v2', variant: 'baseline', method: 'scratch', seed: 1 });
@@ -328,7 +459,12 @@ describe('views', () => {
   });
 
   it('/api/views/search: candidates, the final front and hypervolume per generation', async () => {
-    const view = await json<{ searches: Array<{ name: string }>; candidates: Array<{ objectives: Record<string, number> }>; front: Array<{ key: string }>; hypervolume: Array<{ generation: number; hypervolume: number }> }>('GET', `/api/views/search?campaign=${campaignId}&search=tiny-search`);
+    const view = await json<{
+      searches: Array<{ name: string }>;
+      candidates: Array<{ objectives: Record<string, number> }>;
+      front: Array<{ key: string }>;
+      hypervolume: Array<{ generation: number; hypervolume: number }>;
+    }>('GET', `/api/views/search?campaign=${campaignId}&search=tiny-search`);
     expect(view.searches.map((s) => s.name)).toEqual(['tiny-search']);
     expect(view.candidates).toHaveLength(8);
     const [searched] = await json<Array<{ front: Array<{ key: string }> }>>('GET', `/api/campaigns/${campaignId}/searches`);
@@ -343,7 +479,9 @@ describe('views', () => {
   it('POST /api/specs/validate counts the jobs, or answers the CLI’s one-line message', async () => {
     const ok = await json<{ ok: boolean; name: string; jobs: Record<string, number> }>('POST', '/api/specs/validate', { body: { spec } });
     expect(ok).toEqual({ ok: true, name: 'routes', jobs: { simulations: 6, trainings: 1, searches: 1, total: 8 } });
-    const bad = await call('POST', '/api/specs/validate', { body: { spec: { name: 'x', simulations: { networks: ['resnet'], variants: 'all', arrays: [8] } } } });
+    const bad = await call('POST', '/api/specs/validate', {
+      body: { spec: { name: 'x', simulations: { networks: ['resnet'], variants: 'all', arrays: [8] } } },
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^simulations\.networks\[0\]: unknown network "resnet"/);
   });
@@ -468,10 +606,20 @@ describe('caching, sessions, events and static files', () => {
     const events = await readStream('/api/events', (text) => text.includes('event: campaigns'), cookie);
     expect(events.status).toBe(200);
     // The login form (no script): form-encoded, then back to the page asked for.
-    const form = await fetch(`${api.url}/api/session`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: TOKEN, next: '/paper?network=mobilenet_v2' }) });
+    const form = await fetch(`${api.url}/api/session`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: TOKEN, next: '/paper?network=mobilenet_v2' }),
+    });
     expect(form.status).toBe(303);
     expect(form.headers.get('location')).toBe('/paper?network=mobilenet_v2');
-    const offsite = await fetch(`${api.url}/api/session`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: TOKEN, next: '//evil.example/' }) });
+    const offsite = await fetch(`${api.url}/api/session`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: TOKEN, next: '//evil.example/' }),
+    });
     expect(offsite.headers.get('location')).toBe('/');
     const signOut = await call('DELETE', '/api/session', { auth: cookie });
     expect(signOut.status).toBe(204);

@@ -17,10 +17,15 @@ type History = InstanceType<typeof proto.api.history.v1.History>;
 // Fixtures are protobufjs' JSON object form of the History message. (The SDK's historyToJSON /
 // historyFromJSON fail in this install: @temporalio/common and @temporalio/proto each carry their
 // own copy of protobufjs, and its protojson rejects the other copy's types.)
-const historyToJson = (history: History) => JSON.stringify(proto.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }));
+const historyToJson = (history: History) =>
+  JSON.stringify(proto.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }));
 const historyFromJson = (json: unknown): History => proto.api.history.v1.History.fromObject(json as Record<string, unknown>);
 
-const tiny = { name: 'tiny', seed: 1, simulations: { networks: ['mobilenet_v2'], variants: ['baseline', 'fuse_half'], arrays: [32, 64], models: ['reference'] } };
+const tiny = {
+  name: 'tiny',
+  seed: 1,
+  simulations: { networks: ['mobilenet_v2'], variants: ['baseline', 'fuse_half'], arrays: [32, 64], models: ['reference'] },
+};
 const paper = { name: 'paper-sweep', simulations: { networks: 'all', variants: 'all', arrays: [8, 16, 32, 64, 128, 256] } };
 
 let stack: TestStack;
@@ -49,23 +54,43 @@ describe('campaignWorkflow on the Temporal dev server', () => {
     const results = await store.simResults({ campaignId: submitted.campaignId });
     expect(results).toHaveLength(4);
     for (const row of results) {
-      const expected = simulateVariant({ network: 'mobilenet_v2', variant: row.variant as 'baseline', rows: row.rows, cols: row.cols, model: 'reference' });
+      const expected = simulateVariant({
+        network: 'mobilenet_v2',
+        variant: row.variant as 'baseline',
+        rows: row.rows,
+        cols: row.cols,
+        model: 'reference',
+      });
       expect(row.totalCycles).toBe(expected.totalCycles);
       expect(row.hardware).toBe(row.variant === 'baseline' ? 'plain' : 'fuse');
     }
     const jobs = (await store.listJobs(submitted.campaignId)) as Array<{ status: string; worker: string; attempts: number }>;
     expect(jobs.every((j) => j.status === 'completed' && j.worker === workers.identity && j.attempts === 1)).toBe(true);
     const detail = await store.getCampaign(submitted.campaignId);
-    expect(detail).toMatchObject({ status: 'completed', codeVersion: expect.stringContaining('systolic-sim@'), jobs: { total: 4, completed: 4 } });
+    expect(detail).toMatchObject({
+      status: 'completed',
+      codeVersion: expect.stringContaining('systolic-sim@'),
+      jobs: { total: 4, completed: 4 },
+    });
     finished.push({ name: 'tiny-completed', id: submitted.campaignId });
   }, 60_000);
 
   it('reuses finished jobs on a re-run and recomputes them with force', async () => {
     const again = await service.submit(tiny);
-    expect(await follow(service, again.campaignId, () => undefined, 100)).toMatchObject({ status: 'completed', total: 4, completed: 0, reused: 4 });
+    expect(await follow(service, again.campaignId, () => undefined, 100)).toMatchObject({
+      status: 'completed',
+      total: 4,
+      completed: 0,
+      reused: 4,
+    });
     finished.push({ name: 'tiny-reused', id: again.campaignId });
     const forced = await service.submit(tiny, { force: true });
-    expect(await follow(service, forced.campaignId, () => undefined, 100)).toMatchObject({ status: 'completed', total: 4, completed: 4, reused: 0 });
+    expect(await follow(service, forced.campaignId, () => undefined, 100)).toMatchObject({
+      status: 'completed',
+      total: 4,
+      completed: 4,
+      reused: 0,
+    });
     expect(await store.simResults({ network: 'mobilenet_v2' })).toHaveLength(4);
   }, 60_000);
 
@@ -73,7 +98,8 @@ describe('campaignWorkflow on the Temporal dev server', () => {
     // One lane, chunks of 5 simulations: the cancel lands while most chunks are still unscheduled.
     const submitted = await service.submit(paper, { concurrency: 1, batchSize: 5 });
     expect(submitted.total).toBe(150);
-    for (let i = 0; i < 200 && (await service.progress(submitted.campaignId)).completed < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && (await service.progress(submitted.campaignId)).completed < 3; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(await service.cancel(submitted.campaignId)).toEqual({ campaignId: submitted.campaignId, status: 'cancelling' });
     const final = await follow(service, submitted.campaignId, () => undefined, 100);
     expect(final.status).toBe('cancelled');
@@ -95,7 +121,11 @@ describe('campaignWorkflow on the Temporal dev server', () => {
     // Fixtures recorded by earlier versions of the workflow code (FUSELAB_RECORD_HISTORIES=1 writes them).
     const files = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'));
     expect(files.length).toBeGreaterThanOrEqual(6);
-    for (const file of files) histories.push({ workflowId: file.replace(/\.json$/, ''), history: historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))) });
+    for (const file of files)
+      histories.push({
+        workflowId: file.replace(/\.json$/, ''),
+        history: historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))),
+      });
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

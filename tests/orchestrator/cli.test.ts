@@ -13,7 +13,10 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 /** Runs the built CLI without blocking the test worker (an embedded run takes seconds). */
 function fuselab(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), ...args], { cwd: REPO_ROOT, env: { ...process.env, FUSELAB_HOME: home, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '', ...env } });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, FUSELAB_HOME: home, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -29,15 +32,36 @@ function specFile(name: string, text: string): string {
   return file;
 }
 
-const minimal = 'name: tiny\nseed: 1\nsimulations:\n  networks: [mobilenet_v2]\n  variants: [baseline, fuse_half]\n  arrays: [32, 64]\n  models: [reference]\n';
+const minimal =
+  'name: tiny\nseed: 1\nsimulations:\n  networks: [mobilenet_v2]\n  variants: [baseline, fuse_half]\n  arrays: [32, 64]\n  models: [reference]\n';
 
 describe('fuselab campaign (CLI)', () => {
   it.each([
-    ['unknown network', minimal.replace('[mobilenet_v2]', '[resnet50]'), /^fuselab: simulations\.networks\[0\]: unknown network "resnet50"/],
-    ['unknown strategy', 'name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: annealing, objectives: [latency] }\n', /^fuselab: searches\[0\]\.strategy: unknown search strategy "annealing"/],
-    ['negative epochs', 'name: t\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: -1 }\n', /^fuselab: trainings\[0\]\.epochs: expected a positive integer number of epochs/],
-    ['cifar10 training without a data dir', 'name: t\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: 2 }\n', /^fuselab: trainings\[0\]\.dataDir: cifar10 needs dataDir/],
-    ['duplicate names', 'name: d\nsimulations:\n  - { name: a, networks: all, variants: all, arrays: [8] }\n  - { name: a, networks: all, variants: all, arrays: [16] }\n', /^fuselab: simulations\[1\]\.name: duplicate name "a"/],
+    [
+      'unknown network',
+      minimal.replace('[mobilenet_v2]', '[resnet50]'),
+      /^fuselab: simulations\.networks\[0\]: unknown network "resnet50"/,
+    ],
+    [
+      'unknown strategy',
+      'name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: annealing, objectives: [latency] }\n',
+      /^fuselab: searches\[0\]\.strategy: unknown search strategy "annealing"/,
+    ],
+    [
+      'negative epochs',
+      'name: t\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: -1 }\n',
+      /^fuselab: trainings\[0\]\.epochs: expected a positive integer number of epochs/,
+    ],
+    [
+      'cifar10 training without a data dir',
+      'name: t\ntrainings:\n  - { dataset: cifar10, network: mobilenet_v2, variants: all, epochs: 2 }\n',
+      /^fuselab: trainings\[0\]\.dataDir: cifar10 needs dataDir/,
+    ],
+    [
+      'duplicate names',
+      'name: d\nsimulations:\n  - { name: a, networks: all, variants: all, arrays: [8] }\n  - { name: a, networks: all, variants: all, arrays: [16] }\n',
+      /^fuselab: simulations\[1\]\.name: duplicate name "a"/,
+    ],
     ['unreadable YAML', 'name: [unclosed\n', /^fuselab: .*unreadable YAML\/JSON/],
   ])('%s → exit 2, one line, nothing created', async (_what, text, message) => {
     const run = await fuselab(['campaign', 'run', specFile('bad.yaml', text), '--json']);
@@ -56,7 +80,10 @@ describe('fuselab campaign (CLI)', () => {
 
   it('unreachable Temporal or database → exit 2 with one clear message', async () => {
     const file = specFile('tiny.yaml', minimal);
-    const noDb = await fuselab(['campaign', 'run', file, '--json'], { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const noDb = await fuselab(['campaign', 'run', file, '--json'], {
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
     expect(noDb.status).toBe(2);
     expect(noDb.stderr).toMatch(/^fuselab: cannot connect to PostgreSQL at postgres:\/\/nobody@127\.0\.0\.1:1\/none \(DATABASE_URL\)/);
     const badEnv = await fuselab(['campaign', 'list'], { TEMPORAL_ADDRESS: 'temporal:7233' });
@@ -71,16 +98,27 @@ describe('fuselab campaign (CLI)', () => {
     const first = await fuselab(['campaign', 'run', file, '--json']);
     expect(first.status, first.stderr).toBe(0);
     const summary = JSON.parse(first.stdout);
-    expect(summary).toEqual({ campaignId: expect.stringMatching(/^tiny-/), status: 'completed', jobs: { total: 4, completed: 4, failed: 0, reused: 0 } });
+    expect(summary).toEqual({
+      campaignId: expect.stringMatching(/^tiny-/),
+      status: 'completed',
+      jobs: { total: 4, completed: 4, failed: 0, reused: 0 },
+    });
     const second = await fuselab(['campaign', 'run', file]);
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/completed — 4 jobs: 0 completed, 4 reused, 0 failed/);
     expect(second.stdout).toMatch(/reused 4 finished jobs/);
     const list = JSON.parse((await fuselab(['campaign', 'list', '--json'])).stdout) as Array<{ campaignId: string; status: string }>;
     expect(list.map((c) => c.status)).toEqual(['completed', 'completed']);
-    const results = JSON.parse((await fuselab(['campaign', 'results', summary.campaignId, '--json', '--variant', 'fuse_half'])).stdout) as Array<{ variant: string; rows: number; totalCycles: number }>;
-    expect(results.map((r) => [r.variant, r.rows])).toEqual([['fuse_half', 32], ['fuse_half', 64]]);
-    const sim = JSON.parse((await fuselab(['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'fuse_half', '--array', '64x64', '--json'])).stdout) as { totalCycles: number };
+    const results = JSON.parse(
+      (await fuselab(['campaign', 'results', summary.campaignId, '--json', '--variant', 'fuse_half'])).stdout,
+    ) as Array<{ variant: string; rows: number; totalCycles: number }>;
+    expect(results.map((r) => [r.variant, r.rows])).toEqual([
+      ['fuse_half', 32],
+      ['fuse_half', 64],
+    ]);
+    const sim = JSON.parse(
+      (await fuselab(['sim', 'network', '--network', 'mobilenet_v2', '--variant', 'fuse_half', '--array', '64x64', '--json'])).stdout,
+    ) as { totalCycles: number };
     expect(results[1]!.totalCycles).toBe(sim.totalCycles);
     const status = await fuselab(['campaign', 'status', summary.campaignId]);
     expect(status.stdout).toMatch(/: completed\njobs: 4 total, 4 completed/);
@@ -92,8 +130,18 @@ describe('fuselab campaign (CLI)', () => {
     const otherHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-import-'));
     try {
       const imported = await fuselab(['campaign', 'import', exported, '--json'], { FUSELAB_HOME: otherHome });
-      expect(JSON.parse(imported.stdout)).toEqual({ campaignId: summary.campaignId, jobs: 4, simResults: 4, searchResults: 0, trainingResults: 0, trainingMetrics: 0, checkpoints: 0 });
-      const there = JSON.parse((await fuselab(['campaign', 'results', summary.campaignId, '--json'], { FUSELAB_HOME: otherHome })).stdout) as unknown[];
+      expect(JSON.parse(imported.stdout)).toEqual({
+        campaignId: summary.campaignId,
+        jobs: 4,
+        simResults: 4,
+        searchResults: 0,
+        trainingResults: 0,
+        trainingMetrics: 0,
+        checkpoints: 0,
+      });
+      const there = JSON.parse(
+        (await fuselab(['campaign', 'results', summary.campaignId, '--json'], { FUSELAB_HOME: otherHome })).stdout,
+      ) as unknown[];
       expect(there).toEqual(JSON.parse((await fuselab(['campaign', 'results', summary.campaignId, '--json'])).stdout));
     } finally {
       rmSync(otherHome, { recursive: true, force: true });

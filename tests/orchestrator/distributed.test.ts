@@ -44,12 +44,20 @@ describe('distributed campaign', () => {
     const sql = new pg.Client({ connectionString: url });
     await sql.connect();
     try {
-      const byWorker = await sql.query<{ worker: string; n: string }>('SELECT worker, count(*) AS n FROM jobs WHERE campaign_id = $1 GROUP BY worker ORDER BY worker', [submitted.campaignId]);
+      const byWorker = await sql.query<{ worker: string; n: string }>(
+        'SELECT worker, count(*) AS n FROM jobs WHERE campaign_id = $1 GROUP BY worker ORDER BY worker',
+        [submitted.campaignId],
+      );
       expect(byWorker.rows.map((r) => r.worker)).toEqual(['worker-a', 'worker-b']);
       for (const row of byWorker.rows) expect(Number(row.n)).toBeGreaterThan(10);
-      const results = await sql.query<{ n: string; keys: string }>('SELECT count(*) AS n, count(DISTINCT job_key) AS keys FROM sim_results WHERE job_key IN (SELECT key FROM jobs WHERE campaign_id = $1)', [submitted.campaignId]);
+      const results = await sql.query<{ n: string; keys: string }>(
+        'SELECT count(*) AS n, count(DISTINCT job_key) AS keys FROM sim_results WHERE job_key IN (SELECT key FROM jobs WHERE campaign_id = $1)',
+        [submitted.campaignId],
+      );
       expect(results.rows[0]).toEqual({ n: '100', keys: '100' });
-      const layers = await sql.query<{ dupes: string }>('SELECT count(*) AS dupes FROM (SELECT job_key, layer_index FROM sim_layer_results GROUP BY 1, 2 HAVING count(*) > 1) d');
+      const layers = await sql.query<{ dupes: string }>(
+        'SELECT count(*) AS dupes FROM (SELECT job_key, layer_index FROM sim_layer_results GROUP BY 1, 2 HAVING count(*) > 1) d',
+      );
       expect(layers.rows[0]!.dupes).toBe('0');
     } finally {
       await sql.end();

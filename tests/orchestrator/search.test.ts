@@ -19,10 +19,20 @@ import { startTestStack, type TestStack } from './helpers/stack.js';
 const HISTORIES = fileURLToPath(new URL('./histories', import.meta.url));
 const record = process.env.FUSELAB_RECORD_HISTORIES === '1';
 type History = InstanceType<typeof proto.api.history.v1.History>;
-const historyToJson = (history: History) => JSON.stringify(proto.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }));
+const historyToJson = (history: History) =>
+  JSON.stringify(proto.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }));
 const historyFromJson = (json: unknown): History => proto.api.history.v1.History.fromObject(json as Record<string, unknown>);
 
-const search = { name: 'v2-stages', network: 'mobilenet_v2', space: 'stages', strategy: 'nsga2', objectives: ['latency', 'params'], budget: 24, population: 8, seed: 3 };
+const search = {
+  name: 'v2-stages',
+  network: 'mobilenet_v2',
+  space: 'stages',
+  strategy: 'nsga2',
+  objectives: ['latency', 'params'],
+  budget: 24,
+  population: 8,
+  seed: 3,
+};
 const spec = { name: 'search-small', searches: [search] };
 
 let stack: TestStack;
@@ -44,7 +54,16 @@ async function childHistories(campaignId: string): Promise<{ first: History; las
 }
 
 beforeAll(async () => {
-  const result = await runSearch({ network: 'mobilenet_v2', space: 'stages', array: { rows: 64, cols: 64 }, strategy: 'nsga2', objectives: ['latency', 'params'], budget: 24, seed: 3, populationSize: 8 });
+  const result = await runSearch({
+    network: 'mobilenet_v2',
+    space: 'stages',
+    array: { rows: 64, cols: 64 },
+    strategy: 'nsga2',
+    objectives: ['latency', 'params'],
+    budget: 24,
+    seed: 3,
+    populationSize: 8,
+  });
   expected = searchSummary(result);
   stack = await startTestStack({ queues: ['nas'], concurrency: 4 });
   ({ store, workers, client, service } = stack);
@@ -54,7 +73,8 @@ afterAll(async () => {
   await stack?.stop();
 }, 60_000);
 
-const frontOf = (rows: Awaited<ReturnType<Store['searchResults']>>) => rows[0]!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }));
+const frontOf = (rows: Awaited<ReturnType<Store['searchResults']>>) =>
+  rows[0]!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }));
 
 describe('search jobs on the Temporal dev server', () => {
   it('runs a campaign search as a searchWorkflow child: the same front as runSearch in-process, each candidate stored once', async () => {
@@ -67,7 +87,16 @@ describe('search jobs on the Temporal dev server', () => {
 
     const results = await service.searchResults(submitted.campaignId);
     expect(results).toHaveLength(1);
-    expect(results[0]).toMatchObject({ name: 'v2-stages', network: 'mobilenet_v2', space: 'stages', strategy: 'nsga2', objectives: ['latency', 'params'], evaluations: 24, generations: 3, runs: 1 });
+    expect(results[0]).toMatchObject({
+      name: 'v2-stages',
+      network: 'mobilenet_v2',
+      space: 'stages',
+      strategy: 'nsga2',
+      objectives: ['latency', 'params'],
+      evaluations: 24,
+      generations: 3,
+      runs: 1,
+    });
     expect(frontOf(results)).toEqual(expected.front);
 
     const key = results[0]!.jobKey;
@@ -77,29 +106,48 @@ describe('search jobs on the Temporal dev server', () => {
     expect(candidates.map((c) => c.generation)).toEqual([...Array(8).fill(0), ...Array(8).fill(1), ...Array(8).fill(2)]);
     // The front after each generation; the last one is the result's.
     const fronts = await store.searchFronts(submitted.campaignId);
-    expect(fronts.map((f) => [f.generation, f.evaluations])).toEqual([[1, 8], [2, 16], [3, 24]]);
+    expect(fronts.map((f) => [f.generation, f.evaluations])).toEqual([
+      [1, 8],
+      [2, 16],
+      [3, 24],
+    ]);
     expect(fronts[2]!.front).toEqual(results[0]!.front);
 
     // The search's progress query, like the campaign's.
-    const progress = await client.client.workflow.getHandle(`${submitted.campaignId}/search-0`).query<{ status: string; evaluations: number; generation: number; front: number; run: number }>('progress');
+    const progress = await client.client.workflow
+      .getHandle(`${submitted.campaignId}/search-0`)
+      .query<{ status: string; evaluations: number; generation: number; front: number; run: number }>('progress');
     expect(progress).toMatchObject({ status: 'completed', evaluations: 24, generation: 3, front: expected.front.length, run: 1 });
 
     const jobs = (await store.listJobs(submitted.campaignId)) as Array<{ kind: string; status: string; worker: string }>;
     expect(jobs).toMatchObject([{ kind: 'nas', status: 'completed', worker: workers.identity }]);
     const { last } = await childHistories(submitted.campaignId);
     recorded.push({ name: 'v3-search-completed', history: last });
-    recorded.push({ name: 'v3-campaign-search', history: (await client.client.workflow.getHandle(submitted.campaignId).fetchHistory()) as History });
+    recorded.push({
+      name: 'v3-campaign-search',
+      history: (await client.client.workflow.getHandle(submitted.campaignId).fetchHistory()) as History,
+    });
   }, 60_000);
 
   it('reuses a finished search on a re-run', async () => {
     const again = await service.submit(spec);
-    expect(await follow(service, again.campaignId, () => undefined, 100)).toMatchObject({ status: 'completed', total: 1, completed: 0, reused: 1 });
+    expect(await follow(service, again.campaignId, () => undefined, 100)).toMatchObject({
+      status: 'completed',
+      total: 1,
+      completed: 0,
+      reused: 1,
+    });
     expect(frontOf(await service.searchResults(again.campaignId))).toEqual(expected.front);
   }, 60_000);
 
   it('continues as new after every generation (the strategy state carried over) and gives the same front', async () => {
     const forced = await service.submit(spec, { force: true, searchGenerationsPerRun: 1 });
-    expect(await follow(service, forced.campaignId, () => undefined, 100)).toMatchObject({ status: 'completed', total: 1, completed: 1, reused: 0 });
+    expect(await follow(service, forced.campaignId, () => undefined, 100)).toMatchObject({
+      status: 'completed',
+      total: 1,
+      completed: 1,
+      reused: 0,
+    });
     const results = await service.searchResults(forced.campaignId);
     expect(results[0]).toMatchObject({ evaluations: 24, generations: 3, runs: 3 });
     expect(frontOf(results)).toEqual(expected.front);
@@ -130,7 +178,12 @@ describe('search jobs on the Temporal dev server', () => {
   }, 60_000);
 
   it('cancelling the campaign cancels its running search: the child workflow is cancelled, the job marked cancelled', async () => {
-    const long = { name: 'search-long', searches: [{ network: 'mobilenet_v2', space: 'blocks', strategy: 'random', objectives: ['latency', 'params'], budget: 5000, seed: 1 }] };
+    const long = {
+      name: 'search-long',
+      searches: [
+        { network: 'mobilenet_v2', space: 'blocks', strategy: 'random', objectives: ['latency', 'params'], budget: 5000, seed: 1 },
+      ],
+    };
     const submitted = await service.submit(long);
     const childId = `${submitted.campaignId}/search-0`;
     let evaluations = 0;
@@ -160,8 +213,17 @@ describe('search jobs on the Temporal dev server', () => {
     if (record) for (const { name, history } of recorded) writeFileSync(join(HISTORIES, `${name}.json`), `${historyToJson(history)}\n`);
     const histories = recorded.map(({ name, history }) => ({ workflowId: `live-${name}`, history }));
     const files = readdirSync(HISTORIES).filter((file) => file.startsWith('v3-') && file.endsWith('.json'));
-    expect(files.sort()).toEqual(['v3-campaign-search.json', 'v3-search-completed.json', 'v3-search-continued.json', 'v3-search-resumed.json']);
-    for (const file of files) histories.push({ workflowId: file.replace(/\.json$/, ''), history: historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))) });
+    expect(files.sort()).toEqual([
+      'v3-campaign-search.json',
+      'v3-search-completed.json',
+      'v3-search-continued.json',
+      'v3-search-resumed.json',
+    ]);
+    for (const file of files)
+      histories.push({
+        workflowId: file.replace(/\.json$/, ''),
+        history: historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))),
+      });
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

@@ -10,8 +10,16 @@ import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { runSimulationJob } from '../../apps/orchestrator/dist/activities/index.js';
 import { startPostgres, type Postgres } from './helpers/services.js';
 
-const spec = loadSpecText('name: tiny\nseed: 1\nsimulations: {networks: [mobilenet_v2], variants: [baseline, fuse_half], arrays: [32, 64]}\n');
-const jobs = expandSpec(spec).map((job, position) => ({ position, kind: job.kind, group: job.group, key: jobKey(job.kind, job.params, 'test'), params: job.params }));
+const spec = loadSpecText(
+  'name: tiny\nseed: 1\nsimulations: {networks: [mobilenet_v2], variants: [baseline, fuse_half], arrays: [32, 64]}\n',
+);
+const jobs = expandSpec(spec).map((job, position) => ({
+  position,
+  kind: job.kind,
+  group: job.group,
+  key: jobKey(job.kind, job.params, 'test'),
+  params: job.params,
+}));
 
 let postgres: Postgres;
 beforeAll(async () => {
@@ -53,7 +61,14 @@ describe.each(backends)('store on %s', (_name, open) => {
     await store.saveSimResult('c1', job.key, job.params as SimJobParams, result, 'test', 'w2');
     const rows = await store.simResults({ campaignId: 'c1' }, true);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ network: 'mobilenet_v2', variant: 'fuse_half', rows: 64, cols: 64, hardware: 'fuse', totalCycles: result.totalCycles });
+    expect(rows[0]).toMatchObject({
+      network: 'mobilenet_v2',
+      variant: 'fuse_half',
+      rows: 64,
+      cols: 64,
+      hardware: 'fuse',
+      totalCycles: result.totalCycles,
+    });
     expect(rows[0]!.layers).toHaveLength(result.layers.length);
     expect(rows[0]!.layers!.reduce((sum, layer) => sum + layer.cycles, 0)).toBe(result.totalCycles);
     expect((await store.getCampaign('c1'))!.jobs).toMatchObject({ total: 4, completed: 1, pending: 3 });
@@ -67,7 +82,8 @@ describe.each(backends)('store on %s', (_name, open) => {
   });
 
   it('filters results and exports/imports a campaign into another database', async () => {
-    for (const job of jobs.slice(0, 3)) await store.saveSimResult('c1', job.key, job.params as SimJobParams, runSimulationJob(job.params as SimJobParams), 'test', 'w1');
+    for (const job of jobs.slice(0, 3))
+      await store.saveSimResult('c1', job.key, job.params as SimJobParams, runSimulationJob(job.params as SimJobParams), 'test', 'w1');
     await store.finishCampaign('c1', 'completed');
     expect(await store.simResults({ campaignId: 'c1', variant: 'baseline' })).toHaveLength(2);
     expect(await store.simResults({ campaignId: 'c1', rows: 32, cols: 32, hardware: 'fuse' })).toHaveLength(1);
@@ -77,11 +93,23 @@ describe.each(backends)('store on %s', (_name, open) => {
     const other = await openDatabase({ kind: 'pglite' });
     try {
       const target = new Store(other.db);
-      expect(await target.importCampaign(doc)).toEqual({ campaignId: 'c1', jobs: 4, simResults: 4, searchResults: 0, trainingResults: 0, trainingMetrics: 0, checkpoints: 0 });
+      expect(await target.importCampaign(doc)).toEqual({
+        campaignId: 'c1',
+        jobs: 4,
+        simResults: 4,
+        searchResults: 0,
+        trainingResults: 0,
+        trainingMetrics: 0,
+        checkpoints: 0,
+      });
       await target.importCampaign(doc); // twice changes nothing
       const copied = await target.simResults({ campaignId: 'c1' }, true);
       expect(copied).toEqual(await store.simResults({ campaignId: 'c1' }, true));
-      expect((await target.getCampaign('c1'))!).toMatchObject({ status: 'completed', specHash: specHash(spec), jobs: { total: 4, completed: 4 } });
+      expect((await target.getCampaign('c1'))!).toMatchObject({
+        status: 'completed',
+        specHash: specHash(spec),
+        jobs: { total: 4, completed: 4 },
+      });
     } finally {
       await other.close();
     }
@@ -98,8 +126,15 @@ describe.each(backends)('store on %s', (_name, open) => {
     expect(registered).toEqual({ total: 4, reused: 1, completed: 0, todo: [[0, 3]] });
     const loaded = await store.loadJobs('b1', [2, 0, 1]);
     expect(loaded.map((j) => j.position)).toEqual([0, 1, 2]);
-    const items = loaded.slice(0, 2).map((j) => ({ key: j.key, params: j.params as SimJobParams, result: runSimulationJob(j.params as SimJobParams) }));
-    await store.startJobs('b1', items.map((i) => i.key), 'w1', 1);
+    const items = loaded
+      .slice(0, 2)
+      .map((j) => ({ key: j.key, params: j.params as SimJobParams, result: runSimulationJob(j.params as SimJobParams) }));
+    await store.startJobs(
+      'b1',
+      items.map((i) => i.key),
+      'w1',
+      1,
+    );
     await store.saveSimResults('b1', items, 'test', 'w1');
     await store.saveSimResults('b1', items, 'test', 'w2');
     await store.saveSimResults('b1', items, 'test', 'w3', true);
@@ -112,7 +147,13 @@ describe.each(backends)('store on %s', (_name, open) => {
     }
     expect(await store.failJobs('b1', [0, 1, 2, 3], 'boom')).toBe(1); // only the unfinished job 2
     expect((await store.getCampaign('b1'))!.jobs).toMatchObject({ total: 4, completed: 2, failed: 1, reused: 1 });
-    expect(await store.finishCampaign('b1', 'failed', '1 of 4 jobs failed')).toEqual({ total: 4, completed: 2, failed: 1, reused: 1, cancelled: 0 });
+    expect(await store.finishCampaign('b1', 'failed', '1 of 4 jobs failed')).toEqual({
+      total: 4,
+      completed: 2,
+      failed: 1,
+      reused: 1,
+      cancelled: 0,
+    });
   });
 
   it('keeps the newest checkpoints of a training job and upserts its metrics', async () => {
@@ -130,16 +171,46 @@ describe.each(backends)('store on %s', (_name, open) => {
 
   it('exports/imports training results, metrics and the latest checkpoints: twice changes nothing, old files still import, a bad file writes nothing', async () => {
     // Two training jobs (synthetic rows through the store's own save methods): one finished, one with a resumable checkpoint.
-    const tjobs = [0, 1].map((position) => ({ position, kind: 'train', group: 'kd-small', key: `export-train-${position}`, params: { seed: position } }));
+    const tjobs = [0, 1].map((position) => ({
+      position,
+      kind: 'train',
+      group: 'kd-small',
+      key: `export-train-${position}`,
+      params: { seed: position },
+    }));
     const [done, partial] = tjobs.map((j) => j.key) as [string, string];
     await store.createCampaign({ id: 't1', spec, specHash: specHash(spec), codeVersion: 'test', versions: { x: '1' }, force: false });
     await store.registerJobs('t1', tjobs, false);
-    const result: TrainingResultInput = { dataset: 'synthetic', network: 'mobilenet_v2', variant: 'fuse_half', method: 'kd', width: 0.25, epochs: 2, seed: 0, backend: 'cpu', testAccuracy: 0.5, testLoss: 1.25, trainLoss: 0.75, trainAccuracy: 0.625, trainImagesPerSec: 123.5, checkpointEpoch: 1, checkpointStep: 8, resumedFrom: 4 };
-    const checkpointData = (step: number) => new TextEncoder().encode(JSON.stringify({ step, weights: Array.from({ length: 300 }, (_, i) => (i * step) % 7) }));
+    const result: TrainingResultInput = {
+      dataset: 'synthetic',
+      network: 'mobilenet_v2',
+      variant: 'fuse_half',
+      method: 'kd',
+      width: 0.25,
+      epochs: 2,
+      seed: 0,
+      backend: 'cpu',
+      testAccuracy: 0.5,
+      testLoss: 1.25,
+      trainLoss: 0.75,
+      trainAccuracy: 0.625,
+      trainImagesPerSec: 123.5,
+      checkpointEpoch: 1,
+      checkpointStep: 8,
+      resumedFrom: 4,
+    };
+    const checkpointData = (step: number) =>
+      new TextEncoder().encode(JSON.stringify({ step, weights: Array.from({ length: 300 }, (_, i) => (i * step) % 7) }));
     await store.saveCheckpoint(done, 0, 4, 'json', checkpointData(4));
     await store.saveCheckpoint(done, 1, 8, 'json', checkpointData(8));
     await store.saveCheckpoint(partial, 0, 2, 'json', checkpointData(2));
-    await store.saveMetrics(done, [0, 1].flatMap((epoch) => [{ epoch, step: epoch * 4 + 4, split: 'train', metric: 'loss', value: 1 - epoch / 4 }, { epoch, step: epoch * 4 + 4, split: 'test', metric: 'accuracy', value: 0.25 + epoch / 4 }]));
+    await store.saveMetrics(
+      done,
+      [0, 1].flatMap((epoch) => [
+        { epoch, step: epoch * 4 + 4, split: 'train', metric: 'loss', value: 1 - epoch / 4 },
+        { epoch, step: epoch * 4 + 4, split: 'test', metric: 'accuracy', value: 0.25 + epoch / 4 },
+      ]),
+    );
     await store.saveMetrics(partial, [{ epoch: 0, step: 2, split: 'train', metric: 'loss', value: 2 }]);
     await store.saveTrainingResult('t1', done, result, 'test', 'w1');
     await store.finishCampaign('t1', 'failed', '1 of 2 jobs failed');
@@ -148,12 +219,20 @@ describe.each(backends)('store on %s', (_name, open) => {
     expect(doc).toMatchObject({ formatVersion: 2, checkpointsIncluded: true });
     expect(doc.trainingResults).toHaveLength(1);
     expect(doc.trainingMetrics).toHaveLength(5);
-    expect(doc.checkpoints.map((c: { jobKey: string; step: number }) => [c.jobKey, c.step])).toEqual([[done, 8], [partial, 2]]);
+    expect(doc.checkpoints.map((c: { jobKey: string; step: number }) => [c.jobKey, c.step])).toEqual([
+      [done, 8],
+      [partial, 2],
+    ]);
     const lean = (await store.exportCampaign('t1', { checkpoints: false }))!;
     expect([lean.checkpointsIncluded, lean.checkpoints, lean.trainingResults.length]).toEqual([false, [], 1]);
 
     const strip = <T extends { createdAt: unknown }>(rows: T[]) => rows.map(({ createdAt: _c, ...row }) => row);
-    const counts = async (s: Store) => [(await s.db.select().from(trainingResults)).length, (await s.db.select().from(trainingMetrics)).length, (await s.db.select().from(checkpoints)).length, (await s.db.select().from(jobsTable)).length];
+    const counts = async (s: Store) => [
+      (await s.db.select().from(trainingResults)).length,
+      (await s.db.select().from(trainingMetrics)).length,
+      (await s.db.select().from(checkpoints)).length,
+      (await s.db.select().from(jobsTable)).length,
+    ];
     const latest = async (s: Store, key: string) => {
       const cp = await s.latestCheckpoint(key);
       return cp && { ...cp, data: Array.from(cp.data) };
@@ -162,7 +241,15 @@ describe.each(backends)('store on %s', (_name, open) => {
     const second = await open();
     try {
       const target = new Store(second.db);
-      const summary = { campaignId: 't1', jobs: 2, simResults: 0, searchResults: 0, trainingResults: 1, trainingMetrics: 5, checkpoints: 2 };
+      const summary = {
+        campaignId: 't1',
+        jobs: 2,
+        simResults: 0,
+        searchResults: 0,
+        trainingResults: 1,
+        trainingMetrics: 5,
+        checkpoints: 2,
+      };
       expect(await target.importCampaign(parseExport(doc))).toEqual(summary);
       const after = await counts(target);
       expect(after).toEqual([1, 5, 2, 2]);
@@ -178,7 +265,13 @@ describe.each(backends)('store on %s', (_name, open) => {
       // An old (format version 1) file without the training sections still imports.
       const { trainingResults: _r, trainingMetrics: _m, checkpoints: _c, checkpointsIncluded: _i, ...old } = doc;
       const oldDoc = { ...old, formatVersion: 1, campaign: { ...old.campaign, id: 't1-old' } };
-      expect(await target.importCampaign(parseExport(oldDoc))).toEqual({ ...summary, campaignId: 't1-old', trainingResults: 0, trainingMetrics: 0, checkpoints: 0 });
+      expect(await target.importCampaign(parseExport(oldDoc))).toEqual({
+        ...summary,
+        campaignId: 't1-old',
+        trainingResults: 0,
+        trainingMetrics: 0,
+        checkpoints: 0,
+      });
       expect(await counts(target)).toEqual([1, 5, 2, 4]);
 
       // A corrupt training section: a clear error naming the field, and nothing written.
@@ -187,9 +280,13 @@ describe.each(backends)('store on %s', (_name, open) => {
         edit(d);
         return d;
       };
-      expect(() => parseExport(corrupt((d) => (d.trainingResults[0].trainLoss = 'low')))).toThrow(/^export file trainingResults\[0\]\.trainLoss: /);
+      expect(() => parseExport(corrupt((d) => (d.trainingResults[0].trainLoss = 'low')))).toThrow(
+        /^export file trainingResults\[0\]\.trainLoss: /,
+      );
       expect(() => parseExport(corrupt((d) => delete d.trainingMetrics[2].metric))).toThrow(/^export file trainingMetrics\[2\]\.metric: /);
-      expect(() => parseExport(corrupt((d) => (d.checkpoints[1].data = 'not base64!')))).toThrow('export file checkpoints[1].data: expected base64 checkpoint data');
+      expect(() => parseExport(corrupt((d) => (d.checkpoints[1].data = 'not base64!')))).toThrow(
+        'export file checkpoints[1].data: expected base64 checkpoint data',
+      );
       expect(() => parseExport(corrupt((d) => (d.formatVersion = 3)))).toThrow('export file formatVersion: expected one of 1, 2');
       // One that passes validation but fails in the database (as if the check were bypassed): the transaction leaves nothing.
       const failing = corrupt((d) => (d.checkpoints[1].jobKey = null));
@@ -200,5 +297,4 @@ describe.each(backends)('store on %s', (_name, open) => {
       await second.close();
     }
   });
-
 });

@@ -21,8 +21,30 @@ const spec = {
   name: 'nos-tiny',
   seed: 1,
   trainings: [
-    { name: 'base', dataset: 'synthetic', network: 'mobilenet_v2', variants: ['baseline'], width: 0.25, epochs: 2, limit: 128, batch: 32, seeds: [5] },
-    { name: 'nos', dataset: 'synthetic', network: 'mobilenet_v2', variants: ['fuse_half'], width: 0.25, method: 'nos', teacher: 'base', epochs: 1, limit: 128, batch: 32, seeds: [5] },
+    {
+      name: 'base',
+      dataset: 'synthetic',
+      network: 'mobilenet_v2',
+      variants: ['baseline'],
+      width: 0.25,
+      epochs: 2,
+      limit: 128,
+      batch: 32,
+      seeds: [5],
+    },
+    {
+      name: 'nos',
+      dataset: 'synthetic',
+      network: 'mobilenet_v2',
+      variants: ['fuse_half'],
+      width: 0.25,
+      method: 'nos',
+      teacher: 'base',
+      epochs: 1,
+      limit: 128,
+      batch: 32,
+      seeds: [5],
+    },
   ],
 };
 
@@ -62,9 +84,18 @@ describe('training jobs (fuselab-train)', () => {
     ]);
 
     // Metrics: every step of both attempts' ranges once, epoch summaries with test accuracy.
-    const curves = (await service.trainingCurves(submitted.campaignId)) as Array<{ jobKey: string; epoch: number; step: number; split: string; metric: string; value: number }>;
+    const curves = (await service.trainingCurves(submitted.campaignId)) as Array<{
+      jobKey: string;
+      epoch: number;
+      step: number;
+      split: string;
+      metric: string;
+      value: number;
+    }>;
     const base = jobs[0]!.key;
-    expect(curves.filter((c) => c.jobKey === base && c.metric === 'loss' && c.split === 'train' && c.step >= 0).map((c) => c.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(curves.filter((c) => c.jobKey === base && c.metric === 'loss' && c.split === 'train' && c.step >= 0).map((c) => c.step)).toEqual(
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
     const testAcc = curves.filter((c) => c.jobKey === base && c.split === 'test' && c.metric === 'accuracy');
     expect(testAcc).toHaveLength(2);
     expect(testAcc[1]!.value).toBe(results[0]!.testAccuracy);
@@ -83,20 +114,39 @@ describe('training jobs (fuselab-train)', () => {
     const uninterrupted = await runTraining({ ...request, variant: 'baseline', method: 'scratch' });
     expect(uninterrupted.testAccuracy).toBe(results[0]!.testAccuracy);
     expect(uninterrupted.checkpoint.weights.length).toBe(baseStored.weights.length);
-    for (let i = 0; i < baseStored.weights.length; i++) expect(maxDiff(floats(baseStored.weights[i]!.data), floats(uninterrupted.checkpoint.weights[i]!.data))).toBe(0);
+    for (let i = 0; i < baseStored.weights.length; i++)
+      expect(maxDiff(floats(baseStored.weights[i]!.data), floats(uninterrupted.checkpoint.weights[i]!.data))).toBe(0);
 
     const nosStored = await stored(jobs[1]!.key);
-    const student = await runTraining({ ...request, epochs: 1, variant: 'fuse_half', method: 'nos', teacher: { checkpoint: baseStored, source: 'base' } });
+    const student = await runTraining({
+      ...request,
+      epochs: 1,
+      variant: 'fuse_half',
+      method: 'nos',
+      teacher: { checkpoint: baseStored, source: 'base' },
+    });
     expect(student.testAccuracy).toBe(results[1]!.testAccuracy);
-    for (let i = 0; i < nosStored.weights.length; i++) expect(maxDiff(floats(nosStored.weights[i]!.data), floats(student.checkpoint.weights[i]!.data))).toBe(0);
+    for (let i = 0; i < nosStored.weights.length; i++)
+      expect(maxDiff(floats(nosStored.weights[i]!.data), floats(student.checkpoint.weights[i]!.data))).toBe(0);
 
     // A re-run reuses both.
     const again = await service.submit(spec);
-    expect(await follow(service, again.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', total: 2, completed: 0, reused: 2 });
+    expect(await follow(service, again.campaignId, () => undefined, 200)).toMatchObject({
+      status: 'completed',
+      total: 2,
+      completed: 0,
+      reused: 2,
+    });
 
     if (process.env.FUSELAB_RECORD_HISTORIES === '1') {
       const history = await client.client.workflow.getHandle(submitted.campaignId).fetchHistory();
-      const json = JSON.stringify(proto.api.history.v1.History.toObject(history as InstanceType<typeof proto.api.history.v1.History>, { longs: String, enums: String, bytes: String }));
+      const json = JSON.stringify(
+        proto.api.history.v1.History.toObject(history as InstanceType<typeof proto.api.history.v1.History>, {
+          longs: String,
+          enums: String,
+          bytes: String,
+        }),
+      );
       writeFileSync(join(fileURLToPath(new URL('./histories', import.meta.url)), 'v2-training-resumed.json'), `${json}\n`);
     }
   }, 180_000);

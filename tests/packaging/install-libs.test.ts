@@ -19,7 +19,9 @@ function npm(args: string[], cwd: string): string {
 describe('@fuselab/systolic-sim and @fuselab/fuseconv as installed packages', () => {
   it('install from their tarballs into an unrelated project and simulate a network', () => {
     npm(['pack', '-w', '@fuselab/systolic-sim', '-w', '@fuselab/fuseconv', '--pack-destination', work], repoRoot);
-    const tarballs = readdirSync(work).filter((file) => file.endsWith('.tgz')).sort();
+    const tarballs = readdirSync(work)
+      .filter((file) => file.endsWith('.tgz'))
+      .sort();
     expect(tarballs).toEqual(['fuselab-fuseconv-0.1.0.tgz', 'fuselab-systolic-sim-0.1.0.tgz']);
 
     const project = join(work, 'consumer');
@@ -39,7 +41,10 @@ const result = simulateNetwork(toTopology(spec), makeArray(64, 64, { hardware: '
 console.log(JSON.stringify({ params: modelStats(spec).params, totalCycles: result.totalCycles }));
 `,
     );
-    const output = JSON.parse(execFileSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8' })) as { params: number; totalCycles: number };
+    const output = JSON.parse(execFileSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8' })) as {
+      params: number;
+      totalCycles: number;
+    };
     // The reference PyTorch model's parameter count and the authors' analytical total.
     const models = JSON.parse(readFileSync(join(repoRoot, 'libs/fuseconv/fixtures/reference-models.json'), 'utf8'));
     const latency = JSON.parse(readFileSync(join(repoRoot, 'libs/systolic-sim/fixtures/reference-latency.json'), 'utf8'));

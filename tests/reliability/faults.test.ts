@@ -42,7 +42,9 @@ async function setUp(name: string, workerQueues: string[], concurrency = 2) {
   const url = await postgres.createDatabase(name);
   const database: Database = await openDatabase({ kind: 'postgres', url });
   const env = { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: url };
-  const workers: WorkerProcess[] = await Promise.all(workerQueues.map((queues, i) => startWorkerProcess(`${name}-${i}`, env, concurrency, queues)));
+  const workers: WorkerProcess[] = await Promise.all(
+    workerQueues.map((queues, i) => startWorkerProcess(`${name}-${i}`, env, concurrency, queues)),
+  );
   const service = new LocalCampaignService(new Store(database.db), async () => client.client);
   /** A query on a connection of its own, so it works across an outage. */
   const sql = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => {
@@ -61,7 +63,10 @@ async function setUp(name: string, workerQueues: string[], concurrency = 2) {
     service,
     sql,
     /** The workers' logs, for a failure's message. */
-    logs: () => workers.map((w) => `--- ${w.identity} (exit ${w.child.exitCode ?? w.child.signalCode ?? 'running'})\n${w.log().slice(-3000)}`).join('\n'),
+    logs: () =>
+      workers
+        .map((w) => `--- ${w.identity} (exit ${w.child.exitCode ?? w.child.signalCode ?? 'running'})\n${w.log().slice(-3000)}`)
+        .join('\n'),
     close: async () => {
       await Promise.all(workers.map((w) => w.stop()));
       await database.close();
@@ -80,27 +85,51 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
-const campaignStatus = async (sql: Awaited<ReturnType<typeof setUp>>['sql'], id: string) => (await sql<{ status: string }>('SELECT status FROM campaigns WHERE id = $1', [id]))[0]?.status;
+const campaignStatus = async (sql: Awaited<ReturnType<typeof setUp>>['sql'], id: string) =>
+  (await sql<{ status: string }>('SELECT status FROM campaigns WHERE id = $1', [id]))[0]?.status;
 const finished = (status: string | undefined) => status === 'completed' || status === 'failed' || status === 'cancelled';
 
 /** 25 network × variant pairs × 12 arrays × 2 models = 600 simulation jobs, a few seconds of work. */
 const bigSweep = (name: string) => ({
   name,
-  simulations: { networks: 'all', variants: 'all', arrays: [8, 16, 32, 64, 128, 256, '16x64', '64x16', '32x128', '8x32', '32x8', '128x32'], models: ['reference', 'stos'] },
+  simulations: {
+    networks: 'all',
+    variants: 'all',
+    arrays: [8, 16, 32, 64, 128, 256, '16x64', '64x16', '32x128', '8x32', '32x8', '128x32'],
+    models: ['reference', 'stos'],
+  },
 });
 
 /** Rows of a campaign's simulations: results, distinct keys, and layer rows written twice. */
 async function simRowCounts(sql: Awaited<ReturnType<typeof setUp>>['sql'], campaignId: string) {
-  const [jobs] = await sql<{ total: string; completed: string }>("SELECT count(*) AS total, count(*) FILTER (WHERE status = 'completed') AS completed FROM jobs WHERE campaign_id = $1", [campaignId]);
-  const [results] = await sql<{ n: string; keys: string }>('SELECT count(*) AS n, count(DISTINCT job_key) AS keys FROM sim_results WHERE job_key IN (SELECT key FROM jobs WHERE campaign_id = $1)', [campaignId]);
-  const [dupes] = await sql<{ n: string }>('SELECT count(*) AS n FROM (SELECT job_key, layer_index FROM sim_layer_results GROUP BY 1, 2 HAVING count(*) > 1) d');
-  const [withoutLayers] = await sql<{ n: string }>('SELECT count(*) AS n FROM sim_results r WHERE NOT EXISTS (SELECT 1 FROM sim_layer_results l WHERE l.job_key = r.job_key)');
-  return { jobs: Number(jobs!.total), completed: Number(jobs!.completed), results: Number(results!.n), distinctKeys: Number(results!.keys), duplicateLayerRows: Number(dupes!.n), resultsWithoutLayers: Number(withoutLayers!.n) };
+  const [jobs] = await sql<{ total: string; completed: string }>(
+    "SELECT count(*) AS total, count(*) FILTER (WHERE status = 'completed') AS completed FROM jobs WHERE campaign_id = $1",
+    [campaignId],
+  );
+  const [results] = await sql<{ n: string; keys: string }>(
+    'SELECT count(*) AS n, count(DISTINCT job_key) AS keys FROM sim_results WHERE job_key IN (SELECT key FROM jobs WHERE campaign_id = $1)',
+    [campaignId],
+  );
+  const [dupes] = await sql<{ n: string }>(
+    'SELECT count(*) AS n FROM (SELECT job_key, layer_index FROM sim_layer_results GROUP BY 1, 2 HAVING count(*) > 1) d',
+  );
+  const [withoutLayers] = await sql<{ n: string }>(
+    'SELECT count(*) AS n FROM sim_results r WHERE NOT EXISTS (SELECT 1 FROM sim_layer_results l WHERE l.job_key = r.job_key)',
+  );
+  return {
+    jobs: Number(jobs!.total),
+    completed: Number(jobs!.completed),
+    results: Number(results!.n),
+    distinctKeys: Number(results!.keys),
+    duplicateLayerRows: Number(dupes!.n),
+    resultsWithoutLayers: Number(withoutLayers!.n),
+  };
 }
 
 describe('faults', () => {
@@ -109,25 +138,42 @@ describe('faults', () => {
     try {
       const submitted = await run.service.submit(bigSweep('pg-outage'), { concurrency: 8 });
       expect(submitted.total).toBe(600);
-      const atPause = await waitFor('the first results', async () => {
-        const [row] = await run.sql<{ n: string }>('SELECT count(*) AS n FROM sim_results');
-        return Number(row!.n) > 0 && Number(row!.n);
-      }, 120_000, 20);
+      const atPause = await waitFor(
+        'the first results',
+        async () => {
+          const [row] = await run.sql<{ n: string }>('SELECT count(*) AS n FROM sim_results');
+          return Number(row!.n) > 0 && Number(row!.n);
+        },
+        120_000,
+        20,
+      );
       postgres.pause();
       const pausedAt = Date.now();
       await new Promise((r) => setTimeout(r, 10_000));
       postgres.resume();
       const outageMs = Date.now() - pausedAt;
-      const status = await waitFor('the campaign to finish', async () => {
-        const s = await campaignStatus(run.sql, submitted.campaignId);
-        return finished(s) && s;
-      }, 240_000, 250).catch((error: Error) => {
+      const status = await waitFor(
+        'the campaign to finish',
+        async () => {
+          const s = await campaignStatus(run.sql, submitted.campaignId);
+          return finished(s) && s;
+        },
+        240_000,
+        250,
+      ).catch((error: Error) => {
         throw new Error(`${error.message}\n${run.logs()}`);
       });
       expect(status).toBe('completed');
       expect(atPause).toBeLessThan(600); // the outage really fell in the middle of the sweep
       expect(outageMs).toBeGreaterThanOrEqual(10_000);
-      expect(await simRowCounts(run.sql, submitted.campaignId)).toEqual({ jobs: 600, completed: 600, results: 600, distinctKeys: 600, duplicateLayerRows: 0, resultsWithoutLayers: 0 });
+      expect(await simRowCounts(run.sql, submitted.campaignId)).toEqual({
+        jobs: 600,
+        completed: 600,
+        results: 600,
+        distinctKeys: 600,
+        duplicateLayerRows: 0,
+        resultsWithoutLayers: 0,
+      });
     } finally {
       await run.close();
     }
@@ -137,18 +183,35 @@ describe('faults', () => {
     const run = await setUp('temporal-restart', ['sim', 'sim']);
     try {
       const submitted = await run.service.submit(bigSweep('temporal-restart'), { concurrency: 8 });
-      const atStop = await waitFor('the first results', async () => {
-        const [row] = await run.sql<{ n: string }>('SELECT count(*) AS n FROM sim_results');
-        return Number(row!.n) > 0 && Number(row!.n);
-      }, 120_000, 20);
+      const atStop = await waitFor(
+        'the first results',
+        async () => {
+          const [row] = await run.sql<{ n: string }>('SELECT count(*) AS n FROM sim_results');
+          return Number(row!.n) > 0 && Number(row!.n);
+        },
+        120_000,
+        20,
+      );
       await restartTemporal(5_000);
-      const status = await waitFor('the campaign to finish', async () => {
-        const s = await campaignStatus(run.sql, submitted.campaignId);
-        return finished(s) && s;
-      }, 300_000, 250);
+      const status = await waitFor(
+        'the campaign to finish',
+        async () => {
+          const s = await campaignStatus(run.sql, submitted.campaignId);
+          return finished(s) && s;
+        },
+        300_000,
+        250,
+      );
       expect(status).toBe('completed');
       expect(atStop).toBeLessThan(600);
-      expect(await simRowCounts(run.sql, submitted.campaignId)).toEqual({ jobs: 600, completed: 600, results: 600, distinctKeys: 600, duplicateLayerRows: 0, resultsWithoutLayers: 0 });
+      expect(await simRowCounts(run.sql, submitted.campaignId)).toEqual({
+        jobs: 600,
+        completed: 600,
+        results: 600,
+        distinctKeys: 600,
+        duplicateLayerRows: 0,
+        resultsWithoutLayers: 0,
+      });
     } finally {
       await run.close();
     }
@@ -160,38 +223,73 @@ describe('faults', () => {
     try {
       const started = Date.now();
       const phase = (what: string) => console.log(`worker kill: ${what} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      const training = { name: 'base', dataset: 'synthetic', network: 'mobilenet_v2', variants: ['baseline'], width: 0.25, epochs: 1, limit: 3200, batch: 32, seeds: [3] };
+      const training = {
+        name: 'base',
+        dataset: 'synthetic',
+        network: 'mobilenet_v2',
+        variants: ['baseline'],
+        width: 0.25,
+        epochs: 1,
+        limit: 3200,
+        batch: 32,
+        seeds: [3],
+      };
       const submitted = await run.service.submit({ name: 'worker-kill', seed: 1, trainings: [training] });
       // 100 steps; checkpoints every 20 steps. Kill once one is stored, long before the end.
-      const killedAt = await waitFor('a stored checkpoint', async () => {
-        const [row] = await run.sql<{ step: number }>('SELECT max(step) AS step FROM checkpoints');
-        return row?.step !== null && row?.step !== undefined && Number(row.step);
-      }, 240_000, 20);
+      const killedAt = await waitFor(
+        'a stored checkpoint',
+        async () => {
+          const [row] = await run.sql<{ step: number }>('SELECT max(step) AS step FROM checkpoints');
+          return row?.step !== null && row?.step !== undefined && Number(row.step);
+        },
+        240_000,
+        20,
+      );
       run.workers[0]!.child.kill('SIGKILL');
       phase(`killed worker 0 at checkpoint step ${killedAt}`);
       const [before] = await run.sql<{ n: string }>('SELECT count(*) AS n FROM training_results');
       expect(Number(before!.n)).toBe(0);
       run.workers.push(await startWorkerProcess('worker-kill-1', run.env, 2, 'sim,train'));
       // The killed attempt is noticed by its heartbeat timeout (60 s), then retried on worker 1.
-      const status = await waitFor('the campaign to finish', async () => {
-        const s = await campaignStatus(run.sql, submitted.campaignId);
-        return finished(s) && s;
-      }, 360_000, 500).catch((error: Error) => {
+      const status = await waitFor(
+        'the campaign to finish',
+        async () => {
+          const s = await campaignStatus(run.sql, submitted.campaignId);
+          return finished(s) && s;
+        },
+        360_000,
+        500,
+      ).catch((error: Error) => {
         throw new Error(`${error.message}\n${run.logs()}`);
       });
       phase('campaign finished');
       expect(status).toBe('completed');
 
-      const results = await run.sql<{ job_key: string; worker: string; resumed_from: number | null; test_accuracy: number }>('SELECT job_key, worker, resumed_from, test_accuracy FROM training_results');
+      const results = await run.sql<{ job_key: string; worker: string; resumed_from: number | null; test_accuracy: number }>(
+        'SELECT job_key, worker, resumed_from, test_accuracy FROM training_results',
+      );
       expect(results).toHaveLength(1);
       expect(results[0]!.worker).toBe('worker-kill-1');
       expect(results[0]!.resumed_from).toBeGreaterThanOrEqual(killedAt);
       expect(results[0]!.resumed_from).toBeLessThan(100);
 
       // Bitwise: the resumed run's final weights and accuracy are those of an uninterrupted run.
-      const [latest] = await run.sql<{ data: Buffer | string }>('SELECT data FROM checkpoints WHERE job_key = $1 ORDER BY step DESC LIMIT 1', [results[0]!.job_key]);
+      const [latest] = await run.sql<{ data: Buffer | string }>(
+        'SELECT data FROM checkpoints WHERE job_key = $1 ORDER BY step DESC LIMIT 1',
+        [results[0]!.job_key],
+      );
       const stored = decodeCheckpoint(latest!.data as never, results[0]!.job_key);
-      const uninterrupted = await runTraining({ dataset: 'synthetic', network: 'mobilenet_v2', width: 0.25, epochs: 1, batch: 32, limit: 3200, seed: 3, variant: 'baseline', method: 'scratch' });
+      const uninterrupted = await runTraining({
+        dataset: 'synthetic',
+        network: 'mobilenet_v2',
+        width: 0.25,
+        epochs: 1,
+        batch: 32,
+        limit: 3200,
+        seed: 3,
+        variant: 'baseline',
+        method: 'scratch',
+      });
       phase('uninterrupted run done');
       expect(uninterrupted.testAccuracy).toBe(results[0]!.test_accuracy);
       // Compared tensor by tensor (a diff of megabytes of base64 would take minutes to print).
@@ -219,21 +317,57 @@ describe('faults', () => {
       const submitted = await run.service.submit({
         name: 'cancel-all',
         seed: 1,
-        trainings: [{ name: 'long-training', dataset: 'synthetic', network: 'mobilenet_v2', variants: ['baseline'], width: 0.25, epochs: 50, limit: 1024, batch: 32, seeds: [1] }],
-        searches: [{ name: 'long-search', network: 'mobilenet_v2', space: 'blocks', operators: ['dw', 'fuse_full', 'fuse_half'], array: 64, strategy: 'random', objectives: ['latency', 'params'], budget: 1_000_000, seed: 1 }],
+        trainings: [
+          {
+            name: 'long-training',
+            dataset: 'synthetic',
+            network: 'mobilenet_v2',
+            variants: ['baseline'],
+            width: 0.25,
+            epochs: 50,
+            limit: 1024,
+            batch: 32,
+            seeds: [1],
+          },
+        ],
+        searches: [
+          {
+            name: 'long-search',
+            network: 'mobilenet_v2',
+            space: 'blocks',
+            operators: ['dw', 'fuse_full', 'fuse_half'],
+            array: 64,
+            strategy: 'random',
+            objectives: ['latency', 'params'],
+            budget: 1_000_000,
+            seed: 1,
+          },
+        ],
       });
-      await waitFor('the training and the search to run', async () => {
-        const rows = await run.sql<{ kind: string }>("SELECT kind FROM jobs WHERE campaign_id = $1 AND status = 'running'", [submitted.campaignId]);
-        const [candidates] = await run.sql<{ n: string }>('SELECT count(*) AS n FROM search_candidates');
-        const [metrics] = await run.sql<{ n: string }>('SELECT count(*) AS n FROM training_metrics');
-        return rows.length === 2 && Number(candidates!.n) > 0 && Number(metrics!.n) > 0;
-      }, 240_000, 100);
+      await waitFor(
+        'the training and the search to run',
+        async () => {
+          const rows = await run.sql<{ kind: string }>("SELECT kind FROM jobs WHERE campaign_id = $1 AND status = 'running'", [
+            submitted.campaignId,
+          ]);
+          const [candidates] = await run.sql<{ n: string }>('SELECT count(*) AS n FROM search_candidates');
+          const [metrics] = await run.sql<{ n: string }>('SELECT count(*) AS n FROM training_metrics');
+          return rows.length === 2 && Number(candidates!.n) > 0 && Number(metrics!.n) > 0;
+        },
+        240_000,
+        100,
+      );
       const cancelledAt = Date.now();
       await run.service.cancel(submitted.campaignId);
-      const status = await waitFor('the campaign to stop', async () => {
-        const s = await campaignStatus(run.sql, submitted.campaignId);
-        return finished(s) && s;
-      }, 60_000, 100);
+      const status = await waitFor(
+        'the campaign to stop',
+        async () => {
+          const s = await campaignStatus(run.sql, submitted.campaignId);
+          return finished(s) && s;
+        },
+        60_000,
+        100,
+      );
       expect(status).toBe('cancelled');
       // No workflow of this campaign (the campaign or its search children) stays open.
       const openWorkflows = async () => {
@@ -246,11 +380,18 @@ describe('faults', () => {
       await waitFor('every workflow of the campaign to close', async () => (await openWorkflows()).length === 0, 30_000, 200);
       const stopMs = Date.now() - cancelledAt;
       expect(stopMs).toBeLessThan(30_000);
-      expect(await run.sql("SELECT key, status FROM jobs WHERE campaign_id = $1 AND status IN ('running', 'pending')", [submitted.campaignId])).toEqual([]);
+      expect(
+        await run.sql("SELECT key, status FROM jobs WHERE campaign_id = $1 AND status IN ('running', 'pending')", [submitted.campaignId]),
+      ).toEqual([]);
       // The activities really stopped. The training learns of the cancellation through its
       // heartbeat and writes nothing more; search evaluations already running when it came (one
       // candidate each, at most one per evaluation lane) may still land, then nothing more does.
-      const count = async () => (await run.sql<{ metrics: string; candidates: string }>('SELECT (SELECT count(*) FROM training_metrics) AS metrics, (SELECT count(*) FROM search_candidates) AS candidates'))[0]!;
+      const count = async () =>
+        (
+          await run.sql<{ metrics: string; candidates: string }>(
+            'SELECT (SELECT count(*) FROM training_metrics) AS metrics, (SELECT count(*) FROM search_candidates) AS candidates',
+          )
+        )[0]!;
       const settled = await count();
       await new Promise((r) => setTimeout(r, 3_000));
       const later = await count();

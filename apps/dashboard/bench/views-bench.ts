@@ -44,7 +44,17 @@ for (const network of NETWORKS)
   for (const variant of VARIANTS)
     for (const [rows, cols] of ARRAYS) {
       const result = simulateVariant({ network, variant, rows, cols, model: 'reference' });
-      const params = { network, variant, rows, cols, model: 'reference', hardware: result.hardware, dataflow: result.dataflow, inputSize: 224, numClasses: 1000 } as SimResultInput['params'];
+      const params = {
+        network,
+        variant,
+        rows,
+        cols,
+        model: 'reference',
+        hardware: result.hardware,
+        dataflow: result.dataflow,
+        inputSize: 224,
+        numClasses: 1000,
+      } as SimResultInput['params'];
       real.push({ key: `bench-real-${network}-${variant}-${rows}x${cols}`, params, result });
     }
 await store.saveSimResults('bench', real, 'bench', 'bench');
@@ -57,16 +67,33 @@ for (let start = real.length; start < TOTAL; start += 2000) {
   }
   await store.saveSimResults('bench', items, 'bench', 'bench');
 }
-console.log(`stored ${TOTAL.toLocaleString('en-US')} simulation results (${real.length} with layers) in ${((performance.now() - fill) / 1000).toFixed(1)} s`);
+console.log(
+  `stored ${TOTAL.toLocaleString('en-US')} simulation results (${real.length} with layers) in ${((performance.now() - fill) / 1000).toFixed(1)} s`,
+);
 
 const service = new LocalCampaignService(store, async () => {
   throw new Error('this benchmark has no Temporal');
 });
 const api = await startApi({ service, logger: pino({ level: 'silent' }), host: '127.0.0.1', port: 0 });
 const views: Array<{ name: string; path: string; api: string; ready: string }> = [
-  { name: '/compare (5 networks × 5 variants)', path: '/compare?networks=' + NETWORKS.join(','), api: `/api/views/compare?networks=all&variants=all`, ready: '[data-testid^="chart-compare-cycles"][data-rendered="true"]' },
-  { name: '/breakdown (mobilenet_v2, 5 variants)', path: '/breakdown?network=mobilenet_v2', api: '/api/views/breakdown?network=mobilenet_v2&variants=all&array=64x64', ready: '[data-testid^="chart-breakdown-utilization"][data-rendered="true"]' },
-  { name: '/paper (5 networks)', path: '/paper?networks=' + NETWORKS.join(','), api: '/api/views/paper?networks=all&array=64x64', ready: '[data-testid="paper-mnasnet_b1"] tr[data-variant="fuse_half_50"]' },
+  {
+    name: '/compare (5 networks × 5 variants)',
+    path: '/compare?networks=' + NETWORKS.join(','),
+    api: `/api/views/compare?networks=all&variants=all`,
+    ready: '[data-testid^="chart-compare-cycles"][data-rendered="true"]',
+  },
+  {
+    name: '/breakdown (mobilenet_v2, 5 variants)',
+    path: '/breakdown?network=mobilenet_v2',
+    api: '/api/views/breakdown?network=mobilenet_v2&variants=all&array=64x64',
+    ready: '[data-testid^="chart-breakdown-utilization"][data-rendered="true"]',
+  },
+  {
+    name: '/paper (5 networks)',
+    path: '/paper?networks=' + NETWORKS.join(','),
+    api: '/api/views/paper?networks=all&array=64x64',
+    ready: '[data-testid="paper-mnasnet_b1"] tr[data-variant="fuse_half_50"]',
+  },
 ];
 
 for (const view of views) {
@@ -81,7 +108,11 @@ for (const view of views) {
   console.log(`API ${view.api}: median ${median(times).toFixed(0)} ms`);
 }
 
-const browser = await chromium.launch({ executablePath: process.env.FUSELAB_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+const browser = await chromium.launch({
+  executablePath: process.env.FUSELAB_CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
 try {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   for (const view of views) {
@@ -94,11 +125,15 @@ try {
       if (i > 0) times.push(performance.now() - t0); // the first loads the app into the cache
       await page.close();
     }
-    console.log(`${view.name}: navigation → drawn, median of ${RUNS}: ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')})`);
+    console.log(
+      `${view.name}: navigation → drawn, median of ${RUNS}: ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')})`,
+    );
   }
   if (process.env.FUSELAB_BENCH_SCREENSHOT) {
     const page = await context.newPage();
-    await page.goto(`${api.url}/compare?networks=mobilenet_v1,mobilenet_v2,mobilenet_v3_large&variants=baseline,fuse_full,fuse_half,fuse_full_50,fuse_half_50`);
+    await page.goto(
+      `${api.url}/compare?networks=mobilenet_v1,mobilenet_v2,mobilenet_v3_large&variants=baseline,fuse_full,fuse_half,fuse_full_50,fuse_half_50`,
+    );
     await page.waitForSelector(views[0]!.ready);
     await page.screenshot({ path: process.env.FUSELAB_BENCH_SCREENSHOT, fullPage: true });
     console.log(`saved ${process.env.FUSELAB_BENCH_SCREENSHOT}`);

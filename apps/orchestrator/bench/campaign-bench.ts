@@ -31,22 +31,48 @@ if (jobs.length !== JOBS) throw new Error(`expected ${JOBS} jobs, got ${jobs.len
 
 const isRoot = process.getuid?.() === 0;
 const asPostgres = (command: string, args: string[]) => {
-  const r = isRoot ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8' }) : spawnSync(command, args, { encoding: 'utf8' });
+  const r = isRoot
+    ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8' })
+    : spawnSync(command, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${command} failed: ${r.stderr}`);
 };
 
 async function startPostgres() {
   const bindir = execFileSync('bash', [join(REPO_ROOT, 'infra/postgres.sh')], { encoding: 'utf8' }).trim();
   const dir = mkdtempSync(join(tmpdir(), 'fuselab-bench-pg-'));
-  if (isRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  if (isRoot)
+    chownSync(
+      dir,
+      Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+      Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+    );
   const port = await freePort();
   asPostgres(join(bindir, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync']);
-  asPostgres(join(bindir, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`, 'start']);
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop: () => { asPostgres(join(bindir, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']); rmSync(dir, { recursive: true, force: true }); } };
+  asPostgres(join(bindir, 'pg_ctl'), [
+    '-D',
+    join(dir, 'data'),
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`,
+    'start',
+  ]);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => {
+      asPostgres(join(bindir, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 function startWorker(identity: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'worker', '--queues', 'sim', '--identity', identity, '--concurrency', '4'], { env: { ...process.env, ...env, FUSELAB_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'worker', '--queues', 'sim', '--identity', identity, '--concurrency', '4'],
+    { env: { ...process.env, ...env, FUSELAB_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   return new Promise((resolveReady, reject) => {
     let err = '';
     child.stderr!.on('data', (c: Buffer) => {
@@ -57,17 +83,27 @@ function startWorker(identity: string, env: Record<string, string>): Promise<Chi
   });
 }
 
-const stopWorker = (child: ChildProcess) => new Promise<void>((r) => { if (child.exitCode !== null) return r(); child.once('exit', () => r()); child.kill('SIGTERM'); });
+const stopWorker = (child: ChildProcess) =>
+  new Promise<void>((r) => {
+    if (child.exitCode !== null) return r();
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+  });
 
 // Peer: the simulator in a loop in one process (after a warm-up pass).
 for (const job of jobs.slice(0, 50)) runSimulationJob(job.params as SimJobParams);
 let start = performance.now();
 for (const job of jobs) runSimulationJob(job.params as SimJobParams);
 const loopMs = performance.now() - start;
-console.log(`in-process loop: ${JOBS} simulations in ${(loopMs / 1000).toFixed(2)} s = ${(JOBS / (loopMs / 1000)).toFixed(0)} jobs/s (${(loopMs / JOBS).toFixed(2)} ms/job)`);
+console.log(
+  `in-process loop: ${JOBS} simulations in ${(loopMs / 1000).toFixed(2)} s = ${(JOBS / (loopMs / 1000)).toFixed(0)} jobs/s (${(loopMs / JOBS).toFixed(2)} ms/job)`,
+);
 
 const temporalDir = mkdtempSync(join(tmpdir(), 'fuselab-bench-temporal-'));
-const [temporal, postgres] = await Promise.all([startDevServer({ dbFile: join(temporalDir, 'dev.sqlite'), port: await freePort() }), startPostgres()]);
+const [temporal, postgres] = await Promise.all([
+  startDevServer({ dbFile: join(temporalDir, 'dev.sqlite'), port: await freePort() }),
+  startPostgres(),
+]);
 const database = await openDatabase({ kind: 'postgres', url: postgres.url });
 const client = await connectClient(temporal.address, 'default');
 const store = new Store(database.db);
@@ -75,7 +111,11 @@ const service = new LocalCampaignService(store, async () => client.client);
 const rows: string[] = [];
 try {
   for (const count of WORKER_COUNTS) {
-    const workers = await Promise.all(Array.from({ length: count }, (_, i) => startWorker(`bench-${count}-${i}`, { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: postgres.url })));
+    const workers = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        startWorker(`bench-${count}-${i}`, { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: postgres.url }),
+      ),
+    );
     start = performance.now();
     const submitted = await service.submit(JSON.parse(specText), { force: true });
     const final = await follow(service, submitted.campaignId, () => undefined, 50);

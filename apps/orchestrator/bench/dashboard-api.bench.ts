@@ -26,7 +26,10 @@ import { openDatabase, type Database } from '../src/store/db.js';
 import { Store } from '../src/store/store.js';
 
 const SIDES = [8, 12, 16, 24, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256];
-const sides = SIDES.slice(0, Math.max(1, Math.min(SIDES.length, Math.round(Math.sqrt(Number(process.env.BENCH_RESULTS ?? 101_250) / 450)))));
+const sides = SIDES.slice(
+  0,
+  Math.max(1, Math.min(SIDES.length, Math.round(Math.sqrt(Number(process.env.BENCH_RESULTS ?? 101_250) / 450)))),
+);
 const MODELS = ['reference', 'scalesim', 'stos'];
 const DATAFLOWS = ['os', 'ws', 'is'];
 const CALLS = 20;
@@ -34,16 +37,32 @@ const CAMPAIGN = 'bench-dashboard';
 
 const isRoot = process.getuid?.() === 0;
 const asPostgres = (command: string, args: string[]) => {
-  const r = isRoot ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8' }) : spawnSync(command, args, { encoding: 'utf8' });
+  const r = isRoot
+    ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8' })
+    : spawnSync(command, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${command} failed: ${r.stderr}`);
 };
 async function startPostgres() {
   const bindir = execFileSync('bash', [join(REPO_ROOT, 'infra/postgres.sh')], { encoding: 'utf8' }).trim();
   const dir = mkdtempSync(join(tmpdir(), 'fuselab-bench-pg-'));
-  if (isRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  if (isRoot)
+    chownSync(
+      dir,
+      Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+      Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+    );
   const port = await freePort();
   asPostgres(join(bindir, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync']);
-  asPostgres(join(bindir, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`, 'start']);
+  asPostgres(join(bindir, 'pg_ctl'), [
+    '-D',
+    join(dir, 'data'),
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`,
+    'start',
+  ]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: () => {
@@ -57,8 +76,34 @@ async function startPostgres() {
 const templates = NETWORKS.flatMap((network) =>
   VARIANTS.flatMap((variant) =>
     (['plain', 'fuse'] as const).map((hardware) => {
-      const result = runSimulationJob({ network, variant, rows: 64, cols: 64, model: 'reference', hardware, dataflow: 'os', inputSize: 224, numClasses: 1000 });
-      return { network, variant, hardware, total: result.totalCycles, macs: result.totalMacs, byClass: result.cyclesByClass, layers: result.layers.map((l, i) => ({ i, name: l.name, kind: l.kind, cls: l.operatorClass, cycles: l.cycles, macs: l.macs, util: l.utilization })) };
+      const result = runSimulationJob({
+        network,
+        variant,
+        rows: 64,
+        cols: 64,
+        model: 'reference',
+        hardware,
+        dataflow: 'os',
+        inputSize: 224,
+        numClasses: 1000,
+      });
+      return {
+        network,
+        variant,
+        hardware,
+        total: result.totalCycles,
+        macs: result.totalMacs,
+        byClass: result.cyclesByClass,
+        layers: result.layers.map((l, i) => ({
+          i,
+          name: l.name,
+          kind: l.kind,
+          cls: l.operatorClass,
+          cycles: l.cycles,
+          macs: l.macs,
+          util: l.utilization,
+        })),
+      };
     }),
   ),
 );
@@ -67,11 +112,16 @@ async function fill(database: Database): Promise<{ results: number; layers: numb
   const { db } = database;
   const start = performance.now();
   const spec = normaliseSpec({ name: CAMPAIGN, simulations: { networks: ['mobilenet_v2'], variants: ['baseline'], arrays: [8] } });
-  await db.execute(sql`insert into campaigns (id, name, spec, spec_hash, status, code_version, versions, seed) values (${CAMPAIGN}, ${CAMPAIGN}, ${JSON.stringify(spec)}::jsonb, ${specHash(spec)}, 'completed', 'bench', '{}'::jsonb, 0)`);
-  await db.execute(sql`create temp table t as select * from jsonb_to_recordset(${JSON.stringify(templates.map(({ layers: _l, ...t }) => t))}::jsonb) as x(network text, variant text, hardware text, total float8, macs float8, "byClass" jsonb)`);
+  await db.execute(
+    sql`insert into campaigns (id, name, spec, spec_hash, status, code_version, versions, seed) values (${CAMPAIGN}, ${CAMPAIGN}, ${JSON.stringify(spec)}::jsonb, ${specHash(spec)}, 'completed', 'bench', '{}'::jsonb, 0)`,
+  );
+  await db.execute(
+    sql`create temp table t as select * from jsonb_to_recordset(${JSON.stringify(templates.map(({ layers: _l, ...t }) => t))}::jsonb) as x(network text, variant text, hardware text, total float8, macs float8, "byClass" jsonb)`,
+  );
   await db.execute(sql`create temp table tl as select x.network, x.variant, x.hardware, l.* from jsonb_to_recordset(${JSON.stringify(templates.map((t) => ({ network: t.network, variant: t.variant, hardware: t.hardware, layers: t.layers })))}::jsonb) as x(network text, variant text, hardware text, layers jsonb),
     jsonb_to_recordset(x.layers) as l(i int, name text, kind text, cls text, cycles float8, macs float8, util float8)`);
-  const list = (values: unknown[], name: string, index: string) => sql`(select value as ${sql.identifier(name)}, ordinality as ${sql.identifier(index)} from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) with ordinality)`;
+  const list = (values: unknown[], name: string, index: string) =>
+    sql`(select value as ${sql.identifier(name)}, ordinality as ${sql.identifier(index)} from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) with ordinality)`;
   const sizes = sql`(select value::int as r from jsonb_array_elements_text(${JSON.stringify(sides)}::jsonb)) r cross join (select value::int as c from jsonb_array_elements_text(${JSON.stringify(sides)}::jsonb)) c`;
   const grid = (models: string[]) => sql`${list(models, 'model', 'mi')} m cross join ${list(DATAFLOWS, 'df', 'di')} d cross join ${sizes}`;
   // Cycles scale with the array (64·64 / (rows·cols))^½ and a little per model/dataflow, so every row differs.
@@ -87,7 +137,11 @@ async function fill(database: Database): Promise<{ results: number; layers: numb
       select ${key}, t.i, t.name, t.kind, t.cls, round(t.cycles * ${scale})::bigint, t.macs::bigint, least(1, t.util * sqrt(4096.0 / (r.r * c.c))) from tl t cross join ${grid([model])}`);
   }
   await db.execute(sql`analyze`);
-  const counts = ((await db.execute(sql`select (select count(*) from sim_results)::int as results, (select count(*) from sim_layer_results)::int as layers`)) as unknown as { rows: Array<{ results: number; layers: number }> }).rows[0]!;
+  const counts = (
+    (await db.execute(
+      sql`select (select count(*) from sim_results)::int as results, (select count(*) from sim_layer_results)::int as layers`,
+    )) as unknown as { rows: Array<{ results: number; layers: number }> }
+  ).rows[0]!;
   return { ...counts, seconds: (performance.now() - start) / 1000 };
 }
 
@@ -97,7 +151,10 @@ const ENDPOINTS: Array<[string, string]> = [
   ['result page (1000, 4 fields)', '/api/result-page?limit=1000&fields=jobKey,variant,rows,totalCycles'],
   ['compare: 1 network × 5 variants', '/api/views/compare?networks=mobilenet_v2&variants=all'],
   ['compare: 5 networks × 5 variants', '/api/views/compare?networks=all&variants=all'],
-  ['compare: 2 × 2, in the campaign', `/api/views/compare?networks=mobilenet_v2,mnasnet_b1&variants=baseline,fuse_half&campaign=${CAMPAIGN}`],
+  [
+    'compare: 2 × 2, in the campaign',
+    `/api/views/compare?networks=mobilenet_v2,mnasnet_b1&variants=baseline,fuse_half&campaign=${CAMPAIGN}`,
+  ],
   ['breakdown: 6 arrays, layers of 64x64', '/api/views/breakdown?network=mobilenet_v2&arrays=8,16,32,64,128,256&array=64x64'],
   ['breakdown: every array, all variants', '/api/views/breakdown?network=mobilenet_v3_large&array=64x64'],
   ['breakdown: every array, one heatmap', '/api/views/breakdown?network=mobilenet_v3_large&array=64x64&heatmap=fuse_half'],

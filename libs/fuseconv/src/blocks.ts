@@ -89,9 +89,10 @@ export function makeBlock(shape: BlockShape, operator: BlockOperator): BlockSpec
     projectInChannels: stageChannels,
     se,
     activations,
-    residual: shape.family !== 'mobilenet_v1' && shape.family !== 'mnasnet_sep'
-      ? shape.stride === 1 && shape.inChannels === shape.outChannels
-      : false,
+    residual:
+      shape.family !== 'mobilenet_v1' && shape.family !== 'mnasnet_sep'
+        ? shape.stride === 1 && shape.inChannels === shape.outChannels
+        : false,
   };
 }
 

@@ -71,7 +71,9 @@ describe('input size', () => {
     if (!stem) throw new Error('no stem');
     const unpadded: NetworkSpec = { ...spec, stem: [{ ...stem, padding: 0 }] };
     expect(invalidField(() => toTopology(unpadded))).toBe('inputSize');
-    expect(() => listModules(unpadded)).toThrow(/input too small for the network: features\.0\.0 has a 3×3 kernel but its padded input is 2×2/);
+    expect(() => listModules(unpadded)).toThrow(
+      /input too small for the network: features\.0\.0 has a 3×3 kernel but its padded input is 2×2/,
+    );
     // The same hand-edited stem is fine on a large enough input.
     expect(toTopology({ ...unpadded, inputSize: 3 })[0]).toMatchObject({ ifmapH: 3, padH: 0 });
   });
@@ -98,9 +100,9 @@ interface WidthCase {
   params: number;
   macs: number;
 }
-const TORCH = (JSON.parse(readFileSync(new URL('../fixtures/reference-widths.json', import.meta.url), 'utf8')) as { cases: WidthCase[] }).cases.map(
-  (c) => [c.network, c.variant, c.width, c.inputSize, c.params, c.macs] as const,
-);
+const TORCH = (
+  JSON.parse(readFileSync(new URL('../fixtures/reference-widths.json', import.meta.url), 'utf8')) as { cases: WidthCase[] }
+).cases.map((c) => [c.network, c.variant, c.width, c.inputSize, c.params, c.macs] as const);
 
 describe('width multiplier and input size follow the reference', () => {
   it('has all 35 reference cases (an emptied fixture would check nothing)', () => {
@@ -135,7 +137,14 @@ describe('spec facts from the reference code', () => {
       { name: 'features.4.se1.fc.2', kind: 'gemm', m: 1, k: 36, n: 144, block: 3, role: 'se_expand' },
     ]);
     // The head: 1×1 conv + BN, pooling, then a biased 1×1 conv without BN on the 1×1 map.
-    expect(large.head[2]).toMatchObject({ op: 'conv', name: 'features.18', inChannels: 960, outChannels: 1280, bias: true, batchNorm: false });
+    expect(large.head[2]).toMatchObject({
+      op: 'conv',
+      name: 'features.18',
+      inChannels: 960,
+      outChannels: 1280,
+      bias: true,
+      batchNorm: false,
+    });
     expect(toTopology(large).at(-2)).toMatchObject({ name: 'features.18', kind: 'pointwise', ifmapH: 1, ifmapW: 1 });
   });
 
@@ -149,7 +158,17 @@ describe('spec facts from the reference code', () => {
     expect(v2.blocks[1]?.activations).toEqual({ expand: 'relu6', depthwise: 'relu6', project: 'none' });
     const small = buildNetwork({ network: 'mobilenet_v3_small' });
     expect(small.blocks.map((b) => b.activations.depthwise)).toEqual([
-      'relu', 'relu', 'relu', 'hswish', 'hswish', 'hswish', 'hswish', 'hswish', 'hswish', 'hswish', 'hswish',
+      'relu',
+      'relu',
+      'relu',
+      'hswish',
+      'hswish',
+      'hswish',
+      'hswish',
+      'hswish',
+      'hswish',
+      'hswish',
+      'hswish',
     ]);
     const mnas = buildNetwork({ network: 'mnasnet_b1' });
     expect(mnas.blocks[0]).toMatchObject({ family: 'mnasnet_sep', inChannels: 32, outChannels: 16, expand: 'none' });
@@ -160,8 +179,19 @@ describe('spec facts from the reference code', () => {
     const blocks = searchableBlocks({ network: 'mobilenet_v2' });
     expect(blocks).toHaveLength(17);
     expect(blocks[1]).toEqual({
-      index: 1, stage: 1, name: 'features.2', inChannels: 16, outChannels: 24, hiddenChannels: 96,
-      kernel: 3, stride: 2, inputSize: 112, outputSize: 56, se: false, residual: false, hybrid: true,
+      index: 1,
+      stage: 1,
+      name: 'features.2',
+      inChannels: 16,
+      outChannels: 24,
+      hiddenChannels: 96,
+      kernel: 3,
+      stride: 2,
+      inputSize: 112,
+      outputSize: 56,
+      se: false,
+      residual: false,
+      hybrid: true,
     });
     expect(blocks.map((b) => b.stage)).toEqual([0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6]);
     const small = searchableBlocks({ network: 'mobilenet_v3_small', inputSize: 160 });

@@ -37,7 +37,11 @@ export function countParams(spec: NetworkSpec): number {
 
 /** Parameters of modules the reference builds but never calls (part of {@link countParams}). */
 export function countUnusedParams(spec: NetworkSpec): number {
-  return sum(listModules(spec).filter((m) => !m.called).map(moduleParams));
+  return sum(
+    listModules(spec)
+      .filter((m) => !m.called)
+      .map(moduleParams),
+  );
 }
 
 /** Multiply-accumulates of the convolutions and linear layers of one forward pass (batch 1). */

@@ -13,16 +13,7 @@ import type { BlockSpec, ConvOp, NetworkSpec } from './types.js';
 
 /** What a module does in its block or in the network. */
 export type ModuleRole =
-  | 'stem'
-  | 'expand'
-  | 'depthwise'
-  | 'fuse_h'
-  | 'fuse_v'
-  | 'se_reduce'
-  | 'se_expand'
-  | 'project'
-  | 'head'
-  | 'classifier';
+  'stem' | 'expand' | 'depthwise' | 'fuse_h' | 'fuse_v' | 'se_reduce' | 'se_expand' | 'project' | 'head' | 'classifier';
 
 interface ModuleBase {
   /** PyTorch module path in the reference model. */
@@ -72,8 +63,21 @@ interface FeatureMap {
 
 type ConvShape = Pick<
   ConvModule,
-  'name' | 'block' | 'role' | 'called' | 'inChannels' | 'outChannels' | 'groups' | 'kernelH' | 'kernelW'
-  | 'strideH' | 'strideW' | 'padH' | 'padW' | 'bias' | 'batchNorm'
+  | 'name'
+  | 'block'
+  | 'role'
+  | 'called'
+  | 'inChannels'
+  | 'outChannels'
+  | 'groups'
+  | 'kernelH'
+  | 'kernelW'
+  | 'strideH'
+  | 'strideW'
+  | 'padH'
+  | 'padW'
+  | 'bias'
+  | 'batchNorm'
 >;
 
 function positive(field: string, value: number, what: string): void {
@@ -144,8 +148,21 @@ function pointwise(
 ): ConvModule {
   return conv(
     {
-      name, block, role, called, inChannels, outChannels, groups: 1,
-      kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, bias: false, batchNorm: true,
+      name,
+      block,
+      role,
+      called,
+      inChannels,
+      outChannels,
+      groups: 1,
+      kernelH: 1,
+      kernelW: 1,
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 0,
+      bias: false,
+      batchNorm: true,
     },
     fm.h,
     fm.w,
@@ -165,10 +182,21 @@ function depthwise(
 ): ConvModule {
   return conv(
     {
-      name, block: block.index, role, called: true, inChannels: channels, outChannels: channels, groups: channels,
-      kernelH, kernelW, strideH: block.stride, strideW: block.stride,
-      padH: kernelH === 1 ? 0 : block.padding, padW: kernelW === 1 ? 0 : block.padding,
-      bias: false, batchNorm: true,
+      name,
+      block: block.index,
+      role,
+      called: true,
+      inChannels: channels,
+      outChannels: channels,
+      groups: channels,
+      kernelH,
+      kernelW,
+      strideH: block.stride,
+      strideW: block.stride,
+      padH: kernelH === 1 ? 0 : block.padding,
+      padW: kernelW === 1 ? 0 : block.padding,
+      bias: false,
+      batchNorm: true,
     },
     fm.h,
     fm.w,
@@ -232,8 +260,22 @@ function blockModules(block: BlockSpec, fm: FeatureMap, field: string): { module
     positive(`${field}.se.reducedChannels`, se.reducedChannels, `block ${block.index} SE reduced channels`);
     const base = { block: block.index, called: true, bias: false } as const;
     modules.push(
-      { op: 'linear', ...base, name: names.seReduce ?? `${block.name}.se.fc.0`, role: 'se_reduce', inFeatures: se.channels, outFeatures: se.reducedChannels },
-      { op: 'linear', ...base, name: names.seExpand ?? `${block.name}.se.fc.2`, role: 'se_expand', inFeatures: se.reducedChannels, outFeatures: se.channels },
+      {
+        op: 'linear',
+        ...base,
+        name: names.seReduce ?? `${block.name}.se.fc.0`,
+        role: 'se_reduce',
+        inFeatures: se.channels,
+        outFeatures: se.reducedChannels,
+      },
+      {
+        op: 'linear',
+        ...base,
+        name: names.seExpand ?? `${block.name}.se.fc.2`,
+        role: 'se_expand',
+        inFeatures: se.reducedChannels,
+        outFeatures: se.channels,
+      },
     );
   }
   modules.push(pointwise(names.project, block.index, 'project', stageChannels, block.outChannels, spatial, field));
@@ -282,8 +324,14 @@ export function listModules(spec: NetworkSpec): NetworkModule[] {
         }
         positive(field, op.outFeatures, `${op.name} output features`);
         modules.push({
-          op: 'linear', name: op.name, block: null, role: 'classifier', called: true,
-          inFeatures: op.inFeatures, outFeatures: op.outFeatures, bias: op.bias,
+          op: 'linear',
+          name: op.name,
+          block: null,
+          role: 'classifier',
+          called: true,
+          inFeatures: op.inFeatures,
+          outFeatures: op.outFeatures,
+          bias: op.bias,
         });
         fm = { channels: op.outFeatures, h: 1, w: 1 };
         break;

@@ -34,9 +34,7 @@ export function blockModuleNames(block: BlockSpec): BlockModuleNames {
   switch (block.family) {
     case 'mobilenet_v1':
       // Block: conv1 (dw), conv2 (pw); FuSe*Block: conv1_h, conv1_v, conv2.
-      return block.operator === 'dw'
-        ? { ...none, depthwise: `${b}.conv1`, project: `${b}.conv2` }
-        : fuseNames(block, 'conv1', 'conv2');
+      return block.operator === 'dw' ? { ...none, depthwise: `${b}.conv1`, project: `${b}.conv2` } : fuseNames(block, 'conv1', 'conv2');
     case 'inverted_residual': {
       if (block.operator !== 'dw') return fuseNames(block, 'conv2', 'conv3');
       // conv = Sequential([ConvBNReLU pw]?, ConvBNReLU dw, Conv2d pw-linear, BN)
@@ -61,9 +59,7 @@ export function blockModuleNames(block: BlockSpec): BlockModuleNames {
       };
     case 'mnasnet_sep':
       // SepConv_3x3 = Sequential(dw, BN, ReLU6, pw, BN); SepConvFriendly*: conv2_h, conv2_v, conv3.
-      return block.operator === 'dw'
-        ? { ...none, depthwise: `${b}.0`, project: `${b}.3` }
-        : fuseNames(block, 'conv2', 'conv3');
+      return block.operator === 'dw' ? { ...none, depthwise: `${b}.0`, project: `${b}.3` } : fuseNames(block, 'conv2', 'conv3');
     case 'mnasnet_ir':
       // conv = Sequential(pw, BN, ReLU6, dw, BN, ReLU6, pw-linear, BN)
       return block.operator === 'dw'

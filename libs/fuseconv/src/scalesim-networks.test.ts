@@ -22,7 +22,8 @@ import { VARIANTS } from './variants.js';
 const fixtures = new URL('../../systolic-sim/fixtures/scalesim/', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, fixtures), 'utf8');
 const config = (name: string) => parseScaleSimConfig(read(`configs/${name}.cfg`));
-const reports = (config: string, topology: string) => readScaleSimReports(fileURLToPath(new URL(`expected/${config}/${topology}/`, fixtures)));
+const reports = (config: string, topology: string) =>
+  readScaleSimReports(fileURLToPath(new URL(`expected/${config}/${topology}/`, fixtures)));
 
 /** The CSV's data rows as [name, padded H, padded W, kernel H, kernel W, channels, filters, stride]. */
 function csvRows(topology: string): string[][] {
@@ -33,7 +34,16 @@ function csvRows(topology: string): string[][] {
     .map((line) => line.split(',').map((cell) => cell.trim()));
 }
 
-const COUNTS = ['totalCycles', 'stallCycles', 'sramIfmapReads', 'sramFilterReads', 'sramOfmapWrites', 'dramIfmapReads', 'dramFilterReads', 'dramOfmapWrites'] as const;
+const COUNTS = [
+  'totalCycles',
+  'stallCycles',
+  'sramIfmapReads',
+  'sramFilterReads',
+  'sramOfmapWrites',
+  'dramIfmapReads',
+  'dramFilterReads',
+  'dramOfmapWrites',
+] as const;
 
 /** `copies` identical single-channel rows as one layer: counts summed, percentages as they are. */
 function summed(rows: ScaleSimReportRow[]): ScaleSimReportRow {
@@ -60,7 +70,16 @@ describe('MobileNetV2 FuSe-half, first 8 layers at 224, on SCALE-Sim’s 32×32 
     expect(at).toBe(expectedRows.length);
 
     const ours = toTopology(buildNetwork({ network: 'mobilenet_v2', variant: 'fuse_half' })).slice(0, rows.length);
-    expect(ours.map((layer) => layer.kind)).toEqual(['conv', 'depthwise1d', 'depthwise1d', 'pointwise', 'pointwise', 'depthwise1d', 'depthwise1d', 'pointwise']);
+    expect(ours.map((layer) => layer.kind)).toEqual([
+      'conv',
+      'depthwise1d',
+      'depthwise1d',
+      'pointwise',
+      'pointwise',
+      'depthwise1d',
+      'depthwise1d',
+      'pointwise',
+    ]);
     expect(simulateScaleSimTopology(ours, config('scale')).layers.map(numbers)).toEqual(expected);
   });
 });
@@ -78,7 +97,12 @@ describe.each(['scale', 'scale_ws', 'scale_is', 'eyeriss_os'])('every 1-D depthw
     const rows = csvRows('fuse_1d_layers');
     const expectedRows = reports(configName, 'fuse_1d_layers');
     expect(expectedRows).toHaveLength(rows.length * 2);
-    const byShape = new Map(rows.map((row, i) => [shapeKey(...(row.slice(1, 5).map(Number) as [number, number, number, number]), Number(row[7])), summed(expectedRows.slice(2 * i, 2 * i + 2))]));
+    const byShape = new Map(
+      rows.map((row, i) => [
+        shapeKey(...(row.slice(1, 5).map(Number) as [number, number, number, number]), Number(row[7])),
+        summed(expectedRows.slice(2 * i, 2 * i + 2)),
+      ]),
+    );
 
     expect(fuseLayers.length).toBeGreaterThan(400);
     const seen = new Set<string>();
@@ -88,7 +112,10 @@ describe.each(['scale', 'scale_ws', 'scale_is', 'eyeriss_os'])('every 1-D depthw
       // A shape the authors' networks do not have means our padding or sizes differ from theirs.
       expect(twoChannels, `${network}/${variant} ${layer.name}: ${key}`).toBeDefined();
       seen.add(key);
-      const perChannel: ScaleSimReportRow = { ...twoChannels!, ...Object.fromEntries(COUNTS.map((field) => [field, twoChannels![field] / 2])) };
+      const perChannel: ScaleSimReportRow = {
+        ...twoChannels!,
+        ...Object.fromEntries(COUNTS.map((field) => [field, twoChannels![field] / 2])),
+      };
       const expected = { ...perChannel, ...Object.fromEntries(COUNTS.map((field) => [field, perChannel[field] * layer.channels])) };
       expect(numbers(simulateScaleSimLayer(layer, config(configName))), `${network}/${variant} ${layer.name}`).toEqual(expected);
     }

@@ -53,7 +53,7 @@ describe.each(cases)('%s / %s with the cifar stem matches the adapted PyTorch re
     expect(lastBlock?.outputSize).toBe(4);
   });
 
-  it('the authors\' analytical latency model on 64×64 (plain and FuSe arrays)', () => {
+  it("the authors' analytical latency model on 64×64 (plain and FuSe arrays)", () => {
     for (const hardware of ['plain', 'fuse'] as const) {
       const result = simulateNetwork(toTopology(spec), makeArray(64, 64, { hardware }), { model: 'reference' });
       expect({ hardware, cycles: result.totalCycles }).toEqual({ hardware, cycles: ref.latency64x64[hardware] });
@@ -92,7 +92,13 @@ describe('stems', () => {
   });
 
   it('operator lists and hand-computed figures: MobileNetV2 at 32×32, 10 classes', () => {
-    const spec = buildNetwork({ network: 'mobilenet_v2', operators: new Array(17).fill('dw'), inputSize: 32, numClasses: 10, stem: 'cifar' });
+    const spec = buildNetwork({
+      network: 'mobilenet_v2',
+      operators: new Array(17).fill('dw'),
+      inputSize: 32,
+      numClasses: 10,
+      stem: 'cifar',
+    });
     const convs = listModules(spec).flatMap((m) => (m.op === 'conv' && m.called ? [m] : []));
     // Stem: 3×3 conv 3→32 at stride 1 keeps 32×32: 32·32·9·3·32 = 884,736 MACs.
     expect(convs[0]).toMatchObject({ name: 'features.0.0', outputH: 32, strideH: 1 });

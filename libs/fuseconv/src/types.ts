@@ -10,12 +10,7 @@
 import type { StemName } from './stems.js';
 
 /** The networks of the FuSeConv paper. */
-export type NetworkName =
-  | 'mobilenet_v1'
-  | 'mobilenet_v2'
-  | 'mobilenet_v3_small'
-  | 'mobilenet_v3_large'
-  | 'mnasnet_b1';
+export type NetworkName = 'mobilenet_v1' | 'mobilenet_v2' | 'mobilenet_v3_small' | 'mobilenet_v3_large' | 'mnasnet_b1';
 
 /** Named variants: the baseline and the four FuSe networks of the paper. */
 export type VariantName = 'baseline' | 'fuse_full' | 'fuse_half' | 'fuse_full_50' | 'fuse_half_50';
@@ -42,12 +37,7 @@ export type Activation = 'relu' | 'relu6' | 'hswish' | 'none';
  * - `mnasnet_sep`: MnasNet's first separable block (`SepConv_3x3`, `SepConvFriendly*`).
  * - `mnasnet_ir`: MnasNet's MBConv (`InvertedResidual*` in mnasnet.py).
  */
-export type BlockFamily =
-  | 'mobilenet_v1'
-  | 'inverted_residual'
-  | 'mobile_bottleneck'
-  | 'mnasnet_sep'
-  | 'mnasnet_ir';
+export type BlockFamily = 'mobilenet_v1' | 'inverted_residual' | 'mobile_bottleneck' | 'mnasnet_sep' | 'mnasnet_ir';
 
 /** A plain convolution (stem or head), followed by optional BatchNorm and activation. */
 export interface ConvOp {

@@ -59,7 +59,11 @@ describe.each(NETWORKS)('%s operator lists', (network) => {
   it('has the reference number of searchable blocks and hybrid choice', () => {
     expect(blockCount(network)).toBe(n);
     expect(NETWORK_DEFINITIONS[network].hybridBlocks).toEqual(HYBRID[network]);
-    expect(searchableBlocks({ network }).filter((b) => b.hybrid).map((b) => b.index)).toEqual(HYBRID[network]);
+    expect(
+      searchableBlocks({ network })
+        .filter((b) => b.hybrid)
+        .map((b) => b.index),
+    ).toEqual(HYBRID[network]);
   });
 
   it('maps each named variant to its operator list', () => {
@@ -130,17 +134,17 @@ describe.each(NETWORKS)('%s operator lists', (network) => {
   });
 
   it('rejects operator lists of the wrong length or with unknown operators', () => {
-    expectInvalid(() => buildNetwork({ network, operators: Array(n - 1).fill('dw') }), 'operators', new RegExp(`${n} searchable blocks, got ${n - 1}`));
+    expectInvalid(
+      () => buildNetwork({ network, operators: Array(n - 1).fill('dw') }),
+      'operators',
+      new RegExp(`${n} searchable blocks, got ${n - 1}`),
+    );
     expectInvalid(() => buildNetwork({ network, operators: Array(n + 1).fill('dw') }), 'operators');
     expectInvalid(() => buildNetwork({ network, operators: [] }), 'operators');
     const bad = Array(n).fill('dw') as string[];
     bad[3] = 'fuse';
     expectInvalid(() => buildNetwork({ network, operators: bad as BlockOperator[] }), 'operators[3]', /dw, fuse_full, fuse_half.*"fuse"/);
-    expectInvalid(
-      () => buildNetwork({ network, variant: 'baseline', operators: Array(n).fill('dw') }),
-      'variant',
-      /not both/,
-    );
+    expectInvalid(() => buildNetwork({ network, variant: 'baseline', operators: Array(n).fill('dw') }), 'variant', /not both/);
   });
 });
 
@@ -160,10 +164,6 @@ describe('never-called parameters', () => {
     // The never-called conv costs parameters but no MACs and no topology layer.
     const topo = toTopology(firstOnly);
     expect(topo.some((l) => l.name === 'features.1.conv1')).toBe(false);
-    expect(topo.filter((l) => l.block === 0).map((l) => l.name)).toEqual([
-      'features.1.conv2_h',
-      'features.1.conv2_v',
-      'features.1.conv3',
-    ]);
+    expect(topo.filter((l) => l.block === 0).map((l) => l.name)).toEqual(['features.1.conv2_h', 'features.1.conv2_v', 'features.1.conv3']);
   });
 });

@@ -6,13 +6,7 @@ import type { NetworkDefinition } from './networks/index.js';
 import type { BlockOperator, VariantName } from './types.js';
 
 /** All named variants. */
-export const VARIANTS: readonly VariantName[] = [
-  'baseline',
-  'fuse_full',
-  'fuse_half',
-  'fuse_full_50',
-  'fuse_half_50',
-];
+export const VARIANTS: readonly VariantName[] = ['baseline', 'fuse_full', 'fuse_half', 'fuse_full_50', 'fuse_half_50'];
 
 /** The operators a block may use. */
 export const BLOCK_OPERATORS: readonly BlockOperator[] = ['dw', 'fuse_full', 'fuse_half'];
@@ -62,10 +56,7 @@ export function validateOperators(definition: NetworkDefinition, operators: read
   }
   return operators.map((op, i) => {
     if (!isBlockOperator(op)) {
-      throw new InvalidSpecError(
-        `operators[${i}]`,
-        `expected one of ${BLOCK_OPERATORS.join(', ')}, got ${JSON.stringify(op)}`,
-      );
+      throw new InvalidSpecError(`operators[${i}]`, `expected one of ${BLOCK_OPERATORS.join(', ')}, got ${JSON.stringify(op)}`);
     }
     return op;
   });

@@ -17,10 +17,19 @@ import {
   type SearchOptions,
 } from '../src/index.js';
 
-export async function quadraticSearch(options: SearchOptions & { budget: number }): Promise<{ evaluations: number; front: EvaluatedCandidate[] }> {
+export async function quadraticSearch(
+  options: SearchOptions & { budget: number },
+): Promise<{ evaluations: number; front: EvaluatedCandidate[] }> {
   const space = makeSpace(options);
   const objectives = options.objectives as ObjectiveName[];
-  const strategy = createStrategy({ strategy: options.strategy, space, objectives, budget: options.budget, seed: options.seed ?? 0, exhaustiveLimit: Number.MAX_SAFE_INTEGER });
+  const strategy = createStrategy({
+    strategy: options.strategy,
+    space,
+    objectives,
+    budget: options.budget,
+    seed: options.seed ?? 0,
+    exhaustiveLimit: Number.MAX_SAFE_INTEGER,
+  });
   const settings = { network: space.network, array: space.arrays[0]! };
   const all: EvaluatedCandidate[] = [];
   const points: number[][] = [];

@@ -8,7 +8,13 @@
 import { runSearch, spaceSize, makeSpace, type SearchOptions } from '../src/index.js';
 import { quadraticSearch } from './quadratic-peer.js';
 
-const BASE = { network: 'mobilenet_v2', space: 'blocks', operators: ['dw', 'fuse_full'], objectives: ['latency', 'params'], seed: 1 } as const;
+const BASE = {
+  network: 'mobilenet_v2',
+  space: 'blocks',
+  operators: ['dw', 'fuse_full'],
+  objectives: ['latency', 'params'],
+  seed: 1,
+} as const;
 const PEER_MAX = 5_000;
 
 const CASES: Array<{ strategy: string; budget: number }> = [
@@ -39,11 +45,15 @@ export async function runSearchBench(): Promise<void> {
     let ratio = '—';
     if (budget <= PEER_MAX) {
       const old = await seconds(() => quadraticSearch(options));
-      const same = JSON.stringify(old.value.front) === JSON.stringify(ours.value.front.map(({ key, operators, objectives }) => ({ key, operators, objectives })));
+      const same =
+        JSON.stringify(old.value.front) ===
+        JSON.stringify(ours.value.front.map(({ key, operators, objectives }) => ({ key, operators, objectives })));
       if (!same) throw new Error(`${strategy} ${budget}: the fronts differ from the peer's`);
       peer = old.s.toFixed(2);
       ratio = `${(old.s / ours.s).toFixed(1)}×`;
     }
-    console.log(`${strategy.padEnd(11)}${String(budget).padStart(8)}${ours.s.toFixed(2).padStart(9)}${peer.padStart(9)}${ratio.padStart(8)}  ${ours.value.front.length}`);
+    console.log(
+      `${strategy.padEnd(11)}${String(budget).padStart(8)}${ours.s.toFixed(2).padStart(9)}${peer.padStart(9)}${ratio.padStart(8)}  ${ours.value.front.length}`,
+    );
   }
 }

@@ -22,12 +22,23 @@ describe('cost tables', () => {
       const space = makeSpace({ network, space: 'blocks' });
       const pick = lcg(network.length);
       for (const model of TIMING_MODELS) {
-        const settings = { network: space.network, array: { rows: 32, cols: 16, hardware: 'fuse' as const }, model, inputSize: 160, numClasses: 100, width: 0.75 };
+        const settings = {
+          network: space.network,
+          array: { rows: 32, cols: 16, hardware: 'fuse' as const },
+          model,
+          inputSize: 160,
+          numClasses: 100,
+          width: 0.75,
+        };
         const table = buildCostTable(settings, space, objectives);
         expect(table).not.toBeNull();
         for (let i = 0; i < 6; i++) {
-          const candidate: Candidate = { operators: Array.from({ length: space.blockCount }, () => space.operators[pick(3)]! as BlockOperator) };
-          expect(table!.evaluate(candidate), `${model} ${candidate.operators.join(',')}`).toEqual(evaluateStatic({ ...settings, candidate, objectives }));
+          const candidate: Candidate = {
+            operators: Array.from({ length: space.blockCount }, () => space.operators[pick(3)]! as BlockOperator),
+          };
+          expect(table!.evaluate(candidate), `${model} ${candidate.operators.join(',')}`).toEqual(
+            evaluateStatic({ ...settings, candidate, objectives }),
+          );
         }
       }
     });
@@ -40,7 +51,10 @@ describe('cost tables', () => {
     const table = buildCostTable(settings, space, order)!;
     const pick = lcg(7);
     for (let i = 0; i < 12; i++) {
-      const candidate: Candidate = { operators: Array.from({ length: space.blockCount }, () => space.operators[pick(3)]!), array: space.arrays[pick(space.arrays.length)]! };
+      const candidate: Candidate = {
+        operators: Array.from({ length: space.blockCount }, () => space.operators[pick(3)]!),
+        array: space.arrays[pick(space.arrays.length)]!,
+      };
       const values = table.evaluate(candidate);
       expect(Object.keys(values)).toEqual(order);
       expect(values).toEqual(evaluateStatic({ ...settings, candidate, objectives: order }));

@@ -36,7 +36,11 @@ export interface CostTable {
 const outputOf = (m: NetworkModule): string => (m.op === 'linear' ? `${m.outFeatures}` : `${m.outputH}x${m.outputW}x${m.outChannels}`);
 
 /** Sums `value` over the items of each block (and of stem + head); null if one is not an integer. */
-function costsOf<T extends { block: number | null }>(itemsByOperator: Map<BlockOperator, readonly T[]>, blockCount: number, value: (item: T) => number): Costs | null {
+function costsOf<T extends { block: number | null }>(
+  itemsByOperator: Map<BlockOperator, readonly T[]>,
+  blockCount: number,
+  value: (item: T) => number,
+): Costs | null {
   let shared = 0;
   const perBlock = Array.from({ length: blockCount }, () => new Map<BlockOperator, number>());
   let first = true;
@@ -61,7 +65,11 @@ function costsOf<T extends { block: number | null }>(itemsByOperator: Map<BlockO
  * or the additivity checks fail. Latency tables are made per array on first use; on an array
  * whose cycles are not integers, latency is evaluated in full.
  */
-export function buildCostTable(settings: EvaluationSettings, space: Pick<SearchSpace, 'operators' | 'blockCount'>, objectives: readonly ObjectiveName[]): CostTable | null {
+export function buildCostTable(
+  settings: EvaluationSettings,
+  space: Pick<SearchSpace, 'operators' | 'blockCount'>,
+  objectives: readonly ObjectiveName[],
+): CostTable | null {
   if (!objectives.every((o) => TABLE_OBJECTIVES.includes(o))) return null;
   const { blockCount } = space;
   const modulesByOperator = new Map<BlockOperator, NetworkModule[]>();
@@ -81,9 +89,15 @@ export function buildCostTable(settings: EvaluationSettings, space: Pick<SearchS
   const latencyCosts = (array: ArrayChoice): Costs | null => {
     const key = `${array.rows}x${array.cols}/${array.hardware}`;
     if (!latencyByArray.has(key)) {
-      const hardware = makeArray(array.rows, array.cols, { hardware: array.hardware, ...(settings.dataflow ? { dataflow: settings.dataflow } : {}) });
+      const hardware = makeArray(array.rows, array.cols, {
+        hardware: array.hardware,
+        ...(settings.dataflow ? { dataflow: settings.dataflow } : {}),
+      });
       const model = settings.model ?? 'reference';
-      latencyByArray.set(key, costsOf(layersByOperator, blockCount, (layer) => totalCycles([layer], hardware, model)));
+      latencyByArray.set(
+        key,
+        costsOf(layersByOperator, blockCount, (layer) => totalCycles([layer], hardware, model)),
+      );
     }
     return latencyByArray.get(key)!;
   };

@@ -32,7 +32,16 @@ export {
   objectiveVector,
 } from './objectives.js';
 export type { ObjectiveName, ObjectiveValues, EvaluationSettings, EvaluationRequest, AccuracyEvaluator } from './objectives.js';
-export { dominates, nonDominated, nonDominatedSort, paretoRanks, crowdingDistance, hypervolume, hypervolume2d, ParetoArchive } from './pareto.js';
+export {
+  dominates,
+  nonDominated,
+  nonDominatedSort,
+  paretoRanks,
+  crowdingDistance,
+  hypervolume,
+  hypervolume2d,
+  ParetoArchive,
+} from './pareto.js';
 export { buildCostTable, TABLE_OBJECTIVES, type CostTable } from './cost-table.js';
 export {
   STRATEGIES,

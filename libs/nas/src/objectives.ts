@@ -127,7 +127,10 @@ export function evaluateStatic(request: EvaluationRequest): ObjectiveValues {
  * All requested objectives of one candidate, in the order requested. `synflow` loads tfjs (cpu
  * backend) on first use; `accuracy` calls `options.accuracy` and throws if none is given.
  */
-export async function evaluateCandidate(request: EvaluationRequest, options: { accuracy?: AccuracyEvaluator } = {}): Promise<ObjectiveValues> {
+export async function evaluateCandidate(
+  request: EvaluationRequest,
+  options: { accuracy?: AccuracyEvaluator } = {},
+): Promise<ObjectiveValues> {
   validateObjectives(request.objectives);
   const statics = request.objectives.filter((o) => o !== 'synflow' && o !== 'accuracy');
   const values = evaluateStatic({ ...request, objectives: statics });

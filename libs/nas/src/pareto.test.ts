@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { crowdingDistance, dominates, hypervolume, hypervolume2d, nonDominated, nonDominatedSort, ParetoArchive, paretoRanks } from './pareto.js';
+import {
+  crowdingDistance,
+  dominates,
+  hypervolume,
+  hypervolume2d,
+  nonDominated,
+  nonDominatedSort,
+  ParetoArchive,
+  paretoRanks,
+} from './pareto.js';
 
 describe('dominance', () => {
   test('dominates needs no worse everywhere and better somewhere', () => {
@@ -102,7 +111,15 @@ describe('hypervolume', () => {
   test('3-D by inclusion-exclusion of two boxes', () => {
     expect(hypervolume([[1, 1, 1]], [2, 3, 4])).toBe(6);
     // A = [0,2]×[0,2]×[1,2] (4), B = [1,2]×[1,2]×[0,2] (2), A∩B = [1,2]^3 (1) → 5
-    expect(hypervolume([[0, 0, 1], [1, 1, 0]], [2, 2, 2])).toBe(5);
+    expect(
+      hypervolume(
+        [
+          [0, 0, 1],
+          [1, 1, 0],
+        ],
+        [2, 2, 2],
+      ),
+    ).toBe(5);
   });
 
   test('4-D agrees with a grid count on integer points', () => {
@@ -114,9 +131,12 @@ describe('hypervolume', () => {
     ];
     const ref = [4, 4, 4, 4];
     let cells = 0;
-    for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) for (let c = 0; c < 4; c++) for (let d = 0; d < 4; d++) {
-      if (pts.some((p) => p[0]! <= a && p[1]! <= b && p[2]! <= c && p[3]! <= d)) cells++;
-    }
+    for (let a = 0; a < 4; a++)
+      for (let b = 0; b < 4; b++)
+        for (let c = 0; c < 4; c++)
+          for (let d = 0; d < 4; d++) {
+            if (pts.some((p) => p[0]! <= a && p[1]! <= b && p[2]! <= c && p[3]! <= d)) cells++;
+          }
     expect(hypervolume(pts, ref)).toBe(cells);
   });
 });

@@ -138,7 +138,10 @@ export function crowdingDistance(points: readonly (readonly number[])[], front: 
 export function hypervolume(points: readonly (readonly number[])[], ref: readonly number[]): number {
   const inside = points.filter((p) => p.length === ref.length && p.every((v, i) => v < ref[i]!));
   if (inside.length === 0) return 0;
-  return hvRecursive(inside.map((p) => [...p]), [...ref]);
+  return hvRecursive(
+    inside.map((p) => [...p]),
+    [...ref],
+  );
 }
 
 /** 2-D hypervolume by a sweep over the first objective. */

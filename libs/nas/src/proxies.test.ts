@@ -8,7 +8,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildNetwork } from '@fuselab/fuseconv';
-import { fisher, gradNorm, grasp, jacobCov, logAbsDet, naswot, rankVote, scoreSpec, snip, symmetricEigenvalues, zenOfModel, PROXIES, type ProxyBatch } from './proxies.js';
+import {
+  fisher,
+  gradNorm,
+  grasp,
+  jacobCov,
+  logAbsDet,
+  naswot,
+  rankVote,
+  scoreSpec,
+  snip,
+  symmetricEigenvalues,
+  zenOfModel,
+  PROXIES,
+  type ProxyBatch,
+} from './proxies.js';
 
 const X = [
   [0.5, -1.2, 0.3, 0.8, 1.5, -0.4, -0.7, 0.2, 1.1],
@@ -27,17 +41,26 @@ function tinyModel(): tfl.LayersModel {
   model.setWeights([tf.tensor4d(K, [2, 2, 1, 2]), tf.tensor2d(W, [8, 3])]);
   return model;
 }
-const batch = (labels = true): ProxyBatch => ({ x: Float32Array.from(X.flat()), n: 2, height: 3, width: 3, channels: 1, ...(labels ? { labels: Int32Array.from(LABELS) } : {}) });
+const batch = (labels = true): ProxyBatch => ({
+  x: Float32Array.from(X.flat()),
+  n: 2,
+  height: 3,
+  width: 3,
+  channels: 1,
+  ...(labels ? { labels: Int32Array.from(LABELS) } : {}),
+});
 
 /** Forward and backward of the tiny net in float64 for kernel k and weights w. */
 function byHand(k: readonly number[], w: readonly number[], logitGrad: 'loss' | 'sum' = 'loss') {
   const out = X.map((x, n) => {
     const z: number[] = []; // [i][j][f]
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) for (let f = 0; f < 2; f++) {
-      let v = 0;
-      for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) v += x[(i + a) * 3 + (j + b)]! * k[(a * 2 + b) * 2 + f]!;
-      z.push(v);
-    }
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++)
+        for (let f = 0; f < 2; f++) {
+          let v = 0;
+          for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) v += x[(i + a) * 3 + (j + b)]! * k[(a * 2 + b) * 2 + f]!;
+          z.push(v);
+        }
     const h = z.map((v) => Math.max(v, 0));
     const logits = [0, 1, 2].map((c) => h.reduce((s, hv, u) => s + hv * w[u * 3 + c]!, 0));
     const m = Math.max(...logits);
@@ -47,7 +70,11 @@ function byHand(k: readonly number[], w: readonly number[], logitGrad: 'loss' | 
     const dh = h.map((_, u) => [0, 1, 2].reduce((s, c) => s + dLogits[c]! * w[u * 3 + c]!, 0));
     const dz = dh.map((g, u) => (z[u]! > 0 ? g : 0));
     const dx = new Array<number>(9).fill(0);
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) for (let f = 0; f < 2; f++) for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) dx[(i + a) * 3 + (j + b)]! += k[(a * 2 + b) * 2 + f]! * dz[(i * 2 + j) * 2 + f]!;
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++)
+        for (let f = 0; f < 2; f++)
+          for (let a = 0; a < 2; a++)
+            for (let b = 0; b < 2; b++) dx[(i + a) * 3 + (j + b)]! += k[(a * 2 + b) * 2 + f]! * dz[(i * 2 + j) * 2 + f]!;
     return { x, z, h, logits, dLogits, dz, dx };
   });
   const dK = k.map((_, idx) => {
@@ -55,7 +82,8 @@ function byHand(k: readonly number[], w: readonly number[], logitGrad: 'loss' | 
     const ab = (idx - f) / 2;
     const [a, b] = [Math.floor(ab / 2), ab % 2];
     let s = 0;
-    for (const o of out) for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) s += o.x[(i + a) * 3 + (j + b)]! * o.dz[(i * 2 + j) * 2 + f]!;
+    for (const o of out)
+      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) s += o.x[(i + a) * 3 + (j + b)]! * o.dz[(i * 2 + j) * 2 + f]!;
     return s;
   });
   const dW = w.map((_, idx) => out.reduce((s, o) => s + o.h[Math.floor(idx / 3)]! * o.dLogits[idx % 3]!, 0));
@@ -94,8 +122,9 @@ describe('gradient proxies on a 1-conv + linear net (hand-computed, float64)', (
 
   test('fisher = Σ_layers Σ_k ½ mean_n (Σ_spatial a ⊙ ∂L/∂a)² over the conv and linear outputs', () => {
     let expected = 0;
-    for (let f = 0; f < 2; f++) expected += 0.5 * out.reduce((s, o) => s + [0, 1, 2, 3].reduce((t, u) => t + o.z[u * 2 + f]! * o.dz[u * 2 + f]!, 0) ** 2, 0) / 2;
-    for (let c = 0; c < 3; c++) expected += 0.5 * out.reduce((s, o) => s + (o.logits[c]! * o.dLogits[c]!) ** 2, 0) / 2;
+    for (let f = 0; f < 2; f++)
+      expected += (0.5 * out.reduce((s, o) => s + [0, 1, 2, 3].reduce((t, u) => t + o.z[u * 2 + f]! * o.dz[u * 2 + f]!, 0) ** 2, 0)) / 2;
+    for (let c = 0; c < 3; c++) expected += (0.5 * out.reduce((s, o) => s + (o.logits[c]! * o.dLogits[c]!) ** 2, 0)) / 2;
     expect(rel(fisher(tinyModel(), batch()), expected)).toBeLessThan(1e-4);
   });
 
@@ -133,11 +162,13 @@ test('zen = log mean_n Σ|f(x) − f(x + αε)| + Σ_BN log √mean σ² (hand-c
   const features = (images: number[][]) => {
     const z = images.map((x) => {
       const v: number[] = [];
-      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) for (let f = 0; f < 2; f++) {
-        let s = 0;
-        for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) s += x[(i + a) * 3 + (j + b)]! * K[(a * 2 + b) * 2 + f]!;
-        v.push(s);
-      }
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < 2; j++)
+          for (let f = 0; f < 2; f++) {
+            let s = 0;
+            for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) s += x[(i + a) * 3 + (j + b)]! * K[(a * 2 + b) * 2 + f]!;
+            v.push(s);
+          }
       return v;
     });
     const variance = [0, 1].map((f) => {
@@ -158,10 +189,25 @@ test('zen = log mean_n Σ|f(x) − f(x + αε)| + Σ_BN log √mean σ² (hand-c
 
 describe('linear algebra and the vote', () => {
   test('log|det| and eigenvalues against closed forms', () => {
-    expect(logAbsDet([[2, 1, 0], [1, 3, 1], [0, 1, 4]])).toBeCloseTo(Math.log(2 * (12 - 1) - 1 * 4), 12);
-    expect(logAbsDet([[1, 2], [2, 4]])).toBe(-Infinity);
+    expect(
+      logAbsDet([
+        [2, 1, 0],
+        [1, 3, 1],
+        [0, 1, 4],
+      ]),
+    ).toBeCloseTo(Math.log(2 * (12 - 1) - 1 * 4), 12);
+    expect(
+      logAbsDet([
+        [1, 2],
+        [2, 4],
+      ]),
+    ).toBe(-Infinity);
     // [[2,1,0],[1,2,1],[0,1,2]]: 2 − √2, 2, 2 + √2.
-    const ev = symmetricEigenvalues([[2, 1, 0], [1, 2, 1], [0, 1, 2]]);
+    const ev = symmetricEigenvalues([
+      [2, 1, 0],
+      [1, 2, 1],
+      [0, 1, 2],
+    ]);
     [2 - Math.SQRT2, 2, 2 + Math.SQRT2].forEach((v, i) => expect(ev[i]).toBeCloseTo(v, 10));
   });
 
@@ -185,5 +231,7 @@ test('every proxy of a real network spec (MobileNetV3-small, FuSe-half, width 0.
   expect(Object.keys(scores)).toEqual([...PROXIES]);
   for (const [name, value] of Object.entries(scores)) expect(Number.isFinite(value), name).toBe(true);
   expect(scores.params).toBeGreaterThan(0);
-  await expect(scoreSpec(spec, { x, n, height: 32, width: 32, channels: 3 }, ['naswot', 'grasp'])).rejects.toThrow(/^proxies: grasp needs labels/);
+  await expect(scoreSpec(spec, { x, n, height: 32, width: 32, channels: 3 }, ['naswot', 'grasp'])).rejects.toThrow(
+    /^proxies: grasp needs labels/,
+  );
 }, 120_000);

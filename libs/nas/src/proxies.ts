@@ -30,9 +30,11 @@ export const DATA_PROXIES: readonly ProxyName[] = [...LABELLED_PROXIES, 'jacob_c
 export function validateProxies(names: readonly string[], labelled: boolean, field = 'proxies'): ProxyName[] {
   if (names.length === 0) throw new NasInputError(field, `expected at least one proxy (${PROXIES.join(', ')})`);
   names.forEach((name, i) => {
-    if (!(PROXIES as readonly string[]).includes(name)) throw new NasInputError(field, `unknown proxy ${JSON.stringify(name)}, expected one of ${PROXIES.join(', ')}`);
+    if (!(PROXIES as readonly string[]).includes(name))
+      throw new NasInputError(field, `unknown proxy ${JSON.stringify(name)}, expected one of ${PROXIES.join(', ')}`);
     if (names.indexOf(name) !== i) throw new NasInputError(field, `duplicate proxy ${JSON.stringify(name)}`);
-    if (!labelled && LABELLED_PROXIES.includes(name as ProxyName)) throw new NasInputError(field, `${name} needs labels (it differentiates the cross-entropy loss), and this data set has none`);
+    if (!labelled && LABELLED_PROXIES.includes(name as ProxyName))
+      throw new NasInputError(field, `${name} needs labels (it differentiates the cross-entropy loss), and this data set has none`);
   });
   return names as ProxyName[];
 }
@@ -49,7 +51,12 @@ const MODEL_PROXIES: Record<Exclude<ProxyName, 'synflow' | 'params' | 'macs'>, M
 };
 
 /** Proxies of any single-input, logits-output tfjs model (synflow without linearisation; no params/macs). */
-export async function scoreModel(model: tfl.LayersModel, batch: ProxyBatch, proxies: readonly string[], seed = 1): Promise<Partial<Record<ProxyName, number>>> {
+export async function scoreModel(
+  model: tfl.LayersModel,
+  batch: ProxyBatch,
+  proxies: readonly string[],
+  seed = 1,
+): Promise<Partial<Record<ProxyName, number>>> {
   const names = validateProxies(proxies, batch.labels !== undefined);
   return withBackend('cpu', async () => {
     const scores: Partial<Record<ProxyName, number>> = {};
@@ -66,10 +73,18 @@ export async function scoreModel(model: tfl.LayersModel, batch: ProxyBatch, prox
  * separate layers), scored on `batch`, disposed. `synflow` is the search objective's (linearised
  * activations; README "Objectives"); `params`/`macs` are fuseconv's counts. Keys in `proxies` order.
  */
-export async function scoreSpec(spec: NetworkSpec, batch: ProxyBatch, proxies: readonly string[], seed = 1): Promise<Partial<Record<ProxyName, number>>> {
+export async function scoreSpec(
+  spec: NetworkSpec,
+  batch: ProxyBatch,
+  proxies: readonly string[],
+  seed = 1,
+): Promise<Partial<Record<ProxyName, number>>> {
   const names = validateProxies(proxies, batch.labels !== undefined);
   if (batch.height !== spec.inputSize || batch.width !== spec.inputSize || batch.channels !== spec.inputChannels) {
-    throw new NasInputError('batch', `images are ${batch.height}×${batch.width}×${batch.channels}, the network takes ${spec.inputSize}×${spec.inputSize}×${spec.inputChannels}`);
+    throw new NasInputError(
+      'batch',
+      `images are ${batch.height}×${batch.width}×${batch.channels}, the network takes ${spec.inputSize}×${spec.inputSize}×${spec.inputChannels}`,
+    );
   }
   return withBackend('cpu', async () => {
     const scores: Partial<Record<ProxyName, number>> = {};
@@ -92,7 +107,8 @@ export async function scoreSpec(spec: NetworkSpec, batch: ProxyBatch, proxies: r
 
 /** synflow's overflow (a RangeError naming the weight) as bad input: the width is the caller's choice. */
 function asInputError(error: unknown): never {
-  if (error instanceof RangeError) throw new NasInputError('proxies', `${error.message.replace(/^synflow overflowed float32/, 'synflow is not finite')}`);
+  if (error instanceof RangeError)
+    throw new NasInputError('proxies', `${error.message.replace(/^synflow overflowed float32/, 'synflow is not finite')}`);
   throw error;
 }
 

@@ -103,7 +103,8 @@ export async function runSearch(
   const batch = options.batchSize ?? 64;
   // Static objectives come from per-block tables (microseconds, exact); others in full.
   const table = buildCostTable(settings, space, objectives);
-  const evaluate = (candidate: Candidate) => evaluateCandidate({ ...settings, candidate, objectives }, options.evaluate ? { accuracy: options.evaluate } : {});
+  const evaluate = (candidate: Candidate) =>
+    evaluateCandidate({ ...settings, candidate, objectives }, options.evaluate ? { accuracy: options.evaluate } : {});
   let lastYield = performance.now();
   const all: EvaluatedCandidate[] = [];
   // Strategies never ask a candidate twice, so every key is new and the archive is the front.
@@ -132,7 +133,10 @@ export async function runSearch(
 }
 
 /** The non-dominated entries of a list of evaluated candidates (exact duplicates of a key kept once). */
-export function paretoFront<T extends { key: string; objectives: ObjectiveValues }>(entries: readonly T[], objectives: readonly ObjectiveName[]): T[] {
+export function paretoFront<T extends { key: string; objectives: ObjectiveValues }>(
+  entries: readonly T[],
+  objectives: readonly ObjectiveName[],
+): T[] {
   const unique = [...new Map(entries.map((e) => [e.key, e])).values()];
   const front = new ParetoArchive<T>();
   for (const e of unique) front.add(objectiveVector(e.objectives, objectives), e);
@@ -140,7 +144,11 @@ export function paretoFront<T extends { key: string; objectives: ObjectiveValues
 }
 
 /** Hypervolume of a front's objective values against a reference point (by objective name). */
-export function frontHypervolume(front: readonly { objectives: ObjectiveValues }[], objectives: readonly ObjectiveName[], ref: ObjectiveValues): number {
+export function frontHypervolume(
+  front: readonly { objectives: ObjectiveValues }[],
+  objectives: readonly ObjectiveName[],
+  ref: ObjectiveValues,
+): number {
   return hypervolume(
     front.map((e) => objectiveVector(e.objectives, objectives)),
     objectiveVector(ref, objectives),

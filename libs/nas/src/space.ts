@@ -69,7 +69,8 @@ function normaliseArrays(options: SpaceOptions): ArrayChoice[] {
   const hardware = options.hardware ?? ['fuse'];
   if (hardware.length === 0) throw new NasInputError('hardware', `expected at least one of ${HARDWARE_KINDS.join(', ')}`);
   for (const [i, h] of hardware.entries()) {
-    if (!(HARDWARE_KINDS as readonly string[]).includes(h)) throw new NasInputError(`hardware[${i}]`, `expected ${HARDWARE_KINDS.join(' or ')}, got ${JSON.stringify(h)}`);
+    if (!(HARDWARE_KINDS as readonly string[]).includes(h))
+      throw new NasInputError(`hardware[${i}]`, `expected ${HARDWARE_KINDS.join(' or ')}, got ${JSON.stringify(h)}`);
   }
   const out: ArrayChoice[] = [];
   const seen = new Set<string>();
@@ -103,7 +104,10 @@ export function makeSpace(options: SpaceOptions): SearchSpace {
   const requested = options.operators ?? BLOCK_OPERATORS;
   requested.forEach((op, i) => {
     if (!(BLOCK_OPERATORS as readonly string[]).includes(op)) {
-      throw new NasInputError(`operators[${i}]`, `unknown block operator ${JSON.stringify(op)}, expected one of ${BLOCK_OPERATORS.join(', ')}`);
+      throw new NasInputError(
+        `operators[${i}]`,
+        `unknown block operator ${JSON.stringify(op)}, expected one of ${BLOCK_OPERATORS.join(', ')}`,
+      );
     }
   });
   const operators = BLOCK_OPERATORS.filter((op) => requested.includes(op));
@@ -154,7 +158,10 @@ export function decode(space: SearchSpace, genes: readonly number[]): Candidate 
 /** The genome of a candidate of this space (throws if the candidate is not in the space). */
 export function encode(space: SearchSpace, candidate: Candidate): number[] {
   if (candidate.operators.length !== space.blockCount) {
-    throw new NasInputError('operators', `${space.network} has ${space.blockCount} searchable blocks, got ${candidate.operators.length} operators`);
+    throw new NasInputError(
+      'operators',
+      `${space.network} has ${space.blockCount} searchable blocks, got ${candidate.operators.length} operators`,
+    );
   }
   const genes = space.groups.map((group, p) => {
     const op = candidate.operators[group[0]!]!;

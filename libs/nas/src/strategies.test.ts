@@ -5,13 +5,25 @@ import { makeArray, totalCycles } from '@fuselab/systolic-sim';
 import { evaluateStatic, type ObjectiveName } from './objectives.js';
 import { dominates } from './pareto.js';
 import { candidateKey, makeSpace, type Candidate, type SearchSpace } from './space.js';
-import { createStrategy, fromState, rankAndCrowding, selectSurvivors, STRATEGIES, type Strategy, type StrategyName, type StrategyStateV1 } from './strategies.js';
+import {
+  createStrategy,
+  fromState,
+  rankAndCrowding,
+  selectSurvivors,
+  STRATEGIES,
+  type Strategy,
+  type StrategyName,
+  type StrategyStateV1,
+} from './strategies.js';
 import { runSearch } from './search.js';
 
 const ARRAY = { rows: 64, cols: 64, hardware: 'fuse' as const };
 
 function evaluate(space: SearchSpace, candidates: Candidate[], objectives: ObjectiveName[]) {
-  return candidates.map((candidate) => ({ candidate, objectives: evaluateStatic({ network: space.network, array: ARRAY, candidate, objectives }) }));
+  return candidates.map((candidate) => ({
+    candidate,
+    objectives: evaluateStatic({ network: space.network, array: ARRAY, candidate, objectives }),
+  }));
 }
 
 /** Runs a strategy to the end, asking `batch` at a time; returns every asked key in order. */
@@ -67,7 +79,11 @@ describe('every strategy', () => {
 
   // Version-1 states (written before the per-strategy state union), with the keys the version-1
   // code asked after them: see fixtures/README.md.
-  const v1 = JSON.parse(readFileSync(new URL('../fixtures/strategy-states-v1.json', import.meta.url), 'utf8')) as Array<{ state: StrategyStateV1; pending: string[]; after: string[] }>;
+  const v1 = JSON.parse(readFileSync(new URL('../fixtures/strategy-states-v1.json', import.meta.url), 'utf8')) as Array<{
+    state: StrategyStateV1;
+    pending: string[];
+    after: string[];
+  }>;
   test('version-1 states of every strategy thaw and continue exactly as the version-1 code did', () => {
     expect(v1.map((entry) => entry.state.strategy).sort()).toEqual([...STRATEGIES].sort());
     for (const { state, pending, after } of v1) {
@@ -78,7 +94,11 @@ describe('every strategy', () => {
       expect(upgraded.version).toBe(2);
       expect(fromState(upgraded).state()).toEqual(upgraded);
       expect(state.pending).toEqual(pending);
-      const asked = (keys: string[]) => keys.map((key) => ({ operators: key.split('').map((c) => ({ d: 'dw', f: 'fuse_full', h: 'fuse_half' })[c as 'd' | 'f' | 'h']) }) as Candidate);
+      const asked = (keys: string[]) =>
+        keys.map(
+          (key) =>
+            ({ operators: key.split('').map((c) => ({ d: 'dw', f: 'fuse_full', h: 'fuse_half' })[c as 'd' | 'f' | 'h']) }) as Candidate,
+        );
       thawed.tell(evaluate(space, asked(pending), objectives));
       const keys: string[] = [];
       while (!thawed.done) {
@@ -95,9 +115,13 @@ describe('every strategy', () => {
     s.ask(1);
     const other: Candidate = { operators: searchableBlocks({ network: 'mobilenet_v3_small' }).map(() => 'dw') };
     expect(() => s.tell(evaluate(space, [other], objectives).map((r) => ({ ...r, candidate: { ...other } })))).toThrow(/was not asked/);
-    expect(() => createStrategy({ strategy: 'annealing', space, objectives, budget: 3 })).toThrow(/^strategy: unknown strategy "annealing"/);
+    expect(() => createStrategy({ strategy: 'annealing', space, objectives, budget: 3 })).toThrow(
+      /^strategy: unknown strategy "annealing"/,
+    );
     expect(() => createStrategy({ strategy: 'random', space, objectives, budget: 0 })).toThrow(/^budget:/);
-    expect(() => createStrategy({ strategy: 'random', space, objectives: ['speed'], budget: 3 })).toThrow(/^objectives\[0\]: unknown objective "speed"/);
+    expect(() => createStrategy({ strategy: 'random', space, objectives: ['speed'], budget: 3 })).toThrow(
+      /^objectives\[0\]: unknown objective "speed"/,
+    );
   });
 });
 
@@ -116,7 +140,10 @@ describe('exhaustive', () => {
       strategy.tell(results);
     }
     expect(seen.length).toBe(32);
-    const found = seen.filter((p) => !seen.some((q) => dominates(q.f, p.f))).map((p) => p.key).sort();
+    const found = seen
+      .filter((p) => !seen.some((q) => dominates(q.f, p.f)))
+      .map((p) => p.key)
+      .sort();
 
     // Independent brute force: stage groups from fuseconv, latency and params computed directly.
     const blocks = searchableBlocks({ network });
@@ -130,9 +157,15 @@ describe('exhaustive', () => {
       stages.forEach((s, k) => perStage.set(s, ops[(i >> k) & 1]!));
       const operators = blocks.map((b) => perStage.get(b.stage)!);
       const spec = buildNetwork({ network, operators });
-      all.push({ key: operators.map((o) => letter[o]).join(''), f: [totalCycles(toTopology(spec), array, 'reference'), modelStats(spec).params] });
+      all.push({
+        key: operators.map((o) => letter[o]).join(''),
+        f: [totalCycles(toTopology(spec), array, 'reference'), modelStats(spec).params],
+      });
     }
-    const truth = all.filter((p) => !all.some((q) => q.f[0]! <= p.f[0]! && q.f[1]! <= p.f[1]! && (q.f[0]! < p.f[0]! || q.f[1]! < p.f[1]!))).map((p) => p.key).sort();
+    const truth = all
+      .filter((p) => !all.some((q) => q.f[0]! <= p.f[0]! && q.f[1]! <= p.f[1]! && (q.f[0]! < p.f[0]! || q.f[1]! < p.f[1]!)))
+      .map((p) => p.key)
+      .sort();
     expect(truth.length).toBeGreaterThan(1);
     expect(found).toEqual(truth);
   });
@@ -169,11 +202,22 @@ describe('greedy', () => {
     // The next ask is the path's second step: the two best blocks turned, the rest dw.
     const next = strategy.ask(1)[0]!;
     const second = order[1]![0];
-    expect(next.operators.map((op, i) => (op === 'fuse_half' ? i : -1)).filter((i) => i >= 0).sort((a, b) => a - b)).toEqual([best, second].sort((a, b) => a - b));
+    expect(
+      next.operators
+        .map((op, i) => (op === 'fuse_half' ? i : -1))
+        .filter((i) => i >= 0)
+        .sort((a, b) => a - b),
+    ).toEqual([best, second].sort((a, b) => a - b));
   });
 
   test('with a cost objective, free changes (params not increasing) come first', async () => {
-    const result = await runSearch({ network: 'mobilenet_v2', space: 'stages', strategy: 'greedy', objectives: ['latency', 'params'], budget: 100 });
+    const result = await runSearch({
+      network: 'mobilenet_v2',
+      space: 'stages',
+      strategy: 'greedy',
+      objectives: ['latency', 'params'],
+      budget: 100,
+    });
     expect(result.evaluations).toBe(1 + 7 * 2 + 6);
     // The all-fuse_half network is on the path and dominates the baseline.
     expect(result.front.some((e) => e.operators.every((op) => op === 'fuse_half'))).toBe(true);
@@ -205,7 +249,11 @@ describe('NSGA-II', () => {
       { genes: [2], values: [2, 1] }, // (4 − 1)/4 + (3.5 − 0)/4 = 1.625
       { genes: [3], values: [4, 0] },
     ];
-    expect(selectSurvivors(front, 3).map((m) => m.genes[0]).sort()).toEqual([0, 2, 3]);
+    expect(
+      selectSurvivors(front, 3)
+        .map((m) => m.genes[0])
+        .sort(),
+    ).toEqual([0, 2, 3]);
   });
 
   test('the front improves on the initial random population', async () => {
@@ -219,7 +267,14 @@ describe('NSGA-II', () => {
 
 describe('co-design', () => {
   test('arrays and the ST-OS extension are genes; area is rows × cols (+4.35 % with ST-OS)', async () => {
-    const r = await runSearch({ network: 'mobilenet_v3_small', space: 'stages', arrays: [16, 32], hardware: ['plain', 'fuse'], strategy: 'exhaustive', objectives: ['latency', 'area'] });
+    const r = await runSearch({
+      network: 'mobilenet_v3_small',
+      space: 'stages',
+      arrays: [16, 32],
+      hardware: ['plain', 'fuse'],
+      strategy: 'exhaustive',
+      objectives: ['latency', 'area'],
+    });
     expect(r.evaluations).toBe(243 * 4);
     const areas = new Set(r.all.map((e) => e.objectives.area));
     expect([...areas].sort((a, b) => a! - b!)).toEqual([256, 256 * 1.0435, 1024, 1024 * 1.0435]);

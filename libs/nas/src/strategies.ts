@@ -20,10 +20,27 @@ import { ExhaustiveStrategy } from './strategy/exhaustive.js';
 import { GreedyStrategy } from './strategy/greedy.js';
 import { Nsga2Strategy } from './strategy/nsga2.js';
 import { RandomStrategy } from './strategy/random.js';
-import { initialGreedyWalk, STRATEGIES, upgradeState, type StrategyName, type StrategyState, type StrategyStateV1 } from './strategy/state.js';
+import {
+  initialGreedyWalk,
+  STRATEGIES,
+  upgradeState,
+  type StrategyName,
+  type StrategyState,
+  type StrategyStateV1,
+} from './strategy/state.js';
 
 export { STRATEGIES, type StrategyName } from './strategy/state.js';
-export type { Member, StrategyState, StrategyStateV1, RandomState, ExhaustiveState, EvolutionState, Nsga2State, GreedyState, GreedyWalk } from './strategy/state.js';
+export type {
+  Member,
+  StrategyState,
+  StrategyStateV1,
+  RandomState,
+  ExhaustiveState,
+  EvolutionState,
+  Nsga2State,
+  GreedyState,
+  GreedyWalk,
+} from './strategy/state.js';
 export { genomeAt, type Evaluation, type Strategy } from './strategy/base.js';
 export { rankAndCrowding, selectSurvivors } from './strategy/nsga2.js';
 
@@ -59,8 +76,10 @@ export function createStrategy(options: StrategyOptions): Strategy {
   if (!Number.isInteger(seed)) throw new NasInputError('seed', `expected an integer, got ${JSON.stringify(seed)}`);
   const populationSize = options.populationSize ?? DEFAULT_POPULATION;
   const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE;
-  if (!Number.isInteger(populationSize) || populationSize < 2) throw new NasInputError('populationSize', `expected an integer ≥ 2, got ${populationSize}`);
-  if (!Number.isInteger(sampleSize) || sampleSize < 1) throw new NasInputError('sampleSize', `expected a positive integer, got ${sampleSize}`);
+  if (!Number.isInteger(populationSize) || populationSize < 2)
+    throw new NasInputError('populationSize', `expected an integer ≥ 2, got ${populationSize}`);
+  if (!Number.isInteger(sampleSize) || sampleSize < 1)
+    throw new NasInputError('sampleSize', `expected a positive integer, got ${sampleSize}`);
   if (strategy === 'exhaustive') checkExhaustiveSize(options.space, options.exhaustiveLimit ?? DEFAULT_EXHAUSTIVE_LIMIT);
   const common = {
     version: 2 as const,
@@ -79,7 +98,16 @@ export function createStrategy(options: StrategyOptions): Strategy {
     random: () => ({ ...common, strategy: 'random' }),
     exhaustive: () => ({ ...common, strategy: 'exhaustive', next: 0 }),
     evolution: () => ({ ...common, strategy: 'evolution', populationSize: population, sampleSize, population: [] }),
-    nsga2: () => ({ ...common, strategy: 'nsga2', populationSize: population, parents: [], queue: [], offspring: [], generationSize: 0, generation: 0 }),
+    nsga2: () => ({
+      ...common,
+      strategy: 'nsga2',
+      populationSize: population,
+      parents: [],
+      queue: [],
+      offspring: [],
+      generationSize: 0,
+      generation: 0,
+    }),
     greedy: () => ({ ...common, strategy: 'greedy', ...initialGreedyWalk(options.space), probe: [] }),
   };
   return fromState(initial[strategy]());

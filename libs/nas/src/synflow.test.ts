@@ -15,7 +15,11 @@ describe('synflow', () => {
       [0.5, -1, 2],
       [-0.25, 3, -0.5],
     ]; // 2 inputs → 3 hidden
-    const W2 = [[1, -2], [0.5, 0.25], [-3, 1]]; // 3 hidden → 2 outputs
+    const W2 = [
+      [1, -2],
+      [0.5, 0.25],
+      [-3, 1],
+    ]; // 3 hidden → 2 outputs
     const input = tfl.input({ shape: [2] });
     const h = tfl.layers.dense({ units: 3, useBias: false, name: 'l1' }).apply(input) as tfl.SymbolicTensor;
     const y = tfl.layers.dense({ units: 2, useBias: false, name: 'l2' }).apply(h) as tfl.SymbolicTensor;
@@ -42,7 +46,8 @@ describe('synflow', () => {
   });
 
   test('network specs: linearised, finite, positive, seeded; FuSe-full scores above baseline', async () => {
-    const spec = (variant: 'baseline' | 'fuse_full') => buildNetwork({ network: 'mobilenet_v3_small', variant, inputSize: 32, numClasses: 10, width: 0.25 });
+    const spec = (variant: 'baseline' | 'fuse_full') =>
+      buildNetwork({ network: 'mobilenet_v3_small', variant, inputSize: 32, numClasses: 10, width: 0.25 });
     const a = await synflowOfSpec(spec('baseline'));
     const b = await synflowOfSpec(spec('baseline'));
     const full = await synflowOfSpec(spec('fuse_full'));
@@ -56,8 +61,15 @@ describe('synflow', () => {
 
   test('the synflow objective is the negated score', async () => {
     const operators = buildNetwork({ network: 'mobilenet_v3_small' }).blocks.map(() => 'fuse_half' as const);
-    const values = await evaluateCandidate({ network: 'mobilenet_v3_small', array: { rows: 32, cols: 32, hardware: 'fuse' }, candidate: { operators }, objectives: ['synflow', 'params'] });
-    const direct = await synflowOfSpec(buildNetwork({ network: 'mobilenet_v3_small', operators, inputSize: 32, numClasses: 10, width: 0.25 }));
+    const values = await evaluateCandidate({
+      network: 'mobilenet_v3_small',
+      array: { rows: 32, cols: 32, hardware: 'fuse' },
+      candidate: { operators },
+      objectives: ['synflow', 'params'],
+    });
+    const direct = await synflowOfSpec(
+      buildNetwork({ network: 'mobilenet_v3_small', operators, inputSize: 32, numClasses: 10, width: 0.25 }),
+    );
     expect(Object.keys(values)).toEqual(['synflow', 'params']);
     expect(values.synflow).toBe(-direct);
   }, 60_000);

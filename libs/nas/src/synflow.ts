@@ -97,7 +97,10 @@ export async function synflowScore(model: tfl.LayersModel, options: SynflowOptio
 }
 
 /** Synflow of a network spec: builds the tfjs model (seeded), scores it, disposes it. */
-export async function synflowOfSpec(spec: NetworkSpec, options: SynflowOptions & { seed?: number; linearise?: boolean } = {}): Promise<number> {
+export async function synflowOfSpec(
+  spec: NetworkSpec,
+  options: SynflowOptions & { seed?: number; linearise?: boolean } = {},
+): Promise<number> {
   return withBackend(options.backend ?? 'cpu', async () => {
     const built = buildModel(options.linearise === false ? spec : lineariseSpec(spec), { seed: options.seed ?? 1 });
     try {
@@ -112,7 +115,11 @@ export async function synflowOfSpec(spec: NetworkSpec, options: SynflowOptions &
  * Synflow of a candidate at the settings' synflow shape (default width 0.25, 32×32, 10 classes:
  * at width 1 the deeper networks' linearised signals overflow float32).
  */
-export async function synflowOfCandidate(settings: EvaluationSettings, candidate: Candidate, options: SynflowOptions = {}): Promise<number> {
+export async function synflowOfCandidate(
+  settings: EvaluationSettings,
+  candidate: Candidate,
+  options: SynflowOptions = {},
+): Promise<number> {
   const s = settings.synflow ?? {};
   const width = s.width ?? DEFAULT_SYNFLOW_WIDTH;
   const spec = buildNetwork({

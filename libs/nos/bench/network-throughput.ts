@@ -115,16 +115,31 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
     },
   });
-  const o: Options = { batch: Number(values.batch), warmup: Number(values.warmup), steps: Number(values.steps), threads: Number(values.threads), python: values.python };
+  const o: Options = {
+    batch: Number(values.batch),
+    warmup: Number(values.warmup),
+    steps: Number(values.steps),
+    threads: Number(values.threads),
+    python: values.python,
+  };
   const selection = await selectBackend('auto');
   const log = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
-  log(`ours: tfjs-${selection.name}, 1 thread; batch ${o.batch}, ${o.warmup} warm-up + ${o.steps} timed steps, best of ${values.rounds} rounds`);
+  log(
+    `ours: tfjs-${selection.name}, 1 thread; batch ${o.batch}, ${o.warmup} warm-up + ${o.steps} timed steps, best of ${values.rounds} rounds`,
+  );
   log('| network | width | variant | params | ours images/s | PyTorch images/s (threads) | ratio | CPU-time ratio |');
   log('|---|---|---|---|---|---|---|---|');
   const rows = [];
   for (const width of values.widths.split(',').map(Number)) {
     for (const variant of values.variants.split(',') as VariantName[]) {
-      const spec = buildNetwork({ network: values.network as NetworkName, variant, width, inputSize: Number(values.size), numClasses: 10, stem: 'cifar' });
+      const spec = buildNetwork({
+        network: values.network as NetworkName,
+        variant,
+        width,
+        inputSize: Number(values.size),
+        numClasses: 10,
+        stem: 'cifar',
+      });
       const probe = modelFromSpec(spec, { seed: 1 });
       const params = countTrainableParams(probe.model);
       probe.model.dispose();
@@ -137,9 +152,21 @@ async function main(): Promise<void> {
       if (torch[0]!.params !== params) throw new Error(`${variant} w${width}: PyTorch has ${torch[0]!.params} parameters, ours ${params}`);
       const a = best(ours);
       const b = best(torch);
-      const row = { network: values.network, width, variant, params, ours: a, torch: b, torchThreads: torch[0]!.threads, ratio: a.imagesPerSec / b.imagesPerSec, cpuRatio: b.cpuMsPerStep / a.cpuMsPerStep };
+      const row = {
+        network: values.network,
+        width,
+        variant,
+        params,
+        ours: a,
+        torch: b,
+        torchThreads: torch[0]!.threads,
+        ratio: a.imagesPerSec / b.imagesPerSec,
+        cpuRatio: b.cpuMsPerStep / a.cpuMsPerStep,
+      };
       rows.push(row);
-      log(`| ${row.network} | ${width} | ${variant} | ${params} | ${a.imagesPerSec.toFixed(0)} | ${b.imagesPerSec.toFixed(0)} (${row.torchThreads}) | ${row.ratio.toFixed(2)} | ${row.cpuRatio.toFixed(2)} |`);
+      log(
+        `| ${row.network} | ${width} | ${variant} | ${params} | ${a.imagesPerSec.toFixed(0)} | ${b.imagesPerSec.toFixed(0)} (${row.torchThreads}) | ${row.ratio.toFixed(2)} | ${row.cpuRatio.toFixed(2)} |`,
+      );
     }
   }
   if (values.json) process.stdout.write(`${JSON.stringify({ backend: selection.name, ...o, rows })}\n`);

@@ -43,7 +43,6 @@ export { CLI_RECIPE };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-
 export interface SeedResult {
   seed: number;
   testAccuracy: number;
@@ -82,7 +81,11 @@ export function specFor(o: Pick<ParityOptions, 'network' | 'width'>, variant: Va
 }
 
 /** Trains the spec with fuselab (the current tfjs backend) once per seed. */
-export async function runFuselab(spec: NetworkSpec, o: ParityOptions, data: { train: ImageDataset; test: ImageDataset }): Promise<{ params: number; runs: SeedResult[] }> {
+export async function runFuselab(
+  spec: NetworkSpec,
+  o: ParityOptions,
+  data: { train: ImageDataset; test: ImageDataset },
+): Promise<{ params: number; runs: SeedResult[] }> {
   const probe = modelFromSpec(spec, { seed: 1, init: o.init });
   const params = countTrainableParams(probe.model);
   probe.model.dispose();
@@ -100,20 +103,46 @@ export async function runFuselab(spec: NetworkSpec, o: ParityOptions, data: { tr
       schedule: { kind: 'cosine' },
       weightDecay: CLI_RECIPE.weightDecay,
     });
-    runs.push({ seed, testAccuracy: r.testAccuracy ?? Number.NaN, testLoss: r.testLoss ?? Number.NaN, trainLoss: r.trainLoss, seconds: r.seconds, imagesPerSec: r.trainImagesPerSec });
-    log(`  fuselab ${spec.variant} seed ${seed}: test accuracy ${r.testAccuracy?.toFixed(4)} (${r.seconds.toFixed(1)} s, ${r.trainImagesPerSec.toFixed(0)} images/s)`);
+    runs.push({
+      seed,
+      testAccuracy: r.testAccuracy ?? Number.NaN,
+      testLoss: r.testLoss ?? Number.NaN,
+      trainLoss: r.trainLoss,
+      seconds: r.seconds,
+      imagesPerSec: r.trainImagesPerSec,
+    });
+    log(
+      `  fuselab ${spec.variant} seed ${seed}: test accuracy ${r.testAccuracy?.toFixed(4)} (${r.seconds.toFixed(1)} s, ${r.trainImagesPerSec.toFixed(0)} images/s)`,
+    );
   }
   return { params, runs };
 }
 
 /** Runs the PyTorch peer (torch_parity.py) on the same spec, as a subprocess. */
-export async function runTorch(spec: NetworkSpec, o: ParityOptions): Promise<{ params: number; threads: number; torch: string; runs: SeedResult[] }> {
+export async function runTorch(
+  spec: NetworkSpec,
+  o: ParityOptions,
+): Promise<{ params: number; threads: number; torch: string; runs: SeedResult[] }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'fuselab-parity-'));
   const cfgFile = path.join(dir, 'config.json');
-  writeFileSync(cfgFile, JSON.stringify({
-    spec, seeds: o.seeds, dataDir: o.dataDir, trainLimit: o.limit, testLimit: o.limit, epochs: o.epochs, batch: o.batch,
-    learningRate: CLI_RECIPE.learningRate, momentum: CLI_RECIPE.momentum, weightDecay: CLI_RECIPE.weightDecay, evalBatch: 256, threads: o.threads, init: o.init,
-  }));
+  writeFileSync(
+    cfgFile,
+    JSON.stringify({
+      spec,
+      seeds: o.seeds,
+      dataDir: o.dataDir,
+      trainLimit: o.limit,
+      testLimit: o.limit,
+      epochs: o.epochs,
+      batch: o.batch,
+      learningRate: CLI_RECIPE.learningRate,
+      momentum: CLI_RECIPE.momentum,
+      weightDecay: CLI_RECIPE.weightDecay,
+      evalBatch: 256,
+      threads: o.threads,
+      init: o.init,
+    }),
+  );
   try {
     const lines: string[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -127,14 +156,22 @@ export async function runTorch(spec: NetworkSpec, o: ParityOptions): Promise<{ p
           buf = buf.slice(nl + 1);
           lines.push(line);
           const r = JSON.parse(line) as Partial<SeedResult>;
-          if (r.seed !== undefined) log(`  pytorch ${spec.variant} seed ${r.seed}: test accuracy ${r.testAccuracy?.toFixed(4)} (${r.seconds?.toFixed(1)} s, ${r.imagesPerSec?.toFixed(0)} images/s)`);
+          if (r.seed !== undefined)
+            log(
+              `  pytorch ${spec.variant} seed ${r.seed}: test accuracy ${r.testAccuracy?.toFixed(4)} (${r.seconds?.toFixed(1)} s, ${r.imagesPerSec?.toFixed(0)} images/s)`,
+            );
         }
       });
       child.on('error', reject);
       child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${o.python} torch_parity.py exited with ${code}`))));
     });
     const [head, ...rest] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { params: head!['params'] as number, threads: head!['threads'] as number, torch: head!['torch'] as string, runs: rest as unknown as SeedResult[] };
+    return {
+      params: head!['params'] as number,
+      threads: head!['threads'] as number,
+      torch: head!['torch'] as string,
+      runs: rest as unknown as SeedResult[],
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -207,17 +244,29 @@ async function main(): Promise<void> {
     const spec = specFor(o, variant);
     const ours = side === 'torch' ? undefined : await runFuselab(spec, o, data);
     const peer = side === 'fuselab' ? undefined : await runTorch(spec, o);
-    if (ours && peer && ours.params !== peer.params) throw new Error(`${variant}: parameter counts differ (fuselab ${ours.params}, PyTorch ${peer.params})`);
+    if (ours && peer && ours.params !== peer.params)
+      throw new Error(`${variant}: parameter counts differ (fuselab ${ours.params}, PyTorch ${peer.params})`);
     const f = ours && summarise(ours.runs.map((r) => r.testAccuracy));
     const t = peer && summarise(peer.runs.map((r) => r.testAccuracy));
-    rows.push({ variant, params: ours?.params ?? peer?.params, fuselab: f, pytorch: t, difference: f && t ? f.mean - t.mean : undefined, standardError: f && t ? diffStandardError(f, t) : undefined, torchThreads: peer?.threads, runs: { fuselab: ours?.runs, pytorch: peer?.runs } });
+    rows.push({
+      variant,
+      params: ours?.params ?? peer?.params,
+      fuselab: f,
+      pytorch: t,
+      difference: f && t ? f.mean - t.mean : undefined,
+      standardError: f && t ? diffStandardError(f, t) : undefined,
+      torchThreads: peer?.threads,
+      runs: { fuselab: ours?.runs, pytorch: peer?.runs },
+    });
   }
   if (a.json) {
     process.stdout.write(`${JSON.stringify({ options: o, backend: selection.name, rows })}\n`);
     return;
   }
   const pct = (s: Summary | undefined) => (s === undefined ? '—' : `${(100 * s.mean).toFixed(1)} ± ${(100 * s.sd).toFixed(1)}`);
-  console.log(`${o.network} width ${o.width}, Fashion-MNIST 28×28, first ${o.limit} train / ${o.limit} test images, ${o.epochs} epoch(s), batch ${o.batch}, SGD ${CLI_RECIPE.learningRate} momentum ${CLI_RECIPE.momentum} cosine, wd ${CLI_RECIPE.weightDecay}; init ${o.init}; seeds ${o.seeds.join(',')}; fuselab on ${selection.name}`);
+  console.log(
+    `${o.network} width ${o.width}, Fashion-MNIST 28×28, first ${o.limit} train / ${o.limit} test images, ${o.epochs} epoch(s), batch ${o.batch}, SGD ${CLI_RECIPE.learningRate} momentum ${CLI_RECIPE.momentum} cosine, wd ${CLI_RECIPE.weightDecay}; init ${o.init}; seeds ${o.seeds.join(',')}; fuselab on ${selection.name}`,
+  );
   console.log('');
   console.log('| variant | params | fuselab acc % (mean ± sd) | PyTorch acc % (mean ± sd) | difference (pts) | s.e. of difference |');
   console.log('|---|---:|---:|---:|---:|---:|');

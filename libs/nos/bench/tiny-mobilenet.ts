@@ -42,10 +42,7 @@ type ST = tfl.SymbolicTensor;
 const apply = (layer: tfl.layers.Layer, x: ST | ST[]): ST => layer.apply(x) as ST;
 
 function convBnRelu(x: ST, filters: number, kernel: number, stride: number): ST {
-  x = apply(
-    tfl.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false }),
-    x,
-  );
+  x = apply(tfl.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false }), x);
   return bnAct(x, 'relu6');
 }
 
@@ -56,10 +53,7 @@ function bnAct(x: ST, activation: FusedActivation): ST {
 }
 
 function depthwise(x: ST, kernel: [number, number], stride: number): ST {
-  return apply(
-    tfl.layers.depthwiseConv2d({ kernelSize: kernel, strides: stride, padding: 'same', useBias: false }),
-    x,
-  );
+  return apply(tfl.layers.depthwiseConv2d({ kernelSize: kernel, strides: stride, padding: 'same', useBias: false }), x);
 }
 
 /** Builds and compiles (Adam, categorical cross-entropy) the benchmark network. */

@@ -126,11 +126,9 @@ export async function measureTorchTraining(opts: TorchRunOptions): Promise<RunRe
     seed: 1,
   };
   const python = opts.python ?? '/usr/bin/python3';
-  const { stdout } = await run(
-    python,
-    [path.join(here, 'torch_train_throughput.py'), JSON.stringify(cfg)],
-    { env: { ...process.env, OMP_NUM_THREADS: String(opts.threads), MKL_NUM_THREADS: String(opts.threads) } },
-  );
+  const { stdout } = await run(python, [path.join(here, 'torch_train_throughput.py'), JSON.stringify(cfg)], {
+    env: { ...process.env, OMP_NUM_THREADS: String(opts.threads), MKL_NUM_THREADS: String(opts.threads) },
+  });
   const last = stdout.trim().split('\n').pop() ?? '';
   const r = JSON.parse(last) as { imagesPerSec: number; msPerStep: number; cpuMsPerStep: number; threads: number; torch: string };
   return {
@@ -190,8 +188,7 @@ export async function runTrainThroughputBench(
   const ratios: Record<string, number> = {};
   const cpuRatios: Record<string, number> = {};
   let backendReason = '';
-  const best = <T extends RunResult>(a: T | undefined, b: T): T =>
-    a === undefined || b.imagesPerSec > a.imagesPerSec ? b : a;
+  const best = <T extends RunResult>(a: T | undefined, b: T): T => (a === undefined || b.imagesPerSec > a.imagesPerSec ? b : a);
   for (const operator of o.operators) {
     let ours: (RunResult & { selection: BackendSelection }) | undefined;
     let torch: RunResult | undefined;
@@ -253,15 +250,34 @@ function parseArgs(argv: string[]): Partial<BenchOptions> {
       return n;
     };
     switch (a) {
-      case '--steps': o.steps = num(); break;
-      case '--warmup': o.warmup = num(); break;
-      case '--batch': o.batch = num(); break;
-      case '--rounds': o.rounds = num(); break;
-      case '--cpu-steps': o.cpuSteps = num(); break;
-      case '--cpu-batch': o.cpuBatch = num(); break;
-      case '--no-cpu': o.cpuSteps = 0; break;
-      case '--profile': o.profile = true; break;
-      case '--python': o.python = v; i++; break;
+      case '--steps':
+        o.steps = num();
+        break;
+      case '--warmup':
+        o.warmup = num();
+        break;
+      case '--batch':
+        o.batch = num();
+        break;
+      case '--rounds':
+        o.rounds = num();
+        break;
+      case '--cpu-steps':
+        o.cpuSteps = num();
+        break;
+      case '--cpu-batch':
+        o.cpuBatch = num();
+        break;
+      case '--no-cpu':
+        o.cpuSteps = 0;
+        break;
+      case '--profile':
+        o.profile = true;
+        break;
+      case '--python':
+        o.python = v;
+        i++;
+        break;
       case '--operators': {
         const ops = (v ?? '').split(',');
         for (const op of ops) if (op !== 'dw' && op !== 'fuse_half') throw new Error(`--operators: unknown ${op}`);

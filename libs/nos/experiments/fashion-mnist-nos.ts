@@ -72,7 +72,10 @@ function padTo(ds: ImageDataset, size: number): ImageDataset {
   const images = new Uint8Array(ds.count * size * size);
   for (let i = 0; i < ds.count; i++) {
     for (let y = 0; y < ds.height; y++) {
-      images.set(ds.images.subarray((i * ds.height + y) * ds.width, (i * ds.height + y + 1) * ds.width), i * size * size + (y + off) * size + off);
+      images.set(
+        ds.images.subarray((i * ds.height + y) * ds.width, (i * ds.height + y + 1) * ds.width),
+        i * size * size + (y + off) * size + off,
+      );
     }
   }
   return { ...ds, height: size, width: size, images };
@@ -117,7 +120,10 @@ async function run(name: string, variant: 'baseline' | 'fuse_half', options: Tra
         const extra = e.scaffoldWeight !== undefined ? ` op ${e.operatorLoss?.toFixed(4)} λ ${e.scaffoldWeight.toFixed(3)}` : '';
         log(`  step ${e.globalStep + 1}/${e.totalSteps} loss ${e.loss.toFixed(4)}${extra} ${e.imagesPerSec.toFixed(0)} img/s`);
       }
-      if (e.type === 'epoch') log(`  epoch ${e.epoch + 1}: train loss ${e.trainLoss.toFixed(4)} acc ${e.trainAccuracy.toFixed(4)}${e.testAccuracy === undefined ? '' : ` test acc ${e.testAccuracy.toFixed(4)}`}`);
+      if (e.type === 'epoch')
+        log(
+          `  epoch ${e.epoch + 1}: train loss ${e.trainLoss.toFixed(4)} acc ${e.trainAccuracy.toFixed(4)}${e.testAccuracy === undefined ? '' : ` test acc ${e.testAccuracy.toFixed(4)}`}`,
+        );
     },
   });
   log(`  done in ${((Date.now() - t0) / 1000).toFixed(0)} s: test accuracy ${result.testAccuracy?.toFixed(4)}`);
@@ -152,7 +158,12 @@ const header = [
   '|---|---:|---:|---:|---:|---:|',
 ];
 const table = header
-  .concat(rows.map((r) => `| ${r.name} | ${r.params} | ${((r.result.testAccuracy ?? 0) * 100).toFixed(2)} % | ${r.result.trainLoss.toFixed(4)} | ${r.result.seconds.toFixed(0)} | ${r.result.trainImagesPerSec.toFixed(0)} |`))
+  .concat(
+    rows.map(
+      (r) =>
+        `| ${r.name} | ${r.params} | ${((r.result.testAccuracy ?? 0) * 100).toFixed(2)} % | ${r.result.trainLoss.toFixed(4)} | ${r.result.seconds.toFixed(0)} | ${r.result.trainImagesPerSec.toFixed(0)} |`,
+    ),
+  )
   .join('\n');
 process.stdout.write(`${table}\n`);
 if (args.out !== undefined) writeFileSync(args.out, `${table}\n`);

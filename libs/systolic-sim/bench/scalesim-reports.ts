@@ -14,7 +14,12 @@ function csvNumbers(path: string): number[][] {
     .trim()
     .split('\n')
     .slice(1)
-    .map((line) => line.split(',').slice(0, -1).map((cell) => Number(cell.trim())));
+    .map((line) =>
+      line
+        .split(',')
+        .slice(0, -1)
+        .map((cell) => Number(cell.trim())),
+    );
 }
 
 export function readScaleSimReports(runDirectory: string): ScaleSimReportRow[] {

@@ -15,7 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readScaleSimReports, type ScaleSimReportRow } from './scalesim-reports.js';
-import { parseScaleSimConfig, parseScaleSimTopologyCsv, simulateScaleSimTopology, type ScaleSimLayerResult } from '../src/scalesim/index.js';
+import {
+  parseScaleSimConfig,
+  parseScaleSimTopologyCsv,
+  simulateScaleSimTopology,
+  type ScaleSimLayerResult,
+} from '../src/scalesim/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/scalesim/', import.meta.url));
 const CONFIG = join(FIXTURES, 'configs/scale.cfg');
@@ -89,7 +94,17 @@ export function runScaleSimBench(options: ScaleSimBenchOptions = {}): ScaleSimBe
     warm.push(performance.now() - start);
   }
   const oursWarmMs = median(warm);
-  const result: ScaleSimBenchResult = { name, layers: layers.length, oursColdMs, oursWarmMs, scaleSimMs: null, ratioCold: null, ratioWarm: null, agree: null, mismatches: [] };
+  const result: ScaleSimBenchResult = {
+    name,
+    layers: layers.length,
+    oursColdMs,
+    oursWarmMs,
+    scaleSimMs: null,
+    ratioCold: null,
+    ratioWarm: null,
+    agree: null,
+    mismatches: [],
+  };
 
   const probe = spawnSync(python, ['-c', 'import scalesim.scale_sim'], { env, encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {

@@ -31,7 +31,13 @@ function toLayer(call: RecordedLayer): Layer {
   if (call.type === 'linear') return { name: call.name, kind: 'gemm', m: 1, k: call.in_channels, n: call.out_channels };
   const [kernelH, kernelW] = call.kernel;
   const grouped = call.groups > 1;
-  const kind = grouped ? (kernelH === 1 || kernelW === 1 ? 'depthwise1d' : 'depthwise') : kernelH === 1 && kernelW === 1 ? 'pointwise' : 'conv';
+  const kind = grouped
+    ? kernelH === 1 || kernelW === 1
+      ? 'depthwise1d'
+      : 'depthwise'
+    : kernelH === 1 && kernelW === 1
+      ? 'pointwise'
+      : 'conv';
   return {
     name: call.name,
     kind,
@@ -91,7 +97,9 @@ export function runSweepBench(): { oursMs: number; peerMs: number | null } {
   const repo = process.env.FUSECONV_REPO;
   const python = process.env.FUSELAB_PYTHON ?? '/usr/bin/python3';
   if (!repo || !existsSync(repo)) {
-    console.log('sweep, reference: skipped — set FUSECONV_REPO to a checkout of iitm-sysdl/FuSeConv (and FUSELAB_PYTHON to a Python with torch) to time the peer');
+    console.log(
+      'sweep, reference: skipped — set FUSECONV_REPO to a checkout of iitm-sysdl/FuSeConv (and FUSELAB_PYTHON to a Python with torch) to time the peer',
+    );
     return { oursMs, peerMs: null };
   }
   const script = fileURLToPath(new URL('./reference_sweep.py', import.meta.url));
@@ -104,7 +112,9 @@ export function runSweepBench(): { oursMs: number; peerMs: number | null } {
   const mismatches = [...totals].filter(([key, value]) => result.totals[key] !== value);
   const peerMs = result.seconds * 1000;
   console.log(`sweep, reference (Python, torch forward hooks): ${Object.keys(result.totals).length} totals in ${peerMs.toFixed(0)} ms`);
-  console.log(`sweep: totals ${mismatches.length === 0 ? 'identical' : `DIFFER in ${mismatches.length} cases`}; ours is ${(peerMs / oursMs).toFixed(0)}x faster`);
+  console.log(
+    `sweep: totals ${mismatches.length === 0 ? 'identical' : `DIFFER in ${mismatches.length} cases`}; ours is ${(peerMs / oursMs).toFixed(0)}x faster`,
+  );
   return { oursMs, peerMs };
 }
 

@@ -10,7 +10,20 @@ import { simulateNetwork } from './simulate.js';
 import type { ConvLayer, Layer } from './topology.js';
 import { validateLayer, validateTopology } from './validate.js';
 
-const conv: ConvLayer = { name: 'c', kind: 'conv', ifmapH: 8, ifmapW: 8, kernelH: 3, kernelW: 3, channels: 4, filters: 8, strideH: 1, strideW: 1, padH: 1, padW: 1 };
+const conv: ConvLayer = {
+  name: 'c',
+  kind: 'conv',
+  ifmapH: 8,
+  ifmapW: 8,
+  kernelH: 3,
+  kernelW: 3,
+  channels: 4,
+  filters: 8,
+  strideH: 1,
+  strideW: 1,
+  padH: 1,
+  padW: 1,
+};
 
 /** The InputError `run` throws: its field and message. */
 function inputError(run: () => unknown): { field: string; message: string } {
@@ -60,15 +73,27 @@ describe('validateLayer', () => {
   });
 
   it('rejects a kernel larger than the padded input, in either direction', () => {
-    expect(inputError(() => validateLayer({ ...conv, ifmapH: 2, padH: 0 }, 'l'))).toEqual({ field: 'l.kernelH', message: 'l.kernelH: kernel height 3 is larger than the padded input height 2' });
-    expect(inputError(() => validateLayer({ ...conv, ifmapW: 1, padW: 0 }, 'l'))).toEqual({ field: 'l.kernelW', message: 'l.kernelW: kernel width 3 is larger than the padded input width 1' });
+    expect(inputError(() => validateLayer({ ...conv, ifmapH: 2, padH: 0 }, 'l'))).toEqual({
+      field: 'l.kernelH',
+      message: 'l.kernelH: kernel height 3 is larger than the padded input height 2',
+    });
+    expect(inputError(() => validateLayer({ ...conv, ifmapW: 1, padW: 0 }, 'l'))).toEqual({
+      field: 'l.kernelW',
+      message: 'l.kernelW: kernel width 3 is larger than the padded input width 1',
+    });
   });
 
   it('rejects kind-specific shapes: depthwise filter counts, 1-D kernels, pointwise kernels', () => {
     expect(inputError(() => validateLayer({ ...conv, kind: 'depthwise' }, 'l')).field).toBe('l.filters');
-    expect(inputError(() => validateLayer({ ...conv, kind: 'depthwise1d', filters: 4 }, 'l')).message).toBe('l.kernelH: a depthwise1d layer has a 1×K or K×1 kernel, got 3×3');
-    expect(inputError(() => validateLayer({ ...conv, kind: 'depthwise1d', kernelH: 1, kernelW: 3, filters: 5 }, 'l')).field).toBe('l.filters');
-    expect(inputError(() => validateLayer({ ...conv, kind: 'pointwise' }, 'l')).message).toBe('l.kernelH: a pointwise layer has a 1×1 kernel, got 3×3');
+    expect(inputError(() => validateLayer({ ...conv, kind: 'depthwise1d', filters: 4 }, 'l')).message).toBe(
+      'l.kernelH: a depthwise1d layer has a 1×K or K×1 kernel, got 3×3',
+    );
+    expect(inputError(() => validateLayer({ ...conv, kind: 'depthwise1d', kernelH: 1, kernelW: 3, filters: 5 }, 'l')).field).toBe(
+      'l.filters',
+    );
+    expect(inputError(() => validateLayer({ ...conv, kind: 'pointwise' }, 'l')).message).toBe(
+      'l.kernelH: a pointwise layer has a 1×1 kernel, got 3×3',
+    );
   });
 });
 
@@ -83,7 +108,12 @@ describe('validateTopology', () => {
 describe('array checks', () => {
   it('makeArray and validateArray accept positive integer sizes and reject others, naming rows or cols', () => {
     expect(makeArray(16, 8)).toEqual({ ...DEFAULT_ARRAY, rows: 16, cols: 8 });
-    for (const [rows, cols, field] of [[0, 8, 'rows'], [8, -2, 'cols'], [1.5, 8, 'rows'], [8, Number.NaN, 'cols']] as const) {
+    for (const [rows, cols, field] of [
+      [0, 8, 'rows'],
+      [8, -2, 'cols'],
+      [1.5, 8, 'rows'],
+      [8, Number.NaN, 'cols'],
+    ] as const) {
       expect(() => makeArray(rows, cols)).toThrow(InvalidArrayError);
       expect(() => makeArray(rows, cols)).toThrow(`${field}: must be a positive integer, got ${field === 'rows' ? rows : cols}`);
     }
@@ -92,7 +122,9 @@ describe('array checks', () => {
 
   it('simulateNetwork checks the array and the topology before simulating', () => {
     expect(() => simulateNetwork([conv], { ...DEFAULT_ARRAY, rows: 0, cols: 8 }, { model: 'reference' })).toThrow(InvalidArrayError);
-    expect(inputError(() => simulateNetwork([{ ...conv, padW: -1 }], makeArray(8, 8), { model: 'reference' })).field).toBe('layers[0] (c).padW');
+    expect(inputError(() => simulateNetwork([{ ...conv, padW: -1 }], makeArray(8, 8), { model: 'reference' })).field).toBe(
+      'layers[0] (c).padW',
+    );
   });
 
   it('parseArraySize reads RxC and a square size, and rejects anything else', () => {
@@ -100,7 +132,8 @@ describe('array checks', () => {
     expect(parseArraySize(' 16 X 16 ')).toEqual({ rows: 16, cols: 16 });
     expect(parseArraySize('8×4')).toEqual({ rows: 8, cols: 4 });
     expect(parseArraySize('128')).toEqual({ rows: 128, cols: 128 });
-    for (const bad of ['', '64x', 'x64', '64x32x2', '-8x8', '8.5x8', 'abc']) expect(() => parseArraySize(bad), bad).toThrow(/array size must look like RxC \(e\.g\. 64x64\)/);
+    for (const bad of ['', '64x', 'x64', '64x32x2', '-8x8', '8.5x8', 'abc'])
+      expect(() => parseArraySize(bad), bad).toThrow(/array size must look like RxC \(e\.g\. 64x64\)/);
     expect(() => parseArraySize('0x8')).toThrow('array size must have positive rows and cols, got "0x8"');
   });
 });

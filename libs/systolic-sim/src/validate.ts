@@ -28,13 +28,22 @@ export function validateLayer(layer: Layer, where: string): void {
   nonNegativeInteger(layer.padW, `${where}.padW`);
   if (layer.batch !== undefined) positiveInteger(layer.batch, `${where}.batch`);
   if (layer.kernelH > layer.ifmapH + 2 * layer.padH) {
-    throw new InputError(`${where}.kernelH`, `kernel height ${layer.kernelH} is larger than the padded input height ${layer.ifmapH + 2 * layer.padH}`);
+    throw new InputError(
+      `${where}.kernelH`,
+      `kernel height ${layer.kernelH} is larger than the padded input height ${layer.ifmapH + 2 * layer.padH}`,
+    );
   }
   if (layer.kernelW > layer.ifmapW + 2 * layer.padW) {
-    throw new InputError(`${where}.kernelW`, `kernel width ${layer.kernelW} is larger than the padded input width ${layer.ifmapW + 2 * layer.padW}`);
+    throw new InputError(
+      `${where}.kernelW`,
+      `kernel width ${layer.kernelW} is larger than the padded input width ${layer.ifmapW + 2 * layer.padW}`,
+    );
   }
   if ((layer.kind === 'depthwise' || layer.kind === 'depthwise1d') && layer.channels !== layer.filters) {
-    throw new InputError(`${where}.filters`, `a ${layer.kind} layer has as many filters as channels (${layer.channels}), got ${layer.filters}`);
+    throw new InputError(
+      `${where}.filters`,
+      `a ${layer.kind} layer has as many filters as channels (${layer.channels}), got ${layer.filters}`,
+    );
   }
   if (layer.kind === 'depthwise1d' && layer.kernelH !== 1 && layer.kernelW !== 1) {
     throw new InputError(`${where}.kernelH`, `a depthwise1d layer has a 1×K or K×1 kernel, got ${layer.kernelH}×${layer.kernelW}`);

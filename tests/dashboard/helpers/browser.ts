@@ -12,7 +12,11 @@ export const CHROMIUM = process.env.FUSELAB_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
@@ -35,9 +39,13 @@ export interface DrawnSeries {
 /** What the ECharts instance of that chart holds (its merged option), as the page sees it. */
 export function chartOption(page: Page, prefix: string): Promise<{ series: DrawnSeries[]; xAxis: Array<{ data?: string[] }> }> {
   return page.$eval(`[data-testid^="chart-${prefix}"]`, (el) => {
-    const chart = (el as HTMLElement & { fuselabChart: { getOption(): { series: DrawnSeries[]; xAxis: Array<{ data?: string[] }> } } }).fuselabChart;
+    const chart = (el as HTMLElement & { fuselabChart: { getOption(): { series: DrawnSeries[]; xAxis: Array<{ data?: string[] }> } } })
+      .fuselabChart;
     const option = chart.getOption();
-    return { series: option.series.map((s) => ({ id: s.id, name: s.name, type: s.type, data: s.data })), xAxis: option.xAxis.map((x) => ({ data: x.data })) };
+    return {
+      series: option.series.map((s) => ({ id: s.id, name: s.name, type: s.type, data: s.data })),
+      xAxis: option.xAxis.map((x) => ({ data: x.data })),
+    };
   });
 }
 

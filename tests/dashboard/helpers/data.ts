@@ -5,18 +5,66 @@
 export const DATA_SPEC = {
   name: 'e2e-data',
   seed: 1,
-  simulations: { networks: ['mobilenet_v2'], variants: ['baseline', 'fuse_half', 'fuse_full'], arrays: [8, 16, 32, 64, '16x64'], models: ['reference'] },
+  simulations: {
+    networks: ['mobilenet_v2'],
+    variants: ['baseline', 'fuse_half', 'fuse_full'],
+    arrays: [8, 16, 32, 64, '16x64'],
+    models: ['reference'],
+  },
   trainings: [
-    { name: 'base', dataset: 'synthetic', network: 'mobilenet_v2', variants: ['baseline'], width: 0.25, epochs: 1, limit: 96, batch: 32, seeds: [1, 2] },
-    { name: 'nos', dataset: 'synthetic', network: 'mobilenet_v2', variants: ['fuse_half'], width: 0.25, method: 'nos', teacher: 'base', epochs: 1, limit: 96, batch: 32, seeds: [1] },
+    {
+      name: 'base',
+      dataset: 'synthetic',
+      network: 'mobilenet_v2',
+      variants: ['baseline'],
+      width: 0.25,
+      epochs: 1,
+      limit: 96,
+      batch: 32,
+      seeds: [1, 2],
+    },
+    {
+      name: 'nos',
+      dataset: 'synthetic',
+      network: 'mobilenet_v2',
+      variants: ['fuse_half'],
+      width: 0.25,
+      method: 'nos',
+      teacher: 'base',
+      epochs: 1,
+      limit: 96,
+      batch: 32,
+      seeds: [1],
+    },
   ],
-  searches: [{ name: 'v2-stages', network: 'mobilenet_v2', space: 'stages', strategy: 'nsga2', objectives: ['latency', 'params', 'macs'], budget: 16, population: 8 }],
+  searches: [
+    {
+      name: 'v2-stages',
+      network: 'mobilenet_v2',
+      space: 'stages',
+      strategy: 'nsga2',
+      objectives: ['latency', 'params', 'macs'],
+      budget: 16,
+      population: 8,
+    },
+  ],
 };
 
 /** A campaign that fails: CIFAR-10 from a directory that does not exist (a non-retryable dataset error). */
 export const FAILING_SPEC = {
   name: 'e2e-fails',
-  trainings: [{ name: 'broken', dataset: 'cifar10', dataDir: '/nonexistent/cifar10', network: 'mobilenet_v2', variants: ['baseline'], width: 0.25, epochs: 1, limit: 64 }],
+  trainings: [
+    {
+      name: 'broken',
+      dataset: 'cifar10',
+      dataDir: '/nonexistent/cifar10',
+      network: 'mobilenet_v2',
+      variants: ['baseline'],
+      width: 0.25,
+      epochs: 1,
+      limit: 64,
+    },
+  ],
 };
 
 /**

@@ -15,12 +15,30 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export async function startWorkerProcess(identity: string, env: { TEMPORAL_ADDRESS: string; DATABASE_URL: string }, concurrency = 4, queues = 'sim'): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'worker', '--queues', queues, '--identity', identity, '--concurrency', String(concurrency)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env, FUSELAB_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+export async function startWorkerProcess(
+  identity: string,
+  env: { TEMPORAL_ADDRESS: string; DATABASE_URL: string },
+  concurrency = 4,
+  queues = 'sim',
+): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'),
+      'worker',
+      '--queues',
+      queues,
+      '--identity',
+      identity,
+      '--concurrency',
+      String(concurrency),
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, FUSELAB_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   await new Promise<void>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker ${identity} did not start: ${stderr}`)), 60_000);

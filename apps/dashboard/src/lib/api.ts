@@ -50,12 +50,14 @@ export async function request<T>(path: string, init: RequestInit = {}): Promise<
   } catch {
     throw new ApiError(response.status, `the API answered ${response.status} with something that is not JSON`);
   }
-  if (!response.ok) throw new ApiError(response.status, (body as { error?: string } | undefined)?.error ?? `the API answered ${response.status}`);
+  if (!response.ok)
+    throw new ApiError(response.status, (body as { error?: string } | undefined)?.error ?? `the API answered ${response.status}`);
   return body as T;
 }
 
 export const get = <T>(path: string) => request<T>(path);
-export const post = <T>(path: string, body?: unknown) => request<T>(path, { method: 'POST', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+export const post = <T>(path: string, body?: unknown) =>
+  request<T>(path, { method: 'POST', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 
 /** A query string from the defined, non-empty values. */
 export function query(params: Record<string, string | number | readonly string[] | undefined | null>): string {

@@ -18,5 +18,9 @@ function quote(text: string): string {
 }
 
 export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return [header.map((h) => quote(guardCell(h))), ...rows.map((row) => row.map((cell) => quote(guardCell(cell))))].map((line) => line.join(',')).join('\r\n') + '\r\n';
+  return (
+    [header.map((h) => quote(guardCell(h))), ...rows.map((row) => row.map((cell) => quote(guardCell(cell))))]
+      .map((line) => line.join(','))
+      .join('\r\n') + '\r\n'
+  );
 }

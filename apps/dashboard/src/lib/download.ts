@@ -16,4 +16,9 @@ export function saveUrl(filename: string, url: string): void {
 }
 
 /** File names from view state: safe characters only. */
-export const fileStem = (...parts: string[]) => parts.filter(Boolean).join('-').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120);
+export const fileStem = (...parts: string[]) =>
+  parts
+    .filter(Boolean)
+    .join('-')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .slice(0, 120);

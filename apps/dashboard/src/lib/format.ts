@@ -1,7 +1,10 @@
 /** Number and time formatting shared by tables, tooltips and exports. */
-export const integer = (value: number | null | undefined) => (value === null || value === undefined || !Number.isFinite(value) ? '–' : Math.round(value).toLocaleString('en-US'));
-export const fixed = (value: number | null | undefined, digits = 2) => (value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
-export const millions = (value: number | null | undefined, digits = 2) => (value === null || value === undefined ? '–' : (value / 1e6).toFixed(digits));
+export const integer = (value: number | null | undefined) =>
+  value === null || value === undefined || !Number.isFinite(value) ? '–' : Math.round(value).toLocaleString('en-US');
+export const fixed = (value: number | null | undefined, digits = 2) =>
+  value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
+export const millions = (value: number | null | undefined, digits = 2) =>
+  value === null || value === undefined ? '–' : (value / 1e6).toFixed(digits);
 
 /** "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min". */
 export function duration(ms: number | null | undefined): string {

@@ -3,11 +3,22 @@ import { escapeLatex, toLatex } from './latex.ts';
 
 describe('LaTeX export', () => {
   it('escapes every special character', () => {
-    expect(escapeLatex('fuse_half 50% & $x^2$ #1 {a} ~ \\cmd')).toBe('fuse\\_half 50\\% \\& \\$x\\textasciicircum{}2\\$ \\#1 \\{a\\} \\textasciitilde{} \\textbackslash{}cmd');
+    expect(escapeLatex('fuse_half 50% & $x^2$ #1 {a} ~ \\cmd')).toBe(
+      'fuse\\_half 50\\% \\& \\$x\\textasciicircum{}2\\$ \\#1 \\{a\\} \\textasciitilde{} \\textbackslash{}cmd',
+    );
   });
 
   it('writes a booktabs tabular with one line per row', () => {
-    const text = toLatex({ caption: 'c_1', label: 'tab:x', align: 'lr', header: ['variant', 'cycles'], rows: [['baseline', '1,000'], ['fuse_half', '500']] });
+    const text = toLatex({
+      caption: 'c_1',
+      label: 'tab:x',
+      align: 'lr',
+      header: ['variant', 'cycles'],
+      rows: [
+        ['baseline', '1,000'],
+        ['fuse_half', '500'],
+      ],
+    });
     expect(text).toBe(
       [
         '\\begin{table}[t]',

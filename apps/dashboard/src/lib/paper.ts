@@ -59,29 +59,77 @@ const signed = (v: number | null, digits: number) => (v === null ? '–' : `${v 
 
 export function paperRows(table: PaperTableData): PaperRow[] {
   return table.variants.map((v) => {
-    const mine = table.accuracy.filter((a) => a.variant === v.variant).sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
+    const mine = table.accuracy
+      .filter((a) => a.variant === v.variant)
+      .sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
     return { ...v, publishedArray: table.publishedArray, ours: mine[0] ?? null };
   });
 }
 
 const paperSpeedup = (r: PaperRow) => (r.published && r.publishedArray ? r.published.speedup : null);
 const ourAccuracy = (r: PaperRow) => (r.ours ? 100 * r.ours.mean : null);
-const sameDatasetDiff = (r: PaperRow) => (r.ours?.dataset === 'imagenet' && r.published ? diff(ourAccuracy(r), r.published.accuracy) : null);
+const sameDatasetDiff = (r: PaperRow) =>
+  r.ours?.dataset === 'imagenet' && r.published ? diff(ourAccuracy(r), r.published.accuracy) : null;
 
 export const PAPER_COLUMNS: readonly Column[] = [
   { key: 'variant', label: 'variant', align: 'l', value: (r) => r.variant, text: (r) => r.variant },
   { key: 'params', label: 'params (M)', align: 'r', value: (r) => r.params, text: (r) => num(r.params / 1e6, 3) },
-  { key: 'paperParams', label: 'paper params (M)', align: 'r', value: (r) => r.published?.paramsM ?? null, text: (r) => num(r.published?.paramsM ?? null, 2) },
-  { key: 'paramsDiff', label: 'Δ params (M)', align: 'r', value: (r) => diff(r.params / 1e6, r.published?.paramsM ?? null), text: (r) => signed(diff(r.params / 1e6, r.published?.paramsM ?? null), 3) },
+  {
+    key: 'paperParams',
+    label: 'paper params (M)',
+    align: 'r',
+    value: (r) => r.published?.paramsM ?? null,
+    text: (r) => num(r.published?.paramsM ?? null, 2),
+  },
+  {
+    key: 'paramsDiff',
+    label: 'Δ params (M)',
+    align: 'r',
+    value: (r) => diff(r.params / 1e6, r.published?.paramsM ?? null),
+    text: (r) => signed(diff(r.params / 1e6, r.published?.paramsM ?? null), 3),
+  },
   { key: 'macs', label: 'MACs (M)', align: 'r', value: (r) => r.macs, text: (r) => num(r.macs / 1e6, 2) },
-  { key: 'paperFlops', label: 'paper FLOPs (M)', align: 'r', value: (r) => r.published?.flopsM ?? null, text: (r) => num(r.published?.flopsM ?? null, 0) },
+  {
+    key: 'paperFlops',
+    label: 'paper FLOPs (M)',
+    align: 'r',
+    value: (r) => r.published?.flopsM ?? null,
+    text: (r) => num(r.published?.flopsM ?? null, 0),
+  },
   { key: 'hardware', label: 'hardware', align: 'l', value: (r) => r.hardware, text: (r) => r.hardware },
   { key: 'cycles', label: 'cycles', align: 'r', value: (r) => r.cycles, text: (r) => r.cycles.toLocaleString('en-US') },
   { key: 'speedup', label: 'speed-up', align: 'r', value: (r) => r.speedup, text: (r) => `${num(r.speedup, 2)}x` },
-  { key: 'paperSpeedup', label: 'paper speed-up', align: 'r', value: paperSpeedup, text: (r) => (paperSpeedup(r) === null ? '–' : `${paperSpeedup(r)}x`) },
-  { key: 'speedupDiff', label: 'Δ speed-up', align: 'r', value: (r) => diff(r.speedup, paperSpeedup(r)), text: (r) => signed(diff(r.speedup, paperSpeedup(r)), 2) },
-  { key: 'accuracy', label: 'accuracy (%)', align: 'r', value: ourAccuracy, text: (r) => (r.ours ? `${num(ourAccuracy(r), 2)} (${r.ours.dataset}, ${r.ours.method}, ${r.ours.seeds} seed${r.ours.seeds === 1 ? '' : 's'})` : '–') },
-  { key: 'paperAccuracy', label: 'paper acc. (%)', align: 'r', value: (r) => r.published?.accuracy ?? null, text: (r) => num(r.published?.accuracy ?? null, 2) },
+  {
+    key: 'paperSpeedup',
+    label: 'paper speed-up',
+    align: 'r',
+    value: paperSpeedup,
+    text: (r) => (paperSpeedup(r) === null ? '–' : `${paperSpeedup(r)}x`),
+  },
+  {
+    key: 'speedupDiff',
+    label: 'Δ speed-up',
+    align: 'r',
+    value: (r) => diff(r.speedup, paperSpeedup(r)),
+    text: (r) => signed(diff(r.speedup, paperSpeedup(r)), 2),
+  },
+  {
+    key: 'accuracy',
+    label: 'accuracy (%)',
+    align: 'r',
+    value: ourAccuracy,
+    text: (r) =>
+      r.ours
+        ? `${num(ourAccuracy(r), 2)} (${r.ours.dataset}, ${r.ours.method}, ${r.ours.seeds} seed${r.ours.seeds === 1 ? '' : 's'})`
+        : '–',
+  },
+  {
+    key: 'paperAccuracy',
+    label: 'paper acc. (%)',
+    align: 'r',
+    value: (r) => r.published?.accuracy ?? null,
+    text: (r) => num(r.published?.accuracy ?? null, 2),
+  },
   { key: 'accuracyDiff', label: 'Δ acc. (ImageNet)', align: 'r', value: sameDatasetDiff, text: (r) => signed(sameDatasetDiff(r), 2) },
 ];
 

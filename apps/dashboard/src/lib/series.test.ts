@@ -1,17 +1,46 @@
 import { describe, expect, it } from 'vitest';
 import { comparePanels, seedBands, sortArrays, type CompareRow } from './series.ts';
 
-const row = (variant: string, rows: number, cols: number, totalCycles: number, speedup: number): CompareRow => ({ network: 'mobilenet_v2', variant, rows, cols, hardware: 'plain', totalCycles, baselineCycles: null, speedup });
+const row = (variant: string, rows: number, cols: number, totalCycles: number, speedup: number): CompareRow => ({
+  network: 'mobilenet_v2',
+  variant,
+  rows,
+  cols,
+  hardware: 'plain',
+  totalCycles,
+  baselineCycles: null,
+  speedup,
+});
 
 describe('series shaping', () => {
   it('orders arrays by area, then rows', () => {
-    expect(sortArrays([{ rows: 64, cols: 64 }, { rows: 8, cols: 64 }, { rows: 8, cols: 8 }, { rows: 16, cols: 16 }, { rows: 64, cols: 8 }])).toEqual(['8x8', '16x16', '8x64', '64x8', '64x64']);
+    expect(
+      sortArrays([
+        { rows: 64, cols: 64 },
+        { rows: 8, cols: 64 },
+        { rows: 8, cols: 8 },
+        { rows: 16, cols: 16 },
+        { rows: 64, cols: 8 },
+      ]),
+    ).toEqual(['8x8', '16x16', '8x64', '64x8', '64x64']);
   });
 
   it('makes one panel per network and one series per variant, in the order asked, null where a size is missing', () => {
-    const rows = [row('fuse_half', 64, 64, 50, 2), row('baseline', 32, 32, 300, 1), row('baseline', 64, 64, 100, 1), row('fuse_half', 32, 32, 100, 3)];
+    const rows = [
+      row('fuse_half', 64, 64, 50, 2),
+      row('baseline', 32, 32, 300, 1),
+      row('baseline', 64, 64, 100, 1),
+      row('fuse_half', 32, 32, 100, 3),
+    ];
     expect(comparePanels(rows, ['mobilenet_v2', 'mnasnet_b1'], ['fuse_half', 'baseline', 'fuse_full'], 'speedup')).toEqual([
-      { network: 'mobilenet_v2', arrays: ['32x32', '64x64'], series: [{ variant: 'fuse_half', values: [3, 2] }, { variant: 'baseline', values: [1, 1] }] },
+      {
+        network: 'mobilenet_v2',
+        arrays: ['32x32', '64x64'],
+        series: [
+          { variant: 'fuse_half', values: [3, 2] },
+          { variant: 'baseline', values: [1, 1] },
+        ],
+      },
       { network: 'mnasnet_b1', arrays: [], series: [] },
     ]);
     expect(comparePanels(rows.slice(0, 2), ['mobilenet_v2'], ['fuse_half', 'baseline'], 'totalCycles')[0]!.series).toEqual([
@@ -21,12 +50,29 @@ describe('series shaping', () => {
   });
 
   it('averages seeds per step with the min–max band, grouped by variant and method', () => {
-    const curve = (variant: string, method: string, seed: number, losses: number[]) => ({ network: 'n', variant, method, seed, points: losses.map((loss, i) => ({ step: i * 10, loss })) });
-    const bands = seedBands([curve('baseline', 'scratch', 0, [4, 2]), curve('baseline', 'scratch', 1, [2, 1, 0.5]), curve('fuse_half', 'nos', 0, [3])], 'loss');
+    const curve = (variant: string, method: string, seed: number, losses: number[]) => ({
+      network: 'n',
+      variant,
+      method,
+      seed,
+      points: losses.map((loss, i) => ({ step: i * 10, loss })),
+    });
+    const bands = seedBands(
+      [curve('baseline', 'scratch', 0, [4, 2]), curve('baseline', 'scratch', 1, [2, 1, 0.5]), curve('fuse_half', 'nos', 0, [3])],
+      'loss',
+    );
     expect(bands).toEqual([
-      { network: 'n', variant: 'baseline', method: 'scratch', seeds: 2, steps: [0, 10, 20], mean: [3, 1.5, 0.5], min: [2, 1, 0.5], max: [4, 2, 0.5] },
+      {
+        network: 'n',
+        variant: 'baseline',
+        method: 'scratch',
+        seeds: 2,
+        steps: [0, 10, 20],
+        mean: [3, 1.5, 0.5],
+        min: [2, 1, 0.5],
+        max: [4, 2, 0.5],
+      },
       { network: 'n', variant: 'fuse_half', method: 'nos', seeds: 1, steps: [0], mean: [3], min: [3], max: [3] },
     ]);
   });
 });
-

@@ -31,7 +31,12 @@ export function sortArrays(arrays: Iterable<{ rows: number; cols: number }>): st
 }
 
 /** One panel per network (in the order asked), one series per variant (in the order asked) that has rows. */
-export function comparePanels(rows: readonly CompareRow[], networks: readonly string[], variants: readonly string[], metric: CompareMetric): Panel[] {
+export function comparePanels(
+  rows: readonly CompareRow[],
+  networks: readonly string[],
+  variants: readonly string[],
+  metric: CompareMetric,
+): Panel[] {
   return networks.map((network) => {
     const mine = rows.filter((row) => row.network === network);
     const arrays = sortArrays(mine);
@@ -104,4 +109,3 @@ export function seedBands(curves: readonly Curve[], metric: 'loss' | 'accuracy')
     };
   });
 }
-

@@ -33,7 +33,12 @@ class Session {
   async login(token: string): Promise<string | null> {
     let response: Response;
     try {
-      response = await fetch('/api/session', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+      response = await fetch('/api/session', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+      });
     } catch {
       this.reachable = false;
       return 'cannot reach the fuselab API';

@@ -11,7 +11,13 @@ const schema = {
 
 describe('URL state', () => {
   it('gives the defaults for an empty query', () => {
-    expect(decodeState(schema, new URLSearchParams(''))).toEqual({ networks: ['mobilenet_v2'], model: 'reference', array: '64x64', page: 1, log: false });
+    expect(decodeState(schema, new URLSearchParams(''))).toEqual({
+      networks: ['mobilenet_v2'],
+      model: 'reference',
+      array: '64x64',
+      page: 1,
+      log: false,
+    });
   });
 
   it('round-trips a state through the query string', () => {

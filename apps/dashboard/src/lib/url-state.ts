@@ -13,7 +13,13 @@ export type Field =
 
 export type Schema = Record<string, Field>;
 
-type ValueOf<F extends Field> = F extends { kind: 'list' } ? string[] : F extends { kind: 'int' } ? number : F extends { kind: 'bool' } ? boolean : string;
+type ValueOf<F extends Field> = F extends { kind: 'list' }
+  ? string[]
+  : F extends { kind: 'int' }
+    ? number
+    : F extends { kind: 'bool' }
+      ? boolean
+      : string;
 export type StateOf<S extends Schema> = { [K in keyof S]: ValueOf<S[K]> };
 
 function decodeField(field: Field, raw: string | null): unknown {
@@ -41,7 +47,8 @@ export function decodeState<S extends Schema>(schema: S, params: URLSearchParams
 }
 
 function same(field: Field, value: unknown): boolean {
-  if (field.kind === 'list') return Array.isArray(value) && value.length === field.default.length && value.every((v, i) => v === field.default[i]);
+  if (field.kind === 'list')
+    return Array.isArray(value) && value.length === field.default.length && value.every((v, i) => v === field.default[i]);
   return value === field.default;
 }
 

@@ -14,7 +14,13 @@ import type { Dataflow, Hardware, TimingModel } from '@fuselab/systolic-sim';
 export function createCampaignActivities(store: Store): CampaignActivities {
   return {
     async registerJobs({ campaignId, jobs, force }) {
-      const rows = jobs.map((job: JobSpec, position) => ({ position, kind: job.kind, group: job.group, key: jobKey(job.kind, job.params), params: job.params }));
+      const rows = jobs.map((job: JobSpec, position) => ({
+        position,
+        kind: job.kind,
+        group: job.group,
+        key: jobKey(job.kind, job.params),
+        params: job.params,
+      }));
       const registered = await store.registerJobs(campaignId, rows, force);
       // The workflow pairs keys with its own expansion by position.
       const byKey = new Map(registered.map((row) => [row.key, row.status]));
@@ -25,7 +31,13 @@ export function createCampaignActivities(store: Store): CampaignActivities {
     },
     async registerCampaign({ campaignId, spec, force }) {
       // The same pure expansion the workflow runs; positions pair the two.
-      const rows = expandSpec(spec).map((job, position) => ({ position, kind: job.kind, group: job.group, key: jobKey(job.kind, job.params), params: job.params }));
+      const rows = expandSpec(spec).map((job, position) => ({
+        position,
+        kind: job.kind,
+        group: job.group,
+        key: jobKey(job.kind, job.params),
+        params: job.params,
+      }));
       return store.registerCampaign(campaignId, rows, force);
     },
     async failJobs({ campaignId, positions, error }) {
@@ -65,7 +77,12 @@ export function createSimActivities(store: Store, worker: string): SimActivities
       // are already recomputed and are not replaced again; everything is ON CONFLICT anyway.
       const stored = attempt > 1 ? Number((ctx.info.heartbeatDetails as { stored?: number } | undefined)?.stored ?? 0) : 0;
       const jobs = await store.loadJobs(campaignId, positions);
-      await store.startJobs(campaignId, jobs.map((job) => job.key), worker, attempt);
+      await store.startJobs(
+        campaignId,
+        jobs.map((job) => job.key),
+        worker,
+        attempt,
+      );
       let completed = 0;
       let failed = 0;
       let pending: SimResultInput[] = [];

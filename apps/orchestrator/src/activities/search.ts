@@ -16,7 +16,12 @@ import type { SearchActivities } from './types.js';
 
 /** The front of stored candidates (evaluation order), as libs/nas' runSearch computes it. */
 export function frontOf(rows: readonly SearchCandidateRow[], objectives: readonly ObjectiveName[]) {
-  const entries = rows.map((row) => ({ key: row.candidateKey, operators: row.operators, objectives: row.objectives, ...(row.array ? { array: row.array } : {}) }));
+  const entries = rows.map((row) => ({
+    key: row.candidateKey,
+    operators: row.operators,
+    objectives: row.objectives,
+    ...(row.array ? { array: row.array } : {}),
+  }));
   return paretoFront(entries, objectives);
 }
 
@@ -24,7 +29,8 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
   return {
     async startSearch({ campaignId, position, force }) {
       const [job] = await store.loadJobs(campaignId, [position]);
-      if (!job || job.kind !== 'nas') throw ApplicationFailure.nonRetryable(`campaign ${campaignId} has no search job at position ${position}`, 'InputError');
+      if (!job || job.kind !== 'nas')
+        throw ApplicationFailure.nonRetryable(`campaign ${campaignId} has no search job at position ${position}`, 'InputError');
       if (force) await store.dropSearch(job.key);
       await store.startJobs(campaignId, [job.key], worker, Context.current().info.attempt);
       return { key: job.key, params: job.params as SearchJobParams };
@@ -41,7 +47,16 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
         // A candidate libs/nas rejects (or a non-finite synflow) fails the same way on every attempt.
         rethrowForActivity(error);
       }
-      await store.saveSearchCandidate({ jobKey, candidateIndex: index, candidateKey: key, generation, operators: candidate.operators, array: candidate.array ?? null, objectives, worker });
+      await store.saveSearchCandidate({
+        jobKey,
+        candidateIndex: index,
+        candidateKey: key,
+        generation,
+        operators: candidate.operators,
+        array: candidate.array ?? null,
+        objectives,
+        worker,
+      });
       return objectives;
     },
     async recordSearchFront({ jobKey, params, generation }) {
@@ -55,7 +70,17 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
       const front = frontOf(rows, params.objectives);
       await store.saveSearchResult(
         campaignId,
-        { jobKey, network: params.network, space: params.space, strategy: params.strategy, objectives: params.objectives, evaluations: rows.length, generations, runs, front },
+        {
+          jobKey,
+          network: params.network,
+          space: params.space,
+          strategy: params.strategy,
+          objectives: params.objectives,
+          evaluations: rows.length,
+          generations,
+          runs,
+          front,
+        },
         codeVersion('nas'),
         worker,
       );

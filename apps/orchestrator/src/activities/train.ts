@@ -53,8 +53,15 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           const teacherKey = jobKey('train', params.teacher.job);
           const result = await store.trainingResult(teacherKey);
           const row = result ? await store.checkpoint(teacherKey, result.checkpointEpoch, result.checkpointStep) : undefined;
-          if (!row) throw ApplicationFailure.nonRetryable(`the teacher job ${teacherKey.slice(0, 12)} (${params.teacher.job.network} ${params.teacher.job.variant}, seed ${params.teacher.job.seed}) has no stored result`, 'TrainingInputError');
-          teacher = { checkpoint: training.decodeCheckpoint(row.data, `teacher checkpoint ${teacherKey.slice(0, 12)}`), source: `teacher job ${teacherKey.slice(0, 12)}` };
+          if (!row)
+            throw ApplicationFailure.nonRetryable(
+              `the teacher job ${teacherKey.slice(0, 12)} (${params.teacher.job.network} ${params.teacher.job.variant}, seed ${params.teacher.job.seed}) has no stored result`,
+              'TrainingInputError',
+            );
+          teacher = {
+            checkpoint: training.decodeCheckpoint(row.data, `teacher checkpoint ${teacherKey.slice(0, 12)}`),
+            source: `teacher job ${teacherKey.slice(0, 12)}`,
+          };
         }
         const latest = await store.latestCheckpoint(key);
         const resumeFrom = latest ? training.decodeCheckpoint(latest.data, `checkpoint of job ${key.slice(0, 12)}`) : undefined;
@@ -106,7 +113,8 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
                 stepsRun++;
                 lastStep = event.globalStep + 1;
                 const row = (metric: string, value: number | undefined) => {
-                  if (value !== undefined && Number.isFinite(value)) metrics.push({ epoch: event.epoch, step: event.globalStep, split: 'train', metric, value });
+                  if (value !== undefined && Number.isFinite(value))
+                    metrics.push({ epoch: event.epoch, step: event.globalStep, split: 'train', metric, value });
                 };
                 row('loss', event.loss);
                 row('task_loss', event.taskLoss);
@@ -119,9 +127,14 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
                 beat();
               } else if (event.type === 'epoch') {
                 // Epoch summaries: step -1.
-                metrics.push({ epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss }, { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy });
-                if (event.testLoss !== undefined) metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'loss', value: event.testLoss });
-                if (event.testAccuracy !== undefined) metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'accuracy', value: event.testAccuracy });
+                metrics.push(
+                  { epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss },
+                  { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy },
+                );
+                if (event.testLoss !== undefined)
+                  metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'loss', value: event.testLoss });
+                if (event.testAccuracy !== undefined)
+                  metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'accuracy', value: event.testAccuracy });
               }
             },
             onCheckpoint: async (checkpoint) => {
@@ -129,7 +142,13 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
               const rows = metrics;
               metrics = [];
               await store.saveMetrics(key, rows);
-              await store.saveCheckpoint(key, checkpoint.epoch, checkpoint.globalStep, training.CHECKPOINT_STORAGE_FORMAT, training.encodeCheckpoint(checkpoint));
+              await store.saveCheckpoint(
+                key,
+                checkpoint.epoch,
+                checkpoint.globalStep,
+                training.CHECKPOINT_STORAGE_FORMAT,
+                training.encodeCheckpoint(checkpoint),
+              );
               lastCheckpointStep = checkpoint.globalStep;
               beat();
             },
@@ -138,7 +157,13 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         await store.saveMetrics(key, metrics);
         const final = result.checkpoint;
         const resumedFrom = final.globalStep - stepsRun > 0 ? final.globalStep - stepsRun : null;
-        await store.saveCheckpoint(key, final.epoch, final.globalStep, training.CHECKPOINT_STORAGE_FORMAT, training.encodeCheckpoint(final));
+        await store.saveCheckpoint(
+          key,
+          final.epoch,
+          final.globalStep,
+          training.CHECKPOINT_STORAGE_FORMAT,
+          training.encodeCheckpoint(final),
+        );
         await store.saveTrainingResult(
           campaignId,
           key,

@@ -39,7 +39,11 @@ export interface CampaignActivities {
   /** Marks the jobs at these positions failed unless they completed; returns how many it marked. */
   failJobs(input: { campaignId: string; positions: number[]; error: string }): Promise<number>;
   /** Returns the job counts the database ends with (v1 ignores them). */
-  finishCampaign(input: { campaignId: string; status: 'completed' | 'failed' | 'cancelled'; error?: string }): Promise<CampaignCounts | void>;
+  finishCampaign(input: {
+    campaignId: string;
+    status: 'completed' | 'failed' | 'cancelled';
+    error?: string;
+  }): Promise<CampaignCounts | void>;
 }
 
 export interface SimJobInput {
@@ -108,9 +112,26 @@ export interface SearchActivities {
   /** Reads the job (key, parameters), marks it running; with force (first run only) drops what an earlier run stored. */
   startSearch(input: { campaignId: string; position: number; force: boolean }): Promise<{ key: string; params: SearchJobParams }>;
   /** Evaluates one candidate (libs/nas evaluateCandidate) and stores it once; a stored candidate is answered from SQL. */
-  evaluateSearchCandidate(input: { campaignId: string; jobKey: string; params: SearchJobParams; index: number; generation: number; candidate: SearchCandidateValue }): Promise<Record<string, number>>;
+  evaluateSearchCandidate(input: {
+    campaignId: string;
+    jobKey: string;
+    params: SearchJobParams;
+    index: number;
+    generation: number;
+    candidate: SearchCandidateValue;
+  }): Promise<Record<string, number>>;
   /** The front of every candidate stored so far, stored as the front after `generation`; returns its size. */
-  recordSearchFront(input: { jobKey: string; params: SearchJobParams; generation: number }): Promise<{ evaluations: number; front: number }>;
+  recordSearchFront(input: {
+    jobKey: string;
+    params: SearchJobParams;
+    generation: number;
+  }): Promise<{ evaluations: number; front: number }>;
   /** Stores the finished search once and completes the job. */
-  finishSearch(input: { campaignId: string; jobKey: string; params: SearchJobParams; generations: number; runs: number }): Promise<{ evaluations: number; front: number }>;
+  finishSearch(input: {
+    campaignId: string;
+    jobKey: string;
+    params: SearchJobParams;
+    generations: number;
+    runs: number;
+  }): Promise<{ evaluations: number; front: number }>;
 }

@@ -48,7 +48,10 @@ ${error ? `<p class="error">${escapeHtml(error)}</p>` : ''}<button type="submit"
 `;
 }
 
-const sessionBody = z.strictObject({ token: z.string({ error: 'expected the API token as a string' }).min(1, { error: 'expected the API token' }).max(1000), next: z.string().max(2000).optional() });
+const sessionBody = z.strictObject({
+  token: z.string({ error: 'expected the API token as a string' }).min(1, { error: 'expected the API token' }).max(1000),
+  next: z.string().max(2000).optional(),
+});
 
 export interface Auth {
   /** Registers /api/session and, with a token, the gate in front of every later route. */
@@ -74,7 +77,8 @@ export function createAuth(token: string | undefined): Auth {
     if (header !== undefined) return header.startsWith('Bearer ') && sameSecret(header.slice(7), token);
     return validSession(req);
   };
-  const cookie = (req: Request, value: string, maxAgeSeconds: number) => `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${req.secure ? '; Secure' : ''}`;
+  const cookie = (req: Request, value: string, maxAgeSeconds: number) =>
+    `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${req.secure ? '; Secure' : ''}`;
   const isForm = (req: Request) => req.is('application/x-www-form-urlencoded') === 'application/x-www-form-urlencoded';
 
   return {
@@ -87,7 +91,12 @@ export function createAuth(token: string | undefined): Auth {
         const body = parseOr400(sessionBody, req.body ?? {}, '');
         const next = safeNext(body.next);
         if (token && !sameSecret(body.token, token)) {
-          if (form) return res.status(401).type('html').set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'").send(loginPage(next, 'Wrong token.'));
+          if (form)
+            return res
+              .status(401)
+              .type('html')
+              .set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+              .send(loginPage(next, 'Wrong token.'));
           return res.status(401).json({ error: 'token: wrong token' });
         }
         if (token) {
@@ -102,13 +111,24 @@ export function createAuth(token: string | undefined): Auth {
       app.delete('/api/session', (req, res) => {
         const id = cookieValue(req, SESSION_COOKIE);
         if (id) sessions.delete(id);
-        res.set('set-cookie', cookie(req, '', 0)).status(204).end();
+        res
+          .set('set-cookie', cookie(req, '', 0))
+          .status(204)
+          .end();
       });
       if (!token) return;
       app.use((req: Request, res: Response, next: NextFunction) => {
         if (authenticated(req)) return next();
-        if (req.path === '/api' || req.path.startsWith('/api/')) return res.status(401).json({ error: 'not signed in: send Authorization: Bearer <FUSELAB_API_TOKEN>, or sign in with POST /api/session {token}' });
-        return res.status(401).type('html').set('cache-control', 'no-store').set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'").send(loginPage(safeNext(req.originalUrl)));
+        if (req.path === '/api' || req.path.startsWith('/api/'))
+          return res
+            .status(401)
+            .json({ error: 'not signed in: send Authorization: Bearer <FUSELAB_API_TOKEN>, or sign in with POST /api/session {token}' });
+        return res
+          .status(401)
+          .type('html')
+          .set('cache-control', 'no-store')
+          .set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+          .send(loginPage(safeNext(req.originalUrl)));
       });
     },
   };

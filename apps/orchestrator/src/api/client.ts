@@ -1,13 +1,25 @@
 /** The CampaignService over HTTP: what the CLI uses while a `fuselab up` stack is running. */
 import { NotFoundError, type CampaignService, type SubmitOptions, type Submitted } from '../campaigns/service.js';
 import { SpecError } from '../campaigns/validation.js';
-import type { CampaignDetail, CampaignExport, CampaignSummary, ExportOptions, ImportSummary, ResultFilters, SearchResultRow, SimResultRow } from '../store/store.js';
+import type {
+  CampaignDetail,
+  CampaignExport,
+  CampaignSummary,
+  ExportOptions,
+  ImportSummary,
+  ResultFilters,
+  SearchResultRow,
+  SimResultRow,
+} from '../store/store.js';
 import type { TrainingResultRow } from '../campaigns/service.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 
 /** `?campaign=…&limit=…` for the list routes (empty when neither is given). */
 function listQuery(campaignId?: string, limit?: number): string {
-  const query = new URLSearchParams({ ...(campaignId ? { campaign: campaignId } : {}), ...(limit !== undefined ? { limit: String(limit) } : {}) }).toString();
+  const query = new URLSearchParams({
+    ...(campaignId ? { campaign: campaignId } : {}),
+    ...(limit !== undefined ? { limit: String(limit) } : {}),
+  }).toString();
   return query ? `?${query}` : '';
 }
 
@@ -23,7 +35,10 @@ export class HttpCampaignService implements CampaignService {
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await this.send(method, path, body);
     const payload = (await response.json().catch(() => ({}))) as { error?: string; field?: string; problem?: string };
-    if (response.status === 400) throw payload.field !== undefined && payload.problem !== undefined ? new SpecError(payload.field, payload.problem) : new SpecError('request', payload.error ?? 'bad request');
+    if (response.status === 400)
+      throw payload.field !== undefined && payload.problem !== undefined
+        ? new SpecError(payload.field, payload.problem)
+        : new SpecError('request', payload.error ?? 'bad request');
     if (response.status === 404) throw new NotFoundError(payload.error ?? 'not found');
     if (!response.ok) throw new Error(`the fuselab API at ${this.baseUrl} answered ${response.status}: ${payload.error ?? ''}`);
     return payload as T;
@@ -39,7 +54,10 @@ export class HttpCampaignService implements CampaignService {
   private async send(method: string, path: string, body?: unknown): Promise<Response> {
     const init: RequestInit = {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     };
     for (let attempt = 1; ; attempt++) {
@@ -73,7 +91,11 @@ export class HttpCampaignService implements CampaignService {
   }
   results(filters: ResultFilters, withLayers = false): Promise<SimResultRow[]> {
     const { campaignId, ...rest } = filters;
-    const query = new URLSearchParams(Object.entries({ ...rest, ...(campaignId ? { campaign: campaignId } : {}), ...(withLayers ? { layers: 'true' } : {}) }).map(([k, v]): [string, string] => [k, String(v)]));
+    const query = new URLSearchParams(
+      Object.entries({ ...rest, ...(campaignId ? { campaign: campaignId } : {}), ...(withLayers ? { layers: 'true' } : {}) }).map(
+        ([k, v]): [string, string] => [k, String(v)],
+      ),
+    );
     return this.call('GET', `/api/results?${query}`);
   }
   trainingResults(campaignId?: string, limit?: number): Promise<TrainingResultRow[]> {

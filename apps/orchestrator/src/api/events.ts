@@ -24,7 +24,12 @@ export interface EventOptions {
 }
 
 function openStream(req: Request, res: Response): { send: Send; comment(text: string): void; closed: () => boolean } {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   let closed = false;
   req.on('close', () => {
     closed = true;
@@ -113,7 +118,13 @@ class CampaignFeed {
   }
 }
 
-export function registerEventRoutes(app: Express, service: CampaignService, listCampaigns: () => Promise<Array<{ campaignId: string; status: string }>>, logger: Logger, options: EventOptions = {}): void {
+export function registerEventRoutes(
+  app: Express,
+  service: CampaignService,
+  listCampaigns: () => Promise<Array<{ campaignId: string; status: string }>>,
+  logger: Logger,
+  options: EventOptions = {},
+): void {
   const feed = new CampaignFeed(service, listCampaigns, logger, options.intervalMs ?? 500);
 
   app.get('/api/events', (req, res) => {
@@ -143,7 +154,11 @@ export function registerEventRoutes(app: Express, service: CampaignService, list
       try {
         let final: CampaignProgress | undefined = progressFromDetail(detail);
         if (FINISHED.has(final.status)) stream.send('progress', final);
-        else final = await watchProgress(service, id, (progress) => stream.send('progress', progress), { intervalMs: options.intervalMs ?? 500, signal: stop.signal });
+        else
+          final = await watchProgress(service, id, (progress) => stream.send('progress', progress), {
+            intervalMs: options.intervalMs ?? 500,
+            signal: stop.signal,
+          });
         if (final) stream.send('done', final);
       } catch (error) {
         logger.warn({ err: error }, 'progress for SSE failed');

@@ -34,13 +34,21 @@ export const wrap = (handler: (req: Request, res: Response) => Promise<unknown>)
 
 // --- query parameters shared by the routes -----------------------------------------------------
 
-export const intParam = z.coerce.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).positive({ error: 'expected a positive integer' });
+export const intParam = z.coerce
+  .number({ error: 'expected an integer' })
+  .int({ error: 'expected an integer' })
+  .positive({ error: 'expected a positive integer' });
 export const name = z.string().min(1, { error: 'expected a non-empty value' }).max(200, { error: 'longer than 200 characters' });
 /** `a,b,c` → ['a','b','c'] (at most 50 entries). */
 export const csv = z
   .string()
   .max(2000, { error: 'longer than 2000 characters' })
-  .transform((text) => text.split(',').map((part) => part.trim()).filter(Boolean))
+  .transform((text) =>
+    text
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(name).max(50, { error: 'more than 50 entries' }));
 /** `64`, `64x64` or `16x64`. */
 export const arrayParam = z

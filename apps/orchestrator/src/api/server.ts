@@ -28,9 +28,16 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 export const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
 
 const submitBody = z.strictObject({
-  spec: z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'expected a campaign spec: an object, or YAML/JSON text' }),
+  spec: z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+    error: 'expected a campaign spec: an object, or YAML/JSON text',
+  }),
   force: z.boolean({ error: 'expected true or false' }).optional(),
-  concurrency: z.number({ error: 'expected a positive integer' }).int({ error: 'expected a positive integer' }).positive({ error: 'expected a positive integer' }).max(1000).optional(),
+  concurrency: z
+    .number({ error: 'expected a positive integer' })
+    .int({ error: 'expected a positive integer' })
+    .positive({ error: 'expected a positive integer' })
+    .max(1000)
+    .optional(),
 });
 
 const resultFilters = {
@@ -43,15 +50,30 @@ const resultFilters = {
   hardware: z.enum(HARDWARE_KINDS, { error: `expected ${HARDWARE_KINDS.join(' or ')}` }).optional(),
   layers: boolParam.optional(),
   limit: intParam.max(100_000).optional(),
-  offset: z.coerce.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).nonnegative({ error: 'expected 0 or more' }).optional(),
+  offset: z.coerce
+    .number({ error: 'expected an integer' })
+    .int({ error: 'expected an integer' })
+    .nonnegative({ error: 'expected 0 or more' })
+    .optional(),
 };
 const resultQuery = z.strictObject({ campaign: name.optional(), ...resultFilters });
 const campaignResultQuery = z.strictObject(resultFilters);
 const exportQuery = z.strictObject({ checkpoints: boolParam.optional() });
-const jobsQuery = z.strictObject({ status: z.enum(JOB_STATUSES, { error: `expected one of ${JOB_STATUSES.join(', ')}` }).optional(), limit: intParam.max(100_000).optional(), offset: z.coerce.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).nonnegative({ error: 'expected 0 or more' }).optional() });
+const jobsQuery = z.strictObject({
+  status: z.enum(JOB_STATUSES, { error: `expected one of ${JOB_STATUSES.join(', ')}` }).optional(),
+  limit: intParam.max(100_000).optional(),
+  offset: z.coerce
+    .number({ error: 'expected an integer' })
+    .int({ error: 'expected an integer' })
+    .nonnegative({ error: 'expected 0 or more' })
+    .optional(),
+});
 /** Rows a list route returns at most (and by default). */
 export const LIST_LIMIT = 100_000;
-const campaignQuery = z.strictObject({ campaign: name.optional(), limit: intParam.max(LIST_LIMIT, { error: `at most ${LIST_LIMIT}` }).default(LIST_LIMIT) });
+const campaignQuery = z.strictObject({
+  campaign: name.optional(),
+  limit: intParam.max(LIST_LIMIT, { error: `at most ${LIST_LIMIT}` }).default(LIST_LIMIT),
+});
 const noQuery = z.strictObject({});
 
 /** Bodies: small everywhere; an import document (results, checkpoints) may be large. */
@@ -98,7 +120,8 @@ export function createApp(options: ApiOptions) {
   app.set('etag', 'strong');
   app.use((req, res, next) => {
     res.set({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin' });
-    if (req.originalUrl.length > MAX_URL_LENGTH) return res.status(414).json({ error: `query: the URL is longer than ${MAX_URL_LENGTH} characters` });
+    if (req.originalUrl.length > MAX_URL_LENGTH)
+      return res.status(414).json({ error: `query: the URL is longer than ${MAX_URL_LENGTH} characters` });
     // JSON is revalidated on every poll: an unchanged answer is a 304 (the ETag matches).
     if (req.path.startsWith('/api/')) res.set('cache-control', 'no-cache');
     return next();
@@ -109,14 +132,21 @@ export function createApp(options: ApiOptions) {
   });
   createAuth(options.token).install(app);
 
-  app.post('/api/import', express.json({ limit: IMPORT_BODY_LIMIT }), wrap(async (req, res) => res.status(201).json(await service.importCampaign(req.body))));
+  app.post(
+    '/api/import',
+    express.json({ limit: IMPORT_BODY_LIMIT }),
+    wrap(async (req, res) => res.status(201).json(await service.importCampaign(req.body))),
+  );
   app.use(express.json({ limit: BODY_LIMIT }));
 
   app.post(
     '/api/campaigns',
     wrap(async (req, res) => {
       const body = parseOr400(submitBody, req.body ?? {}, '');
-      const submitted = await service.submit(body.spec, { ...(body.force !== undefined ? { force: body.force } : {}), ...(body.concurrency ? { concurrency: body.concurrency } : {}) });
+      const submitted = await service.submit(body.spec, {
+        ...(body.force !== undefined ? { force: body.force } : {}),
+        ...(body.concurrency ? { concurrency: body.concurrency } : {}),
+      });
       res.status(201).location(`/api/campaigns/${submitted.campaignId}`).json(submitted);
     }),
   );
@@ -133,9 +163,18 @@ export function createApp(options: ApiOptions) {
       res.json(await listCampaigns());
     }),
   );
-  app.get('/api/campaigns/:id', wrap(async (req, res) => res.json(await service.get(String(req.params.id)))));
-  app.get('/api/campaigns/:id/progress', wrap(async (req, res) => res.json(await service.progress(String(req.params.id)))));
-  app.post('/api/campaigns/:id/cancel', wrap(async (req, res) => res.status(202).json(await service.cancel(String(req.params.id)))));
+  app.get(
+    '/api/campaigns/:id',
+    wrap(async (req, res) => res.json(await service.get(String(req.params.id)))),
+  );
+  app.get(
+    '/api/campaigns/:id/progress',
+    wrap(async (req, res) => res.json(await service.progress(String(req.params.id)))),
+  );
+  app.post(
+    '/api/campaigns/:id/cancel',
+    wrap(async (req, res) => res.status(202).json(await service.cancel(String(req.params.id)))),
+  );
   app.get(
     '/api/campaigns/:id/jobs',
     wrap(async (req, res) => {
@@ -143,7 +182,10 @@ export function createApp(options: ApiOptions) {
       res.json(await service.jobs(String(req.params.id), query));
     }),
   );
-  app.get('/api/campaigns/:id/searches', wrap(async (req, res) => res.json(await service.searchResults(String(req.params.id)))));
+  app.get(
+    '/api/campaigns/:id/searches',
+    wrap(async (req, res) => res.json(await service.searchResults(String(req.params.id)))),
+  );
   app.get(
     '/api/campaigns/:id/export',
     wrap(async (req, res) => {
@@ -172,11 +214,23 @@ export function createApp(options: ApiOptions) {
       const query = parseOr400(campaignQuery, req.query, 'query ');
       res.json(await read(query.campaign, query.limit));
     });
-  app.get('/api/training-results', byCampaign((campaign, limit) => service.trainingResults(campaign, limit)));
-  app.get('/api/training-curves', byCampaign((campaign, limit) => service.trainingCurves(campaign, limit)));
-  app.get('/api/search-fronts', byCampaign((campaign, limit) => service.searchFronts(campaign, limit)));
+  app.get(
+    '/api/training-results',
+    byCampaign((campaign, limit) => service.trainingResults(campaign, limit)),
+  );
+  app.get(
+    '/api/training-curves',
+    byCampaign((campaign, limit) => service.trainingCurves(campaign, limit)),
+  );
+  app.get(
+    '/api/search-fronts',
+    byCampaign((campaign, limit) => service.searchFronts(campaign, limit)),
+  );
 
-  registerEventRoutes(app, service, listCampaigns, logger, { ...(options.eventIntervalMs ? { intervalMs: options.eventIntervalMs } : {}), ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
+  registerEventRoutes(app, service, listCampaigns, logger, {
+    ...(options.eventIntervalMs ? { intervalMs: options.eventIntervalMs } : {}),
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+  });
   if (queries) registerViewRoutes(app, service, queries);
 
   app.use('/api', (_req, res) => {
@@ -186,7 +240,8 @@ export function createApp(options: ApiOptions) {
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const type = (error as { type?: string } | null)?.type;
-    if (type === 'entity.too.large') return res.status(413).json({ error: `body: larger than the limit (${(error as { limit?: number }).limit ?? '?'} bytes)` });
+    if (type === 'entity.too.large')
+      return res.status(413).json({ error: `body: larger than the limit (${(error as { limit?: number }).limit ?? '?'} bytes)` });
     const failure = type === 'entity.parse.failed' ? new BadRequest('body', 'not valid JSON') : error;
     const status = httpStatus(failure);
     if (status !== 500) {
@@ -195,7 +250,8 @@ export function createApp(options: ApiOptions) {
       return res.status(status).json({ error: message, ...(field !== undefined && problem !== undefined ? { field, problem } : {}) });
     }
     const httpError = (error as { status?: number } | null)?.status;
-    if (typeof httpError === 'number' && httpError >= 400 && httpError < 500) return res.status(httpError).json({ error: (error as Error).message });
+    if (typeof httpError === 'number' && httpError >= 400 && httpError < 500)
+      return res.status(httpError).json({ error: (error as Error).message });
     logger.error({ err: error }, 'API request failed');
     return res.status(500).json({ error: (error as Error)?.message ?? 'internal error' });
   });
@@ -210,14 +266,18 @@ export interface RunningApi {
 
 export async function startApi(options: ApiOptions & { host: string; port: number }): Promise<RunningApi> {
   if (!isLoopback(options.host) && !options.token) {
-    throw new ApiConfigError(`FUSELAB_API_HOST=${options.host} is not a loopback address: set FUSELAB_API_TOKEN (at least 16 characters) to serve the API beyond this machine`);
+    throw new ApiConfigError(
+      `FUSELAB_API_HOST=${options.host} is not a loopback address: set FUSELAB_API_TOKEN (at least 16 characters) to serve the API beyond this machine`,
+    );
   }
   const app = createApp(options);
   const server = await new Promise<Server>((resolveServer, reject) => {
     const s = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolveServer(s)));
     s.once('error', reject);
   }).catch((error: NodeJS.ErrnoException) => {
-    throw new ApiConfigError(`cannot serve the API on ${options.host}:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (set FUSELAB_API_PORT)' : error.message}`);
+    throw new ApiConfigError(
+      `cannot serve the API on ${options.host}:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (set FUSELAB_API_PORT)' : error.message}`,
+    );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

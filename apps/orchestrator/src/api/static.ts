@@ -13,7 +13,8 @@ export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard/d
 /** The dashboard's routes (apps/dashboard's router): each answers index.html. */
 export const DASHBOARD_ROUTES: readonly RegExp[] = [/^\/$/, /^\/campaigns\/[^/]+\/?$/, /^\/(compare|breakdown|paper|training|search)\/?$/];
 
-export const BUILD_HINT = 'the dashboard is not built: run `npx nx run @fuselab/dashboard:build` (or `npm run build -w @fuselab/dashboard`), then restart `fuselab up`';
+export const BUILD_HINT =
+  'the dashboard is not built: run `npx nx run @fuselab/dashboard:build` (or `npm run build -w @fuselab/dashboard`), then restart `fuselab up`';
 
 export function dashboardBuilt(dir = DEFAULT_DASHBOARD_DIR): boolean {
   return existsSync(join(dir, 'index.html'));

@@ -15,7 +15,13 @@ import { DashboardQueries, JOB_FIELDS, RESULT_FIELDS, decodeCursor, type JobFiel
 import { BadRequest, JOB_KINDS, JOB_STATUSES, arrayParam, arraysParam, csv, intParam, name, parseOr400, wrap } from './http.js';
 
 const listOf = <T extends string>(values: readonly T[], what: string) =>
-  csv.pipe(z.array(z.enum(values as unknown as [T, ...T[]], { error: (issue) => `unknown ${what} ${JSON.stringify(issue.input)} (expected ${values.join(', ')})` })));
+  csv.pipe(
+    z.array(
+      z.enum(values as unknown as [T, ...T[]], {
+        error: (issue) => `unknown ${what} ${JSON.stringify(issue.input)} (expected ${values.join(', ')})`,
+      }),
+    ),
+  );
 const networksParam = z.union([z.literal('all').transform(() => [...NETWORKS]), listOf(NETWORKS, 'network')]);
 const variantsParam = z.union([z.literal('all').transform(() => [...VARIANTS]), listOf(VARIANTS, 'variant')]);
 const modelParam = z.enum(TIMING_MODELS, { error: `expected one of ${TIMING_MODELS.join(', ')}` });
@@ -31,7 +37,12 @@ const context = {
 };
 const hardwareParam = z.enum(['auto', 'plain', 'fuse'], { error: 'expected auto, plain or fuse' }).default('auto');
 
-const compareQuery = z.strictObject({ networks: networksParam.optional(), variants: variantsParam.optional(), hardware: hardwareParam, ...context });
+const compareQuery = z.strictObject({
+  networks: networksParam.optional(),
+  variants: variantsParam.optional(),
+  hardware: hardwareParam,
+  ...context,
+});
 const breakdownQuery = z.strictObject({
   network: z.enum(NETWORKS, { error: `expected one of ${NETWORKS.join(', ')}` }),
   variants: variantsParam.optional(),
@@ -41,8 +52,18 @@ const breakdownQuery = z.strictObject({
   hardware: hardwareParam,
   ...context,
 });
-const paperQuery = z.strictObject({ networks: networksParam.optional(), network: networksParam.optional(), array: arrayParam.default({ rows: 64, cols: 64 }), model: modelParam.default('reference'), campaign: name.optional() });
-const trainingQuery = z.strictObject({ campaign: name.optional(), maxPoints: intParam.max(5000).default(500), limit: intParam.max(1000).default(200) });
+const paperQuery = z.strictObject({
+  networks: networksParam.optional(),
+  network: networksParam.optional(),
+  array: arrayParam.default({ rows: 64, cols: 64 }),
+  model: modelParam.default('reference'),
+  campaign: name.optional(),
+});
+const trainingQuery = z.strictObject({
+  campaign: name.optional(),
+  maxPoints: intParam.max(5000).default(500),
+  limit: intParam.max(1000).default(200),
+});
 const searchQuery = z.strictObject({ campaign: name, search: name.optional(), limit: intParam.max(100_000).default(10_000) });
 const jobPageQuery = z.strictObject({
   status: z.enum(JOB_STATUSES, { error: `expected one of ${JOB_STATUSES.join(', ')}` }).optional(),
@@ -62,7 +83,11 @@ const resultPageQuery = z.strictObject({
   after: z.string().max(400).optional(),
   fields: fieldsParam(Object.keys(RESULT_FIELDS) as ResultField[]).optional(),
 });
-const validateBody = z.strictObject({ spec: z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'expected a campaign spec: an object, or YAML/JSON text' }) });
+const validateBody = z.strictObject({
+  spec: z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+    error: 'expected a campaign spec: an object, or YAML/JSON text',
+  }),
+});
 
 /** A cursor from `next`, checked: a forged one is a 400, never SQL. */
 function cursor<T>(text: string | undefined, schema: z.ZodType<T>): T | undefined {
@@ -79,11 +104,25 @@ function cursor<T>(text: string | undefined, schema: z.ZodType<T>): T | undefine
 }
 
 /** Hypervolume of each generation's front, objectives scaled to [0,1] over all candidates, reference 1.1. */
-export function hypervolumes(objectives: string[], candidates: Array<{ objectives: Record<string, number> }>, fronts: Array<{ generation: number; evaluations: number; front: Array<{ objectives: Record<string, number> }> }>) {
+export function hypervolumes(
+  objectives: string[],
+  candidates: Array<{ objectives: Record<string, number> }>,
+  fronts: Array<{ generation: number; evaluations: number; front: Array<{ objectives: Record<string, number> }> }>,
+) {
   const lo = objectives.map((o) => Math.min(...candidates.map((c) => c.objectives[o] ?? Infinity)));
   const hi = objectives.map((o) => Math.max(...candidates.map((c) => c.objectives[o] ?? -Infinity)));
-  const scale = (point: Record<string, number>) => objectives.map((o, i) => (hi[i]! > lo[i]! ? (point[o]! - lo[i]!) / (hi[i]! - lo[i]!) : 0));
-  return fronts.map((f) => ({ generation: f.generation, evaluations: f.evaluations, hypervolume: candidates.length ? hypervolume(f.front.map((p) => scale(p.objectives)), objectives.map(() => 1.1)) : 0 }));
+  const scale = (point: Record<string, number>) =>
+    objectives.map((o, i) => (hi[i]! > lo[i]! ? (point[o]! - lo[i]!) / (hi[i]! - lo[i]!) : 0));
+  return fronts.map((f) => ({
+    generation: f.generation,
+    evaluations: f.evaluations,
+    hypervolume: candidates.length
+      ? hypervolume(
+          f.front.map((p) => scale(p.objectives)),
+          objectives.map(() => 1.1),
+        )
+      : 0,
+  }));
 }
 
 export function registerViewRoutes(app: Express, service: CampaignService, queries: DashboardQueries): void {
@@ -94,7 +133,15 @@ export function registerViewRoutes(app: Express, service: CampaignService, queri
       const query = parseOr400(jobPageQuery, req.query, 'query ');
       await service.get(id);
       const after = cursor(query.after, z.object({ p: z.number().int() }))?.p;
-      res.json(await queries.jobPage(id, { ...(query.status ? { status: query.status } : {}), ...(query.kind ? { kind: query.kind } : {}), limit: query.limit, ...(after !== undefined ? { after } : {}), fields: query.fields ?? (Object.keys(JOB_FIELDS) as JobField[]) }));
+      res.json(
+        await queries.jobPage(id, {
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.kind ? { kind: query.kind } : {}),
+          limit: query.limit,
+          ...(after !== undefined ? { after } : {}),
+          fields: query.fields ?? (Object.keys(JOB_FIELDS) as JobField[]),
+        }),
+      );
     }),
   );
   app.get(
@@ -119,7 +166,13 @@ export function registerViewRoutes(app: Express, service: CampaignService, queri
         ...(query.model ? { model: query.model } : {}),
         ...(query.hardware ? { hardware: query.hardware } : {}),
       };
-      res.json(await queries.resultPage(filters, { limit: query.limit, ...(after !== undefined ? { after } : {}), fields: query.fields ?? (Object.keys(RESULT_FIELDS) as ResultField[]) }));
+      res.json(
+        await queries.resultPage(filters, {
+          limit: query.limit,
+          ...(after !== undefined ? { after } : {}),
+          fields: query.fields ?? (Object.keys(RESULT_FIELDS) as ResultField[]),
+        }),
+      );
     }),
   );
   app.get(
@@ -127,7 +180,16 @@ export function registerViewRoutes(app: Express, service: CampaignService, queri
     wrap(async (req, res) => {
       const q = parseOr400(compareQuery, req.query, 'query ');
       if (q.campaign) await service.get(q.campaign);
-      const rows = await queries.compare({ model: q.model, dataflow: q.dataflow, inputSize: q.inputSize, numClasses: q.numClasses, hardware: q.hardware, ...(q.networks ? { networks: q.networks } : {}), ...(q.variants ? { variants: q.variants } : {}), ...(q.campaign ? { campaignId: q.campaign } : {}) });
+      const rows = await queries.compare({
+        model: q.model,
+        dataflow: q.dataflow,
+        inputSize: q.inputSize,
+        numClasses: q.numClasses,
+        hardware: q.hardware,
+        ...(q.networks ? { networks: q.networks } : {}),
+        ...(q.variants ? { variants: q.variants } : {}),
+        ...(q.campaign ? { campaignId: q.campaign } : {}),
+      });
       res.json({ rows });
     }),
   );
@@ -161,7 +223,10 @@ export function registerViewRoutes(app: Express, service: CampaignService, queri
       const networks = q.networks ?? q.network ?? [...NETWORKS];
       // The same report code as `fuselab table --json` (first principles, instant), so the numbers are equal.
       const accuracy = await queries.accuracy(networks, q.campaign);
-      const tables = networks.map((network) => ({ ...paperTable(network, q.array.rows, q.array.cols, q.model), accuracy: accuracy.filter((row) => row.network === network) }));
+      const tables = networks.map((network) => ({
+        ...paperTable(network, q.array.rows, q.array.cols, q.model),
+        accuracy: accuracy.filter((row) => row.network === network),
+      }));
       res.json({ tables });
     }),
   );
@@ -200,7 +265,11 @@ export function registerViewRoutes(app: Express, service: CampaignService, queri
       const spec = toNormalisedSpec(body.spec);
       const jobs = expandSpec(spec);
       const count = (kind: string) => jobs.filter((job) => job.kind === kind).length;
-      res.json({ ok: true, name: spec.name, jobs: { simulations: count('sim'), trainings: count('train'), searches: count('nas'), total: jobs.length } });
+      res.json({
+        ok: true,
+        name: spec.name,
+        jobs: { simulations: count('sim'), trainings: count('train'), searches: count('nas'), total: jobs.length },
+      });
     }),
   );
 }

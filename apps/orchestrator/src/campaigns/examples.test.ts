@@ -19,7 +19,9 @@ const EXPECTED: Record<string, Record<string, number>> = {
 };
 
 describe('examples/', () => {
-  const files = readdirSync(examples).filter((file) => /\.ya?ml$/.test(file)).sort();
+  const files = readdirSync(examples)
+    .filter((file) => /\.ya?ml$/.test(file))
+    .sort();
 
   it('holds the specs this test knows', () => {
     expect(files).toEqual(expect.arrayContaining(Object.keys(EXPECTED)));

@@ -82,7 +82,13 @@ export interface NormalisedTraining {
 }
 
 /** The hyperparameters of every training job (part of its parameters, hence of its key). */
-export const TRAINING_HYPERPARAMETERS = { optimizer: 'sgd', momentum: 0.9, learningRate: 0.05, schedule: 'cosine', weightDecay: 5e-5 } as const;
+export const TRAINING_HYPERPARAMETERS = {
+  optimizer: 'sgd',
+  momentum: 0.9,
+  learningRate: 0.05,
+  schedule: 'cosine',
+  weightDecay: 5e-5,
+} as const;
 
 export interface TrainJobParams {
   dataset: NormalisedTraining['dataset'];
@@ -148,7 +154,18 @@ export function expandSweep(sweep: NormalisedSweep): JobSpec[] {
           for (const dataflow of sweep.dataflows)
             for (const { rows, cols } of sweep.arrays) {
               const hardware = choice === 'paper' ? (variant === 'baseline' ? 'plain' : 'fuse') : choice;
-              const params: SimJobParams = { network, variant, rows, cols, model, hardware, dataflow, inputSize: sweep.inputSize, numClasses: sweep.classes, ...(sweep.stem ? { stem: sweep.stem } : {}) };
+              const params: SimJobParams = {
+                network,
+                variant,
+                rows,
+                cols,
+                model,
+                hardware,
+                dataflow,
+                inputSize: sweep.inputSize,
+                numClasses: sweep.classes,
+                ...(sweep.stem ? { stem: sweep.stem } : {}),
+              };
               jobs.push({ kind: 'sim', group: sweep.name, params });
             }
   return jobs;

@@ -20,7 +20,8 @@ describe('campaign spec: dataset folder', () => {
     expect(params).toMatchObject({ dataset: 'folder', data: '/data/pets.tar.gz', imageSize: 64 });
     // imageSize 64 → the cifar stem is the default: recorded only when imagenet is asked for.
     expect(params.stem).toBeUndefined();
-    const imagenet = expandSpec(loadSpecText(spec('    dataset: folder\n    data: /d\n    imageSize: 64\n    stem: imagenet')))[0]!.params as TrainJobParams;
+    const imagenet = expandSpec(loadSpecText(spec('    dataset: folder\n    data: /d\n    imageSize: 64\n    stem: imagenet')))[0]!
+      .params as TrainJobParams;
     expect(imagenet.stem).toBe('imagenet');
     // Without imageSize the size is known only once decoded, so a stem given is kept.
     const kept = expandSpec(loadSpecText(spec('    dataset: folder\n    data: /d\n    stem: cifar')))[0]!.params as TrainJobParams;
@@ -29,9 +30,15 @@ describe('campaign spec: dataset folder', () => {
 
   it('refuses a folder without data, and data or imageSize on other data sets, naming the field', () => {
     expect(() => loadSpecText(spec('    dataset: folder'))).toThrow(/^trainings\[0\]\.data: the folder dataset needs data/);
-    expect(() => loadSpecText(spec('    dataset: synthetic\n    data: /d'))).toThrow(/^trainings\[0\]\.data: only used with dataset folder$/);
-    expect(() => loadSpecText(spec('    dataset: synthetic\n    imageSize: 32'))).toThrow(/^trainings\[0\]\.imageSize: only used with dataset folder$/);
-    expect(() => loadSpecText(spec('    dataset: folder\n    data: /d\n    imageSize: 0'))).toThrow(/^trainings\[0\]\.imageSize: expected a positive integer image size$/);
+    expect(() => loadSpecText(spec('    dataset: synthetic\n    data: /d'))).toThrow(
+      /^trainings\[0\]\.data: only used with dataset folder$/,
+    );
+    expect(() => loadSpecText(spec('    dataset: synthetic\n    imageSize: 32'))).toThrow(
+      /^trainings\[0\]\.imageSize: only used with dataset folder$/,
+    );
+    expect(() => loadSpecText(spec('    dataset: folder\n    data: /d\n    imageSize: 0'))).toThrow(
+      /^trainings\[0\]\.imageSize: expected a positive integer image size$/,
+    );
   });
 
   it('a data path that does not exist is refused at submit', () => {

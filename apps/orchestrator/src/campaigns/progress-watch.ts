@@ -26,7 +26,12 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** Calls `onProgress` whenever the numbers move; resolves with the final progress once the campaign ends. */
-export async function watchProgress(service: CampaignService, id: string, onProgress: (progress: CampaignProgress) => void, options: WatchOptions = {}): Promise<CampaignProgress | undefined> {
+export async function watchProgress(
+  service: CampaignService,
+  id: string,
+  onProgress: (progress: CampaignProgress) => void,
+  options: WatchOptions = {},
+): Promise<CampaignProgress | undefined> {
   let last = '';
   while (!options.signal?.aborted) {
     const progress = await service.progress(id);

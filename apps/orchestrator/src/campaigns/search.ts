@@ -26,7 +26,11 @@ export function strategyOptionsOf(params: SearchJobParams, space: SearchSpace = 
 }
 
 /** The evaluation request of one candidate (plain data). */
-export function evaluationRequestOf(params: SearchJobParams, space: SearchSpace, candidate: EvaluationRequest['candidate']): EvaluationRequest {
+export function evaluationRequestOf(
+  params: SearchJobParams,
+  space: SearchSpace,
+  candidate: EvaluationRequest['candidate'],
+): EvaluationRequest {
   return {
     network: space.network,
     array: space.arrays[0]!,

@@ -10,7 +10,18 @@ import { confinePath } from '../env/data-roots.js';
 import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
 import { checkSpecPaths, normaliseSpec, specHash, parseSpecText } from './spec.js';
 import { codeVersion, versions } from './versions.js';
-import type { CampaignDetail, CampaignExport, CampaignSummary, ExportOptions, ImportSummary, ResultFilters, SearchResultRow, SimResultRow, Store, TrainingResultInput } from '../store/store.js';
+import type {
+  CampaignDetail,
+  CampaignExport,
+  CampaignSummary,
+  ExportOptions,
+  ImportSummary,
+  ResultFilters,
+  SearchResultRow,
+  SimResultRow,
+  Store,
+  TrainingResultInput,
+} from '../store/store.js';
 import { parseExport } from '../store/export-format.js';
 import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress } from '../workflows/campaign.js';
 
@@ -78,12 +89,25 @@ export function toNormalisedSpec(spec: unknown): NormalisedSpec {
 }
 
 export function outcomeOf(progress: CampaignProgress): CampaignOutcome {
-  return { campaignId: progress.campaignId, status: progress.status, jobs: { total: progress.total, completed: progress.completed, failed: progress.failed, reused: progress.reused } };
+  return {
+    campaignId: progress.campaignId,
+    status: progress.status,
+    jobs: { total: progress.total, completed: progress.completed, failed: progress.failed, reused: progress.reused },
+  };
 }
 
 export function progressFromDetail(detail: CampaignSummary): CampaignProgress {
   const status = detail.status === 'pending' ? 'starting' : detail.status;
-  return { campaignId: detail.campaignId, status, total: detail.jobs.total, completed: detail.jobs.completed, failed: detail.jobs.failed, reused: detail.jobs.reused, running: detail.jobs.running, cancelled: detail.jobs.cancelled };
+  return {
+    campaignId: detail.campaignId,
+    status,
+    total: detail.jobs.total,
+    completed: detail.jobs.completed,
+    failed: detail.jobs.failed,
+    reused: detail.jobs.reused,
+    running: detail.jobs.running,
+    cancelled: detail.jobs.cancelled,
+  };
 }
 
 export interface CampaignServiceOptions {
@@ -114,8 +138,22 @@ export class LocalCampaignService implements CampaignService {
     const hash = specHash(spec);
     const campaignId = newCampaignId(spec, hash);
     const client = await this.temporal(); // unreachable Temporal fails before anything is written
-    await this.store.createCampaign({ id: campaignId, spec, specHash: hash, codeVersion: codeVersion('sim'), versions: versions(), force: options.force ?? false });
-    const input: CampaignInput = { campaignId, spec, force: options.force ?? false, ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.searchGenerationsPerRun ? { searchGenerationsPerRun: options.searchGenerationsPerRun } : {}) };
+    await this.store.createCampaign({
+      id: campaignId,
+      spec,
+      specHash: hash,
+      codeVersion: codeVersion('sim'),
+      versions: versions(),
+      force: options.force ?? false,
+    });
+    const input: CampaignInput = {
+      campaignId,
+      spec,
+      force: options.force ?? false,
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.searchGenerationsPerRun ? { searchGenerationsPerRun: options.searchGenerationsPerRun } : {}),
+    };
     try {
       await client.workflow.start('campaignWorkflow', { workflowId: campaignId, taskQueue: TASK_QUEUES.campaign, args: [input] });
     } catch (error) {
@@ -183,7 +221,10 @@ export class LocalCampaignService implements CampaignService {
   }
 
   async trainingResults(campaignId?: string, limit?: number): Promise<TrainingResultRow[]> {
-    return (await this.store.trainingResults(campaignId, limit)).map((row) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() }));
+    return (await this.store.trainingResults(campaignId, limit)).map((row) => ({
+      ...row,
+      createdAt: new Date(row.createdAt).toISOString(),
+    }));
   }
 
   searchFronts(campaignId?: string, limit?: number) {
@@ -207,7 +248,12 @@ export class LocalCampaignService implements CampaignService {
 }
 
 /** Waits for a campaign to finish, calling `onProgress` as it moves (see progress-watch.ts). */
-export async function follow(service: CampaignService, id: string, onProgress: (progress: CampaignProgress) => void, intervalMs = 400): Promise<CampaignProgress> {
+export async function follow(
+  service: CampaignService,
+  id: string,
+  onProgress: (progress: CampaignProgress) => void,
+  intervalMs = 400,
+): Promise<CampaignProgress> {
   const { watchProgress } = await import('./progress-watch.js');
   return (await watchProgress(service, id, onProgress, { intervalMs }))!;
 }

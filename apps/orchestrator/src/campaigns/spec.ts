@@ -12,7 +12,18 @@ import { DATAFLOWS, TIMING_MODELS } from '@fuselab/systolic-sim';
 import { createStrategy, makeSpace, NasInputError, OBJECTIVES, SPACE_KINDS, spaceSize, STRATEGIES } from '@fuselab/nas';
 import { HARDWARE_CHOICES, TRAIN_DATASETS, TRAIN_METHODS, type TrainDataset } from '../choices.js';
 import { stableStringify, type NormalisedSearch, type NormalisedSpec, type NormalisedSweep, type NormalisedTraining } from './expand.js';
-import { arraySize, checkDistinct, checkedArrays, choice, describeZodError, inOrder, name, nameList, positiveInt, SpecError } from './validation.js';
+import {
+  arraySize,
+  checkDistinct,
+  checkedArrays,
+  choice,
+  describeZodError,
+  inOrder,
+  name,
+  nameList,
+  positiveInt,
+  SpecError,
+} from './validation.js';
 
 /** Image side of the built-in data sets (folder: its imageSize, else known only once decoded), for the default stem. */
 export const DATASET_IMAGE_SIZE = { 'fashion-mnist': 28, cifar10: 32, synthetic: 16 } as const;
@@ -62,7 +73,10 @@ const searchSchema = z.strictObject({
   name: name.optional(),
   network: choice(NETWORKS, 'network'),
   space: choice(SPACE_KINDS, 'search space'),
-  operators: z.array(choice(BLOCK_OPERATORS, 'block operator')).min(1).default([...BLOCK_OPERATORS]),
+  operators: z
+    .array(choice(BLOCK_OPERATORS, 'block operator'))
+    .min(1)
+    .default([...BLOCK_OPERATORS]),
   /** One array, or `arrays` (several: the array becomes a co-design gene). */
   array: arraySize.optional(),
   arrays: z.array(arraySize).min(1, { error: 'expected at least one array size' }).optional(),
@@ -84,7 +98,11 @@ export const campaignSpecSchema = z.strictObject({
   version: z.literal(1, { error: 'expected 1 (the only spec format version)' }).optional(),
   name,
   description: z.string().optional(),
-  seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).nonnegative({ error: 'expected a non-negative seed' }).default(0),
+  seed: z
+    .number({ error: 'expected an integer seed' })
+    .int({ error: 'expected an integer seed' })
+    .nonnegative({ error: 'expected a non-negative seed' })
+    .default(0),
   /** How many jobs the campaign runs at once (across all workers). */
   concurrency: positiveInt('a positive integer').max(1000).default(32),
   simulations: oneOrMany(sweepSchema).default([]),
@@ -119,7 +137,8 @@ function normaliseSweep(sweep: ParsedSpec['simulations'][number], index: number)
 
 /** Validates a parsed YAML/JSON value and returns the normalised spec, or throws a SpecError. */
 export function normaliseSpec(input: unknown): NormalisedSpec {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new SpecError('spec', 'expected a mapping with at least "name" and one of simulations, trainings, searches');
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw new SpecError('spec', 'expected a mapping with at least "name" and one of simulations, trainings, searches');
   const parsed = campaignSpecSchema.safeParse(input);
   if (!parsed.success) {
     const { field, problem } = describeZodError(parsed.error);
@@ -129,7 +148,11 @@ export function normaliseSpec(input: unknown): NormalisedSpec {
   const simulations = spec.simulations.map(normaliseSweep);
   const trainings = spec.trainings.map((run, index) => ({ ...run, name: run.name ?? `trainings-${index + 1}` }));
   const searches = spec.searches.map((search, index) => ({ ...search, name: search.name ?? `searches-${index + 1}` }));
-  const names = [...simulations.map((s, i) => [`simulations[${i}].name`, s.name]), ...trainings.map((t, i) => [`trainings[${i}].name`, t.name]), ...searches.map((s, i) => [`searches[${i}].name`, s.name])];
+  const names = [
+    ...simulations.map((s, i) => [`simulations[${i}].name`, s.name]),
+    ...trainings.map((t, i) => [`trainings[${i}].name`, t.name]),
+    ...searches.map((s, i) => [`searches[${i}].name`, s.name]),
+  ];
   const seen = new Map<string, string>();
   for (const [field, value] of names as Array<[string, string]>) {
     const first = seen.get(value);
@@ -137,7 +160,8 @@ export function normaliseSpec(input: unknown): NormalisedSpec {
     seen.set(value, field);
   }
   const normalisedTrainings = trainings.map((run, index) => normaliseTraining(run, index, trainings));
-  if (simulations.length + trainings.length + searches.length === 0) throw new SpecError('spec', 'expected at least one of simulations, trainings, searches');
+  if (simulations.length + trainings.length + searches.length === 0)
+    throw new SpecError('spec', 'expected at least one of simulations, trainings, searches');
   const normalisedSearches = searches.map((search, index) => normaliseSearch(search, index, spec.seed));
   return {
     version: 1,
@@ -162,8 +186,13 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
   const field = `searches[${index}]`;
   checkDistinct(`${field}.operators`, search.operators, 'block operator');
   checkDistinct(`${field}.objectives`, search.objectives, 'objective');
-  if (search.objectives.includes('accuracy')) throw new SpecError(`${field}.objectives`, `the accuracy objective needs a training per candidate and is not available in campaign searches; use ${OBJECTIVES.filter((o) => o !== 'accuracy').join(', ')}`);
-  if (search.array !== undefined && search.arrays !== undefined) throw new SpecError(`${field}.arrays`, 'give either array or arrays, not both');
+  if (search.objectives.includes('accuracy'))
+    throw new SpecError(
+      `${field}.objectives`,
+      `the accuracy objective needs a training per candidate and is not available in campaign searches; use ${OBJECTIVES.filter((o) => o !== 'accuracy').join(', ')}`,
+    );
+  if (search.array !== undefined && search.arrays !== undefined)
+    throw new SpecError(`${field}.arrays`, 'give either array or arrays, not both');
   const arrays = checkedArrays(`${field}.arrays`, search.arrays ?? [search.array ?? 64]);
   const objectives = search.objectives as NormalisedSearch['objectives'];
   const base = {
@@ -180,11 +209,19 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
   try {
     const space = makeSpace({ network: base.network, space: base.space, operators: base.operators, arrays: base.arrays });
     const budget = search.budget ?? (base.strategy === 'exhaustive' ? Math.min(spaceSize(space), Number.MAX_SAFE_INTEGER) : 100);
-    createStrategy({ strategy: base.strategy, space, objectives, budget, seed: base.seed, ...(base.population !== undefined ? { populationSize: base.population } : {}) });
+    createStrategy({
+      strategy: base.strategy,
+      space,
+      objectives,
+      budget,
+      seed: base.seed,
+      ...(base.population !== undefined ? { populationSize: base.population } : {}),
+    });
     return { ...base, budget };
   } catch (error) {
     // libs/nas names its own options; the spec calls populationSize `population`.
-    if (error instanceof NasInputError) throw new SpecError(`${field}.${error.field === 'populationSize' ? 'population' : error.field}`, error.problem);
+    if (error instanceof NasInputError)
+      throw new SpecError(`${field}.${error.field === 'populationSize' ? 'population' : error.field}`, error.problem);
     throw error;
   }
 }
@@ -196,19 +233,50 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
   const field = `trainings[${index}]`;
   if (run.variants !== 'all') checkDistinct(`${field}.variants`, run.variants, 'variant');
   checkDistinct(`${field}.seeds`, run.seeds, 'seed');
-  if (run.dataset === 'folder' && !run.data) throw new SpecError(`${field}.data`, 'the folder dataset needs data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/… that every train worker can read');
-  if (run.dataset !== 'folder' && (run.data !== undefined || run.imageSize !== undefined)) throw new SpecError(`${field}.${run.data !== undefined ? 'data' : 'imageSize'}`, 'only used with dataset folder');
-  if (run.dataset === 'cifar10' && !run.dataDir) throw new SpecError(`${field}.dataDir`, 'cifar10 needs dataDir, a directory with its binary batches (data_batch_1.bin … test_batch.bin) that every train worker can read');
+  if (run.dataset === 'folder' && !run.data)
+    throw new SpecError(
+      `${field}.data`,
+      'the folder dataset needs data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/… that every train worker can read',
+    );
+  if (run.dataset !== 'folder' && (run.data !== undefined || run.imageSize !== undefined))
+    throw new SpecError(`${field}.${run.data !== undefined ? 'data' : 'imageSize'}`, 'only used with dataset folder');
+  if (run.dataset === 'cifar10' && !run.dataDir)
+    throw new SpecError(
+      `${field}.dataDir`,
+      'cifar10 needs dataDir, a directory with its binary batches (data_batch_1.bin … test_batch.bin) that every train worker can read',
+    );
   let teacher: NormalisedTraining['teacher'];
   if (run.method !== 'scratch') {
-    const named = run.teacher ? all.find((other) => other.name === run.teacher) : all.find((other) => other !== run && other.method === 'scratch' && other.dataset === run.dataset && other.network === run.network && (other.variants === 'all' || other.variants.includes('baseline')));
+    const named = run.teacher
+      ? all.find((other) => other.name === run.teacher)
+      : all.find(
+          (other) =>
+            other !== run &&
+            other.method === 'scratch' &&
+            other.dataset === run.dataset &&
+            other.network === run.network &&
+            (other.variants === 'all' || other.variants.includes('baseline')),
+        );
     if (named) {
       const t = all.indexOf(named);
       if (named === run || named.method !== 'scratch' || !(named.variants === 'all' || named.variants.includes('baseline'))) {
-        throw new SpecError(`${field}.teacher`, `"${named.name}" must be another training with method scratch that trains the baseline variant`);
+        throw new SpecError(
+          `${field}.teacher`,
+          `"${named.name}" must be another training with method scratch that trains the baseline variant`,
+        );
       }
-      if (named.dataset !== run.dataset || named.network !== run.network || (named.dataDir ?? '') !== (run.dataDir ?? '') || (named.data ?? '') !== (run.data ?? '') || (named.imageSize ?? 0) !== (run.imageSize ?? 0) || (named.limit ?? 0) !== (run.limit ?? 0)) {
-        throw new SpecError(`${field}.teacher`, `"${named.name}" trains on other data or another network (dataset, dataDir, data, imageSize, limit and network must match)`);
+      if (
+        named.dataset !== run.dataset ||
+        named.network !== run.network ||
+        (named.dataDir ?? '') !== (run.dataDir ?? '') ||
+        (named.data ?? '') !== (run.data ?? '') ||
+        (named.imageSize ?? 0) !== (run.imageSize ?? 0) ||
+        (named.limit ?? 0) !== (run.limit ?? 0)
+      ) {
+        throw new SpecError(
+          `${field}.teacher`,
+          `"${named.name}" trains on other data or another network (dataset, dataDir, data, imageSize, limit and network must match)`,
+        );
       }
       teacher = { training: named.name, index: t };
     } else if (run.teacher && (run.teacher.includes('/') || /\.(json|gz|ckpt)$/.test(run.teacher))) {
@@ -252,7 +320,8 @@ function defaultStemOf(size: number | undefined) {
  */
 export function checkSpecPaths(spec: NormalisedSpec, exists: (path: string) => boolean): void {
   spec.trainings.forEach((run, index) => {
-    if (run.data !== undefined && !exists(run.data)) throw new SpecError(`trainings[${index}].data`, `${run.data}: no such file or directory`);
+    if (run.data !== undefined && !exists(run.data))
+      throw new SpecError(`trainings[${index}].data`, `${run.data}: no such file or directory`);
   });
 }
 

@@ -47,7 +47,9 @@ describe('campaign spec stem', () => {
 
   it('refuses an unknown stem, naming the field', () => {
     expect(() => loadSpecText(sweep('  stem: tiny'))).toThrow(SpecError);
-    expect(() => loadSpecText(sweep('  stem: tiny'))).toThrow(/^simulations(\[0\])?\.stem: unknown stem "tiny", expected one of imagenet, cifar$/);
+    expect(() => loadSpecText(sweep('  stem: tiny'))).toThrow(
+      /^simulations(\[0\])?\.stem: unknown stem "tiny", expected one of imagenet, cifar$/,
+    );
     expect(() => loadSpecText(training('    stem: resnet'))).toThrow(/^trainings\[0\]\.stem: unknown stem "resnet"/);
   });
 });

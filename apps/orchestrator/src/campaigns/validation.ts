@@ -41,7 +41,11 @@ export function nameList<T extends string>(values: readonly T[], what: string) {
   });
 }
 
-export const positiveInt = (what: string) => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+export const positiveInt = (what: string) =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .positive({ error: `expected ${what}` });
 
 /** Largest array side a spec accepts. */
 export const MAX_ARRAY_SIDE = 4096;
@@ -60,7 +64,10 @@ export type ArraySizeInput = z.output<typeof arraySize>;
 export function arraySizeOf(value: ArraySizeInput): { rows: number; cols: number } {
   if (typeof value === 'object') return { rows: value.rows, cols: value.cols };
   if (typeof value === 'number') return { rows: value, cols: value };
-  const [rows, cols] = value.toLowerCase().split('x').map((part) => Number(part.trim()));
+  const [rows, cols] = value
+    .toLowerCase()
+    .split('x')
+    .map((part) => Number(part.trim()));
   return { rows: rows!, cols: cols! };
 }
 
@@ -83,7 +90,8 @@ export function describeZodError(error: z.ZodError, root = ''): { field: string;
     path = [...path, ...issue.path];
   }
   let problem = issue.message;
-  if (issue.code === 'unrecognized_keys') problem = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    problem = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
   const field = formatPath(root ? [root, ...path] : path);
   return { field, problem };
 }
@@ -108,7 +116,8 @@ export function checkDistinct<T>(field: string, items: readonly T[], what: strin
 export function checkedArrays(field: string, arrays: readonly ArraySizeInput[]): Array<{ rows: number; cols: number }> {
   const sizes = arrays.map(arraySizeOf);
   sizes.forEach(({ rows, cols }, i) => {
-    if (!(rows >= 1 && rows <= MAX_ARRAY_SIDE && cols >= 1 && cols <= MAX_ARRAY_SIDE)) throw new SpecError(`${field}[${i}]`, `array dimensions must be 1…${MAX_ARRAY_SIDE}, got ${rows}x${cols}`);
+    if (!(rows >= 1 && rows <= MAX_ARRAY_SIDE && cols >= 1 && cols <= MAX_ARRAY_SIDE))
+      throw new SpecError(`${field}[${i}]`, `array dimensions must be 1…${MAX_ARRAY_SIDE}, got ${rows}x${cols}`);
   });
   checkDistinct(field, sizes, 'array size', (a) => `${a.rows}x${a.cols}`);
   return [...sizes].sort((a, b) => a.rows - b.rows || a.cols - b.cols);

@@ -57,7 +57,17 @@ const COMPUTED_BY: Record<JobKind, { libs: { name: LibName; exclude?: string[] }
   nas: {
     libs: [{ name: '@fuselab/systolic-sim' }, { name: '@fuselab/fuseconv' }, { name: '@fuselab/nas' }],
     // The search loop runs in workflow code; candidates are evaluated by the search activities.
-    orchestrator: { name: 'search', include: ['workflows/search.js', 'workflows/search.ts', 'campaigns/search.js', 'campaigns/search.ts', 'activities/search.js', 'activities/search.ts'] },
+    orchestrator: {
+      name: 'search',
+      include: [
+        'workflows/search.js',
+        'workflows/search.ts',
+        'campaigns/search.js',
+        'campaigns/search.ts',
+        'activities/search.js',
+        'activities/search.ts',
+      ],
+    },
   },
 };
 
@@ -91,7 +101,10 @@ export function filesOf(component: Component): string[] {
 export function hashComponent(component: Component): string {
   const hash = createHash('sha256');
   const files = filesOf(component);
-  if (files.length === 0) throw new Error(`no files to hash for ${component.name} under ${component.dir}${component.include ? ` (${component.include.join(', ')})` : ''}: is it built?`);
+  if (files.length === 0)
+    throw new Error(
+      `no files to hash for ${component.name} under ${component.dir}${component.include ? ` (${component.include.join(', ')})` : ''}: is it built?`,
+    );
   for (const path of files) {
     hash.update(`${path}\0`);
     hash.update(readFileSync(join(component.dir, path)));
@@ -109,7 +122,11 @@ function libraryOf(name: string): { root: string; dist: string; manifest: { vers
   let dir = dist;
   for (let i = 0; i < 4; i++) {
     try {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string; dependencies?: Record<string, string> };
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+        dependencies?: Record<string, string>;
+      };
       if (manifest.name === name) return { root: dir, dist, manifest };
     } catch {
       /* keep looking upwards */
@@ -143,7 +160,13 @@ export function componentsOf(kind: JobKind): Component[] {
     { name: `orchestrator/${plan.orchestrator.name}`, dir: ORCHESTRATOR_DIR, include: plan.orchestrator.include },
     ...plan.libs.map(({ name, exclude }) => {
       const lib = libraryOf(name);
-      return { name, dir: lib.dist, ...(exclude ? { exclude } : {}), version: lib.manifest.version ?? '0.0.0', dependencies: installedVersions(lib.root, lib.manifest.dependencies) };
+      return {
+        name,
+        dir: lib.dist,
+        ...(exclude ? { exclude } : {}),
+        version: lib.manifest.version ?? '0.0.0',
+        dependencies: installedVersions(lib.root, lib.manifest.dependencies),
+      };
     }),
   ];
 }

@@ -10,6 +10,10 @@ import { PinoPretty } from 'pino-pretty';
  */
 export function createLogger(level = process.env.FUSELAB_LOG_LEVEL ?? 'warn', stderr: { isTTY?: boolean } = process.stderr): Logger {
   const options = { level, base: { app: 'fuselab' } };
-  if (stderr.isTTY) return pino(options, PinoPretty({ destination: 2, sync: true, colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'app' }));
+  if (stderr.isTTY)
+    return pino(
+      options,
+      PinoPretty({ destination: 2, sync: true, colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'app' }),
+    );
   return pino(options, destination(2));
 }

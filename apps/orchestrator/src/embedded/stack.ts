@@ -86,12 +86,15 @@ export interface StackOptions {
 export async function startStack(env: FuselabEnv, logger: Logger, options: StackOptions = {}): Promise<Stack> {
   const cleanups: Array<() => Promise<void>> = [];
   const close = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => logger.warn({ err: error }, 'shutdown step failed'));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error: unknown) => logger.warn({ err: error }, 'shutdown step failed'));
     cleanups.length = 0;
   };
   try {
     mkdirSync(env.home, { recursive: true });
-    const database = await openDatabase(env.databaseUrl ? { kind: 'postgres', url: env.databaseUrl } : { kind: 'pglite', dir: join(env.home, 'db') });
+    const database = await openDatabase(
+      env.databaseUrl ? { kind: 'postgres', url: env.databaseUrl } : { kind: 'pglite', dir: join(env.home, 'db') },
+    );
     cleanups.push(() => database.close());
     const store = new Store(database.db);
 
@@ -100,7 +103,11 @@ export async function startStack(env: FuselabEnv, logger: Logger, options: Stack
     let clientPromise: Promise<{ client: Client; close(): Promise<void> }> | undefined;
     const ensureTemporal = async (): Promise<string> => {
       if (temporalAddress) return temporalAddress;
-      devServer = await startDevServer({ ...(env.temporalCli ? { cli: env.temporalCli } : {}), dbFile: join(env.home, 'temporal', 'dev.sqlite'), ...(env.temporalPort !== undefined ? { port: env.temporalPort } : {}) });
+      devServer = await startDevServer({
+        ...(env.temporalCli ? { cli: env.temporalCli } : {}),
+        dbFile: join(env.home, 'temporal', 'dev.sqlite'),
+        ...(env.temporalPort !== undefined ? { port: env.temporalPort } : {}),
+      });
       temporalAddress = devServer.address;
       logger.info({ address: temporalAddress }, 'Temporal dev server started');
       const server = devServer;
@@ -125,16 +132,36 @@ export async function startStack(env: FuselabEnv, logger: Logger, options: Stack
     const service = new LocalCampaignService(store, client, { dataRoots: env.dataRoots });
     let workers: WorkerSet | undefined;
     if (options.workers) {
-      workers = await startWorkers({ address: await ensureTemporal(), namespace: env.temporalNamespace, store, queues: options.queues ?? JOB_KINDS, concurrency: env.workerConcurrency, logger, train: { dataRoots: env.dataRoots } });
+      workers = await startWorkers({
+        address: await ensureTemporal(),
+        namespace: env.temporalNamespace,
+        store,
+        queues: options.queues ?? JOB_KINDS,
+        concurrency: env.workerConcurrency,
+        logger,
+        train: { dataRoots: env.dataRoots },
+      });
       const running = workers;
       cleanups.push(() => running.shutdown());
     }
     let api: RunningApi | undefined;
     if (options.api) {
-      api = await startApi({ service, logger, host: options.api.host, port: options.api.port, ...(env.apiToken ? { token: env.apiToken } : {}) });
+      api = await startApi({
+        service,
+        logger,
+        host: options.api.host,
+        port: options.api.port,
+        ...(env.apiToken ? { token: env.apiToken } : {}),
+      });
       const server = api;
       cleanups.push(() => server.close());
-      const info: StackInfo = { pid: process.pid, apiUrl: api.url, temporalAddress, database: database.location, startedAt: new Date().toISOString() };
+      const info: StackInfo = {
+        pid: process.pid,
+        apiUrl: api.url,
+        temporalAddress,
+        database: database.location,
+        startedAt: new Date().toISOString(),
+      };
       writeFileSync(stackFile(env), `${JSON.stringify(info, null, 2)}\n`);
       cleanups.push(async () => {
         try {

@@ -58,6 +58,8 @@ describe('data roots confine the files a spec names', () => {
   it('FUSELAB_DATA_ROOTS is a list of absolute directories; unset means cwd, home and /usr/share/datasets', () => {
     expect(dataRootsFrom(undefined, { cwd: '/w', home: '/w/.fuselab' })).toEqual(['/w', '/w/.fuselab', '/usr/share/datasets']);
     expect(dataRootsFrom('/a:/b/c', { cwd: '/w', home: '/h' })).toEqual(['/a', '/b/c']);
-    expect(refusal(() => dataRootsFrom('/a:relative/dir', { cwd: '/w', home: '/h' })).message).toBe('FUSELAB_DATA_ROOTS: "relative/dir" is not an absolute path (expected a :-separated list of absolute directories)');
+    expect(refusal(() => dataRootsFrom('/a:relative/dir', { cwd: '/w', home: '/h' })).message).toBe(
+      'FUSELAB_DATA_ROOTS: "relative/dir" is not an absolute path (expected a :-separated list of absolute directories)',
+    );
   });
 });

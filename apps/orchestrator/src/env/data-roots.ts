@@ -32,7 +32,11 @@ export function dataRootsFrom(value: string | undefined, defaults: { cwd: string
   if (value === undefined || value.trim() === '') return [defaults.cwd, defaults.home, ...DEFAULT_SYSTEM_DATA_ROOTS];
   const roots = value.split(':').filter((root) => root !== '');
   const relativeRoot = roots.find((root) => !isAbsolute(root));
-  if (relativeRoot !== undefined) throw new DataPathError('FUSELAB_DATA_ROOTS', `"${relativeRoot}" is not an absolute path (expected a :-separated list of absolute directories)`);
+  if (relativeRoot !== undefined)
+    throw new DataPathError(
+      'FUSELAB_DATA_ROOTS',
+      `"${relativeRoot}" is not an absolute path (expected a :-separated list of absolute directories)`,
+    );
   return roots;
 }
 
@@ -55,7 +59,11 @@ const inside = (path: string, root: string) => {
  */
 export function confinePath(path: string, roots: readonly string[], field: string, cwd = process.cwd()): string {
   if (path.includes('\0')) throw new DataPathError(field, 'a path may not contain NUL characters');
-  if (path.split(/[\\/]/).includes('..')) throw new DataPathError(field, `"${path}" contains a ".." segment; name the file by a path inside the data roots (${roots.join(', ')})`);
+  if (path.split(/[\\/]/).includes('..'))
+    throw new DataPathError(
+      field,
+      `"${path}" contains a ".." segment; name the file by a path inside the data roots (${roots.join(', ')})`,
+    );
   const absolute = resolve(cwd, path);
   let real: string;
   try {
@@ -66,7 +74,10 @@ export function confinePath(path: string, roots: readonly string[], field: strin
   }
   if (!roots.some((root) => inside(real, realOrSelf(root)))) {
     const how = real === absolute ? 'is' : `resolves (through a symbolic link) to "${real}", which is`;
-    throw new DataPathError(field, `"${path}" ${how} outside the data roots (${roots.join(', ')}); set FUSELAB_DATA_ROOTS to allow another directory`);
+    throw new DataPathError(
+      field,
+      `"${path}" ${how} outside the data roots (${roots.join(', ')}); set FUSELAB_DATA_ROOTS to allow another directory`,
+    );
   }
   return real;
 }

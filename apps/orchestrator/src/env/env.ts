@@ -18,26 +18,55 @@ export class EnvError extends Error {
   }
 }
 
-const port = z.coerce.number({ error: 'expected a port number' }).int({ error: 'expected a port number' }).min(0, { error: 'expected a port number 0…65535' }).max(65535, { error: 'expected a port number 0…65535' });
+const port = z.coerce
+  .number({ error: 'expected a port number' })
+  .int({ error: 'expected a port number' })
+  .min(0, { error: 'expected a port number 0…65535' })
+  .max(65535, { error: 'expected a port number 0…65535' });
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 export const envSchema = z
   .object({
     FUSELAB_HOME: z.preprocess(blankToUndefined, z.string().optional()),
-    TEMPORAL_ADDRESS: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, { error: 'expected host:port, e.g. temporal.internal:7233' }).optional()),
+    TEMPORAL_ADDRESS: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, { error: 'expected host:port, e.g. temporal.internal:7233' })
+        .optional(),
+    ),
     TEMPORAL_NAMESPACE: z.preprocess(blankToUndefined, z.string().min(1).default('default')),
     TEMPORAL_CLI: z.preprocess(blankToUndefined, z.string().optional()),
     FUSELAB_TEMPORAL_PORT: z.preprocess(blankToUndefined, port.optional()),
-    DATABASE_URL: z.preprocess(blankToUndefined, z.string().regex(/^postgres(ql)?:\/\/.+/, { error: 'expected a postgres:// or postgresql:// URL' }).optional()),
+    DATABASE_URL: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/.+/, { error: 'expected a postgres:// or postgresql:// URL' })
+        .optional(),
+    ),
     FUSELAB_API_HOST: z.preprocess(blankToUndefined, z.string().min(1).default('127.0.0.1')),
     FUSELAB_API_PORT: z.preprocess(blankToUndefined, port.default(8787)),
     FUSELAB_API_TOKEN: z.preprocess(blankToUndefined, z.string().min(16, { error: 'expected at least 16 characters' }).optional()),
     FUSELAB_DATA_ROOTS: z.preprocess(blankToUndefined, z.string().optional()),
-    FUSELAB_WORKER_CONCURRENCY: z.preprocess(blankToUndefined, z.coerce.number({ error: 'expected a positive integer' }).int({ error: 'expected a positive integer' }).positive({ error: 'expected a positive integer' }).max(256).default(4)),
+    FUSELAB_WORKER_CONCURRENCY: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'expected a positive integer' })
+        .int({ error: 'expected a positive integer' })
+        .positive({ error: 'expected a positive integer' })
+        .max(256)
+        .default(4),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.TEMPORAL_ADDRESS && !env.DATABASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required when TEMPORAL_ADDRESS is set: workers on other machines need a shared PostgreSQL (the embedded PGlite lives in one process)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'required when TEMPORAL_ADDRESS is set: workers on other machines need a shared PostgreSQL (the embedded PGlite lives in one process)',
+      });
     }
   });
 

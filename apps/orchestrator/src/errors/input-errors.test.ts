@@ -12,7 +12,15 @@ import { EnvError, loadEnv } from '../env/env.js';
 import { NotFoundError } from '../campaigns/service.js';
 import { DatasetFileError, loadTrainingData, readCheckpointFile, TrainingInputError } from '../train/training.js';
 import { rethrowForActivity } from './activity-failure.js';
-import { cliExitCode, errorCategory, httpStatus, INPUT_ERRORS, isInputError, isNonRetryable, NON_RETRYABLE_ERROR_TYPES } from './input-errors.js';
+import {
+  cliExitCode,
+  errorCategory,
+  httpStatus,
+  INPUT_ERRORS,
+  isInputError,
+  isNonRetryable,
+  NON_RETRYABLE_ERROR_TYPES,
+} from './input-errors.js';
 
 /** What the code under test throws when called with bad input. */
 function thrown(run: () => unknown): Error {
@@ -30,8 +38,18 @@ const space = () => makeSpace({ network: 'mobilenet_v2', space: 'stages' });
 const libraryErrors: Array<[string, () => unknown, string, string]> = [
   ['systolic-sim InputError', () => parseScaleSimTopologyCsv('Layer name, IFMAP Height\nconv1, 3\n'), 'InputError', ''],
   ['systolic-sim InvalidArrayError', () => parseArraySize('64by64'), 'InvalidArrayError', 'array'],
-  ['fuseconv InvalidSpecError', () => buildNetwork({ network: 'mobilenet_v2', variant: 'baseline', width: -1 }), 'InvalidSpecError', 'width'],
-  ['nas NasInputError', () => createStrategy({ strategy: 'annealing' as never, space: space(), objectives: ['latency'], budget: 3 }), 'NasInputError', 'strategy'],
+  [
+    'fuseconv InvalidSpecError',
+    () => buildNetwork({ network: 'mobilenet_v2', variant: 'baseline', width: -1 }),
+    'InvalidSpecError',
+    'width',
+  ],
+  [
+    'nas NasInputError',
+    () => createStrategy({ strategy: 'annealing' as never, space: space(), objectives: ['latency'], budget: 3 }),
+    'NasInputError',
+    'strategy',
+  ],
   ['nos DatasetError', () => parseIdx(new Uint8Array([0, 0]), 'train-images.gz'), 'DatasetError', 'train-images.gz'],
   ['nos CheckpointError', () => assertCheckpoint({ format: 'something else' }), 'CheckpointError', 'checkpoint'],
 ];
@@ -67,7 +85,12 @@ describe('library input errors: { field, problem }, message built from them', ()
 describe("the orchestrator's own errors", () => {
   it.each([
     ['UsageError (a flag)', () => parsePositiveInt('--budget', '0'), '--budget', 400],
-    ['SpecError (a campaign spec)', () => normaliseSpec({ name: 'x', simulations: { networks: ['resnet'], variants: 'all', arrays: [8] } }), 'simulations.networks[0]', 400],
+    [
+      'SpecError (a campaign spec)',
+      () => normaliseSpec({ name: 'x', simulations: { networks: ['resnet'], variants: 'all', arrays: [8] } }),
+      'simulations.networks[0]',
+      400,
+    ],
   ] as const)('%s names the field: exit 2, API %d', (_what, run, field, status) => {
     const error = thrown(run) as UsageError | SpecError;
     expect(error.field).toBe(field);
@@ -102,7 +125,7 @@ describe("the orchestrator's own errors", () => {
     expect(isInputError(error)).toBe(false);
   });
 
-  it("the environment: exit 2 in the CLI, but a server fault (500) for an API client", () => {
+  it('the environment: exit 2 in the CLI, but a server fault (500) for an API client', () => {
     const error = thrown(() => loadEnv({ TEMPORAL_ADDRESS: 'temporal:7233' }));
     expect(error).toBeInstanceOf(EnvError);
     expect((error as EnvError).field).toBe('DATABASE_URL');

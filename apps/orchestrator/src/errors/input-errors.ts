@@ -14,14 +14,29 @@
  * constructor. systolic-sim: InputError (InvalidArrayError extends it); fuseconv: InvalidSpecError;
  * nas: NasInputError; nos: NosInputError (DatasetError, CheckpointError extend it).
  */
-export const LIBRARY_INPUT_ERRORS = ['InputError', 'InvalidArrayError', 'InvalidSpecError', 'NasInputError', 'NosInputError', 'DatasetError', 'CheckpointError'] as const;
+export const LIBRARY_INPUT_ERRORS = [
+  'InputError',
+  'InvalidArrayError',
+  'InvalidSpecError',
+  'NasInputError',
+  'NosInputError',
+  'DatasetError',
+  'CheckpointError',
+] as const;
 
 /**
  * The orchestrator's own: a bad flag (UsageError), campaign spec or export file (SpecError), API
  * request (BadRequestError), data set file (DatasetFileError), training request such as a teacher
  * of another shape (TrainingInputError) or a file a spec names outside the data roots (DataPathError).
  */
-export const ORCHESTRATOR_INPUT_ERRORS = ['UsageError', 'SpecError', 'BadRequestError', 'DatasetFileError', 'TrainingInputError', 'DataPathError'] as const;
+export const ORCHESTRATOR_INPUT_ERRORS = [
+  'UsageError',
+  'SpecError',
+  'BadRequestError',
+  'DatasetFileError',
+  'TrainingInputError',
+  'DataPathError',
+] as const;
 
 /** Input errors: CLI exit 2, API 400, activity failures that are not retried. */
 export const INPUT_ERRORS = [...LIBRARY_INPUT_ERRORS, ...ORCHESTRATOR_INPUT_ERRORS] as const;

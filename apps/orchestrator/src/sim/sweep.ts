@@ -34,7 +34,15 @@ export function runSweep(request: SweepRequest): SweepRow[] {
       const hardware = request.hardware ?? defaultHardware(variant);
       for (const { rows: r, cols: c } of request.arrays) {
         const array = makeArray(r, c, { hardware, ...(request.dataflow ? { dataflow: request.dataflow } : {}) });
-        rows.push({ network, variant, rows: r, cols: c, model: request.model, hardware, totalCycles: totalCycles(topology, array, request.model) });
+        rows.push({
+          network,
+          variant,
+          rows: r,
+          cols: c,
+          model: request.model,
+          hardware,
+          totalCycles: totalCycles(topology, array, request.model),
+        });
       }
     }
   }

@@ -2,7 +2,16 @@
  * Simulating a named network variant: build its spec, export the topology, time it on an array.
  * The composition the CLI, the table and (later) the campaign activities share.
  */
-import { buildNetwork, DEFAULT_INPUT_SIZE, defaultStem, modelStats, toTopology, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
+import {
+  buildNetwork,
+  DEFAULT_INPUT_SIZE,
+  defaultStem,
+  modelStats,
+  toTopology,
+  type NetworkName,
+  type StemName,
+  type VariantName,
+} from '@fuselab/fuseconv';
 import {
   makeArray,
   simulateNetwork,
@@ -45,7 +54,9 @@ function prepare(request: VariantSimulation) {
   return { spec, array, hardware, topology: toTopology(spec) };
 }
 
-export function simulateVariant(request: VariantSimulation): NetworkResult & { network: NetworkName; variant: VariantName; stem: StemName } {
+export function simulateVariant(
+  request: VariantSimulation,
+): NetworkResult & { network: NetworkName; variant: VariantName; stem: StemName } {
   const { array, topology, spec } = prepare(request);
   const result = simulateNetwork(topology, array, { model: request.model });
   return { network: request.network, variant: request.variant, stem: spec.stemKind, ...result };
@@ -56,7 +67,11 @@ export function variantTotalCycles(request: VariantSimulation): { hardware: Hard
   return { hardware, totalCycles: totalCycles(topology, array, request.model) };
 }
 
-export function variantStats(network: NetworkName, variant: VariantName, options: { inputSize?: number; numClasses?: number; width?: number; stem?: StemName } = {}) {
+export function variantStats(
+  network: NetworkName,
+  variant: VariantName,
+  options: { inputSize?: number; numClasses?: number; width?: number; stem?: StemName } = {},
+) {
   const stem = options.stem ?? defaultStem(options.inputSize ?? DEFAULT_INPUT_SIZE);
   return { ...modelStats(buildNetwork({ network, variant, ...options, stem })), stem };
 }

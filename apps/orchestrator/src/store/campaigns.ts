@@ -34,10 +34,23 @@ export type CampaignRow = typeof campaigns.$inferSelect;
 
 const emptyCounts = (): JobCounts => ({ total: 0, pending: 0, running: 0, completed: 0, failed: 0, reused: 0, cancelled: 0 });
 
-export async function createCampaign(db: Db, input: { id: string; spec: NormalisedSpec; specHash: string; codeVersion: string; versions: Record<string, string>; force: boolean }): Promise<void> {
+export async function createCampaign(
+  db: Db,
+  input: { id: string; spec: NormalisedSpec; specHash: string; codeVersion: string; versions: Record<string, string>; force: boolean },
+): Promise<void> {
   await db
     .insert(campaigns)
-    .values({ id: input.id, name: input.spec.name, spec: input.spec, specHash: input.specHash, status: 'pending', codeVersion: input.codeVersion, versions: input.versions, seed: input.spec.seed, force: input.force })
+    .values({
+      id: input.id,
+      name: input.spec.name,
+      spec: input.spec,
+      specHash: input.specHash,
+      status: 'pending',
+      codeVersion: input.codeVersion,
+      versions: input.versions,
+      seed: input.spec.seed,
+      force: input.force,
+    })
     .onConflictDoNothing();
 }
 
@@ -54,7 +67,11 @@ export async function campaignRow(db: Db, id: string): Promise<CampaignRow | und
 export async function jobCounts(db: Db, campaignIds: string[]): Promise<Map<string, JobCounts>> {
   const out = new Map<string, JobCounts>(campaignIds.map((id) => [id, emptyCounts()]));
   if (campaignIds.length === 0) return out;
-  const rows = await db.select({ campaignId: jobs.campaignId, status: jobs.status, n: count() }).from(jobs).where(inArray(jobs.campaignId, campaignIds)).groupBy(jobs.campaignId, jobs.status);
+  const rows = await db
+    .select({ campaignId: jobs.campaignId, status: jobs.status, n: count() })
+    .from(jobs)
+    .where(inArray(jobs.campaignId, campaignIds))
+    .groupBy(jobs.campaignId, jobs.status);
   for (const row of rows) {
     const counts = out.get(row.campaignId)!;
     counts[row.status as JobStatus] += Number(row.n);
@@ -84,7 +101,10 @@ function summary(row: CampaignRow, counts: JobCounts): CampaignSummary {
 
 export async function listCampaigns(db: Db, limit = 100): Promise<CampaignSummary[]> {
   const rows = await db.select().from(campaigns).orderBy(desc(campaigns.createdAt)).limit(limit);
-  const counts = await jobCounts(db, rows.map((row) => row.id));
+  const counts = await jobCounts(
+    db,
+    rows.map((row) => row.id),
+  );
   return rows.map((row) => summary(row, counts.get(row.id)!));
 }
 
@@ -92,18 +112,30 @@ export async function getCampaign(db: Db, id: string): Promise<CampaignDetail | 
   const row = await campaignRow(db, id);
   if (!row) return undefined;
   const counts = await jobCounts(db, [id]);
-  return { ...summary(row, counts.get(id)!), spec: row.spec as NormalisedSpec, versions: row.versions as Record<string, string>, seed: row.seed, force: row.force };
+  return {
+    ...summary(row, counts.get(id)!),
+    spec: row.spec as NormalisedSpec,
+    versions: row.versions as Record<string, string>,
+    seed: row.seed,
+    force: row.force,
+  };
 }
 
 /** Records the outcome; a cancelled campaign's jobs that had not ended become cancelled. Returns the final counts. */
 export async function finishCampaign(db: Db, campaignId: string, status: CampaignStatus, error?: string): Promise<CampaignCounts> {
   await db.transaction(async (tx) => {
     if (status === 'cancelled') await cancelOpenJobs(tx, campaignId);
-    await tx.update(campaigns).set({ status, error: error ?? null, updatedAt: new Date(), finishedAt: new Date() }).where(eq(campaigns.id, campaignId));
+    await tx
+      .update(campaigns)
+      .set({ status, error: error ?? null, updatedAt: new Date(), finishedAt: new Date() })
+      .where(eq(campaigns.id, campaignId));
   });
   return campaignCounts(db, campaignId);
 }
 
 export async function setCampaignStatus(db: Db, campaignId: string, status: CampaignStatus, error?: string): Promise<void> {
-  await db.update(campaigns).set({ status, updatedAt: new Date(), ...(error !== undefined ? { error } : {}) }).where(eq(campaigns.id, campaignId));
+  await db
+    .update(campaigns)
+    .set({ status, updatedAt: new Date(), ...(error !== undefined ? { error } : {}) })
+    .where(eq(campaigns.id, campaignId));
 }

@@ -106,16 +106,25 @@ const iso = (value: unknown) => (value === null || value === undefined ? null : 
 const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
 /** `r.job_key` belongs to the campaign (a reused result is listed among its jobs too). */
-const inCampaign = (alias: SQL, campaignId?: string) => (campaignId ? sql`and exists (select 1 from jobs cj where cj.campaign_id = ${campaignId} and cj.key = ${alias})` : sql``);
-const inList = (column: SQL, values?: string[]) => (values && values.length ? sql`and ${column} in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})` : sql``);
-const hardwareOf = (hardware: CompareQuery['hardware'], variant: SQL) => (hardware === 'auto' ? sql`(case when ${variant} = 'baseline' then 'plain' else 'fuse' end)` : sql`${hardware}`);
+const inCampaign = (alias: SQL, campaignId?: string) =>
+  campaignId ? sql`and exists (select 1 from jobs cj where cj.campaign_id = ${campaignId} and cj.key = ${alias})` : sql``;
+const inList = (column: SQL, values?: string[]) =>
+  values && values.length
+    ? sql`and ${column} in (${sql.join(
+        values.map((v) => sql`${v}`),
+        sql`, `,
+      )})`
+    : sql``;
+const hardwareOf = (hardware: CompareQuery['hardware'], variant: SQL) =>
+  hardware === 'auto' ? sql`(case when ${variant} = 'baseline' then 'plain' else 'fuse' end)` : sql`${hardware}`;
 
 /**
  * The block a layer belongs to: its name's first two parts (`features.3.conv.1.0` → `features.3`).
  * FuSe replaces a block's depthwise layer by two 1-D ones (other names, other counts); the blocks
  * are the same in every variant, so layer-wise speed-up is compared block by block.
  */
-const BLOCK_OF = (name: SQL) => sql`(split_part(${name}, '.', 1) || case when split_part(${name}, '.', 2) = '' then '' else '.' || split_part(${name}, '.', 2) end)`;
+const BLOCK_OF = (name: SQL) =>
+  sql`(split_part(${name}, '.', 1) || case when split_part(${name}, '.', 2) = '' then '' else '.' || split_part(${name}, '.', 2) end)`;
 
 /** Opaque cursors: the last row's sort key, base64url JSON. */
 export function encodeCursor(value: unknown): string {
@@ -136,13 +145,21 @@ export class DashboardQueries {
   async campaignStarts(ids: string[]): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>(ids.map((id) => [id, null]));
     if (ids.length === 0) return out;
-    const rows = await this.all(sql`select campaign_id, min(started_at) as started from jobs where campaign_id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) group by campaign_id`);
+    const rows = await this.all(
+      sql`select campaign_id, min(started_at) as started from jobs where campaign_id in (${sql.join(
+        ids.map((id) => sql`${id}`),
+        sql`, `,
+      )}) group by campaign_id`,
+    );
     for (const row of rows) out.set(String(row.campaign_id), iso(row.started));
     return out;
   }
 
   /** One page of a campaign's jobs in position order; `after` is the previous page's `next`. */
-  async jobPage(campaignId: string, options: { status?: string; kind?: string; limit: number; after?: number; fields: JobField[] }): Promise<Page<Row>> {
+  async jobPage(
+    campaignId: string,
+    options: { status?: string; kind?: string; limit: number; after?: number; fields: JobField[] },
+  ): Promise<Page<Row>> {
     const columns = sql.join(
       options.fields.map((field) => sql`${JOB_FIELDS[field]} as ${sql.identifier(field)}`),
       sql`, `,
@@ -163,12 +180,16 @@ export class DashboardQueries {
   }
 
   /** One page of simulation results ordered by job key (keyset), with the same filters as /api/results. */
-  async resultPage(filters: { campaignId?: string; network?: string; variant?: string; rows?: number; cols?: number; model?: string; hardware?: string }, options: { limit: number; after?: string; fields: ResultField[] }): Promise<Page<Row>> {
+  async resultPage(
+    filters: { campaignId?: string; network?: string; variant?: string; rows?: number; cols?: number; model?: string; hardware?: string },
+    options: { limit: number; after?: string; fields: ResultField[] },
+  ): Promise<Page<Row>> {
     const columns = sql.join(
       options.fields.map((field) => sql`${RESULT_FIELDS[field]} as ${sql.identifier(field)}`),
       sql`, `,
     );
-    const eq = (column: string, value: string | number | undefined) => (value === undefined ? sql`` : sql`and ${sql.raw(`r.${column}`)} = ${value}`);
+    const eq = (column: string, value: string | number | undefined) =>
+      value === undefined ? sql`` : sql`and ${sql.raw(`r.${column}`)} = ${value}`;
     const rows = await this.all(sql`select r.job_key as "__key", ${columns} from sim_results r
       where true ${eq('network', filters.network)} ${eq('variant', filters.variant)} ${eq('rows', filters.rows)} ${eq('cols', filters.cols)}
       ${eq('model', filters.model)} ${eq('hardware', filters.hardware)} ${inCampaign(sql`r.job_key`, filters.campaignId)}
@@ -228,7 +249,16 @@ export class DashboardQueries {
     return rows.map((row) => {
       const total = Number(row.total);
       const base = num(row.base);
-      return { network: String(row.network), variant: String(row.variant), rows: Number(row.rows), cols: Number(row.cols), hardware: String(row.hardware), totalCycles: total, baselineCycles: base, speedup: base === null ? null : base / total };
+      return {
+        network: String(row.network),
+        variant: String(row.variant),
+        rows: Number(row.rows),
+        cols: Number(row.cols),
+        hardware: String(row.hardware),
+        totalCycles: total,
+        baselineCycles: base,
+        speedup: base === null ? null : base / total,
+      };
     });
   }
 
@@ -237,7 +267,12 @@ export class DashboardQueries {
    * cycles of the same block (layer-wise speed-up); every layer's utilisation on every array.
    */
   async breakdown(query: BreakdownQuery) {
-    const arrays = query.arrays?.length ? sql`and (v.rows, v.cols) in (${sql.join(query.arrays.map((a) => sql`(${a.rows}, ${a.cols})`), sql`, `)})` : sql``;
+    const arrays = query.arrays?.length
+      ? sql`and (v.rows, v.cols) in (${sql.join(
+          query.arrays.map((a) => sql`(${a.rows}, ${a.cols})`),
+          sql`, `,
+        )})`
+      : sql``;
     const scope = sql`v.network = ${query.network} and v.model = ${query.model} and v.dataflow = ${query.dataflow} and v.input_size = ${query.inputSize}
       and v.num_classes = ${query.numClasses} and v.hardware = ${hardwareOf(query.hardware, sql`v.variant`)}
       ${inList(sql`v.variant`, query.variants)} ${arrays} ${inCampaign(sql`v.job_key`, query.campaignId)}`;
@@ -269,22 +304,62 @@ export class DashboardQueries {
     const layerRows = layers.map((row) => {
       const blockCycles = Number(row.block_cycles);
       const base = num(row.base);
-      return { variant: String(row.variant), rows: query.array!.rows, cols: query.array!.cols, index: Number(row.layer_index), name: String(row.name), block: String(row.block), kind: String(row.kind), operatorClass: String(row.operator_class), cycles: Number(row.cycles), utilization: Number(row.utilization), blockCycles, baselineCycles: base, speedup: base === null || blockCycles === 0 ? null : base / blockCycles };
+      return {
+        variant: String(row.variant),
+        rows: query.array!.rows,
+        cols: query.array!.cols,
+        index: Number(row.layer_index),
+        name: String(row.name),
+        block: String(row.block),
+        kind: String(row.kind),
+        operatorClass: String(row.operator_class),
+        cycles: Number(row.cycles),
+        utilization: Number(row.utilization),
+        blockCycles,
+        baselineCycles: base,
+        speedup: base === null || blockCycles === 0 ? null : base / blockCycles,
+      };
     });
     // One entry per block and variant, in depth order: the layer-wise speed-up chart's points.
-    const blocks = new Map<string, { variant: string; index: number; block: string; cycles: number; baselineCycles: number | null; speedup: number | null }>();
+    const blocks = new Map<
+      string,
+      { variant: string; index: number; block: string; cycles: number; baselineCycles: number | null; speedup: number | null }
+    >();
     for (const layer of layerRows) {
       const id = `${layer.variant}\u0000${layer.block}`;
-      if (!blocks.has(id)) blocks.set(id, { variant: layer.variant, index: layer.index, block: layer.block, cycles: layer.blockCycles, baselineCycles: layer.baselineCycles, speedup: layer.speedup });
+      if (!blocks.has(id))
+        blocks.set(id, {
+          variant: layer.variant,
+          index: layer.index,
+          block: layer.block,
+          cycles: layer.blockCycles,
+          baselineCycles: layer.baselineCycles,
+          speedup: layer.speedup,
+        });
     }
     return {
       byClass: byClass.map((row) => {
         const [pointwise, depthwise, fuse1d, total] = [Number(row.pointwise), Number(row.depthwise), Number(row.fuse1d), Number(row.total)];
-        return { variant: String(row.variant), rows: Number(row.rows), cols: Number(row.cols), pointwise, depthwise, fuse1d, other: total - pointwise - depthwise - fuse1d, totalCycles: total };
+        return {
+          variant: String(row.variant),
+          rows: Number(row.rows),
+          cols: Number(row.cols),
+          pointwise,
+          depthwise,
+          fuse1d,
+          other: total - pointwise - depthwise - fuse1d,
+          totalCycles: total,
+        };
       }),
       layers: layerRows,
       blocks: [...blocks.values()],
-      utilization: utilization.map((row) => ({ variant: String(row.variant), rows: Number(row.rows), cols: Number(row.cols), index: Number(row.layer_index), utilization: Number(row.utilization) })),
+      utilization: utilization.map((row) => ({
+        variant: String(row.variant),
+        rows: Number(row.rows),
+        cols: Number(row.cols),
+        index: Number(row.layer_index),
+        utilization: Number(row.utilization),
+      })),
     };
   }
 
@@ -294,9 +369,14 @@ export class DashboardQueries {
    */
   async training(query: TrainingQuery) {
     const scope = query.campaignId ? sql`j.campaign_id = ${query.campaignId}` : sql`true`;
-    const jobRows = await this.all(sql`select distinct on (j.key) j.key, j.params from jobs j where ${scope} and j.kind = 'train' order by j.key limit ${query.limit}`);
+    const jobRows = await this.all(
+      sql`select distinct on (j.key) j.key, j.params from jobs j where ${scope} and j.kind = 'train' order by j.key limit ${query.limit}`,
+    );
     if (jobRows.length === 0) return { curves: [], finals: [] };
-    const keys = sql.join(jobRows.map((row) => sql`${String(row.key)}`), sql`, `);
+    const keys = sql.join(
+      jobRows.map((row) => sql`${String(row.key)}`),
+      sql`, `,
+    );
     const points = await this.all(sql`with s as (
         select job_key, step, epoch,
           max(case when metric = 'loss' then value end) as loss,
@@ -308,10 +388,16 @@ export class DashboardQueries {
       from n group by job_key, floor(i * ${query.maxPoints}::float8 / total) order by job_key, max(step)`);
     const epochs = await this.all(sql`select job_key, epoch, split, metric, value from training_metrics
       where job_key in (${keys}) and step = -1 and metric in ('loss', 'accuracy') order by job_key, epoch`);
-    const finals = await this.all(sql`select job_key, dataset, network, variant, method, width, epochs, seed, test_accuracy, test_loss, train_accuracy, train_images_per_sec
+    const finals = await this
+      .all(sql`select job_key, dataset, network, variant, method, width, epochs, seed, test_accuracy, test_loss, train_accuracy, train_images_per_sec
       from training_results where job_key in (${keys}) order by network, variant, method, seed`);
-    const byKey = new Map<string, { points: Row[]; epochs: Map<number, Row> }>(jobRows.map((row) => [String(row.key), { points: [], epochs: new Map() }]));
-    for (const row of points) byKey.get(String(row.job_key))!.points.push({ step: Number(row.step), epoch: Number(row.epoch), loss: num(row.loss), accuracy: num(row.accuracy) });
+    const byKey = new Map<string, { points: Row[]; epochs: Map<number, Row> }>(
+      jobRows.map((row) => [String(row.key), { points: [], epochs: new Map() }]),
+    );
+    for (const row of points)
+      byKey
+        .get(String(row.job_key))!
+        .points.push({ step: Number(row.step), epoch: Number(row.epoch), loss: num(row.loss), accuracy: num(row.accuracy) });
     for (const row of epochs) {
       const perEpoch = byKey.get(String(row.job_key))!.epochs;
       const epoch = Number(row.epoch);
@@ -323,9 +409,32 @@ export class DashboardQueries {
       curves: jobRows.map((row) => {
         const params = row.params as { dataset: string; network: string; variant: string; method: string; seed: number; width: number };
         const data = byKey.get(String(row.key))!;
-        return { jobKey: String(row.key), dataset: params.dataset, network: params.network, variant: params.variant, method: params.method, seed: params.seed, width: params.width, points: data.points, epochs: [...data.epochs.values()] };
+        return {
+          jobKey: String(row.key),
+          dataset: params.dataset,
+          network: params.network,
+          variant: params.variant,
+          method: params.method,
+          seed: params.seed,
+          width: params.width,
+          points: data.points,
+          epochs: [...data.epochs.values()],
+        };
       }),
-      finals: finals.map((row) => ({ jobKey: String(row.job_key), dataset: String(row.dataset), network: String(row.network), variant: String(row.variant), method: String(row.method), width: Number(row.width), epochs: Number(row.epochs), seed: Number(row.seed), testAccuracy: num(row.test_accuracy), testLoss: num(row.test_loss), trainAccuracy: Number(row.train_accuracy), trainImagesPerSec: Number(row.train_images_per_sec) })),
+      finals: finals.map((row) => ({
+        jobKey: String(row.job_key),
+        dataset: String(row.dataset),
+        network: String(row.network),
+        variant: String(row.variant),
+        method: String(row.method),
+        width: Number(row.width),
+        epochs: Number(row.epochs),
+        seed: Number(row.seed),
+        testAccuracy: num(row.test_accuracy),
+        testLoss: num(row.test_loss),
+        trainAccuracy: Number(row.train_accuracy),
+        trainImagesPerSec: Number(row.train_images_per_sec),
+      })),
     };
   }
 
@@ -335,7 +444,16 @@ export class DashboardQueries {
         avg(t.test_accuracy)::float8 as mean, min(t.test_accuracy)::float8 as min, max(t.test_accuracy)::float8 as max
       from training_results t where t.test_accuracy is not null ${inList(sql`t.network`, networks)} ${inCampaign(sql`t.job_key`, campaignId)}
       group by t.network, t.variant, t.method, t.dataset order by t.network, t.variant, t.method, t.dataset`);
-    return rows.map((row) => ({ network: String(row.network), variant: String(row.variant), method: String(row.method), dataset: String(row.dataset), seeds: Number(row.seeds), mean: Number(row.mean), min: Number(row.min), max: Number(row.max) }));
+    return rows.map((row) => ({
+      network: String(row.network),
+      variant: String(row.variant),
+      method: String(row.method),
+      dataset: String(row.dataset),
+      seeds: Number(row.seeds),
+      mean: Number(row.mean),
+      min: Number(row.min),
+      max: Number(row.max),
+    }));
   }
 
   /** The search jobs of a campaign (finished or not), in spec order. */
@@ -344,7 +462,16 @@ export class DashboardQueries {
       from jobs j left join search_results r on r.job_key = j.key where j.campaign_id = ${campaignId} and j.kind = 'nas' order by j.position`);
     return rows.map((row) => {
       const params = row.params as { network: string; objectives: string[]; strategy: string };
-      return { jobKey: String(row.key), name: String(row.name), status: String(row.status), network: params.network, objectives: params.objectives, strategy: params.strategy, evaluations: num(row.evaluations), generations: num(row.generations) };
+      return {
+        jobKey: String(row.key),
+        name: String(row.name),
+        status: String(row.status),
+        network: params.network,
+        objectives: params.objectives,
+        strategy: params.strategy,
+        evaluations: num(row.evaluations),
+        generations: num(row.generations),
+      };
     });
   }
 
@@ -352,10 +479,23 @@ export class DashboardQueries {
   async searchDetail(jobKey: string, limit: number) {
     const candidates = await this.all(sql`select candidate_index, candidate_key, generation, operators, "array", objectives
       from search_candidates where job_key = ${jobKey} order by candidate_index limit ${limit}`);
-    const fronts = await this.all(sql`select generation, evaluations, front from search_fronts where job_key = ${jobKey} order by generation`);
+    const fronts = await this.all(
+      sql`select generation, evaluations, front from search_fronts where job_key = ${jobKey} order by generation`,
+    );
     return {
-      candidates: candidates.map((row) => ({ index: Number(row.candidate_index), key: String(row.candidate_key), generation: Number(row.generation), operators: row.operators as string[], array: row.array as { rows: number; cols: number; hardware: string } | null, objectives: row.objectives as Record<string, number> })),
-      fronts: fronts.map((row) => ({ generation: Number(row.generation), evaluations: Number(row.evaluations), front: row.front as Array<{ key: string; objectives: Record<string, number> }> })),
+      candidates: candidates.map((row) => ({
+        index: Number(row.candidate_index),
+        key: String(row.candidate_key),
+        generation: Number(row.generation),
+        operators: row.operators as string[],
+        array: row.array as { rows: number; cols: number; hardware: string } | null,
+        objectives: row.objectives as Record<string, number>,
+      })),
+      fronts: fronts.map((row) => ({
+        generation: Number(row.generation),
+        evaluations: Number(row.evaluations),
+        front: row.front as Array<{ key: string; objectives: Record<string, number> }>,
+      })),
     };
   }
 }

@@ -50,7 +50,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     try {
       client = target.dir ? await PGlite.create(target.dir) : await PGlite.create();
     } catch (error) {
-      throw new DatabaseUnavailableError(`cannot open the embedded database (PGlite) at ${target.dir ?? 'memory'}: ${(error as Error).message}`);
+      throw new DatabaseUnavailableError(
+        `cannot open the embedded database (PGlite) at ${target.dir ?? 'memory'}: ${(error as Error).message}`,
+      );
     }
     const db = drizzlePglite(client, { schema }) as unknown as Db;
     await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
@@ -73,7 +75,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     lockClient = await pool.connect();
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new DatabaseUnavailableError(`cannot connect to PostgreSQL at ${redact(target.url)} (DATABASE_URL): ${(error as Error).message || String(error)}`);
+    throw new DatabaseUnavailableError(
+      `cannot connect to PostgreSQL at ${redact(target.url)} (DATABASE_URL): ${(error as Error).message || String(error)}`,
+    );
   }
   try {
     await lockClient.query('SELECT pg_advisory_lock(727274)');

@@ -49,7 +49,16 @@ const jobRow = z.object({
   finishedAt: z.string().nullable(),
 });
 
-const simLayerRow = z.object({ layerIndex: z.number().int(), name: z.string(), kind: z.string(), operatorClass: z.string(), cycles: z.number(), macs: z.number(), utilization: z.number(), breakdown: z.unknown() });
+const simLayerRow = z.object({
+  layerIndex: z.number().int(),
+  name: z.string(),
+  kind: z.string(),
+  operatorClass: z.string(),
+  cycles: z.number(),
+  macs: z.number(),
+  utilization: z.number(),
+  breakdown: z.unknown(),
+});
 
 const simResultRow = z.object({
   jobKey: key,
@@ -79,7 +88,14 @@ const searchResultRow = z.object({
   evaluations: count,
   generations: count,
   runs: z.number().int().positive(),
-  front: z.array(z.object({ key: z.string(), operators: z.array(z.string()), objectives: z.record(z.string(), z.number()), array: z.unknown().optional() })),
+  front: z.array(
+    z.object({
+      key: z.string(),
+      operators: z.array(z.string()),
+      objectives: z.record(z.string(), z.number()),
+      array: z.unknown().optional(),
+    }),
+  ),
   codeVersion: z.string(),
   worker: z.string().nullable(),
 });
@@ -120,10 +136,23 @@ const trainingResultRow = z.object({
 });
 
 // step -1: the per-epoch summaries (train loss/accuracy, test loss/accuracy).
-const trainingMetricRow = z.object({ jobKey: key, epoch: count, step: z.number().int().min(-1), split: z.string().min(1), metric: z.string().min(1), value: z.number() });
+const trainingMetricRow = z.object({
+  jobKey: key,
+  epoch: count,
+  step: z.number().int().min(-1),
+  split: z.string().min(1),
+  metric: z.string().min(1),
+  value: z.number(),
+});
 
 /** The latest checkpoint of a training job; `data` is base64. */
-const checkpointRow = z.object({ jobKey: key, epoch: count, step: count, format: z.string().min(1), data: z.base64({ error: 'expected base64 checkpoint data' }) });
+const checkpointRow = z.object({
+  jobKey: key,
+  epoch: count,
+  step: count,
+  format: z.string().min(1),
+  data: z.base64({ error: 'expected base64 checkpoint data' }),
+});
 
 /** A document as export writes it (the current version, every section present). */
 export const campaignExportSchema = z.object({
@@ -144,7 +173,16 @@ export const campaignExportSchema = z.object({
 });
 
 /** What older files lack: the search sections came with searches, the training ones with version 2. */
-const LATER_SECTIONS = { exportedAt: true, searchResults: true, searchCandidates: true, searchFronts: true, trainingResults: true, trainingMetrics: true, checkpointsIncluded: true, checkpoints: true } as const;
+const LATER_SECTIONS = {
+  exportedAt: true,
+  searchResults: true,
+  searchCandidates: true,
+  searchFronts: true,
+  trainingResults: true,
+  trainingMetrics: true,
+  checkpointsIncluded: true,
+  checkpoints: true,
+} as const;
 
 /** A document import accepts: any format version. */
 export const campaignImportSchema = campaignExportSchema.partial(LATER_SECTIONS);

@@ -1,6 +1,17 @@
 /** A campaign out to one export document and back in (the format: export-format.ts). */
 import type { Db } from './db.js';
-import { campaigns, checkpoints, jobs, searchCandidates, searchFronts, searchResults, simLayerResults, simResults, trainingMetrics, trainingResults } from './schema.js';
+import {
+  campaigns,
+  checkpoints,
+  jobs,
+  searchCandidates,
+  searchFronts,
+  searchResults,
+  simLayerResults,
+  simResults,
+  trainingMetrics,
+  trainingResults,
+} from './schema.js';
 import { campaignRow, type CampaignStatus } from './campaigns.js';
 import { listJobs } from './jobs.js';
 import { chunks, iso } from './rows.js';
@@ -37,7 +48,9 @@ export async function exportCampaign(db: Db, id: string, options: ExportOptions 
   const candidates = (await Promise.all(searches.map((search) => searchCandidateRows(db, search.jobKey)))).flat();
   const includeCheckpoints = options.checkpoints ?? true;
   const trainKeys = [...new Set(jobRows.filter((job) => job.kind === 'train').map((job) => job.key))];
-  const latest = includeCheckpoints ? await Promise.all(trainKeys.map(async (jobKey) => ({ jobKey, checkpoint: await latestCheckpoint(db, jobKey) }))) : [];
+  const latest = includeCheckpoints
+    ? await Promise.all(trainKeys.map(async (jobKey) => ({ jobKey, checkpoint: await latestCheckpoint(db, jobKey) })))
+    : [];
   return {
     format: EXPORT_FORMAT,
     formatVersion: EXPORT_FORMAT_VERSION,
@@ -66,7 +79,19 @@ export async function exportCampaign(db: Db, id: string, options: ExportOptions 
     trainingResults: (await trainingResultRows(db, id)).map(withoutCreatedAt),
     trainingMetrics: (await trainingCurves(db, id)).map(withoutCreatedAt),
     checkpointsIncluded: includeCheckpoints,
-    checkpoints: latest.flatMap(({ jobKey, checkpoint }) => (checkpoint ? [{ jobKey, epoch: checkpoint.epoch, step: checkpoint.step, format: checkpoint.format, data: Buffer.from(checkpoint.data).toString('base64') }] : [])),
+    checkpoints: latest.flatMap(({ jobKey, checkpoint }) =>
+      checkpoint
+        ? [
+            {
+              jobKey,
+              epoch: checkpoint.epoch,
+              step: checkpoint.step,
+              format: checkpoint.format,
+              data: Buffer.from(checkpoint.data).toString('base64'),
+            },
+          ]
+        : [],
+    ),
   };
 }
 
@@ -89,16 +114,36 @@ export async function importCampaign(db: Db, doc: CampaignImport): Promise<Impor
     if (doc.searchResults?.length) await tx.insert(searchResults).values(doc.searchResults).onConflictDoNothing();
     for (const part of chunks(doc.searchCandidates ?? [])) await tx.insert(searchCandidates).values(part).onConflictDoNothing();
     for (const part of chunks(doc.searchFronts ?? [])) await tx.insert(searchFronts).values(part).onConflictDoNothing();
-    for (const part of chunks(doc.trainingResults ?? [])) await tx.insert(trainingResults).values(part).onConflictDoNothing({ target: trainingResults.jobKey });
+    for (const part of chunks(doc.trainingResults ?? []))
+      await tx.insert(trainingResults).values(part).onConflictDoNothing({ target: trainingResults.jobKey });
     for (const part of chunks(doc.trainingMetrics ?? [], 1000)) await tx.insert(trainingMetrics).values(part).onConflictDoNothing();
     // Checkpoints one at a time: each may be large.
-    for (const cp of doc.checkpoints ?? []) await tx.insert(checkpoints).values({ ...cp, data: new Uint8Array(Buffer.from(cp.data, 'base64')) }).onConflictDoNothing();
+    for (const cp of doc.checkpoints ?? [])
+      await tx
+        .insert(checkpoints)
+        .values({ ...cp, data: new Uint8Array(Buffer.from(cp.data, 'base64')) })
+        .onConflictDoNothing();
     for (const part of chunks(doc.jobs)) {
       await tx
         .insert(jobs)
-        .values(part.map((job) => ({ ...job, campaignId: c.id, startedAt: job.startedAt ? new Date(job.startedAt) : null, finishedAt: job.finishedAt ? new Date(job.finishedAt) : null })))
+        .values(
+          part.map((job) => ({
+            ...job,
+            campaignId: c.id,
+            startedAt: job.startedAt ? new Date(job.startedAt) : null,
+            finishedAt: job.finishedAt ? new Date(job.finishedAt) : null,
+          })),
+        )
         .onConflictDoNothing({ target: [jobs.campaignId, jobs.key] });
     }
-    return { campaignId: c.id, jobs: doc.jobs.length, simResults: doc.simResults.length, searchResults: doc.searchResults?.length ?? 0, trainingResults: doc.trainingResults?.length ?? 0, trainingMetrics: doc.trainingMetrics?.length ?? 0, checkpoints: doc.checkpoints?.length ?? 0 };
+    return {
+      campaignId: c.id,
+      jobs: doc.jobs.length,
+      simResults: doc.simResults.length,
+      searchResults: doc.searchResults?.length ?? 0,
+      trainingResults: doc.trainingResults?.length ?? 0,
+      trainingMetrics: doc.trainingMetrics?.length ?? 0,
+      checkpoints: doc.checkpoints?.length ?? 0,
+    };
   });
 }

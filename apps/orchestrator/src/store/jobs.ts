@@ -61,7 +61,10 @@ export function ofCampaign(db: Db, jobKey: PgColumn, campaignId?: string): SQL |
 
 /** Marks the campaign's unfinished jobs with these keys completed (the result is stored). */
 export async function completeJobs(db: Db, campaignId: string, keys: string[], worker: string): Promise<void> {
-  await db.update(jobs).set({ status: 'completed', worker, error: null, finishedAt: new Date() }).where(unfinished(campaignId, inArray(jobs.key, keys)));
+  await db
+    .update(jobs)
+    .set({ status: 'completed', worker, error: null, finishedAt: new Date() })
+    .where(unfinished(campaignId, inArray(jobs.key, keys)));
 }
 
 export async function completeJob(db: Db, campaignId: string, key: string, worker: string): Promise<void> {
@@ -94,18 +97,41 @@ async function storedResultKeys(db: Db, part: NewJob[]): Promise<Set<string>> {
  * Records a campaign's jobs (idempotent: a retried call inserts nothing new) and marks those whose
  * result already exists as reused, unless `force`. Returns every job's key and status.
  */
-export async function registerJobs(db: Db, campaignId: string, newJobs: NewJob[], force: boolean): Promise<Array<{ key: string; status: JobStatus }>> {
+export async function registerJobs(
+  db: Db,
+  campaignId: string,
+  newJobs: NewJob[],
+  force: boolean,
+): Promise<Array<{ key: string; status: JobStatus }>> {
   return db.transaction(async (tx) => {
     for (const part of chunks(newJobs)) {
       const done = force ? new Set<string>() : await storedResultKeys(tx, part);
       await tx
         .insert(jobs)
-        .values(part.map((job) => ({ campaignId, position: job.position, kind: job.kind, group: job.group, key: job.key, params: job.params, status: done.has(job.key) ? 'reused' : 'pending', finishedAt: done.has(job.key) ? new Date() : null })))
+        .values(
+          part.map((job) => ({
+            campaignId,
+            position: job.position,
+            kind: job.kind,
+            group: job.group,
+            key: job.key,
+            params: job.params,
+            status: done.has(job.key) ? 'reused' : 'pending',
+            finishedAt: done.has(job.key) ? new Date() : null,
+          })),
+        )
         .onConflictDoNothing({ target: [jobs.campaignId, jobs.key] });
     }
-    const rows = await tx.select({ key: jobs.key, status: jobs.status }).from(jobs).where(eq(jobs.campaignId, campaignId)).orderBy(asc(jobs.position));
+    const rows = await tx
+      .select({ key: jobs.key, status: jobs.status })
+      .from(jobs)
+      .where(eq(jobs.campaignId, campaignId))
+      .orderBy(asc(jobs.position));
     const reused = rows.filter((row) => row.status === 'reused').length;
-    await tx.update(campaigns).set({ status: 'running', totalJobs: rows.length, reusedJobs: reused, updatedAt: new Date() }).where(eq(campaigns.id, campaignId));
+    await tx
+      .update(campaigns)
+      .set({ status: 'running', totalJobs: rows.length, reusedJobs: reused, updatedAt: new Date() })
+      .where(eq(campaigns.id, campaignId));
     return rows as Array<{ key: string; status: JobStatus }>;
   });
 }
@@ -136,14 +162,35 @@ export async function loadJobs(db: Db, campaignId: string, positions: number[]):
 
 export async function listJobs(db: Db, campaignId: string, options: { status?: string; limit?: number; offset?: number } = {}) {
   const where = options.status ? and(eq(jobs.campaignId, campaignId), eq(jobs.status, options.status)) : eq(jobs.campaignId, campaignId);
-  const rows = await db.select().from(jobs).where(where).orderBy(asc(jobs.position)).limit(options.limit ?? 1000).offset(options.offset ?? 0);
-  return rows.map((row) => ({ key: row.key, kind: row.kind, group: row.group, position: row.position, params: row.params, status: row.status, attempts: row.attempts, worker: row.worker, error: row.error, startedAt: iso(row.startedAt), finishedAt: iso(row.finishedAt) }));
+  const rows = await db
+    .select()
+    .from(jobs)
+    .where(where)
+    .orderBy(asc(jobs.position))
+    .limit(options.limit ?? 1000)
+    .offset(options.offset ?? 0);
+  return rows.map((row) => ({
+    key: row.key,
+    kind: row.kind,
+    group: row.group,
+    position: row.position,
+    params: row.params,
+    status: row.status,
+    attempts: row.attempts,
+    worker: row.worker,
+    error: row.error,
+    startedAt: iso(row.startedAt),
+    finishedAt: iso(row.finishedAt),
+  }));
 }
 
 /** Marks a chunk of jobs running on a worker (jobs already finished are left alone). */
 export async function startJobs(db: Db, campaignId: string, keys: string[], worker: string, attempt: number): Promise<void> {
   if (keys.length === 0) return;
-  await db.update(jobs).set({ status: 'running', worker, attempts: attempt, startedAt: new Date(), error: null }).where(unfinished(campaignId, inArray(jobs.key, keys)));
+  await db
+    .update(jobs)
+    .set({ status: 'running', worker, attempts: attempt, startedAt: new Date(), error: null })
+    .where(unfinished(campaignId, inArray(jobs.key, keys)));
 }
 
 export async function startJob(db: Db, campaignId: string, key: string, worker: string, attempt: number): Promise<void> {
@@ -153,7 +200,11 @@ export async function startJob(db: Db, campaignId: string, key: string, worker: 
 /** Marks jobs failed unless they finished; returns how many it marked. */
 export async function failJobs(db: Db, campaignId: string, positions: number[], error: string): Promise<number> {
   if (positions.length === 0) return 0;
-  const rows = await db.update(jobs).set({ status: 'failed', error, finishedAt: new Date() }).where(unfinished(campaignId, inArray(jobs.position, positions))).returning({ key: jobs.key });
+  const rows = await db
+    .update(jobs)
+    .set({ status: 'failed', error, finishedAt: new Date() })
+    .where(unfinished(campaignId, inArray(jobs.position, positions)))
+    .returning({ key: jobs.key });
   return rows.length;
 }
 

@@ -6,7 +6,21 @@
  * normalised parameters and code version), so an activity that runs twice leaves one result and a
  * second campaign asking for the same job reuses it.
  */
-import { bigint, boolean, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 const now = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -56,7 +70,12 @@ export const jobs = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('jobs_campaign_key_uq').on(t.campaignId, t.key), index('jobs_key_idx').on(t.key), index('jobs_status_idx').on(t.campaignId, t.status), index('jobs_position_idx').on(t.campaignId, t.position)],
+  (t) => [
+    uniqueIndex('jobs_campaign_key_uq').on(t.campaignId, t.key),
+    index('jobs_key_idx').on(t.key),
+    index('jobs_status_idx').on(t.campaignId, t.status),
+    index('jobs_position_idx').on(t.campaignId, t.position),
+  ],
 );
 
 export const simResults = pgTable(

@@ -44,7 +44,10 @@ export interface SearchResultRow extends SearchResultInput {
 
 /** A stored candidate of a search job (an earlier attempt or run evaluated it). */
 export async function searchCandidate(db: Db, jobKey: string, candidateKey: string) {
-  const [row] = await db.select().from(searchCandidates).where(and(eq(searchCandidates.jobKey, jobKey), eq(searchCandidates.candidateKey, candidateKey)));
+  const [row] = await db
+    .select()
+    .from(searchCandidates)
+    .where(and(eq(searchCandidates.jobKey, jobKey), eq(searchCandidates.candidateKey, candidateKey)));
   return row;
 }
 
@@ -55,7 +58,11 @@ export async function saveSearchCandidate(db: Db, row: SearchCandidateInput): Pr
 
 /** Every candidate of a search job, in evaluation order. */
 export async function searchCandidateRows(db: Db, jobKey: string): Promise<SearchCandidateRow[]> {
-  const rows = await db.select().from(searchCandidates).where(eq(searchCandidates.jobKey, jobKey)).orderBy(asc(searchCandidates.candidateIndex));
+  const rows = await db
+    .select()
+    .from(searchCandidates)
+    .where(eq(searchCandidates.jobKey, jobKey))
+    .orderBy(asc(searchCandidates.candidateIndex));
   return rows as SearchCandidateRow[];
 }
 
@@ -65,14 +72,28 @@ export async function saveSearchFront(db: Db, jobKey: string, generation: number
 
 /** Search fronts of a campaign, one row per job and generation (the front after it). */
 export async function searchFrontRows(db: Db, campaignId?: string, limit?: number) {
-  const query = db.select().from(searchFronts).where(ofCampaign(db, searchFronts.jobKey, campaignId)).orderBy(asc(searchFronts.jobKey), asc(searchFronts.generation)).$dynamic();
+  const query = db
+    .select()
+    .from(searchFronts)
+    .where(ofCampaign(db, searchFronts.jobKey, campaignId))
+    .orderBy(asc(searchFronts.jobKey), asc(searchFronts.generation))
+    .$dynamic();
   return limit === undefined ? query : query.limit(limit);
 }
 
 /** Stores a finished search once and completes its job. */
-export async function saveSearchResult(db: Db, campaignId: string, result: SearchResultInput, codeVersion: string, worker: string): Promise<void> {
+export async function saveSearchResult(
+  db: Db,
+  campaignId: string,
+  result: SearchResultInput,
+  codeVersion: string,
+  worker: string,
+): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.insert(searchResults).values({ ...result, codeVersion, worker }).onConflictDoNothing({ target: searchResults.jobKey });
+    await tx
+      .insert(searchResults)
+      .values({ ...result, codeVersion, worker })
+      .onConflictDoNothing({ target: searchResults.jobKey });
     await completeJobs(tx, campaignId, [result.jobKey], worker);
   });
 }
@@ -88,7 +109,12 @@ export async function dropSearch(db: Db, jobKey: string): Promise<void> {
 
 /** Finished searches (with the search's name in the spec when a campaign is given). */
 export async function searchResultRows(db: Db, campaignId?: string): Promise<SearchResultRow[]> {
-  if (!campaignId) return (await db.select().from(searchResults).orderBy(asc(searchResults.createdAt))).map((row) => ({ ...row, name: null, createdAt: iso(row.createdAt)! })) as SearchResultRow[];
+  if (!campaignId)
+    return (await db.select().from(searchResults).orderBy(asc(searchResults.createdAt))).map((row) => ({
+      ...row,
+      name: null,
+      createdAt: iso(row.createdAt)!,
+    })) as SearchResultRow[];
   const rows = await db
     .select({ result: searchResults, name: jobs.group })
     .from(jobs)

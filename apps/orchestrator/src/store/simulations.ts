@@ -60,7 +60,14 @@ export interface SimResultRow {
  * CONFLICT), then completes the jobs. With `replace` the earlier results of these keys go first
  * (--force); the simulator is deterministic, so replacing one twice stores the same row once.
  */
-export async function saveSimResults(db: Db, campaignId: string, items: SimResultInput[], codeVersion: string, worker: string, replace = false): Promise<void> {
+export async function saveSimResults(
+  db: Db,
+  campaignId: string,
+  items: SimResultInput[],
+  codeVersion: string,
+  worker: string,
+  replace = false,
+): Promise<void> {
   if (items.length === 0) return;
   const keys = items.map((item) => item.key);
   await db.transaction(async (tx) => {
@@ -91,7 +98,19 @@ export async function saveSimResults(db: Db, campaignId: string, items: SimResul
     const fresh = new Set(inserted.map((row) => row.key));
     const layers = items
       .filter((item) => fresh.has(item.key))
-      .flatMap(({ key, result }) => result.layers.map((layer, layerIndex) => ({ job_key: key, layer_index: layerIndex, name: layer.name, kind: layer.kind, operator_class: layer.operatorClass, cycles: layer.cycles, macs: layer.macs, utilization: layer.utilization, breakdown: layer.breakdown ?? null })));
+      .flatMap(({ key, result }) =>
+        result.layers.map((layer, layerIndex) => ({
+          job_key: key,
+          layer_index: layerIndex,
+          name: layer.name,
+          kind: layer.kind,
+          operator_class: layer.operatorClass,
+          cycles: layer.cycles,
+          macs: layer.macs,
+          utilization: layer.utilization,
+          breakdown: layer.breakdown ?? null,
+        })),
+      );
     // Thousands of layer rows go in as one JSON parameter: binding them one value at a time
     // costs far more than the insert itself.
     for (const part of chunks(layers, 5000)) {
@@ -105,7 +124,15 @@ export async function saveSimResults(db: Db, campaignId: string, items: SimResul
 }
 
 /** Stores one simulation result (the per-job activity of v1 campaigns): see {@link saveSimResults}. */
-export async function saveSimResult(db: Db, campaignId: string, key: string, params: SimJobParams, result: NetworkResult, codeVersion: string, worker: string): Promise<void> {
+export async function saveSimResult(
+  db: Db,
+  campaignId: string,
+  key: string,
+  params: SimJobParams,
+  result: NetworkResult,
+  codeVersion: string,
+  worker: string,
+): Promise<void> {
   await saveSimResults(db, campaignId, [{ key, params, result }], codeVersion, worker);
 }
 
@@ -126,15 +153,30 @@ export async function simResultRows(db: Db, filters: ResultFilters = {}, withLay
     .select()
     .from(simResults)
     .where(and(...conditions))
-    .orderBy(asc(simResults.network), asc(simResults.variant), asc(simResults.model), asc(simResults.hardware), asc(simResults.rows), asc(simResults.cols), asc(simResults.jobKey))
+    .orderBy(
+      asc(simResults.network),
+      asc(simResults.variant),
+      asc(simResults.model),
+      asc(simResults.hardware),
+      asc(simResults.rows),
+      asc(simResults.cols),
+      asc(simResults.jobKey),
+    )
     .limit(filters.limit ?? 100_000)
     .offset(filters.offset ?? 0);
-  const results: SimResultRow[] = rows.map(({ createdAt: _c, ...row }) => ({ ...row, cyclesByClass: row.cyclesByClass as Record<string, number> }));
+  const results: SimResultRow[] = rows.map(({ createdAt: _c, ...row }) => ({
+    ...row,
+    cyclesByClass: row.cyclesByClass as Record<string, number>,
+  }));
   if (withLayers && results.length > 0) {
     const byKey = new Map(results.map((row) => [row.jobKey, row]));
     for (const row of results) row.layers = [];
     for (const part of chunks(results.map((row) => row.jobKey))) {
-      const layers = await db.select().from(simLayerResults).where(inArray(simLayerResults.jobKey, part)).orderBy(asc(simLayerResults.jobKey), asc(simLayerResults.layerIndex));
+      const layers = await db
+        .select()
+        .from(simLayerResults)
+        .where(inArray(simLayerResults.jobKey, part))
+        .orderBy(asc(simLayerResults.jobKey), asc(simLayerResults.layerIndex));
       for (const { jobKey, ...layer } of layers) byKey.get(jobKey)!.layers!.push(layer);
     }
   }

@@ -29,7 +29,14 @@ export class Store {
   constructor(readonly db: Db) {}
 
   // --- campaigns (campaigns.ts) ---
-  createCampaign(input: { id: string; spec: NormalisedSpec; specHash: string; codeVersion: string; versions: Record<string, string>; force: boolean }) {
+  createCampaign(input: {
+    id: string;
+    spec: NormalisedSpec;
+    specHash: string;
+    codeVersion: string;
+    versions: Record<string, string>;
+    force: boolean;
+  }) {
     return campaignRows.createCampaign(this.db, input);
   }
   deleteCampaign(id: string) {

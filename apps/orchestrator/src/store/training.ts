@@ -41,22 +41,48 @@ export interface StoredCheckpoint {
 
 /** The latest checkpoint of a job (highest step), or undefined. */
 export async function latestCheckpoint(db: Db, jobKey: string): Promise<StoredCheckpoint | undefined> {
-  const [row] = await db.select().from(checkpoints).where(eq(checkpoints.jobKey, jobKey)).orderBy(desc(checkpoints.step), desc(checkpoints.epoch)).limit(1);
+  const [row] = await db
+    .select()
+    .from(checkpoints)
+    .where(eq(checkpoints.jobKey, jobKey))
+    .orderBy(desc(checkpoints.step), desc(checkpoints.epoch))
+    .limit(1);
   return row ? { epoch: row.epoch, step: row.step, format: row.format, data: row.data } : undefined;
 }
 
 /** A stored checkpoint by (job, epoch, step). */
 export async function checkpoint(db: Db, jobKey: string, epoch: number, step: number) {
-  const [row] = await db.select().from(checkpoints).where(and(eq(checkpoints.jobKey, jobKey), eq(checkpoints.epoch, epoch), eq(checkpoints.step, step)));
+  const [row] = await db
+    .select()
+    .from(checkpoints)
+    .where(and(eq(checkpoints.jobKey, jobKey), eq(checkpoints.epoch, epoch), eq(checkpoints.step, step)));
   return row;
 }
 
 /** Stores a checkpoint (idempotent per (job, epoch, step)) and keeps only the newest `keep`. */
-export async function saveCheckpoint(db: Db, jobKey: string, epoch: number, step: number, format: string, data: Uint8Array, keep = 2): Promise<void> {
+export async function saveCheckpoint(
+  db: Db,
+  jobKey: string,
+  epoch: number,
+  step: number,
+  format: string,
+  data: Uint8Array,
+  keep = 2,
+): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.insert(checkpoints).values({ jobKey, epoch, step, format, data }).onConflictDoUpdate({ target: [checkpoints.jobKey, checkpoints.epoch, checkpoints.step], set: { data, format } });
-    const rows = await tx.select({ epoch: checkpoints.epoch, step: checkpoints.step }).from(checkpoints).where(eq(checkpoints.jobKey, jobKey)).orderBy(desc(checkpoints.step));
-    for (const old of rows.slice(keep)) await tx.delete(checkpoints).where(and(eq(checkpoints.jobKey, jobKey), eq(checkpoints.epoch, old.epoch), eq(checkpoints.step, old.step)));
+    await tx
+      .insert(checkpoints)
+      .values({ jobKey, epoch, step, format, data })
+      .onConflictDoUpdate({ target: [checkpoints.jobKey, checkpoints.epoch, checkpoints.step], set: { data, format } });
+    const rows = await tx
+      .select({ epoch: checkpoints.epoch, step: checkpoints.step })
+      .from(checkpoints)
+      .where(eq(checkpoints.jobKey, jobKey))
+      .orderBy(desc(checkpoints.step));
+    for (const old of rows.slice(keep))
+      await tx
+        .delete(checkpoints)
+        .where(and(eq(checkpoints.jobKey, jobKey), eq(checkpoints.epoch, old.epoch), eq(checkpoints.step, old.step)));
   });
 }
 
@@ -75,14 +101,27 @@ export async function saveMetrics(db: Db, jobKey: string, rows: MetricRow[]): Pr
     await db
       .insert(trainingMetrics)
       .values(part.map((row) => ({ jobKey, ...row })))
-      .onConflictDoUpdate({ target: [trainingMetrics.jobKey, trainingMetrics.epoch, trainingMetrics.step, trainingMetrics.split, trainingMetrics.metric], set: { value: sql`excluded.value` } });
+      .onConflictDoUpdate({
+        target: [trainingMetrics.jobKey, trainingMetrics.epoch, trainingMetrics.step, trainingMetrics.split, trainingMetrics.metric],
+        set: { value: sql`excluded.value` },
+      });
   }
 }
 
 /** Stores a finished training once and completes its job. */
-export async function saveTrainingResult(db: Db, campaignId: string, key: string, result: TrainingResultInput, codeVersion: string, worker: string): Promise<void> {
+export async function saveTrainingResult(
+  db: Db,
+  campaignId: string,
+  key: string,
+  result: TrainingResultInput,
+  codeVersion: string,
+  worker: string,
+): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.insert(trainingResults).values({ jobKey: key, ...result, codeVersion, worker }).onConflictDoNothing({ target: trainingResults.jobKey });
+    await tx
+      .insert(trainingResults)
+      .values({ jobKey: key, ...result, codeVersion, worker })
+      .onConflictDoNothing({ target: trainingResults.jobKey });
     await completeJobs(tx, campaignId, [key], worker);
   });
 }
@@ -104,6 +143,11 @@ export async function trainingResultRows(db: Db, campaignId?: string, limit?: nu
 
 /** Training curves of a campaign (empty until training jobs run). */
 export async function trainingCurves(db: Db, campaignId?: string, limit?: number) {
-  const query = db.select().from(trainingMetrics).where(ofCampaign(db, trainingMetrics.jobKey, campaignId)).orderBy(asc(trainingMetrics.jobKey), asc(trainingMetrics.epoch), asc(trainingMetrics.step)).$dynamic();
+  const query = db
+    .select()
+    .from(trainingMetrics)
+    .where(ofCampaign(db, trainingMetrics.jobKey, campaignId))
+    .orderBy(asc(trainingMetrics.jobKey), asc(trainingMetrics.epoch), asc(trainingMetrics.step))
+    .$dynamic();
   return limit === undefined ? query : query.limit(limit);
 }

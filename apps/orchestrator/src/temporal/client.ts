@@ -8,7 +8,9 @@ export async function connectClient(address: string, namespace: string): Promise
     connection = await Connection.connect({ address, connectTimeout: 5000 });
     await connection.workflowService.describeNamespace({ namespace });
   } catch (error) {
-    throw new TemporalUnavailableError(`cannot reach Temporal at ${address} (namespace ${namespace}): ${(error as Error).message.split('\n')[0]}`);
+    throw new TemporalUnavailableError(
+      `cannot reach Temporal at ${address} (namespace ${namespace}): ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   return { client: new Client({ connection, namespace }), close: () => connection.close() };
 }

@@ -33,12 +33,22 @@ export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../workflow-bundle.js
  * throws if ever called, so a workflow that touched tfjs would fail loudly, not silently differ).
  */
 export const WORKFLOW_BUNDLER_OPTIONS: NonNullable<WorkerOptions['bundlerOptions']> = {
-  ignoreModules: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@fuselab/fuseconv/tfjs'],
+  ignoreModules: [
+    '@tensorflow/tfjs-core',
+    '@tensorflow/tfjs-backend-cpu',
+    '@tensorflow/tfjs-layers',
+    '@tensorflow/tfjs-backend-wasm',
+    '@tensorflow/tfjs-node',
+    '@fuselab/fuseconv/tfjs',
+  ],
   // That dynamic import would otherwise become a separate chunk, which the workflow sandbox
   // cannot load (webpack's chunk loader needs a public path); eager keeps it in the one bundle.
   webpackConfigHook: (config) => ({
     ...config,
-    module: { ...config.module, parser: { ...config.module?.parser, javascript: { ...config.module?.parser?.javascript, dynamicImportMode: 'eager' } } },
+    module: {
+      ...config.module,
+      parser: { ...config.module?.parser, javascript: { ...config.module?.parser?.javascript, dynamicImportMode: 'eager' } },
+    },
   }),
 };
 
@@ -51,12 +61,24 @@ export function installRuntime(logger: Logger): void {
   try {
     Runtime.install({
       logger: {
-        log: (level, message, meta) => child[level === 'TRACE' ? 'trace' : level === 'DEBUG' || message.startsWith('No workflows registered') ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error'](meta ?? {}, message),
+        log: (level, message, meta) =>
+          child[
+            level === 'TRACE'
+              ? 'trace'
+              : level === 'DEBUG' || message.startsWith('No workflows registered')
+                ? 'debug'
+                : level === 'INFO'
+                  ? 'info'
+                  : level === 'WARN'
+                    ? 'warn'
+                    : 'error'
+          ](meta ?? {}, message),
         trace: (message, meta) => child.trace(meta ?? {}, message),
         debug: (message, meta) => child.debug(meta ?? {}, message),
         info: (message, meta) => child.info(meta ?? {}, message),
         // Activity-only workers say so at warn level on every start; that is how they are meant to be.
-        warn: (message, meta) => (message.startsWith('No workflows registered') ? child.debug(meta ?? {}, message) : child.warn(meta ?? {}, message)),
+        warn: (message, meta) =>
+          message.startsWith('No workflows registered') ? child.debug(meta ?? {}, message) : child.warn(meta ?? {}, message),
         error: (message, meta) => child.error(meta ?? {}, message),
       },
     });
@@ -107,7 +129,13 @@ export async function startWorkers(options: WorkerSetOptions): Promise<WorkerSet
   // Heartbeats reach the server at most once a second (the SDK's default throttle is 80 % of the
   // heartbeat timeout, 48 s for trainings): a cancelled training learns of it, and stops writing,
   // within about a second instead of up to a minute (tests/reliability/faults.test.ts).
-  const common = { connection, namespace: options.namespace, identity, maxHeartbeatThrottleInterval: '1 second', defaultHeartbeatThrottleInterval: '1 second' } as const;
+  const common = {
+    connection,
+    namespace: options.namespace,
+    identity,
+    maxHeartbeatThrottleInterval: '1 second',
+    defaultHeartbeatThrottleInterval: '1 second',
+  } as const;
   const workers: Worker[] = [];
   workers.push(
     await Worker.create({
@@ -120,7 +148,14 @@ export async function startWorkers(options: WorkerSetOptions): Promise<WorkerSet
   );
   for (const queue of options.queues) {
     if (queue === 'sim') {
-      workers.push(await Worker.create({ ...common, taskQueue: TASK_QUEUES.sim, activities: createSimActivities(options.store, identity), maxConcurrentActivityTaskExecutions: options.concurrency }));
+      workers.push(
+        await Worker.create({
+          ...common,
+          taskQueue: TASK_QUEUES.sim,
+          activities: createSimActivities(options.store, identity),
+          maxConcurrentActivityTaskExecutions: options.concurrency,
+        }),
+      );
     } else if (queue === 'train') {
       workers.push(
         await Worker.create({

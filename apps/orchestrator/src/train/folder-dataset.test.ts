@@ -99,7 +99,9 @@ describe('image-folder data sets', () => {
     const levels: Record<number, number> = { 50: 0, 40: 0, 10: 1, 30: 1, 200: 1, 70: 0, 60: 1 };
     const seen = (ds: typeof data.train) =>
       Array.from(ds.labels, (label, i) => {
-        const level = Object.keys(levels).map(Number).find((l) => Math.abs(ds.images[i * 48]! - l) <= 3)!;
+        const level = Object.keys(levels)
+          .map(Number)
+          .find((l) => Math.abs(ds.images[i * 48]! - l) <= 3)!;
         expect(levels[level]).toBe(label);
         return level;
       }).sort((a, b) => a - b);
@@ -120,7 +122,10 @@ describe('image-folder data sets', () => {
     expect(resized.cache.hit).toBe(false);
     expect(resized.train).toMatchObject({ height: 2, width: 2 });
     // Other content, same name: another cache file.
-    writeFileSync(path, gzipSync(await tarBytes(Object.entries({ ...good(), 'train/ant/z.png': png(4, 90) }).map(([name, bytes]) => ({ name, bytes })))));
+    writeFileSync(
+      path,
+      gzipSync(await tarBytes(Object.entries({ ...good(), 'train/ant/z.png': png(4, 90) }).map(([name, bytes]) => ({ name, bytes })))),
+    );
     const changed = await loadFolderData({ path, cacheDir });
     expect(changed.cache.hit).toBe(false);
     expect(changed.train.count).toBe(6);
@@ -128,14 +133,20 @@ describe('image-folder data sets', () => {
 
   it('mixed sizes are refused naming the file, or resized with imageSize', async () => {
     const path = writeDir({ ...good(), 'train/zebra/d.png': png(8, 1) });
-    expect(await failure(path)).toBe(`${join(path, 'train/zebra/d.png')}: image of 8×8 pixels, but the first image is 4×4: give an image size to resize every image to`);
+    expect(await failure(path)).toBe(
+      `${join(path, 'train/zebra/d.png')}: image of 8×8 pixels, but the first image is 4×4: give an image size to resize every image to`,
+    );
     const data = await loadFolderData({ path, cacheDir: fresh('cache'), imageSize: 4 });
     expect(data.train.count).toBe(6);
   });
 
   it('bad input: one message naming the file or folder', async () => {
-    expect(await failure(writeDir({ ...good(), 'train/ant/broken.jpg': jpg(4, 1).slice(0, 60) }))).toMatch(/train\/ant\/broken\.jpg: corrupt JPEG image/);
-    expect(await failure(writeDir({ ...good(), 'train/ant/notes.txt': 'hello' }))).toMatch(/train\/ant\/notes\.txt: not an image: expected a JPEG or PNG file/);
+    expect(await failure(writeDir({ ...good(), 'train/ant/broken.jpg': jpg(4, 1).slice(0, 60) }))).toMatch(
+      /train\/ant\/broken\.jpg: corrupt JPEG image/,
+    );
+    expect(await failure(writeDir({ ...good(), 'train/ant/notes.txt': 'hello' }))).toMatch(
+      /train\/ant\/notes\.txt: not an image: expected a JPEG or PNG file/,
+    );
     const emptyClass = writeDir(good());
     mkdirSync(join(emptyClass, 'train', 'bee'));
     mkdirSync(join(emptyClass, 'test', 'bee'));
@@ -155,16 +166,28 @@ describe('image-folder data sets', () => {
 
   it('archive entries and links that leave the folder are refused', async () => {
     const base = Object.entries(good()).map(([name, bytes]) => ({ name, bytes }));
-    expect(await failure(await writeTar([...base, { name: '../evil.png', bytes: png(4, 1) }], true))).toMatch(/:\.\.\/evil\.png: path escapes the data set's folder$/);
-    expect(await failure(await writeTar([...base, { name: 'train/ant/../../../x.png', bytes: png(4, 1) }], false))).toMatch(/path escapes the data set's folder$/);
-    expect(await failure(await writeTar([...base, { name: '/etc/x.png', bytes: png(4, 1) }], true))).toMatch(/:\/etc\/x\.png: absolute path/);
-    expect(await failure(await writeTar([...base, { name: 'train/ant/link.png', type: 'symlink', linkname: '../../../etc/passwd' }], true))).toMatch(/train\/ant\/link\.png \(a link to \.\.\/\.\.\/\.\.\/etc\/passwd\): path escapes the data set's folder$/);
-    expect(await failure(await writeTar([...base, { name: 'train/ant/abs.png', type: 'symlink', linkname: '/etc/passwd' }], true))).toMatch(/absolute path/);
+    expect(await failure(await writeTar([...base, { name: '../evil.png', bytes: png(4, 1) }], true))).toMatch(
+      /:\.\.\/evil\.png: path escapes the data set's folder$/,
+    );
+    expect(await failure(await writeTar([...base, { name: 'train/ant/../../../x.png', bytes: png(4, 1) }], false))).toMatch(
+      /path escapes the data set's folder$/,
+    );
+    expect(await failure(await writeTar([...base, { name: '/etc/x.png', bytes: png(4, 1) }], true))).toMatch(
+      /:\/etc\/x\.png: absolute path/,
+    );
+    expect(
+      await failure(await writeTar([...base, { name: 'train/ant/link.png', type: 'symlink', linkname: '../../../etc/passwd' }], true)),
+    ).toMatch(/train\/ant\/link\.png \(a link to \.\.\/\.\.\/\.\.\/etc\/passwd\): path escapes the data set's folder$/);
+    expect(await failure(await writeTar([...base, { name: 'train/ant/abs.png', type: 'symlink', linkname: '/etc/passwd' }], true))).toMatch(
+      /absolute path/,
+    );
     const outside = join(root, 'outside.png');
     writeFileSync(outside, png(4, 1));
     const dir = writeDir(good());
     symlinkSync(outside, join(dir, 'train', 'ant', 'out.png'));
-    expect(await failure(dir)).toBe(`${join(dir, 'train', 'ant', 'out.png')}: symbolic link points out of the data set's folder (to ${outside})`);
+    expect(await failure(dir)).toBe(
+      `${join(dir, 'train', 'ant', 'out.png')}: symbolic link points out of the data set's folder (to ${outside})`,
+    );
     expect(FolderSourceError).toBeDefined();
   });
 });

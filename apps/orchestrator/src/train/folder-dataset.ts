@@ -57,11 +57,13 @@ async function sourceHash(path: string, kind: 'directory' | 'tar' | 'tar.gz'): P
     return hash.digest('hex');
   }
   const files = (await readdir(path, { recursive: true, withFileTypes: true })).filter((d) => d.isFile() || d.isSymbolicLink());
-  const rows = await Promise.all(files.map(async (d) => {
-    const full = join(d.parentPath, d.name);
-    const s = await stat(full).catch(() => undefined);
-    return `${relative(path, full).split(sep).join('/')}\t${s?.size ?? -1}\t${s?.mtimeMs ?? -1}`;
-  }));
+  const rows = await Promise.all(
+    files.map(async (d) => {
+      const full = join(d.parentPath, d.name);
+      const s = await stat(full).catch(() => undefined);
+      return `${relative(path, full).split(sep).join('/')}\t${s?.size ?? -1}\t${s?.mtimeMs ?? -1}`;
+    }),
+  );
   hash.update(`directory\n${rows.sort().join('\n')}`);
   return hash.digest('hex');
 }
@@ -77,7 +79,14 @@ function encodeCache(header: CacheHeader, sets: Record<FolderSplit, ImageDataset
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.length);
-  return [length, json, ...FOLDER_SPLITS.flatMap((s) => [Buffer.from(sets[s].images.buffer, sets[s].images.byteOffset, sets[s].images.byteLength), Buffer.from(sets[s].labels)])];
+  return [
+    length,
+    json,
+    ...FOLDER_SPLITS.flatMap((s) => [
+      Buffer.from(sets[s].images.buffer, sets[s].images.byteOffset, sets[s].images.byteLength),
+      Buffer.from(sets[s].labels),
+    ]),
+  ];
 }
 
 function decodeCache(bytes: Buffer, name: string): { classes: string[]; sets: Record<FolderSplit, ImageDataset> } | undefined {
@@ -99,21 +108,37 @@ function decodeCache(bytes: Buffer, name: string): { classes: string[]; sets: Re
     const images = new Uint8Array(bytes.buffer, bytes.byteOffset + offset, size);
     const labels = new Uint8Array(bytes.buffer, bytes.byteOffset + offset + size, count);
     offset += size + count;
-    sets[split] = { name: `${name}/${split}`, count, height: side, width: side, channels: 3, numClasses: header.classes.length, images, labels };
+    sets[split] = {
+      name: `${name}/${split}`,
+      count,
+      height: side,
+      width: side,
+      channels: 3,
+      numClasses: header.classes.length,
+      images,
+      labels,
+    };
   }
   return offset === bytes.length ? { classes: header.classes, sets } : undefined;
 }
 
 /** A short name for messages and results: the file or folder name without its archive suffix. */
 function datasetName(path: string): string {
-  const base = path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? 'folder';
+  const base =
+    path
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? 'folder';
   return base.replace(/\.(tar\.gz|tgz|tar)$/i, '');
 }
 
 /** Loads (from the cache, else by decoding and then caching) an image-folder data set. */
 export async function loadFolderData(options: FolderDataOptions): Promise<FolderData> {
   const info = await stat(options.path).catch((error: NodeJS.ErrnoException) => {
-    throw new FolderSourceError(options.path, `${error.code === 'ENOENT' ? 'no such file or directory' : `cannot read it (${error.code ?? error.message})`}`);
+    throw new FolderSourceError(
+      options.path,
+      `${error.code === 'ENOENT' ? 'no such file or directory' : `cannot read it (${error.code ?? error.message})`}`,
+    );
   });
   const kind = folderKind(options.path, info.isDirectory());
   const name = datasetName(options.path);
@@ -126,10 +151,12 @@ export async function loadFolderData(options: FolderDataOptions): Promise<Folder
   const listing = await readFolderSource(options.path, kind);
   const classes = [...listing.classDirs.train].sort();
   for (const c of listing.classDirs.test) {
-    if (!listing.classDirs.train.has(c)) throw new FolderSourceError(options.path, `test/${c} has no train/${c}: the two splits need the same class folders`);
+    if (!listing.classDirs.train.has(c))
+      throw new FolderSourceError(options.path, `test/${c} has no train/${c}: the two splits need the same class folders`);
   }
   for (const c of classes) {
-    if (!listing.classDirs.test.has(c)) throw new FolderSourceError(options.path, `train/${c} has no test/${c}: the two splits need the same class folders`);
+    if (!listing.classDirs.test.has(c))
+      throw new FolderSourceError(options.path, `train/${c} has no test/${c}: the two splits need the same class folders`);
   }
   const total = listing.files.train.length + listing.files.test.length;
   const sets = {} as Record<FolderSplit, ImageDataset>;
@@ -147,11 +174,19 @@ export async function loadFolderData(options: FolderDataOptions): Promise<Folder
     before += listing.files[split].length;
   }
   if (sets.train.height !== sets.test.height) {
-    throw new FolderSourceError(options.path, `train images are ${sets.train.height}×${sets.train.width} but test images ${sets.test.height}×${sets.test.width}: give an image size to resize every image to`);
+    throw new FolderSourceError(
+      options.path,
+      `train images are ${sets.train.height}×${sets.train.width} but test images ${sets.test.height}×${sets.test.width}: give an image size to resize every image to`,
+    );
   }
   // Written under a temporary name and renamed, so a cache file is whole or absent.
   await mkdir(options.cacheDir, { recursive: true });
-  const header: CacheHeader = { format: CACHE_FORMAT, source: options.path, classes, splits: { train: { count: sets.train.count, side: sets.train.height }, test: { count: sets.test.count, side: sets.test.height } } };
+  const header: CacheHeader = {
+    format: CACHE_FORMAT,
+    source: options.path,
+    classes,
+    splits: { train: { count: sets.train.count, side: sets.train.height }, test: { count: sets.test.count, side: sets.test.height } },
+  };
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     const handle = await open(temporary, 'w');

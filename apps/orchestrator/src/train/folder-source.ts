@@ -41,7 +41,8 @@ interface Entry {
 
 /** `name` as a path inside the folder, or an error when it would escape it. */
 function inside(where: string, name: string): string {
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.startsWith('\\')) throw new FolderSourceError(where, `absolute path: entries must stay inside the data set's folder`);
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.startsWith('\\'))
+    throw new FolderSourceError(where, `absolute path: entries must stay inside the data set's folder`);
   const normal = posix.normalize(name.replace(/\\/g, '/'));
   if (normal === '..' || normal.startsWith('../')) throw new FolderSourceError(where, `path escapes the data set's folder`);
   return normal.replace(/^\.\/?/, '').replace(/\/$/, '');
@@ -75,7 +76,11 @@ async function readArchive(path: string, gzip: boolean): Promise<Entry[]> {
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
     stream.on('end', () => {
-      entries.push({ path: name, directory: header.type === 'directory', ...(header.type === 'directory' ? {} : { bytes: new Uint8Array(Buffer.concat(chunks)) }) });
+      entries.push({
+        path: name,
+        directory: header.type === 'directory',
+        ...(header.type === 'directory' ? {} : { bytes: new Uint8Array(Buffer.concat(chunks)) }),
+      });
       next();
     });
   });
@@ -108,7 +113,8 @@ async function readDirectory(root: string): Promise<Entry[]> {
           throw new FolderSourceError(full, `broken symbolic link`);
         });
         const fromRoot = relative(realRoot, target);
-        if (fromRoot.startsWith('..') || isAbsolute(fromRoot)) throw new FolderSourceError(full, `symbolic link points out of the data set's folder (to ${target})`);
+        if (fromRoot.startsWith('..') || isAbsolute(fromRoot))
+          throw new FolderSourceError(full, `symbolic link points out of the data set's folder (to ${target})`);
         stat = await lstat(target);
       }
       if (stat.isDirectory()) {
@@ -151,12 +157,14 @@ export async function readFolderSource(path: string, kind: 'directory' | 'tar' |
       listing.classDirs[split].add(parts[1]!);
       continue;
     }
-    if (parts.length === 2) throw new FolderSourceError(at(entry.path), `a file directly in ${split}/; images go in one folder per class (${split}/<class>/…)`);
+    if (parts.length === 2)
+      throw new FolderSourceError(at(entry.path), `a file directly in ${split}/; images go in one folder per class (${split}/<class>/…)`);
     listing.classDirs[split].add(parts[1]!);
     listing.files[split].push({ file: at(entry.path), className: parts[1]!, bytes: entry.bytes! });
   }
   for (const split of FOLDER_SPLITS) {
-    if (!seenSplit.has(split)) throw new FolderSourceError(path, `no ${split}/ folder (expected ${prefix}train/<class>/… and ${prefix}test/<class>/…)`);
+    if (!seenSplit.has(split))
+      throw new FolderSourceError(path, `no ${split}/ folder (expected ${prefix}train/<class>/… and ${prefix}test/<class>/…)`);
     listing.files[split].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   }
   return listing;

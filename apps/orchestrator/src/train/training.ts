@@ -31,7 +31,6 @@ import {
   type TrainResult,
 } from '@fuselab/nos';
 
-
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
@@ -56,7 +55,8 @@ export function optimizerFor(name: TrainOptimizerName = TRAIN_DEFAULTS.optimizer
     const { learningRate, beta1, beta2, epsilon } = ADAM_DEFAULTS;
     return { optimizer: { kind: 'adam', beta1, beta2, epsilon }, learningRate };
   }
-  if (name !== 'sgd') throw new TrainingInputError('optimizer', `unknown optimizer ${JSON.stringify(name)} (expected ${TRAIN_OPTIMIZERS.join(' or ')})`);
+  if (name !== 'sgd')
+    throw new TrainingInputError('optimizer', `unknown optimizer ${JSON.stringify(name)} (expected ${TRAIN_OPTIMIZERS.join(' or ')})`);
   return { optimizer: { kind: 'sgd', momentum: TRAIN_DEFAULTS.momentum }, learningRate: TRAIN_DEFAULTS.learningRate };
 }
 
@@ -117,7 +117,10 @@ function readNamed(path: string): { file: string; bytes: Uint8Array } {
     return { file: path, bytes: new Uint8Array(readFileSync(path)) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DatasetFileError(path, `cannot read the data set file (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`);
+    throw new DatasetFileError(
+      path,
+      `cannot read the data set file (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`,
+    );
   }
 }
 
@@ -134,24 +137,50 @@ export async function loadTrainingData(
   let trainSet: ImageDataset;
   let testSet: ImageDataset;
   if (request.dataset === 'folder') {
-    if (!request.dataPath) throw new DatasetFileError('folder', 'needs --data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…');
+    if (!request.dataPath)
+      throw new DatasetFileError('folder', 'needs --data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…');
     const cacheDir = request.dataDir ?? folder.cacheDir ?? FOLDER_CACHE_DIR;
-    const loaded = await loadFolderData({ path: request.dataPath, cacheDir, ...(request.imageSize !== undefined ? { imageSize: request.imageSize } : {}), ...(folder.onProgress ? { onProgress: folder.onProgress } : {}) }).catch((error: unknown) => {
+    const loaded = await loadFolderData({
+      path: request.dataPath,
+      cacheDir,
+      ...(request.imageSize !== undefined ? { imageSize: request.imageSize } : {}),
+      ...(folder.onProgress ? { onProgress: folder.onProgress } : {}),
+    }).catch((error: unknown) => {
       throw error instanceof FolderSourceError ? new DatasetFileError(error.field, error.problem) : error;
     });
     trainSet = loaded.train;
     testSet = loaded.test;
   } else if (request.dataset === 'synthetic') {
     const count = request.limit ?? SYNTHETIC.trainCount;
-    trainSet = syntheticDataset({ count, size: SYNTHETIC.size, channels: SYNTHETIC.channels, numClasses: SYNTHETIC.numClasses, seed: request.seed, name: 'synthetic/train' });
-    testSet = syntheticDataset({ count: Math.min(SYNTHETIC.testCount, count), size: SYNTHETIC.size, channels: SYNTHETIC.channels, numClasses: SYNTHETIC.numClasses, seed: request.seed + 1_000_003, name: 'synthetic/test' });
+    trainSet = syntheticDataset({
+      count,
+      size: SYNTHETIC.size,
+      channels: SYNTHETIC.channels,
+      numClasses: SYNTHETIC.numClasses,
+      seed: request.seed,
+      name: 'synthetic/train',
+    });
+    testSet = syntheticDataset({
+      count: Math.min(SYNTHETIC.testCount, count),
+      size: SYNTHETIC.size,
+      channels: SYNTHETIC.channels,
+      numClasses: SYNTHETIC.numClasses,
+      seed: request.seed + 1_000_003,
+      name: 'synthetic/test',
+    });
   } else if (request.dataset === 'fashion-mnist') {
     const dir = request.dataDir ?? FASHION_MNIST_DIR;
-    const load = (split: 'train' | 'test') => loadIdxDataset({ images: readNamed(join(dir, MNIST_FILES[split].images)), labels: readNamed(join(dir, MNIST_FILES[split].labels)), name: `fashion-mnist/${split}` });
+    const load = (split: 'train' | 'test') =>
+      loadIdxDataset({
+        images: readNamed(join(dir, MNIST_FILES[split].images)),
+        labels: readNamed(join(dir, MNIST_FILES[split].labels)),
+        name: `fashion-mnist/${split}`,
+      });
     trainSet = await load('train');
     testSet = await load('test');
   } else {
-    if (!request.dataDir) throw new DatasetFileError('cifar10', 'needs --data-dir (a directory with data_batch_1.bin … data_batch_5.bin and test_batch.bin)');
+    if (!request.dataDir)
+      throw new DatasetFileError('cifar10', 'needs --data-dir (a directory with data_batch_1.bin … data_batch_5.bin and test_batch.bin)');
     const dir = cifarDir(request.dataDir);
     const batches = [];
     for (let i = 1; i <= 5; i++) batches.push(await parseCifarBatch(readNamed(join(dir, `data_batch_${i}.bin`)), { kind: 'cifar10' }));
@@ -165,7 +194,14 @@ export async function loadTrainingData(
   return { train: trainSet, test: testSet, inputSize: trainSet.height, numClasses: trainSet.numClasses };
 }
 
-export function specFor(network: NetworkName, variant: VariantName, width: number, inputSize: number, numClasses: number, stem: StemName = defaultStem(inputSize)) {
+export function specFor(
+  network: NetworkName,
+  variant: VariantName,
+  width: number,
+  inputSize: number,
+  numClasses: number,
+  stem: StemName = defaultStem(inputSize),
+) {
   return buildNetwork({ network, variant, width, inputSize, numClasses, stem });
 }
 
@@ -184,8 +220,18 @@ export interface CheckpointMeta {
 
 export function checkpointMeta(checkpoint: Checkpoint, source: string): CheckpointMeta {
   const meta = checkpoint.meta as Partial<CheckpointMeta> | undefined;
-  if (!meta || typeof meta.network !== 'string' || typeof meta.variant !== 'string' || typeof meta.width !== 'number' || typeof meta.inputSize !== 'number' || typeof meta.numClasses !== 'number') {
-    throw new TrainingInputError(source, 'the checkpoint does not say which network it holds (meta.network, variant, width, inputSize, numClasses)');
+  if (
+    !meta ||
+    typeof meta.network !== 'string' ||
+    typeof meta.variant !== 'string' ||
+    typeof meta.width !== 'number' ||
+    typeof meta.inputSize !== 'number' ||
+    typeof meta.numClasses !== 'number'
+  ) {
+    throw new TrainingInputError(
+      source,
+      'the checkpoint does not say which network it holds (meta.network, variant, width, inputSize, numClasses)',
+    );
   }
   return meta as CheckpointMeta;
 }
@@ -205,7 +251,10 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   } catch {
     // Say what is wrong without the parser's message: it quotes the file's first bytes, and the
     // path may name a file that is not ours to show (e.g. a spec naming /etc/passwd).
-    throw new TrainingInputError(source, `not a readable checkpoint (${gzipped ? 'gzip data that does not hold checkpoint JSON' : 'neither gzip-compressed nor JSON'})`);
+    throw new TrainingInputError(
+      source,
+      `not a readable checkpoint (${gzipped ? 'gzip data that does not hold checkpoint JSON' : 'neither gzip-compressed nor JSON'})`,
+    );
   }
   try {
     assertCheckpoint(value);
@@ -253,15 +302,30 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
   const data = options.data ?? (await loadTrainingData(options, callbacks.onDataProgress ? { onProgress: callbacks.onDataProgress } : {}));
   const stem = options.stem ?? defaultStem(data.inputSize);
   const spec = specFor(options.network, options.variant, options.width, data.inputSize, data.numClasses, stem);
-  const meta: CheckpointMeta = { network: options.network, variant: options.variant, width: options.width, inputSize: data.inputSize, numClasses: data.numClasses, stem, dataset: options.dataset, method: options.method };
+  const meta: CheckpointMeta = {
+    network: options.network,
+    variant: options.variant,
+    width: options.width,
+    inputSize: data.inputSize,
+    numClasses: data.numClasses,
+    stem,
+    dataset: options.dataset,
+    method: options.method,
+  };
   let teacherModel: ReturnType<typeof modelFromSpec> | undefined;
   if (options.method !== 'scratch') {
     if (!options.teacher) throw new TrainingInputError('teacher', `method ${options.method} needs a teacher checkpoint`);
     const tmeta = checkpointMeta(options.teacher.checkpoint, options.teacher.source);
     if (tmeta.inputSize !== data.inputSize || tmeta.numClasses !== data.numClasses) {
-      throw new TrainingInputError(options.teacher.source, `the teacher was trained on ${tmeta.inputSize}×${tmeta.inputSize} images with ${tmeta.numClasses} classes, this run has ${data.inputSize}×${data.inputSize} and ${data.numClasses}`);
+      throw new TrainingInputError(
+        options.teacher.source,
+        `the teacher was trained on ${tmeta.inputSize}×${tmeta.inputSize} images with ${tmeta.numClasses} classes, this run has ${data.inputSize}×${data.inputSize} and ${data.numClasses}`,
+      );
     }
-    teacherModel = modelFromSpec(specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses, tmeta.stem ?? 'imagenet'), { seed: options.seed, taps: options.method === 'nos' ? 'operator' : 'none' });
+    teacherModel = modelFromSpec(
+      specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses, tmeta.stem ?? 'imagenet'),
+      { seed: options.seed, taps: options.method === 'nos' ? 'operator' : 'none' },
+    );
     try {
       loadModelWeights(teacherModel.model, options.teacher.checkpoint.weights);
     } catch (error) {
@@ -284,7 +348,9 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
     ...(options.method === 'kd' && teacherModel ? { distill: { teacher: teacherModel.model, alpha: 0.5, temperature: 4 } } : {}),
-    ...(options.method === 'nos' && teacherModel ? { nos: { teacher: teacherModel.model, alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: { kind: 'cosine', fraction: 0.5 } } } : {}),
+    ...(options.method === 'nos' && teacherModel
+      ? { nos: { teacher: teacherModel.model, alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: { kind: 'cosine', fraction: 0.5 } } }
+      : {}),
   };
   const controller = new AbortController();
   const outer = callbacks.signal;
@@ -298,7 +364,11 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
       ...(callbacks.onProgress ? { onProgress: callbacks.onProgress } : {}),
       onCheckpoint: async (checkpoint) => {
         await callbacks.onCheckpoint?.(checkpoint);
-        if (options.failAfterStep !== undefined && checkpoint.globalStep >= options.failAfterStep && checkpoint.globalStep < checkpoint.totalSteps) {
+        if (
+          options.failAfterStep !== undefined &&
+          checkpoint.globalStep >= options.failAfterStep &&
+          checkpoint.globalStep < checkpoint.totalSteps
+        ) {
           controller.abort(new InjectedFault(`fault injected after step ${checkpoint.globalStep}`));
         }
       },
@@ -319,6 +389,8 @@ export class InjectedFault extends Error {
 }
 
 /** A checkpoint file name for a run. */
-export function checkpointFileName(request: Pick<TrainingRequest, 'network' | 'variant' | 'method' | 'width' | 'seed' | 'dataset'>): string {
+export function checkpointFileName(
+  request: Pick<TrainingRequest, 'network' | 'variant' | 'method' | 'width' | 'seed' | 'dataset'>,
+): string {
   return `${request.network}-${request.variant}-${request.method}-w${request.width}-${request.dataset}-s${request.seed}.ckpt.json.gz`;
 }

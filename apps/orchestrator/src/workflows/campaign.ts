@@ -3,7 +3,17 @@
  * fans them out to the per-kind task queues with bounded concurrency. Deterministic: no I/O, no
  * clocks, no randomness here; everything with side effects is an activity.
  */
-import { ApplicationFailure, CancellationScope, defineQuery, defineSignal, executeChild, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  defineSignal,
+  executeChild,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import { expandSpec, TASK_QUEUES, type JobSpec, type NormalisedSpec, type SimJobParams } from '../campaigns/expand.js';
 import type { CampaignActivities, CampaignCounts, SimActivities, SimBatchResult, TrainActivities } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
@@ -121,7 +131,16 @@ class CampaignRun {
   cancelled = false;
 
   constructor(readonly input: CampaignInput) {
-    this.progress = { campaignId: input.campaignId, status: 'starting', total: 0, completed: 0, failed: 0, reused: 0, running: 0, cancelled: 0 };
+    this.progress = {
+      campaignId: input.campaignId,
+      status: 'starting',
+      total: 0,
+      completed: 0,
+      failed: 0,
+      reused: 0,
+      running: 0,
+      cancelled: 0,
+    };
     setHandler(progressQuery, () => this.progress);
     this.jobsScope = new CancellationScope();
     setHandler(cancelSignal, () => {
@@ -149,7 +168,11 @@ class CampaignRun {
   record(status: CampaignOutcome): Promise<CampaignCounts | void> {
     const { progress } = this;
     return CancellationScope.nonCancellable(() =>
-      bookkeeping.finishCampaign({ campaignId: this.input.campaignId, status, ...(status === 'failed' ? { error: `${progress.failed} of ${progress.total} jobs failed` } : {}) }),
+      bookkeeping.finishCampaign({
+        campaignId: this.input.campaignId,
+        status,
+        ...(status === 'failed' ? { error: `${progress.failed} of ${progress.total} jobs failed` } : {}),
+      }),
     );
   }
 }
@@ -177,7 +200,9 @@ async function perJobCampaign(run: CampaignRun): Promise<CampaignProgress> {
   progress.reused = registered.filter((job) => job.status === 'reused').length;
   progress.completed = registered.filter((job) => job.status === 'completed').length;
   progress.status = 'running';
-  const todo = registered.map((job, index) => ({ job: jobs[index]!, key: job.key, status: job.status })).filter((item) => item.status !== 'reused' && item.status !== 'completed');
+  const todo = registered
+    .map((job, index) => ({ job: jobs[index]!, key: job.key, status: job.status }))
+    .filter((item) => item.status !== 'reused' && item.status !== 'completed');
 
   let next = 0;
   const lane = async () => {
@@ -216,7 +241,11 @@ const ONE_COMPLETED = () => ({ completed: 1, failed: 0 });
  * The training lanes' steps: the first pending job whose teacher (if any) has finished; a student
  * of a failed teacher fails without running; with none ready the lane waits for a teacher to finish.
  */
-function trainingSteps(jobs: JobSpec[], todo: number[], work: { run: (position: number) => LaneWork; failStudent: (position: number) => LaneWork<number> }): () => LaneStep {
+function trainingSteps(
+  jobs: JobSpec[],
+  todo: number[],
+  work: { run: (position: number) => LaneWork; failStudent: (position: number) => LaneWork<number> },
+): () => LaneStep {
   const pending = new Set(todo);
   const running = new Set<number>();
   const succeeded = new Map<number, boolean>();
@@ -230,7 +259,8 @@ function trainingSteps(jobs: JobSpec[], todo: number[], work: { run: (position: 
     if (position === undefined) return pending.size === 0 ? undefined : { waitUntil: () => pending.size === 0 || ready() !== undefined };
     pending.delete(position);
     const teacher = jobs[position]!.dependsOn;
-    if (teacher !== undefined && succeeded.get(teacher) === false) return { ...work.failStudent(position), settled: () => succeeded.set(position, false) };
+    if (teacher !== undefined && succeeded.get(teacher) === false)
+      return { ...work.failStudent(position), settled: () => succeeded.set(position, false) };
     running.add(position);
     return {
       ...work.run(position),
@@ -272,13 +302,27 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
   const chunks: number[][] = [];
   for (let i = 0; i < simTodo.length; i += size) chunks.push(simTodo.slice(i, i + size));
   // Jobs of a failed chunk stored before the failure count as completed in the final tally.
-  const nextChunk = takeInOrder(chunks, (positions) => ({ running: positions.length, start: () => simBatches.runSimulationBatch({ campaignId, positions, force }), tally: (result: SimBatchResult) => result, markFailed: failJobs(positions) }));
+  const nextChunk = takeInOrder(chunks, (positions) => ({
+    running: positions.length,
+    start: () => simBatches.runSimulationBatch({ campaignId, positions, force }),
+    tally: (result: SimBatchResult) => result,
+    markFailed: failJobs(positions),
+  }));
 
   // Training: one activity per job; a student starts once its teacher job has finished.
   const trainTodo = todoOf('train');
   const nextTraining = trainingSteps(jobs, trainTodo, {
-    run: (position) => ({ running: 1, start: () => training.runTraining({ campaignId, position, force }), tally: ONE_COMPLETED, markFailed: failJobs([position]) }),
-    failStudent: (position) => ({ running: 0, start: () => failJobs([position])('its teacher job failed'), tally: (marked: number) => ({ completed: 0, failed: marked }) }),
+    run: (position) => ({
+      running: 1,
+      start: () => training.runTraining({ campaignId, position, force }),
+      tally: ONE_COMPLETED,
+      markFailed: failJobs([position]),
+    }),
+    failStudent: (position) => ({
+      running: 0,
+      start: () => failJobs([position])('its teacher job failed'),
+      tally: (marked: number) => ({ completed: 0, failed: marked }),
+    }),
   });
   const trainLanes = Math.max(0, Math.min(width, trainTodo.length));
 
@@ -292,7 +336,9 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
         // From the input, not workflowInfo(): a recorded history replays under any workflow id.
         workflowId: `${campaignId}/search-${position}`,
         taskQueue: TASK_QUEUES.nas,
-        args: [{ campaignId, position, force, ...(input.searchGenerationsPerRun ? { generationsPerRun: input.searchGenerationsPerRun } : {}) }],
+        args: [
+          { campaignId, position, force, ...(input.searchGenerationsPerRun ? { generationsPerRun: input.searchGenerationsPerRun } : {}) },
+        ],
       }),
     tally: ONE_COMPLETED,
     markFailed: failJobs([position]),
@@ -301,11 +347,23 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
 
   // Lanes start in this order (simulations, training, searches): recorded histories schedule their first work so.
   const lanes = (count: number, next: () => LaneStep) => Array.from({ length: count }, () => runLane(progress, next));
-  await run.runLanes(() => [...lanes(chunks.length ? simLanes : 0, nextChunk), ...lanes(trainLanes, nextTraining), ...lanes(searchLanes, nextSearch)]);
+  await run.runLanes(() => [
+    ...lanes(chunks.length ? simLanes : 0, nextChunk),
+    ...lanes(trainLanes, nextTraining),
+    ...lanes(searchLanes, nextSearch),
+  ]);
 
   const status = run.outcome();
   const counts = (await run.record(status)) as CampaignCounts;
   // The database's tally is the truth (a cancelled chunk may have stored part of its jobs).
-  Object.assign(progress, { total: counts.total, completed: counts.completed, failed: counts.failed, reused: counts.reused, cancelled: counts.cancelled, running: 0, status });
+  Object.assign(progress, {
+    total: counts.total,
+    completed: counts.completed,
+    failed: counts.failed,
+    reused: counts.reused,
+    cancelled: counts.cancelled,
+    running: 0,
+    status,
+  });
   return progress;
 }

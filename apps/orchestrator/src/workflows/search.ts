@@ -7,7 +7,16 @@
  * no clocks; tfjs (synflow) is loaded only by the evaluation activity, and the bundler stubs it out
  * of the workflow bundle (temporal/worker.ts WORKFLOW_BUNDLER_OPTIONS).
  */
-import { ApplicationFailure, CancellationScope, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import { createStrategy, fromState, type Candidate, type ObjectiveValues, type Strategy, type StrategyState } from '@fuselab/nas';
 import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf } from '../campaigns/search.js';
@@ -77,7 +86,18 @@ const evaluate = proxyActivities<SearchActivities>({
 });
 
 export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchProgress> {
-  const progress: SearchProgress = { campaignId: input.campaignId, position: input.position, key: null, status: 'starting', strategy: null, budget: 0, evaluations: 0, generation: 0, run: 1, front: 0 };
+  const progress: SearchProgress = {
+    campaignId: input.campaignId,
+    position: input.position,
+    key: null,
+    status: 'starting',
+    strategy: null,
+    budget: 0,
+    evaluations: 0,
+    generation: 0,
+    run: 1,
+    front: 0,
+  };
   setHandler(searchProgressQuery, () => progress);
   const scope = new CancellationScope();
   let cancelReason: string | undefined;
@@ -113,11 +133,19 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         if (generationsThisRun >= perRun) {
           await continueAsNew<typeof searchWorkflow>({
             ...input,
-            resume: { key, params, state: strategy.state(), generation: progress.generation, evaluations: progress.evaluations, runs: progress.run },
+            resume: {
+              key,
+              params,
+              state: strategy.state(),
+              generation: progress.generation,
+              evaluations: progress.evaluations,
+              runs: progress.run,
+            },
           });
         }
         const asked = strategy.ask(SEARCH_ASK_BATCH);
-        if (asked.length === 0) throw ApplicationFailure.nonRetryable(`${strategy.name}: asked for candidates but got none before it was done`, 'SearchError');
+        if (asked.length === 0)
+          throw ApplicationFailure.nonRetryable(`${strategy.name}: asked for candidates but got none before it was done`, 'SearchError');
         const values: ObjectiveValues[] = new Array<ObjectiveValues>(asked.length);
         const base = progress.evaluations;
         const generation = progress.generation;
@@ -126,7 +154,14 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
           while (next < asked.length) {
             const i = next++;
             const candidate: Candidate = asked[i]!;
-            values[i] = await evaluate.evaluateSearchCandidate({ campaignId: input.campaignId, jobKey: key, params, index: base + i, generation, candidate });
+            values[i] = await evaluate.evaluateSearchCandidate({
+              campaignId: input.campaignId,
+              jobKey: key,
+              params,
+              index: base + i,
+              generation,
+              candidate,
+            });
           }
         };
         await Promise.all(Array.from({ length: Math.min(parallel, asked.length) }, lane));
@@ -145,7 +180,13 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     }
     throw error;
   }
-  const finished = await book.finishSearch({ campaignId: input.campaignId, jobKey: key, params, generations: progress.generation, runs: progress.run });
+  const finished = await book.finishSearch({
+    campaignId: input.campaignId,
+    jobKey: key,
+    params,
+    generations: progress.generation,
+    runs: progress.run,
+  });
   progress.evaluations = finished.evaluations;
   progress.front = finished.front;
   progress.status = 'completed';

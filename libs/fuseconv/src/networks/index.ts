@@ -17,10 +17,4 @@ export const NETWORK_DEFINITIONS: Readonly<Record<NetworkName, NetworkDefinition
 };
 
 /** All network names, in the order of docs/ARCHITECTURE.md. */
-export const NETWORKS: readonly NetworkName[] = [
-  'mobilenet_v1',
-  'mobilenet_v2',
-  'mobilenet_v3_small',
-  'mobilenet_v3_large',
-  'mnasnet_b1',
-];
+export const NETWORKS: readonly NetworkName[] = ['mobilenet_v1', 'mobilenet_v2', 'mobilenet_v3_small', 'mobilenet_v3_large', 'mnasnet_b1'];

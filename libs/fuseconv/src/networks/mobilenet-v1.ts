@@ -9,9 +9,19 @@ import { convBn, stagesByOutput, type NetworkDefinition } from './definition.js'
 
 /** [output channels, stride] of the 13 blocks. */
 const CFG: ReadonlyArray<readonly [number, number]> = [
-  [64, 1], [128, 2], [128, 1], [256, 2], [256, 1],
-  [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1],
-  [1024, 2], [1024, 1],
+  [64, 1],
+  [128, 2],
+  [128, 1],
+  [256, 2],
+  [256, 1],
+  [512, 2],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [1024, 2],
+  [1024, 1],
 ];
 
 const STEM_CHANNELS = 32;

@@ -2,18 +2,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  BATCH_NORM_ACT_TRAIN,
-  BatchNormActivation,
-  batchNormActivationTrain,
-  type FusedActivation,
-} from './index.js';
+import { BATCH_NORM_ACT_TRAIN, BatchNormActivation, batchNormActivationTrain, type FusedActivation } from './index.js';
 import { relErr } from './test-util.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
 
 /** The unfused reference: tfjs's moments + batchNorm + activation (what the tf.layers compute). */
 function reference(x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, eps: number, act: FusedActivation): tf.Tensor[] {
@@ -56,10 +50,13 @@ describe('fused batch norm + activation kernels (cpu) vs tfjs ops', () => {
         expect(relErr(y, ry!)).toBeLessThan(2e-5);
         expect(relErr(m, rm!)).toBeLessThan(2e-5);
         expect(relErr(v, rv!)).toBeLessThan(2e-5);
-        const fused = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
-          batchNormActivationTrain(a, c as tf.Tensor1D, d as tf.Tensor1D, eps, act)[0])([x, g, b], dy);
-        const ref = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
-          reference(a, c as tf.Tensor1D, d as tf.Tensor1D, eps, act)[0]!)([x, g, b], dy);
+        const fused = tf.grads(
+          (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => batchNormActivationTrain(a, c as tf.Tensor1D, d as tf.Tensor1D, eps, act)[0],
+        )([x, g, b], dy);
+        const ref = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => reference(a, c as tf.Tensor1D, d as tf.Tensor1D, eps, act)[0]!)(
+          [x, g, b],
+          dy,
+        );
         // With very few values per channel dx is a difference of nearly equal terms (ill-conditioned
         // in float32 on both sides), hence the looser bound there.
         const tol = x.size / C < 8 ? 1e-3 : 5e-5;
@@ -75,7 +72,9 @@ type ST = tfl.SymbolicTensor;
 /** conv → BN → act → dense, either as separate tf.layers or with the fused layer. */
 function tinyModel(fused: boolean, act: FusedActivation): tfl.LayersModel {
   const input = tfl.input({ shape: [6, 6, 3] });
-  let x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, useBias: false, kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }), name: 'conv' }).apply(input) as ST;
+  let x = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, useBias: false, kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }), name: 'conv' })
+    .apply(input) as ST;
   if (fused) {
     x = new BatchNormActivation({ name: 'bn', activation: act, epsilon: 1e-5, momentum: 0.9 }).apply(x) as ST;
   } else {
@@ -95,10 +94,23 @@ describe('BatchNormActivation layer', () => {
     const fused = tinyModel(true, 'relu6');
     const plain = tinyModel(false, 'relu6');
     const names = (m: tfl.LayersModel, trainable: boolean) =>
-      (trainable ? m.getLayer('bn').trainableWeights : m.getLayer('bn').nonTrainableWeights).map((w) => [w.name.split('/').pop()!.replace(/_\d+$/, ''), w.shape]);
+      (trainable ? m.getLayer('bn').trainableWeights : m.getLayer('bn').nonTrainableWeights).map((w) => [
+        w.name.split('/').pop()!.replace(/_\d+$/, ''),
+        w.shape,
+      ]);
     expect(names(fused, true)).toEqual(names(plain, true));
     expect(names(fused, false)).toEqual(names(plain, false));
-    expect(fused.getLayer('bn').getWeights().map((w) => w.shape)).toEqual(plain.getLayer('bn').getWeights().map((w) => w.shape));
+    expect(
+      fused
+        .getLayer('bn')
+        .getWeights()
+        .map((w) => w.shape),
+    ).toEqual(
+      plain
+        .getLayer('bn')
+        .getWeights()
+        .map((w) => w.shape),
+    );
     expect(fused.countParams()).toBe(plain.countParams());
     fused.dispose();
     plain.dispose();
@@ -133,10 +145,12 @@ describe('BatchNormActivation layer', () => {
     const x = rand([2, 6, 6, 3], 9, 2, 0.5);
     await model.trainOnBatch(x, rand([2, 4], 10));
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
     const layer = loaded.getLayer('bn') as BatchNormActivation;
     expect(layer).toBeInstanceOf(BatchNormActivation);

@@ -171,8 +171,7 @@ export function batchNormActBackward(
   const src = code === 0 ? dy : dx;
   for (let base = 0; base < n; base += C) {
     for (let c = 0; c < C; c++) {
-      dx[base + c] =
-        (src[base + c] as number) * (k[c] as number) + (x[base + c] as number) * (w[c] as number) + (u[c] as number);
+      dx[base + c] = (src[base + c] as number) * (k[c] as number) + (x[base + c] as number) * (w[c] as number) + (u[c] as number);
     }
   }
 }
@@ -253,8 +252,18 @@ function gradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
     [tf.TensorInfo, Float32Array],
   ];
   batchNormActBackward(
-    b.read(dy), b.read(x), C, b.read(mean), b.read(variance), b.read(gamma), b.read(beta),
-    a['epsilon'] as number, a['activation'] as FusedActivation, dxv, dgv, dbv,
+    b.read(dy),
+    b.read(x),
+    C,
+    b.read(mean),
+    b.read(variance),
+    b.read(gamma),
+    b.read(beta),
+    a['epsilon'] as number,
+    a['activation'] as FusedActivation,
+    dxv,
+    dgv,
+    dbv,
   );
   return [dx, dGamma, dBeta];
 }
@@ -300,11 +309,13 @@ export function registerBatchNormActivationKernels(): void {
       const dyY = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor;
       // Gradients flow through y only: the batch statistics outputs feed the moving averages.
       // Computed eagerly: each thunk below runs in its own tidy, which would dispose siblings.
-      const [dx, dGamma, dBeta] = (
-        hasKernel(BATCH_NORM_ACT_GRAD)
-          ? tf.engine().runKernel(BATCH_NORM_ACT_GRAD, { dy: dyY, x, mean, variance, gamma, beta } as never, attrs)
-          : compositeGrad(dyY, x, gamma, beta, attrs['epsilon'] as number, attrs['activation'] as FusedActivation)
-      ) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const [dx, dGamma, dBeta] = (hasKernel(BATCH_NORM_ACT_GRAD)
+        ? tf.engine().runKernel(BATCH_NORM_ACT_GRAD, { dy: dyY, x, mean, variance, gamma, beta } as never, attrs)
+        : compositeGrad(dyY, x, gamma, beta, attrs['epsilon'] as number, attrs['activation'] as FusedActivation)) as unknown as [
+        tf.Tensor,
+        tf.Tensor,
+        tf.Tensor,
+      ];
       return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
     },
   });
@@ -312,7 +323,14 @@ export function registerBatchNormActivationKernels(): void {
 }
 
 /** Gradient with tfjs ops (other backends): autodiff of the composite forward. */
-function compositeGrad(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, activation: FusedActivation): tf.Tensor[] {
+function compositeGrad(
+  dy: tf.Tensor,
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+  activation: FusedActivation,
+): tf.Tensor[] {
   const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Tensor =>
     composite(xx, gg as tf.Tensor1D, bb as tf.Tensor1D, epsilon, activation)[0] as tf.Tensor;
   return tf.grads(f)([x, gamma, beta], dy);
@@ -411,10 +429,17 @@ export class BatchNormActivation extends tfl.layers.Layer {
         return applyActivation(y, this.activation);
       }
       const [y, mean, variance] = batchNormActivationTrain(
-        x, gamma.read() as tf.Tensor1D, beta.read() as tf.Tensor1D, this.epsilon, this.activation,
+        x,
+        gamma.read() as tf.Tensor1D,
+        beta.read() as tf.Tensor1D,
+        this.epsilon,
+        this.activation,
       );
       const decay = 1 - this.momentum;
-      for (const [v, batch] of [[movingMean, mean], [movingVariance, variance]] as const) {
+      for (const [v, batch] of [
+        [movingMean, mean],
+        [movingVariance, variance],
+      ] as const) {
         const orig = v.read();
         v.write(tf.sub(orig, tf.mul(tf.sub(orig, batch), decay)));
       }

@@ -27,7 +27,8 @@ describe('param parity with the spec (params âˆ’ unusedParams), all 25 network Ã
         const { model } = buildModel(spec);
         expect(countTrainableParams(model)).toBe(liveParams(spec));
         // BN moving statistics exist but are not trainable (PyTorch does not count them either).
-        const bnChannels = listModules(spec).filter((m) => m.called && m.op === 'conv' && m.batchNorm)
+        const bnChannels = listModules(spec)
+          .filter((m) => m.called && m.op === 'conv' && m.batchNorm)
           .reduce((s, m) => s + (m.op === 'conv' ? m.outChannels : 0), 0);
         expect(model.nonTrainableWeights.reduce((s, w) => s + w.shape.reduce<number>((a, b) => a * (b ?? 0), 1), 0)).toBe(2 * bnChannels);
         model.dispose();
@@ -123,17 +124,27 @@ describe('forward pass', () => {
 
   it('a seed makes initial weights reproducible; different seeds differ', () => {
     const spec = buildNetwork({ network: 'mobilenet_v3_small', variant: 'fuse_half', width: 0.25, inputSize: 32, numClasses: 10 });
-    const a = buildModel(spec, { seed: 3 }).model.getWeights().map((w) => Array.from(w.dataSync()));
-    const b = buildModel(spec, { seed: 3 }).model.getWeights().map((w) => Array.from(w.dataSync()));
-    const c = buildModel(spec, { seed: 4 }).model.getWeights().map((w) => Array.from(w.dataSync()));
+    const a = buildModel(spec, { seed: 3 })
+      .model.getWeights()
+      .map((w) => Array.from(w.dataSync()));
+    const b = buildModel(spec, { seed: 3 })
+      .model.getWeights()
+      .map((w) => Array.from(w.dataSync()));
+    const c = buildModel(spec, { seed: 4 })
+      .model.getWeights()
+      .map((w) => Array.from(w.dataSync()));
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
   });
 
   it('seed 0 is a seed too (tfjs reads an initialiser seed of 0 as none)', () => {
     const spec = buildNetwork({ network: 'mobilenet_v2', variant: 'fuse_half', width: 0.25, inputSize: 16, numClasses: 10 });
-    const a = buildModel(spec, { seed: 0 }).model.getWeights().map((w) => Array.from(w.dataSync()));
-    const b = buildModel(spec, { seed: 0 }).model.getWeights().map((w) => Array.from(w.dataSync()));
+    const a = buildModel(spec, { seed: 0 })
+      .model.getWeights()
+      .map((w) => Array.from(w.dataSync()));
+    const b = buildModel(spec, { seed: 0 })
+      .model.getWeights()
+      .map((w) => Array.from(w.dataSync()));
     expect(b).toEqual(a);
     expect(() => buildModel(spec, { seed: -1 })).toThrow(/seed must be a non-negative integer/);
   });
@@ -164,17 +175,26 @@ describe('forward pass', () => {
 
 describe('training', () => {
   it('every trainable weight (FuSe kernels included) gets a finite, non-zero gradient; BN statistics move', () => {
-    const spec = buildNetwork({ network: 'mobilenet_v3_small', operators: mixed('mobilenet_v3_small', 2), width: 0.25, inputSize: 32, numClasses: 4 });
+    const spec = buildNetwork({
+      network: 'mobilenet_v3_small',
+      operators: mixed('mobilenet_v3_small', 2),
+      width: 0.25,
+      inputSize: 32,
+      numClasses: 4,
+    });
     const { model } = buildModel(spec, { taps: 'block', seed: 1 });
     const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 1);
     const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4);
     const mean = model.getLayer('features.2.op.bn').getWeights()[2]!; // moving mean
     const before = Array.from(mean.dataSync());
-    const { grads, value } = tf.variableGrads(() => {
-      const [logits, ...taps] = model.apply(x, { training: true }) as tf.Tensor[];
-      // Task loss plus a tap term, the shape of a NOS objective.
-      return tf.add(tf.losses.softmaxCrossEntropy(labels, logits!), tf.mul(0.01, tf.mean(tf.square(taps[3]!)))) as tf.Scalar;
-    }, model.trainableWeights.map((w) => w.read() as tf.Variable));
+    const { grads, value } = tf.variableGrads(
+      () => {
+        const [logits, ...taps] = model.apply(x, { training: true }) as tf.Tensor[];
+        // Task loss plus a tap term, the shape of a NOS objective.
+        return tf.add(tf.losses.softmaxCrossEntropy(labels, logits!), tf.mul(0.01, tf.mean(tf.square(taps[3]!)))) as tf.Scalar;
+      },
+      model.trainableWeights.map((w) => w.read() as tf.Variable),
+    );
     expect(Number.isFinite(value.dataSync()[0])).toBe(true);
     const names = Object.keys(grads);
     expect(names.length).toBe(model.trainableWeights.length);
@@ -182,7 +202,10 @@ describe('training', () => {
     for (const n of names) {
       const g = grads[n]!.dataSync();
       expect(g.every(Number.isFinite)).toBe(true);
-      expect(g.some((v) => v !== 0), n).toBe(true);
+      expect(
+        g.some((v) => v !== 0),
+        n,
+      ).toBe(true);
     }
     const after = Array.from(model.getLayer('features.2.op.bn').getWeights()[2]!.dataSync());
     expect(after).not.toEqual(before);

@@ -153,7 +153,16 @@ function conv(
   let y = x;
   if (opts.padding > 0) {
     const p = opts.padding;
-    y = apply(tfl.layers.zeroPadding2d({ name: `${opts.name}.pad`, padding: [[p, p], [p, p]] }), y);
+    y = apply(
+      tfl.layers.zeroPadding2d({
+        name: `${opts.name}.pad`,
+        padding: [
+          [p, p],
+          [p, p],
+        ],
+      }),
+      y,
+    );
   }
   return apply(
     tfl.layers.conv2d({
@@ -172,7 +181,11 @@ function conv(
 }
 
 function convOp(x: ST, op: ConvOp, ctx: BuildContext): ST {
-  const y = conv(x, { name: op.name, filters: op.outChannels, kernel: op.kernel, stride: op.stride, padding: op.padding, bias: op.bias }, ctx);
+  const y = conv(
+    x,
+    { name: op.name, filters: op.outChannels, kernel: op.kernel, stride: op.stride, padding: op.padding, bias: op.bias },
+    ctx,
+  );
   if (op.batchNorm) return bnAct(y, ctx, `${op.name}.bn`, op.activation, `${op.name}.act`);
   return activate(y, op.activation, `${op.name}.act`);
 }
@@ -212,7 +225,15 @@ function block(x: ST, b: BlockSpec, ctx: BuildContext): BlockOutputs {
     y = conv(y, { name: `${n}.expand`, filters: b.hiddenChannels, kernel: 1, stride: 1, padding: 0, bias: false }, ctx);
     y = bnAct(y, ctx, `${n}.expand.bn`, b.activations.expand, `${n}.expand.act`);
   }
-  y = spatialStage(y, { name: `${n}.op`, operator: b.operator, kernel: b.kernel, stride: b.stride, padding: b.padding, seed: seeds.take(), init: ctx.init });
+  y = spatialStage(y, {
+    name: `${n}.op`,
+    operator: b.operator,
+    kernel: b.kernel,
+    stride: b.stride,
+    padding: b.padding,
+    seed: seeds.take(),
+    init: ctx.init,
+  });
   if (b.se === null) {
     y = bnAct(y, ctx, `${n}.op.bn`, b.activations.depthwise, `${n}.op.act`);
   } else {
@@ -248,9 +269,16 @@ function moduleMap(spec: NetworkSpec): Record<string, string[]> {
       continue;
     }
     const suffix = {
-      stem: '', head: '', classifier: '',
-      expand: 'expand', depthwise: 'op', fuse_h: 'op', fuse_v: 'op',
-      se_reduce: 'se.reduce', se_expand: 'se.expand', project: 'project',
+      stem: '',
+      head: '',
+      classifier: '',
+      expand: 'expand',
+      depthwise: 'op',
+      fuse_h: 'op',
+      fuse_v: 'op',
+      se_reduce: 'se.reduce',
+      se_expand: 'se.expand',
+      project: 'project',
     }[m.role];
     add(`${blockName}.${suffix}`, m.name);
   }

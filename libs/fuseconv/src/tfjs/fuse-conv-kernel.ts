@@ -197,7 +197,9 @@ function forwardKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   if (!x || !kernelH || !kernelV) throw new Error(`${FUSE_CONV}: missing input`);
   const geo = fuseGeometryFromAttrs(x, kernelH, attrs ?? {});
   const [[y], [xv, kh, kv], [yv]] = arrays(backend, [x, kernelH, kernelV], [[geo.N, geo.Ho, geo.Wo, geo.Cout]]) as [
-    tf.TensorInfo[], Float32Array[], Float32Array[],
+    tf.TensorInfo[],
+    Float32Array[],
+    Float32Array[],
   ];
   (yv as Float32Array).fill(0);
   fuseConvForward(geo, xv as Float32Array, kh as Float32Array, kv as Float32Array, yv as Float32Array);
@@ -233,9 +235,13 @@ export function registerFuseConvKernels(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, kernelH, kernelV] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
       // Computed eagerly: each thunk runs in its own tidy, which would dispose the siblings.
-      const [dx, dkh, dkv] = tf.engine().runKernel(
-        FUSE_CONV_GRAD, { dy: dy as tf.Tensor, x, kernelH, kernelV } as never, attrs,
-      ) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const [dx, dkh, dkv] = tf
+        .engine()
+        .runKernel(FUSE_CONV_GRAD, { dy: dy as tf.Tensor, x, kernelH, kernelV } as never, attrs) as unknown as [
+        tf.Tensor,
+        tf.Tensor,
+        tf.Tensor,
+      ];
       return { x: () => dx, kernelH: () => dkh, kernelV: () => dkv };
     },
   });

@@ -8,15 +8,7 @@
  */
 export { HardSwish, HardSigmoid, activationLayer } from './activations.js';
 export type { LayerArgs } from './activations.js';
-export {
-  FuseConv2D,
-  fuseFullConv2d,
-  fuseHalfConv2d,
-  fuseChannels,
-  separableBlock,
-  spatialStage,
-  batchNorm,
-} from './layers.js';
+export { FuseConv2D, fuseFullConv2d, fuseHalfConv2d, fuseChannels, separableBlock, spatialStage, batchNorm } from './layers.js';
 export { kaimingFanOut, uniformFanIn, convWeightInit, linearWeightInit, biasInit, INIT_SCHEMES } from './init.js';
 export type { InitScheme, Fans } from './init.js';
 export type { FuseConv2DArgs, FuseMode, SeparableBlockOptions } from './layers.js';

@@ -67,9 +67,15 @@ describe('init: reference (the reference PyTorch models)', () => {
         const name = w.originalName;
         const values = w.read().dataSync() as Float32Array;
         if (/(gamma|moving_variance)$/.test(name)) {
-          expect(values.every((v) => v === 1), name).toBe(true);
+          expect(
+            values.every((v) => v === 1),
+            name,
+          ).toBe(true);
         } else if (/(beta|moving_mean|bias)$/.test(name)) {
-          expect(values.every((v) => v === 0), name).toBe(true);
+          expect(
+            values.every((v) => v === 0),
+            name,
+          ).toBe(true);
         } else if (w.shape.length === 2) {
           expectSdNear(name, stats(values, 0.01), 0.01);
         } else {
@@ -77,7 +83,7 @@ describe('init: reference (the reference PyTorch models)', () => {
           const s = stats(values, sigma);
           expectSdNear(name, s, sigma);
           if (isSpatial(name)) checkedSpatial++;
-          pooledSq += s.sd * s.sd * s.n / (sigma * sigma);
+          pooledSq += (s.sd * s.sd * s.n) / (sigma * sigma);
           pooledN += s.n;
           for (const v of values) if (Math.abs(v) > 2 * sigma) beyond2Sigma++;
         }
@@ -106,14 +112,23 @@ describe('init: pytorch (nn.Conv2d / nn.Linear defaults)', () => {
         const name = w.originalName;
         const values = w.read().dataSync() as Float32Array;
         if (/(gamma|moving_variance)$/.test(name)) {
-          expect(values.every((v) => v === 1), name).toBe(true);
+          expect(
+            values.every((v) => v === 1),
+            name,
+          ).toBe(true);
         } else if (/(beta|moving_mean)$/.test(name)) {
-          expect(values.every((v) => v === 0), name).toBe(true);
+          expect(
+            values.every((v) => v === 0),
+            name,
+          ).toBe(true);
         } else {
           // Linear (1280 → 10) bias and weight: fan_in = in_features = 1280; convs: the fans above.
           const fanIn = /bias$/.test(name) || w.shape.length === 2 ? 1280 : torchFans(name, w.shape as number[]).fanIn;
           const bound = 1 / Math.sqrt(fanIn);
-          expect(values.every((v) => Math.abs(v) <= bound), `${name} within ±${bound}`).toBe(true);
+          expect(
+            values.every((v) => Math.abs(v) <= bound),
+            `${name} within ±${bound}`,
+          ).toBe(true);
           if (values.length >= 30) expectSdNear(name, stats(values, bound / Math.sqrt(3)), bound / Math.sqrt(3));
           if (isSpatial(name)) checkedSpatial++;
           if (/bias$/.test(name)) checkedBias++;

@@ -12,9 +12,7 @@ beforeAll(async () => {
  * PyTorch semantics written out with loops: depthwise conv of x [N,H,W,C] with kernel
  * [kh,kw,C] (channel c uses kernel[..][..][c]), stride s, zero padding ph/pw on both sides.
  */
-function naiveDepthwise(
-  x: number[][][][], kernel: number[][][], s: number, ph: number, pw: number,
-): number[][][][] {
+function naiveDepthwise(x: number[][][][], kernel: number[][][], s: number, ph: number, pw: number): number[][][][] {
   const n = x.length;
   const h = x[0]!.length;
   const w = x[0]![0]!.length;
@@ -111,12 +109,30 @@ describe('FuseConv2D numerics against loops with PyTorch semantics', () => {
     // conv2d per channel with explicit symmetric padding: an independent path from depthwiseConv2d.
     const perChannel = (t: tf.Tensor4D, kernel: tf.Tensor4D, pad: [[number, number], [number, number]]) =>
       tf.concat(
-        tf.split(t, t.shape[3], 3).map((ch, i) =>
-          tf.conv2d(ch as tf.Tensor4D, tf.slice(kernel, [0, 0, i, 0], [kernel.shape[0], kernel.shape[1], 1, 1]), 2, [[0, 0], ...pad, [0, 0]]),
-        ),
+        tf
+          .split(t, t.shape[3], 3)
+          .map((ch, i) =>
+            tf.conv2d(ch as tf.Tensor4D, tf.slice(kernel, [0, 0, i, 0], [kernel.shape[0], kernel.shape[1], 1, 1]), 2, [
+              [0, 0],
+              ...pad,
+              [0, 0],
+            ]),
+          ),
         3,
       );
-    const ref = tf.concat([perChannel(a, kh, [[0, 0], [1, 1]]), perChannel(b, kv, [[1, 1], [0, 0]])], 3) as tf.Tensor4D;
+    const ref = tf.concat(
+      [
+        perChannel(a, kh, [
+          [0, 0],
+          [1, 1],
+        ]),
+        perChannel(b, kv, [
+          [1, 1],
+          [0, 0],
+        ]),
+      ],
+      3,
+    ) as tf.Tensor4D;
     close(y.arraySync(), ref.arraySync());
   });
 
@@ -150,16 +166,26 @@ describe('serialisation', () => {
     const gate = new HardSigmoid({ name: 'gate' }).apply(y) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: input, outputs: gate });
     expect(model.getLayer('b0.op').getClassName()).toBe('FuseConv2D');
-    expect(model.getLayer('b1.op').getWeights().map((w) => w.shape)).toEqual([[1, 5, 8, 1], [5, 1, 8, 1]]);
+    expect(
+      model
+        .getLayer('b1.op')
+        .getWeights()
+        .map((w) => w.shape),
+    ).toEqual([
+      [1, 5, 8, 1],
+      [5, 1, 8, 1],
+    ]);
     // Non-trivial BN statistics so that their round-trip matters.
     for (const l of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
       l.setWeights(l.getWeights().map((w, i) => tf.randomUniform(w.shape, 0.5, 1.5, 'float32', 10 + i)));
     }
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     expect(JSON.stringify(artifacts!.modelTopology)).toContain('"class_name":"FuseConv2D"');
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
     expect(loaded.getLayer('b0.op')).toBeInstanceOf(FuseConv2D);

@@ -150,8 +150,18 @@ export class FuseConv2D extends tfl.layers.Layer {
         [xh, xv] = tf.split(x, [this.split.horizontal, this.split.vertical], 3) as [tf.Tensor4D, tf.Tensor4D];
       }
       if (p > 0) {
-        xh = tf.pad(xh, [[0, 0], [0, 0], [p, p], [0, 0]]);
-        xv = tf.pad(xv, [[0, 0], [p, p], [0, 0], [0, 0]]);
+        xh = tf.pad(xh, [
+          [0, 0],
+          [0, 0],
+          [p, p],
+          [0, 0],
+        ]);
+        xv = tf.pad(xv, [
+          [0, 0],
+          [p, p],
+          [0, 0],
+          [0, 0],
+        ]);
       }
       const yh = tf.depthwiseConv2d(xh, this.kernelH.read() as tf.Tensor4D, s, 'valid');
       const yv = tf.depthwiseConv2d(xv, this.kernelV.read() as tf.Tensor4D, s, 'valid');
@@ -232,7 +242,15 @@ export function separableBlock(x: tfl.SymbolicTensor, options: SeparableBlockOpt
   const k = options.kernel ?? 3;
   const seed = options.seed ?? null;
   const init = options.init ?? 'reference';
-  let y = spatialStage(x, { name: `${name}.op`, operator: options.operator, kernel: k, stride: options.stride ?? 1, padding: (k - 1) >> 1, seed, init });
+  let y = spatialStage(x, {
+    name: `${name}.op`,
+    operator: options.operator,
+    kernel: k,
+    stride: options.stride ?? 1,
+    padding: (k - 1) >> 1,
+    seed,
+    init,
+  });
   y = applyLayer(batchNorm(`${name}.op.bn`), y);
   const act1 = activationLayer(options.spatialActivation ?? 'relu', `${name}.op.act`);
   if (act1 !== null) y = applyLayer(act1, y);
@@ -264,14 +282,31 @@ function channelsOf(x: tfl.SymbolicTensor): number {
  */
 export function spatialStage(
   x: tfl.SymbolicTensor,
-  options: { name: string; operator: BlockOperator; kernel: number; stride: number; padding: number; seed: number | null; init?: InitScheme },
+  options: {
+    name: string;
+    operator: BlockOperator;
+    kernel: number;
+    stride: number;
+    padding: number;
+    seed: number | null;
+    init?: InitScheme;
+  },
 ): tfl.SymbolicTensor {
   const { name, operator, kernel, stride, padding, seed } = options;
   const init = options.init ?? 'reference';
   if (operator === 'dw') {
     let y = x;
     if (padding > 0) {
-      y = applyLayer(tfl.layers.zeroPadding2d({ name: `${name}.pad`, padding: [[padding, padding], [padding, padding]] }), y);
+      y = applyLayer(
+        tfl.layers.zeroPadding2d({
+          name: `${name}.pad`,
+          padding: [
+            [padding, padding],
+            [padding, padding],
+          ],
+        }),
+        y,
+      );
     }
     return applyLayer(
       tfl.layers.depthwiseConv2d({

@@ -16,7 +16,10 @@ function build(options: Omit<BuildOptions, keyof typeof shape>, seed: number) {
 }
 
 function values(model: ReturnType<typeof build>['model'], layer: string): number[][] {
-  return model.getLayer(layer).getWeights().map((w) => Array.from(w.dataSync()));
+  return model
+    .getLayer(layer)
+    .getWeights()
+    .map((w) => Array.from(w.dataSync()));
 }
 
 describe('transferWeights (teacher: baseline, student: FuSe)', () => {
@@ -27,8 +30,20 @@ describe('transferWeights (teacher: baseline, student: FuSe)', () => {
     // Exactly the spatial convolutions are skipped.
     expect(skipped).toEqual(student.spec.blocks.map((b) => `${b.name}.op`));
     expect(reasons['features.1.op']).toMatch(/layer type differs \(teacher DepthwiseConv2D, student FuseConv2D\)/);
-    for (const name of ['features.0.0', 'features.0.0.bn', 'features.1.se.reduce', 'features.1.se.expand', 'features.2.expand',
-      'features.2.expand.bn', 'features.2.op.bn', 'features.2.project', 'features.2.project.bn', 'features.12.0', 'features.14', 'classifier.1']) {
+    for (const name of [
+      'features.0.0',
+      'features.0.0.bn',
+      'features.1.se.reduce',
+      'features.1.se.expand',
+      'features.2.expand',
+      'features.2.expand.bn',
+      'features.2.op.bn',
+      'features.2.project',
+      'features.2.project.bn',
+      'features.12.0',
+      'features.14',
+      'classifier.1',
+    ]) {
       expect(copied).toContain(name);
       expect(values(student.model, name)).toEqual(values(teacher.model, name)); // incl. BN moving statistics
     }
@@ -48,11 +63,12 @@ describe('transferWeights (teacher: baseline, student: FuSe)', () => {
     expect(copied).toContain('features.1.expand');
     expect(skipped).toContain('features.1.project');
     expect(copied).toContain('features.1.project.bn');
-    expect(student.model.getLayer('features.1.project').getWeights()[0]!.shape[2])
-      .toBe(teacher.model.getLayer('features.1.project').getWeights()[0]!.shape[2]! * 2);
+    expect(student.model.getLayer('features.1.project').getWeights()[0]!.shape[2]).toBe(
+      teacher.model.getLayer('features.1.project').getWeights()[0]!.shape[2]! * 2,
+    );
   });
 
-  it('mixed student (fuse_half_50): depthwise blocks get the teacher\'s depthwise kernels; the student then predicts like the teacher there', () => {
+  it("mixed student (fuse_half_50): depthwise blocks get the teacher's depthwise kernels; the student then predicts like the teacher there", () => {
     const teacher = build({ network: 'mobilenet_v2', variant: 'baseline' }, 1);
     const student = build({ network: 'mobilenet_v2', variant: 'fuse_half_50' }, 2);
     const { copied, skipped } = transferWeights(teacher.model, student.model);

@@ -36,11 +36,7 @@ function mode(layer: tfl.layers.Layer): string | undefined {
  * FuSe mode) and weight shapes agree. The student's weights are replaced by copies (later changes
  * to either model do not affect the other). Returns which student layers were copied and skipped.
  */
-export function transferWeights(
-  teacher: tfl.LayersModel,
-  student: tfl.LayersModel,
-  options: TransferOptions = {},
-): TransferResult {
+export function transferWeights(teacher: tfl.LayersModel, student: tfl.LayersModel, options: TransferOptions = {}): TransferResult {
   const byName = new Map(teacher.layers.map((l) => [l.name, l]));
   const copied: string[] = [];
   const skipped: string[] = [];

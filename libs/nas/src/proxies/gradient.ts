@@ -7,7 +7,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { correlationMatrix, symmetricEigenvalues } from './linalg.js';
-import { crossEntropy, finite, first, inputTensor, labelsOf, logitsOf, scoredWeights, withHooks, withoutDropout, WEIGHTED_LAYER_CLASSES, type ProxyBatch, type ScoredWeight } from './model-access.js';
+import {
+  crossEntropy,
+  finite,
+  first,
+  inputTensor,
+  labelsOf,
+  logitsOf,
+  scoredWeights,
+  withHooks,
+  withoutDropout,
+  WEIGHTED_LAYER_CLASSES,
+  type ProxyBatch,
+  type ScoredWeight,
+} from './model-access.js';
 
 /** Gradients of the loss with respect to each scored weight, as float32 arrays. */
 function lossGradients(model: tfl.LayersModel, batch: ProxyBatch, weights: readonly ScoredWeight[], proxy: string): Float32Array[] {
@@ -15,8 +28,13 @@ function lossGradients(model: tfl.LayersModel, batch: ProxyBatch, weights: reado
   return withoutDropout(model, () =>
     tf.tidy(() => {
       const x = inputTensor(batch);
-      const { grads } = tf.variableGrads(() => crossEntropy(logitsOf(model, x), labels), weights.map((w) => w.variable));
-      return weights.map((w) => (grads[w.variable.name] ? (grads[w.variable.name]!.dataSync() as Float32Array) : new Float32Array(w.variable.size)));
+      const { grads } = tf.variableGrads(
+        () => crossEntropy(logitsOf(model, x), labels),
+        weights.map((w) => w.variable),
+      );
+      return weights.map((w) =>
+        grads[w.variable.name] ? (grads[w.variable.name]!.dataSync() as Float32Array) : new Float32Array(w.variable.size),
+      );
     }),
   );
 }
@@ -118,7 +136,10 @@ export function fisher(model: tfl.LayersModel, batch: ProxyBatch): number {
         tf.tidy(() => {
           const x = inputTensor(batch);
           const weights = scoredWeights(model);
-          tf.variableGrads(() => crossEntropy(logitsOf(model, x), labels), weights.map((w) => w.variable));
+          tf.variableGrads(
+            () => crossEntropy(logitsOf(model, x), labels),
+            weights.map((w) => w.variable),
+          );
         }),
     ),
   );

@@ -49,7 +49,8 @@ export function inputTensor(batch: ProxyBatch): tf.Tensor4D {
 
 /** The labels, or a clear error for a proxy that needs them. */
 export function labelsOf(batch: ProxyBatch, proxy: string): Int32Array {
-  if (!batch.labels) throw new NasInputError('proxies', `${proxy} needs labels (it differentiates the cross-entropy loss), and this data set has none`);
+  if (!batch.labels)
+    throw new NasInputError('proxies', `${proxy} needs labels (it differentiates the cross-entropy loss), and this data set has none`);
   return batch.labels;
 }
 
@@ -69,7 +70,11 @@ export function crossEntropy(logits: tf.Tensor2D, labels: Int32Array): tf.Scalar
 type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 
 /** Replaces `call` of the given layers for the duration of `run`. */
-export function withHooks<T>(layers: readonly tfl.layers.Layer[], wrap: (layer: tfl.layers.Layer, original: Call) => Call, run: () => T): T {
+export function withHooks<T>(
+  layers: readonly tfl.layers.Layer[],
+  wrap: (layer: tfl.layers.Layer, original: Call) => Call,
+  run: () => T,
+): T {
   const saved = layers.map((layer) => {
     const target = layer as unknown as { call: Call };
     const own = Object.prototype.hasOwnProperty.call(target, 'call');

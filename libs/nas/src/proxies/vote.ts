@@ -14,7 +14,7 @@ export function rankVote(scores: ReadonlyArray<Readonly<Record<string, number>>>
       if (!Number.isFinite(s[proxy])) throw new NasInputError(`scores[${i}].${proxy}`, `expected a finite score, got ${s[proxy]}`);
     });
     const order = scores.map((_, i) => i).sort((a, b) => scores[a]![proxy]! - scores[b]![proxy]!);
-    for (let start = 0; start < order.length; ) {
+    for (let start = 0; start < order.length;) {
       let end = start;
       while (end + 1 < order.length && scores[order[end + 1]!]![proxy] === scores[order[start]!]![proxy]) end++;
       const rank = (start + end) / 2 + 1;

@@ -16,7 +16,8 @@ export class EvolutionStrategy extends BaseStrategy<EvolutionState> {
     while (out.length < room) {
       let genes: number[] | null;
       if (s.asked + out.length < s.populationSize) genes = this.randomNew(taken);
-      else if (s.population.length === 0) break; // wait for the first results
+      else if (s.population.length === 0)
+        break; // wait for the first results
       else {
         const population = s.population;
         const sample = this.rng.sample(population.length, Math.min(s.sampleSize, population.length)).map((i) => population[i]!);

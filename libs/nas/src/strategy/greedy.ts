@@ -96,7 +96,12 @@ export class GreedyStrategy extends BaseStrategy<GreedyState> {
           genes[position] = value;
           const values = measured.get(key(genes));
           if (!values) continue;
-          const change = { position, value, gain: base[gainAt]! - values[gainAt]!, cost: costAt === null ? 0 : values[costAt]! - base[costAt]! };
+          const change = {
+            position,
+            value,
+            gain: base[gainAt]! - values[gainAt]!,
+            cost: costAt === null ? 0 : values[costAt]! - base[costAt]!,
+          };
           if (change.gain > 0 && (choice === null || greedyBetter(change, choice))) choice = change;
         }
         if (choice) best.push(choice);

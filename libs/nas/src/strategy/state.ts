@@ -155,7 +155,13 @@ export function upgradeState(state: StrategyState | StrategyStateV1): StrategySt
     case 'exhaustive':
       return { ...common, strategy: 'exhaustive', next: old.next };
     case 'evolution':
-      return { ...common, strategy: 'evolution', populationSize: old.populationSize, sampleSize: old.sampleSize, population: old.population.map(fromV1Member) };
+      return {
+        ...common,
+        strategy: 'evolution',
+        populationSize: old.populationSize,
+        sampleSize: old.sampleSize,
+        population: old.population.map(fromV1Member),
+      };
     case 'nsga2':
       return {
         ...common,
@@ -171,7 +177,13 @@ export function upgradeState(state: StrategyState | StrategyStateV1): StrategySt
       // Version 1 set up the walk lazily on the first ask; before it, `greedy` is absent.
       if (!old.greedy) return { ...common, strategy: 'greedy', ...initialGreedyWalk(old.space), probe: [] };
       const { array, phase, base, order } = old.greedy;
-      return { ...common, strategy: 'greedy', greedy: { array, phase, base, order }, queue: old.queue, probe: old.offspring.map(fromV1Member) };
+      return {
+        ...common,
+        strategy: 'greedy',
+        greedy: { array, phase, base, order },
+        queue: old.queue,
+        probe: old.offspring.map(fromV1Member),
+      };
     }
   }
 }

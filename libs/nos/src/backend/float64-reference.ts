@@ -83,17 +83,20 @@ function conv(x: F64, k: F64, s: number): F64 {
   const Ho = Math.floor((H - KH) / s) + 1;
   const Wo = Math.floor((W - KW) / s) + 1;
   const y = zeros([N, Ho, Wo, Co]);
-  for (let n = 0; n < N; n++) for (let oh = 0; oh < Ho; oh++) for (let ow = 0; ow < Wo; ow++) {
-    const yo = ((n * Ho + oh) * Wo + ow) * Co;
-    for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++) {
-      const xo = ((n * H + oh * s + i) * W + ow * s + j) * Ci;
-      for (let ci = 0; ci < Ci; ci++) {
-        const xv = at(x.v, xo + ci);
-        const ko = ((i * KW + j) * Ci + ci) * Co;
-        for (let co = 0; co < Co; co++) y.v[yo + co] = at(y.v, yo + co) + xv * at(k.v, ko + co);
+  for (let n = 0; n < N; n++)
+    for (let oh = 0; oh < Ho; oh++)
+      for (let ow = 0; ow < Wo; ow++) {
+        const yo = ((n * Ho + oh) * Wo + ow) * Co;
+        for (let i = 0; i < KH; i++)
+          for (let j = 0; j < KW; j++) {
+            const xo = ((n * H + oh * s + i) * W + ow * s + j) * Ci;
+            for (let ci = 0; ci < Ci; ci++) {
+              const xv = at(x.v, xo + ci);
+              const ko = ((i * KW + j) * Ci + ci) * Co;
+              for (let co = 0; co < Co; co++) y.v[yo + co] = at(y.v, yo + co) + xv * at(k.v, ko + co);
+            }
+          }
       }
-    }
-  }
   return y;
 }
 
@@ -103,23 +106,26 @@ function convBackward(dy: F64, x: F64, k: F64, s: number): [F64, F64] {
   const [, Ho, Wo] = dy.shape as [number, number, number];
   const dx = zeros(x.shape);
   const dk = zeros(k.shape);
-  for (let n = 0; n < N; n++) for (let oh = 0; oh < Ho; oh++) for (let ow = 0; ow < Wo; ow++) {
-    const yo = ((n * Ho + oh) * Wo + ow) * Co;
-    for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++) {
-      const xo = ((n * H + oh * s + i) * W + ow * s + j) * Ci;
-      for (let ci = 0; ci < Ci; ci++) {
-        const xv = at(x.v, xo + ci);
-        const ko = ((i * KW + j) * Ci + ci) * Co;
-        let a = 0;
-        for (let co = 0; co < Co; co++) {
-          const g = at(dy.v, yo + co);
-          a += g * at(k.v, ko + co);
-          dk.v[ko + co] = at(dk.v, ko + co) + xv * g;
-        }
-        dx.v[xo + ci] = at(dx.v, xo + ci) + a;
+  for (let n = 0; n < N; n++)
+    for (let oh = 0; oh < Ho; oh++)
+      for (let ow = 0; ow < Wo; ow++) {
+        const yo = ((n * Ho + oh) * Wo + ow) * Co;
+        for (let i = 0; i < KH; i++)
+          for (let j = 0; j < KW; j++) {
+            const xo = ((n * H + oh * s + i) * W + ow * s + j) * Ci;
+            for (let ci = 0; ci < Ci; ci++) {
+              const xv = at(x.v, xo + ci);
+              const ko = ((i * KW + j) * Ci + ci) * Co;
+              let a = 0;
+              for (let co = 0; co < Co; co++) {
+                const g = at(dy.v, yo + co);
+                a += g * at(k.v, ko + co);
+                dk.v[ko + co] = at(dk.v, ko + co) + xv * g;
+              }
+              dx.v[xo + ci] = at(dx.v, xo + ci) + a;
+            }
+          }
       }
-    }
-  }
   return [dx, dk];
 }
 
@@ -142,31 +148,40 @@ function fuse(role: 0 | 1, x: F64, kh: F64, kv: F64, config: Record<string, unkn
   const Wo = Math.floor((W + 2 * p - K) / s) + 1;
   const Cout = full ? 2 * C : C;
   const segs: FuseSeg[] = full
-    ? [{ vertical: false, i0: 0, o0: 0, Cb: C }, { vertical: true, i0: 0, o0: C, Cb: C }]
-    : [{ vertical: false, i0: 0, o0: 0, Cb: Ch }, { vertical: true, i0: Ch, o0: Ch, Cb: C - Ch }];
+    ? [
+        { vertical: false, i0: 0, o0: 0, Cb: C },
+        { vertical: true, i0: 0, o0: C, Cb: C },
+      ]
+    : [
+        { vertical: false, i0: 0, o0: 0, Cb: Ch },
+        { vertical: true, i0: Ch, o0: Ch, Cb: C - Ch },
+      ];
   const y = zeros([N, Ho, Wo, Cout]);
   const dx = zeros(x.shape);
   const dks = [zeros(kh.shape), zeros(kv.shape)];
   segs.forEach((seg, si) => {
     const w = si === 0 ? kh : kv;
     const dw = dks[si] as F64;
-    for (let n = 0; n < N; n++) for (let oh = 0; oh < Ho; oh++) for (let ow = 0; ow < Wo; ow++) for (let k = 0; k < K; k++) {
-      const ih = seg.vertical ? oh * s + k - p : oh * s;
-      const iw = seg.vertical ? ow * s : ow * s + k - p;
-      if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-      for (let c = 0; c < seg.Cb; c++) {
-        const go = ((n * Ho + oh) * Wo + ow) * Cout + seg.o0 + c;
-        const xo = ((n * H + ih) * W + iw) * C + seg.i0 + c;
-        const wo = k * seg.Cb + c;
-        if (role === 0) {
-          y.v[go] = at(y.v, go) + at(w.v, wo) * at(x.v, xo);
-        } else {
-          const g = at((dy as F64).v, go);
-          dx.v[xo] = at(dx.v, xo) + at(w.v, wo) * g;
-          dw.v[wo] = at(dw.v, wo) + at(x.v, xo) * g;
-        }
-      }
-    }
+    for (let n = 0; n < N; n++)
+      for (let oh = 0; oh < Ho; oh++)
+        for (let ow = 0; ow < Wo; ow++)
+          for (let k = 0; k < K; k++) {
+            const ih = seg.vertical ? oh * s + k - p : oh * s;
+            const iw = seg.vertical ? ow * s : ow * s + k - p;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+            for (let c = 0; c < seg.Cb; c++) {
+              const go = ((n * Ho + oh) * Wo + ow) * Cout + seg.o0 + c;
+              const xo = ((n * H + ih) * W + iw) * C + seg.i0 + c;
+              const wo = k * seg.Cb + c;
+              if (role === 0) {
+                y.v[go] = at(y.v, go) + at(w.v, wo) * at(x.v, xo);
+              } else {
+                const g = at((dy as F64).v, go);
+                dx.v[xo] = at(dx.v, xo) + at(w.v, wo) * g;
+                dw.v[wo] = at(dw.v, wo) + at(x.v, xo) * g;
+              }
+            }
+          }
   });
   return role === 0 ? [y] : [dx, dks[0] as F64, dks[1] as F64];
 }
@@ -255,13 +270,17 @@ export function float64Reference(
         const Hp = H + t + b;
         const Wp = W + l + r;
         y = zeros([N, Hp, Wp, C]);
-        for (let n = 0; n < N; n++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) {
-          y.v[((n * Hp + h + t) * Wp + w + l) * C + c] = at((a as F64).v, ((n * H + h) * W + w) * C + c);
-        }
+        for (let n = 0; n < N; n++)
+          for (let h = 0; h < H; h++)
+            for (let w = 0; w < W; w++)
+              for (let c = 0; c < C; c++) {
+                y.v[((n * Hp + h + t) * Wp + w + l) * C + c] = at((a as F64).v, ((n * H + h) * W + w) * C + c);
+              }
         break;
       }
       case 'Conv2D':
-        if (L.config['padding'] !== 'valid' || L.config['useBias'] === true) throw new Error(`float64Reference: ${L.name}: only 'valid' convolutions without bias`);
+        if (L.config['padding'] !== 'valid' || L.config['useBias'] === true)
+          throw new Error(`float64Reference: ${L.name}: only 'valid' convolutions without bias`);
         y = conv(a as F64, weight(L, 'kernel'), (L.config['strides'] as number[])[0] as number);
         break;
       case 'FuseConv2D':
@@ -296,11 +315,12 @@ export function float64Reference(
         const bias = L.weights.get('bias');
         const O = k.shape[1] as number;
         y = zeros([N, O]);
-        for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) {
-          let s = bias === undefined ? 0 : at(bias.v, o);
-          for (let i = 0; i < I; i++) s += at((a as F64).v, n * I + i) * at(k.v, i * O + o);
-          y.v[n * O + o] = s;
-        }
+        for (let n = 0; n < N; n++)
+          for (let o = 0; o < O; o++) {
+            let s = bias === undefined ? 0 : at(bias.v, o);
+            for (let i = 0; i < I; i++) s += at((a as F64).v, n * I + i) * at(k.v, i * O + o);
+            y.v[n * O + o] = s;
+          }
         break;
       }
       default:
@@ -344,9 +364,12 @@ export function float64Reference(
         const [Nn, H, W, C] = a.shape as [number, number, number, number];
         const [, Hp, Wp] = dy.shape as [number, number, number];
         const dx = zeros(a.shape);
-        for (let n = 0; n < Nn; n++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) {
-          dx.v[((n * H + h) * W + w) * C + c] = at(dy.v, ((n * Hp + h + t) * Wp + w + l) * C + c);
-        }
+        for (let n = 0; n < Nn; n++)
+          for (let h = 0; h < H; h++)
+            for (let w = 0; w < W; w++)
+              for (let c = 0; c < C; c++) {
+                dx.v[((n * H + h) * W + w) * C + c] = at(dy.v, ((n * Hp + h + t) * Wp + w + l) * C + c);
+              }
         accumulate(input, dx);
         break;
       }
@@ -394,14 +417,15 @@ export function float64Reference(
         const dk = new Float64Array(I * O);
         const db = new Float64Array(O);
         const dx = zeros(a.shape);
-        for (let n = 0; n < Nn; n++) for (let o = 0; o < O; o++) {
-          const g = at(dy.v, n * O + o);
-          db[o] = at(db, o) + g;
-          for (let i = 0; i < I; i++) {
-            dk[i * O + o] = at(dk, i * O + o) + at(a.v, n * I + i) * g;
-            dx.v[n * I + i] = at(dx.v, n * I + i) + at(k.v, i * O + o) * g;
+        for (let n = 0; n < Nn; n++)
+          for (let o = 0; o < O; o++) {
+            const g = at(dy.v, n * O + o);
+            db[o] = at(db, o) + g;
+            for (let i = 0; i < I; i++) {
+              dk[i * O + o] = at(dk, i * O + o) + at(a.v, n * I + i) * g;
+              dx.v[n * I + i] = at(dx.v, n * I + i) + at(k.v, i * O + o) * g;
+            }
           }
-        }
         grads.set(`${L.name}/kernel`, dk);
         if (L.weights.has('bias')) grads.set(`${L.name}/bias`, db);
         accumulate(input, dx);

@@ -14,7 +14,17 @@ beforeAll(async () => {
 async function run(opt: tf.AdamOptimizer, tag: string): Promise<{ values: Float32Array[]; state: Array<[string, Float32Array]> }> {
   const shapes = [[3, 3, 4, 8], [17], [5, 7]];
   const vars = shapes.map((s, i) =>
-    tf.variable(tf.tensor(randomValues(s.reduce((a, b) => a * b, 1), 10 + i), s), true, `${tag}_v${i}`),
+    tf.variable(
+      tf.tensor(
+        randomValues(
+          s.reduce((a, b) => a * b, 1),
+          10 + i,
+        ),
+        s,
+      ),
+      true,
+      `${tag}_v${i}`,
+    ),
   );
   for (let step = 0; step < 5; step++) {
     const grads: Record<string, tf.Variable> = {};
@@ -27,7 +37,9 @@ async function run(opt: tf.AdamOptimizer, tag: string): Promise<{ values: Float3
     tf.dispose(Object.values(grads));
   }
   const values = vars.map((v) => v.dataSync() as Float32Array);
-  const state = (await opt.getWeights()).map((w) => [w.name.replace(`${tag}_`, ''), w.tensor.dataSync() as Float32Array] as [string, Float32Array]);
+  const state = (await opt.getWeights()).map(
+    (w) => [w.name.replace(`${tag}_`, ''), w.tensor.dataSync() as Float32Array] as [string, Float32Array],
+  );
   tf.dispose(vars);
   opt.dispose();
   return { values, state };
@@ -46,7 +58,10 @@ describe('FusedAdamOptimizer', () => {
     });
   }
 
-  interface Acc { accBeta1: tf.Variable; accBeta2: tf.Variable }
+  interface Acc {
+    accBeta1: tf.Variable;
+    accBeta2: tf.Variable;
+  }
   const accs = (o: tf.Optimizer): [number, number] => {
     const a = o as unknown as Acc;
     return [a.accBeta1.dataSync()[0]!, a.accBeta2.dataSync()[0]!];

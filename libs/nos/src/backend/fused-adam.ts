@@ -28,9 +28,14 @@ const f = Math.fround;
  * The scalar attributes are float32 values (as tfjs's scalar tensors hold them).
  */
 export function adamUpdate(
-  x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
+  x: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
   a: { beta1: number; oneMinusBeta1: number; beta2: number; oneMinusBeta2: number; c1: number; c2: number; epsilon: number; negLr: number },
-  xOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
+  xOut: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
 ): void {
   const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, c1, c2, epsilon, negLr } = a;
   for (let i = 0; i < x.length; i++) {
@@ -86,7 +91,8 @@ interface AdamInternals {
  * uninterrupted run's in the last bit and the difference grew with every later step.
  */
 export function adamBetaPower(beta: number, iterations: number): number {
-  if (!Number.isInteger(iterations) || iterations < 0) throw new RangeError(`adamBetaPower: iterations must be a non-negative integer, got ${iterations}`);
+  if (!Number.isInteger(iterations) || iterations < 0)
+    throw new RangeError(`adamBetaPower: iterations must be a non-negative integer, got ${iterations}`);
   const b = f(beta);
   let acc = b;
   for (let t = 0; t < iterations; t++) acc = f(acc * b);
@@ -141,7 +147,9 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (value.dtype !== 'float32' || gradient.dtype !== 'float32') {
           throw new Error(`FusedAdamOptimizer: ${name} is ${value.dtype}, gradient ${gradient.dtype}; only float32`);
         }
-        const [x2, m2, v2] = tf.engine().runKernel(FUSED_ADAM, { x: value, m, v, g: gradient } as never, attrs as never) as unknown as tf.Tensor[];
+        const [x2, m2, v2] = tf
+          .engine()
+          .runKernel(FUSED_ADAM, { x: value, m, v, g: gradient } as never, attrs as never) as unknown as tf.Tensor[];
         m.assign(m2 as tf.Tensor);
         v.assign(v2 as tf.Tensor);
         value.assign(x2 as tf.Tensor);

@@ -1,10 +1,4 @@
-export {
-  selectBackend,
-  type BackendName,
-  type BackendPreference,
-  type BackendSelection,
-  type SelectBackendOptions,
-} from './select.js';
+export { selectBackend, type BackendName, type BackendPreference, type BackendSelection, type SelectBackendOptions } from './select.js';
 export {
   registerWasmTrainingKernels,
   wasmTrainingKernelsRegistered,

@@ -23,9 +23,7 @@ describe('selectBackend', () => {
   });
 
   it('an explicit tfjs-node request fails loudly when it is unavailable', async () => {
-    await expect(selectBackend('tfjs-node', { importTfjsNode: missing })).rejects.toThrow(
-      /tfjs-node' unavailable/,
-    );
+    await expect(selectBackend('tfjs-node', { importTfjsNode: missing })).rejects.toThrow(/tfjs-node' unavailable/);
   });
 
   it('cpu on request', async () => {

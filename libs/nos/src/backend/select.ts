@@ -83,10 +83,7 @@ async function tryWasm(): Promise<string | null> {
  * kernels), else the pure-JS `cpu` backend. An explicit preference fails with an error if that
  * backend cannot run. Never prints; the returned `reason` is for the caller to log.
  */
-export async function selectBackend(
-  preference: BackendPreference = 'auto',
-  options: SelectBackendOptions = {},
-): Promise<BackendSelection> {
+export async function selectBackend(preference: BackendPreference = 'auto', options: SelectBackendOptions = {}): Promise<BackendSelection> {
   const load = options.importTfjsNode ?? (() => import(/* @vite-ignore */ TFJS_NODE as string));
   const skipped: string[] = [];
 
@@ -96,10 +93,7 @@ export async function selectBackend(
       return {
         name: 'tfjs-node',
         tfBackend: 'tensorflow',
-        reason:
-          preference === 'auto'
-            ? `${TFJS_NODE} is installed: native TensorFlow backend`
-            : `requested ${TFJS_NODE}`,
+        reason: preference === 'auto' ? `${TFJS_NODE} is installed: native TensorFlow backend` : `requested ${TFJS_NODE}`,
       };
     }
     if (preference === 'tfjs-node') throw new Error(`backend 'tfjs-node' unavailable: ${why}`);
@@ -129,8 +123,6 @@ export async function selectBackend(
     name: 'cpu',
     tfBackend: 'cpu',
     reason:
-      preference === 'cpu'
-        ? 'requested cpu (pure JavaScript, slow)'
-        : `${skipped.join('; ')}; falling back to cpu (pure JavaScript, slow)`,
+      preference === 'cpu' ? 'requested cpu (pure JavaScript, slow)' : `${skipped.join('; ')}; falling back to cpu (pure JavaScript, slow)`,
   };
 }

@@ -2,12 +2,7 @@
  * Parity of the wasm kernels of the fused batch norm + activation (SIMD for channel counts that
  * are multiples of 4, JavaScript otherwise) with the cpu backend, and with tfjs's unfused ops.
  */
-import {
-  BATCH_NORM_ACT_TRAIN,
-  BatchNormActivation,
-  batchNormActivationTrain,
-  type FusedActivation,
-} from '@fuselab/fuseconv/tfjs';
+import { BATCH_NORM_ACT_TRAIN, BatchNormActivation, batchNormActivationTrain, type FusedActivation } from '@fuselab/fuseconv/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +29,10 @@ function evaluate(c: Case, fused: boolean): Float32Array[] {
   const out: Float32Array[] = [];
   tf.tidy(() => {
     // Offset and scale so that the ReLU6 clip and the mean shift both matter.
-    const x = tf.tensor(randomValues(size, c.seed).map((v) => 3 * v + 1), c.shape);
+    const x = tf.tensor(
+      randomValues(size, c.seed).map((v) => 3 * v + 1),
+      c.shape,
+    );
     const g = tf.tensor1d(randomValues(C, c.seed + 1).map((v) => 2 * v + 1));
     const b = tf.tensor1d(randomValues(C, c.seed + 2).map((v) => 2 * v));
     const r = tf.tensor(randomValues(size, c.seed + 3), c.shape);
@@ -134,7 +132,12 @@ describe('a model with BatchNormActivation trains on wasm like the unfused layer
   it('every trainable tensor has the same gradient, relative to its own scale', async () => {
     await tf.setBackend('cpu');
     const probe = build(false);
-    const init = probe.trainableWeights.map((w, i) => randomValues(w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 500 + i).map((a) => a * 0.5));
+    const init = probe.trainableWeights.map((w, i) =>
+      randomValues(
+        w.shape.reduce<number>((a, b) => a * (b ?? 1), 1),
+        500 + i,
+      ).map((a) => a * 0.5),
+    );
     probe.dispose();
     const grads = async (backend: string, fused: boolean): Promise<Float32Array[]> => {
       await tf.setBackend(backend);
@@ -157,7 +160,10 @@ describe('a model with BatchNormActivation trains on wasm like the unfused layer
     await tf.setBackend('cpu');
     const probe = build(false);
     const init = probe.weights.map((w, i) => {
-      const v = randomValues(w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 400 + i).map((a) => a * 0.5);
+      const v = randomValues(
+        w.shape.reduce<number>((a, b) => a * (b ?? 1), 1),
+        400 + i,
+      ).map((a) => a * 0.5);
       return w.originalName.includes('moving_variance') ? v.map((a) => 1 + Math.abs(a)) : v;
     });
     probe.dispose();

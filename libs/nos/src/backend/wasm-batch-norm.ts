@@ -17,7 +17,6 @@ import { util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { simdFor } from './wasm-simd.js';
 import type { KernelArgs as Args, Float32HeapBackend as Backend } from './wasm-backend-types.js';
 
-
 /** Clamp bounds of the activation: the gradient passes where lo < pre ≤ hi. */
 function bounds(activation: FusedActivation): [number, number] {
   switch (activation) {
@@ -44,8 +43,15 @@ function batchNormActTrain({ inputs, backend, attrs }: Args): TensorInfo[] {
   const simd = C % 4 === 0 && rows > 0 ? simdFor(backend) : null;
   if (simd === null) {
     batchNormActForward(
-      b.typedArrayFromHeap(x), C, b.typedArrayFromHeap(gamma), b.typedArrayFromHeap(beta), eps, activation,
-      b.typedArrayFromHeap(y), b.typedArrayFromHeap(mean), b.typedArrayFromHeap(variance),
+      b.typedArrayFromHeap(x),
+      C,
+      b.typedArrayFromHeap(gamma),
+      b.typedArrayFromHeap(beta),
+      eps,
+      activation,
+      b.typedArrayFromHeap(y),
+      b.typedArrayFromHeap(mean),
+      b.typedArrayFromHeap(variance),
     );
     return [y, mean, variance];
   }

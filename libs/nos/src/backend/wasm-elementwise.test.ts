@@ -18,11 +18,13 @@ beforeAll(async () => {
 /** Runs f on cpu and on wasm; returns the relative error of every output. */
 async function parity(f: () => tf.Tensor[]): Promise<number[]> {
   const run = (): Float32Array[] =>
-    tf.tidy(() => f()).map((t) => {
-      const v = Float32Array.from(t.dataSync());
-      t.dispose();
-      return v;
-    });
+    tf
+      .tidy(() => f())
+      .map((t) => {
+        const v = Float32Array.from(t.dataSync());
+        t.dispose();
+        return v;
+      });
   await tf.setBackend('cpu');
   const ref = run();
   await tf.setBackend('wasm');
@@ -32,7 +34,13 @@ async function parity(f: () => tf.Tensor[]): Promise<number[]> {
 }
 
 const rnd = (shape: number[], seed: number, scale = 1): tf.Tensor =>
-  tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed).map((v) => v * scale), shape);
+  tf.tensor(
+    randomValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ).map((v) => v * scale),
+    shape,
+  );
 
 describe('element-wise and reduction kernels', () => {
   it('Tile over every axis pattern', async () => {
@@ -142,7 +150,9 @@ describe('fused gradients on wasm match the tfjs-core gradients on cpu', () => {
       const variance = tf.abs(rnd([5], 63));
       const r = rnd([4, 3, 3, 5], 64);
       return tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(tf.batchNorm(a as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, 1e-3), r)),
+        tf.sum(
+          tf.mul(tf.batchNorm(a as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, 1e-3), r),
+        ),
       )([x, rnd([5], 65), rnd([5], 66)]);
     });
     errs.forEach((e) => expect(e).toBeLessThan(TOL));

@@ -8,15 +8,8 @@
  * `Identity` (which copies). These replacements are plain JavaScript loops over the wasm heap for the
  * common shapes, and fall back to the original wasm kernel for anything else.
  */
-import {
-  backend_util,
-  getKernel,
-  util,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { backend_util, getKernel, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelArgs as Args, WasmHeapBackend as Backend } from './wasm-backend-types.js';
-
 
 /** Per-backend cache of all-ones vectors used to reduce with a matrix-vector product. */
 const onesCache = new WeakMap<object, Map<number, TensorInfo>>();
@@ -37,7 +30,6 @@ function ones(b: Backend, n: number): TensorInfo {
 
 /** Below this many rows the column sums run as a JavaScript loop instead of a GEMV. */
 const GEMV_MIN_ROWS = 64;
-
 
 type Impl = (args: Args, fallback: KernelFunc) => TensorInfo | TensorInfo[];
 
@@ -66,12 +58,7 @@ const identity: Impl = (args, fallback) => {
 };
 
 /** Fills `out` by repeating the first `filled` elements (from `start`) up to `total` elements. */
-function repeatBlock(
-  out: backend_util.TypedArray,
-  start: number,
-  filled: number,
-  total: number,
-): void {
+function repeatBlock(out: backend_util.TypedArray, start: number, filled: number, total: number): void {
   while (filled < total) {
     const n = Math.min(filled, total - filled);
     out.copyWithin(start + filled, start, start + n);

@@ -89,7 +89,11 @@ describe('the benchmark network trains on wasm as on cpu', () => {
         // The β of a linear BN feeding conv + BN gets an exactly-zero gradient in exact arithmetic
         // (the next BN removes any per-channel shift), so it holds only round-off (~1e-10):
         // compare such weights absolutely.
-        if (scale < 1e-6) expect(got.every((v, j) => Math.abs(v - (w[j] as number)) < 1e-6), `weight ${i}`).toBe(true);
+        if (scale < 1e-6)
+          expect(
+            got.every((v, j) => Math.abs(v - (w[j] as number)) < 1e-6),
+            `weight ${i}`,
+          ).toBe(true);
         else expect(relativeError(got, w), `weight ${i}`).toBeLessThan(1e-3);
       });
     }, 180_000);

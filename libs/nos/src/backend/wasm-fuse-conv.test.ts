@@ -15,7 +15,16 @@ beforeAll(async () => {
   expect((await selectBackend('wasm')).name).toBe('wasm');
 }, 60_000);
 
-interface Case { mode: FuseMode; n: number; h: number; w: number; c: number; k: number; s: number; seed: number }
+interface Case {
+  mode: FuseMode;
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  k: number;
+  s: number;
+  seed: number;
+}
 
 function evaluate(c: Case, fused: boolean): Float32Array[] {
   const p = (c.k - 1) >> 1;
@@ -26,12 +35,28 @@ function evaluate(c: Case, fused: boolean): Float32Array[] {
     const kh = tf.tensor4d(randomValues(c.k * horizontal, c.seed + 1), [1, c.k, horizontal, 1]);
     const kv = tf.tensor4d(randomValues(c.k * vertical, c.seed + 2), [c.k, 1, vertical, 1]);
     const f = (a: tf.Tensor, b: tf.Tensor, d: tf.Tensor): tf.Tensor => {
-      if (fused) return fuseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, d as tf.Tensor4D, { mode: c.mode, kernelSize: c.k, strides: c.s, padding: p });
+      if (fused)
+        return fuseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, d as tf.Tensor4D, {
+          mode: c.mode,
+          kernelSize: c.k,
+          strides: c.s,
+          padding: p,
+        });
       let xh = a as tf.Tensor4D;
       let xv = a as tf.Tensor4D;
       if (c.mode === 'half') [xh, xv] = tf.split(a, [horizontal, vertical], 3) as [tf.Tensor4D, tf.Tensor4D];
-      xh = tf.pad(xh, [[0, 0], [0, 0], [p, p], [0, 0]]);
-      xv = tf.pad(xv, [[0, 0], [p, p], [0, 0], [0, 0]]);
+      xh = tf.pad(xh, [
+        [0, 0],
+        [0, 0],
+        [p, p],
+        [0, 0],
+      ]);
+      xv = tf.pad(xv, [
+        [0, 0],
+        [p, p],
+        [0, 0],
+        [0, 0],
+      ]);
       return tf.concat([tf.depthwiseConv2d(xh, b as tf.Tensor4D, c.s, 'valid'), tf.depthwiseConv2d(xv, d as tf.Tensor4D, c.s, 'valid')], 3);
     };
     const y = f(x, kh, kv);
@@ -47,7 +72,11 @@ function cases(): Case[] {
   let seed = 300;
   for (const mode of ['half', 'full'] as const) {
     for (const s of [1, 2]) {
-      for (const [h, w] of [[8, 8], [7, 9], [6, 5]] as const) {
+      for (const [h, w] of [
+        [8, 8],
+        [7, 9],
+        [6, 5],
+      ] as const) {
         for (const k of [3, 5]) {
           seed += 13;
           // SIMD needs both halves a multiple of 4: C = 8·m (half) or 4·m (full); others take the JS path.

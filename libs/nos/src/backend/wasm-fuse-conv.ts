@@ -17,7 +17,6 @@ import { util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { simdFor, type Simd } from './wasm-simd.js';
 import type { KernelArgs as Args, Float32HeapBackend as Backend } from './wasm-backend-types.js';
 
-
 function simdOk(geo: FuseGeometry, backend: unknown): Simd | null {
   return geo.segments.every((s) => s.Cb % 4 === 0 && s.Cb > 0) ? simdFor(backend) : null;
 }
@@ -26,8 +25,23 @@ function simdOk(geo: FuseGeometry, backend: unknown): Simd | null {
 function pass(simd: Simd, role: 0 | 1 | 2, geo: FuseGeometry, seg: FuseSegment, x: number, g: number, w: number, n: number): void {
   const { H, W, Cin, Ho, Wo, Cout, K, s, p } = geo;
   simd.k.fuse_pass(
-    role, x + 4 * n * H * W * Cin, g + 4 * n * Ho * Wo * Cout, w,
-    H, W, Cin, Ho, Wo, Cout, seg.i0, seg.o0, seg.Cb, K, s, p, seg.vertical ? 1 : 0,
+    role,
+    x + 4 * n * H * W * Cin,
+    g + 4 * n * Ho * Wo * Cout,
+    w,
+    H,
+    W,
+    Cin,
+    Ho,
+    Wo,
+    Cout,
+    seg.i0,
+    seg.o0,
+    seg.Cb,
+    K,
+    s,
+    p,
+    seg.vertical ? 1 : 0,
   );
 }
 

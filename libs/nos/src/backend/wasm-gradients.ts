@@ -32,7 +32,6 @@ import {
 import '@tensorflow/tfjs-layers';
 import type { KernelArgs as Args, WasmHeapBackend as Backend } from './wasm-backend-types.js';
 
-
 const f32 = (b: Backend, t: TensorInfo): Float32Array => b.typedArrayFromHeap(t) as Float32Array;
 const i32 = (a: Float32Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.length);
 
@@ -151,12 +150,7 @@ function batchNormGrad({ inputs, backend, attrs }: Args): TensorInfo[] {
       d[base + c] = gi * (k[c] as number);
     }
   }
-  const [dMean, dVar, dScale, dOffset] = outs.map((t) => f32(b, t)) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
+  const [dMean, dVar, dScale, dOffset] = outs.map((t) => f32(b, t)) as [Float32Array, Float32Array, Float32Array, Float32Array];
   for (let c = 0; c < C; c++) {
     const rc = r[c] as number;
     const sc = sv === null ? 1 : (sv[c] as number);
@@ -180,8 +174,7 @@ const runMany = (name: string, inputs: Record<string, Tensor>, attrs: NamedAttrM
   engine().runKernel(name, inputs as never, attrs) as unknown as Tensor[];
 
 const onWasm = (): boolean => getBackend() === 'wasm';
-const isF32 = (...ts: Array<Tensor | undefined>): boolean =>
-  ts.every((t) => t === undefined || t.dtype === 'float32');
+const isF32 = (...ts: Array<Tensor | undefined>): boolean => ts.every((t) => t === undefined || t.dtype === 'float32');
 
 function maskOverride(
   lower: (attrs: NamedAttrMap) => number,
@@ -199,56 +192,75 @@ function maskOverride(
   };
 }
 
-const squareOverride = (orig: GradFunc): GradFunc => (dy, saved, attrs) => {
-  const x = saved[0];
-  if (!onWasm() || Array.isArray(dy) || x === undefined || !isF32(x, dy)) return orig(dy, saved, attrs);
-  return { x: () => run(SQUARE_GRAD, { dy, x }) };
-};
-
-const meanOverride = (orig: GradFunc): GradFunc => (dy, saved, attrs) => {
-  const x = saved[0];
-  if (!onWasm() || Array.isArray(dy) || x === undefined || !isF32(x, dy)) return orig(dy, saved, attrs);
-  const axes = util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, c) => a - c);
-  if (axes.length === 0 || axes.some((a, i) => a !== i)) return orig(dy, saved, attrs);
-  const outer = util.sizeFromShape(x.shape.slice(0, axes.length));
-  return { x: () => run(BROADCAST_MEAN_GRAD, { dy }, { shape: x.shape, outer }) };
-};
-
-const batchNormOverride = (orig: GradFunc): GradFunc => (dy, saved, attrs) => {
-  const [x, mean, variance, scale] = saved;
-  if (
-    !onWasm() ||
-    Array.isArray(dy) ||
-    x === undefined ||
-    mean === undefined ||
-    variance === undefined ||
-    !isF32(dy, x, mean, variance, scale)
-  ) {
-    return orig(dy, saved, attrs);
-  }
-  const C = x.shape[x.shape.length - 1];
-  const perChannel = (t: Tensor | undefined): boolean =>
-    t === undefined || (t.rank === 1 && t.shape[0] === C);
-  if (!(mean.rank === 1 && perChannel(mean) && perChannel(variance) && perChannel(scale))) {
-    return orig(dy, saved, attrs);
-  }
-  const inputs: Record<string, Tensor> = { dy, x, mean, variance };
-  if (scale !== undefined) inputs['scale'] = scale;
-  const [dx, dMean, dVar, dScale, dOffset] = runMany(BATCH_NORM_GRAD, inputs, {
-    varianceEpsilon: attrs['varianceEpsilon'] as number,
-  }) as [Tensor, Tensor, Tensor, Tensor, Tensor];
-  return {
-    x: () => dx,
-    mean: () => dMean,
-    variance: () => dVar,
-    scale: () => dScale,
-    offset: () => dOffset,
+const squareOverride =
+  (orig: GradFunc): GradFunc =>
+  (dy, saved, attrs) => {
+    const x = saved[0];
+    if (!onWasm() || Array.isArray(dy) || x === undefined || !isF32(x, dy)) return orig(dy, saved, attrs);
+    return { x: () => run(SQUARE_GRAD, { dy, x }) };
   };
-};
+
+const meanOverride =
+  (orig: GradFunc): GradFunc =>
+  (dy, saved, attrs) => {
+    const x = saved[0];
+    if (!onWasm() || Array.isArray(dy) || x === undefined || !isF32(x, dy)) return orig(dy, saved, attrs);
+    const axes = util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, c) => a - c);
+    if (axes.length === 0 || axes.some((a, i) => a !== i)) return orig(dy, saved, attrs);
+    const outer = util.sizeFromShape(x.shape.slice(0, axes.length));
+    return { x: () => run(BROADCAST_MEAN_GRAD, { dy }, { shape: x.shape, outer }) };
+  };
+
+const batchNormOverride =
+  (orig: GradFunc): GradFunc =>
+  (dy, saved, attrs) => {
+    const [x, mean, variance, scale] = saved;
+    if (
+      !onWasm() ||
+      Array.isArray(dy) ||
+      x === undefined ||
+      mean === undefined ||
+      variance === undefined ||
+      !isF32(dy, x, mean, variance, scale)
+    ) {
+      return orig(dy, saved, attrs);
+    }
+    const C = x.shape[x.shape.length - 1];
+    const perChannel = (t: Tensor | undefined): boolean => t === undefined || (t.rank === 1 && t.shape[0] === C);
+    if (!(mean.rank === 1 && perChannel(mean) && perChannel(variance) && perChannel(scale))) {
+      return orig(dy, saved, attrs);
+    }
+    const inputs: Record<string, Tensor> = { dy, x, mean, variance };
+    if (scale !== undefined) inputs['scale'] = scale;
+    const [dx, dMean, dVar, dScale, dOffset] = runMany(BATCH_NORM_GRAD, inputs, {
+      varianceEpsilon: attrs['varianceEpsilon'] as number,
+    }) as [Tensor, Tensor, Tensor, Tensor, Tensor];
+    return {
+      x: () => dx,
+      mean: () => dMean,
+      variance: () => dVar,
+      scale: () => dScale,
+      offset: () => dOffset,
+    };
+  };
 
 const OVERRIDES: Array<[string, (orig: GradFunc) => GradFunc]> = [
-  ['Relu', maskOverride(() => 0, () => Infinity, false)],
-  ['Relu6', maskOverride(() => 0, () => 6, false)],
+  [
+    'Relu',
+    maskOverride(
+      () => 0,
+      () => Infinity,
+      false,
+    ),
+  ],
+  [
+    'Relu6',
+    maskOverride(
+      () => 0,
+      () => 6,
+      false,
+    ),
+  ],
   [
     'ClipByValue',
     maskOverride(

@@ -8,12 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  registerWasmTrainingKernels,
-  selectBackend,
-  WASM_TRAINING_KERNELS,
-  WASM_WRAPPED_FORWARD_KERNELS,
-} from './index.js';
+import { registerWasmTrainingKernels, selectBackend, WASM_TRAINING_KERNELS, WASM_WRAPPED_FORWARD_KERNELS } from './index.js';
 import { gradientErrors, randomInt, randomValues, relativeError, softmaxModelGradients } from './test-util.js';
 
 type Op = 'fusedConv2d' | 'conv2d' | 'depthwise' | 'fusedDepthwise';
@@ -88,9 +83,7 @@ function evaluate(c: ConvCase): Float32Array[] {
     const y = forward(x, f, b);
     const r = tf.tensor(randomValues(y.size, c.seed + 3), y.shape);
     const grads = c.bias
-      ? tf.grads((xv: tf.Tensor, fv: tf.Tensor, bv: tf.Tensor) =>
-          tf.sum(tf.mul(forward(xv, fv, bv), r)),
-        )([x, f, b])
+      ? tf.grads((xv: tf.Tensor, fv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(forward(xv, fv, bv), r)))([x, f, b])
       : tf.grads((xv: tf.Tensor, fv: tf.Tensor) => tf.sum(tf.mul(forward(xv, fv, b), r)))([x, f]);
     out.push(y.dataSync() as Float32Array);
     for (const g of grads) out.push(g.dataSync() as Float32Array);
@@ -174,11 +167,81 @@ function randomCases(count: number): ConvCase[] {
 
 /** Sizes of the benchmark network's layers (larger channel counts exercise the GEMM paths). */
 const NETWORK_CASES: ConvCase[] = [
-  { op: 'fusedConv2d', n: 4, h: 32, w: 32, ci: 3, co: 16, kh: 3, kw: 3, stride: 2, pad: 'same', bias: false, activation: 'linear', seed: 9001 },
-  { op: 'fusedConv2d', n: 4, h: 16, w: 16, ci: 24, co: 96, kh: 1, kw: 1, stride: 1, pad: 'same', bias: false, activation: 'linear', seed: 9002 },
-  { op: 'fusedConv2d', n: 4, h: 8, w: 8, ci: 128, co: 32, kh: 1, kw: 1, stride: 1, pad: 'same', bias: true, activation: 'linear', seed: 9003 },
-  { op: 'depthwise', n: 4, h: 16, w: 16, ci: 48, co: 1, kh: 1, kw: 3, stride: 2, pad: 'same', bias: false, activation: 'linear', seed: 9004 },
-  { op: 'depthwise', n: 4, h: 16, w: 16, ci: 48, co: 1, kh: 3, kw: 1, stride: 2, pad: 'same', bias: false, activation: 'linear', seed: 9005 },
+  {
+    op: 'fusedConv2d',
+    n: 4,
+    h: 32,
+    w: 32,
+    ci: 3,
+    co: 16,
+    kh: 3,
+    kw: 3,
+    stride: 2,
+    pad: 'same',
+    bias: false,
+    activation: 'linear',
+    seed: 9001,
+  },
+  {
+    op: 'fusedConv2d',
+    n: 4,
+    h: 16,
+    w: 16,
+    ci: 24,
+    co: 96,
+    kh: 1,
+    kw: 1,
+    stride: 1,
+    pad: 'same',
+    bias: false,
+    activation: 'linear',
+    seed: 9002,
+  },
+  {
+    op: 'fusedConv2d',
+    n: 4,
+    h: 8,
+    w: 8,
+    ci: 128,
+    co: 32,
+    kh: 1,
+    kw: 1,
+    stride: 1,
+    pad: 'same',
+    bias: true,
+    activation: 'linear',
+    seed: 9003,
+  },
+  {
+    op: 'depthwise',
+    n: 4,
+    h: 16,
+    w: 16,
+    ci: 48,
+    co: 1,
+    kh: 1,
+    kw: 3,
+    stride: 2,
+    pad: 'same',
+    bias: false,
+    activation: 'linear',
+    seed: 9004,
+  },
+  {
+    op: 'depthwise',
+    n: 4,
+    h: 16,
+    w: 16,
+    ci: 48,
+    co: 1,
+    kh: 3,
+    kw: 1,
+    stride: 2,
+    pad: 'same',
+    bias: false,
+    activation: 'linear',
+    seed: 9005,
+  },
   { op: 'depthwise', n: 4, h: 8, w: 8, ci: 64, co: 1, kh: 3, kw: 3, stride: 1, pad: 'same', bias: false, activation: 'linear', seed: 9006 },
 ];
 
@@ -230,10 +293,24 @@ const GEMM_CASES: ConvCase[] = [
   [2, 16, 16, 32, 64],
   [4, 9, 11, 64, 8],
   [5, 6, 7, 20, 40],
-].map(([n, h, w, ci, co], i) => ({
-  op: i % 2 === 0 ? 'fusedConv2d' : 'conv2d',
-  n, h, w, ci, co, kh: 1, kw: 1, stride: 1, pad: 'same', bias: i % 2 === 0, activation: 'linear', seed: 9100 + 7 * i,
-}) as ConvCase);
+].map(
+  ([n, h, w, ci, co], i) =>
+    ({
+      op: i % 2 === 0 ? 'fusedConv2d' : 'conv2d',
+      n,
+      h,
+      w,
+      ci,
+      co,
+      kh: 1,
+      kw: 1,
+      stride: 1,
+      pad: 'same',
+      bias: i % 2 === 0,
+      activation: 'linear',
+      seed: 9100 + 7 * i,
+    }) as ConvCase,
+);
 
 /** The forward shapes of tensorflow/tfjs#6629: stride 2, 'same', 1×K / K×1, even size. */
 const BUG_CASES: ConvCase[] = [];

@@ -48,12 +48,7 @@ export const WASM_TRAINING_KERNELS = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
 ] as const;
-export const WASM_WRAPPED_FORWARD_KERNELS = [
-  'Conv2D',
-  'FusedConv2D',
-  'DepthwiseConv2dNative',
-  'FusedDepthwiseConv2D',
-] as const;
+export const WASM_WRAPPED_FORWARD_KERNELS = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'] as const;
 
 interface Originals {
   conv2d: KernelFunc;
@@ -75,12 +70,7 @@ function f32(backend: WasmBackendLike, t: TensorInfo): Float32Array {
   return a;
 }
 
-function call(
-  fn: KernelFunc,
-  backend: WasmBackendLike,
-  inputs: NamedTensorInfoMap,
-  attrs: NamedAttrMap,
-): TensorInfo {
+function call(fn: KernelFunc, backend: WasmBackendLike, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
   const out = fn({ inputs, backend: backend as never, attrs });
   if (Array.isArray(out)) throw new Error('expected a single output');
   return out as TensorInfo;
@@ -151,8 +141,8 @@ function dilatePad(
     for (let oh = 0; oh < Ho; oh++) {
       const r = offT + oh * SH;
       if (r < 0 || r >= Hp) continue;
-      const srcRow = ((n * Ho + oh) * Wo) * C;
-      const dstRow = ((n * Hp + r) * Wp) * C;
+      const srcRow = (n * Ho + oh) * Wo * C;
+      const dstRow = (n * Hp + r) * Wp * C;
       if (SW === 1 && offL >= 0 && offL + Wo <= Wp) {
         dst.set(src.subarray(srcRow, srcRow + Wo * C), dstRow + offL * C);
         continue;
@@ -169,23 +159,21 @@ function dilatePad(
 }
 
 /** Zero-pads x [N,H,W,C] spatially (explicit amounts) with the wasm PadV2 kernel. */
-function padSpatial(
-  backend: WasmBackendLike,
-  x: TensorInfo,
-  top: number,
-  bottom: number,
-  left: number,
-  right: number,
-): TensorInfo {
-  return call(orig().padV2, backend, { x }, {
-    paddings: [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ],
-    constantValue: 0,
-  });
+function padSpatial(backend: WasmBackendLike, x: TensorInfo, top: number, bottom: number, left: number, right: number): TensorInfo {
+  return call(
+    orig().padV2,
+    backend,
+    { x },
+    {
+      paddings: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  );
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -574,8 +562,7 @@ function depthwiseBackpropFilter(args: KernelArgs): TensorInfo {
             const aBase = (kh * KW + kw) * CO;
             if (mult === 1) {
               for (let c = 0; c < C; c++) {
-                acc[aBase + c] =
-                  (acc[aBase + c] as number) + (xs[xBase + c] as number) * (g[gBase + c] as number);
+                acc[aBase + c] = (acc[aBase + c] as number) + (xs[xBase + c] as number) * (g[gBase + c] as number);
               }
             } else {
               for (let c = 0; c < C; c++) {
@@ -605,11 +592,7 @@ function depthwiseBackpropFilter(args: KernelArgs): TensorInfo {
  * followed by a 'valid' convolution.
  */
 function needsSameWorkaround(info: backend_util.Conv2DInfo, pad: unknown): boolean {
-  return (
-    pad === 'same' &&
-    (info.strideHeight > 1 || info.strideWidth > 1) &&
-    info.filterHeight !== info.filterWidth
-  );
+  return pad === 'same' && (info.strideHeight > 1 || info.strideWidth > 1) && info.filterHeight !== info.filterWidth;
 }
 
 function wrapForward(original: KernelFunc, depthwise: boolean): KernelFunc {
@@ -643,9 +626,7 @@ function wrapForward(original: KernelFunc, depthwise: boolean): KernelFunc {
 function required(name: string): KernelConfig {
   const k = getKernel(name, BACKEND);
   if (k === undefined) {
-    throw new Error(
-      `tfjs-backend-wasm kernel ${name} is not registered; import '@tensorflow/tfjs-backend-wasm' first`,
-    );
+    throw new Error(`tfjs-backend-wasm kernel ${name} is not registered; import '@tensorflow/tfjs-backend-wasm' first`);
   }
   return k;
 }

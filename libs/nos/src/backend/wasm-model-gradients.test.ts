@@ -74,12 +74,17 @@ async function runBackend(backend: 'cpu' | 'wasm', weights: Float32Array[], bnNa
     const outs = withTaps.apply(xt, { training: true }) as tf.Tensor[];
     bnNames.forEach((n, i) => {
       const v = (outs[i + 1] as tf.Tensor).dataSync();
-      masks.set(n, Uint8Array.from(v, (t) => (t > 0 && t < 6 ? 1 : 0)));
+      masks.set(
+        n,
+        Uint8Array.from(v, (t) => (t > 0 && t < 6 ? 1 : 0)),
+      );
       if (n === 'features.18.0.bn') head = Float32Array.from(v);
     });
     return crossEntropy(outs[0] as tf.Tensor2D, yt);
   }, vars);
-  const result = new Map(m.trainableWeights.map((w, i) => [w.originalName, grads[(vars[i] as tf.Variable).name]?.dataSync() as Float32Array]));
+  const result = new Map(
+    m.trainableWeights.map((w, i) => [w.originalName, grads[(vars[i] as tf.Variable).name]?.dataSync() as Float32Array]),
+  );
   tf.dispose([xt, yt, value, ...Object.values(grads)]);
   m.dispose();
   return { grads: result, masks, head };
@@ -117,7 +122,9 @@ describe('MobileNetV2 FuSe-half (28×28, batch 16) training-mode gradients vs fl
     const weights = base.getWeights().map((w) => w.dataSync().slice() as Float32Array);
     const ref = float64Reference(base, x, xShape, labels);
     // Layers with a kink (ReLU / ReLU6); the linear BNs have none.
-    const bnNames = base.layers.filter((l) => l.getClassName() === 'BatchNormActivation' && l.getConfig()['activation'] !== 'linear').map((l) => l.name);
+    const bnNames = base.layers
+      .filter((l) => l.getClassName() === 'BatchNormActivation' && l.getConfig()['activation'] !== 'linear')
+      .map((l) => l.name);
     const runs = { cpu: await runBackend('cpu', weights, bnNames), wasm: await runBackend('wasm', weights, bnNames) };
 
     // Measured at this seed: cpu 4.3e-5, wasm 2.4e-4 (≤ 9.7e-4 over 6 seeds); bounds ~2× that.
@@ -144,7 +151,8 @@ describe('MobileNetV2 FuSe-half (28×28, batch 16) training-mode gradients vs fl
     };
     const cpuCrossings = crossings('cpu');
     const wasmCrossings = crossings('wasm');
-    for (const c of [...cpuCrossings, ...wasmCrossings]) expect(c.closeness, `${c.layer}: a crossing away from the kink`).toBeLessThan(1e-6);
+    for (const c of [...cpuCrossings, ...wasmCrossings])
+      expect(c.closeness, `${c.layer}: a crossing away from the kink`).toBeLessThan(1e-6);
     // Measured at this seed (PyTorch-style initialisation): cpu crosses 3 of the ~10^5 kinks
     // (features.7.expand, features.15.expand, features.17.op), wasm 1 (features.17.op); each raw
     // error is the jump those crossings make (0.028 of the scale for both), no more.

@@ -76,7 +76,8 @@ export function encodeTensor(name: string, t: tf.Tensor): TensorBlob {
 export function decodeTensor(blob: TensorBlob): tf.Tensor {
   const bytes = fromBase64(blob.data);
   const n = blob.shape.reduce((a, b) => a * b, 1);
-  if (bytes.length !== n * 4) throw new CheckpointError(`tensor ${blob.name}`, `${bytes.length} bytes for shape [${blob.shape.join(', ')}]`);
+  if (bytes.length !== n * 4)
+    throw new CheckpointError(`tensor ${blob.name}`, `${bytes.length} bytes for shape [${blob.shape.join(', ')}]`);
   const view = new DataView(bytes.buffer);
   if (blob.dtype === 'int32') {
     const a = new Int32Array(n);
@@ -97,12 +98,18 @@ export function encodeModelWeights(model: tfl.LayersModel): TensorBlob[] {
 export function loadModelWeights(model: tfl.LayersModel, weights: readonly TensorBlob[]): void {
   const targets = model.weights;
   if (targets.length !== weights.length) {
-    throw new CheckpointError('weights', `checkpoint has ${weights.length} weight tensors, the model has ${targets.length}: different architecture`);
+    throw new CheckpointError(
+      'weights',
+      `checkpoint has ${weights.length} weight tensors, the model has ${targets.length}: different architecture`,
+    );
   }
   targets.forEach((w, i) => {
     const blob = weights[i]!;
     if (blob.shape.join() !== w.shape.join()) {
-      throw new CheckpointError(`weight ${i} (${w.originalName})`, `checkpoint shape [${blob.shape.join(', ')}] (${blob.name}) differs from the model's [${w.shape.join(', ')}]`);
+      throw new CheckpointError(
+        `weight ${i} (${w.originalName})`,
+        `checkpoint shape [${blob.shape.join(', ')}] (${blob.name}) differs from the model's [${w.shape.join(', ')}]`,
+      );
     }
   });
   const tensors = weights.map(decodeTensor);
@@ -126,10 +133,13 @@ export async function loadOptimizerState(optimizer: tf.Optimizer, kind: string, 
 /** Checks that a value looks like a {@link Checkpoint} (for data read back from storage). */
 export function assertCheckpoint(value: unknown): asserts value is Checkpoint {
   const c = value as Partial<Checkpoint> | null;
-  if (typeof c !== 'object' || c === null || c.format !== CHECKPOINT_FORMAT) throw new CheckpointError('checkpoint', `not a ${CHECKPOINT_FORMAT} object`);
-  if (c.version !== CHECKPOINT_VERSION) throw new CheckpointError('version', `checkpoint version ${String(c.version)} is not supported (expected ${CHECKPOINT_VERSION})`);
+  if (typeof c !== 'object' || c === null || c.format !== CHECKPOINT_FORMAT)
+    throw new CheckpointError('checkpoint', `not a ${CHECKPOINT_FORMAT} object`);
+  if (c.version !== CHECKPOINT_VERSION)
+    throw new CheckpointError('version', `checkpoint version ${String(c.version)} is not supported (expected ${CHECKPOINT_VERSION})`);
   for (const k of ['seed', 'epoch', 'step', 'globalStep', 'totalSteps', 'stepsPerEpoch'] as const) {
     if (typeof c[k] !== 'number') throw new CheckpointError(k, 'must be a number');
   }
-  if (!Array.isArray(c.weights) || !Array.isArray(c.rng) || typeof c.optimizer !== 'object') throw new CheckpointError('checkpoint', 'lacks weights, rng or optimizer state');
+  if (!Array.isArray(c.weights) || !Array.isArray(c.rng) || typeof c.optimizer !== 'object')
+    throw new CheckpointError('checkpoint', 'lacks weights, rng or optimizer state');
 }

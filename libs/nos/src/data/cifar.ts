@@ -24,11 +24,15 @@ const PIXELS = SIDE * SIDE * 3;
 export async function parseCifarBatch(input: NamedBytes, options: CifarOptions): Promise<ImageDataset> {
   const bytes = await gunzipIfNeeded(input.bytes, input.file);
   const labelBytes = options.kind === 'cifar10' ? 1 : options.kind === 'cifar100' ? 2 : -1;
-  if (labelBytes < 0) throw new DatasetError(input.file, `unknown CIFAR kind ${JSON.stringify(options.kind)} (expected cifar10 or cifar100)`);
+  if (labelBytes < 0)
+    throw new DatasetError(input.file, `unknown CIFAR kind ${JSON.stringify(options.kind)} (expected cifar10 or cifar100)`);
   const record = labelBytes + PIXELS;
   if (bytes.length === 0) throw new DatasetError(input.file, 'empty file');
   if (bytes.length % record !== 0) {
-    throw new DatasetError(input.file, `truncated or corrupt: ${bytes.length} bytes is not a whole number of ${options.kind} records of ${record} bytes (${Math.floor(bytes.length / record)} whole records and ${bytes.length % record} bytes left over)`);
+    throw new DatasetError(
+      input.file,
+      `truncated or corrupt: ${bytes.length} bytes is not a whole number of ${options.kind} records of ${record} bytes (${Math.floor(bytes.length / record)} whole records and ${bytes.length % record} bytes left over)`,
+    );
   }
   const n = bytes.length / record;
   const fine = options.kind === 'cifar100' && (options.label ?? 'fine') === 'fine';
@@ -39,7 +43,10 @@ export async function parseCifarBatch(input: NamedBytes, options: CifarOptions):
     const r = i * record;
     const label = bytes[r + (fine ? 1 : 0)]!;
     if (label >= numClasses) {
-      throw new DatasetError(input.file, `corrupt: record ${i} has label ${label}, outside 0..${numClasses - 1} (is this really ${options.kind}?)`);
+      throw new DatasetError(
+        input.file,
+        `corrupt: record ${i} has label ${label}, outside 0..${numClasses - 1} (is this really ${options.kind}?)`,
+      );
     }
     labels[i] = label;
     const src = r + labelBytes;
@@ -50,7 +57,10 @@ export async function parseCifarBatch(input: NamedBytes, options: CifarOptions):
       images[dst + 3 * p + 2] = bytes[src + 2048 + p]!;
     }
   }
-  return validateDataset({ name: options.name ?? input.file, count: n, height: SIDE, width: SIDE, channels: 3, numClasses, images, labels }, input.file);
+  return validateDataset(
+    { name: options.name ?? input.file, count: n, height: SIDE, width: SIDE, channels: 3, numClasses, images, labels },
+    input.file,
+  );
 }
 
 /** Encodes NHWC 32×32×3 images and labels as a CIFAR binary batch (for tests and subsets). */

@@ -36,7 +36,13 @@ async function expectDatasetError(p: Promise<unknown> | (() => unknown), file: s
 
 function tinyIdx(n = 3, h = 4, w = 5): { images: Uint8Array; labels: Uint8Array } {
   const px = new Uint8Array(n * h * w).map((_, i) => (i * 7) % 256);
-  return { images: encodeIdx([n, h, w], px), labels: encodeIdx([n], new Uint8Array(n).map((_, i) => i % 10)) };
+  return {
+    images: encodeIdx([n, h, w], px),
+    labels: encodeIdx(
+      [n],
+      new Uint8Array(n).map((_, i) => i % 10),
+    ),
+  };
 }
 
 /**
@@ -56,7 +62,10 @@ describe('IDX loader', () => {
   it('parses plain and gzip IDX bytes identically', async () => {
     const { images, labels } = tinyIdx();
     const plain = await loadIdxDataset({ images: { file: 'i.idx', bytes: images }, labels: { file: 'l.idx', bytes: labels } });
-    const gz = await loadIdxDataset({ images: { file: 'i.gz', bytes: gzipSync(images) }, labels: { file: 'l.gz', bytes: gzipSync(labels) } });
+    const gz = await loadIdxDataset({
+      images: { file: 'i.gz', bytes: gzipSync(images) },
+      labels: { file: 'l.gz', bytes: gzipSync(labels) },
+    });
     expect(plain).toMatchObject({ count: 3, height: 4, width: 5, channels: 1, numClasses: 10 });
     expect(Array.from(plain.labels)).toEqual([0, 1, 2]);
     expect(plain.images[7]).toBe(49);
@@ -67,7 +76,11 @@ describe('IDX loader', () => {
   it('loads the real Fashion-MNIST test set', async ({ skip }) => {
     requireFashionMnist(skip);
     const read = (f: string) => ({ file: `${FMNIST}/${f}`, bytes: new Uint8Array(readFileSync(`${FMNIST}/${f}`)) });
-    const ds = await loadIdxDataset({ images: read(MNIST_FILES.test.images), labels: read(MNIST_FILES.test.labels), name: 'fashion-mnist/test' });
+    const ds = await loadIdxDataset({
+      images: read(MNIST_FILES.test.images),
+      labels: read(MNIST_FILES.test.labels),
+      name: 'fashion-mnist/test',
+    });
     expect(ds).toMatchObject({ count: 10000, height: 28, width: 28, channels: 1, numClasses: 10 });
     const counts = new Array(10).fill(0);
     for (const l of ds.labels) counts[l]++;
@@ -79,14 +92,26 @@ describe('IDX loader', () => {
     const { images, labels } = tinyIdx();
     const bad = images.slice();
     bad[0] = 0x12;
-    await expectDatasetError(loadIdxDataset({ images: { file: 'bad-magic', bytes: bad }, labels: { file: 'l', bytes: labels } }), 'bad-magic', /wrong magic number 12 00 08 03/);
+    await expectDatasetError(
+      loadIdxDataset({ images: { file: 'bad-magic', bytes: bad }, labels: { file: 'l', bytes: labels } }),
+      'bad-magic',
+      /wrong magic number 12 00 08 03/,
+    );
     // An image file given as labels: valid IDX, wrong shape.
-    await expectDatasetError(loadIdxDataset({ images: { file: 'i', bytes: images }, labels: { file: 'swapped', bytes: images } }), 'swapped', /expected uint8 labels of 1 dimension/);
+    await expectDatasetError(
+      loadIdxDataset({ images: { file: 'i', bytes: images }, labels: { file: 'swapped', bytes: images } }),
+      'swapped',
+      /expected uint8 labels of 1 dimension/,
+    );
   });
 
   it('rejects truncated data, a truncated header and trailing bytes', async () => {
     const { images, labels } = tinyIdx();
-    await expectDatasetError(loadIdxDataset({ images: { file: 'short', bytes: images.subarray(0, images.length - 1) }, labels: { file: 'l', bytes: labels } }), 'short', /truncated: dimensions \[3, 4, 5\] need 60 data bytes, file has 59/);
+    await expectDatasetError(
+      loadIdxDataset({ images: { file: 'short', bytes: images.subarray(0, images.length - 1) }, labels: { file: 'l', bytes: labels } }),
+      'short',
+      /truncated: dimensions \[3, 4, 5\] need 60 data bytes, file has 59/,
+    );
     expect(() => parseIdx(images.subarray(0, 9), 'hdr')).toThrow(/hdr: truncated: header of 3 dimensions needs 16 bytes/);
     expect(() => parseIdx(new Uint8Array([0, 0]), 'tiny')).toThrow(DatasetError);
     const long = new Uint8Array(labels.length + 2);
@@ -97,25 +122,50 @@ describe('IDX loader', () => {
   it('rejects corrupt and truncated gzip', async () => {
     const { images, labels } = tinyIdx(50, 10, 10);
     const gz = gzipSync(images);
-    await expectDatasetError(loadIdxDataset({ images: { file: 'cut.gz', bytes: gz.subarray(0, gz.length - 20) }, labels: { file: 'l', bytes: labels } }), 'cut.gz', /corrupt or truncated gzip/);
+    await expectDatasetError(
+      loadIdxDataset({ images: { file: 'cut.gz', bytes: gz.subarray(0, gz.length - 20) }, labels: { file: 'l', bytes: labels } }),
+      'cut.gz',
+      /corrupt or truncated gzip/,
+    );
     const corrupt = gz.slice();
     for (let i = 12; i < corrupt.length - 8; i++) corrupt[i] = corrupt[i]! ^ 0x5a;
-    await expectDatasetError(loadIdxDataset({ images: { file: 'garbled.gz', bytes: corrupt }, labels: { file: 'l', bytes: labels } }), 'garbled.gz', /corrupt or truncated gzip/);
+    await expectDatasetError(
+      loadIdxDataset({ images: { file: 'garbled.gz', bytes: corrupt }, labels: { file: 'l', bytes: labels } }),
+      'garbled.gz',
+      /corrupt or truncated gzip/,
+    );
   });
 
   it('rejects mismatched image and label counts, and out-of-range labels', async () => {
     const { images } = tinyIdx(3);
     const labels4 = encodeIdx([4], new Uint8Array(4));
-    await expectDatasetError(loadIdxDataset({ images: { file: 'imgs', bytes: images }, labels: { file: 'labs', bytes: labels4 } }), 'labs', /counts differ: 4 labels here, 3 images in imgs/);
+    await expectDatasetError(
+      loadIdxDataset({ images: { file: 'imgs', bytes: images }, labels: { file: 'labs', bytes: labels4 } }),
+      'labs',
+      /counts differ: 4 labels here, 3 images in imgs/,
+    );
     const badLabel = encodeIdx([3], new Uint8Array([0, 12, 1]));
-    await expectDatasetError(loadIdxDataset({ images: { file: 'imgs', bytes: images }, labels: { file: 'labs', bytes: badLabel } }), 'labs', /label 12 of item 1 is out of range for 10 classes/);
+    await expectDatasetError(
+      loadIdxDataset({ images: { file: 'imgs', bytes: images }, labels: { file: 'labs', bytes: badLabel } }),
+      'labs',
+      /label 12 of item 1 is out of range for 10 classes/,
+    );
   });
 });
 
 describe('CIFAR loader', () => {
   const make = (n: number): ImageDataset => {
     const images = new Uint8Array(n * 3072).map((_, i) => (i * 31 + (i >> 10)) % 256);
-    return { name: 'gen', count: n, height: 32, width: 32, channels: 3, numClasses: 10, images, labels: new Uint8Array(n).map((_, i) => (i * 3) % 10) };
+    return {
+      name: 'gen',
+      count: n,
+      height: 32,
+      width: 32,
+      channels: 3,
+      numClasses: 10,
+      images,
+      labels: new Uint8Array(n).map((_, i) => (i * 3) % 10),
+    };
   };
 
   it('round-trips a generated CIFAR-10 batch, planar → NHWC', async () => {
@@ -145,8 +195,16 @@ describe('CIFAR loader', () => {
 
   it('rejects truncated batches, empty files and out-of-range labels', async () => {
     const bytes = encodeCifarBatch(make(2), 'cifar10');
-    await expectDatasetError(parseCifarBatch({ file: 'cut.bin', bytes: bytes.subarray(0, bytes.length - 100) }, { kind: 'cifar10' }), 'cut.bin', /not a whole number of cifar10 records of 3073 bytes \(1 whole records and 2973 bytes left over\)/);
-    await expectDatasetError(parseCifarBatch({ file: 'empty.bin', bytes: new Uint8Array(0) }, { kind: 'cifar10' }), 'empty.bin', /empty file/);
+    await expectDatasetError(
+      parseCifarBatch({ file: 'cut.bin', bytes: bytes.subarray(0, bytes.length - 100) }, { kind: 'cifar10' }),
+      'cut.bin',
+      /not a whole number of cifar10 records of 3073 bytes \(1 whole records and 2973 bytes left over\)/,
+    );
+    await expectDatasetError(
+      parseCifarBatch({ file: 'empty.bin', bytes: new Uint8Array(0) }, { kind: 'cifar10' }),
+      'empty.bin',
+      /empty file/,
+    );
     const bad = bytes.slice();
     bad[3073] = 200;
     await expectDatasetError(parseCifarBatch({ file: 'bad.bin', bytes: bad }, { kind: 'cifar10' }), 'bad.bin', /record 1 has label 200/);
@@ -190,7 +248,12 @@ describe('rng, shuffling, synthetic data and augmentation', () => {
     expect(syntheticDataset({ count: 64, seed: 4 }).images).not.toEqual(a.images);
     // Classes are gratings: the direction with the least gradient energy is the stripe direction.
     const test = syntheticDataset({ count: 100, seed: 3 });
-    const dirs: Array<[number, number]> = [[0, 1], [-1, 1], [1, 0], [1, 1]]; // along the stripes of class 0..3
+    const dirs: Array<[number, number]> = [
+      [0, 1],
+      [-1, 1],
+      [1, 0],
+      [1, 1],
+    ]; // along the stripes of class 0..3
     let correct = 0;
     for (let i = 0; i < test.count; i++) {
       const at = (x: number, y: number) => test.images[i * 64 + y * 8 + x]!;
@@ -205,7 +268,16 @@ describe('rng, shuffling, synthetic data and augmentation', () => {
   });
 
   it('makeBatch normalises, replicates channels, and augments reproducibly', () => {
-    const ds: ImageDataset = { name: 'd', count: 1, height: 2, width: 3, channels: 1, numClasses: 2, images: new Uint8Array([0, 51, 102, 153, 204, 255]), labels: new Uint8Array([1]) };
+    const ds: ImageDataset = {
+      name: 'd',
+      count: 1,
+      height: 2,
+      width: 3,
+      channels: 1,
+      numClasses: 2,
+      images: new Uint8Array([0, 51, 102, 153, 204, 255]),
+      labels: new Uint8Array([1]),
+    };
     const plain = makeBatch(ds, [0], { channels: 3 });
     expect(plain.y).toEqual(new Int32Array([1]));
     expect(plain.x.length).toBe(18);
@@ -215,8 +287,15 @@ describe('rng, shuffling, synthetic data and augmentation', () => {
     expect(plain.x[17]).toBeCloseTo(1);
     // Flip only: each image is either identical or mirrored.
     const big = syntheticDataset({ count: 16, size: 8, seed: 1 });
-    const ref = makeBatch(big, Array.from({ length: 16 }, (_, i) => i));
-    const flipped = makeBatch(big, Array.from({ length: 16 }, (_, i) => i), { augment: { horizontalFlip: true }, rng: Rng.fromSeed(5) });
+    const ref = makeBatch(
+      big,
+      Array.from({ length: 16 }, (_, i) => i),
+    );
+    const flipped = makeBatch(
+      big,
+      Array.from({ length: 16 }, (_, i) => i),
+      { augment: { horizontalFlip: true }, rng: Rng.fromSeed(5) },
+    );
     let mirrored = 0;
     for (let b = 0; b < 16; b++) {
       const row = (arr: Float32Array, y: number) => Array.from(arr.subarray(b * 64 + y * 8, b * 64 + y * 8 + 8));

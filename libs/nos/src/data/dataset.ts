@@ -27,11 +27,17 @@ export interface NamedBytes {
 export function validateDataset(ds: ImageDataset, file = ds.name): ImageDataset {
   const dims = [ds.count, ds.height, ds.width, ds.channels, ds.numClasses];
   if (!dims.every((d) => Number.isInteger(d) && d >= 0) || ds.height < 1 || ds.width < 1 || ds.channels < 1 || ds.numClasses < 1) {
-    throw new DatasetError(file, `invalid dimensions ${JSON.stringify({ count: ds.count, height: ds.height, width: ds.width, channels: ds.channels, numClasses: ds.numClasses })}`);
+    throw new DatasetError(
+      file,
+      `invalid dimensions ${JSON.stringify({ count: ds.count, height: ds.height, width: ds.width, channels: ds.channels, numClasses: ds.numClasses })}`,
+    );
   }
   const expected = ds.count * ds.height * ds.width * ds.channels;
   if (ds.images.length !== expected) {
-    throw new DatasetError(file, `expected ${expected} pixel bytes for ${ds.count} images of ${ds.height}×${ds.width}×${ds.channels}, found ${ds.images.length}`);
+    throw new DatasetError(
+      file,
+      `expected ${expected} pixel bytes for ${ds.count} images of ${ds.height}×${ds.width}×${ds.channels}, found ${ds.images.length}`,
+    );
   }
   if (ds.labels.length !== ds.count) {
     throw new DatasetError(file, `image and label counts differ: ${ds.count} images, ${ds.labels.length} labels`);
@@ -58,7 +64,10 @@ export function concatDatasets(name: string, parts: readonly ImageDataset[]): Im
   if (first === undefined) throw new DatasetError(name, 'no data sets to concatenate');
   for (const p of parts) {
     if (p.height !== first.height || p.width !== first.width || p.channels !== first.channels || p.numClasses !== first.numClasses) {
-      throw new DatasetError(p.name, `shape ${p.height}×${p.width}×${p.channels}/${p.numClasses} classes differs from ${first.name}'s ${first.height}×${first.width}×${first.channels}/${first.numClasses}`);
+      throw new DatasetError(
+        p.name,
+        `shape ${p.height}×${p.width}×${p.channels}/${p.numClasses} classes differs from ${first.name}'s ${first.height}×${first.width}×${first.channels}/${first.numClasses}`,
+      );
     }
   }
   const count = parts.reduce((s, p) => s + p.count, 0);

@@ -26,8 +26,7 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-const hex = (b: Uint8Array, n: number): string =>
-  Array.from(b.subarray(0, n), (v) => v.toString(16).padStart(2, '0')).join(' ');
+const hex = (b: Uint8Array, n: number): string => Array.from(b.subarray(0, n), (v) => v.toString(16).padStart(2, '0')).join(' ');
 
 /** Parses uncompressed IDX bytes. Every inconsistency is a {@link DatasetError} naming `file`. */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
@@ -36,10 +35,14 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   const ndims = bytes[3]!;
   const t = TYPES[code];
   if (bytes[0] !== 0 || bytes[1] !== 0 || t === undefined || ndims === 0) {
-    throw new DatasetError(file, `wrong magic number ${hex(bytes, 4)}: not an IDX file (expected 00 00 <type 08|09|0b|0c|0d|0e> <dimensions>)`);
+    throw new DatasetError(
+      file,
+      `wrong magic number ${hex(bytes, 4)}: not an IDX file (expected 00 00 <type 08|09|0b|0c|0d|0e> <dimensions>)`,
+    );
   }
   const header = 4 + 4 * ndims;
-  if (bytes.length < header) throw new DatasetError(file, `truncated: header of ${ndims} dimensions needs ${header} bytes, file has ${bytes.length}`);
+  if (bytes.length < header)
+    throw new DatasetError(file, `truncated: header of ${ndims} dimensions needs ${header} bytes, file has ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
@@ -75,18 +78,36 @@ export interface IdxDatasetInput {
 export async function loadIdxDataset(input: IdxDatasetInput): Promise<ImageDataset> {
   const [images, labels] = await Promise.all([loadIdx(input.images), loadIdx(input.labels)]);
   if (images.type !== 'uint8' || (images.dims.length !== 3 && images.dims.length !== 4)) {
-    throw new DatasetError(input.images.file, `expected uint8 images of 3 or 4 dimensions (magic 00 00 08 03), found ${images.type} with ${images.dims.length} dimensions`);
+    throw new DatasetError(
+      input.images.file,
+      `expected uint8 images of 3 or 4 dimensions (magic 00 00 08 03), found ${images.type} with ${images.dims.length} dimensions`,
+    );
   }
   if (labels.type !== 'uint8' || labels.dims.length !== 1) {
-    throw new DatasetError(input.labels.file, `expected uint8 labels of 1 dimension (magic 00 00 08 01), found ${labels.type} with ${labels.dims.length} dimensions`);
+    throw new DatasetError(
+      input.labels.file,
+      `expected uint8 labels of 1 dimension (magic 00 00 08 01), found ${labels.type} with ${labels.dims.length} dimensions`,
+    );
   }
   const [n, h, w, c = 1] = images.dims as [number, number, number, number?];
   if (labels.dims[0] !== n) {
-    throw new DatasetError(input.labels.file, `image and label counts differ: ${labels.dims[0]} labels here, ${n} images in ${input.images.file}`);
+    throw new DatasetError(
+      input.labels.file,
+      `image and label counts differ: ${labels.dims[0]} labels here, ${n} images in ${input.images.file}`,
+    );
   }
   const numClasses = input.numClasses ?? 10;
   return validateDataset(
-    { name: input.name ?? input.images.file, count: n, height: h, width: w, channels: c, numClasses, images: images.data, labels: labels.data },
+    {
+      name: input.name ?? input.images.file,
+      count: n,
+      height: h,
+      width: w,
+      channels: c,
+      numClasses,
+      images: images.data,
+      labels: labels.data,
+    },
     input.labels.file,
   );
 }
@@ -110,5 +131,14 @@ export const MNIST_FILES = {
 } as const;
 
 export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ] as const;

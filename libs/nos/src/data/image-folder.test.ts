@@ -8,8 +8,7 @@ import { decodeImage, resizeRgb } from './images.js';
 /** A PNG whose pixel (x, y) is (x, y, 7) (lossless, so the decoded pixels are known exactly). */
 function gradientPng(w: number, h: number, colorType: 2 | 6 = 6): Uint8Array {
   const png = new PNG({ width: w, height: h, colorType, inputColorType: 6 });
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) png.data.set([x, y, 7, 255], (y * w + x) * 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) png.data.set([x, y, 7, 255], (y * w + x) * 4);
   return new Uint8Array(PNG.sync.write(png, { colorType, inputColorType: 6 }));
 }
 
@@ -50,7 +49,9 @@ describe('decodeImage', () => {
   });
 
   it('names the file: not an image, corrupt JPEG, corrupt PNG', () => {
-    expect(fails(() => decodeImage({ file: 'train/cat/notes.txt', bytes: new TextEncoder().encode('hello') })).message).toBe('train/cat/notes.txt: not an image: expected a JPEG or PNG file (by its first bytes)');
+    expect(fails(() => decodeImage({ file: 'train/cat/notes.txt', bytes: new TextEncoder().encode('hello') })).message).toBe(
+      'train/cat/notes.txt: not an image: expected a JPEG or PNG file (by its first bytes)',
+    );
     const jpg = flatJpeg(8, [1, 2, 3]);
     expect(fails(() => decodeImage({ file: 'x/1.jpg', bytes: jpg.slice(0, 40) })).message).toMatch(/^x\/1\.jpg: corrupt JPEG image \(/);
     const png = gradientPng(4, 4);
@@ -74,7 +75,10 @@ describe('decodeImageFolder', () => {
   const item = (className: string, bytes: Uint8Array, i = 0): FolderImage => ({ file: `train/${className}/${i}.png`, className, bytes });
 
   it('labels by class order, NHWC RGB, one size', () => {
-    const ds = decodeImageFolder([item('b', gradientPng(2, 2)), item('a', gradientPng(2, 2), 1)], { name: 'toy/train', classes: ['a', 'b'] });
+    const ds = decodeImageFolder([item('b', gradientPng(2, 2)), item('a', gradientPng(2, 2), 1)], {
+      name: 'toy/train',
+      classes: ['a', 'b'],
+    });
     expect(ds).toMatchObject({ name: 'toy/train', count: 2, height: 2, width: 2, channels: 3, numClasses: 2 });
     expect(Array.from(ds.labels)).toEqual([1, 0]);
     expect(Array.from(ds.images.slice(0, 12))).toEqual([0, 0, 7, 1, 0, 7, 0, 1, 7, 1, 1, 7]);
@@ -82,20 +86,35 @@ describe('decodeImageFolder', () => {
 
   it('mixed sizes: refused naming the file, or resized with an image size', () => {
     const mixed = [item('a', gradientPng(4, 4)), item('a', gradientPng(2, 2), 1)];
-    expect(fails(() => decodeImageFolder(mixed, { name: 'toy/train', classes: ['a'] })).message).toBe('train/a/1.png: image of 2×2 pixels, but the first image is 4×4: give an image size to resize every image to');
+    expect(fails(() => decodeImageFolder(mixed, { name: 'toy/train', classes: ['a'] })).message).toBe(
+      'train/a/1.png: image of 2×2 pixels, but the first image is 4×4: give an image size to resize every image to',
+    );
     const ds = decodeImageFolder(mixed, { name: 'toy/train', classes: ['a'], imageSize: 2 });
     expect([ds.count, ds.height, ds.width]).toEqual([2, 2, 2]);
-    expect(fails(() => decodeImageFolder([item('a', gradientPng(4, 2))], { name: 'toy/train', classes: ['a'] })).message).toMatch(/not square/);
+    expect(fails(() => decodeImageFolder([item('a', gradientPng(4, 2))], { name: 'toy/train', classes: ['a'] })).message).toMatch(
+      /not square/,
+    );
   });
 
   it('an empty class and an unknown class folder are named', () => {
-    expect(fails(() => decodeImageFolder([item('a', gradientPng(2, 2))], { name: 'toy/train', classes: ['a', 'b'] })).message).toBe('toy/train/b: empty class: no images');
-    expect(fails(() => decodeImageFolder([item('c', gradientPng(2, 2))], { name: 'toy/test', classes: ['a'] })).message).toMatch(/^train\/c\/0\.png: class folder "c" is not one of the 1 classes/);
+    expect(fails(() => decodeImageFolder([item('a', gradientPng(2, 2))], { name: 'toy/train', classes: ['a', 'b'] })).message).toBe(
+      'toy/train/b: empty class: no images',
+    );
+    expect(fails(() => decodeImageFolder([item('c', gradientPng(2, 2))], { name: 'toy/test', classes: ['a'] })).message).toMatch(
+      /^train\/c\/0\.png: class folder "c" is not one of the 1 classes/,
+    );
   });
 
   it('reports progress per image', () => {
     const seen: Array<[number, number]> = [];
-    decodeImageFolder([item('a', gradientPng(2, 2)), item('a', gradientPng(2, 2), 1)], { name: 't', classes: ['a'], onImage: (d, t) => seen.push([d, t]) });
-    expect(seen).toEqual([[1, 2], [2, 2]]);
+    decodeImageFolder([item('a', gradientPng(2, 2)), item('a', gradientPng(2, 2), 1)], {
+      name: 't',
+      classes: ['a'],
+      onImage: (d, t) => seen.push([d, t]),
+    });
+    expect(seen).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
   });
 });

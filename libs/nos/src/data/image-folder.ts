@@ -33,14 +33,19 @@ export interface ImageFolderOptions {
 export function decodeImageFolder(images: readonly FolderImage[], options: ImageFolderOptions): ImageDataset {
   const labelOf = new Map(options.classes.map((c, i) => [c, i] as const));
   if (labelOf.size !== options.classes.length) throw new DatasetError(options.name, 'duplicate class names');
-  if (options.classes.length > 256) throw new DatasetError(options.name, `${options.classes.length} classes: at most 256 are supported (labels are bytes)`);
+  if (options.classes.length > 256)
+    throw new DatasetError(options.name, `${options.classes.length} classes: at most 256 are supported (labels are bytes)`);
   if (options.imageSize !== undefined && !(Number.isInteger(options.imageSize) && options.imageSize >= 1)) {
     throw new DatasetError(options.name, `image size must be a positive integer, got ${options.imageSize}`);
   }
   const counts = new Array<number>(options.classes.length).fill(0);
   for (const image of images) {
     const label = labelOf.get(image.className);
-    if (label === undefined) throw new DatasetError(image.file, `class folder "${image.className}" is not one of the ${options.classes.length} classes (${options.classes.join(', ')})`);
+    if (label === undefined)
+      throw new DatasetError(
+        image.file,
+        `class folder "${image.className}" is not one of the ${options.classes.length} classes (${options.classes.join(', ')})`,
+      );
     counts[label]! += 1;
   }
   counts.forEach((n, i) => {
@@ -54,12 +59,18 @@ export function decodeImageFolder(images: readonly FolderImage[], options: Image
     const image = decodeImage(item);
     if (side === undefined) {
       if (image.width !== image.height) {
-        throw new DatasetError(item.file, `image of ${image.width}×${image.height} pixels is not square: give an image size to resize every image to`);
+        throw new DatasetError(
+          item.file,
+          `image of ${image.width}×${image.height} pixels is not square: give an image size to resize every image to`,
+        );
       }
       side = image.width;
     }
     if (options.imageSize === undefined && (image.width !== side || image.height !== side)) {
-      throw new DatasetError(item.file, `image of ${image.width}×${image.height} pixels, but the first image is ${side}×${side}: give an image size to resize every image to`);
+      throw new DatasetError(
+        item.file,
+        `image of ${image.width}×${image.height} pixels, but the first image is ${side}×${side}: give an image size to resize every image to`,
+      );
     }
     if (i === 0) pixels = new Uint8Array(images.length * side * side * 3);
     pixels.set(resizeRgb(image, side), i * side * side * 3);
@@ -67,5 +78,14 @@ export function decodeImageFolder(images: readonly FolderImage[], options: Image
     options.onImage?.(i + 1, images.length);
   });
   if (side === undefined) throw new DatasetError(options.name, 'no images');
-  return validateDataset({ name: options.name, count: images.length, height: side, width: side, channels: 3, numClasses: options.classes.length, images: pixels, labels });
+  return validateDataset({
+    name: options.name,
+    count: images.length,
+    height: side,
+    width: side,
+    channels: 3,
+    numClasses: options.classes.length,
+    images: pixels,
+    labels,
+  });
 }

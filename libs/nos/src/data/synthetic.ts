@@ -28,7 +28,8 @@ export function syntheticDataset(options: SyntheticOptions): ImageDataset {
   const numClasses = options.numClasses ?? 4;
   const noise = options.noise ?? 0.25;
   for (const [k, v] of Object.entries({ count, size, channels, numClasses })) {
-    if (!Number.isInteger(v) || v < (k === 'count' ? 0 : 1)) throw new RangeError(`syntheticDataset: ${k} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < (k === 'count' ? 0 : 1))
+      throw new RangeError(`syntheticDataset: ${k} must be a positive integer, got ${v}`);
   }
   const rng = Rng.fromSeed(mixSeed(seed, count, 0x73796e74));
   const px = size * size * channels;

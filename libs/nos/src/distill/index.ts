@@ -21,7 +21,9 @@ export function distillationLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.T
 /** Mean over operators of the element-mean squared difference (teacher taps are constants). */
 export function operatorLoss(studentTaps: readonly tf.Tensor[], teacherTaps: readonly tf.Tensor[]): tf.Scalar {
   if (studentTaps.length !== teacherTaps.length || studentTaps.length === 0) {
-    throw new RangeError(`operator distillation needs the same, non-zero number of student and teacher taps (got ${studentTaps.length} and ${teacherTaps.length})`);
+    throw new RangeError(
+      `operator distillation needs the same, non-zero number of student and teacher taps (got ${studentTaps.length} and ${teacherTaps.length})`,
+    );
   }
   return tf.tidy(() => {
     const terms = studentTaps.map((s, i) => {

@@ -51,7 +51,11 @@ function record(model: tfl.LayersModel, into: Forward[]): void {
   model.apply = ((x: tf.Tensor, kwargs?: Record<string, unknown>) => {
     const out = apply(x, kwargs) as tf.Tensor | tf.Tensor[];
     const list = Array.isArray(out) ? out : [out];
-    into.push({ input: x.dataSync() as Float32Array, outputs: list.map((t) => Float64Array.from(t.dataSync())), shapes: list.map((t) => t.shape) });
+    into.push({
+      input: x.dataSync() as Float32Array,
+      outputs: list.map((t) => Float64Array.from(t.dataSync())),
+      shapes: list.map((t) => t.shape),
+    });
     return out;
   }) as typeof model.apply;
 }
@@ -105,7 +109,8 @@ function scaffold(kind: 'cosine' | 'linear', fraction: number, step: number, tot
 
 /** The product's float32 losses against float64 from the same float32 outputs: measured ≤ 3.2e-7 relative. */
 const REL = 1e-6;
-const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(REL * Math.max(1, Math.abs(expected)));
+const close = (actual: number, expected: number) =>
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(REL * Math.max(1, Math.abs(expected)));
 
 const data = labelledData();
 let teacher: tfl.LayersModel;
@@ -141,7 +146,12 @@ describe('the KD objective', () => {
     const alpha = 0.7;
     const T = 3;
     const steps = await recordedRun(tinyModel({ operator: 'fuse', seed: 7 }), {
-      epochs: 2, batchSize: 16, seed: 2, optimizer: { kind: 'adam' }, learningRate: 0.01, distill: { teacher, alpha, temperature: T },
+      epochs: 2,
+      batchSize: 16,
+      seed: 2,
+      optimizer: { kind: 'adam' },
+      learningRate: 0.01,
+      distill: { teacher, alpha, temperature: T },
     });
     expect(steps).toHaveLength(8);
     for (const { event, student, teacher: t } of steps) {
@@ -167,7 +177,11 @@ describe('the NOS objective', () => {
     const lambdaOp = 2;
     const fraction = 0.6;
     const steps = await recordedRun(tinyModel({ operator: 'fuse', taps: true, seed: 7 }), {
-      epochs: 2, batchSize: 16, seed: 2, optimizer: { kind: 'adam' }, learningRate: 0.01,
+      epochs: 2,
+      batchSize: 16,
+      seed: 2,
+      optimizer: { kind: 'adam' },
+      learningRate: 0.01,
       nos: { teacher, alpha, temperature: T, lambdaOp, anneal: { kind, fraction } },
     });
     expect(steps).toHaveLength(8);
@@ -204,7 +218,10 @@ describe('a NOS student built from a spec', () => {
     // Teacher weights unlike any initialiser's (BN γ = 1, β = 0 would match the student's own).
     const random = t.weights.map((w, i) => {
       const v = w.read();
-      return tf.tensor(randomValues(v.size, 900 + i).map((r) => (/moving_variance/.test(w.originalName) ? 1 + Math.abs(r) : r)), v.shape);
+      return tf.tensor(
+        randomValues(v.size, 900 + i).map((r) => (/moving_variance/.test(w.originalName) ? 1 + Math.abs(r) : r)),
+        v.shape,
+      );
     });
     t.setWeights(random);
     tf.dispose(random);
@@ -213,8 +230,14 @@ describe('a NOS student built from a spec', () => {
       // One plain-SGD step at a learning rate far below float32 resolution of the weights: the
       // final checkpoint holds the initial trainable weights (to ≤ 1e-30 × gradient).
       const r = await train({
-        model: { spec: studentSpec }, train: syntheticDataset({ count: 4, size: 16, numClasses: 4, seed: 5 }), epochs: 1, batchSize: 4, seed: 7,
-        optimizer: { kind: 'sgd', momentum: 0 }, learningRate: 1e-30, nos: { teacher: t },
+        model: { spec: studentSpec },
+        train: syntheticDataset({ count: 4, size: 16, numClasses: 4, seed: 5 }),
+        epochs: 1,
+        batchSize: 4,
+        seed: 7,
+        optimizer: { kind: 'sgd', momentum: 0 },
+        learningRate: 1e-30,
+        nos: { teacher: t },
       });
       const got = new Map(r.checkpoint.weights.map((b) => [b.name, decodeTensor(b)]));
       const teacherW = new Map(t.weights.map((w) => [w.originalName, w.read()]));
@@ -231,11 +254,17 @@ describe('a NOS student built from a spec', () => {
         expect(fromTeacher.test(name) !== fuse.test(name), `${name} is one of the two kinds`).toBe(true);
         const e = Float32Array.from(expected.dataSync());
         expect(actual.length, name).toBe(e.length);
-        expect(actual.reduce((m, v, j) => Math.max(m, Math.abs(v - e[j]!)), 0), `${name} from ${fromTeacher.test(name) ? 'teacher' : 'own seed'}`).toBeLessThanOrEqual(1e-20);
+        expect(
+          actual.reduce((m, v, j) => Math.max(m, Math.abs(v - e[j]!)), 0),
+          `${name} from ${fromTeacher.test(name) ? 'teacher' : 'own seed'}`,
+        ).toBeLessThanOrEqual(1e-20);
         // The two candidates differ, so the check tells them apart (the FuSe kernels have no teacher twin).
         if (other !== undefined && other.shape.join() === expected.shape.join()) {
           const od = Float32Array.from(other.dataSync());
-          expect(e.reduce((m, v, j) => Math.max(m, Math.abs(v - od[j]!)), 0), name).toBeGreaterThan(1e-3);
+          expect(
+            e.reduce((m, v, j) => Math.max(m, Math.abs(v - od[j]!)), 0),
+            name,
+          ).toBeGreaterThan(1e-3);
         }
         counts[fromTeacher.test(name) ? 'teacher' : 'own']++;
       }

@@ -92,7 +92,16 @@ export type TrainProgress =
       batchAccuracy: number;
       imagesPerSec: number;
     }
-  | { type: 'epoch'; epoch: number; trainLoss: number; trainAccuracy: number; testLoss?: number; testAccuracy?: number; seconds: number; imagesPerSec: number }
+  | {
+      type: 'epoch';
+      epoch: number;
+      trainLoss: number;
+      trainAccuracy: number;
+      testLoss?: number;
+      testAccuracy?: number;
+      seconds: number;
+      imagesPerSec: number;
+    }
   | { type: 'checkpoint'; epoch: number; step: number; globalStep: number }
   /** After every batch of an evaluation on the test set (a sign of life between steps). */
   | { type: 'evaluate'; epoch: number; done: number; total: number };
@@ -160,7 +169,8 @@ function inputShape(model: tfl.LayersModel): { h: number; w: number; c: number }
 }
 
 function positive(name: string, v: number, integer: boolean): number {
-  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) throw new RangeError(`train: ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`);
+  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)))
+    throw new RangeError(`train: ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`);
   return v;
 }
 
@@ -168,7 +178,12 @@ function positive(name: string, v: number, integer: boolean): number {
 export async function evaluate(
   model: tfl.LayersModel,
   data: ImageDataset,
-  options: { batchSize?: number; normalize?: TrainOptions['normalize']; signal?: AbortSignal; onBatch?: (done: number, total: number) => void } = {},
+  options: {
+    batchSize?: number;
+    normalize?: TrainOptions['normalize'];
+    signal?: AbortSignal;
+    onBatch?: (done: number, total: number) => void;
+  } = {},
 ): Promise<{ loss: number; accuracy: number }> {
   const { c } = inputShape(model);
   const bs = options.batchSize ?? 256;
@@ -212,7 +227,11 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
   const fromSpec = !('layers' in options.model);
   const model: tfl.LayersModel =
     'spec' in options.model
-      ? modelFromSpec(options.model.spec, { seed, taps: options.model.taps ?? (options.nos !== undefined ? 'operator' : 'none'), ...(options.model.init === undefined ? {} : { init: options.model.init }) }).model
+      ? modelFromSpec(options.model.spec, {
+          seed,
+          taps: options.model.taps ?? (options.nos !== undefined ? 'operator' : 'none'),
+          ...(options.model.init === undefined ? {} : { init: options.model.init }),
+        }).model
       : options.model;
   try {
     if (fromSpec && options.nos !== undefined && options.resumeFrom === undefined) initializeFromTeacher(options.nos.teacher, model);
@@ -257,7 +276,10 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
     const ck = options.resumeFrom;
     assertCheckpoint(ck);
     if (ck.seed !== seed || ck.stepsPerEpoch !== stepsPerEpoch || ck.totalSteps !== totalSteps) {
-      throw new CheckpointError('resumeFrom', `checkpoint (seed ${ck.seed}, ${ck.stepsPerEpoch} steps/epoch, ${ck.totalSteps} steps) does not match this run (seed ${seed}, ${stepsPerEpoch} steps/epoch, ${totalSteps} steps)`);
+      throw new CheckpointError(
+        'resumeFrom',
+        `checkpoint (seed ${ck.seed}, ${ck.stepsPerEpoch} steps/epoch, ${ck.totalSteps} steps) does not match this run (seed ${seed}, ${stepsPerEpoch} steps/epoch, ${totalSteps} steps)`,
+      );
     }
     loadModelWeights(model, ck.weights);
     await loadOptimizerState(optimizer, optimizerSpec.kind, ck.optimizer);
@@ -273,17 +295,21 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
   const teacher = teacherOpts?.teacher;
   if (teacher !== undefined) {
     const t = inputShape(teacher);
-    if (t.h !== h || t.w !== w || t.c !== c) throw new RangeError(`train: teacher input ${t.h}×${t.w}×${t.c} differs from the student's ${h}×${w}×${c}`);
+    if (t.h !== h || t.w !== w || t.c !== c)
+      throw new RangeError(`train: teacher input ${t.h}×${t.w}×${t.c} differs from the student's ${h}×${w}×${c}`);
   }
   if (options.nos !== undefined) {
     const ns = model.outputs.length - 1;
     const nt = options.nos.teacher.outputs.length - 1;
     if (ns === 0 || ns !== nt) {
-      throw new RangeError(`train: NOS needs student and teacher models with the same number of tap outputs (student ${ns}, teacher ${nt}); build both with taps`);
+      throw new RangeError(
+        `train: NOS needs student and teacher models with the same number of tap outputs (student ${ns}, teacher ${nt}); build both with taps`,
+      );
     }
     model.outputs.slice(1).forEach((o, i) => {
       const to = options.nos!.teacher.outputs[i + 1]!;
-      if (o.shape.join() !== to.shape.join()) throw new RangeError(`train: NOS tap ${i}: student shape [${o.shape.join(', ')}] differs from teacher's [${to.shape.join(', ')}]`);
+      if (o.shape.join() !== to.shape.join())
+        throw new RangeError(`train: NOS tap ${i}: student shape [${o.shape.join(', ')}] differs from teacher's [${to.shape.join(', ')}]`);
     });
   }
 
@@ -384,7 +410,8 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
       epochMs += ms;
       imagesThisCall += batch.n;
       epochImages += batch.n;
-      if (!Number.isFinite(lossV!)) throw new RangeError(`train: the loss became ${lossV} at step ${globalStep} (learning rate ${lr}); lower the learning rate`);
+      if (!Number.isFinite(lossV!))
+        throw new RangeError(`train: the loss became ${lossV} at step ${globalStep} (learning rate ${lr}); lower the learning rate`);
       sums.loss += lossV! * batch.n;
       sums.correct += correctV!;
       sums.seen += batch.n;
@@ -416,7 +443,12 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
         }
         history.push(metrics);
         last = metrics;
-        onProgress?.({ type: 'epoch', ...metrics, seconds: (performance.now() - epochStart) / 1000, imagesPerSec: (epochImages * 1000) / Math.max(1e-3, epochMs) });
+        onProgress?.({
+          type: 'epoch',
+          ...metrics,
+          seconds: (performance.now() - epochStart) / 1000,
+          imagesPerSec: (epochImages * 1000) / Math.max(1e-3, epochMs),
+        });
         epoch++;
         stepInEpoch = 0;
         sums = { loss: 0, correct: 0, seen: 0 };

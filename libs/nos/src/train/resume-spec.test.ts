@@ -40,9 +40,17 @@ describe.each(['cpu', 'wasm'] as const)('resume a spec-built model on %s', (back
   it.each(['adam', 'rmsprop', 'sgd'] as const)('%s: interrupted after step 5 and resumed = uninterrupted', async (kind) => {
     await selectBackend(backend);
     const opts: TrainOptions = {
-      model: { spec }, train: data, epochs: 2, batchSize: 4, seed: 7, optimizer: { kind },
-      learningRate: kind === 'sgd' ? 0.05 : 0.005, schedule: { kind: 'cosine' }, weightDecay: 1e-4,
-      augment: { cropPadding: 1 }, checkpointEvery: 5,
+      model: { spec },
+      train: data,
+      epochs: 2,
+      batchSize: 4,
+      seed: 7,
+      optimizer: { kind },
+      learningRate: kind === 'sgd' ? 0.05 : 0.005,
+      schedule: { kind: 'cosine' },
+      weightDecay: 1e-4,
+      augment: { cropPadding: 1 },
+      checkpointEvery: 5,
     };
     const full = await train(opts);
 

@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 
 describe('fuseconv spec models', () => {
-  const spec = (variant: 'baseline' | 'fuse_half') => buildNetwork({ network: 'mobilenet_v1', variant, width: 0.25, inputSize: 8, numClasses: 4 });
+  const spec = (variant: 'baseline' | 'fuse_half') =>
+    buildNetwork({ network: 'mobilenet_v1', variant, width: 0.25, inputSize: 8, numClasses: 4 });
   const data = syntheticDataset({ count: 32, size: 8, numClasses: 4, seed: 1 });
 
   it('builds seeded models: the same seed gives the same initial weights', () => {
@@ -46,8 +47,21 @@ describe('fuseconv spec models', () => {
     expect(transfer.copied).toContain('linear');
     const steps: Extract<TrainProgress, { type: 'step' }>[] = [];
     const r = await train(
-      { model: student.model, train: data, epochs: 2, batchSize: 16, seed: 1, optimizer: { kind: 'adam' }, learningRate: 0.003, nos: { teacher: teacher.model, lambdaOp: 1, anneal: { kind: 'linear', fraction: 0.5 } } },
-      { onProgress: (e) => { if (e.type === 'step') steps.push(e); } },
+      {
+        model: student.model,
+        train: data,
+        epochs: 2,
+        batchSize: 16,
+        seed: 1,
+        optimizer: { kind: 'adam' },
+        learningRate: 0.003,
+        nos: { teacher: teacher.model, lambdaOp: 1, anneal: { kind: 'linear', fraction: 0.5 } },
+      },
+      {
+        onProgress: (e) => {
+          if (e.type === 'step') steps.push(e);
+        },
+      },
     );
     expect(r).toMatchObject({ method: 'nos', steps: 4 });
     expect(steps.map((s) => s.scaffoldWeight)).toEqual([1, 0.5, 0, 0]);

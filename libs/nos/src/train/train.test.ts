@@ -50,7 +50,11 @@ describe('schedules and losses', () => {
     expect(distillationLoss(s, s, 4).dataSync()[0]).toBeCloseTo(0, 6);
     const t = tf.tensor2d([[3, 2, 1]]);
     const T = 2;
-    const p = (z: number[]) => { const e = z.map((v) => Math.exp(v / T)); const sum = e.reduce((a, b) => a + b); return e.map((v) => v / sum); };
+    const p = (z: number[]) => {
+      const e = z.map((v) => Math.exp(v / T));
+      const sum = e.reduce((a, b) => a + b);
+      return e.map((v) => v / sum);
+    };
     const ps = p([1, 2, 3]);
     const pt = p([3, 2, 1]);
     const kl = pt.reduce((acc, v, i) => acc + v * Math.log(v / ps[i]!), 0);
@@ -123,7 +127,15 @@ describe('train', () => {
   });
 
   it.each(['adam', 'sgd', 'rmsprop'] as const)('resumes from a mid-epoch checkpoint to the same final weights (%s)', async (kind) => {
-    const opts = (m: TrainOptions['model']): TrainOptions => ({ ...base(m), epochs: 2, optimizer: { kind }, augment: { cropPadding: 1, horizontalFlip: true }, learningRate: kind === 'adam' ? 0.01 : 0.05, test: undefined, checkpointEvery: 3 });
+    const opts = (m: TrainOptions['model']): TrainOptions => ({
+      ...base(m),
+      epochs: 2,
+      optimizer: { kind },
+      augment: { cropPadding: 1, horizontalFlip: true },
+      learningRate: kind === 'adam' ? 0.01 : 0.05,
+      test: undefined,
+      checkpointEvery: 3,
+    });
     const full = tinyModel({ operator: 'dw', dropout: 0.2 });
     const rFull = await train(opts(full));
 
@@ -144,7 +156,10 @@ describe('train', () => {
     // Another seed: ignoring the checkpoint would start from other weights; and only steps 9… run.
     const resumed = tinyModel({ operator: 'dw', dropout: 0.2, seed: 9 });
     const executed: number[] = [];
-    const rRes = await train({ ...opts(resumed), resumeFrom: lastCk }, { onProgress: (e) => e.type === 'step' && executed.push(e.globalStep) });
+    const rRes = await train(
+      { ...opts(resumed), resumeFrom: lastCk },
+      { onProgress: (e) => e.type === 'step' && executed.push(e.globalStep) },
+    );
     expect(executed).toEqual([9, 10, 11, 12, 13, 14, 15]);
     expect(rRes.steps).toBe(16);
     // Bitwise, also for Adam (its bias-correction accumulators are restored exactly, see fused-adam.ts).
@@ -155,8 +170,12 @@ describe('train', () => {
   it('rejects a checkpoint from a different run or architecture', async () => {
     const m = tinyModel({ operator: 'dw' });
     const r = await train({ ...base(m), epochs: 1, test: undefined });
-    await expect(train({ ...base(tinyModel({ operator: 'dw' })), epochs: 1, seed: 99, resumeFrom: r.checkpoint })).rejects.toThrow(CheckpointError);
-    expect(() => loadModelWeights(tinyModel({ operator: 'fuse' }), r.checkpoint.weights)).toThrow(/checkpoint has \d+ weight tensors, the model has \d+/);
+    await expect(train({ ...base(tinyModel({ operator: 'dw' })), epochs: 1, seed: 99, resumeFrom: r.checkpoint })).rejects.toThrow(
+      CheckpointError,
+    );
+    expect(() => loadModelWeights(tinyModel({ operator: 'fuse' }), r.checkpoint.weights)).toThrow(
+      /checkpoint has \d+ weight tensors, the model has \d+/,
+    );
   });
 
   it('aborts before the first step when the signal is already aborted', async () => {
@@ -171,7 +190,16 @@ describe('distillation and NOS', () => {
   let teacherAcc = 0;
   beforeAll(async () => {
     teacher = tinyModel({ operator: 'dw', taps: true, seed: 4 });
-    const r = await train({ model: teacher, train: data, test, epochs: 3, batchSize: 16, seed: 1, optimizer: { kind: 'adam' }, learningRate: 0.01 });
+    const r = await train({
+      model: teacher,
+      train: data,
+      test,
+      epochs: 3,
+      batchSize: 16,
+      seed: 1,
+      optimizer: { kind: 'adam' },
+      learningRate: 0.01,
+    });
     teacherAcc = r.testAccuracy!;
   });
 
@@ -180,7 +208,17 @@ describe('distillation and NOS', () => {
     const events: TrainProgress[] = [];
     const student = tinyModel({ operator: 'fuse', seed: 7 });
     const r = await train(
-      { model: student, train: data, test, epochs: 3, batchSize: 16, seed: 2, optimizer: { kind: 'adam' }, learningRate: 0.01, distill: { teacher, alpha: 0.7, temperature: 3 } },
+      {
+        model: student,
+        train: data,
+        test,
+        epochs: 3,
+        batchSize: 16,
+        seed: 2,
+        optimizer: { kind: 'adam' },
+        learningRate: 0.01,
+        distill: { teacher, alpha: 0.7, temperature: 3 },
+      },
       { onProgress: (e) => events.push(e) },
     );
     expect(r.method).toBe('kd');
@@ -199,8 +237,22 @@ describe('distillation and NOS', () => {
       if (t !== undefined && layer.getWeights().length > 0) layer.setWeights(t.getWeights());
     }
     const r = await train(
-      { model: student, train: data, test, epochs: 3, batchSize: 16, seed: 2, optimizer: { kind: 'adam' }, learningRate: 0.01, nos: { teacher, alpha: 0.5, temperature: 3, lambdaOp: 2, anneal: { kind: 'cosine', fraction: 0.6 } } },
-      { onProgress: (e) => { if (e.type === 'step') events.push(e); } },
+      {
+        model: student,
+        train: data,
+        test,
+        epochs: 3,
+        batchSize: 16,
+        seed: 2,
+        optimizer: { kind: 'adam' },
+        learningRate: 0.01,
+        nos: { teacher, alpha: 0.5, temperature: 3, lambdaOp: 2, anneal: { kind: 'cosine', fraction: 0.6 } },
+      },
+      {
+        onProgress: (e) => {
+          if (e.type === 'step') events.push(e);
+        },
+      },
     );
     expect(r.method).toBe('nos');
     expect(events[0]!.scaffoldWeight).toBe(2);
@@ -216,6 +268,16 @@ describe('distillation and NOS', () => {
   });
 
   it('NOS needs matching taps', async () => {
-    await expect(train({ model: tinyModel({ operator: 'fuse' }), train: data, epochs: 1, batchSize: 16, seed: 1, learningRate: 0.01, nos: { teacher } })).rejects.toThrow(/same number of tap outputs/);
+    await expect(
+      train({
+        model: tinyModel({ operator: 'fuse' }),
+        train: data,
+        epochs: 1,
+        batchSize: 16,
+        seed: 1,
+        learningRate: 0.01,
+        nos: { teacher },
+      }),
+    ).rejects.toThrow(/same number of tap outputs/);
   });
 });

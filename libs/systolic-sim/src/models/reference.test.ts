@@ -19,9 +19,9 @@ interface FormulaCase {
 }
 
 // Produced by running the FuSeConv authors' gemmCycles/FuSeCycles (see fixtures/README.md).
-const fixture = JSON.parse(
-  readFileSync(new URL('../../fixtures/reference-formula-cases.json', import.meta.url), 'utf8'),
-) as { cases: FormulaCase[] };
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/reference-formula-cases.json', import.meta.url), 'utf8')) as {
+  cases: FormulaCase[];
+};
 
 describe('reference model formulas against the authors’ functions', () => {
   it('has a meaningful number of cases', () => {

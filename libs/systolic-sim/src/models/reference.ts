@@ -72,4 +72,3 @@ export function referenceLayerCycles(layer: Layer, array: ArrayConfig): number {
   }
   return referenceFuseCycles(paddedW, paddedH, layer.kernelH, layer.strideH, layer.channels, batch, array.rows, array.cols);
 }
-

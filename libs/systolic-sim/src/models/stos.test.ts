@@ -55,8 +55,18 @@ describe('stos model', () => {
 
   it('an ST-OS 1-D fold costs (c − 1)·s + 1 + K + c', () => {
     const layer: ConvLayer = {
-      name: 'h', kind: 'depthwise1d', ifmapH: 2, ifmapW: 8, kernelH: 1, kernelW: 3, channels: 2, filters: 2,
-      strideH: 1, strideW: 1, padH: 0, padW: 1,
+      name: 'h',
+      kind: 'depthwise1d',
+      ifmapH: 2,
+      ifmapW: 8,
+      kernelH: 1,
+      kernelW: 3,
+      channels: 2,
+      filters: 2,
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 1,
     };
     // 4 lines (2 channels × 2 rows) × 8 outputs on a 4×8 array: one fold.
     const t = stosOneDim(layer, { rows: 4, cols: 8 });
@@ -84,10 +94,19 @@ describe('stos model', () => {
 
   it('is monotone in work: more filters, inputs or reduction never take fewer cycles', () => {
     fc.assert(
-      fc.property(gemmShape, arraySide, arraySide, fc.constantFrom(...dataflows), fc.constantFrom('inputs', 'reduction', 'filters'), (shape, rows, cols, dataflow, grow) => {
-        const bigger = { ...shape, [grow]: shape[grow as keyof typeof shape] + 1 };
-        expect(stosGemm(bigger, { rows, cols }, dataflow).cycles).toBeGreaterThanOrEqual(stosGemm(shape, { rows, cols }, dataflow).cycles);
-      }),
+      fc.property(
+        gemmShape,
+        arraySide,
+        arraySide,
+        fc.constantFrom(...dataflows),
+        fc.constantFrom('inputs', 'reduction', 'filters'),
+        (shape, rows, cols, dataflow, grow) => {
+          const bigger = { ...shape, [grow]: shape[grow as keyof typeof shape] + 1 };
+          expect(stosGemm(bigger, { rows, cols }, dataflow).cycles).toBeGreaterThanOrEqual(
+            stosGemm(shape, { rows, cols }, dataflow).cycles,
+          );
+        },
+      ),
     );
     fc.assert(
       fc.property(oneDimLayer, arraySide, arraySide, (layer, rows, cols) => {
@@ -99,25 +118,50 @@ describe('stos model', () => {
 
   it('a bigger array is never slower for the same mapping', () => {
     fc.assert(
-      fc.property(gemmShape, arraySide, arraySide, fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 64 }), fc.constantFrom(...dataflows), (shape, rows, cols, extraRows, extraCols, dataflow) => {
-        const small = stosGemm(shape, { rows, cols }, dataflow).cycles;
-        const big = stosGemm(shape, { rows: rows + extraRows, cols: cols + extraCols }, dataflow).cycles;
-        expect(big).toBeLessThanOrEqual(small);
-      }),
+      fc.property(
+        gemmShape,
+        arraySide,
+        arraySide,
+        fc.integer({ min: 0, max: 64 }),
+        fc.integer({ min: 0, max: 64 }),
+        fc.constantFrom(...dataflows),
+        (shape, rows, cols, extraRows, extraCols, dataflow) => {
+          const small = stosGemm(shape, { rows, cols }, dataflow).cycles;
+          const big = stosGemm(shape, { rows: rows + extraRows, cols: cols + extraCols }, dataflow).cycles;
+          expect(big).toBeLessThanOrEqual(small);
+        },
+      ),
     );
     fc.assert(
-      fc.property(oneDimLayer, arraySide, arraySide, fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 64 }), (layer, rows, cols, extraRows, extraCols) => {
-        const small = stosOneDim(layer, { rows, cols }).cycles;
-        const big = stosOneDim(layer, { rows: rows + extraRows, cols: cols + extraCols }).cycles;
-        expect(big).toBeLessThanOrEqual(small);
-      }),
+      fc.property(
+        oneDimLayer,
+        arraySide,
+        arraySide,
+        fc.integer({ min: 0, max: 64 }),
+        fc.integer({ min: 0, max: 64 }),
+        (layer, rows, cols, extraRows, extraCols) => {
+          const small = stosOneDim(layer, { rows, cols }).cycles;
+          const big = stosOneDim(layer, { rows: rows + extraRows, cols: cols + extraCols }).cycles;
+          expect(big).toBeLessThanOrEqual(small);
+        },
+      ),
     );
   });
 
   it('runs 1-D depthwise layers as per-channel GEMMs on a plain array and as ST-OS on a fuse array', () => {
     const layer: ConvLayer = {
-      name: 'v', kind: 'depthwise1d', ifmapH: 16, ifmapW: 16, kernelH: 3, kernelW: 1, channels: 32, filters: 32,
-      strideH: 2, strideW: 2, padH: 1, padW: 0,
+      name: 'v',
+      kind: 'depthwise1d',
+      ifmapH: 16,
+      ifmapW: 16,
+      kernelH: 3,
+      kernelW: 1,
+      channels: 32,
+      filters: 32,
+      strideH: 2,
+      strideW: 2,
+      padH: 1,
+      padW: 0,
     };
     const plain = stosLayerTiming(layer, makeArray(16, 16, { hardware: 'plain' }));
     const fuse = stosLayerTiming(layer, makeArray(16, 16, { hardware: 'fuse' }));

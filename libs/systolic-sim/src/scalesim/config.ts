@@ -135,7 +135,8 @@ export function parseScaleSimConfig(text: string): ScaleSimConfig {
 
   const df = get(sections, arch, 'Dataflow');
   const dataflow = df.value;
-  if (!isDataflow(dataflow)) throw new InputError(`[${arch}] Dataflow (line ${df.line})`, `expected ${DATAFLOW_CHOICES_TEXT}, got "${df.value}"`);
+  if (!isDataflow(dataflow))
+    throw new InputError(`[${arch}] Dataflow (line ${df.line})`, `expected ${DATAFLOW_CHOICES_TEXT}, got "${df.value}"`);
 
   let bandwidths: number[] = [];
   if (interfaceBandwidth === 'USER') {

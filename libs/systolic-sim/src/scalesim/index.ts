@@ -66,14 +66,20 @@ export interface ScaleSimRunOptions {
  */
 export function scaleSimDims(layer: Layer, where = layer.name): { dims: ScaleSimLayerDims; copies: number } {
   if (layer.kind === 'gemm') {
-    return { dims: { ifmapH: layer.m, ifmapW: layer.k, filterH: 1, filterW: layer.k, channels: 1, filters: layer.n, strideH: 1, strideW: 1 }, copies: 1 };
+    return {
+      dims: { ifmapH: layer.m, ifmapW: layer.k, filterH: 1, filterW: layer.k, channels: 1, filters: layer.n, strideH: 1, strideW: 1 },
+      copies: 1,
+    };
   }
   if ((layer.batch ?? 1) !== 1) {
     throw new InputError(`${where}.batch`, `SCALE-Sim v2 simulates batch 1 only, got ${layer.batch}`);
   }
   const depthwise = layer.kind === 'depthwise' || layer.kind === 'depthwise1d';
   if (depthwise && layer.filters % layer.channels !== 0) {
-    throw new InputError(`${where}.filters`, `a depthwise layer needs a multiple of its ${layer.channels} channels as filters, got ${layer.filters}`);
+    throw new InputError(
+      `${where}.filters`,
+      `a depthwise layer needs a multiple of its ${layer.channels} channels as filters, got ${layer.filters}`,
+    );
   }
   const dims: ScaleSimLayerDims = {
     ifmapH: layer.ifmapH + 2 * layer.padH,
@@ -107,7 +113,10 @@ function checkArray(array: ScaleSimArrayConfig): void {
     throw new InputError('array.interfaceBandwidth', `expected CALC or USER, got "${String(mode)}"`);
   }
   if (mode === 'USER' && (!Number.isInteger(array.bandwidth) || array.bandwidth <= 0)) {
-    throw new InputError('array.bandwidth', `USER interface bandwidth needs a positive integer bandwidth (words per cycle), got ${array.bandwidth}`);
+    throw new InputError(
+      'array.bandwidth',
+      `USER interface bandwidth needs a positive integer bandwidth (words per cycle), got ${array.bandwidth}`,
+    );
   }
 }
 
@@ -151,7 +160,11 @@ export function simulateScaleSimLayer(layer: Layer, array: ScaleSimArrayConfig):
 }
 
 /** SCALE-Sim v2's report for every layer of a topology, in order. */
-export function simulateScaleSimTopology(topology: Topology, array: ScaleSimArrayConfig, options: ScaleSimRunOptions = {}): ScaleSimTopologyResult {
+export function simulateScaleSimTopology(
+  topology: Topology,
+  array: ScaleSimArrayConfig,
+  options: ScaleSimRunOptions = {},
+): ScaleSimTopologyResult {
   checkArray(array);
   if (topology.length === 0) throw new InputError('layers', 'a topology needs at least one layer');
   topology.forEach((layer, index) => validateLayer(layer, `layers[${index}] (${layer.name})`));
@@ -163,4 +176,3 @@ export function simulateScaleSimTopology(topology: Topology, array: ScaleSimArra
   }
   return { layers };
 }
-

@@ -52,7 +52,14 @@ export function memoryReport(dims: ScaleSimLayerDims, plan: FoldPlan, params: Me
   if (geo) {
     const outside = new Uint8Array(geo.frame.size);
     forEachOutsideRun(dims, geo.frame, (start, end) => outside.fill(1, start, end));
-    ifReader = new UserReadBuffer(params.ifmapWords, params.userBandwidth, ifmapFetch(plan, geo, outside), geo.frame.size, 'ifmap', outside);
+    ifReader = new UserReadBuffer(
+      params.ifmapWords,
+      params.userBandwidth,
+      ifmapFetch(plan, geo, outside),
+      geo.frame.size,
+      'ifmap',
+      outside,
+    );
     filterReader = new UserReadBuffer(params.filterWords, params.userBandwidth, filterFetch(plan), plan.window * plan.filters, 'filter');
   }
   const readsStall = geo !== undefined && !(ifReader?.allActive && filterReader?.allActive);
@@ -97,4 +104,3 @@ export function memoryReport(dims: ScaleSimLayerDims, plan: FoldPlan, params: Me
     dramOfmapWrites: writer.dramWrites,
   };
 }
-

@@ -127,7 +127,14 @@ export function ifmapBlock(plan: FoldPlan, geo: OperandGeometry, fc: number, fr:
       return { skewed: true, a: geo.win.subarray(fr * R), cN: rowsUsed(plan, fr), b: geo.pix, tN: plan.ofmapPx, off: R };
     case 'is':
       // the block (window fr·R…, pixels fc·C…) is loaded into the array, last row first.
-      return { skewed: false, a: geo.pix.subarray(fc * C), cN: colsUsed(plan, fc), b: geo.win.subarray(fr * R), tN: rowsUsed(plan, fr), off: R - 1 };
+      return {
+        skewed: false,
+        a: geo.pix.subarray(fc * C),
+        cN: colsUsed(plan, fc),
+        b: geo.win.subarray(fr * R),
+        tN: rowsUsed(plan, fr),
+        off: R - 1,
+      };
   }
 }
 
@@ -137,13 +144,34 @@ export function filterBlock(plan: FoldPlan, fc: number, fr: number): DemandBlock
   switch (plan.dataflow) {
     case 'os':
       // filters fc·C… on the columns, the window streamed in time.
-      return { skewed: true, a: range(fc * C * window, colsUsed(plan, fc), window), cN: colsUsed(plan, fc), b: range(0, window), tN: window, off: 0 };
+      return {
+        skewed: true,
+        a: range(fc * C * window, colsUsed(plan, fc), window),
+        cN: colsUsed(plan, fc),
+        b: range(0, window),
+        tN: window,
+        off: 0,
+      };
     case 'ws':
       // the block (window fr·R…, filters fc·C…) is loaded into the array, last row first.
-      return { skewed: false, a: range(fc * C * window, colsUsed(plan, fc), window), cN: colsUsed(plan, fc), b: range(fr * R, rowsUsed(plan, fr)), tN: rowsUsed(plan, fr), off: R - 1 };
+      return {
+        skewed: false,
+        a: range(fc * C * window, colsUsed(plan, fc), window),
+        cN: colsUsed(plan, fc),
+        b: range(fr * R, rowsUsed(plan, fr)),
+        tN: rowsUsed(plan, fr),
+        off: R - 1,
+      };
     case 'is':
       // window elements fr·R… on the rows; after R lines of input load, the filters stream in.
-      return { skewed: true, a: range(fr * R, rowsUsed(plan, fr)), cN: rowsUsed(plan, fr), b: range(0, plan.filters, window), tN: plan.filters, off: R };
+      return {
+        skewed: true,
+        a: range(fr * R, rowsUsed(plan, fr)),
+        cN: rowsUsed(plan, fr),
+        b: range(0, plan.filters, window),
+        tN: plan.filters,
+        off: R,
+      };
   }
 }
 

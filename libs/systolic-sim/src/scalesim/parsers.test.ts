@@ -55,7 +55,14 @@ describe('parseScaleSimConfig', () => {
       wordBytes: 1,
     });
     const google = parseScaleSimConfig(fixture('configs/google.cfg'));
-    expect(google).toMatchObject({ runName: 'GoogleTPU_v1_ws', rows: 256, cols: 256, dataflow: 'ws', ifmapSramKB: 6144, ofmapSramKB: 2048 });
+    expect(google).toMatchObject({
+      runName: 'GoogleTPU_v1_ws',
+      rows: 256,
+      cols: 256,
+      dataflow: 'ws',
+      ifmapSramKB: 6144,
+      ofmapSramKB: 2048,
+    });
     const eyeriss = parseScaleSimConfig(fixture('configs/eyeriss.cfg'));
     expect(eyeriss).toMatchObject({ rows: 12, cols: 14, dataflow: 'ws', ifmapSramKB: 36 });
   });
@@ -74,7 +81,9 @@ describe('parseScaleSimConfig', () => {
     expect(nonInt.field).toBe('[architecture_presets] ArrayWidth (line 6)');
     expect(nonInt.message).toMatch(/expected an integer, got "4.5"/);
     expect(inputError(() => parseScaleSimConfig(CFG.replace('OfmapSramSzkB:    1', 'OfmapSramSzkB: 0'))).message).toMatch(/positive/);
-    expect(inputError(() => parseScaleSimConfig(CFG.replace('Dataflow : ws', 'Dataflow : rs'))).message).toMatch(/expected os, ws or is, got "rs"/);
+    expect(inputError(() => parseScaleSimConfig(CFG.replace('Dataflow : ws', 'Dataflow : rs'))).message).toMatch(
+      /expected os, ws or is, got "rs"/,
+    );
     expect(inputError(() => parseScaleSimConfig(CFG.replace('InterfaceBandwidth: CALC', 'InterfaceBandwidth: FAST'))).field).toMatch(
       /InterfaceBandwidth/,
     );
@@ -114,7 +123,7 @@ describe('parseScaleSimTopologyCsv', () => {
 
   it('takes a ninth column as the column stride, tabs/spaces around cells, no trailing newline', () => {
     const layers = parseScaleSimTopologyCsv(`${HEADER}A ,16 , 19,3,3,3, 8, 1, 2,\n\n  \nB,5,5,1,1,2,3,1,`);
-    expect(layers.map((l) => l.kind === 'gemm' ? [] : [l.name, l.strideH, l.strideW])).toEqual([
+    expect(layers.map((l) => (l.kind === 'gemm' ? [] : [l.name, l.strideH, l.strideW]))).toEqual([
       ['A', 1, 2],
       ['B', 1, 1],
     ]);
@@ -127,8 +136,12 @@ describe('parseScaleSimTopologyCsv', () => {
   });
 
   it('reads the GEMM (M, N, K) format, detected from its header or forced', () => {
-    expect(parseScaleSimTopologyCsv(fixture('topologies/test_mnk_input.csv'))).toEqual([{ name: 'Test 1', kind: 'gemm', m: 128, k: 256, n: 64 }]);
-    expect(parseScaleSimTopologyCsv('whatever\nG, 2, 3, 4,\n', 'g.csv', { format: 'gemm' })).toEqual([{ name: 'G', kind: 'gemm', m: 2, k: 4, n: 3 }]);
+    expect(parseScaleSimTopologyCsv(fixture('topologies/test_mnk_input.csv'))).toEqual([
+      { name: 'Test 1', kind: 'gemm', m: 128, k: 256, n: 64 },
+    ]);
+    expect(parseScaleSimTopologyCsv('whatever\nG, 2, 3, 4,\n', 'g.csv', { format: 'gemm' })).toEqual([
+      { name: 'G', kind: 'gemm', m: 2, k: 4, n: 3 },
+    ]);
   });
 
   it('names the line and the column of a bad cell', () => {
@@ -136,7 +149,9 @@ describe('parseScaleSimTopologyCsv', () => {
     expect(missing.field).toBe('net.csv line 2, column "Strides"');
     expect(missing.message).toMatch(/missing/);
 
-    const text = inputError(() => parseScaleSimTopologyCsv(`${HEADER}Conv1, 224, 224, 3, 3, 3, 32, 1,\nConv2, 112, x12, 3, 3, 3, 32, 1,\n`, 'net.csv'));
+    const text = inputError(() =>
+      parseScaleSimTopologyCsv(`${HEADER}Conv1, 224, 224, 3, 3, 3, 32, 1,\nConv2, 112, x12, 3, 3, 3, 32, 1,\n`, 'net.csv'),
+    );
     expect(text.field).toBe('net.csv line 3, column "IFMAP Width"');
     expect(text.message).toMatch(/expected an integer, got "x12"/);
 

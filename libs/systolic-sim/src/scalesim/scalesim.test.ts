@@ -7,12 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readScaleSimReports, type ScaleSimReportRow } from '../../bench/scalesim-reports.js';
 import type { ConvLayer, GemmLayer } from '../topology.js';
-import {
-  parseScaleSimConfig,
-  parseScaleSimTopologyCsv,
-  simulateScaleSimLayer,
-  simulateScaleSimTopology,
-} from './index.js';
+import { parseScaleSimConfig, parseScaleSimTopologyCsv, simulateScaleSimLayer, simulateScaleSimTopology } from './index.js';
 
 const root = new URL('../../fixtures/scalesim/', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
@@ -97,7 +92,8 @@ describe('scalesim model on layer kinds SCALE-Sim has no row for', () => {
 
   it('runs a depthwise layer as one single-channel layer per channel (SCALE-Sim’s DP rows), summed', () => {
     const dw = simulateScaleSimLayer(conv({ kind: 'depthwise', padH: 1, padW: 1 }), array);
-    const csv = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nDPdw, 16, 16, 3, 3, 16, 1, 1,\n';
+    const csv =
+      'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nDPdw, 16, 16, 3, 3, 16, 1, 1,\n';
     const perChannel = simulateScaleSimTopology(parseScaleSimTopologyCsv(csv), array).layers;
     expect(perChannel).toHaveLength(16);
     const sum = (field: keyof ScaleSimReportRow): number => perChannel.reduce((acc, layer) => acc + layer[field], 0);

@@ -24,7 +24,16 @@ export interface ParseTopologyOptions {
   format?: ScaleSimTopologyFormat | 'auto';
 }
 
-const CONV_COLUMNS = ['Layer name', 'IFMAP Height', 'IFMAP Width', 'Filter Height', 'Filter Width', 'Channels', 'Num Filter', 'Strides'] as const;
+const CONV_COLUMNS = [
+  'Layer name',
+  'IFMAP Height',
+  'IFMAP Width',
+  'Filter Height',
+  'Filter Width',
+  'Channels',
+  'Num Filter',
+  'Strides',
+] as const;
 const GEMM_COLUMNS = ['Layer name', 'M', 'N', 'K'] as const;
 
 function splitRow(line: string): string[] {
@@ -59,7 +68,10 @@ export function parseScaleSimTopologyCsv(text: string, name = 'topology', option
     if (layerName === '') throw new InputError(where('Layer name'), 'the layer name is empty');
     if (cells.length < columns.length) {
       const missing = columns[cells.length] ?? columns[columns.length - 1];
-      throw new InputError(where(missing ?? ''), `missing: the row has ${cells.length} of the ${columns.length} columns (${columns.join(', ')})`);
+      throw new InputError(
+        where(missing ?? ''),
+        `missing: the row has ${cells.length} of the ${columns.length} columns (${columns.join(', ')})`,
+      );
     }
 
     // SCALE-Sim converts every conv cell to an integer (extra columns too, then ignores them);
@@ -85,7 +97,8 @@ export function parseScaleSimTopologyCsv(text: string, name = 'topology', option
 
     const [ifmapH = 0, ifmapW = 0, kernelH = 0, kernelW = 0, channels = 0, filters = 0, strideH = 0] = values;
     const strideW = values.length >= 8 ? (values[7] ?? strideH) : strideH;
-    if (kernelH > ifmapH) throw new InputError(where('Filter Height'), `filter height ${kernelH} is larger than the IFMAP height ${ifmapH}`);
+    if (kernelH > ifmapH)
+      throw new InputError(where('Filter Height'), `filter height ${kernelH} is larger than the IFMAP height ${ifmapH}`);
     if (kernelW > ifmapW) throw new InputError(where('Filter Width'), `filter width ${kernelW} is larger than the IFMAP width ${ifmapW}`);
 
     const make = (layerNameOut: string, ch: number): ConvLayer => ({

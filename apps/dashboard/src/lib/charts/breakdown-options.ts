@@ -34,11 +34,18 @@ export interface UtilizationRow {
 }
 
 export const CLASSES = ['pointwise', 'depthwise', 'fuse1d', 'other'] as const;
-const CLASS_LABELS: Record<(typeof CLASSES)[number], string> = { pointwise: 'pointwise', depthwise: 'depthwise', fuse1d: 'FuSe 1-D', other: 'other' };
+const CLASS_LABELS: Record<(typeof CLASSES)[number], string> = {
+  pointwise: 'pointwise',
+  depthwise: 'depthwise',
+  fuse1d: 'FuSe 1-D',
+  other: 'other',
+};
 
 export function byClassOption(rows: readonly ByClassRow[], variants: readonly string[]): ChartOption {
   const arrays = sortArrays(rows);
-  const categories = variants.flatMap((variant) => arrays.filter((a) => rows.some((r) => r.variant === variant && arrayLabel(r.rows, r.cols) === a)).map((a) => `${variant}\n${a}`));
+  const categories = variants.flatMap((variant) =>
+    arrays.filter((a) => rows.some((r) => r.variant === variant && arrayLabel(r.rows, r.cols) === a)).map((a) => `${variant}\n${a}`),
+  );
   const find = (category: string) => {
     const [variant, array] = category.split('\n');
     return rows.find((r) => r.variant === variant && arrayLabel(r.rows, r.cols) === array);
@@ -46,12 +53,22 @@ export function byClassOption(rows: readonly ByClassRow[], variants: readonly st
   return {
     animation: false,
     legend: { top: 0 },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : '–') },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : '–'),
+    },
     grid: { left: 70, right: 20, top: 40, bottom: 70 },
     xAxis: { type: 'category', data: categories, axisLabel: { interval: 0, fontSize: 10 } },
     yAxis: { type: 'value', name: 'cycles' },
     dataZoom: categories.length > 24 ? [{ type: 'slider', bottom: 0 }] : [],
-    series: CLASSES.map((cls) => ({ type: 'bar', stack: 'cycles', name: CLASS_LABELS[cls], color: CLASS_COLORS[cls], data: categories.map((c) => find(c)?.[cls] ?? null) })),
+    series: CLASSES.map((cls) => ({
+      type: 'bar',
+      stack: 'cycles',
+      name: CLASS_LABELS[cls],
+      color: CLASS_COLORS[cls],
+      data: categories.map((c) => find(c)?.[cls] ?? null),
+    })),
   };
 }
 
@@ -68,7 +85,13 @@ export function blockSpeedupOption(blocks: readonly BlockRow[], variants: readon
     yAxis: { type: 'value', name: 'speed-up (x)', scale: true },
     series: present.map((variant, i) => {
       const byBlock = new Map(blocks.filter((b) => b.variant === variant).map((b) => [b.block, b.speedup]));
-      return { type: 'line', name: variant, color: colorOf(variant, i), symbolSize: 5, data: order.map((block) => byBlock.get(block) ?? null) };
+      return {
+        type: 'line',
+        name: variant,
+        color: colorOf(variant, i),
+        symbolSize: 5,
+        data: order.map((block) => byBlock.get(block) ?? null),
+      };
     }),
   };
 }
@@ -83,9 +106,22 @@ export function utilizationOption(rows: readonly UtilizationRow[], variant: stri
     animation: false,
     tooltip: { position: 'top' },
     grid: { left: 70, right: 90, top: 20, bottom: 50 },
-    xAxis: { type: 'category', name: 'layer', nameLocation: 'middle', nameGap: 28, data: Array.from({ length: maxIndex + 1 }, (_, i) => String(i)) },
+    xAxis: {
+      type: 'category',
+      name: 'layer',
+      nameLocation: 'middle',
+      nameGap: 28,
+      data: Array.from({ length: maxIndex + 1 }, (_, i) => String(i)),
+    },
     yAxis: { type: 'category', name: 'array', data: arrays },
     visualMap: { min: 0, max: top > 1 ? 100 : 1, calculable: true, orient: 'vertical', right: 10, top: 'center', text: ['util.', ''] },
-    series: [{ type: 'heatmap', name: `${variant} utilisation`, data: mine.map((r) => [r.index, arrays.indexOf(arrayLabel(r.rows, r.cols)), r.utilization]), progressive: 5000 }],
+    series: [
+      {
+        type: 'heatmap',
+        name: `${variant} utilisation`,
+        data: mine.map((r) => [r.index, arrays.indexOf(arrayLabel(r.rows, r.cols)), r.utilization]),
+        progressive: 5000,
+      },
+    ],
   };
 }

@@ -14,7 +14,11 @@ export function compareOption(panels: readonly Panel[], metric: CompareMetric, c
   return {
     animation: false,
     legend: { data: variants, bottom: 0 },
-    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? (metric === 'speedup' ? `${v.toFixed(3)}x` : v.toLocaleString('en-US')) : '–') },
+    tooltip: {
+      trigger: 'axis',
+      valueFormatter: (v: unknown) =>
+        typeof v === 'number' ? (metric === 'speedup' ? `${v.toFixed(3)}x` : v.toLocaleString('en-US')) : '–',
+    },
     title: panels.map((panel, i) => ({
       text: panel.network,
       left: `${(i % columns) * width + width / 2}%`,
@@ -29,11 +33,24 @@ export function compareOption(panels: readonly Panel[], metric: CompareMetric, c
       height: `${height - 24}%`,
       containLabel: true,
     })),
-    xAxis: panels.map((panel, i) => ({ type: 'category', gridIndex: i, data: panel.arrays, name: 'array', nameLocation: 'middle', nameGap: panel.arrays.length > 6 ? 48 : 26, axisLabel: { rotate: panel.arrays.length > 6 ? 30 : 0 } })),
+    xAxis: panels.map((panel, i) => ({
+      type: 'category',
+      gridIndex: i,
+      data: panel.arrays,
+      name: 'array',
+      nameLocation: 'middle',
+      nameGap: panel.arrays.length > 6 ? 48 : 26,
+      axisLabel: { rotate: panel.arrays.length > 6 ? 30 : 0 },
+    })),
     yAxis: panels.map((_, i) =>
       metric === 'speedup'
         ? { type: 'value', gridIndex: i, name: i % columns === 0 ? 'speed-up (x)' : '', scale: true }
-        : { type: 'log', gridIndex: i, name: i % columns === 0 ? 'cycles' : '', axisLabel: { formatter: (v: number) => v.toExponential(0) } },
+        : {
+            type: 'log',
+            gridIndex: i,
+            name: i % columns === 0 ? 'cycles' : '',
+            axisLabel: { formatter: (v: number) => v.toExponential(0) },
+          },
     ),
     series: panels.flatMap((panel, i) =>
       panel.series.map((s) => ({

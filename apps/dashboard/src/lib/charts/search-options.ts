@@ -15,7 +15,13 @@ export interface Candidate {
 }
 
 /** Series 0: every candidate (data index = position in `candidates`); series 1: the front, sorted along x. */
-export function scatterOption(candidates: readonly Candidate[], frontKeys: ReadonlySet<string>, x: string, y: string, picked: readonly string[]): ChartOption {
+export function scatterOption(
+  candidates: readonly Candidate[],
+  frontKeys: ReadonlySet<string>,
+  x: string,
+  y: string,
+  picked: readonly string[],
+): ChartOption {
   const front = candidates.filter((c) => frontKeys.has(c.key)).sort((a, b) => a.objectives[x]! - b.objectives[x]!);
   return {
     animation: false,
@@ -36,7 +42,14 @@ export function scatterOption(candidates: readonly Candidate[], frontKeys: Reado
           ...(picked.includes(c.key) ? { itemStyle: { color: '#f39c12', borderColor: '#000', borderWidth: 1 }, symbolSize: 12 } : {}),
         })),
       },
-      { type: 'line', name: 'Pareto front', color: '#d9534f', step: 'end', symbolSize: 8, data: front.map((c) => [c.objectives[x], c.objectives[y]]) },
+      {
+        type: 'line',
+        name: 'Pareto front',
+        color: '#d9534f',
+        step: 'end',
+        symbolSize: 8,
+        data: front.map((c) => [c.objectives[x], c.objectives[y]]),
+      },
     ],
   };
 }
@@ -52,14 +65,28 @@ export function hypervolumeOption(points: readonly { generation: number; evaluat
   };
 }
 
-export function parallelOption(candidates: readonly Candidate[], objectives: readonly string[], frontKeys: ReadonlySet<string>): ChartOption {
+export function parallelOption(
+  candidates: readonly Candidate[],
+  objectives: readonly string[],
+  frontKeys: ReadonlySet<string>,
+): ChartOption {
   return {
     animation: false,
     parallelAxis: objectives.map((o, dim) => ({ dim, name: o, scale: true })),
     parallel: { left: 70, right: 120, top: 50, bottom: 30 },
     series: [
-      { type: 'parallel', name: 'candidates', lineStyle: { width: 1, opacity: 0.35, color: '#8da2c8' }, data: candidates.filter((c) => !frontKeys.has(c.key)).map((c) => objectives.map((o) => c.objectives[o])) },
-      { type: 'parallel', name: 'Pareto front', lineStyle: { width: 2, opacity: 0.9, color: '#d9534f' }, data: candidates.filter((c) => frontKeys.has(c.key)).map((c) => objectives.map((o) => c.objectives[o])) },
+      {
+        type: 'parallel',
+        name: 'candidates',
+        lineStyle: { width: 1, opacity: 0.35, color: '#8da2c8' },
+        data: candidates.filter((c) => !frontKeys.has(c.key)).map((c) => objectives.map((o) => c.objectives[o])),
+      },
+      {
+        type: 'parallel',
+        name: 'Pareto front',
+        lineStyle: { width: 2, opacity: 0.9, color: '#d9534f' },
+        data: candidates.filter((c) => frontKeys.has(c.key)).map((c) => objectives.map((o) => c.objectives[o])),
+      },
     ],
   };
 }

@@ -7,7 +7,8 @@ import type { Band } from '../series.ts';
 import type { ChartOption } from './echarts.ts';
 import { METHOD_DASH, colorOf } from './palette.ts';
 
-export const bandName = (b: Pick<Band, 'network' | 'variant' | 'method'>, networks: number) => `${networks > 1 ? `${b.network} ` : ''}${b.variant} · ${b.method}`;
+export const bandName = (b: Pick<Band, 'network' | 'variant' | 'method'>, networks: number) =>
+  `${networks > 1 ? `${b.network} ` : ''}${b.variant} · ${b.method}`;
 
 export function trainingOption(bands: readonly Band[], metric: 'loss' | 'accuracy'): ChartOption {
   const networks = new Set(bands.map((b) => b.network)).size;
@@ -25,11 +26,39 @@ export function trainingOption(bands: readonly Band[], metric: 'loss' | 'accurac
       const stack = `band:${name}`;
       const withBand = b.seeds > 1;
       return [
-        { type: 'line', name, color, showSymbol: false, lineStyle: { type: METHOD_DASH[b.method] ?? 'solid', width: 2 }, data: b.steps.map((s, i) => [s, b.mean[i]]) },
+        {
+          type: 'line',
+          name,
+          color,
+          showSymbol: false,
+          lineStyle: { type: METHOD_DASH[b.method] ?? 'solid', width: 2 },
+          data: b.steps.map((s, i) => [s, b.mean[i]]),
+        },
         ...(withBand
           ? [
-              { type: 'line', name, stack, color, silent: true, showSymbol: false, lineStyle: { opacity: 0 }, tooltip: { show: false }, data: b.steps.map((s, i) => [s, b.min[i]]) },
-              { type: 'line', name, stack, color, silent: true, showSymbol: false, lineStyle: { opacity: 0 }, areaStyle: { opacity: 0.15 }, tooltip: { show: false }, data: b.steps.map((s, i) => [s, b.max[i]! - b.min[i]!]) },
+              {
+                type: 'line',
+                name,
+                stack,
+                color,
+                silent: true,
+                showSymbol: false,
+                lineStyle: { opacity: 0 },
+                tooltip: { show: false },
+                data: b.steps.map((s, i) => [s, b.min[i]]),
+              },
+              {
+                type: 'line',
+                name,
+                stack,
+                color,
+                silent: true,
+                showSymbol: false,
+                lineStyle: { opacity: 0 },
+                areaStyle: { opacity: 0.15 },
+                tooltip: { show: false },
+                data: b.steps.map((s, i) => [s, b.max[i]! - b.min[i]!]),
+              },
             ]
           : []),
       ];

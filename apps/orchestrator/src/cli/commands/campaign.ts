@@ -17,7 +17,8 @@ import { renderPaperTable } from '../../reports/paper-table.js';
 // commands start as fast as before.
 const stackModule = () => import('../../embedded/stack.js');
 const serviceModule = () => import('../../campaigns/service.js');
-const paperTables = async (...args: Parameters<typeof import('../../campaigns/paper-report.js').paperTablesFromResults>) => (await import('../../campaigns/paper-report.js')).paperTablesFromResults(...args);
+const paperTables = async (...args: Parameters<typeof import('../../campaigns/paper-report.js').paperTablesFromResults>) =>
+  (await import('../../campaigns/paper-report.js')).paperTablesFromResults(...args);
 import { createLogger } from '../logger.js';
 import { parseArray, parseModel, parsePositiveInt } from '../options.js';
 import { printJson, printText } from '../output.js';
@@ -50,11 +51,19 @@ const OPERATOR_LETTER: Record<string, string> = { dw: 'd', fuse_full: 'f', fuse_
 export function renderSearchFronts(rows: readonly SearchResultRow[]): string {
   return rows
     .map((r) => {
-      const table = new Table({ head: ['#', 'operators (d=dw f=fuse_full h=fuse_half)', ...r.objectives], colAligns: ['right', 'left', ...r.objectives.map(() => 'right' as const)], style: { head: [], border: [] } });
+      const table = new Table({
+        head: ['#', 'operators (d=dw f=fuse_full h=fuse_half)', ...r.objectives],
+        colAligns: ['right', 'left', ...r.objectives.map(() => 'right' as const)],
+        style: { head: [], border: [] },
+      });
       r.front.forEach((entry, i) => {
         const ops = entry.operators.map((op) => OPERATOR_LETTER[op] ?? '?').join('');
         const array = entry.array as { rows: number; cols: number; hardware: string } | undefined;
-        table.push([i + 1, array ? `${ops} @${array.rows}x${array.cols}/${array.hardware}` : ops, ...r.objectives.map((o) => (entry.objectives[o] ?? NaN).toLocaleString('en-US'))]);
+        table.push([
+          i + 1,
+          array ? `${ops} @${array.rows}x${array.cols}/${array.hardware}` : ops,
+          ...r.objectives.map((o) => (entry.objectives[o] ?? NaN).toLocaleString('en-US')),
+        ]);
       });
       return `search ${r.name ?? r.jobKey.slice(0, 12)}: ${r.network} ${r.space} ${r.strategy}, ${r.evaluations} evaluations in ${r.generations} generations (${r.runs} workflow run${r.runs === 1 ? '' : 's'}), front of ${r.front.length}\n${table.toString()}`;
     })
@@ -73,52 +82,90 @@ export function registerCampaignCommands(program: Command): void {
     .option('--detach', 'submit and return without following')
     .option('--paper-table <RxC>', 'after the run, print the paper table for this array from the stored results')
     .option('--json', 'print one JSON document: {"campaignId","status","jobs":{"total","completed","failed","reused"}}')
-    .action(async (file: string, options: { force?: boolean; concurrency?: string; detach?: boolean; paperTable?: string; json?: boolean }) => {
-      // Validate everything before anything starts: a bad spec creates nothing.
-      const spec = parseSpecText(readFile(file, 'spec'), file);
-      normaliseSpec(spec);
-      const concurrency = options.concurrency ? parsePositiveInt('--concurrency', options.concurrency) : undefined;
-      const paperArray = options.paperTable ? parseArray(options.paperTable, '--paper-table') : undefined;
-      await withContext('run', async (ctx) => {
-        const submitted = await ctx.service.submit(spec, { force: options.force ?? false, ...(concurrency ? { concurrency } : {}) });
-        if (!options.json) process.stderr.write(`campaign ${submitted.campaignId}: ${count(submitted.total, 'job')} submitted${ctx.apiUrl ? ` (API ${ctx.apiUrl})` : ''}\n`);
-        if (options.detach) {
-          if (options.json) printJson({ campaignId: submitted.campaignId, status: 'running', jobs: { total: submitted.total, completed: 0, failed: 0, reused: 0 } });
-          return;
-        }
-        const { follow, outcomeOf } = await serviceModule();
-        const bar = progressBar('[{bar}] {percentage}% {value}/{total} jobs · {completed} completed · {reused} reused · {failed} failed · {running} running · {queued} queued · {status}');
-        const show = (p: CampaignProgress) => bar.update(p.completed + p.failed + p.reused + p.cancelled, p.total, { completed: p.completed, reused: p.reused, failed: p.failed, running: p.running, queued: p.queued ?? 0, status: p.status });
-        let final: CampaignProgress;
-        try {
-          final = await follow(ctx.service, submitted.campaignId, show);
-          show(final);
-        } finally {
-          bar.stop();
-        }
-        const outcome: CampaignOutcome = outcomeOf(final);
-        if (options.json) {
-          printJson(outcome);
-        } else {
-          const lines = [`campaign ${outcome.campaignId}: ${outcome.status} — ${count(outcome.jobs.total, 'job')}: ${outcome.jobs.completed} completed, ${outcome.jobs.reused} reused, ${outcome.jobs.failed} failed`];
-          if (outcome.jobs.reused > 0) lines.push(`reused ${count(outcome.jobs.reused, 'finished job')} from earlier runs (--force recomputes them)`);
-          printText(lines.join('\n'));
-          if (paperArray) {
-            const results = await ctx.service.results({ campaignId: outcome.campaignId });
-            for (const table of await paperTables(results, paperArray.rows, paperArray.cols)) printText(renderPaperTable(table));
+    .action(
+      async (file: string, options: { force?: boolean; concurrency?: string; detach?: boolean; paperTable?: string; json?: boolean }) => {
+        // Validate everything before anything starts: a bad spec creates nothing.
+        const spec = parseSpecText(readFile(file, 'spec'), file);
+        normaliseSpec(spec);
+        const concurrency = options.concurrency ? parsePositiveInt('--concurrency', options.concurrency) : undefined;
+        const paperArray = options.paperTable ? parseArray(options.paperTable, '--paper-table') : undefined;
+        await withContext('run', async (ctx) => {
+          const submitted = await ctx.service.submit(spec, { force: options.force ?? false, ...(concurrency ? { concurrency } : {}) });
+          if (!options.json)
+            process.stderr.write(
+              `campaign ${submitted.campaignId}: ${count(submitted.total, 'job')} submitted${ctx.apiUrl ? ` (API ${ctx.apiUrl})` : ''}\n`,
+            );
+          if (options.detach) {
+            if (options.json)
+              printJson({
+                campaignId: submitted.campaignId,
+                status: 'running',
+                jobs: { total: submitted.total, completed: 0, failed: 0, reused: 0 },
+              });
+            return;
           }
-          const searched = await ctx.service.searchResults(outcome.campaignId);
-          if (searched.length > 0) printText(renderSearchFronts(searched));
-          const trained = await ctx.service.trainingResults(outcome.campaignId);
-          if (trained.length > 0) {
-            const table = new Table({ head: ['training', 'network', 'variant', 'method', 'width', 'epochs', 'seed', 'test accuracy', 'train img/s', 'backend'], style: { head: [], border: [] } });
-            for (const r of trained) table.push([r.dataset, r.network, r.variant, r.method, r.width, r.epochs, r.seed, r.testAccuracy === null ? '—' : `${(r.testAccuracy * 100).toFixed(2)}%`, r.trainImagesPerSec.toFixed(0), r.backend]);
-            printText(table.toString());
+          const { follow, outcomeOf } = await serviceModule();
+          const bar = progressBar(
+            '[{bar}] {percentage}% {value}/{total} jobs · {completed} completed · {reused} reused · {failed} failed · {running} running · {queued} queued · {status}',
+          );
+          const show = (p: CampaignProgress) =>
+            bar.update(p.completed + p.failed + p.reused + p.cancelled, p.total, {
+              completed: p.completed,
+              reused: p.reused,
+              failed: p.failed,
+              running: p.running,
+              queued: p.queued ?? 0,
+              status: p.status,
+            });
+          let final: CampaignProgress;
+          try {
+            final = await follow(ctx.service, submitted.campaignId, show);
+            show(final);
+          } finally {
+            bar.stop();
           }
-        }
-        if (outcome.status !== 'completed') process.exitCode = 1;
-      });
-    });
+          const outcome: CampaignOutcome = outcomeOf(final);
+          if (options.json) {
+            printJson(outcome);
+          } else {
+            const lines = [
+              `campaign ${outcome.campaignId}: ${outcome.status} — ${count(outcome.jobs.total, 'job')}: ${outcome.jobs.completed} completed, ${outcome.jobs.reused} reused, ${outcome.jobs.failed} failed`,
+            ];
+            if (outcome.jobs.reused > 0)
+              lines.push(`reused ${count(outcome.jobs.reused, 'finished job')} from earlier runs (--force recomputes them)`);
+            printText(lines.join('\n'));
+            if (paperArray) {
+              const results = await ctx.service.results({ campaignId: outcome.campaignId });
+              for (const table of await paperTables(results, paperArray.rows, paperArray.cols)) printText(renderPaperTable(table));
+            }
+            const searched = await ctx.service.searchResults(outcome.campaignId);
+            if (searched.length > 0) printText(renderSearchFronts(searched));
+            const trained = await ctx.service.trainingResults(outcome.campaignId);
+            if (trained.length > 0) {
+              const table = new Table({
+                head: ['training', 'network', 'variant', 'method', 'width', 'epochs', 'seed', 'test accuracy', 'train img/s', 'backend'],
+                style: { head: [], border: [] },
+              });
+              for (const r of trained)
+                table.push([
+                  r.dataset,
+                  r.network,
+                  r.variant,
+                  r.method,
+                  r.width,
+                  r.epochs,
+                  r.seed,
+                  r.testAccuracy === null ? '—' : `${(r.testAccuracy * 100).toFixed(2)}%`,
+                  r.trainImagesPerSec.toFixed(0),
+                  r.backend,
+                ]);
+              printText(table.toString());
+            }
+          }
+          if (outcome.status !== 'completed') process.exitCode = 1;
+        });
+      },
+    );
 
   campaign
     .command('list')
@@ -129,8 +176,12 @@ export function registerCampaignCommands(program: Command): void {
         const campaigns = await ctx.service.list();
         if (options.json) return printJson(campaigns);
         if (campaigns.length === 0) return printText('no campaigns yet');
-        const table = new Table({ head: ['campaign', 'status', 'jobs', 'completed', 'reused', 'failed', 'created'], style: { head: [], border: [] } });
-        for (const c of campaigns) table.push([c.campaignId, c.status, c.jobs.total, c.jobs.completed, c.jobs.reused, c.jobs.failed, c.createdAt]);
+        const table = new Table({
+          head: ['campaign', 'status', 'jobs', 'completed', 'reused', 'failed', 'created'],
+          style: { head: [], border: [] },
+        });
+        for (const c of campaigns)
+          table.push([c.campaignId, c.status, c.jobs.total, c.jobs.completed, c.jobs.reused, c.jobs.failed, c.createdAt]);
         printText(table.toString());
       });
     });
@@ -182,49 +233,92 @@ export function registerCampaignCommands(program: Command): void {
     .option('--layers', 'include per-layer rows (JSON only)')
     .option('--paper-table <RxC>', 'render the paper table for this array from the stored results')
     .option('--json', 'print one JSON document')
-    .option('--searches', "the campaign's search fronts instead (--json: [{jobKey,name,strategy,evaluations,front:[{key,operators,objectives}]…}])")
-    .action(async (id: string, options: { network?: string; variant?: string; array?: string; model?: string; hardware?: string; layers?: boolean; paperTable?: string; searches?: boolean; json?: boolean }) => {
-      const array = options.array ? parseArray(options.array) : undefined;
-      const paperArray = options.paperTable ? parseArray(options.paperTable, '--paper-table') : undefined;
-      const model = options.model ? parseModel(options.model) : undefined;
-      await withContext('read', async (ctx) => {
-        await ctx.service.get(id);
-        if (options.searches) {
+    .option(
+      '--searches',
+      "the campaign's search fronts instead (--json: [{jobKey,name,strategy,evaluations,front:[{key,operators,objectives}]…}])",
+    )
+    .action(
+      async (
+        id: string,
+        options: {
+          network?: string;
+          variant?: string;
+          array?: string;
+          model?: string;
+          hardware?: string;
+          layers?: boolean;
+          paperTable?: string;
+          searches?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        const array = options.array ? parseArray(options.array) : undefined;
+        const paperArray = options.paperTable ? parseArray(options.paperTable, '--paper-table') : undefined;
+        const model = options.model ? parseModel(options.model) : undefined;
+        await withContext('read', async (ctx) => {
+          await ctx.service.get(id);
+          if (options.searches) {
+            const searched = await ctx.service.searchResults(id);
+            if (options.json) return printJson(searched);
+            return printText(searched.length ? renderSearchFronts(searched) : `no finished searches in campaign ${id}`);
+          }
+          const results = await ctx.service.results(
+            {
+              campaignId: id,
+              ...(options.network ? { network: options.network } : {}),
+              ...(options.variant ? { variant: options.variant } : {}),
+              ...(array ? { rows: array.rows, cols: array.cols } : {}),
+              ...(model ? { model } : {}),
+              ...(options.hardware ? { hardware: options.hardware } : {}),
+            },
+            Boolean(options.layers),
+          );
+          if (paperArray) {
+            const tables = await paperTables(results, paperArray.rows, paperArray.cols, model ?? 'reference');
+            if (options.json) return printJson(tables);
+            return printText(
+              tables.map(renderPaperTable).join('\n') ||
+                `no baseline results for a ${paperArray.rows}x${paperArray.cols} array in campaign ${id}`,
+            );
+          }
+          if (options.json) return printJson(results);
+          const table = new Table({
+            head: ['network', 'variant', 'array', 'model', 'hardware', 'cycles'],
+            colAligns: ['left', 'left', 'left', 'left', 'left', 'right'],
+            style: { head: [], border: [] },
+          });
+          for (const r of results)
+            table.push([r.network, r.variant, `${r.rows}x${r.cols}`, r.model, r.hardware, r.totalCycles.toLocaleString('en-US')]);
+          printText(`${table.toString()}\n${results.length} results`);
           const searched = await ctx.service.searchResults(id);
-          if (options.json) return printJson(searched);
-          return printText(searched.length ? renderSearchFronts(searched) : `no finished searches in campaign ${id}`);
-        }
-        const results = await ctx.service.results(
-          { campaignId: id, ...(options.network ? { network: options.network } : {}), ...(options.variant ? { variant: options.variant } : {}), ...(array ? { rows: array.rows, cols: array.cols } : {}), ...(model ? { model } : {}), ...(options.hardware ? { hardware: options.hardware } : {}) },
-          Boolean(options.layers),
-        );
-        if (paperArray) {
-          const tables = await paperTables(results, paperArray.rows, paperArray.cols, model ?? 'reference');
-          if (options.json) return printJson(tables);
-          return printText(tables.map(renderPaperTable).join('\n') || `no baseline results for a ${paperArray.rows}x${paperArray.cols} array in campaign ${id}`);
-        }
-        if (options.json) return printJson(results);
-        const table = new Table({ head: ['network', 'variant', 'array', 'model', 'hardware', 'cycles'], colAligns: ['left', 'left', 'left', 'left', 'left', 'right'], style: { head: [], border: [] } });
-        for (const r of results) table.push([r.network, r.variant, `${r.rows}x${r.cols}`, r.model, r.hardware, r.totalCycles.toLocaleString('en-US')]);
-        printText(`${table.toString()}\n${results.length} results`);
-        const searched = await ctx.service.searchResults(id);
-        if (searched.length > 0) printText(renderSearchFronts(searched));
-      });
-    });
+          if (searched.length > 0) printText(renderSearchFronts(searched));
+        });
+      },
+    );
 
   campaign
     .command('export')
     .description('write the spec, versions, jobs and all results of a campaign to one JSON file')
     .argument('<id>')
     .option('-o, --out <file>', 'output file ("-" for stdout)', '')
-    .option('--no-checkpoints', 'leave out the training checkpoints (they can be large; an import then cannot resume or reuse the trained models)')
+    .option(
+      '--no-checkpoints',
+      'leave out the training checkpoints (they can be large; an import then cannot resume or reuse the trained models)',
+    )
     .action(async (id: string, options: { out: string; checkpoints: boolean }) => {
       await withContext('read', async (ctx) => {
         const doc = await ctx.service.exportCampaign(id, { checkpoints: options.checkpoints });
         const out = options.out || `${id}.fuselab.json`;
         if (out === '-') return printJson(doc);
         writeFileSync(out, `${JSON.stringify(doc)}\n`);
-        const parts = [count(doc.jobs.length, 'job'), count(doc.simResults.length, 'simulation result'), count(doc.searchResults.length, 'search result'), count(doc.trainingResults.length, 'training result'), count(doc.trainingMetrics.length, 'training metric'), doc.checkpointsIncluded ? count(doc.checkpoints.length, 'checkpoint') : 'checkpoints left out'];
+        const parts = [
+          count(doc.jobs.length, 'job'),
+          count(doc.simResults.length, 'simulation result'),
+          count(doc.searchResults.length, 'search result'),
+          count(doc.trainingResults.length, 'training result'),
+          count(doc.trainingMetrics.length, 'training metric'),
+          doc.checkpointsIncluded ? count(doc.checkpoints.length, 'checkpoint') : 'checkpoints left out',
+        ];
         process.stderr.write(`wrote ${out}: ${parts.join(', ')}\n`);
       });
     });
@@ -245,7 +339,10 @@ export function registerCampaignCommands(program: Command): void {
       await withContext('read', async (ctx) => {
         const imported = await ctx.service.importCampaign(doc);
         if (options.json) printJson(imported);
-        else printText(`imported campaign ${imported.campaignId}: ${[count(imported.jobs, 'job'), count(imported.simResults, 'simulation result'), count(imported.searchResults, 'search result'), count(imported.trainingResults, 'training result'), count(imported.trainingMetrics, 'training metric'), count(imported.checkpoints, 'checkpoint')].join(', ')}`);
+        else
+          printText(
+            `imported campaign ${imported.campaignId}: ${[count(imported.jobs, 'job'), count(imported.simResults, 'simulation result'), count(imported.searchResults, 'search result'), count(imported.trainingResults, 'training result'), count(imported.trainingMetrics, 'training metric'), count(imported.checkpoints, 'checkpoint')].join(', ')}`,
+          );
       });
     });
 }

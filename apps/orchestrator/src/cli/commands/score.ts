@@ -4,7 +4,16 @@
  * sets are generated) and turns `--batch` images into the minibatch the library scores.
  */
 import type { Command } from 'commander';
-import { BLOCK_OPERATORS, buildNetwork, defaultStem, InvalidSpecError, NETWORKS, VARIANTS, type BlockOperator, type NetworkSpec } from '@fuselab/fuseconv';
+import {
+  BLOCK_OPERATORS,
+  buildNetwork,
+  defaultStem,
+  InvalidSpecError,
+  NETWORKS,
+  VARIANTS,
+  type BlockOperator,
+  type NetworkSpec,
+} from '@fuselab/fuseconv';
 import { NasInputError } from '@fuselab/nas';
 import { printJson, printText } from '../output.js';
 import { oneOf, parseList, parseNetwork, parsePositiveInt, parsePositiveNumber, parseStem, parseVariant, STEM_HELP } from '../options.js';
@@ -54,7 +63,7 @@ function padImages(x: Float32Array, n: number, from: number, to: number, channel
   const offset = Math.floor((to - from) / 2);
   for (let i = 0; i < n; i++) {
     for (let y = 0; y < from; y++) {
-      const src = ((i * from + y) * from) * channels;
+      const src = (i * from + y) * from * channels;
       const dst = ((i * to + y + offset) * to + offset) * channels;
       out.set(x.subarray(src, src + from * channels), dst);
     }
@@ -72,25 +81,36 @@ async function loadBatch(dataset: ScoreDataset, options: { dataDir?: string; inp
     return { ...shape, x };
   }
   let images;
-  if (dataset === 'synthetic') images = nos.syntheticDataset({ count: n, size: input, channels: 3, numClasses: NUM_CLASSES, seed, name: 'synthetic' });
+  if (dataset === 'synthetic')
+    images = nos.syntheticDataset({ count: n, size: input, channels: 3, numClasses: NUM_CLASSES, seed, name: 'synthetic' });
   else {
     const training = await import('../../train/training.js');
-    const data = await training.loadTrainingData({ dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), limit: n, seed }).catch((error: unknown) => {
-      if (error instanceof training.DatasetFileError || error instanceof nos.DatasetError) throw new UsageError('--data-dir', `${error.message}`);
-      throw error;
-    });
+    const data = await training
+      .loadTrainingData({ dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), limit: n, seed })
+      .catch((error: unknown) => {
+        if (error instanceof training.DatasetFileError || error instanceof nos.DatasetError)
+          throw new UsageError('--data-dir', `${error.message}`);
+        throw error;
+      });
     images = data.train;
     if (images.count < n) throw new UsageError('--batch', `${n} is more than the ${images.count} images of ${dataset}`);
-    if (images.height > input) throw new UsageError('--input', `${dataset} images are ${images.height}×${images.width}, larger than ${input}×${input}`);
+    if (images.height > input)
+      throw new UsageError('--input', `${dataset} images are ${images.height}×${images.width}, larger than ${input}×${input}`);
   }
-  const made = nos.makeBatch(images, Array.from({ length: n }, (_, i) => i), { channels: 3 });
+  const made = nos.makeBatch(
+    images,
+    Array.from({ length: n }, (_, i) => i),
+    { channels: 3 },
+  );
   return { ...shape, x: padImages(made.x, n, images.height, input, 3), labels: made.y };
 }
 
 export function registerScoreCommand(program: Command): void {
   program
     .command('score')
-    .description('zero-cost proxies of a network on one minibatch (synflow, grad_norm, snip, grasp, fisher, jacob_cov, naswot, zen, params, macs)')
+    .description(
+      'zero-cost proxies of a network on one minibatch (synflow, grad_norm, snip, grasp, fisher, jacob_cov, naswot, zen, params, macs)',
+    )
     .requiredOption('--network <name>', NETWORKS.join(' | '))
     .option('--variant <name>', VARIANTS.join(' | '))
     .option('--operators <list>', `one operator per searchable block: comma list of ${BLOCK_OPERATORS.join(', ')}`)
@@ -105,15 +125,19 @@ export function registerScoreCommand(program: Command): void {
     .option('--json', 'print one JSON document: {"network","operators","scores":{name: value}}')
     .action(async (flags: ScoreFlags) => {
       const network = parseNetwork(flags.network);
-      if ((flags.variant === undefined) === (flags.operators === undefined)) throw new UsageError('--variant', 'give either --variant or --operators (one of them)');
+      if ((flags.variant === undefined) === (flags.operators === undefined))
+        throw new UsageError('--variant', 'give either --variant or --operators (one of them)');
       const dataset = oneOf('--dataset', flags.dataset, SCORE_DATASETS, 'data set');
-      if (flags.dataDir !== undefined && dataset !== 'fashion-mnist') throw new UsageError('--data-dir', `only used with --dataset fashion-mnist`);
+      if (flags.dataDir !== undefined && dataset !== 'fashion-mnist')
+        throw new UsageError('--data-dir', `only used with --dataset fashion-mnist`);
       const input = parsePositiveInt('--input', flags.input);
       const width = parsePositiveNumber('--width', flags.width);
       if (width > 4) throw new UsageError('--width', `expected at most 4, got "${flags.width}"`);
       const batch = parsePositiveInt('--batch', flags.batch);
-      if (batch < 2) throw new UsageError('--batch', `expected at least 2 images (jacob_cov and naswot compare samples), got "${flags.batch}"`);
-      if (!/^\s*\d+\s*$/.test(flags.seed) || Number(flags.seed) === 0) throw new UsageError('--seed', `expected a positive integer (tfjs reads seed 0 as unseeded), got "${flags.seed}"`);
+      if (batch < 2)
+        throw new UsageError('--batch', `expected at least 2 images (jacob_cov and naswot compare samples), got "${flags.batch}"`);
+      if (!/^\s*\d+\s*$/.test(flags.seed) || Number(flags.seed) === 0)
+        throw new UsageError('--seed', `expected a positive integer (tfjs reads seed 0 as unseeded), got "${flags.seed}"`);
       const seed = Number(flags.seed);
       const { quietTfjs, scoreSpec, validateProxies, PROXIES } = await import('@fuselab/nas/proxies');
       quietTfjs();
@@ -125,16 +149,35 @@ export function registerScoreCommand(program: Command): void {
       }
       let spec: NetworkSpec;
       try {
-        const shape = { network, width, inputSize: input, numClasses: NUM_CLASSES, stem: flags.stem !== undefined ? parseStem(flags.stem) : defaultStem(input) };
-        spec = flags.variant !== undefined ? buildNetwork({ ...shape, variant: parseVariant(flags.variant) }) : buildNetwork({ ...shape, operators: parseOperators(flags.operators!) });
+        const shape = {
+          network,
+          width,
+          inputSize: input,
+          numClasses: NUM_CLASSES,
+          stem: flags.stem !== undefined ? parseStem(flags.stem) : defaultStem(input),
+        };
+        spec =
+          flags.variant !== undefined
+            ? buildNetwork({ ...shape, variant: parseVariant(flags.variant) })
+            : buildNetwork({ ...shape, operators: parseOperators(flags.operators!) });
       } catch (error) {
-        if (error instanceof InvalidSpecError) throw new UsageError(`--${flags.variant !== undefined ? 'variant' : /input|too small/i.test(error.message) ? 'input' : 'operators'}`, error.problem);
+        if (error instanceof InvalidSpecError)
+          throw new UsageError(
+            `--${flags.variant !== undefined ? 'variant' : /input|too small/i.test(error.message) ? 'input' : 'operators'}`,
+            error.problem,
+          );
         throw error;
       }
       const data = await loadBatch(dataset, { ...(flags.dataDir ? { dataDir: flags.dataDir } : {}), input, batch, seed });
       const scores = await scoreSpec(spec, data, proxies, seed).catch(asUsage);
       const summary = { network, operators: spec.operators, scores };
       if (flags.json) printJson(summary);
-      else printText([`${network} (${flags.variant ?? 'custom operators'}, width ${width}, ${input}×${input}, ${dataset} batch ${batch}, seed ${seed})`, ...Object.entries(scores).map(([name, value]) => `  ${name.padEnd(10)} ${value}`)].join('\n'));
+      else
+        printText(
+          [
+            `${network} (${flags.variant ?? 'custom operators'}, width ${width}, ${input}×${input}, ${dataset} batch ${batch}, seed ${seed})`,
+            ...Object.entries(scores).map(([name, value]) => `  ${name.padEnd(10)} ${value}`),
+          ].join('\n'),
+        );
     });
 }

@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
 import { BLOCK_OPERATORS, NETWORKS } from '@fuselab/fuseconv';
 import { TIMING_MODELS } from '@fuselab/systolic-sim';
-import { DEFAULT_EXHAUSTIVE_LIMIT, NasInputError, OBJECTIVES, runSearch, searchSummary, SPACE_KINDS, STRATEGIES, type SearchProgress } from '@fuselab/nas';
+import {
+  DEFAULT_EXHAUSTIVE_LIMIT,
+  NasInputError,
+  OBJECTIVES,
+  runSearch,
+  searchSummary,
+  SPACE_KINDS,
+  STRATEGIES,
+  type SearchProgress,
+} from '@fuselab/nas';
 import { printJson, printText } from '../output.js';
 import { oneOf, parseArray, parseList, parseModel, parseNetwork, parsePositiveInt } from '../options.js';
 import { progressBar } from '../progress.js';
@@ -31,7 +40,10 @@ export function registerSearchCommand(program: Command): void {
     .option('--operators <list>', `comma list of ${BLOCK_OPERATORS.join(', ')}`, BLOCK_OPERATORS.join(','))
     .option('--array <RxC>', 'array size(s): 64x64, or a comma list (16,32,64) to co-design the array', '64x64')
     .requiredOption('--strategy <name>', STRATEGIES.join(' | '))
-    .requiredOption('--objectives <list>', `comma list of ${OBJECTIVES.join(', ')} (all minimised; synflow and accuracy are reported negated)`)
+    .requiredOption(
+      '--objectives <list>',
+      `comma list of ${OBJECTIVES.join(', ')} (all minimised; synflow and accuracy are reported negated)`,
+    )
     .option('--budget <n>', 'number of evaluations (default 100; exhaustive: the whole space)')
     .option('--seed <n>', 'seed of the strategy', '0')
     .option('--model <name>', TIMING_MODELS.join(' | '), 'reference')
@@ -49,21 +61,37 @@ export function registerSearchCommand(program: Command): void {
       const strategy = oneOf('--strategy', flags.strategy, STRATEGIES, 'strategy');
       const objectives = parseList('--objectives', flags.objectives, OBJECTIVES, 'objective');
       if (objectives.includes('accuracy')) {
-        throw new UsageError('--objectives', 'accuracy needs a trained evaluator, which the CLI does not provide yet; use latency, params, macs, area or synflow');
+        throw new UsageError(
+          '--objectives',
+          'accuracy needs a trained evaluator, which the CLI does not provide yet; use latency, params, macs, area or synflow',
+        );
       }
       const budget = flags.budget !== undefined ? parsePositiveInt('--budget', flags.budget) : undefined;
       if (!/^\s*\d+\s*$/.test(flags.seed)) throw new UsageError('--seed', `expected a non-negative integer, got "${flags.seed}"`);
       const seed = Number(flags.seed);
       const model = parseModel(flags.model);
       const populationSize = flags.population !== undefined ? parsePositiveInt('--population', flags.population) : undefined;
-      if (populationSize !== undefined && populationSize < 2) throw new UsageError('--population', `expected an integer ≥ 2, got "${flags.population}"`);
+      if (populationSize !== undefined && populationSize < 2)
+        throw new UsageError('--population', `expected an integer ≥ 2, got "${flags.population}"`);
       const exhaustiveLimit = parsePositiveInt('--exhaustive-limit', flags.exhaustiveLimit);
 
       const bar = progressBar('[{bar}] {value}/{total} evaluations · front {front}');
       let result;
       try {
         result = await runSearch(
-          { network, space, operators, arrays, strategy, objectives, seed, model, exhaustiveLimit, ...(budget !== undefined ? { budget } : {}), ...(populationSize !== undefined ? { populationSize } : {}) },
+          {
+            network,
+            space,
+            operators,
+            arrays,
+            strategy,
+            objectives,
+            seed,
+            model,
+            exhaustiveLimit,
+            ...(budget !== undefined ? { budget } : {}),
+            ...(populationSize !== undefined ? { populationSize } : {}),
+          },
           { onProgress: (p: SearchProgress) => bar.update(Math.min(p.evaluations, p.budget), p.budget, { front: p.front }) },
         );
       } catch (error) {

@@ -28,7 +28,10 @@ export function registerSimTopologyCommand(sim: Command): void {
       else {
         printText(
           result.layers
-            .map((l: ScaleSimLayerResult) => `${l.name.padEnd(20)} cycles ${String(l.totalCycles).padStart(10)}  stalls ${String(l.stallCycles).padStart(8)}  util ${l.overallUtil.toFixed(2)}%  mapping ${l.mappingEfficiency.toFixed(2)}%`)
+            .map(
+              (l: ScaleSimLayerResult) =>
+                `${l.name.padEnd(20)} cycles ${String(l.totalCycles).padStart(10)}  stalls ${String(l.stallCycles).padStart(8)}  util ${l.overallUtil.toFixed(2)}%  mapping ${l.mappingEfficiency.toFixed(2)}%`,
+            )
             .join('\n'),
         );
       }

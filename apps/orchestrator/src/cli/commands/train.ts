@@ -49,9 +49,18 @@ export function registerTrainCommand(program: Command): void {
     .requiredOption('--network <name>', NETWORKS.join(' | '))
     .requiredOption('--variant <name>', VARIANTS.join(' | '))
     .requiredOption('--dataset <name>', TRAIN_DATASETS.join(' | '))
-    .option('--data-dir <dir>', 'data set directory (fashion-mnist default /usr/share/datasets/fashion-mnist; cifar10: the binary batches; folder: the decode cache, default .fuselab/cache)')
-    .option('--data <path>', 'folder: a directory or .tar/.tar.gz archive of train/<class>/* and test/<class>/* (JPEG, PNG; classes sorted by name)')
-    .option('--image-size <px>', 'folder: resize every image to this square size (bilinear); without it all images must share one square size')
+    .option(
+      '--data-dir <dir>',
+      'data set directory (fashion-mnist default /usr/share/datasets/fashion-mnist; cifar10: the binary batches; folder: the decode cache, default .fuselab/cache)',
+    )
+    .option(
+      '--data <path>',
+      'folder: a directory or .tar/.tar.gz archive of train/<class>/* and test/<class>/* (JPEG, PNG; classes sorted by name)',
+    )
+    .option(
+      '--image-size <px>',
+      'folder: resize every image to this square size (bilinear); without it all images must share one square size',
+    )
     .option('--width <multiplier>', 'width multiplier', '0.25')
     .option('--stem <name>', STEM_HELP)
     .option('--epochs <n>', 'epochs', '1')
@@ -61,92 +70,160 @@ export function registerTrainCommand(program: Command): void {
     .option('--batch <n>', 'batch size', '64')
     .option('--seed <n>', 'seed', '0')
     .option('--out <dir>', 'where the checkpoint is written', '.fuselab/checkpoints')
-    .option('--json', 'print one JSON document: {"network","variant","method","backend","epochs","testAccuracy","trainImagesPerSec","checkpoint"}')
-    .action(async (options: { network: string; variant: string; dataset: string; dataDir?: string; data?: string; imageSize?: string; width: string; stem?: string; epochs: string; limit?: string; method: string; teacher?: string; batch: string; seed: string; out: string; json?: boolean }) => {
-      // Every flag is checked before anything loads.
-      const network = parseNetwork(options.network);
-      const variant = parseVariant(options.variant);
-      const dataset = oneOf('--dataset', options.dataset, TRAIN_DATASETS, 'dataset');
-      const method = oneOf('--method', options.method, TRAIN_METHODS, 'training method');
-      const width = parsePositiveNumber('--width', options.width);
-      if (width > 4) throw new UsageError('--width', `expected at most 4, got "${options.width}"`);
-      const epochs = parsePositiveInt('--epochs', options.epochs);
-      const batch = parsePositiveInt('--batch', options.batch);
-      const limit = options.limit !== undefined ? parsePositiveInt('--limit', options.limit) : undefined;
-      const seed = parseSeed(options.seed);
-      const stem = options.stem !== undefined ? parseStem(options.stem) : undefined;
-      if (method !== 'scratch' && !options.teacher) throw new UsageError('--teacher', `method ${method} needs a teacher checkpoint (a trained baseline, e.g. from fuselab train --variant baseline)`);
-      if (method === 'scratch' && options.teacher) throw new UsageError('--teacher', 'only used with --method kd or nos');
-      const imageSize = options.imageSize !== undefined ? parsePositiveInt('--image-size', options.imageSize) : undefined;
-      if (dataset === 'folder' && !options.data) throw new UsageError('--data', 'the folder dataset needs a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…');
-      if (dataset !== 'folder' && (options.data !== undefined || imageSize !== undefined)) throw new UsageError(options.data !== undefined ? '--data' : '--image-size', 'only used with --dataset folder');
-      if (dataset === 'cifar10' && !options.dataDir) throw new UsageError('--data-dir', 'cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
+    .option(
+      '--json',
+      'print one JSON document: {"network","variant","method","backend","epochs","testAccuracy","trainImagesPerSec","checkpoint"}',
+    )
+    .action(
+      async (options: {
+        network: string;
+        variant: string;
+        dataset: string;
+        dataDir?: string;
+        data?: string;
+        imageSize?: string;
+        width: string;
+        stem?: string;
+        epochs: string;
+        limit?: string;
+        method: string;
+        teacher?: string;
+        batch: string;
+        seed: string;
+        out: string;
+        json?: boolean;
+      }) => {
+        // Every flag is checked before anything loads.
+        const network = parseNetwork(options.network);
+        const variant = parseVariant(options.variant);
+        const dataset = oneOf('--dataset', options.dataset, TRAIN_DATASETS, 'dataset');
+        const method = oneOf('--method', options.method, TRAIN_METHODS, 'training method');
+        const width = parsePositiveNumber('--width', options.width);
+        if (width > 4) throw new UsageError('--width', `expected at most 4, got "${options.width}"`);
+        const epochs = parsePositiveInt('--epochs', options.epochs);
+        const batch = parsePositiveInt('--batch', options.batch);
+        const limit = options.limit !== undefined ? parsePositiveInt('--limit', options.limit) : undefined;
+        const seed = parseSeed(options.seed);
+        const stem = options.stem !== undefined ? parseStem(options.stem) : undefined;
+        if (method !== 'scratch' && !options.teacher)
+          throw new UsageError(
+            '--teacher',
+            `method ${method} needs a teacher checkpoint (a trained baseline, e.g. from fuselab train --variant baseline)`,
+          );
+        if (method === 'scratch' && options.teacher) throw new UsageError('--teacher', 'only used with --method kd or nos');
+        const imageSize = options.imageSize !== undefined ? parsePositiveInt('--image-size', options.imageSize) : undefined;
+        if (dataset === 'folder' && !options.data)
+          throw new UsageError(
+            '--data',
+            'the folder dataset needs a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…',
+          );
+        if (dataset !== 'folder' && (options.data !== undefined || imageSize !== undefined))
+          throw new UsageError(options.data !== undefined ? '--data' : '--image-size', 'only used with --dataset folder');
+        if (dataset === 'cifar10' && !options.dataDir)
+          throw new UsageError('--data-dir', 'cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
 
-      // A missing or corrupt data file or teacher is an input error (errors/input-errors.ts): exit 2.
-      const training = await import('../../train/training.js');
-      const teacher = options.teacher ? { checkpoint: training.readCheckpointFile(options.teacher), source: options.teacher } : undefined;
-      const decoding = decodeProgress();
-      const data = await training
-        .loadTrainingData(
-          { dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.data ? { dataPath: options.data } : {}), ...(imageSize !== undefined ? { imageSize } : {}), ...(limit !== undefined ? { limit } : {}), seed },
-          { onProgress: decoding.update },
-        )
-        .catch((error: unknown) => {
-          decoding.abort();
-          throw error;
-        });
-      decoding.finish();
-      if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
+        // A missing or corrupt data file or teacher is an input error (errors/input-errors.ts): exit 2.
+        const training = await import('../../train/training.js');
+        const teacher = options.teacher ? { checkpoint: training.readCheckpointFile(options.teacher), source: options.teacher } : undefined;
+        const decoding = decodeProgress();
+        const data = await training
+          .loadTrainingData(
+            {
+              dataset,
+              ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+              ...(options.data ? { dataPath: options.data } : {}),
+              ...(imageSize !== undefined ? { imageSize } : {}),
+              ...(limit !== undefined ? { limit } : {}),
+              seed,
+            },
+            { onProgress: decoding.update },
+          )
+          .catch((error: unknown) => {
+            decoding.abort();
+            throw error;
+          });
+        decoding.finish();
+        if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
 
-      const backend = await training.ensureBackend();
-      const bar = progressBar('[{bar}] {percentage}% step {value}/{total} · epoch {epoch}/{epochs} · loss {loss} · acc {acc} · {speed} img/s');
-      bar.log(`fuselab train: backend ${backend.name} (${backend.reason})`);
-      const stemUsed = stem ?? defaultStem(data.inputSize);
-      bar.log(`fuselab train: ${network} ${variant} width ${width}, ${stemUsed} stem, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`);
-      const controller = new AbortController();
-      const interrupt = () => controller.abort();
-      process.once('SIGINT', interrupt);
-      let result;
-      try {
-        result = await training
-          .runTraining(
-            { dataset, network, variant, width, stem: stemUsed, method, epochs, batch, seed, data, ...(limit !== undefined ? { limit } : {}), ...(teacher ? { teacher } : {}) },
+        const backend = await training.ensureBackend();
+        const bar = progressBar(
+          '[{bar}] {percentage}% step {value}/{total} · epoch {epoch}/{epochs} · loss {loss} · acc {acc} · {speed} img/s',
+        );
+        bar.log(`fuselab train: backend ${backend.name} (${backend.reason})`);
+        const stemUsed = stem ?? defaultStem(data.inputSize);
+        bar.log(
+          `fuselab train: ${network} ${variant} width ${width}, ${stemUsed} stem, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`,
+        );
+        const controller = new AbortController();
+        const interrupt = () => controller.abort();
+        process.once('SIGINT', interrupt);
+        let result;
+        try {
+          result = await training.runTraining(
+            {
+              dataset,
+              network,
+              variant,
+              width,
+              stem: stemUsed,
+              method,
+              epochs,
+              batch,
+              seed,
+              data,
+              ...(limit !== undefined ? { limit } : {}),
+              ...(teacher ? { teacher } : {}),
+            },
             {
               signal: controller.signal,
               onProgress: (event) => {
-                if (event.type === 'step') bar.update(event.globalStep + 1, event.totalSteps, { epoch: event.epoch + 1, epochs, loss: event.loss.toFixed(4), acc: event.batchAccuracy.toFixed(3), speed: event.imagesPerSec.toFixed(0) });
-                else if (event.type === 'epoch') bar.log(`epoch ${event.epoch + 1}/${epochs}: train loss ${event.trainLoss.toFixed(4)} acc ${event.trainAccuracy.toFixed(4)}${event.testAccuracy === undefined ? '' : ` · test acc ${event.testAccuracy.toFixed(4)}`} · ${event.imagesPerSec.toFixed(0)} img/s`);
+                if (event.type === 'step')
+                  bar.update(event.globalStep + 1, event.totalSteps, {
+                    epoch: event.epoch + 1,
+                    epochs,
+                    loss: event.loss.toFixed(4),
+                    acc: event.batchAccuracy.toFixed(3),
+                    speed: event.imagesPerSec.toFixed(0),
+                  });
+                else if (event.type === 'epoch')
+                  bar.log(
+                    `epoch ${event.epoch + 1}/${epochs}: train loss ${event.trainLoss.toFixed(4)} acc ${event.trainAccuracy.toFixed(4)}${event.testAccuracy === undefined ? '' : ` · test acc ${event.testAccuracy.toFixed(4)}`} · ${event.imagesPerSec.toFixed(0)} img/s`,
+                  );
               },
             },
           );
-      } finally {
-        bar.stop();
-        process.removeListener('SIGINT', interrupt);
-      }
-      const dir = resolve(options.out);
-      mkdirSync(dir, { recursive: true });
-      const checkpoint = join(dir, training.checkpointFileName({ network, variant, method, width, seed, dataset }));
-      writeFileSync(checkpoint, training.encodeCheckpoint(result.checkpoint));
-      const summary = {
-        network,
-        variant,
-        method,
-        backend: result.backend,
-        epochs: result.epochs,
-        testAccuracy: result.testAccuracy,
-        trainImagesPerSec: Number(result.trainImagesPerSec.toFixed(2)),
-        checkpoint,
-        dataset,
-        ...(options.data ? { data: options.data, inputSize: data.inputSize, numClasses: data.numClasses } : {}),
-        width,
-        stem: stemUsed,
-        seed,
-        trainImages: data.train.count,
-        testImages: data.test.count,
-        testLoss: result.testLoss,
-        seconds: Number(result.seconds.toFixed(2)),
-      };
-      if (options.json) printJson(summary);
-      else printText(`${network} ${variant} (${method}) on ${dataset}: test accuracy ${result.testAccuracy === null ? '—' : (result.testAccuracy * 100).toFixed(2) + '%'} after ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}, ${summary.trainImagesPerSec} train images/s on ${result.backend}\ncheckpoint ${checkpoint}`);
-    });
+        } finally {
+          bar.stop();
+          process.removeListener('SIGINT', interrupt);
+        }
+        const dir = resolve(options.out);
+        mkdirSync(dir, { recursive: true });
+        const checkpoint = join(dir, training.checkpointFileName({ network, variant, method, width, seed, dataset }));
+        writeFileSync(checkpoint, training.encodeCheckpoint(result.checkpoint));
+        const summary = {
+          network,
+          variant,
+          method,
+          backend: result.backend,
+          epochs: result.epochs,
+          testAccuracy: result.testAccuracy,
+          trainImagesPerSec: Number(result.trainImagesPerSec.toFixed(2)),
+          checkpoint,
+          dataset,
+          ...(options.data ? { data: options.data, inputSize: data.inputSize, numClasses: data.numClasses } : {}),
+          width,
+          stem: stemUsed,
+          seed,
+          trainImages: data.train.count,
+          testImages: data.test.count,
+          testLoss: result.testLoss,
+          seconds: Number(result.seconds.toFixed(2)),
+        };
+        if (options.json) printJson(summary);
+        else
+          printText(
+            `${network} ${variant} (${method}) on ${dataset}: test accuracy ${result.testAccuracy === null ? '—' : (result.testAccuracy * 100).toFixed(2) + '%'} after ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}, ${summary.trainImagesPerSec} train images/s on ${result.backend}\ncheckpoint ${checkpoint}`,
+          );
+      },
+    );
 }

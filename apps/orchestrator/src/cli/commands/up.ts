@@ -17,14 +17,23 @@ export function registerUpCommand(program: Command): void {
       const env = loadEnv();
       const logger = createLogger(process.env.FUSELAB_LOG_LEVEL ?? 'info');
       const running = await findRunningStack(env);
-      if (running) throw new UsageError('FUSELAB_HOME', `a fuselab stack is already running for ${env.home} (pid ${running.pid}, API ${running.apiUrl})`);
+      if (running)
+        throw new UsageError(
+          'FUSELAB_HOME',
+          `a fuselab stack is already running for ${env.home} (pid ${running.pid}, API ${running.apiUrl})`,
+        );
       const port = options.port === undefined ? env.apiPort : options.port === '0' ? 0 : parsePositiveInt('--port', options.port);
-      const stack = await startStack(env, logger, { workers: options.workers && env.embeddedTemporal, api: { host: options.host ?? env.apiHost, port } });
+      const stack = await startStack(env, logger, {
+        workers: options.workers && env.embeddedTemporal,
+        api: { host: options.host ?? env.apiHost, port },
+      });
       const { BUILD_HINT, dashboardBuilt } = await import('../../api/static.js');
       process.stderr.write(
         [
           `fuselab is up (${env.embeddedTemporal ? 'embedded' : 'distributed'} mode)`,
-          dashboardBuilt() ? `  dashboard ${stack.api!.url}/${env.apiToken ? '  (sign in with FUSELAB_API_TOKEN)' : ''}` : `  dashboard not served: ${BUILD_HINT}`,
+          dashboardBuilt()
+            ? `  dashboard ${stack.api!.url}/${env.apiToken ? '  (sign in with FUSELAB_API_TOKEN)' : ''}`
+            : `  dashboard not served: ${BUILD_HINT}`,
           `  API       ${stack.api!.url}/api/campaigns${env.apiToken ? '  (Authorization: Bearer $FUSELAB_API_TOKEN)' : ''}`,
           `  Temporal  ${stack.temporalAddress}${stack.devServer ? ` (dev server, state in ${stack.devServer.dbFile})` : ''}`,
           `  database  ${stack.database.kind} ${stack.database.location}`,

@@ -18,7 +18,10 @@ export function registerWorkerCommand(program: Command): void {
       const queues = parseList('--queues', options.queues, JOB_KINDS, 'queue');
       const concurrency = options.concurrency ? parsePositiveInt('--concurrency', options.concurrency) : env.workerConcurrency;
       if (!env.temporalAddress || !env.databaseUrl) {
-        throw new UsageError('TEMPORAL_ADDRESS, DATABASE_URL', 'fuselab worker needs both: host:port of the Temporal frontend and postgres://…; on one machine `fuselab up` runs workers in-process');
+        throw new UsageError(
+          'TEMPORAL_ADDRESS, DATABASE_URL',
+          'fuselab worker needs both: host:port of the Temporal frontend and postgres://…; on one machine `fuselab up` runs workers in-process',
+        );
       }
       const { openDatabase } = await import('../../store/db.js');
       const { Store } = await import('../../store/store.js');
@@ -26,7 +29,16 @@ export function registerWorkerCommand(program: Command): void {
       const logger = createLogger(process.env.FUSELAB_LOG_LEVEL ?? 'info');
       const database = await openDatabase({ kind: 'postgres', url: env.databaseUrl, poolSize: concurrency + 4 });
       try {
-        const workers = await startWorkers({ address: env.temporalAddress, namespace: env.temporalNamespace, store: new Store(database.db), queues, concurrency, logger, train: { dataRoots: env.dataRoots }, ...(options.identity ? { identity: options.identity } : {}) });
+        const workers = await startWorkers({
+          address: env.temporalAddress,
+          namespace: env.temporalNamespace,
+          store: new Store(database.db),
+          queues,
+          concurrency,
+          logger,
+          train: { dataRoots: env.dataRoots },
+          ...(options.identity ? { identity: options.identity } : {}),
+        });
         process.stderr.write(`fuselab worker ${workers.identity} polling ${workers.queues.join(', ')} on ${env.temporalAddress}\n`);
         const stop = () => void workers.shutdown();
         process.once('SIGINT', stop);

@@ -32,7 +32,14 @@ export class UserReadBuffer {
   private lastFetch: number;
   dramReads: number;
 
-  constructor(words: number, bw: number, fm: FetchMatrix, space: number, operand: string, private readonly outside?: Uint8Array) {
+  constructor(
+    words: number,
+    bw: number,
+    fm: FetchMatrix,
+    space: number,
+    operand: string,
+    private readonly outside?: Uint8Array,
+  ) {
     checkSpace(space, operand);
     this.bw = bw;
     const perSet = Math.ceil(words / 100);
