@@ -58,7 +58,18 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
     return { db, kind: 'pglite', location: target.dir ?? 'memory', close: () => client.close() };
   }
-  const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 8, connectionTimeoutMillis: 5000 });
+  // A process that trains runs its event loop only between optimizer steps, and a new connection
+  // needs about three turns of it (connect, start-up, query). On the loaded 2-core machine a step
+  // took 1.5–3 s, so a 5 s connect timeout failed every query of a training `fuselab up`'s API
+  // once pg had closed its idle clients (default after 10 s). Measured with 3 s blocks between turns: 5 s → "Connection terminated due
+  // to connection timeout", 30 s → connected in 9 s. Idle clients are now kept 5 minutes and a
+  // connect may take 30 s; an unreachable server still fails at once (connection refused).
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 8,
+    connectionTimeoutMillis: 30_000,
+    idleTimeoutMillis: 300_000,
+  });
   pool.on('error', () => {
     /* idle client errors surface on the next query */
   });
