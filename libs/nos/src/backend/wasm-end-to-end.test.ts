@@ -4,7 +4,7 @@
  * training-mode gradient of every trainable tensor, each relative to its own scale (so a tensor
  * that moves little in a few steps is judged as strictly as one that moves much), and three SGD
  * steps. This network's 'same' convolutions and depthwise layers are outside the float64
- * reference (float64-reference.ts); wasm-model-gradients.test.ts compares a spec-built FuSe
+ * reference (testing/float64-reference.ts); wasm-model-gradients.test.ts compares a spec-built FuSe
  * MobileNetV2 with it.
  */
 import * as tf from '@tensorflow/tfjs-core';

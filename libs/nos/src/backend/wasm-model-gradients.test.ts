@@ -1,7 +1,7 @@
 /**
  * Whole-model training-mode gradients of a FuSe-half MobileNetV2 (width 0.35, 28×28 input,
  * batch 16 — down to 2×2 and 1×1 feature maps) on wasm and cpu, each against a float64 reference
- * written independently of tfjs (float64-reference.ts).
+ * written independently of tfjs (testing/float64-reference.ts).
  *
  * What was measured (6 input seeds, this configuration):
  * - Every kernel fed the same inputs and upstream gradient at the model's shapes (convolutions,
@@ -31,7 +31,7 @@ import { buildModel } from '@fuselab/fuseconv/tfjs';
 import { describe, expect, it } from 'vitest';
 
 import { crossEntropy } from '../train/losses.js';
-import { float64Reference, type Float64Result } from './float64-reference.js';
+import { float64Reference, type Float64Result } from './testing/float64-reference.js';
 import { selectBackend } from './index.js';
 import { randomValues } from './test-util.js';
 

@@ -1,5 +1,6 @@
 /**
- * A float64 reference of a `buildModel` network (tests only, not exported from the package):
+ * A float64 reference of a `buildModel` network (tests only: the testing/ folders are left out of the build
+ * and the published package, tsconfig.lib.json):
  * forward in training mode (batch statistics) and backward of the mean softmax cross-entropy,
  * written independently of tfjs, in plain loops over Float64Arrays. It reads the layer graph and
  * the weights of a tf.layers model and supports the layers a FuSe MobileNetV2 is built from:
