@@ -3,6 +3,10 @@
  * downsampled training curves), keyset-paginated jobs and results with field projection. Every
  * list is bounded by the caller's limit. Raw SQL so that both PGlite and PostgreSQL run the same
  * statements; numbers are cast to float8 so both drivers return JS numbers.
+ *
+ * Longer than ~400 lines on purpose: it is the one place that holds every statement the dashboard
+ * runs, with the SQL helpers they share (campaign scope, list filters, the hardware a variant runs
+ * on, block names), so an index or schema change is checked against all of them in one read.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from './db.js';
