@@ -19,6 +19,8 @@ export type {
   VariantName,
 } from './types.js';
 export { InvalidSpecError } from './errors.js';
+// The base of every fuselab library's input errors, for libraries built on this one (nos).
+export { FieldError } from '@fuselab/systolic-sim';
 export { makeDivisible, ceilDivisible, truncScale } from './channels.js';
 export { NETWORKS, NETWORK_DEFINITIONS } from './networks/index.js';
 export type { NetworkDefinition, LayoutOptions, NetworkLayout } from './networks/index.js';

@@ -5,22 +5,15 @@
  * (distinct items, array bounds) as SpecErrors.
  */
 import { z } from 'zod';
+import { FieldError } from '../errors/field-error.js';
 
 /**
  * A campaign spec or export file the user must fix: `field` names the spec field
  * (`simulations.networks[1]`, `export file trainingResults[0].trainLoss`), `problem` what is wrong.
  * The CLI prints `field: problem` and exits 2; the API answers 400 (errors/input-errors.ts).
  */
-export class SpecError extends Error {
+export class SpecError extends FieldError {
   override name = 'SpecError';
-  readonly field: string;
-  readonly problem: string;
-
-  constructor(field: string, problem: string) {
-    super(`${field}: ${problem}`);
-    this.field = field;
-    this.problem = problem;
-  }
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

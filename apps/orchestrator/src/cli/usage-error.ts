@@ -1,16 +1,10 @@
+import { FieldError } from '../errors/field-error.js';
+
 /**
  * A problem with what the user asked for: `field` is the flag (or variable) at fault, `problem`
  * what is wrong with it. The CLI prints `field: problem` on one line and exits with status 2
  * (errors/input-errors.ts); nothing else is printed on stdout.
  */
-export class UsageError extends Error {
+export class UsageError extends FieldError {
   override name = 'UsageError';
-  readonly field: string;
-  readonly problem: string;
-
-  constructor(field: string, problem: string) {
-    super(`${field}: ${problem}`);
-    this.field = field;
-    this.problem = problem;
-  }
 }

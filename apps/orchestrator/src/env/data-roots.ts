@@ -13,18 +13,13 @@
  */
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { FieldError } from '../errors/field-error.js';
 
 export const DEFAULT_SYSTEM_DATA_ROOTS = ['/usr/share/datasets'];
 
 /** A spec path outside the data roots, or one that does not exist. */
-export class DataPathError extends Error {
+export class DataPathError extends FieldError {
   override name = 'DataPathError';
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-  }
 }
 
 /** The configured roots: FUSELAB_DATA_ROOTS, else the working directory, fuselab's home and the system's data sets. */

@@ -10,17 +10,12 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { FolderImage } from '@fuselab/nos';
 import { extract, type Header } from 'tar-stream';
+import { FieldError } from '../errors/field-error.js';
 
 /** A data set path that cannot be used: one line naming the file or entry. */
 /** A data set folder or archive that cannot be used: `field` is the file or folder, `problem` what is wrong. */
-export class FolderSourceError extends Error {
+export class FolderSourceError extends FieldError {
   override name = 'FolderSourceError';
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-  }
 }
 
 export const FOLDER_SPLITS = ['train', 'test'] as const;

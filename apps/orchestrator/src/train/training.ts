@@ -30,6 +30,7 @@ import {
   type TrainOptions,
   type TrainResult,
 } from '@fuselab/nos';
+import { FieldError } from '../errors/field-error.js';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -61,25 +62,13 @@ export function optimizerFor(name: TrainOptimizerName = TRAIN_DEFAULTS.optimizer
 }
 
 /** A data set file that is missing or unreadable: `field` is the file, `problem` what is wrong. */
-export class DatasetFileError extends Error {
+export class DatasetFileError extends FieldError {
   override name = 'DatasetFileError';
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-  }
 }
 
 /** A training request that cannot run (e.g. a teacher checkpoint of another shape); `field` names what is at fault. */
-export class TrainingInputError extends Error {
+export class TrainingInputError extends FieldError {
   override name = 'TrainingInputError';
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-  }
 }
 
 export interface TrainingRequest {
