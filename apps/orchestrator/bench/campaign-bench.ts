@@ -7,8 +7,8 @@
  *
  * Prints jobs/s, the ratio to the in-process loop, and the per-job overhead of distribution.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandSpec } from '../src/campaigns/expand.js';
@@ -16,6 +16,7 @@ import { loadSpecText } from '../src/campaigns/spec.js';
 import { follow, LocalCampaignService } from '../src/campaigns/service.js';
 import { runSimulationJob } from '../src/activities/index.js';
 import { freePort, REPO_ROOT, startDevServer } from '../src/embedded/dev-server.js';
+import { startPostgres } from './throwaway-postgres.js';
 import { openDatabase } from '../src/store/db.js';
 import { Store } from '../src/store/store.js';
 import { connectClient } from '../src/temporal/client.js';
@@ -28,44 +29,6 @@ const specText = JSON.stringify({ name: 'bench', concurrency: 64, simulations: {
 const spec = loadSpecText(specText);
 const jobs = expandSpec(spec);
 if (jobs.length !== JOBS) throw new Error(`expected ${JOBS} jobs, got ${jobs.length}`);
-
-const isRoot = process.getuid?.() === 0;
-const asPostgres = (command: string, args: string[]) => {
-  const r = isRoot
-    ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8' })
-    : spawnSync(command, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${command} failed: ${r.stderr}`);
-};
-
-async function startPostgres() {
-  const bindir = execFileSync('bash', [join(REPO_ROOT, 'infra/postgres.sh')], { encoding: 'utf8' }).trim();
-  const dir = mkdtempSync(join(tmpdir(), 'fuselab-bench-pg-'));
-  if (isRoot)
-    chownSync(
-      dir,
-      Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
-      Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
-    );
-  const port = await freePort();
-  asPostgres(join(bindir, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync']);
-  asPostgres(join(bindir, 'pg_ctl'), [
-    '-D',
-    join(dir, 'data'),
-    '-l',
-    join(dir, 'log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`,
-    'start',
-  ]);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => {
-      asPostgres(join(bindir, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 function startWorker(identity: string, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(

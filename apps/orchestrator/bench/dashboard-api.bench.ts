@@ -10,8 +10,7 @@
  * columns 8…256, square and not) with cycles scaled by the array — 101,250 results and ~6 M layer
  * rows, the size of a large campaign history. One campaign lists them all as its jobs.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -21,9 +20,9 @@ import { startApi } from '../src/api/server.js';
 import { runSimulationJob } from '../src/activities/index.js';
 import { LocalCampaignService } from '../src/campaigns/service.js';
 import { normaliseSpec, specHash } from '../src/campaigns/spec.js';
-import { freePort, REPO_ROOT } from '../src/embedded/dev-server.js';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { Store } from '../src/store/store.js';
+import { startPostgres } from './throwaway-postgres.js';
 
 const SIDES = [8, 12, 16, 24, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256];
 const sides = SIDES.slice(
@@ -34,43 +33,6 @@ const MODELS = ['reference', 'scalesim', 'stos'];
 const DATAFLOWS = ['os', 'ws', 'is'];
 const CALLS = 20;
 const CAMPAIGN = 'bench-dashboard';
-
-const isRoot = process.getuid?.() === 0;
-const asPostgres = (command: string, args: string[]) => {
-  const r = isRoot
-    ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8' })
-    : spawnSync(command, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${command} failed: ${r.stderr}`);
-};
-async function startPostgres() {
-  const bindir = execFileSync('bash', [join(REPO_ROOT, 'infra/postgres.sh')], { encoding: 'utf8' }).trim();
-  const dir = mkdtempSync(join(tmpdir(), 'fuselab-bench-pg-'));
-  if (isRoot)
-    chownSync(
-      dir,
-      Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
-      Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
-    );
-  const port = await freePort();
-  asPostgres(join(bindir, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync']);
-  asPostgres(join(bindir, 'pg_ctl'), [
-    '-D',
-    join(dir, 'data'),
-    '-l',
-    join(dir, 'log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`,
-    'start',
-  ]);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => {
-      asPostgres(join(bindir, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** The 50 real results the synthetic ones are scaled from. */
 const templates = NETWORKS.flatMap((network) =>
