@@ -88,6 +88,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
             epochs: params.epochs,
             batch: params.batch,
             ...(params.limit !== undefined ? { limit: params.limit } : {}),
+            ...(params.augment ? { augment: params.augment } : {}),
             seed: params.seed,
             optimizer: params.hyperparameters.optimizer,
             ...(teacher ? { teacher } : {}),

@@ -78,7 +78,18 @@ export interface NormalisedTraining {
   epochs: number;
   batch: number;
   limit?: number;
+  /** Per-image augmentation of the training images (absent: none). */
+  augment?: TrainAugment;
   seeds: number[];
+}
+
+/**
+ * Training-set augmentation: random crop after zero-padding `crop` pixels per side, and mirroring
+ * left–right with probability ½ (`flip`). The usual CIFAR recipe is `{ crop: 4, flip: true }`.
+ */
+export interface TrainAugment {
+  crop?: number;
+  flip?: boolean;
 }
 
 /** The hyperparameters of every training job (part of its parameters, hence of its key). */
@@ -103,6 +114,7 @@ export interface TrainJobParams {
   epochs: number;
   batch: number;
   limit?: number;
+  augment?: TrainAugment;
   seed: number;
   hyperparameters: typeof TRAINING_HYPERPARAMETERS;
   /** The teacher job's parameters (its key is derived from them) or a checkpoint file. */
@@ -205,6 +217,7 @@ export function expandSpec(spec: NormalisedSpec): JobSpec[] {
           epochs: run.epochs,
           batch: run.batch,
           ...(run.limit !== undefined ? { limit: run.limit } : {}),
+          ...(run.augment !== undefined ? { augment: run.augment } : {}),
           seed,
           hyperparameters: TRAINING_HYPERPARAMETERS,
         };

@@ -11,7 +11,14 @@ import { BLOCK_OPERATORS, defaultStem, NETWORKS, STEMS, VARIANTS } from '@fusela
 import { DATAFLOWS, TIMING_MODELS } from '@fuselab/systolic-sim';
 import { createStrategy, makeSpace, NasInputError, OBJECTIVES, SPACE_KINDS, spaceSize, STRATEGIES } from '@fuselab/nas';
 import { HARDWARE_CHOICES, TRAIN_DATASETS, TRAIN_METHODS, type TrainDataset } from '../choices.js';
-import { stableStringify, type NormalisedSearch, type NormalisedSpec, type NormalisedSweep, type NormalisedTraining } from './expand.js';
+import {
+  stableStringify,
+  type NormalisedSearch,
+  type NormalisedSpec,
+  type NormalisedSweep,
+  type NormalisedTraining,
+  type TrainAugment,
+} from './expand.js';
 import {
   arraySize,
   checkDistinct,
@@ -66,6 +73,18 @@ const trainingSchema = z.strictObject({
   epochs: positiveInt('a positive integer number of epochs'),
   batch: positiveInt('a positive integer batch size').default(64),
   limit: positiveInt('a positive integer image limit').optional(),
+  /** Training-set augmentation: `crop` (zero-padding in pixels before a random crop) and `flip` (left–right). */
+  augment: z
+    .strictObject({
+      crop: z
+        .number()
+        .int({ error: 'expected a whole number of pixels' })
+        .min(0, { error: 'expected 0 or more pixels' })
+        .max(64)
+        .optional(),
+      flip: z.boolean({ error: 'expected true or false' }).optional(),
+    })
+    .optional(),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([0]),
 });
 
@@ -305,8 +324,18 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     epochs: run.epochs,
     batch: run.batch,
     ...(run.limit !== undefined ? { limit: run.limit } : {}),
+    // Only what augments (crop > 0, flip true): `{}` or `{ crop: 0 }` train, and key, as no augmentation.
+    ...(augmentOf(run.augment) ? { augment: augmentOf(run.augment)! } : {}),
     seeds: [...run.seeds].sort((a, b) => a - b),
   };
+}
+
+/** The augmentation that does something, in a canonical form (undefined when nothing is left). */
+function augmentOf(augment: { crop?: number | undefined; flip?: boolean | undefined } | undefined): TrainAugment | undefined {
+  const crop = augment?.crop ?? 0;
+  const flip = augment?.flip ?? false;
+  if (crop === 0 && !flip) return undefined;
+  return { ...(crop > 0 ? { crop } : {}), ...(flip ? { flip: true } : {}) };
 }
 
 /** The default stem for a known image size; `undefined` (unknown size) matches no stem, so one given is kept. */

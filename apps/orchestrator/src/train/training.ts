@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildNetwork, defaultStem, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
-import { TRAINING_HYPERPARAMETERS } from '../campaigns/expand.js';
+import { TRAINING_HYPERPARAMETERS, type TrainAugment } from '../campaigns/expand.js';
 import { DATASET_IMAGE_SIZE } from '../campaigns/spec.js';
 import { TRAIN_OPTIMIZERS, type TrainDataset, type TrainMethodName, type TrainOptimizerName } from '../choices.js';
 import { FolderSourceError, loadFolderData } from './folder-dataset.js';
@@ -87,6 +87,8 @@ export interface TrainingRequest {
   batch: number;
   /** Training images (the test set is cut to the same number when smaller than it). */
   limit?: number;
+  /** Training-set augmentation (absent: none): random crop after `crop` pixels of zero padding, left–right flips. */
+  augment?: TrainAugment;
   seed: number;
   /** Default `TRAIN_DEFAULTS.optimizer` (SGD with momentum 0.9, learning rate 0.05); `adam`: `ADAM_DEFAULTS`. */
   optimizer?: TrainOptimizerName;
@@ -333,6 +335,7 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
     ...optimizerFor(options.optimizer),
     schedule: { kind: 'cosine' },
     weightDecay: TRAIN_DEFAULTS.weightDecay,
+    ...(options.augment ? { augment: { cropPadding: options.augment.crop ?? 0, horizontalFlip: options.augment.flip ?? false } } : {}),
     meta: { ...meta },
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),

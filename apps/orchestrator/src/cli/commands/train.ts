@@ -65,6 +65,11 @@ export function registerTrainCommand(program: Command): void {
     .option('--stem <name>', STEM_HELP)
     .option('--epochs <n>', 'epochs', '1')
     .option('--limit <images>', 'use the first N training images (and at most N test images)')
+    .option(
+      '--crop <px>',
+      'augment: zero-pad the training images by this many pixels per side, then crop back at a random offset (CIFAR: 4)',
+    )
+    .option('--flip', 'augment: mirror training images left–right with probability ½')
     .option('--method <method>', TRAIN_METHODS.join(' | '), 'scratch')
     .option('--teacher <ckpt>', 'teacher checkpoint (a trained baseline) for kd and nos')
     .option('--batch <n>', 'batch size', '64')
@@ -86,6 +91,8 @@ export function registerTrainCommand(program: Command): void {
         stem?: string;
         epochs: string;
         limit?: string;
+        crop?: string;
+        flip?: boolean;
         method: string;
         teacher?: string;
         batch: string;
@@ -103,6 +110,12 @@ export function registerTrainCommand(program: Command): void {
         const epochs = parsePositiveInt('--epochs', options.epochs);
         const batch = parsePositiveInt('--batch', options.batch);
         const limit = options.limit !== undefined ? parsePositiveInt('--limit', options.limit) : undefined;
+        const crop = options.crop !== undefined ? parsePositiveInt('--crop', options.crop) : undefined;
+        if (crop !== undefined && crop > 64) throw new UsageError('--crop', `expected at most 64 pixels, got "${options.crop}"`);
+        const augment =
+          crop !== undefined || options.flip
+            ? { ...(crop !== undefined ? { crop } : {}), ...(options.flip ? { flip: true } : {}) }
+            : undefined;
         const seed = parseSeed(options.seed);
         const stem = options.stem !== undefined ? parseStem(options.stem) : undefined;
         if (method !== 'scratch' && !options.teacher)
@@ -152,7 +165,7 @@ export function registerTrainCommand(program: Command): void {
         bar.log(`fuselab train: backend ${backend.name} (${backend.reason})`);
         const stemUsed = stem ?? defaultStem(data.inputSize);
         bar.log(
-          `fuselab train: ${network} ${variant} width ${width}, ${stemUsed} stem, ${method}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`,
+          `fuselab train: ${network} ${variant} width ${width}, ${stemUsed} stem, ${method}${augment ? `, augment ${JSON.stringify(augment)}` : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`,
         );
         const controller = new AbortController();
         const interrupt = () => controller.abort();
@@ -172,6 +185,7 @@ export function registerTrainCommand(program: Command): void {
               seed,
               data,
               ...(limit !== undefined ? { limit } : {}),
+              ...(augment ? { augment } : {}),
               ...(teacher ? { teacher } : {}),
             },
             {
@@ -214,6 +228,7 @@ export function registerTrainCommand(program: Command): void {
           width,
           stem: stemUsed,
           seed,
+          ...(augment ? { augment } : {}),
           trainImages: data.train.count,
           testImages: data.test.count,
           testLoss: result.testLoss,
