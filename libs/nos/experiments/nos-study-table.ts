@@ -1,0 +1,100 @@
+/**
+ * The table of a NOS study campaign (e.g. examples/cifar10-nos.yaml): mean ± sd of the test accuracy
+ * per variant × method over the seeds, the gap baseline − FuSe from scratch, and the fraction of
+ * that gap KD and NOS recover ((method − scratch) / (baseline − scratch)), from the file
+ * `fuselab campaign export` writes.
+ *
+ *   npx fuselab campaign export <id> --no-checkpoints --out study.json
+ *   node --import tsx libs/nos/experiments/nos-study-table.ts study.json
+ *
+ * Prints Markdown. Jobs that have no result (failed, cancelled, still running) are counted and
+ * named under the table, not silently left out.
+ */
+import { readFileSync } from 'node:fs';
+
+interface ResultRow {
+  jobKey: string;
+  variant: string;
+  method: string;
+  seed: number;
+  testAccuracy: number | null;
+  trainAccuracy: number;
+  trainLoss: number;
+  epochs: number;
+}
+
+interface ExportFile {
+  campaign: { id: string; name: string; codeVersion?: string };
+  jobs: Array<{ kind: string; status: string; params: { variant?: string; method?: string; seed?: number } }>;
+  trainingResults: ResultRow[];
+  trainingMetrics: Array<{ jobKey: string; epoch: number; step: number; split: string; metric: string; value: number }>;
+}
+
+const file = process.argv[2];
+if (!file) {
+  process.stderr.write('usage: nos-study-table.ts EXPORT.json (written by `fuselab campaign export <id> --out EXPORT.json`)\n');
+  process.exit(2);
+}
+const data = JSON.parse(readFileSync(file, 'utf8')) as ExportFile;
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) => (xs.length < 2 ? Number.NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(2) : '—');
+
+const cell = new Map<string, ResultRow[]>();
+for (const row of data.trainingResults) {
+  const key = `${row.variant}/${row.method}`;
+  cell.set(key, [...(cell.get(key) ?? []), row]);
+}
+const accuracies = (variant: string, method: string) =>
+  (cell.get(`${variant}/${method}`) ?? []).map((r) => r.testAccuracy).filter((a): a is number => a !== null);
+
+const lines: string[] = [];
+lines.push(`Campaign \`${data.campaign.id}\` (${data.campaign.name}); test accuracy in %, mean ± sd over seeds (n).`);
+lines.push('');
+lines.push('| variant | scratch | KD | NOS | gap to baseline (scratch) | KD recovers | NOS recovers |');
+lines.push('|---|---|---|---|---|---|---|');
+const base = accuracies('baseline', 'scratch');
+lines.push(`| baseline (depthwise) | ${pct(mean(base))} ± ${pct(sd(base))} (${base.length}) | | | | | |`);
+for (const variant of ['fuse_half', 'fuse_full', 'fuse_half_50', 'fuse_full_50']) {
+  const scratch = accuracies(variant, 'scratch');
+  if (scratch.length === 0 && accuracies(variant, 'kd').length === 0 && accuracies(variant, 'nos').length === 0) continue;
+  const gap = mean(base) - mean(scratch);
+  const show = (xs: number[]) => (xs.length ? `${pct(mean(xs))} ± ${pct(sd(xs))} (${xs.length})` : '—');
+  const recovered = (xs: number[]) => (xs.length && scratch.length ? ((mean(xs) - mean(scratch)) / gap).toFixed(2) : '—');
+  const kd = accuracies(variant, 'kd');
+  const nos = accuracies(variant, 'nos');
+  lines.push(`| ${variant} | ${show(scratch)} | ${show(kd)} | ${show(nos)} | ${pct(gap)} points | ${recovered(kd)} | ${recovered(nos)} |`);
+}
+lines.push('');
+lines.push('Test accuracy % after each epoch, mean over seeds (is the schedule long enough?):');
+lines.push('');
+for (const [key, rows] of [...cell.entries()].sort()) {
+  const curves = rows.map((row) =>
+    data.trainingMetrics
+      .filter((m) => m.jobKey === row.jobKey && m.split === 'test' && m.metric === 'accuracy' && m.step === -1)
+      .sort((a, b) => a.epoch - b.epoch)
+      .map((m) => m.value),
+  );
+  const epochs = Math.min(...curves.map((c) => c.length));
+  const byEpoch = Array.from({ length: epochs }, (_, e) => pct(mean(curves.map((c) => c[e]!))));
+  lines.push(`- ${key.replace('/', ' ')}: ${byEpoch.join(', ')}`);
+}
+lines.push('');
+lines.push('Per seed (test / train accuracy %, final train loss):');
+lines.push('');
+for (const row of [...data.trainingResults].sort((a, b) =>
+  `${a.variant}${a.method}${a.seed}`.localeCompare(`${b.variant}${b.method}${b.seed}`),
+)) {
+  lines.push(
+    `- ${row.variant} ${row.method} seed ${row.seed}: ${pct(row.testAccuracy ?? Number.NaN)} / ${pct(row.trainAccuracy)}, ${row.trainLoss.toFixed(3)}`,
+  );
+}
+const missing = data.jobs.filter((job) => job.kind === 'train' && job.status !== 'completed' && job.status !== 'reused');
+if (missing.length) {
+  lines.push('');
+  lines.push(
+    `Without a result (${missing.length}): ${missing.map((job) => `${job.params.variant} ${job.params.method} seed ${job.params.seed} (${job.status})`).join(', ')}.`,
+  );
+}
+process.stdout.write(`${lines.join('\n')}\n`);
