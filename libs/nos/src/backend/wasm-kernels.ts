@@ -26,10 +26,11 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 
+import { registerKernels } from './register.js';
 import { WASM_BATCH_NORM_KERNELS } from './wasm-batch-norm.js';
 import { WASM_ELEMENTWISE_OVERRIDES, withFallback } from './wasm-elementwise.js';
 import { WASM_FUSE_CONV_KERNELS } from './wasm-fuse-conv.js';
-import { registerWasmFusedGradients } from './wasm-gradients.js';
+import { installWasmGradientOverrides, WASM_GRADIENT_KERNELS } from './wasm-gradients.js';
 import { simdFor } from './wasm-simd.js';
 import type { KernelArgs, WasmHeapBackend as WasmBackendLike } from './wasm-backend-types.js';
 
@@ -677,10 +678,8 @@ export function registerWasmTrainingKernels(): void {
     const cfg = required(name);
     replace({ ...cfg, kernelFunc: withFallback(impl, cfg.kernelFunc) });
   }
-  for (const [kernelName, kernelFunc] of [...WASM_BATCH_NORM_KERNELS, ...WASM_FUSE_CONV_KERNELS]) {
-    replace({ kernelName, backendName: BACKEND, kernelFunc });
-  }
-  registerWasmFusedGradients();
+  registerKernels([...WASM_BATCH_NORM_KERNELS, ...WASM_FUSE_CONV_KERNELS, ...WASM_GRADIENT_KERNELS]);
+  installWasmGradientOverrides();
 }
 
 /** True once {@link registerWasmTrainingKernels} has run. */
