@@ -28,7 +28,7 @@ import {
 
 import { registerKernels } from './register.js';
 import { WASM_BATCH_NORM_KERNELS } from './wasm-batch-norm.js';
-import { WASM_ELEMENTWISE_OVERRIDES, withFallback } from './wasm-elementwise.js';
+import { WASM_ELEMENTWISE_KERNELS } from './wasm-elementwise.js';
 import { WASM_FUSE_CONV_KERNELS } from './wasm-fuse-conv.js';
 import { installWasmGradientOverrides, WASM_GRADIENT_KERNELS } from './wasm-gradients.js';
 import { simdFor } from './wasm-simd.js';
@@ -674,11 +674,7 @@ export function registerWasmTrainingKernels(): void {
   ] as const) {
     replace({ ...cfg, kernelFunc: wrapForward(cfg.kernelFunc, dw) });
   }
-  for (const [name, impl] of WASM_ELEMENTWISE_OVERRIDES) {
-    const cfg = required(name);
-    replace({ ...cfg, kernelFunc: withFallback(impl, cfg.kernelFunc) });
-  }
-  registerKernels([...WASM_BATCH_NORM_KERNELS, ...WASM_FUSE_CONV_KERNELS, ...WASM_GRADIENT_KERNELS]);
+  registerKernels([...WASM_ELEMENTWISE_KERNELS, ...WASM_BATCH_NORM_KERNELS, ...WASM_FUSE_CONV_KERNELS, ...WASM_GRADIENT_KERNELS]);
   installWasmGradientOverrides();
 }
 
