@@ -9,8 +9,9 @@
  * per variable on the cpu and wasm backends — a JavaScript loop that rounds every intermediate to
  * float32 exactly as the separate ops do — and tfjs's original code on any other backend.
  */
-import { registerMissingKernels } from '@fuselab/fuseconv/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
+
+import { registerKernels, type KernelRegistration } from './register.js';
 import type { KernelArgs, WasmHeapBackend as WasmLike } from './wasm-backend-types.js';
 
 export const FUSED_ADAM = 'FuselabAdam';
@@ -69,7 +70,18 @@ function kernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   return vals.map((val) => c.makeTensorInfo(x.shape, 'float32', val));
 }
 
-registerMissingKernels(['cpu', 'wasm'], [[FUSED_ADAM, kernel]]);
+/**
+ * Registered on import (not by registerWasmTrainingKernels), since the optimizer also runs on the
+ * cpu backend; neither backend has an Adam kernel.
+ */
+export const FUSED_ADAM_KERNELS: readonly KernelRegistration[] = ['cpu', 'wasm'].map((backendName) => ({
+  kernelName: FUSED_ADAM,
+  backendName,
+  kernelFunc: kernel,
+  registration: 'if-missing',
+}));
+
+registerKernels(FUSED_ADAM_KERNELS);
 
 interface AdamInternals {
   learningRate: number;

@@ -1,15 +1,16 @@
 /**
- * The parts of tfjs-backend-wasm's `BackendWasm` that our kernels use, and the argument shape of a
- * kernel function. The backend class is not typed for consumers, so each kernel casts its
- * `backend` argument to one of these.
+ * The types every kernel module here shares, aliased once.
+ *
+ * A kernel function takes tfjs's own argument type (`KernelArgs`, whose `backend` is `{}`), so each
+ * one is a tfjs `KernelFunc` as written and registers without a cast, and a kernel can hand its
+ * arguments on to another tfjs kernel unchanged. tfjs-backend-wasm does not export its
+ * `BackendWasm` class with types, so a kernel narrows `backend` to the part it uses
+ * (`WasmHeapBackend`) with one `as`.
  */
-import type { backend_util, DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
-export interface KernelArgs {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
+/** The argument of a tfjs kernel function: `{ inputs, backend, attrs? }`. */
+export type KernelArgs = Parameters<KernelFunc>[0];
 
 export interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;

@@ -12,8 +12,9 @@ import {
   batchNormActForward,
   type FusedActivation,
 } from '@fuselab/fuseconv/tfjs';
-import { util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { util, type TensorInfo } from '@tensorflow/tfjs-core';
 
+import type { KernelRegistration } from './register.js';
 import { simdFor } from './wasm-simd.js';
 import type { KernelArgs as Args, Float32HeapBackend as Backend } from './wasm-backend-types.js';
 
@@ -153,8 +154,9 @@ function batchNormActGrad({ inputs, backend, attrs }: Args): TensorInfo[] {
   return [dx, dGamma, dBeta];
 }
 
-/** Kernel name → wasm implementation (registered by registerWasmTrainingKernels). */
-export const WASM_BATCH_NORM_KERNELS: ReadonlyArray<readonly [string, KernelFunc]> = [
-  [BATCH_NORM_ACT_TRAIN, batchNormActTrain as unknown as KernelFunc],
-  [BATCH_NORM_ACT_GRAD, batchNormActGrad as unknown as KernelFunc],
+// Overrides: fuseconv registers its JavaScript kernels for cpu and wasm when it is imported (which
+// happens before this module runs); on wasm these SIMD versions replace them.
+export const WASM_BATCH_NORM_KERNELS: readonly KernelRegistration[] = [
+  { kernelName: BATCH_NORM_ACT_TRAIN, backendName: 'wasm', kernelFunc: batchNormActTrain, registration: 'override' },
+  { kernelName: BATCH_NORM_ACT_GRAD, backendName: 'wasm', kernelFunc: batchNormActGrad, registration: 'override' },
 ];

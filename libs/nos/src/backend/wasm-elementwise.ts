@@ -9,6 +9,8 @@
  * common shapes, and fall back to the original wasm kernel for anything else.
  */
 import { backend_util, getKernel, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+
+import { originalKernel, type KernelRegistration } from './register.js';
 import type { KernelArgs as Args, WasmHeapBackend as Backend } from './wasm-backend-types.js';
 
 /** Per-backend cache of all-ones vectors used to reduce with a matrix-vector product. */
@@ -52,7 +54,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 /** Identity shares the data (reference count) instead of copying it, as the cpu backend does. */
 const identity: Impl = (args, fallback) => {
   const x = args.inputs['x'];
-  if (x === undefined || x.dtype === 'string') return fallback(args as never);
+  if (x === undefined || x.dtype === 'string') return fallback(args);
   (args.backend as Backend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
@@ -70,7 +72,7 @@ const tile: Impl = (args, fallback) => {
   const x = args.inputs['x'];
   const reps = args.attrs?.['reps'] as number[] | undefined;
   if (x === undefined || reps === undefined || x.dtype === 'string' || reps.length !== x.shape.length) {
-    return fallback(args as never);
+    return fallback(args);
   }
   const b = args.backend as Backend;
   const rank = x.shape.length;
@@ -110,10 +112,10 @@ function reduceLeading(mean: boolean): Impl {
   return (args, fallback) => {
     const x = args.inputs['x'];
     const attrs = args.attrs ?? {};
-    if (x === undefined || x.dtype !== 'float32') return fallback(args as never);
+    if (x === undefined || x.dtype !== 'float32') return fallback(args);
     const axes = util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, c) => a - c);
     const k = axes.length;
-    if (k === 0 || axes.some((a, i) => a !== i)) return fallback(args as never);
+    if (k === 0 || axes.some((a, i) => a !== i)) return fallback(args);
     const outer = util.sizeFromShape(x.shape.slice(0, k));
     const inner = util.sizeFromShape(x.shape.slice(k));
     const keepDims = attrs['keepDims'] === true;
@@ -127,7 +129,7 @@ function reduceLeading(mean: boolean): Impl {
           a: { dataId: o.dataId, shape: [1, 1, outer], dtype: 'float32' },
           b: { dataId: x.dataId, shape: [1, outer, inner], dtype: 'float32' },
         },
-        backend: b as never,
+        backend: b,
         attrs: { transposeA: false, transposeB: false },
       }) as TensorInfo;
       if (mean) {
@@ -171,11 +173,11 @@ function channelValues(b: Backend, t: TensorInfo | undefined, channels: number, 
 const fusedBatchNorm: Impl = (args, fallback) => {
   const { x, mean, variance, offset, scale } = args.inputs;
   if (x === undefined || mean === undefined || variance === undefined || x.dtype !== 'float32') {
-    return fallback(args as never);
+    return fallback(args);
   }
   const C = x.shape[x.shape.length - 1] ?? 1;
   if (![mean, variance, offset, scale].every((t) => channelParamOk(t, C))) {
-    return fallback(args as never);
+    return fallback(args);
   }
   const eps = (args.attrs?.['varianceEpsilon'] as number | undefined) ?? 0.001;
   const b = args.backend as Backend;
@@ -228,7 +230,7 @@ function compare(op: CmpOp): Impl {
   return (args, fallback) => {
     const { a, b: bt } = args.inputs;
     if (a === undefined || bt === undefined || a.dtype !== 'float32' || bt.dtype !== 'float32') {
-      return fallback(args as never);
+      return fallback(args);
     }
     const b = args.backend as Backend;
     const na = size(a);
@@ -237,7 +239,7 @@ function compare(op: CmpOp): Impl {
     if (sameShape(a.shape, bt.shape)) outShape = a.shape;
     else if (nb === 1 && bt.shape.length <= a.shape.length) outShape = a.shape;
     else if (na === 1 && a.shape.length <= bt.shape.length) outShape = bt.shape;
-    else return fallback(args as never);
+    else return fallback(args);
     const out = b.makeOutput(outShape, 'bool');
     const dst = u8(b, out);
     const n = dst.length;
@@ -249,7 +251,7 @@ function compare(op: CmpOp): Impl {
 const logicalAnd: Impl = (args, fallback) => {
   const { a, b: bt } = args.inputs;
   if (a === undefined || bt === undefined || a.dtype !== 'bool' || bt.dtype !== 'bool' || !sameShape(a.shape, bt.shape)) {
-    return fallback(args as never);
+    return fallback(args);
   }
   const b = args.backend as Backend;
   const out = b.makeOutput(a.shape, 'bool');
@@ -272,7 +274,7 @@ const select: Impl = (args, fallback) => {
     !sameShape(condition.shape, t.shape) ||
     !sameShape(t.shape, e.shape)
   ) {
-    return fallback(args as never);
+    return fallback(args);
   }
   const b = args.backend as Backend;
   const out = b.makeOutput(t.shape, 'float32');
@@ -288,21 +290,28 @@ const select: Impl = (args, fallback) => {
   return out;
 };
 
-/** Kernel name → JavaScript implementation (with the original wasm kernel as fallback). */
-export const WASM_ELEMENTWISE_OVERRIDES: ReadonlyArray<readonly [string, Impl]> = [
-  ['Identity', identity],
-  ['Tile', tile],
-  ['Sum', reduceLeading(false)],
-  ['Mean', reduceLeading(true)],
-  ['FusedBatchNorm', fusedBatchNorm],
-  ['GreaterEqual', compare('ge')],
-  ['LessEqual', compare('le')],
-  ['Greater', compare('gt')],
-  ['Less', compare('lt')],
-  ['LogicalAnd', logicalAnd],
-  ['Select', select],
-];
+/**
+ * Each replacement calls the wasm kernel it replaces for the dtypes, shapes and axes it does not
+ * handle, so it is a wrap (an override keeping the original): the wasm kernels are correct there,
+ * only slow on the shapes of a training step.
+ */
+const wrapping = (kernelName: string, impl: Impl): KernelRegistration => ({
+  kernelName,
+  backendName: 'wasm',
+  kernelFunc: (args) => impl(args, originalKernel(kernelName)),
+  registration: 'wrap',
+});
 
-export function withFallback(impl: Impl, fallback: KernelFunc): KernelFunc {
-  return ((args: Args) => impl(args, fallback)) as unknown as KernelFunc;
-}
+export const WASM_ELEMENTWISE_KERNELS: readonly KernelRegistration[] = [
+  wrapping('Identity', identity),
+  wrapping('Tile', tile),
+  wrapping('Sum', reduceLeading(false)),
+  wrapping('Mean', reduceLeading(true)),
+  wrapping('FusedBatchNorm', fusedBatchNorm),
+  wrapping('GreaterEqual', compare('ge')),
+  wrapping('LessEqual', compare('le')),
+  wrapping('Greater', compare('gt')),
+  wrapping('Less', compare('lt')),
+  wrapping('LogicalAnd', logicalAnd),
+  wrapping('Select', select),
+];

@@ -12,8 +12,9 @@ import {
   type FuseGeometry,
   type FuseSegment,
 } from '@fuselab/fuseconv/tfjs';
-import { util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { util, type TensorInfo } from '@tensorflow/tfjs-core';
 
+import type { KernelRegistration } from './register.js';
 import { simdFor, type Simd } from './wasm-simd.js';
 import type { KernelArgs as Args, Float32HeapBackend as Backend } from './wasm-backend-types.js';
 
@@ -115,7 +116,9 @@ function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
   return [dx, dkh, dkv];
 }
 
-export const WASM_FUSE_CONV_KERNELS: ReadonlyArray<readonly [string, KernelFunc]> = [
-  [FUSE_CONV, forward as unknown as KernelFunc],
-  [FUSE_CONV_GRAD, backward as unknown as KernelFunc],
+// Overrides: fuseconv registers its JavaScript kernels for cpu and wasm when it is imported (which
+// happens before this module runs); on wasm these, with SIMD passes, replace them.
+export const WASM_FUSE_CONV_KERNELS: readonly KernelRegistration[] = [
+  { kernelName: FUSE_CONV, backendName: 'wasm', kernelFunc: forward, registration: 'override' },
+  { kernelName: FUSE_CONV_GRAD, backendName: 'wasm', kernelFunc: backward, registration: 'override' },
 ];

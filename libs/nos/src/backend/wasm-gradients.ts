@@ -16,13 +16,9 @@ import {
   getBackend,
   getGradient,
   registerGradient,
-  registerKernel,
-  getKernel,
-  unregisterKernel,
   engine,
   util,
   type GradConfig,
-  type KernelFunc,
   type NamedAttrMap,
   type Tensor,
   type TensorInfo,
@@ -30,6 +26,8 @@ import {
 // The Node bundle of tfjs-layers registers tfjs-core's gradients (global registry); load it first
 // so that the overrides below wrap them and are not overwritten later.
 import '@tensorflow/tfjs-layers';
+
+import type { KernelRegistration } from './register.js';
 import type { KernelArgs as Args, WasmHeapBackend as Backend } from './wasm-backend-types.js';
 
 const f32 = (b: Backend, t: TensorInfo): Float32Array => b.typedArrayFromHeap(t) as Float32Array;
@@ -169,9 +167,9 @@ function batchNormGrad({ inputs, backend, attrs }: Args): TensorInfo[] {
 type GradFunc = GradConfig['gradFunc'];
 
 const run = (name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor =>
-  engine().runKernel(name, inputs as never, attrs) as Tensor;
+  engine().runKernel<Tensor>(name, inputs, attrs);
 const runMany = (name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap): Tensor[] =>
-  engine().runKernel(name, inputs as never, attrs) as unknown as Tensor[];
+  engine().runKernel<Tensor[]>(name, inputs, attrs);
 
 const onWasm = (): boolean => getBackend() === 'wasm';
 const isF32 = (...ts: Array<Tensor | undefined>): boolean => ts.every((t) => t === undefined || t.dtype === 'float32');
@@ -274,24 +272,22 @@ const OVERRIDES: Array<[string, (orig: GradFunc) => GradFunc]> = [
   ['FusedBatchNorm', batchNormOverride],
 ];
 
+/** Our own kernel names: no backend has them. */
+export const WASM_GRADIENT_KERNELS: readonly KernelRegistration[] = [
+  { kernelName: MASK_GRAD, backendName: 'wasm', kernelFunc: maskGrad, registration: 'if-missing' },
+  { kernelName: SQUARE_GRAD, backendName: 'wasm', kernelFunc: squareGrad, registration: 'if-missing' },
+  { kernelName: BROADCAST_MEAN_GRAD, backendName: 'wasm', kernelFunc: broadcastMeanGrad, registration: 'if-missing' },
+  { kernelName: BATCH_NORM_GRAD, backendName: 'wasm', kernelFunc: batchNormGrad, registration: 'if-missing' },
+];
+
 let installed = false;
 
 /**
- * Registers the fused gradient kernels for `wasm` and installs the dispatching gradient overrides.
- * Idempotent.
+ * Installs the dispatching gradient overrides, which run the kernels of
+ * {@link WASM_GRADIENT_KERNELS} (registered first, by registerWasmTrainingKernels). Idempotent.
  */
-export function registerWasmFusedGradients(): void {
+export function installWasmGradientOverrides(): void {
   if (installed) return;
-  const kernels: Array<[string, KernelFunc]> = [
-    [MASK_GRAD, maskGrad as unknown as KernelFunc],
-    [SQUARE_GRAD, squareGrad as unknown as KernelFunc],
-    [BROADCAST_MEAN_GRAD, broadcastMeanGrad as unknown as KernelFunc],
-    [BATCH_NORM_GRAD, batchNormGrad as unknown as KernelFunc],
-  ];
-  for (const [kernelName, kernelFunc] of kernels) {
-    if (getKernel(kernelName, 'wasm') !== undefined) unregisterKernel(kernelName, 'wasm');
-    registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
-  }
   for (const [name, make] of OVERRIDES) {
     const orig = getGradient(name);
     if (orig === undefined) continue; // gradients not registered yet (tfjs-layers not loaded)
