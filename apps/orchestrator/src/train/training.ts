@@ -18,6 +18,7 @@ import {
   loadModelWeights,
   MNIST_FILES,
   modelFromSpec,
+  nosTapMode,
   parseCifarBatch,
   selectBackend,
   syntheticDataset,
@@ -304,6 +305,8 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
     method: options.method,
   };
   let teacherModel: ReturnType<typeof modelFromSpec> | undefined;
+  // NOS matches student and teacher at the taps the student's operators allow (nos' nosTapMode).
+  const taps = options.method === 'nos' ? nosTapMode(spec) : 'none';
   if (options.method !== 'scratch') {
     if (!options.teacher) throw new TrainingInputError('teacher', `method ${options.method} needs a teacher checkpoint`);
     const tmeta = checkpointMeta(options.teacher.checkpoint, options.teacher.source);
@@ -315,7 +318,7 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
     }
     teacherModel = modelFromSpec(
       specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses, tmeta.stem ?? 'imagenet'),
-      { seed: options.seed, taps: options.method === 'nos' ? 'operator' : 'none' },
+      { seed: options.seed, taps },
     );
     try {
       loadModelWeights(teacherModel.model, options.teacher.checkpoint.weights);
@@ -325,7 +328,7 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
     }
   }
   const trainOptions: TrainOptions = {
-    model: { spec, ...(options.method === 'nos' ? { taps: 'operator' as const } : {}) },
+    model: { spec, ...(taps !== 'none' ? { taps } : {}) },
     train: data.train,
     test: data.test,
     epochs: options.epochs,

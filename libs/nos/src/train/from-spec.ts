@@ -26,6 +26,16 @@ export interface SpecModelOptions {
   init?: InitScheme;
 }
 
+/**
+ * The taps NOS matches between a student of this spec and its depthwise teacher: each block's
+ * spatial-stage output (`operator`) when every FuSe block is FuSe-half (its 1×K and K×1 halves give
+ * the depthwise stage's C channels), else the block outputs (`block`): a FuSe-full stage outputs 2C
+ * channels, which no depthwise stage matches (training would stop at "NOS tap 0: student shape … differs").
+ */
+export function nosTapMode(student: NetworkSpec): Exclude<TapMode, 'none'> {
+  return student.operators.includes('fuse_full') ? 'block' : 'operator';
+}
+
 /** Builds the tfjs model of a spec with seeded initialisers (and taps for NOS). */
 export function modelFromSpec(spec: NetworkSpec, options: SpecModelOptions): BuiltModel {
   return buildModel(spec, { seed: options.seed, taps: options.taps ?? 'none', init: options.init ?? DEFAULT_INIT });

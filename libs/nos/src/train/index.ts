@@ -13,4 +13,12 @@ export { learningRateAt, annealFactor, type LrSchedule, type AnnealSchedule } fr
 export { createOptimizer, setLearningRate, type OptimizerSpec } from './optimizer.js';
 export { crossEntropy, countCorrect } from './losses.js';
 export { initializeWeights } from './init.js';
-export { modelFromSpec, initializeFromTeacher, DEFAULT_INIT, type SpecModelOptions, type TapMode, type InitScheme } from './from-spec.js';
+export {
+  modelFromSpec,
+  initializeFromTeacher,
+  nosTapMode,
+  DEFAULT_INIT,
+  type SpecModelOptions,
+  type TapMode,
+  type InitScheme,
+} from './from-spec.js';

@@ -11,7 +11,7 @@ import { type Checkpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeModelWeig
 import { makeBatch } from '../data/batch.js';
 import { Rng, mixSeed, shuffledIndices } from '../data/rng.js';
 import { abortError, backendName, evaluate, yieldToEventLoop } from './evaluate.js';
-import { initializeFromTeacher, modelFromSpec } from './from-spec.js';
+import { initializeFromTeacher, modelFromSpec, nosTapMode } from './from-spec.js';
 import { createOptimizer, setLearningRate } from './optimizer.js';
 import { planRun, startPosition } from './run-plan.js';
 import { annealFactor, learningRateAt } from './schedule.js';
@@ -42,7 +42,7 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
     'spec' in options.model
       ? modelFromSpec(options.model.spec, {
           seed,
-          taps: options.model.taps ?? (options.nos !== undefined ? 'operator' : 'none'),
+          taps: options.model.taps ?? (options.nos !== undefined ? nosTapMode(options.model.spec) : 'none'),
           ...(options.model.init === undefined ? {} : { init: options.model.init }),
         }).model
       : options.model;

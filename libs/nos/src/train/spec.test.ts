@@ -4,7 +4,7 @@ import { buildNetwork } from '@fuselab/fuseconv';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { syntheticDataset } from '../data/synthetic.js';
-import { initializeFromTeacher, modelFromSpec } from './from-spec.js';
+import { initializeFromTeacher, modelFromSpec, nosTapMode } from './from-spec.js';
 import { type TrainProgress, train } from './loop.js';
 import { flatWeights } from './test-util.js';
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 
 describe('fuseconv spec models', () => {
-  const spec = (variant: 'baseline' | 'fuse_half') =>
+  const spec = (variant: 'baseline' | 'fuse_half' | 'fuse_full') =>
     buildNetwork({ network: 'mobilenet_v1', variant, width: 0.25, inputSize: 8, numClasses: 4 });
   const data = syntheticDataset({ count: 32, size: 8, numClasses: 4, seed: 1 });
 
@@ -68,5 +68,31 @@ describe('fuseconv spec models', () => {
     expect(steps[0]!.operatorLoss).toBeGreaterThan(0);
     expect(steps.every((s) => Number.isFinite(s.loss))).toBe(true);
     expect(r.checkpoint.weights).toHaveLength(student.model.weights.length);
+  });
+
+  it('runs NOS on a FuSe-full student from a spec, matching block outputs (its operator outputs have 2C channels)', async () => {
+    // The CIFAR-10 study's fuse_full NOS jobs stopped at "NOS tap 0: student shape [, 32, 32, 16]
+    // differs from teacher's [, 32, 32, 8]" while operator taps were used for every variant.
+    expect(nosTapMode(spec('fuse_half'))).toBe('operator');
+    expect(nosTapMode(spec('fuse_full'))).toBe('block');
+    const teacher = modelFromSpec(spec('baseline'), { seed: 1, taps: nosTapMode(spec('fuse_full')) });
+    const steps: Extract<TrainProgress, { type: 'step' }>[] = [];
+    const r = await train(
+      {
+        model: { spec: spec('fuse_full') },
+        train: data,
+        epochs: 1,
+        batchSize: 16,
+        seed: 1,
+        optimizer: { kind: 'adam' },
+        learningRate: 0.003,
+        nos: { teacher: teacher.model, lambdaOp: 1 },
+      },
+      { onProgress: (e) => e.type === 'step' && steps.push(e) },
+    );
+    teacher.model.dispose();
+    expect(r).toMatchObject({ method: 'nos', steps: 2 });
+    expect(steps[0]!.operatorLoss).toBeGreaterThan(0);
+    expect(steps.every((s) => Number.isFinite(s.loss))).toBe(true);
   });
 });
