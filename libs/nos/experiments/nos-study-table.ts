@@ -61,7 +61,9 @@ for (const variant of ['fuse_half', 'fuse_full', 'fuse_half_50', 'fuse_full_50']
   if (scratch.length === 0 && accuracies(variant, 'kd').length === 0 && accuracies(variant, 'nos').length === 0) continue;
   const gap = mean(base) - mean(scratch);
   const show = (xs: number[]) => (xs.length ? `${pct(mean(xs))} ± ${pct(sd(xs))} (${xs.length})` : '—');
-  const recovered = (xs: number[]) => (xs.length && scratch.length ? ((mean(xs) - mean(scratch)) / gap).toFixed(2) : '—');
+  // A fraction of the gap only means something when there is one (FuSe from scratch below the baseline).
+  const recovered = (xs: number[]) =>
+    !xs.length || !scratch.length ? '—' : gap > 0 ? ((mean(xs) - mean(scratch)) / gap).toFixed(2) : 'no gap';
   const kd = accuracies(variant, 'kd');
   const nos = accuracies(variant, 'nos');
   lines.push(`| ${variant} | ${show(scratch)} | ${show(kd)} | ${show(nos)} | ${pct(gap)} points | ${recovered(kd)} | ${recovered(nos)} |`);
