@@ -92,6 +92,17 @@ export interface TrainAugment {
   flip?: boolean;
 }
 
+/**
+ * The augmentation that does something, in a canonical form (undefined when nothing is left): what
+ * enters a job's parameters and key, from a spec or from `fuselab train --crop/--flip`.
+ */
+export function canonicalAugment(augment: { crop?: number | undefined; flip?: boolean | undefined } | undefined): TrainAugment | undefined {
+  const crop = augment?.crop ?? 0;
+  const flip = augment?.flip ?? false;
+  if (crop === 0 && !flip) return undefined;
+  return { ...(crop > 0 ? { crop } : {}), ...(flip ? { flip: true } : {}) };
+}
+
 /** The hyperparameters of every training job (part of its parameters, hence of its key). */
 export const TRAINING_HYPERPARAMETERS = {
   optimizer: 'sgd',

@@ -12,12 +12,12 @@ import { DATAFLOWS, TIMING_MODELS } from '@fuselab/systolic-sim';
 import { createStrategy, makeSpace, NasInputError, OBJECTIVES, SPACE_KINDS, spaceSize, STRATEGIES } from '@fuselab/nas';
 import { HARDWARE_CHOICES, TRAIN_DATASETS, TRAIN_METHODS, type TrainDataset } from '../choices.js';
 import {
+  canonicalAugment,
   stableStringify,
   type NormalisedSearch,
   type NormalisedSpec,
   type NormalisedSweep,
   type NormalisedTraining,
-  type TrainAugment,
 } from './expand.js';
 import {
   arraySize,
@@ -309,6 +309,7 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
   } else if (run.teacher) {
     throw new SpecError(`${field}.teacher`, 'only used with method kd or nos');
   }
+  const augment = canonicalAugment(run.augment);
   return {
     name: run.name,
     dataset: run.dataset,
@@ -325,17 +326,9 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     batch: run.batch,
     ...(run.limit !== undefined ? { limit: run.limit } : {}),
     // Only what augments (crop > 0, flip true): `{}` or `{ crop: 0 }` train, and key, as no augmentation.
-    ...(augmentOf(run.augment) ? { augment: augmentOf(run.augment)! } : {}),
+    ...(augment ? { augment } : {}),
     seeds: [...run.seeds].sort((a, b) => a - b),
   };
-}
-
-/** The augmentation that does something, in a canonical form (undefined when nothing is left). */
-function augmentOf(augment: { crop?: number | undefined; flip?: boolean | undefined } | undefined): TrainAugment | undefined {
-  const crop = augment?.crop ?? 0;
-  const flip = augment?.flip ?? false;
-  if (crop === 0 && !flip) return undefined;
-  return { ...(crop > 0 ? { crop } : {}), ...(flip ? { flip: true } : {}) };
 }
 
 /** The default stem for a known image size; `undefined` (unknown size) matches no stem, so one given is kept. */

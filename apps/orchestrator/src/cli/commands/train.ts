@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultStem, NETWORKS, VARIANTS } from '@fuselab/fuseconv';
+import { canonicalAugment } from '../../campaigns/expand.js';
 import { TRAIN_DATASETS, TRAIN_METHODS } from '../../choices.js';
 import { oneOf, parseNetwork, parsePositiveInt, parsePositiveNumber, parseStem, parseVariant, STEM_HELP } from '../options.js';
 import { printJson, printText } from '../output.js';
@@ -112,10 +113,7 @@ export function registerTrainCommand(program: Command): void {
         const limit = options.limit !== undefined ? parsePositiveInt('--limit', options.limit) : undefined;
         const crop = options.crop !== undefined ? parsePositiveInt('--crop', options.crop) : undefined;
         if (crop !== undefined && crop > 64) throw new UsageError('--crop', `expected at most 64 pixels, got "${options.crop}"`);
-        const augment =
-          crop !== undefined || options.flip
-            ? { ...(crop !== undefined ? { crop } : {}), ...(options.flip ? { flip: true } : {}) }
-            : undefined;
+        const augment = canonicalAugment({ crop, flip: options.flip });
         const seed = parseSeed(options.seed);
         const stem = options.stem !== undefined ? parseStem(options.stem) : undefined;
         if (method !== 'scratch' && !options.teacher)
