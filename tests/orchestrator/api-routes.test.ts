@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../apps/orchestrator/dist/api/server.js';
 import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { ROUTE_LIST, ROUTES_FILE } from '../../apps/dashboard/src/route-list.ts';
 import { REPO_ROOT } from './helpers/services.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
@@ -119,6 +120,8 @@ beforeAll(async () => {
   mkdirSync(join(dashboardDir, 'assets'));
   writeFileSync(join(dashboardDir, 'index.html'), INDEX_HTML);
   writeFileSync(join(dashboardDir, 'assets/app-abc123.js'), 'export const app = 1;\n');
+  // The app's own route list, as its build writes it.
+  writeFileSync(join(dashboardDir, ROUTES_FILE), JSON.stringify({ patterns: ROUTE_LIST.map((route) => route.pattern) }));
   stack = await startTestStack({ queues: ['sim', 'train', 'nas'], concurrency: 4 });
   api = await startApi({
     service: stack.service,
@@ -645,7 +648,9 @@ describe('caching, sessions, events and static files', () => {
   });
 
   it('serves the built dashboard: index.html for the app’s routes, assets, 404 elsewhere', async () => {
-    for (const path of ['/', '/compare?networks=a', '/campaigns/abc', '/breakdown', '/paper', '/training', '/search']) {
+    const paths = ROUTE_LIST.map((route) => route.pattern.replace(':id', 'abc'));
+    expect(paths).toEqual(expect.arrayContaining(['/', '/campaigns/abc', '/compare', '/breakdown', '/paper', '/training', '/search']));
+    for (const path of [...paths, '/compare?networks=a', '/compare/', '/campaigns/abc/']) {
       const response = await call('GET', path);
       expect(response.status, path).toBe(200);
       expect(await response.text()).toBe(INDEX_HTML);
@@ -655,6 +660,30 @@ describe('caching, sessions, events and static files', () => {
     expect(asset.headers.get('cache-control')).toMatch(/immutable/);
     expect((await call('GET', '/assets/missing.js')).status).toBe(404);
     expect((await call('GET', '/no-such-view')).status).toBe(404);
+    expect((await call('GET', '/campaigns/abc/jobs')).status).toBe(404);
+    expect((await call('GET', '/campaigns')).status).toBe(404);
     expect((await call('GET', '/api/no-such-route')).status).toBe(404);
+  });
+
+  it('without a build (no index.html or routes.json), a page says how to build the dashboard', async () => {
+    const unbuilt = mkdtempSync(join(tmpdir(), 'fuselab-unbuilt-'));
+    writeFileSync(join(unbuilt, 'index.html'), INDEX_HTML); // an old build without routes.json
+    const bare = await startApi({
+      service: stack.service,
+      logger: stack.logger,
+      host: '127.0.0.1',
+      port: 0,
+      token: TOKEN,
+      dashboardDir: unbuilt,
+    });
+    try {
+      const response = await fetch(`${bare.url}/compare`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(response.status).toBe(503);
+      expect(await response.text()).toMatch(/the dashboard is not built: run .*build/);
+      expect((await fetch(`${bare.url}/api/campaigns`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    } finally {
+      await bare.close();
+      rmSync(unbuilt, { recursive: true, force: true });
+    }
   });
 });
