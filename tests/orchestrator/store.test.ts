@@ -1,4 +1,5 @@
 // The store against both databases it serves: PGlite (embedded) and a real PostgreSQL server.
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
 import { Store, type TrainingResultInput } from '../../apps/orchestrator/dist/store/store.js';
@@ -52,6 +53,34 @@ describe.each(backends)('store on %s', (_name, open) => {
     expect(first.map((j) => j.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
     expect(again).toEqual(first);
     expect((await store.getCampaign('c1'))!.jobs).toMatchObject({ total: 4, pending: 4 });
+  });
+
+  it('lists counts and the first start; a finished campaign is counted once per version of its row', async () => {
+    const id = 'tally';
+    await store.createCampaign({ id, spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: true });
+    await store.registerJobs(id, jobs, true);
+    await store.setCampaignStatus(id, 'running');
+    const listed = async (from = store) => (await from.listCampaigns()).find((c) => c.campaignId === id)!;
+    expect((await listed()).startedAt).toBeNull();
+    await store.startJob(id, jobs[0]!.key, 'w1', 1);
+    const running = await listed();
+    expect(running.jobs).toMatchObject({ total: 4, running: 1, pending: 3 });
+    expect(Date.parse(running.startedAt!)).toBeGreaterThan(Date.parse(running.createdAt) - 1000);
+    await store.completeJob(id, jobs[0]!.key, 'w1');
+    expect((await listed()).jobs).toMatchObject({ completed: 1, pending: 3 }); // running: counted afresh
+
+    await store.finishCampaign(id, 'cancelled');
+    const finished = await listed();
+    expect(finished.jobs).toMatchObject({ total: 4, completed: 1, cancelled: 3 });
+    expect((await store.getCampaign(id))!.jobs).toEqual(finished.jobs);
+    // Jobs of a finished campaign do not move (finishCampaign ended them); a row changed behind the
+    // store's back shows that the listing reuses the tally instead of counting 100,000 jobs again...
+    await database.db.update(jobsTable).set({ status: 'failed' }).where(eq(jobsTable.campaignId, id));
+    expect((await listed()).jobs).toEqual(finished.jobs);
+    // ...while another process counts for itself, and a change of the campaign row counts afresh.
+    expect((await listed(new Store(database.db))).jobs).toMatchObject({ failed: 4, cancelled: 0 });
+    await store.setCampaignStatus(id, 'cancelled', 'again');
+    expect((await listed()).jobs).toMatchObject({ failed: 4, cancelled: 0 });
   });
 
   it('keeps one result (and one set of layer rows) when an activity runs twice', async () => {

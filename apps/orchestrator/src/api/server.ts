@@ -150,12 +150,8 @@ export function createApp(options: ApiOptions) {
       res.status(201).location(`/api/campaigns/${submitted.campaignId}`).json(submitted);
     }),
   );
-  /** The list, each campaign with when its first job started. */
-  const listCampaigns = async () => {
-    const list = await service.list();
-    const starts = queries ? await queries.campaignStarts(list.map((c) => c.campaignId)) : new Map<string, string | null>();
-    return list.map((c) => ({ ...c, startedAt: starts.get(c.campaignId) ?? null }));
-  };
+  /** The list, each campaign with its job counts and when its first job started. */
+  const listCampaigns = () => service.list();
   app.get(
     '/api/campaigns',
     wrap(async (req, res) => {

@@ -1,5 +1,5 @@
 /** Campaign rows: created on submit, moved to running by registration, finished by the workflow. */
-import { count, desc, eq, inArray } from 'drizzle-orm';
+import { count, desc, eq, inArray, min } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { campaigns, jobs } from './schema.js';
 import { cancelOpenJobs, type JobStatus } from './jobs.js';
@@ -20,6 +20,8 @@ export interface CampaignSummary {
   createdAt: string;
   finishedAt: string | null;
   error: string | null;
+  /** When its first job started (null until one did). */
+  startedAt: string | null;
   jobs: JobCounts;
 }
 
@@ -63,20 +65,78 @@ export async function campaignRow(db: Db, id: string): Promise<CampaignRow | und
   return row;
 }
 
-/** Job counts by status of each campaign (every campaign asked for has an entry). */
-export async function jobCounts(db: Db, campaignIds: string[]): Promise<Map<string, JobCounts>> {
-  const out = new Map<string, JobCounts>(campaignIds.map((id) => [id, emptyCounts()]));
+/** A campaign's jobs summed up: counts by status and when the first one started. */
+export interface JobTally {
+  counts: JobCounts;
+  startedAt: string | null;
+}
+
+/** Job counts by status and first start of each campaign, in one pass (every campaign asked for has an entry). */
+async function tallies(db: Db, campaignIds: string[]): Promise<Map<string, JobTally>> {
+  const out = new Map<string, JobTally>(campaignIds.map((id) => [id, { counts: emptyCounts(), startedAt: null }]));
   if (campaignIds.length === 0) return out;
   const rows = await db
-    .select({ campaignId: jobs.campaignId, status: jobs.status, n: count() })
+    .select({ campaignId: jobs.campaignId, status: jobs.status, n: count(), started: min(jobs.startedAt) })
     .from(jobs)
     .where(inArray(jobs.campaignId, campaignIds))
     .groupBy(jobs.campaignId, jobs.status);
   for (const row of rows) {
-    const counts = out.get(row.campaignId)!;
-    counts[row.status as JobStatus] += Number(row.n);
-    counts.total += Number(row.n);
+    const tally = out.get(row.campaignId)!;
+    tally.counts[row.status as JobStatus] += Number(row.n);
+    tally.counts.total += Number(row.n);
+    const started = iso(row.started);
+    if (started && (!tally.startedAt || started < tally.startedAt)) tally.startedAt = started;
   }
+  return out;
+}
+
+/**
+ * The tallies of finished campaigns, which cannot change any more: jobs move only while unfinished,
+ * and finishCampaign ends a cancelled campaign's open jobs in the transaction that records the
+ * outcome. The dashboard's event stream lists the campaigns twice a second; without this, a
+ * history of 100,000 jobs was counted each time (~100 ms of PGlite's one thread). Keyed by the
+ * row's updated_at too, so a campaign whose row changes again is counted afresh. Per process.
+ */
+export class FinishedTallies {
+  private readonly entries = new Map<string, JobTally>();
+  constructor(private readonly max = 10_000) {}
+
+  private key(row: CampaignRow): string | null {
+    return row.status === 'completed' || row.status === 'failed' || row.status === 'cancelled'
+      ? `${row.id}@${row.status}@${row.updatedAt.getTime()}`
+      : null;
+  }
+
+  /** The tallies of `rows`: cached ones for finished campaigns, the rest counted (and cached once finished). */
+  async of(db: Db, rows: CampaignRow[]): Promise<Map<string, JobTally>> {
+    const out = new Map<string, JobTally>();
+    const missing: CampaignRow[] = [];
+    for (const row of rows) {
+      const key = this.key(row);
+      const cached = key ? this.entries.get(key) : undefined;
+      if (cached) out.set(row.id, cached);
+      else missing.push(row);
+    }
+    const counted = await tallies(
+      db,
+      missing.map((row) => row.id),
+    );
+    for (const row of missing) {
+      const tally = counted.get(row.id)!;
+      out.set(row.id, tally);
+      const key = this.key(row);
+      if (!key) continue;
+      if (this.entries.size >= this.max) this.entries.clear();
+      this.entries.set(key, tally);
+    }
+    return out;
+  }
+}
+
+/** Job counts by status of each campaign (every campaign asked for has an entry). */
+export async function jobCounts(db: Db, campaignIds: string[]): Promise<Map<string, JobCounts>> {
+  const out = new Map<string, JobCounts>();
+  for (const [id, tally] of await tallies(db, campaignIds)) out.set(id, tally.counts);
   return out;
 }
 
@@ -85,7 +145,7 @@ export async function campaignCounts(db: Db, campaignId: string): Promise<Campai
   return { total: counts.total, completed: counts.completed, failed: counts.failed, reused: counts.reused, cancelled: counts.cancelled };
 }
 
-function summary(row: CampaignRow, counts: JobCounts): CampaignSummary {
+function summary(row: CampaignRow, tally: JobTally): CampaignSummary {
   return {
     campaignId: row.id,
     name: row.name,
@@ -95,25 +155,23 @@ function summary(row: CampaignRow, counts: JobCounts): CampaignSummary {
     createdAt: iso(row.createdAt)!,
     finishedAt: iso(row.finishedAt),
     error: row.error,
-    jobs: counts,
+    startedAt: tally.startedAt,
+    jobs: tally.counts,
   };
 }
 
-export async function listCampaigns(db: Db, limit = 100): Promise<CampaignSummary[]> {
+export async function listCampaigns(db: Db, finished: FinishedTallies, limit = 100): Promise<CampaignSummary[]> {
   const rows = await db.select().from(campaigns).orderBy(desc(campaigns.createdAt)).limit(limit);
-  const counts = await jobCounts(
-    db,
-    rows.map((row) => row.id),
-  );
-  return rows.map((row) => summary(row, counts.get(row.id)!));
+  const tallied = await finished.of(db, rows);
+  return rows.map((row) => summary(row, tallied.get(row.id)!));
 }
 
-export async function getCampaign(db: Db, id: string): Promise<CampaignDetail | undefined> {
+export async function getCampaign(db: Db, finished: FinishedTallies, id: string): Promise<CampaignDetail | undefined> {
   const row = await campaignRow(db, id);
   if (!row) return undefined;
-  const counts = await jobCounts(db, [id]);
+  const tallied = await finished.of(db, [row]);
   return {
-    ...summary(row, counts.get(id)!),
+    ...summary(row, tallied.get(id)!),
     spec: row.spec as NormalisedSpec,
     versions: row.versions as Record<string, string>,
     seed: row.seed,

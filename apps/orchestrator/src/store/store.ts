@@ -26,6 +26,9 @@ export { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, EXPORT_FORMAT_VERSIONS } from './
 export type { ExportOptions, ImportSummary } from './export-import.js';
 
 export class Store {
+  /** Job tallies of finished campaigns (they cannot change), so listing them stays cheap. */
+  private readonly finished = new campaignRows.FinishedTallies();
+
   constructor(readonly db: Db) {}
 
   // --- campaigns (campaigns.ts) ---
@@ -43,10 +46,10 @@ export class Store {
     return campaignRows.deleteCampaign(this.db, id);
   }
   getCampaign(id: string) {
-    return campaignRows.getCampaign(this.db, id);
+    return campaignRows.getCampaign(this.db, this.finished, id);
   }
   listCampaigns(limit?: number) {
-    return campaignRows.listCampaigns(this.db, limit);
+    return campaignRows.listCampaigns(this.db, this.finished, limit);
   }
   jobCounts(campaignIds: string[]) {
     return campaignRows.jobCounts(this.db, campaignIds);
