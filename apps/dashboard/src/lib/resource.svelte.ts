@@ -18,8 +18,20 @@ export interface Resource<T> {
  * answer in flight (on a slow server every answer would be), and refreshes while one is in flight
  * are coalesced into one more request.
  */
+/**
+ * `data` is raw state: replaced whole by each answer, never proxied. Deep state would wrap every
+ * object of an answer in a proxy with a signal per field on first read — 18,000 heatmap cells
+ * took ~2 s in Chromium to reach the chart that way. Views treat answers as read-only.
+ */
+class ResourceState<T> implements Resource<T> {
+  data = $state.raw<T | null>(null);
+  error = $state<string | null>(null);
+  down = $state(false);
+  loading = $state(false);
+}
+
 export function resource<T>(url: () => string | null, refresh?: () => unknown): Resource<T> {
-  const state = $state<Resource<T>>({ data: null, error: null, down: false, loading: false });
+  const state = new ResourceState<T>();
   let wanted: string | null = null;
   let inFlight: string | null = null;
   let again = false;
