@@ -225,6 +225,88 @@ describe('the dashboard in Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('/search: hovering shows a candidate’s operators, two clicks compare them block by block, brushing an axis picks a range', async () => {
+    interface Candidate {
+      index: number;
+      key: string;
+      operators: string[];
+      array: { rows: number; cols: number } | null;
+      objectives: Record<string, number>;
+    }
+    const view = await json<{ candidates: Candidate[]; front: Array<{ key: string }>; hypervolume: unknown[] }>(
+      `/api/views/search?campaign=${dataId}`,
+    );
+    const onFront = new Set(view.front.map((f) => f.key));
+    const at = (c: Candidate) => `${c.objectives.latency}/${c.objectives.params}`;
+    // Points a pointer can single out: off the front line (drawn above the scatter), alone at their place.
+    const alone = view.candidates.filter((c) => !onFront.has(c.key) && view.candidates.filter((d) => at(d) === at(c)).length === 1);
+    expect(alone.length, 'candidates off the front at distinct points').toBeGreaterThanOrEqual(2);
+    const [first, second] = [alone[0]!, alone.at(-1)!];
+
+    const { page, errors } = await open(`/search?campaign=${dataId}`);
+    await chartRendered(page, 'search-v2-stages-latency-params');
+    await chartRendered(page, 'search-v2-stages-parallel');
+    const scatter = page.locator('[data-testid^="chart-search-v2-stages-latency-params"]');
+    const pointOf = async (c: Candidate) => {
+      const [x, y] = await scatter.evaluate(
+        (el, value) =>
+          (el as HTMLElement & { fuselabChart: { convertToPixel(finder: object, value: number[]): number[] } }).fuselabChart.convertToPixel(
+            { seriesIndex: 0 },
+            value,
+          ),
+        [c.objectives.latency!, c.objectives.params!],
+      );
+      const box = (await scatter.boundingBox())!;
+      return { x: box.x + x!, y: box.y + y! };
+    };
+
+    // Hover: the candidate's number and its per-block operators, one cell per block.
+    const p1 = await pointOf(first);
+    await page.mouse.move(p1.x, p1.y);
+    const hovered = page.getByTestId('hovered');
+    await expect.poll(() => hovered.textContent()).toContain(`#${first.index}`);
+    const cells = hovered.locator('[data-testid="operator-strip"] .cell');
+    expect(await cells.evaluateAll((els) => els.map((el) => el.getAttribute('title')))).toEqual(
+      first.operators.map((op, i) => `block ${i}: ${op}`),
+    );
+
+    // Two clicks: A and B in the URL, the table says how many blocks differ and outlines them.
+    await page.mouse.click(p1.x, p1.y);
+    const p2 = await pointOf(second);
+    await page.mouse.click(p2.x, p2.y);
+    await page.waitForURL((url) => url.searchParams.get('a') === first.key && url.searchParams.get('b') === second.key);
+    const differ = first.operators.filter((op, i) => second.operators[i] !== op).length;
+    const table = page.getByTestId('compare-candidates');
+    await expect.poll(() => table.textContent()).toContain(`${differ} of ${first.operators.length} blocks differ`);
+    expect(await table.locator('tr').first().locator('.cell.differs').count()).toBe(differ);
+
+    // Brushing the latency axis of the parallel coordinates (the action ECharts dispatches on a drag).
+    const latencies = view.candidates.map((c) => c.objectives.latency!).sort((a, b) => a - b);
+    const [lo, hi] = [latencies[Math.floor(latencies.length / 4)]!, latencies[Math.floor((3 * latencies.length) / 4)]!];
+    const inside = view.candidates.filter((c) => c.objectives.latency! >= lo && c.objectives.latency! <= hi).length;
+    await page.locator('[data-testid^="chart-search-v2-stages-parallel"]').evaluate(
+      (el, intervals) =>
+        (el as HTMLElement & { fuselabChart: { dispatchAction(action: object): void } }).fuselabChart.dispatchAction({
+          type: 'axisAreaSelect',
+          parallelAxisId: 'latency',
+          intervals,
+        }),
+      [[lo, hi]],
+    );
+    await expect.poll(() => page.getByTestId('brushed').textContent()).toContain(`${inside} of ${view.candidates.length} candidates`);
+    await chartRendered(page, 'search-v2-stages-latency-params');
+    const dimmed = (await chartOption(page, 'search-v2-stages-latency-params')).series[0]!.data.filter(
+      (d) => (d as { itemStyle?: { opacity?: number } }).itemStyle?.opacity === 0.15,
+    ).length;
+    // Dimmed: every candidate outside the range except the two picked ones (they keep their mark).
+    const within = (c: Candidate) => c.objectives.latency! >= lo && c.objectives.latency! <= hi;
+    expect(dimmed).toBe(view.candidates.filter((c) => !within(c) && c.key !== first.key && c.key !== second.key).length);
+    expect(view.hypervolume.length).toBeGreaterThan(0);
+    await screenshot(page, 'search-interactions');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('renders a hostile campaign name as text', async () => {
     const dialogs: string[] = [];
     const { page, errors } = await open('/');
@@ -314,6 +396,20 @@ describe('the dashboard live, and when things are missing', () => {
       }
       await screenshot(page, 'campaign-running');
       expect(await page.evaluate(() => (window as unknown as { e2eMark?: number }).e2eMark)).toBe(1);
+
+      // Durations tick in the page: with the campaign's and its jobs' requests held back (so no new
+      // answer re-renders them), the header's and the running training's durations still move.
+      const held = (url: URL) => url.pathname.startsWith(`/api/campaigns/${encodeURIComponent(id)}`);
+      await page.route(held, (route) => route.abort());
+      try {
+        const header = page.locator('h1 + p.muted');
+        const running = page.locator('[data-job] .status.running').first().locator('xpath=../..').getByTestId('job-duration');
+        const before = [await header.textContent(), await running.textContent()];
+        await expect.poll(() => header.textContent(), { timeout: 10_000 }).not.toBe(before[0]);
+        await expect.poll(() => running.textContent(), { timeout: 10_000 }).not.toBe(before[1]);
+      } finally {
+        await page.unroute(held);
+      }
 
       // The page re-renders on every event while a training in this test's process holds a core; on
       // a loaded machine Playwright's stability checks before the click took over 30 s (twice in 3 runs).

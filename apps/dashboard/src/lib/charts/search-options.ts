@@ -21,6 +21,8 @@ export function scatterOption(
   x: string,
   y: string,
   picked: readonly string[],
+  /** Candidates inside the parallel-coordinates brush (null: no brush); the others are dimmed. */
+  brushed: ReadonlySet<string> | null = null,
 ): ChartOption {
   const front = candidates.filter((c) => frontKeys.has(c.key)).sort((a, b) => a.objectives[x]! - b.objectives[x]!);
   return {
@@ -39,7 +41,11 @@ export function scatterOption(
         color: '#8da2c8',
         data: candidates.map((c) => ({
           value: [c.objectives[x], c.objectives[y]],
-          ...(picked.includes(c.key) ? { itemStyle: { color: '#f39c12', borderColor: '#000', borderWidth: 1 }, symbolSize: 12 } : {}),
+          ...(picked.includes(c.key)
+            ? { itemStyle: { color: '#f39c12', borderColor: '#000', borderWidth: 1 }, symbolSize: 12 }
+            : brushed && !brushed.has(c.key)
+              ? { itemStyle: { opacity: 0.15 } }
+              : {}),
         })),
       },
       {
@@ -72,7 +78,8 @@ export function parallelOption(
 ): ChartOption {
   return {
     animation: false,
-    parallelAxis: objectives.map((o, dim) => ({ dim, name: o, scale: true })),
+    // The axis id is the objective: brushing reports it (Chart's onbrush).
+    parallelAxis: objectives.map((o, dim) => ({ id: o, dim, name: o, scale: true })),
     parallel: { left: 70, right: 120, top: 50, bottom: 30 },
     series: [
       {
