@@ -3,10 +3,11 @@
  * database's counts when it ends. The CLI's `follow()` (progress bar) and the API's per-campaign
  * SSE stream both use it.
  */
+import { FINISHED_STATUSES } from '../store/campaigns.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 import { progressFromDetail, type CampaignService } from './service.js';
 
-export const FINISHED = new Set<CampaignProgress['status']>(['completed', 'failed', 'cancelled']);
+export const FINISHED = new Set<CampaignProgress['status']>(FINISHED_STATUSES);
 
 export interface WatchOptions {
   intervalMs?: number;

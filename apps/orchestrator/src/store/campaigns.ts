@@ -9,6 +9,10 @@ import type { CampaignCounts } from '../activities/types.js';
 
 export type CampaignStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
+/** The statuses a campaign ends in. */
+export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled'] as const satisfies readonly CampaignStatus[];
+const finished = new Set<string>(FINISHED_STATUSES);
+
 export type JobCounts = Record<JobStatus | 'total', number>;
 
 export interface CampaignSummary {
@@ -102,9 +106,7 @@ export class FinishedTallies {
   constructor(private readonly max = 10_000) {}
 
   private key(row: CampaignRow): string | null {
-    return row.status === 'completed' || row.status === 'failed' || row.status === 'cancelled'
-      ? `${row.id}@${row.status}@${row.updatedAt.getTime()}`
-      : null;
+    return finished.has(row.status) ? `${row.id}@${row.status}@${row.updatedAt.getTime()}` : null;
   }
 
   /** The tallies of `rows`: cached ones for finished campaigns, the rest counted (and cached once finished). */

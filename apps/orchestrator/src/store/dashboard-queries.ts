@@ -247,7 +247,7 @@ export class DashboardQueries {
   async compare(query: CompareQuery): Promise<CompareRow[]> {
     const shown = sql`(v.hardware = ${hardwareOf(query.hardware, sql`v.variant`)} ${inList(sql`v.variant`, query.variants)})`;
     const latest = await this.json(sql`select distinct on (v.network, v.variant, v.rows, v.cols, v.hardware)
-        v.network, v.variant, v.rows, v.cols, v.hardware, v.total_cycles::float8 as total
+        v.network, v.variant, v.rows, v.cols, v.hardware, v.total_cycles::float8 as total, ${shown} as shown
       from sim_results v
       where ${contextOf(query)} and (${shown} or (v.variant = 'baseline' and v.hardware = 'plain'))
         ${inList(sql`v.network`, query.networks)} ${inCampaign(sql`v.job_key`, query.campaignId)}
@@ -258,11 +258,9 @@ export class DashboardQueries {
         .filter((row) => row.variant === 'baseline' && row.hardware === 'plain')
         .map((row) => [at(row.network, row.rows, row.cols), Number(row.total)]),
     );
-    const wanted = (row: Row) =>
-      row.hardware === (query.hardware === 'auto' ? (row.variant === 'baseline' ? 'plain' : 'fuse') : query.hardware) &&
-      (!query.variants?.length || query.variants.includes(String(row.variant)));
+    // Baselines on plain hardware come along for the join; `shown` marks the rows asked for.
     return latest
-      .filter(wanted)
+      .filter((row) => row.shown === true)
       .map((row) => {
         const total = Number(row.total);
         const base = baselines.get(at(row.network, row.rows, row.cols)) ?? null;
