@@ -411,8 +411,10 @@ describe('the dashboard live, and when things are missing', () => {
         await page.unroute(held);
       }
 
-      // The page re-renders on every event while a training in this test's process holds a core; on
-      // a loaded machine Playwright's stability checks before the click took over 30 s (twice in 3 runs).
+      // The page re-renders on every event while the training holds a core; on a loaded machine
+      // Playwright's stability checks before the click took over 30 s (twice in 3 runs). (Before
+      // trainings ran in a child process, the training in this test's process also held the API's
+      // event loop, and a cancel could take minutes to reach the activity: CI failed here.)
       await page.getByRole('button', { name: 'Cancel campaign' }).click({ timeout: 120_000 });
       await expect.poll(() => page.locator('[data-testid="campaign-status"]').textContent(), { timeout: 120_000 }).toBe('cancelled');
     } finally {

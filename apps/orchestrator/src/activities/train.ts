@@ -1,7 +1,8 @@
 /**
  * The `fuselab-train` activity: one training job. It resumes from the job's latest checkpoint in the
  * database (written by an earlier attempt on any worker), heartbeats progress and the step of its
- * latest checkpoint, stores metrics per step and epoch, and stores the result once.
+ * latest checkpoint, stores metrics per step and epoch, and stores the result once. The training
+ * runs in a child process (train/training-process.ts); the database stays here.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainJobParams } from '../campaigns/expand.js';
@@ -38,6 +39,8 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         return { key, testAccuracy: done.testAccuracy, epochs: done.epochs, resumedFrom: done.resumedFrom };
       }
       const training = await import('../train/training.js');
+      // The training itself runs in a child process, off this event loop (training-process.ts).
+      const { runTrainingInChild } = await import('../train/training-process.js');
       try {
         // The spec was checked at submission; the worker checks again with its own roots, since
         // it is the one that opens the files (and a job may reach it by another way).
@@ -74,7 +77,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         // checkpoint it loaded (a loop that ignored the checkpoint would run them all).
         let stepsRun = 0;
         const beat = () => ctx.heartbeat({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep });
-        const result = await training.runTraining(
+        const result = await runTrainingInChild(
           {
             dataset: params.dataset,
             ...(params.dataDir ? { dataDir: params.dataDir } : {}),
