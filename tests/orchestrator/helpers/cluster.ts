@@ -20,10 +20,13 @@ export async function startWorkerProcess(
   env: { TEMPORAL_ADDRESS: string; DATABASE_URL: string },
   concurrency = 4,
   queues = 'sim',
+  /** A command the worker runs under, e.g. `ip netns exec NAME` to put it in a network namespace. */
+  prefix: string[] = [],
 ): Promise<WorkerProcess> {
   const child = spawn(
-    process.execPath,
+    prefix[0] ?? process.execPath,
     [
+      ...(prefix.length ? [...prefix.slice(1), process.execPath] : []),
       join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'),
       'worker',
       '--queues',

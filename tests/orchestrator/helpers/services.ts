@@ -3,7 +3,7 @@
  * PostgreSQL cluster on loopback ports under temp dirs, stopped afterwards.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -38,14 +38,24 @@ export interface Postgres {
 
 const isRoot = process.getuid?.() === 0;
 
-function asPostgres(command: string, args: string[]) {
-  const result = isRoot
-    ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8' })
-    : spawnSync(command, args, { encoding: 'utf8' });
+/** Runs a server binary as the postgres user when root, under `prefix` (e.g. `ip netns exec NAME`). */
+function asPostgres(command: string, args: string[], prefix: string[] = []) {
+  const argv = isRoot ? [...prefix, 'runuser', '-u', 'postgres', '--', command, ...args] : [...prefix, command, ...args];
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr || result.stdout}`);
 }
 
-export async function startPostgres(): Promise<Postgres> {
+export interface PostgresOptions {
+  /** The address to listen on (default loopback). */
+  host?: string;
+  /** A command the server runs under, e.g. `ip netns exec NAME` to start it in a network namespace. */
+  prefix?: string[];
+  /** The port (default: a free loopback port; in a namespace of its own any port is free). */
+  port?: number;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<Postgres> {
+  const { host = '127.0.0.1', prefix = [] } = options;
   const bindir = execFileSync('bash', [join(REPO_ROOT, 'infra/postgres.sh')], { encoding: 'utf8' }).trim();
   const dir = mkdtempSync(join(tmpdir(), 'fuselab-pg-'));
   if (isRoot) {
@@ -54,23 +64,29 @@ export async function startPostgres(): Promise<Postgres> {
     chownSync(dir, uid, gid);
   }
   const data = join(dir, 'data');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   asPostgres(join(bindir, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  // initdb lets in loopback clients only; on another address, its /24 (the test's own namespaces) too.
+  if (host !== '127.0.0.1') appendFileSync(join(data, 'pg_hba.conf'), `host all all ${host}/24 trust\n`);
   const start = () =>
-    asPostgres(join(bindir, 'pg_ctl'), [
-      '-D',
-      data,
-      '-l',
-      join(dir, 'server.log'),
-      '-w',
-      '-t',
-      '60',
-      '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
-      'start',
-    ]);
+    asPostgres(
+      join(bindir, 'pg_ctl'),
+      [
+        '-D',
+        data,
+        '-l',
+        join(dir, 'server.log'),
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=${host} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+        'start',
+      ],
+      prefix,
+    );
   start();
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const url = `postgres://postgres@${host}:${port}/postgres`;
   return {
     url,
     port,
@@ -79,13 +95,13 @@ export async function startPostgres(): Promise<Postgres> {
       await client.connect();
       await client.query(`CREATE DATABASE "${name}"`);
       await client.end();
-      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+      return `postgres://postgres@${host}:${port}/${name}`;
     },
-    pause: () => asPostgres(join(bindir, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']),
+    pause: () => asPostgres(join(bindir, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], prefix),
     resume: start,
     async stop() {
       try {
-        asPostgres(join(bindir, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        asPostgres(join(bindir, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], prefix);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
