@@ -5,12 +5,17 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../apps/orchestrator/dist/api/server.js';
 import { follow, LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
 import { Store } from '../../apps/orchestrator/dist/store/store.js';
+import { jobs as jobsTable } from '../../apps/orchestrator/dist/store/schema.js';
+import { loadSpecText, specHash } from '../../apps/orchestrator/dist/campaigns/spec.js';
+import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
+import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { startTestStack, type TestStack } from '../orchestrator/helpers/stack.js';
 import { chartOption, chartRendered, launchBrowser, screenshot, watchErrors } from './helpers/browser.js';
 import { DATA_SPEC, FAILING_SPEC, HOSTILE_NAME, LIVE_SPEC_YAML } from './helpers/data.js';
@@ -457,6 +462,53 @@ describe('the dashboard live, and when things are missing', () => {
       await database.close();
     }
   }, 120_000);
+
+  it('marks a running training whose worker has gone silent, and unmarks it at its next sign of life', async () => {
+    const database = await openDatabase({ kind: 'pglite' });
+    const store = new Store(database.db);
+    const spec = loadSpecText(
+      'name: silent\nseed: 1\ntrainings:\n  - {name: base, dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: 1}\n',
+    );
+    const [job] = expandSpec(spec).map((j, position) => ({
+      position,
+      kind: j.kind,
+      group: j.group,
+      key: jobKey(j.kind, j.params, 'test'),
+      params: j.params,
+    }));
+    const id = 'silent-training';
+    await store.createCampaign({ id, spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: false });
+    await store.registerJobs(id, [job!], false);
+    await store.startJob(id, job!.key, 'lost-worker', 1);
+    // Started five minutes ago, and not a word from its worker since.
+    await database.db
+      .update(jobsTable)
+      .set({ startedAt: new Date(Date.now() - 5 * 60_000) })
+      .where(eq(jobsTable.key, job!.key));
+    const seeded = await startApi({
+      service: new LocalCampaignService(store, async () => stack.client.client),
+      logger: stack.logger,
+      host: '127.0.0.1',
+      port: 0,
+    });
+    try {
+      const { page, errors } = await open(`/campaigns/${id}`, seeded.url);
+      const silent = page.locator('[data-testid="job-silent"]');
+      await silent.waitFor();
+      expect(await silent.textContent()).toMatch(/^no sign of life for 5 min \d\d s — worker lost\?$/);
+      await screenshot(page, 'campaign-silent-training');
+      await store.touchJob(id, job!.key);
+      await page.reload();
+      await page.locator('[data-job]').first().waitFor();
+      expect(await page.locator('[data-job] .status').first().textContent()).toBe('running');
+      expect(await silent.count()).toBe(0);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await seeded.close();
+      await database.close();
+    }
+  }, 60_000);
 
   it('says the API cannot be reached when it goes away', async () => {
     const doomed = await startApi({ service: stack.service, logger: stack.logger, host: '127.0.0.1', port: 0 });

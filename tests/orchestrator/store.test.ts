@@ -185,6 +185,26 @@ describe.each(backends)('store on %s', (_name, open) => {
     });
   });
 
+  it('a sign of life lands on a running job only, and a new attempt starts without the old one', async () => {
+    const id = 'touch';
+    const tjobs = jobs.map((job) => ({ ...job, key: jobKey(job.kind, job.params, 'test-touch') }));
+    await store.createCampaign({ id, spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: true });
+    await store.registerJobs(id, tjobs, true);
+    const [running, pending] = [tjobs[0]!.key, tjobs[1]!.key];
+    const heartbeat = async (key: string) =>
+      (await database.db.select({ at: jobsTable.heartbeatAt }).from(jobsTable).where(eq(jobsTable.key, key)))[0]!.at;
+    await store.startJob(id, running, 'w1', 1);
+    await store.touchJob(id, running);
+    await store.touchJob(id, pending);
+    expect(await heartbeat(running)).toBeInstanceOf(Date);
+    expect(await heartbeat(pending)).toBeNull();
+    await store.startJob(id, running, 'w2', 2); // the retry: silent until it says otherwise
+    expect(await heartbeat(running)).toBeNull();
+    await store.completeJob(id, running, 'w2');
+    await store.touchJob(id, running); // a late one from a lost attempt
+    expect(await heartbeat(running)).toBeNull();
+  });
+
   it('keeps the newest checkpoints of a training job and upserts its metrics', async () => {
     for (const step of [2, 4, 6]) await store.saveCheckpoint('tk', 0, step, 'f', new Uint8Array([step]));
     await store.saveCheckpoint('tk', 0, 6, 'f', new Uint8Array([7]));

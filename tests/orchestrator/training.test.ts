@@ -9,11 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { temporal as proto } from '@temporalio/proto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
+import { jobs as jobsTable } from '../../apps/orchestrator/dist/store/schema.js';
 import { decodeCheckpoint, runTraining } from '../../apps/orchestrator/dist/train/training.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
@@ -77,6 +79,13 @@ describe('training jobs (fuselab-train)', () => {
       ['base', 'completed', 2],
       ['nos', 'completed', 2],
     ]);
+    // Each attempt wrote signs of life to its job row (what the dashboard reads to tell a lost
+    // worker); the last attempt's came after it started.
+    const signs = await stack.database.db
+      .select({ startedAt: jobsTable.startedAt, heartbeatAt: jobsTable.heartbeatAt })
+      .from(jobsTable)
+      .where(eq(jobsTable.campaignId, submitted.campaignId));
+    for (const sign of signs) expect(sign.heartbeatAt!.getTime()).toBeGreaterThanOrEqual(sign.startedAt!.getTime());
     const results = await store.trainingResults(submitted.campaignId);
     expect(results.map((r) => [r.variant, r.method, r.resumedFrom, r.checkpointStep])).toEqual([
       ['baseline', 'scratch', 2, 8],

@@ -123,6 +123,8 @@ export interface Job {
   attempts: number;
   worker: string | null;
   startedAt: string | null;
+  /** A running training's last sign of life (its worker writes it every 15 s or so). */
+  heartbeatAt?: string | null;
   finishedAt: string | null;
   durationMs?: number | null;
   error: string | null;

@@ -31,3 +31,22 @@ export function parseArray(text: string): { rows: number; cols: number } | null 
   const rows = Number(match[1]);
   return { rows, cols: match[2] ? Number(match[2]) : rows };
 }
+
+/**
+ * A running training writes a sign of life to its job row every 15 s (the orchestrator's
+ * JOB_TOUCH_EVERY_MS); silent past this, its worker is most likely gone. Temporal retries the attempt
+ * on a worker polling fuselab-train once the 60 s heartbeat timeout passes — and never, if none does,
+ * while the row still reads `running`.
+ */
+export const SILENT_AFTER_MS = 90_000;
+
+/** How long a running training has been silent, past SILENT_AFTER_MS; null while it is not (or is no training). */
+export function silentFor(
+  job: { kind: string; status: string; startedAt: string | null; heartbeatAt?: string | null | undefined },
+  now: number,
+): number | null {
+  if (job.kind !== 'train' || job.status !== 'running' || !job.startedAt) return null;
+  const last = Math.max(Date.parse(job.startedAt), job.heartbeatAt ? Date.parse(job.heartbeatAt) : 0);
+  const silent = now - last;
+  return silent > SILENT_AFTER_MS ? silent : null;
+}

@@ -21,6 +21,13 @@ export interface TrainActivityOptions {
   dataRoots?: readonly string[];
 }
 
+/**
+ * How often a running training writes its sign of life to its job row (`heartbeat_at`) — the
+ * Temporal heartbeat itself is not visible to the database, so without it a job whose worker died
+ * would read `running` until a retry starts, or forever if no worker polls fuselab-train.
+ */
+export const JOB_TOUCH_EVERY_MS = 15_000;
+
 export function createTrainActivities(store: Store, worker: string, options: TrainActivityOptions = {}): TrainActivities {
   return {
     async runTraining({ campaignId, position, force }) {
@@ -76,7 +83,16 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         // Optimizer steps this attempt executed: where it resumed follows from them, not from the
         // checkpoint it loaded (a loop that ignored the checkpoint would run them all).
         let stepsRun = 0;
-        const beat = () => ctx.heartbeat({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep });
+        let touchedAt = 0;
+        const beat = () => {
+          ctx.heartbeat({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep });
+          const now = Date.now();
+          if (now - touchedAt >= JOB_TOUCH_EVERY_MS) {
+            touchedAt = now;
+            // Not awaited: a sign of life must not hold up training; a lost one is replaced 15 s later.
+            store.touchJob(campaignId, key).catch(() => undefined);
+          }
+        };
         const result = await runTrainingInChild(
           {
             dataset: params.dataset,

@@ -23,6 +23,7 @@ export const JOB_FIELDS = {
   attempts: sql`j.attempts`,
   worker: sql`j.worker`,
   startedAt: sql`j.started_at`,
+  heartbeatAt: sql`j.heartbeat_at`,
   finishedAt: sql`j.finished_at`,
   durationMs: sql`(extract(epoch from (coalesce(j.finished_at, now()) - j.started_at)) * 1000)::float8`,
   error: sql`j.error`,

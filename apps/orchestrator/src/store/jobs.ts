@@ -189,8 +189,16 @@ export async function startJobs(db: Db, campaignId: string, keys: string[], work
   if (keys.length === 0) return;
   await db
     .update(jobs)
-    .set({ status: 'running', worker, attempts: attempt, startedAt: new Date(), error: null })
+    .set({ status: 'running', worker, attempts: attempt, startedAt: new Date(), heartbeatAt: null, error: null })
     .where(unfinished(campaignId, inArray(jobs.key, keys)));
+}
+
+/** A running job's sign of life (trainings write it, throttled); a job no longer running is left alone. */
+export async function touchJob(db: Db, campaignId: string, key: string): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ heartbeatAt: new Date() })
+    .where(and(eq(jobs.campaignId, campaignId), eq(jobs.key, key), eq(jobs.status, 'running')));
 }
 
 export async function startJob(db: Db, campaignId: string, key: string, worker: string, attempt: number): Promise<void> {

@@ -68,6 +68,12 @@ export const jobs = pgTable(
     error: text(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
+    /**
+     * A running training's last sign of life: its worker writes it at most every 15 s
+     * (JOB_TOUCH_EVERY_MS). A running job silent for long has lost its worker, which the row alone
+     * would not show until a retry starts (the dashboard marks it).
+     */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [

@@ -83,6 +83,9 @@ export class Store {
   startJob(campaignId: string, key: string, worker: string, attempt: number) {
     return jobRows.startJob(this.db, campaignId, key, worker, attempt);
   }
+  touchJob(campaignId: string, key: string) {
+    return jobRows.touchJob(this.db, campaignId, key);
+  }
   completeJob(campaignId: string, key: string, worker: string) {
     return jobRows.completeJob(this.db, campaignId, key, worker);
   }
