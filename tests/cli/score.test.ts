@@ -1,6 +1,32 @@
-import { describe, expect, test } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, describe, expect, test } from 'vitest';
 import { buildNetwork, modelStats } from '@fuselab/fuseconv';
 import { runCli, runJson } from './run-cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'fuselab-score-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** An image folder of three classes (4 train, 2 test images each, 8×8 px, one grey level per image). */
+function threeClassFolder(): string {
+  const dir = join(root, 'folder');
+  ['dark', 'mid', 'light'].forEach((name, c) => {
+    for (const [split, n] of [
+      ['train', 4],
+      ['test', 2],
+    ] as const) {
+      mkdirSync(join(dir, split, name), { recursive: true });
+      for (let i = 0; i < n; i++) {
+        const image = new PNG({ width: 8, height: 8 });
+        image.data.fill(20 + 100 * c + i);
+        writeFileSync(join(dir, split, name, `${i}.png`), PNG.sync.write(image));
+      }
+    }
+  });
+  return dir;
+}
 
 interface ScoreJson {
   network: string;
@@ -60,6 +86,34 @@ describe('fuselab score', () => {
     expect(out.scores.snip).toBeGreaterThan(0);
   }, 300_000);
 
+  test('--data names the files (the contract’s flag): the default Fashion-MNIST directory gives the same scores as no flag', () => {
+    const args = ['score', ...SMALL, '--variant', 'fuse_full', '--proxies', 'params,snip', '--dataset', 'fashion-mnist', '--json'];
+    const implicit = runCli(args);
+    expect(implicit.status).toBe(0);
+    const explicit = runCli([...args, '--data', '/usr/share/datasets/fashion-mnist']);
+    expect(explicit.stdout).toBe(implicit.stdout);
+  }, 180_000);
+
+  test('an image folder: its images resized to --input, the network’s head as wide as its classes', () => {
+    const out = runJson<ScoreJson>([
+      'score',
+      ...SMALL,
+      '--variant',
+      'fuse_half',
+      '--proxies',
+      'params,snip',
+      '--dataset',
+      'folder',
+      '--data',
+      threeClassFolder(),
+    ]);
+    const stats = modelStats(
+      buildNetwork({ network: 'mobilenet_v3_small', variant: 'fuse_half', width: 0.25, inputSize: 32, numClasses: 3, stem: 'cifar' }),
+    );
+    expect(out.scores.params).toBe(stats.params);
+    expect(out.scores.snip).toBeGreaterThan(0);
+  }, 180_000);
+
   test.each([
     [['--variant', 'fuse_half', '--proxies', 'snip,entropy', '--dataset', 'synthetic'], /^fuselab: --proxies: unknown proxy "entropy"/],
     [
@@ -79,6 +133,19 @@ describe('fuselab score', () => {
     [
       ['--variant', 'fuse_half', '--proxies', 'params', '--dataset', 'fashion-mnist', '--input', '16'],
       /^fuselab: --input: fashion-mnist images are 28×28, larger than 16×16/,
+    ],
+    [
+      ['--variant', 'fuse_half', '--proxies', 'params', '--dataset', 'synthetic', '--data', '/tmp'],
+      /^fuselab: --data: not used with --dataset synthetic/,
+    ],
+    [['--variant', 'fuse_half', '--proxies', 'params', '--dataset', 'folder'], /^fuselab: --data: needed with --dataset folder/],
+    [
+      ['--variant', 'fuse_half', '--proxies', 'params', '--dataset', 'cifar10', '--data', '/nonexistent/cifar'],
+      /^fuselab: --data: .*\/nonexistent\/cifar/,
+    ],
+    [
+      ['--variant', 'fuse_half', '--proxies', 'params', '--dataset', 'fashion-mnist', '--data', '/a', '--data-dir', '/b'],
+      /^fuselab: --data: give --data or --data-dir, not both/,
     ],
   ])('bad input %j → one line naming the flag, exit 2', (args, message) => {
     const run = runCli(['score', ...SMALL, ...args, '--json']);

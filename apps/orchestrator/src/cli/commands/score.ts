@@ -1,7 +1,8 @@
 /**
  * `fuselab score`: zero-cost proxies of one network on one minibatch (libs/nas `scoreSpec`). This
- * file does the I/O: it reads the data set (Fashion-MNIST from its files; the synthetic and noise
- * sets are generated) and turns `--batch` images into the minibatch the library scores.
+ * file does the I/O: it reads the data set (Fashion-MNIST, CIFAR-10 or an image folder from its
+ * files, as `fuselab train` does; the synthetic and noise sets are generated) and turns `--batch`
+ * images into the minibatch the library scores.
  */
 import type { Command } from 'commander';
 import {
@@ -20,8 +21,11 @@ import { oneOf, parseList, parseNetwork, parsePositiveInt, parsePositiveNumber, 
 import { UsageError } from '../usage-error.js';
 
 /** `noise` is Gaussian N(0, 1) images without labels (what Zen-NAS scores on). */
-const SCORE_DATASETS = ['fashion-mnist', 'synthetic', 'noise'] as const;
+const SCORE_DATASETS = ['fashion-mnist', 'cifar10', 'folder', 'synthetic', 'noise'] as const;
 type ScoreDataset = (typeof SCORE_DATASETS)[number];
+/** The data sets read from files, and so the ones `--data` is for. */
+const FILE_DATASETS: readonly ScoreDataset[] = ['fashion-mnist', 'cifar10', 'folder'];
+/** Classes of the generated sets (the file sets say their own). */
 const NUM_CLASSES = 10;
 
 interface ScoreFlags {
@@ -31,6 +35,7 @@ interface ScoreFlags {
   operators?: string;
   proxies: string;
   dataset: string;
+  data?: string;
   dataDir?: string;
   input: string;
   width: string;
@@ -71,28 +76,42 @@ function padImages(x: Float32Array, n: number, from: number, to: number, channel
   return out;
 }
 
-async function loadBatch(dataset: ScoreDataset, options: { dataDir?: string; input: number; batch: number; seed: number }) {
+/** `path`: where the files are (`flag` names the option it came from, for errors). */
+async function loadBatch(
+  dataset: ScoreDataset,
+  options: { path?: { value: string; flag: string }; input: number; batch: number; seed: number },
+) {
   const nos = await import('@fuselab/nos');
   const { input, batch: n, seed } = options;
   const shape = { n, height: input, width: input, channels: 3 };
   if (dataset === 'noise') {
     const rng = nos.Rng.fromSeed(seed);
     const x = Float32Array.from({ length: n * input * input * 3 }, () => rng.normal());
-    return { ...shape, x };
+    return { ...shape, x, numClasses: NUM_CLASSES };
   }
   let images;
+  let numClasses = NUM_CLASSES;
   if (dataset === 'synthetic')
     images = nos.syntheticDataset({ count: n, size: input, channels: 3, numClasses: NUM_CLASSES, seed, name: 'synthetic' });
   else {
     const training = await import('../../train/training.js');
+    const path = options.path?.value;
     const data = await training
-      .loadTrainingData({ dataset, ...(options.dataDir ? { dataDir: options.dataDir } : {}), limit: n, seed })
+      .loadTrainingData({
+        dataset,
+        // fashion-mnist and cifar10: the directory of their files; folder: the folder or archive
+        // (decoded images are cached where `fuselab train` caches them), resized to --input.
+        ...(path === undefined ? {} : dataset === 'folder' ? { dataPath: path, imageSize: input } : { dataDir: path }),
+        limit: n,
+        seed,
+      })
       .catch((error: unknown) => {
         if (error instanceof training.DatasetFileError || error instanceof nos.DatasetError)
-          throw new UsageError('--data-dir', `${error.message}`);
+          throw new UsageError(options.path?.flag ?? '--data', `${error.message}`);
         throw error;
       });
     images = data.train;
+    numClasses = data.numClasses;
     if (images.count < n) throw new UsageError('--batch', `${n} is more than the ${images.count} images of ${dataset}`);
     if (images.height > input)
       throw new UsageError('--input', `${dataset} images are ${images.height}×${images.width}, larger than ${input}×${input}`);
@@ -102,7 +121,7 @@ async function loadBatch(dataset: ScoreDataset, options: { dataDir?: string; inp
     Array.from({ length: n }, (_, i) => i),
     { channels: 3 },
   );
-  return { ...shape, x: padImages(made.x, n, images.height, input, 3), labels: made.y };
+  return { ...shape, x: padImages(made.x, n, images.height, input, 3), labels: made.y, numClasses };
 }
 
 export function registerScoreCommand(program: Command): void {
@@ -116,7 +135,11 @@ export function registerScoreCommand(program: Command): void {
     .option('--operators <list>', `one operator per searchable block: comma list of ${BLOCK_OPERATORS.join(', ')}`)
     .requiredOption('--proxies <list>', 'comma list of proxies')
     .requiredOption('--dataset <name>', `${SCORE_DATASETS.join(' | ')} (noise: Gaussian images, no labels)`)
-    .option('--data-dir <dir>', 'fashion-mnist directory (default /usr/share/datasets/fashion-mnist)')
+    .option(
+      '--data <path>',
+      'fashion-mnist, cifar10: the directory of its files (fashion-mnist default /usr/share/datasets/fashion-mnist); folder: a directory or .tar/.tar.gz of train/<class>/* and test/<class>/*',
+    )
+    .option('--data-dir <dir>', 'fashion-mnist, cifar10: the same as --data (the name fuselab train uses)')
     .option('--input <size>', 'input size; fashion-mnist 28×28 images are zero-padded to it', '32')
     .option('--width <multiplier>', 'width multiplier', '0.25')
     .option('--stem <name>', STEM_HELP)
@@ -128,8 +151,19 @@ export function registerScoreCommand(program: Command): void {
       if ((flags.variant === undefined) === (flags.operators === undefined))
         throw new UsageError('--variant', 'give either --variant or --operators (one of them)');
       const dataset = oneOf('--dataset', flags.dataset, SCORE_DATASETS, 'data set');
-      if (flags.dataDir !== undefined && dataset !== 'fashion-mnist')
-        throw new UsageError('--data-dir', `only used with --dataset fashion-mnist`);
+      if (flags.data !== undefined && flags.dataDir !== undefined) throw new UsageError('--data', 'give --data or --data-dir, not both');
+      const path =
+        flags.data !== undefined
+          ? { value: flags.data, flag: '--data' }
+          : flags.dataDir !== undefined
+            ? { value: flags.dataDir, flag: '--data-dir' }
+            : undefined;
+      if (path && !FILE_DATASETS.includes(dataset))
+        throw new UsageError(path.flag, `not used with --dataset ${dataset} (only with ${FILE_DATASETS.join(', ')})`);
+      if (path?.flag === '--data-dir' && dataset === 'folder')
+        throw new UsageError('--data-dir', 'a folder data set is given with --data (a directory or .tar/.tar.gz)');
+      if (!path && dataset === 'folder')
+        throw new UsageError('--data', 'needed with --dataset folder: a directory or .tar/.tar.gz of train/<class>/* and test/<class>/*');
       const input = parsePositiveInt('--input', flags.input);
       const width = parsePositiveNumber('--width', flags.width);
       if (width > 4) throw new UsageError('--width', `expected at most 4, got "${flags.width}"`);
@@ -147,13 +181,15 @@ export function registerScoreCommand(program: Command): void {
       } catch (error) {
         asUsage(error);
       }
+      // The data first: a file data set says how many classes the network's head has.
+      const data = await loadBatch(dataset, { ...(path ? { path } : {}), input, batch, seed });
       let spec: NetworkSpec;
       try {
         const shape = {
           network,
           width,
           inputSize: input,
-          numClasses: NUM_CLASSES,
+          numClasses: data.numClasses,
           stem: flags.stem !== undefined ? parseStem(flags.stem) : defaultStem(input),
         };
         spec =
@@ -168,7 +204,6 @@ export function registerScoreCommand(program: Command): void {
           );
         throw error;
       }
-      const data = await loadBatch(dataset, { ...(flags.dataDir ? { dataDir: flags.dataDir } : {}), input, batch, seed });
       const scores = await scoreSpec(spec, data, proxies, seed).catch(asUsage);
       const summary = { network, operators: spec.operators, scores };
       if (flags.json) printJson(summary);
