@@ -109,14 +109,29 @@ describe('campaignWorkflow on the Temporal dev server', () => {
     finished.push({ name: 'paper-cancelled', id: submitted.campaignId });
   }, 60_000);
 
+  it('sends simulation chunks as position ranges, and grows a chunk past 100 jobs rather than exceed the chunk bound', async () => {
+    // At most one chunk (maxSimChunks 1): the 150 jobs run as one activity whose input is one range.
+    const submitted = await service.submit({ ...paper, name: 'paper-ranged' }, { force: true, concurrency: 4, maxSimChunks: 1 });
+    const final = await follow(service, submitted.campaignId, () => undefined, 100);
+    expect(final).toMatchObject({ status: 'completed', total: 150, completed: 150, failed: 0 });
+    expect(await store.simResults({ campaignId: submitted.campaignId })).toHaveLength(150);
+    const history = (await client.client.workflow.getHandle(submitted.campaignId).fetchHistory()) as History;
+    const inputs = (history.events ?? [])
+      .map((event) => event.activityTaskScheduledEventAttributes)
+      .filter((attributes) => attributes?.activityType?.name === 'runSimulationBatch')
+      .map((attributes) => JSON.parse(Buffer.from(attributes!.input!.payloads![0]!.data!).toString('utf8')) as Record<string, unknown>);
+    expect(inputs).toEqual([{ campaignId: submitted.campaignId, ranges: [[0, 150]], force: true }]);
+    finished.push({ name: 'paper-ranged', id: submitted.campaignId });
+  }, 60_000);
+
   it('replays recorded histories against the current workflow code', async () => {
     const histories: Array<{ workflowId: string; history: History }> = [];
     for (const { name, id } of finished) {
       const history = await client.client.workflow.getHandle(id).fetchHistory();
       histories.push({ workflowId: id, history: history as History });
-      // v1 fixtures (tiny-completed, tiny-reused, paper-cancelled) predate the batched-jobs-v2 patch
-      // and stay; recording writes the current version's beside them.
-      if (record) writeFileSync(join(HISTORIES, `v2-${name}.json`), `${historyToJson(history as History)}\n`);
+      // Fixtures of earlier versions stay (v1: tiny-completed, tiny-reused, paper-cancelled, before
+      // batched-jobs-v2; v2-*: before sim-ranges-v4); recording writes the current version's beside them.
+      if (record) writeFileSync(join(HISTORIES, `v4-${name}.json`), `${historyToJson(history as History)}\n`);
     }
     // Fixtures recorded by earlier versions of the workflow code (FUSELAB_RECORD_HISTORIES=1 writes them).
     const files = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'));

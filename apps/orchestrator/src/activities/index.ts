@@ -4,6 +4,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { expandSpec, type JobSpec, type SimJobParams } from '../campaigns/expand.js';
+import { fromRanges } from '../campaigns/position-ranges.js';
 import { codeVersion, jobKey } from '../campaigns/versions.js';
 import { simulateVariant } from '../sim/variant-simulation.js';
 import type { SimResultInput, Store } from '../store/store.js';
@@ -40,8 +41,8 @@ export function createCampaignActivities(store: Store): CampaignActivities {
       }));
       return store.registerCampaign(campaignId, rows, force);
     },
-    async failJobs({ campaignId, positions, error }) {
-      return store.failJobs(campaignId, positions, error);
+    async failJobs({ campaignId, positions, ranges, error }) {
+      return store.failJobs(campaignId, ranges ? fromRanges(ranges) : (positions ?? []), error);
     },
     async finishCampaign({ campaignId, status, error }) {
       return store.finishCampaign(campaignId, status, error);
@@ -70,7 +71,8 @@ const FLUSH_JOBS = 50;
 
 export function createSimActivities(store: Store, worker: string): SimActivities {
   return {
-    async runSimulationBatch({ campaignId, positions, force }) {
+    async runSimulationBatch({ campaignId, positions: listed, ranges, force }) {
+      const positions = ranges ? fromRanges(ranges) : (listed ?? []);
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
       // How far an earlier attempt of this chunk got (heartbeat details): with --force those jobs

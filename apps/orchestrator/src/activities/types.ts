@@ -37,7 +37,7 @@ export interface CampaignActivities {
   /** v2: the activity expands the spec itself; the workflow gets counts and the positions to run. */
   registerCampaign(input: { campaignId: string; spec: NormalisedSpec; force: boolean }): Promise<RegisteredCampaign>;
   /** Marks the jobs at these positions failed unless they completed; returns how many it marked. */
-  failJobs(input: { campaignId: string; positions: number[]; error: string }): Promise<number>;
+  failJobs(input: { campaignId: string; positions?: number[]; ranges?: PositionRanges; error: string }): Promise<number>;
   /** Returns the job counts the database ends with (v1 ignores them). */
   finishCampaign(input: {
     campaignId: string;
@@ -55,8 +55,10 @@ export interface SimJobInput {
 
 export interface SimBatchInput {
   campaignId: string;
-  /** Job positions in the campaign; the activity reads their keys and parameters from the database. */
-  positions: number[];
+  /** v2: job positions in the campaign; the activity reads their keys and parameters from the database. */
+  positions?: number[];
+  /** v4: the same as half-open ranges (a chunk of a plain sweep is one range). */
+  ranges?: PositionRanges;
   force: boolean;
 }
 

@@ -35,6 +35,8 @@ export interface SubmitOptions {
   batchSize?: number;
   /** Search generations per workflow run before continue-as-new (default 10). */
   searchGenerationsPerRun?: number;
+  /** Simulation chunks per campaign at most (default MAX_SIM_CHUNKS, 2,000; tests lower it). */
+  maxSimChunks?: number;
 }
 
 export interface Submitted {
@@ -153,6 +155,7 @@ export class LocalCampaignService implements CampaignService {
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.searchGenerationsPerRun ? { searchGenerationsPerRun: options.searchGenerationsPerRun } : {}),
+      ...(options.maxSimChunks ? { maxSimChunks: options.maxSimChunks } : {}),
     };
     try {
       await client.workflow.start('campaignWorkflow', { workflowId: campaignId, taskQueue: TASK_QUEUES.campaign, args: [input] });

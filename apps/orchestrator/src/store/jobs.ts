@@ -9,8 +9,9 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
 import { campaigns, jobs, searchResults, simResults, trainingResults } from './schema.js';
 import { chunks, iso } from './rows.js';
+import { toRanges } from '../campaigns/position-ranges.js';
 import type { JobKind } from '../campaigns/expand.js';
-import type { PositionRanges, RegisteredCampaign } from '../activities/types.js';
+import type { RegisteredCampaign } from '../activities/types.js';
 
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'reused' | 'cancelled';
 
@@ -30,17 +31,6 @@ export interface NewJob {
   group: string;
   key: string;
   params: unknown;
-}
-
-/** Positions → half-open ranges, in order. */
-export function toRanges(positions: number[]): PositionRanges {
-  const ranges: PositionRanges = [];
-  for (const p of positions) {
-    const last = ranges[ranges.length - 1];
-    if (last && last[1] === p) last[1] = p + 1;
-    else ranges.push([p, p + 1]);
-  }
-  return ranges;
 }
 
 /**

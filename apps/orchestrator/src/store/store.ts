@@ -17,7 +17,7 @@ import type { NormalisedSpec, SimJobParams } from '../campaigns/expand.js';
 
 export type { CampaignDetail, CampaignStatus, CampaignSummary, JobCounts } from './campaigns.js';
 export type { JobStatus, NewJob, StoredJob } from './jobs.js';
-export { toRanges } from './jobs.js';
+export { toRanges } from '../campaigns/position-ranges.js';
 export type { ResultFilters, SimResultInput, SimResultRow } from './simulations.js';
 export type { MetricRow, TrainingResultInput } from './training.js';
 export type { SearchCandidateInput, SearchCandidateRow, SearchResultInput, SearchResultRow } from './searches.js';

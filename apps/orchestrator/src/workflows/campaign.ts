@@ -17,6 +17,7 @@ import {
 import { expandSpec, TASK_QUEUES, type JobSpec, type NormalisedSpec, type SimJobParams } from '../campaigns/expand.js';
 import type { CampaignActivities, CampaignCounts, SimActivities, SimBatchResult, TrainActivities } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
+import { toRanges } from '../campaigns/position-ranges.js';
 import { describe, runLane, takeInOrder, type LaneStep, type LaneWork } from './lanes.js';
 import { searchWorkflow } from './search.js';
 
@@ -34,8 +35,21 @@ export const BATCHED_PATCH = 'batched-jobs-v2';
 export const SEARCH_PATCH = 'search-jobs-v3';
 /** Searches of one campaign at once (each runs its own parallel evaluations). */
 export const MAX_SEARCH_LANES = 4;
-/** Largest simulation chunk per activity. */
+/**
+ * Simulation chunks travel as position ranges, and a campaign's chunks are at most MAX_SIM_CHUNKS
+ * (v4). A chunk of ≤ MAX_SIM_BATCH jobs costs ~4–6 history events and, as a list of positions, a few
+ * bytes per job: 100,000 jobs made 4,294 events and 1.3 MiB (bench/load-bench.ts), so past ~1.2
+ * million jobs a campaign would hit Temporal's 51,200-event limit. With ranges a chunk of a plain
+ * sweep is two numbers, and past MAX_SIM_BATCH × MAX_SIM_CHUNKS jobs chunks grow instead of
+ * multiplying, so the history stays near MAX_SIM_CHUNKS × 6 events whatever the campaign's size.
+ * (Continue-as-new would bound it too, but would first have to drain running trainings, which may
+ * take a day.)
+ */
+export const RANGES_PATCH = 'sim-ranges-v4';
+/** Simulation chunk size below MAX_SIM_BATCH × MAX_SIM_CHUNKS jobs. */
 export const MAX_SIM_BATCH = 100;
+/** Chunks per campaign at most (v4): ~12,000 history events, a quarter of Temporal's limit. */
+export const MAX_SIM_CHUNKS = 2000;
 
 export interface CampaignInput {
   campaignId: string;
@@ -47,6 +61,8 @@ export interface CampaignInput {
   batchSize?: number;
   /** Search generations per searchWorkflow run before continue-as-new (default 10). */
   searchGenerationsPerRun?: number;
+  /** Overrides MAX_SIM_CHUNKS (v4), so tests can show chunks growing without a million jobs. */
+  maxSimChunks?: number;
 }
 
 export interface CampaignProgress {
@@ -101,10 +117,15 @@ const training = proxyActivities<TrainActivities>({
   retry: { ...THROUGH_OUTAGES, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
-/** Chunk size: every lane gets about one chunk, at most MAX_SIM_BATCH jobs. */
-export function simBatchSize(todo: number, lanes: number, requested?: number): number {
-  if (requested) return Math.max(1, Math.min(MAX_SIM_BATCH, requested));
-  return Math.max(1, Math.min(MAX_SIM_BATCH, Math.ceil(todo / Math.max(1, lanes))));
+/**
+ * Chunk size: every lane gets about one chunk, at most MAX_SIM_BATCH jobs — unless that would make
+ * more than `maxChunks` chunks (v4), then as many jobs as keep them to `maxChunks`.
+ */
+export function simBatchSize(todo: number, lanes: number, requested?: number, maxChunks?: number): number {
+  const size = requested
+    ? Math.max(1, Math.min(MAX_SIM_BATCH, requested))
+    : Math.max(1, Math.min(MAX_SIM_BATCH, Math.ceil(todo / Math.max(1, lanes))));
+  return maxChunks ? Math.max(size, Math.ceil(todo / maxChunks)) : size;
 }
 
 async function runJob(campaignId: string, job: JobSpec, key: string, force: boolean): Promise<void> {
@@ -295,19 +316,24 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
   /** A failed unit of work: its jobs that had not finished are marked failed. */
   const failJobs = (positions: number[]) => (error: string) => bookkeeping.failJobs({ campaignId, positions, error });
 
-  // Simulations: chunks of positions, `width` chunks at once.
+  // Simulations: chunks of positions, `width` chunks at once; v4: as ranges, at most maxSimChunks.
   const simTodo = todoOf('sim');
+  const ranged = simTodo.length > 0 && patched(RANGES_PATCH);
   const simLanes = Math.max(1, Math.min(width, simTodo.length));
-  const size = simBatchSize(simTodo.length, simLanes, input.batchSize);
+  const maxChunks = ranged ? (input.maxSimChunks ?? MAX_SIM_CHUNKS) : undefined;
+  const size = simBatchSize(simTodo.length, simLanes, input.batchSize, maxChunks);
   const chunks: number[][] = [];
   for (let i = 0; i < simTodo.length; i += size) chunks.push(simTodo.slice(i, i + size));
   // Jobs of a failed chunk stored before the failure count as completed in the final tally.
-  const nextChunk = takeInOrder(chunks, (positions) => ({
-    running: positions.length,
-    start: () => simBatches.runSimulationBatch({ campaignId, positions, force }),
-    tally: (result: SimBatchResult) => result,
-    markFailed: failJobs(positions),
-  }));
+  const nextChunk = takeInOrder(chunks, (positions) => {
+    const ranges = ranged ? toRanges(positions) : undefined;
+    return {
+      running: positions.length,
+      start: () => simBatches.runSimulationBatch(ranges ? { campaignId, ranges, force } : { campaignId, positions, force }),
+      tally: (result: SimBatchResult) => result,
+      markFailed: ranges ? (error: string) => bookkeeping.failJobs({ campaignId, ranges, error }) : failJobs(positions),
+    };
+  });
 
   // Training: one activity per job; a student starts once its teacher job has finished.
   const trainTodo = todoOf('train');
