@@ -15,7 +15,7 @@ import { Store } from '../../apps/orchestrator/dist/store/store.js';
 import { jobs as jobsTable } from '../../apps/orchestrator/dist/store/schema.js';
 import { loadSpecText, specHash } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
-import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
+import { codeVersion, jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { startTestStack, type TestStack } from '../orchestrator/helpers/stack.js';
 import { chartOption, chartRendered, launchBrowser, screenshot, watchErrors } from './helpers/browser.js';
 import { DATA_SPEC, FAILING_SPEC, HOSTILE_NAME, LIVE_SPEC_YAML } from './helpers/data.js';
@@ -311,6 +311,19 @@ describe('the dashboard in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('shows the code version each kind of job ran (part of its key), as computed from the built files', async () => {
+    const { page, errors } = await open(`/campaigns/${dataId}`);
+    const versions = page.getByTestId('code-versions');
+    await versions.waitFor();
+    await versions.locator('summary').click();
+    const sim = await versions.locator('code[data-kind="sim"]').textContent();
+    expect(sim).toMatch(/^orchestrator\/sim#[0-9a-f]+\+systolic-sim@[\d.]+#[0-9a-f]+\+fuseconv@[\d.]+#[0-9a-f]+/);
+    expect(sim).toBe(codeVersion('sim'));
+    expect(await versions.locator('code[data-kind="train"]').textContent()).toBe(codeVersion('train'));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 
   it('renders a hostile campaign name as text', async () => {
     const dialogs: string[] = [];

@@ -101,6 +101,8 @@ export interface Campaign {
 export interface CampaignDetail extends Campaign {
   spec: unknown;
   seed: number;
+  /** Package versions and, as `code:sim|train|nas`, the content hash of the code each kind of job runs (part of its key). */
+  versions?: Record<string, string>;
 }
 
 export interface Progress {
