@@ -31,15 +31,29 @@ export function createCampaignActivities(store: Store): CampaignActivities {
       await store.failJob(campaignId, key, error);
     },
     async registerCampaign({ campaignId, spec, force }) {
-      // The same pure expansion the workflow runs; positions pair the two.
-      const rows = expandSpec(spec).map((job, position) => ({
+      // The same pure expansion the v2 workflow runs; positions pair the two.
+      const jobs = expandSpec(spec);
+      const rows = jobs.map((job, position) => ({
         position,
         kind: job.kind,
         group: job.group,
         key: jobKey(job.kind, job.params),
         params: job.params,
       }));
-      return store.registerCampaign(campaignId, rows, force);
+      const registered = await store.registerCampaign(campaignId, rows, force);
+      // The v4 workflow expands nothing: it takes each kind's span and the teachers from here.
+      const kinds = { sim: 0, train: 0, nas: 0 };
+      const rank = { sim: 0, train: 1, nas: 2 } as const;
+      let highest = 0;
+      jobs.forEach((job, position) => {
+        if (rank[job.kind] < highest) throw new Error(`expandSpec put a ${job.kind} job at position ${position}, out of kind order`);
+        highest = rank[job.kind];
+        kinds[job.kind]++;
+      });
+      const teachers = jobs.flatMap((job, position): Array<[number, number]> =>
+        job.dependsOn !== undefined ? [[position, job.dependsOn]] : [],
+      );
+      return { ...registered, kinds, teachers };
     },
     async failJobs({ campaignId, positions, ranges, error }) {
       return store.failJobs(campaignId, ranges ? fromRanges(ranges) : (positions ?? []), error);

@@ -19,6 +19,13 @@ export interface RegisteredCampaign {
   completed: number;
   /** Positions still to run. */
   todo: PositionRanges;
+  /**
+   * How many jobs of each kind the campaign has, in position order (simulations first, then
+   * trainings, then searches), and each student training's teacher as [student, teacher]: what the
+   * workflow needs (v4) to run the jobs without expanding the spec itself.
+   */
+  kinds?: { sim: number; train: number; nas: number };
+  teachers?: Array<[number, number]>;
 }
 
 export interface CampaignCounts {

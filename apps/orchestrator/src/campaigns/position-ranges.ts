@@ -23,3 +23,41 @@ export function fromRanges(ranges: PositionRanges): number[] {
   for (const [start, end] of ranges) for (let p = start; p < end; p++) positions.push(p);
   return positions;
 }
+
+/** How many positions the ranges hold. */
+export function countRanges(ranges: PositionRanges): number {
+  return ranges.reduce((n, [start, end]) => n + (end - start), 0);
+}
+
+/** The part of the ranges inside [from, to). */
+export function clipRanges(ranges: PositionRanges, from: number, to: number): PositionRanges {
+  const out: PositionRanges = [];
+  for (const [start, end] of ranges) {
+    const s = Math.max(start, from);
+    const e = Math.min(end, to);
+    if (s < e) out.push([s, e]);
+  }
+  return out;
+}
+
+/**
+ * Successive chunks of `size` positions (the last may be smaller), each as ranges, carved out of
+ * `ranges` one call at a time: memory stays that of the ranges, however many positions they hold.
+ */
+export function chunksOf(ranges: PositionRanges, size: number): () => PositionRanges | undefined {
+  let index = 0;
+  let at = ranges[0]?.[0] ?? 0;
+  return () => {
+    const chunk: PositionRanges = [];
+    let wanted = size;
+    while (wanted > 0 && index < ranges.length) {
+      const end = ranges[index]![1];
+      const take = Math.min(wanted, end - at);
+      chunk.push([at, at + take]);
+      wanted -= take;
+      at += take;
+      if (at === end) at = ranges[++index]?.[0] ?? at;
+    }
+    return chunk.length ? chunk : undefined;
+  };
+}

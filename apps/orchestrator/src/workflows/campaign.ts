@@ -15,9 +15,17 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import { expandSpec, TASK_QUEUES, type JobSpec, type NormalisedSpec, type SimJobParams } from '../campaigns/expand.js';
-import type { CampaignActivities, CampaignCounts, SimActivities, SimBatchResult, TrainActivities } from '../activities/types.js';
+import type {
+  CampaignActivities,
+  CampaignCounts,
+  PositionRanges,
+  RegisteredCampaign,
+  SimActivities,
+  SimBatchResult,
+  TrainActivities,
+} from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
-import { toRanges } from '../campaigns/position-ranges.js';
+import { chunksOf, clipRanges, countRanges, fromRanges, toRanges } from '../campaigns/position-ranges.js';
 import { describe, runLane, takeInOrder, type LaneStep, type LaneWork } from './lanes.js';
 import { searchWorkflow } from './search.js';
 
@@ -263,7 +271,7 @@ const ONE_COMPLETED = () => ({ completed: 1, failed: 0 });
  * of a failed teacher fails without running; with none ready the lane waits for a teacher to finish.
  */
 function trainingSteps(
-  jobs: JobSpec[],
+  dependsOn: (position: number) => number | undefined,
   todo: number[],
   work: { run: (position: number) => LaneWork; failStudent: (position: number) => LaneWork<number> },
 ): () => LaneStep {
@@ -272,14 +280,14 @@ function trainingSteps(
   const succeeded = new Map<number, boolean>();
   const ready = () =>
     [...pending].find((p) => {
-      const teacher = jobs[p]!.dependsOn;
+      const teacher = dependsOn(p);
       return teacher === undefined || (!pending.has(teacher) && !running.has(teacher));
     });
   return () => {
     const position = ready();
     if (position === undefined) return pending.size === 0 ? undefined : { waitUntil: () => pending.size === 0 || ready() !== undefined };
     pending.delete(position);
-    const teacher = jobs[position]!.dependsOn;
+    const teacher = dependsOn(position);
     if (teacher !== undefined && succeeded.get(teacher) === false)
       return { ...work.failStudent(position), settled: () => succeeded.set(position, false) };
     running.add(position);
@@ -293,51 +301,78 @@ function trainingSteps(
   };
 }
 
-/** v2: simulations in chunks, training jobs one activity each (after their teacher), searches as child workflows (v3). */
+/**
+ * v2: simulations in chunks, training jobs one activity each (after their teacher), searches as child
+ * workflows (v3). v4 (RANGES_PATCH): the workflow expands nothing — registration answers each kind's
+ * span of positions and the teachers — and simulation chunks are carved from ranges as lanes ask
+ * for them, so its memory and history do not grow with the number of simulations.
+ */
 async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
   const { input, progress } = run;
   const { campaignId, force } = input;
-  const jobs = expandSpec(input.spec);
-  const todo: number[] = [];
+  const ranged = patched(RANGES_PATCH);
+  const jobs = ranged ? [] : expandSpec(input.spec);
+  let registered: RegisteredCampaign | undefined;
   try {
-    const registered = await bookkeeping.registerCampaign({ campaignId, spec: input.spec, force });
+    registered = await bookkeeping.registerCampaign({ campaignId, spec: input.spec, force });
     progress.total = registered.total;
     progress.reused = registered.reused;
     progress.completed = registered.completed;
-    for (const [start, end] of registered.todo) for (let p = start; p < end; p++) todo.push(p);
   } catch (error) {
     if (!isCancellation(error)) throw error;
     run.cancelled = true;
+    // v4: unknown until the database's tally at the end.
     progress.total = jobs.length;
   }
   progress.status = 'running';
   const width = Math.max(1, input.concurrency ?? input.spec.concurrency);
-  const todoOf = (kind: JobSpec['kind']) => todo.filter((p) => jobs[p]?.kind === kind);
+  const todo = registered?.todo ?? [];
+  const kinds = registered?.kinds ?? { sim: 0, train: 0, nas: 0 };
+  /** The positions of one kind still to run, as ranges (v4: from the kinds' spans; v2: from the expanded jobs). */
+  const todoOf = (kind: JobSpec['kind']): PositionRanges => {
+    if (!ranged) return toRanges(fromRanges(todo).filter((p) => jobs[p]?.kind === kind));
+    const from = kind === 'sim' ? 0 : kind === 'train' ? kinds.sim : kinds.sim + kinds.train;
+    return clipRanges(todo, from, from + kinds[kind]);
+  };
+  const teachers = new Map(registered?.teachers ?? []);
+  const dependsOn = (position: number) => (ranged ? teachers.get(position) : jobs[position]?.dependsOn);
   /** A failed unit of work: its jobs that had not finished are marked failed. */
   const failJobs = (positions: number[]) => (error: string) => bookkeeping.failJobs({ campaignId, positions, error });
 
-  // Simulations: chunks of positions, `width` chunks at once; v4: as ranges, at most maxSimChunks.
+  // Simulations: chunks of positions, `width` chunks at once; v4: ranges, at most maxSimChunks chunks.
   const simTodo = todoOf('sim');
-  const ranged = simTodo.length > 0 && patched(RANGES_PATCH);
-  const simLanes = Math.max(1, Math.min(width, simTodo.length));
-  const maxChunks = ranged ? (input.maxSimChunks ?? MAX_SIM_CHUNKS) : undefined;
-  const size = simBatchSize(simTodo.length, simLanes, input.batchSize, maxChunks);
-  const chunks: number[][] = [];
-  for (let i = 0; i < simTodo.length; i += size) chunks.push(simTodo.slice(i, i + size));
+  const simCount = countRanges(simTodo);
+  const simLanes = Math.max(1, Math.min(width, simCount));
+  const size = simBatchSize(simCount, simLanes, input.batchSize, ranged ? (input.maxSimChunks ?? MAX_SIM_CHUNKS) : undefined);
   // Jobs of a failed chunk stored before the failure count as completed in the final tally.
-  const nextChunk = takeInOrder(chunks, (positions) => {
-    const ranges = ranged ? toRanges(positions) : undefined;
-    return {
-      running: positions.length,
-      start: () => simBatches.runSimulationBatch(ranges ? { campaignId, ranges, force } : { campaignId, positions, force }),
-      tally: (result: SimBatchResult) => result,
-      markFailed: ranges ? (error: string) => bookkeeping.failJobs({ campaignId, ranges, error }) : failJobs(positions),
+  let nextChunk: () => LaneStep;
+  if (ranged) {
+    const carve = chunksOf(simTodo, size);
+    nextChunk = () => {
+      const ranges = carve();
+      if (!ranges) return undefined;
+      return {
+        running: countRanges(ranges),
+        start: () => simBatches.runSimulationBatch({ campaignId, ranges, force }),
+        tally: (result: SimBatchResult) => result,
+        markFailed: (error: string) => bookkeeping.failJobs({ campaignId, ranges, error }),
+      };
     };
-  });
+  } else {
+    const positions = fromRanges(simTodo);
+    const chunks: number[][] = [];
+    for (let i = 0; i < positions.length; i += size) chunks.push(positions.slice(i, i + size));
+    nextChunk = takeInOrder(chunks, (chunk) => ({
+      running: chunk.length,
+      start: () => simBatches.runSimulationBatch({ campaignId, positions: chunk, force }),
+      tally: (result: SimBatchResult) => result,
+      markFailed: failJobs(chunk),
+    }));
+  }
 
   // Training: one activity per job; a student starts once its teacher job has finished.
-  const trainTodo = todoOf('train');
-  const nextTraining = trainingSteps(jobs, trainTodo, {
+  const trainTodo = fromRanges(todoOf('train'));
+  const nextTraining = trainingSteps(dependsOn, trainTodo, {
     run: (position) => ({
       running: 1,
       start: () => training.runTraining({ campaignId, position, force }),
@@ -353,7 +388,7 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
   const trainLanes = Math.max(0, Math.min(width, trainTodo.length));
 
   // Searches (v3): one searchWorkflow child each on fuselab-nas, a few at once.
-  const nasTodo = todoOf('nas');
+  const nasTodo = fromRanges(todoOf('nas'));
   const searches = nasTodo.length > 0 && patched(SEARCH_PATCH);
   const nextSearch = takeInOrder(nasTodo, (position) => ({
     running: 1,
@@ -374,7 +409,7 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
   // Lanes start in this order (simulations, training, searches): recorded histories schedule their first work so.
   const lanes = (count: number, next: () => LaneStep) => Array.from({ length: count }, () => runLane(progress, next));
   await run.runLanes(() => [
-    ...lanes(chunks.length ? simLanes : 0, nextChunk),
+    ...lanes(simCount ? simLanes : 0, nextChunk),
     ...lanes(trainLanes, nextTraining),
     ...lanes(searchLanes, nextSearch),
   ]);

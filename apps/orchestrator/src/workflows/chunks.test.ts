@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromRanges, toRanges } from '../campaigns/position-ranges.js';
+import { chunksOf, clipRanges, countRanges, fromRanges, toRanges } from '../campaigns/position-ranges.js';
 import { MAX_SIM_BATCH, MAX_SIM_CHUNKS, simBatchSize } from './campaign.js';
 
 describe('simulation chunks', () => {
@@ -30,5 +30,46 @@ describe('simulation chunks', () => {
     expect(toRanges([])).toEqual([]);
     const positions = [2, 3, 4, 10, 11, 40];
     expect(fromRanges(toRanges(positions))).toEqual(positions);
+  });
+});
+
+describe('position ranges, carved lazily', () => {
+  const all = (next: () => Array<[number, number]> | undefined) => {
+    const out: Array<Array<[number, number]>> = [];
+    for (let chunk = next(); chunk; chunk = next()) out.push(chunk);
+    return out;
+  };
+
+  it('cut chunks of the asked size across gaps, the last one shorter, every position once and in order', () => {
+    const ranges: Array<[number, number]> = [
+      [0, 5],
+      [7, 9],
+      [20, 24],
+    ];
+    const chunks = all(chunksOf(ranges, 4));
+    expect(chunks).toEqual([
+      [[0, 4]],
+      [
+        [4, 5],
+        [7, 9],
+        [20, 21],
+      ],
+      [[21, 24]],
+    ]);
+    expect(chunks.flatMap(fromRanges)).toEqual(fromRanges(ranges));
+    expect(all(chunksOf([], 4))).toEqual([]);
+  });
+
+  it('clip to a kind’s span and count', () => {
+    const ranges: Array<[number, number]> = [
+      [0, 5],
+      [7, 12],
+    ];
+    expect(clipRanges(ranges, 3, 9)).toEqual([
+      [3, 5],
+      [7, 9],
+    ]);
+    expect(clipRanges(ranges, 12, 20)).toEqual([]);
+    expect(countRanges(ranges)).toBe(10);
   });
 });
