@@ -10,7 +10,6 @@
 //  - Cancel while training and searches run: everything stops within seconds, status cancelled,
 //    no workflow or job left running.
 import { rmSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
@@ -21,6 +20,7 @@ import { startDevServer } from '../../apps/orchestrator/dist/embedded/dev-server
 import { DEFAULT_SEARCH_PARALLEL } from '../../apps/orchestrator/dist/workflows/search.js';
 import { startPostgres, startTemporal, type Postgres } from '../orchestrator/helpers/services.js';
 import { startWorkerProcess, type WorkerProcess } from '../orchestrator/helpers/cluster.js';
+import { sqlOn, waitFor } from '../orchestrator/helpers/probes.js';
 
 let temporal: Awaited<ReturnType<typeof startTemporal>>;
 let postgres: Postgres;
@@ -47,15 +47,7 @@ async function setUp(name: string, workerQueues: string[], concurrency = 2) {
   );
   const service = new LocalCampaignService(new Store(database.db), async () => client.client);
   /** A query on a connection of its own, so it works across an outage. */
-  const sql = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => {
-    const connection = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-    await connection.connect();
-    try {
-      return (await connection.query<T>(text, values)).rows;
-    } finally {
-      await connection.end().catch(() => undefined);
-    }
-  };
+  const sql = sqlOn(url);
   return {
     url,
     env,
@@ -72,23 +64,6 @@ async function setUp(name: string, workerQueues: string[], concurrency = 2) {
       await database.close();
     },
   };
-}
-
-/** Polls until `probe` returns a value; errors (a server that is down) count as "not yet". */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 const campaignStatus = async (sql: Awaited<ReturnType<typeof setUp>>['sql'], id: string) =>

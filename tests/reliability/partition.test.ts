@@ -9,10 +9,9 @@
 //
 // Needs root (network namespaces); everything it creates is named after this process and removed.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { findTemporalCli } from '../../apps/orchestrator/dist/embedded/dev-server.js';
@@ -21,6 +20,7 @@ import { Store } from '../../apps/orchestrator/dist/store/store.js';
 import { connectClient } from '../../apps/orchestrator/dist/temporal/client.js';
 import { startPostgres, type Postgres } from '../orchestrator/helpers/services.js';
 import { startWorkerProcess, type WorkerProcess } from '../orchestrator/helpers/cluster.js';
+import { childrenOf, sqlOn, waitFor } from '../orchestrator/helpers/probes.js';
 
 const isRoot = process.getuid?.() === 0;
 const id = process.pid;
@@ -69,34 +69,6 @@ function removeNetwork() {
     ip('link', 'del', net.bridge);
   } catch {
     /* not created */
-  }
-}
-
-/** The processes a worker has started (its training children), from /proc. */
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) => {
-      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      return text ? text.split(' ').map(Number) : [];
-    });
-  } catch {
-    return [];
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -172,15 +144,7 @@ describe.skipIf(!isRoot)('workers on separate hosts (network namespaces)', () =>
     database = await openDatabase({ kind: 'postgres', url });
     const service = new LocalCampaignService(new Store(database.db), async () => temporal!.client.client);
     const env = { TEMPORAL_ADDRESS: temporal!.address, DATABASE_URL: url };
-    const sql = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => {
-      const connection = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-      await connection.connect();
-      try {
-        return (await connection.query<T>(text, values)).rows;
-      } finally {
-        await connection.end().catch(() => undefined);
-      }
-    };
+    const sql = sqlOn(url);
     const started = Date.now();
     const phase = (what: string) => console.log(`partition: ${what} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const logs = () => workers.map((w) => `--- ${w.identity}\n${w.log().slice(-3000)}`).join('\n');
