@@ -185,6 +185,43 @@ describe.each(backends)('store on %s', (_name, open) => {
     });
   });
 
+  it('registers a campaign of several batches (1,000 jobs a round trip): counts and todo ranges across the boundaries, twice the same', async () => {
+    const id = 'streamed';
+    const base = jobs[0]!;
+    const many = Array.from({ length: 2500 }, (_, position) => ({ ...base, position, key: `streamed-${position}` }));
+    // Results already stored for the jobs on either side of the first batch boundary: reused.
+    const result = runSimulationJob(base.params as SimJobParams);
+    for (const position of [999, 1000])
+      await store.saveSimResult('none', `streamed-${position}`, base.params as SimJobParams, result, 'test', 'w0');
+    await store.createCampaign({ id, spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: false });
+    // Given one at a time, as the activity streams them.
+    const stream = function* () {
+      yield* many;
+    };
+    const first = await store.registerCampaign(id, stream(), false);
+    expect(first).toEqual({
+      total: 2500,
+      reused: 2,
+      completed: 0,
+      todo: [
+        [0, 999],
+        [1001, 2500],
+      ],
+    });
+    await store.completeJob(id, 'streamed-2000', 'w1');
+    expect(await store.registerCampaign(id, stream(), false)).toEqual({
+      total: 2500,
+      reused: 2,
+      completed: 1,
+      todo: [
+        [0, 999],
+        [1001, 2000],
+        [2001, 2500],
+      ],
+    });
+    expect((await store.getCampaign(id))!.jobs).toMatchObject({ total: 2500, reused: 2, completed: 1, pending: 2497 });
+  });
+
   it('a sign of life lands on a running job only, and a new attempt starts without the old one', async () => {
     const id = 'touch';
     const tjobs = jobs.map((job) => ({ ...job, key: jobKey(job.kind, job.params, 'test-touch') }));

@@ -3,7 +3,7 @@
  * store they write to and the worker's identity (recorded on every job it runs).
  */
 import { Context } from '@temporalio/activity';
-import { expandSpec, type JobSpec, type SimJobParams } from '../campaigns/expand.js';
+import { iterateSpec, type JobSpec, type SimJobParams } from '../campaigns/expand.js';
 import { fromRanges } from '../campaigns/position-ranges.js';
 import { codeVersion, jobKey } from '../campaigns/versions.js';
 import { simulateVariant } from '../sim/variant-simulation.js';
@@ -31,28 +31,25 @@ export function createCampaignActivities(store: Store): CampaignActivities {
       await store.failJob(campaignId, key, error);
     },
     async registerCampaign({ campaignId, spec, force }) {
-      // The same pure expansion the v2 workflow runs; positions pair the two.
-      const jobs = expandSpec(spec);
-      const rows = jobs.map((job, position) => ({
-        position,
-        kind: job.kind,
-        group: job.group,
-        key: jobKey(job.kind, job.params),
-        params: job.params,
-      }));
-      const registered = await store.registerCampaign(campaignId, rows, force);
-      // The v4 workflow expands nothing: it takes each kind's span and the teachers from here.
+      // The same pure expansion the v2 workflow runs (positions pair the two), streamed into the
+      // database a batch at a time: memory does not grow with the number of jobs. On the way it
+      // notes what the v4 workflow takes instead of expanding: each kind's span, the teachers.
       const kinds = { sim: 0, train: 0, nas: 0 };
       const rank = { sim: 0, train: 1, nas: 2 } as const;
+      const teachers: Array<[number, number]> = [];
       let highest = 0;
-      jobs.forEach((job, position) => {
-        if (rank[job.kind] < highest) throw new Error(`expandSpec put a ${job.kind} job at position ${position}, out of kind order`);
-        highest = rank[job.kind];
-        kinds[job.kind]++;
-      });
-      const teachers = jobs.flatMap((job, position): Array<[number, number]> =>
-        job.dependsOn !== undefined ? [[position, job.dependsOn]] : [],
-      );
+      function* rows() {
+        let position = 0;
+        for (const job of iterateSpec(spec)) {
+          if (rank[job.kind] < highest) throw new Error(`iterateSpec put a ${job.kind} job at position ${position}, out of kind order`);
+          highest = rank[job.kind];
+          kinds[job.kind]++;
+          if (job.dependsOn !== undefined) teachers.push([position, job.dependsOn]);
+          yield { position, kind: job.kind, group: job.group, key: jobKey(job.kind, job.params), params: job.params };
+          position++;
+        }
+      }
+      const registered = await store.registerCampaign(campaignId, rows(), force);
       return { ...registered, kinds, teachers };
     },
     async failJobs({ campaignId, positions, ranges, error }) {

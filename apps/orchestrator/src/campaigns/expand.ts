@@ -168,15 +168,22 @@ export interface NormalisedSpec {
   searches: NormalisedSearch[];
 }
 
-export function expandSweep(sweep: NormalisedSweep): JobSpec[] {
-  const jobs: JobSpec[] = [];
+/** The hardware a sweep's `hardware` choice means for a variant (`paper`: plain for the baseline, fuse for the rest). */
+function hardwareOf(choice: NormalisedSweep['hardware'][number], variant: string): SimJobParams['hardware'] {
+  return choice === 'paper' ? (variant === 'baseline' ? 'plain' : 'fuse') : choice;
+}
+
+/**
+ * A sweep's simulation jobs, one at a time, in its order. Two hardware choices can mean the same
+ * hardware for a variant (`paper` and `plain` for the baseline): the job comes once, at the first.
+ */
+export function* iterateSweep(sweep: NormalisedSweep): Generator<JobSpec> {
   for (const network of sweep.networks)
     for (const variant of sweep.variants)
       for (const model of sweep.models)
-        for (const choice of sweep.hardware)
+        for (const hardware of new Set(sweep.hardware.map((choice) => hardwareOf(choice, variant))))
           for (const dataflow of sweep.dataflows)
             for (const { rows, cols } of sweep.arrays) {
-              const hardware = choice === 'paper' ? (variant === 'baseline' ? 'plain' : 'fuse') : choice;
               const params: SimJobParams = {
                 network,
                 variant,
@@ -189,21 +196,49 @@ export function expandSweep(sweep: NormalisedSweep): JobSpec[] {
                 numClasses: sweep.classes,
                 ...(sweep.stem ? { stem: sweep.stem } : {}),
               };
-              jobs.push({ kind: 'sim', group: sweep.name, params });
+              yield { kind: 'sim', group: sweep.name, params };
             }
-  return jobs;
+}
+
+export function expandSweep(sweep: NormalisedSweep): JobSpec[] {
+  return [...iterateSweep(sweep)];
+}
+
+/**
+ * Whether a sweep has a job with these parameters — answered from the sweep's lists, so skipping
+ * jobs an earlier sweep already had costs no memory per job (a set of every job seen would).
+ */
+function sweepHas(sweep: NormalisedSweep, params: SimJobParams): boolean {
+  return (
+    sweep.inputSize === params.inputSize &&
+    sweep.classes === params.numClasses &&
+    sweep.stem === params.stem &&
+    sweep.networks.includes(params.network as never) &&
+    sweep.variants.includes(params.variant as never) &&
+    sweep.models.includes(params.model as never) &&
+    sweep.dataflows.includes(params.dataflow as never) &&
+    sweep.hardware.some((choice) => hardwareOf(choice, params.variant) === params.hardware) &&
+    sweep.arrays.some((a) => a.rows === params.rows && a.cols === params.cols)
+  );
 }
 
 /** Every job of a campaign, in a stable order; jobs that two sweeps share appear once. */
 export function expandSpec(spec: NormalisedSpec): JobSpec[] {
-  const seen = new Set<string>();
-  const jobs: JobSpec[] = [];
-  for (const sweep of spec.simulations) {
-    for (const job of expandSweep(sweep)) {
-      const id = `${job.kind}:${stableStringify(job.params)}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      jobs.push(job);
+  return [...iterateSpec(spec)];
+}
+
+/**
+ * expandSpec one job at a time (registration streams them into the database): simulations first,
+ * then trainings, then searches. Memory: the spec and the training jobs, not the simulations.
+ */
+export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
+  let position = 0;
+  for (const [index, sweep] of spec.simulations.entries()) {
+    const earlier = spec.simulations.slice(0, index);
+    for (const job of iterateSweep(sweep)) {
+      if (earlier.some((other) => sweepHas(other, job.params as SimJobParams))) continue;
+      position++;
+      yield job;
     }
   }
   // Training jobs: scratch runs first (they may be teachers), then kd / nos students, each after
@@ -211,6 +246,8 @@ export function expandSpec(spec: NormalisedSpec): JobSpec[] {
   const trainings = spec.trainings ?? [];
   const positions = new Map<string, number>();
   const trainIds = new Map<string, number>();
+  /** Parameters of the training jobs by position (a student's names its teacher's). */
+  const trainParams = new Map<number, TrainJobParams>();
   const order = [...trainings.filter((t) => t.method === 'scratch'), ...trainings.filter((t) => t.method !== 'scratch')];
   for (const run of order) {
     for (const variant of run.variants) {
@@ -240,7 +277,7 @@ export function expandSpec(spec: NormalisedSpec): JobSpec[] {
           const at = positions.get(`${teacherRun.name}/baseline/${teacherSeed}`);
           if (at !== undefined) {
             dependsOn = at;
-            params.teacher = { job: jobs[at]!.params as unknown as TrainJobParams };
+            params.teacher = { job: trainParams.get(at)! };
           }
         }
         const id = `train:${stableStringify(params)}`;
@@ -249,9 +286,11 @@ export function expandSpec(spec: NormalisedSpec): JobSpec[] {
           positions.set(`${run.name}/${variant}/${seed}`, existing);
           continue;
         }
-        trainIds.set(id, jobs.length);
-        positions.set(`${run.name}/${variant}/${seed}`, jobs.length);
-        jobs.push({ kind: 'train', group: run.name, params, ...(dependsOn !== undefined ? { dependsOn } : {}) });
+        trainIds.set(id, position);
+        positions.set(`${run.name}/${variant}/${seed}`, position);
+        trainParams.set(position, params);
+        position++;
+        yield { kind: 'train', group: run.name, params, ...(dependsOn !== undefined ? { dependsOn } : {}) };
       }
     }
   }
@@ -263,12 +302,11 @@ export function expandSpec(spec: NormalisedSpec): JobSpec[] {
     const id = `nas:${stableStringify(params)}`;
     if (searchIds.has(id)) continue;
     searchIds.add(id);
-    jobs.push({ kind: 'nas', group: name, params });
+    position++;
+    yield { kind: 'nas', group: name, params };
   }
-  return jobs;
 }
 
-/** JSON with object keys sorted at every level: the canonical form that hashes are taken of. */
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((item) => stableStringify(item)).join(',')}]`;

@@ -4,14 +4,13 @@
  * share about jobs: which jobs may still change, how one is marked completed, and which rows
  * belong to a campaign.
  */
-import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
 import { campaigns, jobs, searchResults, simResults, trainingResults } from './schema.js';
 import { chunks, iso } from './rows.js';
-import { toRanges } from '../campaigns/position-ranges.js';
 import type { JobKind } from '../campaigns/expand.js';
-import type { RegisteredCampaign } from '../activities/types.js';
+import type { PositionRanges, RegisteredCampaign } from '../activities/types.js';
 
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'reused' | 'cancelled';
 
@@ -126,18 +125,71 @@ export async function registerJobs(
   });
 }
 
-/** registerJobs, answered compactly: counts and the positions still to run. */
-export async function registerCampaign(db: Db, campaignId: string, newJobs: NewJob[], force: boolean): Promise<RegisteredCampaign> {
-  const rows = await registerJobs(db, campaignId, newJobs, force);
-  const todo: number[] = [];
-  let reused = 0;
-  let completed = 0;
-  rows.forEach((row, position) => {
-    if (row.status === 'reused') reused++;
-    else if (row.status === 'completed') completed++;
-    else todo.push(position);
+/** Jobs registered per database round trip when streaming a campaign's jobs in. */
+const REGISTER_BATCH = 1000;
+
+/**
+ * registerJobs for a campaign of any size, answered compactly: counts and the positions still to
+ * run. The jobs stream in (an iterable, e.g. iterateSpec's), are inserted and read back a batch at a
+ * time in one transaction, so memory holds a batch and the todo ranges, never every job.
+ * Idempotent like registerJobs: a re-registration inserts nothing and reports what is left.
+ */
+export async function registerCampaign(db: Db, campaignId: string, newJobs: Iterable<NewJob>, force: boolean): Promise<RegisteredCampaign> {
+  return db.transaction(async (tx) => {
+    let total = 0;
+    let reused = 0;
+    let completed = 0;
+    const todo: PositionRanges = [];
+    const register = async (part: NewJob[]) => {
+      const done = force ? new Set<string>() : await storedResultKeys(tx, part);
+      for (const rows of chunks(part))
+        await tx
+          .insert(jobs)
+          .values(
+            rows.map((job) => ({
+              campaignId,
+              position: job.position,
+              kind: job.kind,
+              group: job.group,
+              key: job.key,
+              params: job.params,
+              status: done.has(job.key) ? 'reused' : 'pending',
+              finishedAt: done.has(job.key) ? new Date() : null,
+            })),
+          )
+          .onConflictDoNothing({ target: [jobs.campaignId, jobs.key] });
+      // Read back what the rows say now (an earlier registration may have run some of them).
+      const stored = await tx
+        .select({ position: jobs.position, status: jobs.status })
+        .from(jobs)
+        .where(and(eq(jobs.campaignId, campaignId), gte(jobs.position, part[0]!.position), lte(jobs.position, part.at(-1)!.position)))
+        .orderBy(asc(jobs.position));
+      for (const row of stored) {
+        total++;
+        if (row.status === 'reused') reused++;
+        else if (row.status === 'completed') completed++;
+        else {
+          const last = todo[todo.length - 1];
+          if (last && last[1] === row.position) last[1] = row.position + 1;
+          else todo.push([row.position, row.position + 1]);
+        }
+      }
+    };
+    let part: NewJob[] = [];
+    for (const job of newJobs) {
+      part.push(job);
+      if (part.length === REGISTER_BATCH) {
+        await register(part);
+        part = [];
+      }
+    }
+    if (part.length) await register(part);
+    await tx
+      .update(campaigns)
+      .set({ status: 'running', totalJobs: total, reusedJobs: reused, updatedAt: new Date() })
+      .where(eq(campaigns.id, campaignId));
+    return { total, reused, completed, todo };
   });
-  return { total: rows.length, reused, completed, todo: toRanges(todo) };
 }
 
 /** The jobs at these positions of a campaign, in position order. */

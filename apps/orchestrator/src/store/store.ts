@@ -68,7 +68,7 @@ export class Store {
   registerJobs(campaignId: string, newJobs: jobRows.NewJob[], force: boolean) {
     return jobRows.registerJobs(this.db, campaignId, newJobs, force);
   }
-  registerCampaign(campaignId: string, newJobs: jobRows.NewJob[], force: boolean) {
+  registerCampaign(campaignId: string, newJobs: Iterable<jobRows.NewJob>, force: boolean) {
     return jobRows.registerCampaign(this.db, campaignId, newJobs, force);
   }
   loadJobs(campaignId: string, positions: number[]) {
