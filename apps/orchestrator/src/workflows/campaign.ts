@@ -311,7 +311,7 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
   const { input, progress } = run;
   const { campaignId, force } = input;
   const ranged = patched(RANGES_PATCH);
-  const jobs = ranged ? [] : expandSpec(input.spec);
+  let jobs = ranged ? [] : expandSpec(input.spec);
   let registered: RegisteredCampaign | undefined;
   try {
     registered = await bookkeeping.registerCampaign({ campaignId, spec: input.spec, force });
@@ -328,14 +328,18 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
   const width = Math.max(1, input.concurrency ?? input.spec.concurrency);
   const todo = registered?.todo ?? [];
   const kinds = registered?.kinds ?? { sim: 0, train: 0, nas: 0 };
+  // A worker of an older fuselab that ran the registration answers without kinds: the jobs' kinds
+  // then come from the spec, as in v2 (else the campaign would end with its jobs never run).
+  const expanded = !ranged || (registered !== undefined && registered.kinds === undefined);
+  if (expanded && ranged) jobs = expandSpec(input.spec);
   /** The positions of one kind still to run, as ranges (v4: from the kinds' spans; v2: from the expanded jobs). */
   const todoOf = (kind: JobSpec['kind']): PositionRanges => {
-    if (!ranged) return toRanges(fromRanges(todo).filter((p) => jobs[p]?.kind === kind));
+    if (expanded) return toRanges(fromRanges(todo).filter((p) => jobs[p]?.kind === kind));
     const from = kind === 'sim' ? 0 : kind === 'train' ? kinds.sim : kinds.sim + kinds.train;
     return clipRanges(todo, from, from + kinds[kind]);
   };
   const teachers = new Map(registered?.teachers ?? []);
-  const dependsOn = (position: number) => (ranged ? teachers.get(position) : jobs[position]?.dependsOn);
+  const dependsOn = (position: number) => (expanded ? jobs[position]?.dependsOn : teachers.get(position));
   /** A failed unit of work: its jobs that had not finished are marked failed. */
   const failJobs = (positions: number[]) => (error: string) => bookkeeping.failJobs({ campaignId, positions, error });
 
