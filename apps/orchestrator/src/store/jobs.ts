@@ -83,6 +83,29 @@ async function storedResultKeys(db: Db, part: NewJob[]): Promise<Set<string>> {
 }
 
 /**
+ * Inserts jobs that are not there yet (a campaign's key is unique), as reused when their result is
+ * already stored (unless `force`), else pending.
+ */
+async function insertJobs(db: Db, campaignId: string, part: NewJob[], force: boolean): Promise<void> {
+  const done = force ? new Set<string>() : await storedResultKeys(db, part);
+  await db
+    .insert(jobs)
+    .values(
+      part.map((job) => ({
+        campaignId,
+        position: job.position,
+        kind: job.kind,
+        group: job.group,
+        key: job.key,
+        params: job.params,
+        status: done.has(job.key) ? 'reused' : 'pending',
+        finishedAt: done.has(job.key) ? new Date() : null,
+      })),
+    )
+    .onConflictDoNothing({ target: [jobs.campaignId, jobs.key] });
+}
+
+/**
  * Records a campaign's jobs (idempotent: a retried call inserts nothing new) and marks those whose
  * result already exists as reused, unless `force`. Returns every job's key and status.
  */
@@ -93,24 +116,7 @@ export async function registerJobs(
   force: boolean,
 ): Promise<Array<{ key: string; status: JobStatus }>> {
   return db.transaction(async (tx) => {
-    for (const part of chunks(newJobs)) {
-      const done = force ? new Set<string>() : await storedResultKeys(tx, part);
-      await tx
-        .insert(jobs)
-        .values(
-          part.map((job) => ({
-            campaignId,
-            position: job.position,
-            kind: job.kind,
-            group: job.group,
-            key: job.key,
-            params: job.params,
-            status: done.has(job.key) ? 'reused' : 'pending',
-            finishedAt: done.has(job.key) ? new Date() : null,
-          })),
-        )
-        .onConflictDoNothing({ target: [jobs.campaignId, jobs.key] });
-    }
+    for (const part of chunks(newJobs)) await insertJobs(tx, campaignId, part, force);
     const rows = await tx
       .select({ key: jobs.key, status: jobs.status })
       .from(jobs)
@@ -141,23 +147,7 @@ export async function registerCampaign(db: Db, campaignId: string, newJobs: Iter
     let completed = 0;
     const todo: PositionRanges = [];
     const register = async (part: NewJob[]) => {
-      const done = force ? new Set<string>() : await storedResultKeys(tx, part);
-      for (const rows of chunks(part))
-        await tx
-          .insert(jobs)
-          .values(
-            rows.map((job) => ({
-              campaignId,
-              position: job.position,
-              kind: job.kind,
-              group: job.group,
-              key: job.key,
-              params: job.params,
-              status: done.has(job.key) ? 'reused' : 'pending',
-              finishedAt: done.has(job.key) ? new Date() : null,
-            })),
-          )
-          .onConflictDoNothing({ target: [jobs.campaignId, jobs.key] });
+      for (const rows of chunks(part)) await insertJobs(tx, campaignId, rows, force);
       // Read back what the rows say now (an earlier registration may have run some of them).
       const stored = await tx
         .select({ position: jobs.position, status: jobs.status })
