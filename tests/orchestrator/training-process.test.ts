@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runTraining } from '../../apps/orchestrator/dist/train/training.js';
 import { runTrainingInChild } from '../../apps/orchestrator/dist/train/training-process.js';
 import { isInputError } from '../../apps/orchestrator/dist/errors/input-errors.js';
+import { childrenOf, waitFor } from './helpers/probes.js';
 
 const request = {
   dataset: 'synthetic',
@@ -20,33 +21,9 @@ const request = {
   checkpointEvery: 2,
 } as const;
 
-/** Child processes of this one (Linux: /proc), to see that none is left behind. */
-async function children(): Promise<number[]> {
-  const { readdirSync, readFileSync } = await import('node:fs');
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-const waitFor = async (check: () => Promise<boolean>, ms = 10_000) => {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
-
 afterEach(async () => {
   // Every path below ends its child: none may outlive the run that started it.
-  await waitFor(async () => (await children()).length === 0);
+  await waitFor('no training process left', async () => childrenOf(process.pid).length === 0, 10_000);
 });
 
 describe('training in a child process', () => {
@@ -122,11 +99,10 @@ describe('training in a child process', () => {
       {
         onProgress: (event) => {
           // Kill the child as an out-of-memory killer or a wasm abort would.
-          if (event.type === 'step' && event.globalStep === 1)
-            void children().then((found) => {
-              pids = found;
-              for (const pid of found) process.kill(pid, 'SIGKILL');
-            });
+          if (event.type === 'step' && event.globalStep === 1) {
+            pids = childrenOf(process.pid);
+            for (const pid of pids) process.kill(pid, 'SIGKILL');
+          }
         },
       },
     ).catch((e: unknown) => e as Error);

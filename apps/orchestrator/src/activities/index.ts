@@ -4,7 +4,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { iterateSpec, type JobSpec, type SimJobParams } from '../campaigns/expand.js';
-import { fromRanges } from '../campaigns/position-ranges.js';
+import { positionsOf } from '../campaigns/position-ranges.js';
 import { codeVersion, jobKey } from '../campaigns/versions.js';
 import { simulateVariant } from '../sim/variant-simulation.js';
 import type { SimResultInput, Store } from '../store/store.js';
@@ -53,7 +53,7 @@ export function createCampaignActivities(store: Store): CampaignActivities {
       return { ...registered, kinds, teachers };
     },
     async failJobs({ campaignId, positions, ranges, error }) {
-      return store.failJobs(campaignId, ranges ? fromRanges(ranges) : (positions ?? []), error);
+      return store.failJobs(campaignId, positionsOf({ positions, ranges }), error);
     },
     async finishCampaign({ campaignId, status, error }) {
       return store.finishCampaign(campaignId, status, error);
@@ -83,7 +83,7 @@ const FLUSH_JOBS = 50;
 export function createSimActivities(store: Store, worker: string): SimActivities {
   return {
     async runSimulationBatch({ campaignId, positions: listed, ranges, force }) {
-      const positions = ranges ? fromRanges(ranges) : (listed ?? []);
+      const positions = positionsOf({ positions: listed, ranges });
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
       // How far an earlier attempt of this chunk got (heartbeat details): with --force those jobs

@@ -6,15 +6,23 @@
  */
 import type { PositionRanges } from '../activities/types.js';
 
+/** Appends a position past the ranges' end: it extends the last range when it follows on. */
+export function appendPosition(ranges: PositionRanges, position: number): void {
+  const last = ranges[ranges.length - 1];
+  if (last && last[1] === position) last[1] = position + 1;
+  else ranges.push([position, position + 1]);
+}
+
 /** Positions → half-open ranges, in order (consecutive positions merge). */
 export function toRanges(positions: readonly number[]): PositionRanges {
   const ranges: PositionRanges = [];
-  for (const p of positions) {
-    const last = ranges[ranges.length - 1];
-    if (last && last[1] === p) last[1] = p + 1;
-    else ranges.push([p, p + 1]);
-  }
+  for (const p of positions) appendPosition(ranges, p);
   return ranges;
+}
+
+/** The positions an activity was given: as ranges (v4) or as a list (v2). */
+export function positionsOf(input: { positions?: number[] | undefined; ranges?: PositionRanges | undefined }): number[] {
+  return input.ranges ? fromRanges(input.ranges) : (input.positions ?? []);
 }
 
 /** Ranges → positions, in order. */

@@ -9,6 +9,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
 import { campaigns, jobs, searchResults, simResults, trainingResults } from './schema.js';
 import { chunks, iso } from './rows.js';
+import { appendPosition } from '../campaigns/position-ranges.js';
 import type { JobKind } from '../campaigns/expand.js';
 import type { PositionRanges, RegisteredCampaign } from '../activities/types.js';
 
@@ -158,11 +159,7 @@ export async function registerCampaign(db: Db, campaignId: string, newJobs: Iter
         total++;
         if (row.status === 'reused') reused++;
         else if (row.status === 'completed') completed++;
-        else {
-          const last = todo[todo.length - 1];
-          if (last && last[1] === row.position) last[1] = row.position + 1;
-          else todo.push([row.position, row.position + 1]);
-        }
+        else appendPosition(todo, row.position);
       }
     };
     let part: NewJob[] = [];
