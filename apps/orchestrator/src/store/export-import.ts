@@ -106,7 +106,7 @@ export async function importCampaign(db: Db, doc: CampaignImport): Promise<Impor
     for (const part of chunks(doc.simResults)) {
       await tx
         .insert(simResults)
-        .values(part.map(({ layers: _layers, ...row }) => row))
+        .values(part.map(({ layers, ...row }) => ({ ...row, layerUtilization: layers?.map((layer) => layer.utilization) ?? null })))
         .onConflictDoNothing();
       const layers = part.flatMap((row) => (row.layers ?? []).map((layer) => ({ ...layer, jobKey: row.jobKey })));
       for (const layerPart of chunks(layers)) await tx.insert(simLayerResults).values(layerPart).onConflictDoNothing();

@@ -100,6 +100,13 @@ export const simResults = pgTable(
     totalCycles: bigint('total_cycles', { mode: 'number' }).notNull(),
     totalMacs: bigint('total_macs', { mode: 'number' }).notNull(),
     cyclesByClass: jsonb('cycles_by_class').notNull(),
+    /**
+     * Each layer's utilisation in layer order: a copy of sim_layer_results.utilization kept on the
+     * result so the dashboard's heatmap (layers × every array) reads one row per result instead of
+     * aggregating ~80 layer rows for each. Null on rows written by code older than migration 0004
+     * (readers then aggregate the layer rows).
+     */
+    layerUtilization: doublePrecision('layer_utilization').array(),
     codeVersion: text('code_version').notNull(),
     worker: text(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -89,6 +89,7 @@ export async function saveSimResults(
           totalCycles: result.totalCycles,
           totalMacs: result.totalMacs,
           cyclesByClass: result.cyclesByClass,
+          layerUtilization: result.layers.map((layer) => layer.utilization),
           codeVersion,
           worker,
         })),
@@ -164,7 +165,8 @@ export async function simResultRows(db: Db, filters: ResultFilters = {}, withLay
     )
     .limit(filters.limit ?? 100_000)
     .offset(filters.offset ?? 0);
-  const results: SimResultRow[] = rows.map(({ createdAt: _c, ...row }) => ({
+  // layer_utilization is an index for the dashboard, not part of a result (`layers` holds it).
+  const results: SimResultRow[] = rows.map(({ createdAt: _c, layerUtilization: _u, ...row }) => ({
     ...row,
     cyclesByClass: row.cyclesByClass as Record<string, number>,
   }));

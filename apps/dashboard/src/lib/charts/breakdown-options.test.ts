@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  classRows,
-  HEATMAP_WINDOW,
-  utilizationHeight,
-  utilizationOption,
-  type ByClassRow,
-  type UtilizationRow,
-} from './breakdown-options.ts';
+import { classRows, HEATMAP_WINDOW, utilizationHeight, utilizationOption, type ByClassRow, type HeatmapRow } from './breakdown-options.ts';
 
 const sides = [8, 12, 16, 24, 32, 48, 64, 96, 128, 256];
 const byClass: ByClassRow[] = sides.flatMap((rows) =>
@@ -29,16 +22,13 @@ describe('classRows', () => {
 });
 
 describe('utilizationOption', () => {
-  const cells = (arrays: number): UtilizationRow[] =>
-    Array.from({ length: arrays }, (_, a) =>
-      Array.from({ length: 3 }, (_, index) => ({
-        variant: 'fuse_half',
-        rows: 8 * (a + 1),
-        cols: 8 * (a + 1),
-        index,
-        utilization: (a + index) / 100,
-      })),
-    ).flat();
+  const cells = (arrays: number): HeatmapRow[] =>
+    Array.from({ length: arrays }, (_, a) => ({
+      variant: 'fuse_half',
+      rows: 8 * (a + 1),
+      cols: 8 * (a + 1),
+      utilization: Array.from({ length: 3 }, (_, index) => (a + index) / 100),
+    }));
 
   it('places each cell at its layer and its array, arrays by area', () => {
     const option = utilizationOption(cells(3), 'fuse_half') as {

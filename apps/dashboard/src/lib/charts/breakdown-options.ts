@@ -25,12 +25,12 @@ export interface BlockRow {
   baselineCycles: number | null;
   speedup: number | null;
 }
-export interface UtilizationRow {
+/** One result's utilisation per layer, in layer order (the API's `heatmap` entries). */
+export interface HeatmapRow {
   variant: string;
   rows: number;
   cols: number;
-  index: number;
-  utilization: number;
+  utilization: number[];
 }
 
 export const CLASSES = ['pointwise', 'depthwise', 'fuse1d', 'other'] as const;
@@ -122,15 +122,20 @@ export function utilizationHeight(arrays: number): number {
   return 90 + 16 * Math.max(4, Math.min(arrays, HEATMAP_WINDOW));
 }
 
-export function utilizationOption(rows: readonly UtilizationRow[], variant: string): ChartOption {
-  const mine = rows.filter((r) => r.variant === variant);
+export function utilizationOption(heatmap: readonly HeatmapRow[], variant: string): ChartOption {
+  const mine = heatmap.filter((r) => r.variant === variant);
   const arrays = sortArrays(mine);
   const row = new Map(arrays.map((label, i) => [label, i]));
-  let maxIndex = 0;
+  let layers = 0;
   let top = 1; // utilisation may come as a fraction or a percentage; the scale follows the data
+  const cells: Array<[number, number, number]> = [];
   for (const r of mine) {
-    maxIndex = Math.max(maxIndex, r.index);
-    top = Math.max(top, r.utilization);
+    layers = Math.max(layers, r.utilization.length);
+    const y = row.get(arrayLabel(r.rows, r.cols))!;
+    r.utilization.forEach((value, index) => {
+      top = Math.max(top, value);
+      cells.push([index, y, value]);
+    });
   }
   return {
     animation: false,
@@ -147,7 +152,7 @@ export function utilizationOption(rows: readonly UtilizationRow[], variant: stri
       name: 'layer',
       nameLocation: 'middle',
       nameGap: 28,
-      data: Array.from({ length: maxIndex + 1 }, (_, i) => String(i)),
+      data: Array.from({ length: layers }, (_, i) => String(i)),
     },
     yAxis: { type: 'category', name: 'array', data: arrays },
     visualMap: { min: 0, max: top > 1 ? 100 : 1, calculable: true, orient: 'vertical', right: 10, top: 'center', text: ['util.', ''] },
@@ -155,7 +160,7 @@ export function utilizationOption(rows: readonly UtilizationRow[], variant: stri
       {
         type: 'heatmap',
         name: `${variant} utilisation`,
-        data: mine.map((r) => [r.index, row.get(arrayLabel(r.rows, r.cols))!, r.utilization]),
+        data: cells,
         // Drawn in one frame: 225 arrays × 80 layers is 18,000 cells, a few frames' worth progressively.
         progressive: 0,
       },
