@@ -16,6 +16,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 interface TrainSummary {
   network: string;
   variant: string;
+  operators?: string[];
   method: string;
   backend: string;
   epochs: number;
@@ -121,6 +122,40 @@ describe('fuselab train (synthetic, tiny width)', () => {
   }, 120_000);
 });
 
+// One operator per searchable block of mobilenet_v2 (17), mixed as a search's candidate would be.
+const MIXED = 'dw,fuse_half,fuse_full,dw,fuse_half,dw,dw,fuse_full,fuse_half,dw,dw,fuse_half,fuse_full,dw,dw,fuse_half,dw';
+
+describe('fuselab train --operators (a network given per block)', () => {
+  it('trains it as variant custom, keeps its operators in the checkpoint, and it can be a teacher', () => {
+    const { summary } = train([...tiny, '--operators', MIXED, '--out', join(out, 'custom')]);
+    expect(summary).toMatchObject({ network: 'mobilenet_v2', variant: 'custom', operators: MIXED.split(','), method: 'scratch' });
+    // The file name carries a hash of the operators, so two custom networks do not overwrite each other.
+    expect(summary.checkpoint).toMatch(/mobilenet_v2-custom-[0-9a-f]{8}-scratch-/);
+    const checkpoint = readCheckpoint(summary.checkpoint);
+    expect(checkpoint.meta).toMatchObject({ variant: 'custom', operators: MIXED.split(',') });
+    // The mixed network has FuSe kernels where the operators say (more weights than the baseline's dw).
+    expect(checkpoint.weights.length).toBeGreaterThan(readCheckpoint(baselineCheckpoint).weights.length);
+    // Its checkpoint rebuilds the same network when it teaches (meta.operators, not a named variant).
+    const student = train([...tiny, '--variant', 'fuse_half', '--method', 'kd', '--teacher', summary.checkpoint, '--out', join(out, 'ck')]);
+    expect(student.summary).toMatchObject({ variant: 'fuse_half', method: 'kd' });
+  }, 120_000);
+
+  it('can be a NOS student of the baseline', () => {
+    const { summary } = train([
+      ...tiny,
+      '--operators',
+      MIXED,
+      '--method',
+      'nos',
+      '--teacher',
+      baselineCheckpoint,
+      '--out',
+      join(out, 'cn'),
+    ]);
+    expect(summary).toMatchObject({ variant: 'custom', method: 'nos', epochs: 1 });
+  }, 120_000);
+});
+
 describe('fuselab train (Fashion-MNIST from /usr/share/datasets/fashion-mnist)', () => {
   it('trains on the first 256 real images', () => {
     const { summary } = train([
@@ -155,6 +190,22 @@ describe('fuselab train: bad input → one line, exit 2', () => {
     ['zero epochs', [...tiny, '--variant', 'baseline', '--epochs', '0'], /--epochs: expected a positive integer/],
     ['negative width', [...tiny, '--variant', 'baseline', '--width', '-1'], /--width: expected a positive number/],
     ['kd without a teacher', [...tiny, '--variant', 'fuse_half', '--method', 'kd'], /--teacher: method kd needs a teacher checkpoint/],
+    ['neither --variant nor --operators', [...tiny], /--variant: give either --variant or --operators \(one of them\)/],
+    [
+      'both --variant and --operators',
+      [...tiny, '--variant', 'baseline', '--operators', MIXED],
+      /--variant: give either --variant or --operators/,
+    ],
+    [
+      'an unknown block operator',
+      [...tiny, '--operators', MIXED.replace('fuse_full', 'conv3')],
+      /--operators: item 3: unknown block operator "conv3"/,
+    ],
+    [
+      'too few operators for the network',
+      [...tiny, '--operators', 'dw,fuse_half'],
+      /--operators: mobilenet_v2 has 17 searchable blocks, got 2 operators/,
+    ],
     [
       'missing teacher file',
       [...tiny, '--variant', 'fuse_half', '--method', 'nos', '--teacher', '/nonexistent/t.ckpt'],

@@ -15,6 +15,7 @@ import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
+import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-queries.js';
 import { jobs as jobsTable } from '../../apps/orchestrator/dist/store/schema.js';
 import { decodeCheckpoint, runTraining } from '../../apps/orchestrator/dist/train/training.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
@@ -158,5 +159,45 @@ describe('training jobs (fuselab-train)', () => {
       );
       writeFileSync(join(fileURLToPath(new URL('./histories', import.meta.url)), 'v2-training-resumed.json'), `${json}\n`);
     }
+  }, 180_000);
+
+  it('train a network given by its per-block operators (variant custom), stored and shown with them', async () => {
+    const operators = [
+      'dw',
+      'fuse_half',
+      'fuse_full',
+      'dw',
+      'fuse_half',
+      'dw',
+      'dw',
+      'fuse_full',
+      'fuse_half',
+      'dw',
+      'dw',
+      'fuse_half',
+      'fuse_full',
+    ];
+    operators.push('dw', 'dw', 'fuse_half', 'dw'); // mobilenet_v2: 17 searchable blocks
+    const custom = {
+      name: 'custom-tiny',
+      seed: 1,
+      trainings: [
+        { dataset: 'synthetic', network: 'mobilenet_v2', operators: [operators], width: 0.25, epochs: 1, limit: 64, batch: 32, seeds: [5] },
+      ],
+    };
+    const submitted = await service.submit(custom);
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({
+      status: 'completed',
+      total: 1,
+      completed: 1,
+    });
+    const [result] = await store.trainingResults(submitted.campaignId);
+    expect(result).toMatchObject({ network: 'mobilenet_v2', variant: 'custom', operators });
+    const stored = decodeCheckpoint((await store.latestCheckpoint(result!.jobKey))!.data, 'stored');
+    expect(stored.meta).toMatchObject({ variant: 'custom', operators });
+    // The dashboard's training view names it by its operators (curves from the job, finals from the result).
+    const view = await new DashboardQueries(stack.database.db).training({ campaignId: submitted.campaignId, maxPoints: 50, limit: 10 });
+    expect(view.curves.map((c) => [c.variant, c.operators])).toEqual([['custom', operators]]);
+    expect(view.finals.map((f) => [f.variant, f.operators])).toEqual([['custom', operators]]);
   }, 180_000);
 });

@@ -24,7 +24,16 @@ export { FieldError } from '@fuselab/systolic-sim';
 export { makeDivisible, ceilDivisible, truncScale } from './channels.js';
 export { NETWORKS, NETWORK_DEFINITIONS } from './networks/index.js';
 export type { NetworkDefinition, LayoutOptions, NetworkLayout } from './networks/index.js';
-export { VARIANTS, BLOCK_OPERATORS, isVariantName, isBlockOperator, variantOperators, validateOperators } from './variants.js';
+export {
+  VARIANTS,
+  BLOCK_OPERATORS,
+  OPERATOR_LETTERS,
+  operatorString,
+  isVariantName,
+  isBlockOperator,
+  variantOperators,
+  validateOperators,
+} from './variants.js';
 export {
   buildNetwork,
   searchableBlocks,

@@ -5,7 +5,7 @@ import { InvalidSpecError } from './errors.js';
 import { NETWORK_DEFINITIONS, NETWORKS } from './networks/index.js';
 import { toTopology } from './topology-export.js';
 import type { BlockOperator, NetworkName, NetworkSpec } from './types.js';
-import { BLOCK_OPERATORS, VARIANTS, variantOperators } from './variants.js';
+import { BLOCK_OPERATORS, OPERATOR_LETTERS, operatorString, VARIANTS, variantOperators } from './variants.js';
 
 /** Block indices the reference *Hybrid classes make FuSe, read off models/*.py. */
 const HYBRID: Record<NetworkName, number[]> = {
@@ -165,5 +165,13 @@ describe('never-called parameters', () => {
     const topo = toTopology(firstOnly);
     expect(topo.some((l) => l.name === 'features.1.conv1')).toBe(false);
     expect(topo.filter((l) => l.block === 0).map((l) => l.name)).toEqual(['features.1.conv2_h', 'features.1.conv2_v', 'features.1.conv3']);
+  });
+});
+
+describe('operatorString', () => {
+  it('writes one letter per block (d = dw, f = fuse_full, h = fuse_half), ? for anything else', () => {
+    expect(operatorString(['dw', 'fuse_full', 'fuse_half', 'dw'])).toBe('dfhd');
+    expect(operatorString(['dw', 'conv'])).toBe('d?');
+    expect(Object.keys(OPERATOR_LETTERS).sort()).toEqual([...BLOCK_OPERATORS].sort());
   });
 });

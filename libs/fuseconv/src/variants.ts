@@ -11,6 +11,14 @@ export const VARIANTS: readonly VariantName[] = ['baseline', 'fuse_full', 'fuse_
 /** The operators a block may use. */
 export const BLOCK_OPERATORS: readonly BlockOperator[] = ['dw', 'fuse_full', 'fuse_half'];
 
+/** One letter per block operator, for compact operator strings (`dffh…`): d = dw, f = fuse_full, h = fuse_half. */
+export const OPERATOR_LETTERS: Readonly<Record<BlockOperator, string>> = { dw: 'd', fuse_full: 'f', fuse_half: 'h' };
+
+/** A network's per-block operators as one letter each (`?` for a name that is not a block operator). */
+export function operatorString(operators: readonly string[]): string {
+  return operators.map((op) => (isBlockOperator(op) ? OPERATOR_LETTERS[op] : '?')).join('');
+}
+
 export function isVariantName(value: unknown): value is VariantName {
   return typeof value === 'string' && (VARIANTS as readonly string[]).includes(value);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePanels, seedBands, sortArrays, type CompareRow } from './series.ts';
+import { comparePanels, seedBands, sortArrays, variantLabel, type CompareRow, type Curve } from './series.ts';
 
 const row = (variant: string, rows: number, cols: number, totalCycles: number, speedup: number): CompareRow => ({
   network: 'mobilenet_v2',
@@ -73,6 +73,29 @@ describe('series shaping', () => {
         max: [4, 2, 0.5],
       },
       { network: 'n', variant: 'fuse_half', method: 'nos', seeds: 1, steps: [0], mean: [3], min: [3], max: [3] },
+    ]);
+  });
+});
+
+describe('variantLabel', () => {
+  it('names a custom network by its operators, so two of them are two bands', () => {
+    expect(variantLabel({ variant: 'fuse_half' })).toBe('fuse_half');
+    expect(variantLabel({ variant: 'custom', operators: ['dw', 'fuse_half', 'fuse_full'] })).toBe('custom dhf');
+    const curve = (operators: string[], seed: number): Curve => ({
+      network: 'mobilenet_v2',
+      variant: 'custom',
+      operators,
+      method: 'scratch',
+      seed,
+      points: [{ step: 0, loss: seed }],
+    });
+    const curves = [curve(['dw', 'dw'], 1), curve(['dw', 'dw'], 2), curve(['fuse_half', 'dw'], 1)].map((c) => ({
+      ...c,
+      variant: variantLabel(c),
+    }));
+    expect(seedBands(curves, 'loss').map((b) => [b.variant, b.seeds, b.mean])).toEqual([
+      ['custom dd', 2, [1.5]],
+      ['custom hd', 1, [1]],
     ]);
   });
 });

@@ -2,6 +2,7 @@
  * Shapes API rows into what the charts draw: one category axis of array sizes per network panel,
  * one series per variant; mean and min–max bands over training seeds. Pure, so it is unit-tested.
  */
+import { operatorString } from '@fuselab/fuseconv';
 import { arrayLabel } from './format.ts';
 
 export interface CompareRow {
@@ -60,9 +61,20 @@ export interface CurvePoint {
 export interface Curve {
   network: string;
   variant: string;
+  /** Variant `custom`: the network's per-block operators. */
+  operators?: string[];
   method: string;
   seed: number;
   points: CurvePoint[];
+}
+
+/**
+ * What a training row is called in legends and tables: its variant, or for a network given by
+ * per-block operators `custom` and one letter per block (d = dw, f = fuse_full, h = fuse_half), so
+ * two custom networks are two series, not one.
+ */
+export function variantLabel(row: { variant: string; operators?: readonly string[] | undefined }): string {
+  return row.operators ? `custom ${operatorString(row.operators)}` : row.variant;
 }
 
 export interface Band {

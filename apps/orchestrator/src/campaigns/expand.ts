@@ -69,6 +69,8 @@ export interface NormalisedTraining {
   imageSize?: number;
   network: string;
   variants: string[];
+  /** Networks given by their per-block operators (trained as variant `custom`), in the spec's order. */
+  operators?: string[][];
   width: number;
   /** Only when it is not the default for the data set's image size (see SimJobParams). */
   stem?: 'imagenet' | 'cifar';
@@ -118,7 +120,10 @@ export interface TrainJobParams {
   data?: string;
   imageSize?: number;
   network: string;
+  /** A named variant, or `custom` with `operators`. */
   variant: string;
+  /** Variant `custom`: one operator per searchable block. */
+  operators?: string[];
   width: number;
   stem?: NormalisedTraining['stem'];
   method: NormalisedTraining['method'];
@@ -250,7 +255,11 @@ export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
   const trainParams = new Map<number, TrainJobParams>();
   const order = [...trainings.filter((t) => t.method === 'scratch'), ...trainings.filter((t) => t.method !== 'scratch')];
   for (const run of order) {
-    for (const variant of run.variants) {
+    const networks: Array<{ variant: string; operators?: string[]; label: string }> = [
+      ...run.variants.map((variant) => ({ variant, label: variant })),
+      ...(run.operators ?? []).map((operators) => ({ variant: 'custom', operators, label: `custom:${operators.join(',')}` })),
+    ];
+    for (const { variant, operators, label } of networks) {
       for (const seed of run.seeds) {
         const params: TrainJobParams = {
           dataset: run.dataset,
@@ -259,6 +268,7 @@ export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
           ...(run.imageSize !== undefined ? { imageSize: run.imageSize } : {}),
           network: run.network,
           variant,
+          ...(operators ? { operators } : {}),
           width: run.width,
           ...(run.stem ? { stem: run.stem } : {}),
           method: run.method,
@@ -283,11 +293,11 @@ export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
         const id = `train:${stableStringify(params)}`;
         const existing = trainIds.get(id);
         if (existing !== undefined) {
-          positions.set(`${run.name}/${variant}/${seed}`, existing);
+          positions.set(`${run.name}/${label}/${seed}`, existing);
           continue;
         }
         trainIds.set(id, position);
-        positions.set(`${run.name}/${variant}/${seed}`, position);
+        positions.set(`${run.name}/${label}/${seed}`, position);
         trainParams.set(position, params);
         position++;
         yield { kind: 'train', group: run.name, params, ...(dependsOn !== undefined ? { dependsOn } : {}) };

@@ -7,7 +7,17 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { BLOCK_OPERATORS, defaultStem, NETWORKS, STEMS, VARIANTS } from '@fuselab/fuseconv';
+import {
+  BLOCK_OPERATORS,
+  buildNetwork,
+  defaultStem,
+  InvalidSpecError,
+  NETWORKS,
+  STEMS,
+  VARIANTS,
+  type BlockOperator,
+  type NetworkName,
+} from '@fuselab/fuseconv';
 import { DATAFLOWS, TIMING_MODELS } from '@fuselab/systolic-sim';
 import { createStrategy, makeSpace, NasInputError, OBJECTIVES, SPACE_KINDS, spaceSize, STRATEGIES } from '@fuselab/nas';
 import { HARDWARE_CHOICES, TRAIN_DATASETS, TRAIN_METHODS, type TrainDataset } from '../choices.js';
@@ -57,7 +67,15 @@ const trainingSchema = z.strictObject({
   name: name.optional(),
   dataset: choice(TRAIN_DATASETS, 'dataset'),
   network: choice(NETWORKS, 'network'),
-  variants: nameList(VARIANTS, 'variant'),
+  variants: nameList(VARIANTS, 'variant').optional(),
+  /**
+   * Networks beyond the named variants: each a list of one operator per searchable block (as
+   * `fuselab score --operators` and the searches' candidates give them), trained as variant `custom`.
+   */
+  operators: z
+    .array(z.array(choice(BLOCK_OPERATORS, 'block operator')).min(1, { error: 'expected one operator per block' }))
+    .min(1, { error: 'expected at least one list of block operators' })
+    .optional(),
   width: z.number().positive({ error: 'expected a positive width multiplier' }).max(4).default(1),
   /** Default: fuseconv's defaultStem of the data's image size — cifar up to 64 px, imagenet above. */
   stem: choice(STEMS, 'stem').optional(),
@@ -250,7 +268,11 @@ type ParsedTraining = ParsedSpec['trainings'][number] & { name: string };
 /** A training entry with variants and seeds expanded and sorted, and its teacher resolved. */
 function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraining[]): NormalisedTraining {
   const field = `trainings[${index}]`;
-  if (run.variants !== 'all') checkDistinct(`${field}.variants`, run.variants, 'variant');
+  if (run.variants === undefined && run.operators === undefined)
+    throw new SpecError(`${field}.variants`, 'expected variants, operators (one list of block operators per network), or both');
+  if (run.variants !== undefined && run.variants !== 'all') checkDistinct(`${field}.variants`, run.variants, 'variant');
+  const operators = run.operators?.map((list, j) => checkBlockOperators(`${field}.operators[${j}]`, run.network, list));
+  if (operators) checkDistinct(`${field}.operators`, operators, 'operator list', (list) => list.join(','));
   checkDistinct(`${field}.seeds`, run.seeds, 'seed');
   if (run.dataset === 'folder' && !run.data)
     throw new SpecError(
@@ -274,11 +296,11 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
             other.method === 'scratch' &&
             other.dataset === run.dataset &&
             other.network === run.network &&
-            (other.variants === 'all' || other.variants.includes('baseline')),
+            trainsBaseline(other),
         );
     if (named) {
       const t = all.indexOf(named);
-      if (named === run || named.method !== 'scratch' || !(named.variants === 'all' || named.variants.includes('baseline'))) {
+      if (named === run || named.method !== 'scratch' || !trainsBaseline(named)) {
         throw new SpecError(
           `${field}.teacher`,
           `"${named.name}" must be another training with method scratch that trains the baseline variant`,
@@ -317,7 +339,8 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     ...(run.data ? { data: run.data } : {}),
     ...(run.imageSize !== undefined ? { imageSize: run.imageSize } : {}),
     network: run.network,
-    variants: inOrder(VARIANTS, run.variants),
+    variants: inOrder(VARIANTS, run.variants ?? []),
+    ...(operators ? { operators } : {}),
     width: run.width,
     ...(run.stem !== undefined && run.stem !== defaultStemOf(trainingImageSize(run)) ? { stem: run.stem } : {}),
     method: run.method,
@@ -329,6 +352,18 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     ...(augment ? { augment } : {}),
     seeds: [...run.seeds].sort((a, b) => a - b),
   };
+}
+
+const trainsBaseline = (run: ParsedTraining) => run.variants === 'all' || (run.variants ?? []).includes('baseline');
+
+/** One network's per-block operators, checked against the network's blocks (count, choices). */
+function checkBlockOperators(field: string, network: NetworkName, operators: BlockOperator[]): BlockOperator[] {
+  try {
+    return buildNetwork({ network, operators }).operators;
+  } catch (error) {
+    if (error instanceof InvalidSpecError) throw new SpecError(field, error.problem);
+    throw error;
+  }
 }
 
 /** The default stem for a known image size; `undefined` (unknown size) matches no stem, so one given is kept. */

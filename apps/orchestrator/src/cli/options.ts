@@ -12,7 +12,19 @@ import {
   type Hardware,
   type TimingModel,
 } from '@fuselab/systolic-sim';
-import { CIFAR_STEM_MAX_INPUT, NETWORKS, STEMS, VARIANTS, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
+import {
+  BLOCK_OPERATORS,
+  buildNetwork,
+  CIFAR_STEM_MAX_INPUT,
+  InvalidSpecError,
+  NETWORKS,
+  STEMS,
+  VARIANTS,
+  type BlockOperator,
+  type NetworkName,
+  type StemName,
+  type VariantName,
+} from '@fuselab/fuseconv';
 import { UsageError } from './usage-error.js';
 
 export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[], what: string): T {
@@ -26,6 +38,29 @@ export function parseNetwork(value: string): NetworkName {
 
 export function parseVariant(value: string): VariantName {
   return oneOf('--variant', value, VARIANTS, 'variant');
+}
+
+/**
+ * `--operators`: one operator per searchable block, in order (repeats are the point, so not
+ * `parseList`, which de-duplicates); with `network`, the count is checked against its blocks.
+ */
+export function parseOperators(value: string, network?: NetworkName): BlockOperator[] {
+  const operators = value.split(',').map((item, i) => {
+    const op = item.trim();
+    if (!(BLOCK_OPERATORS as readonly string[]).includes(op)) {
+      throw new UsageError('--operators', `item ${i + 1}: unknown block operator "${op}", expected one of ${BLOCK_OPERATORS.join(', ')}`);
+    }
+    return op as BlockOperator;
+  });
+  if (network !== undefined) {
+    try {
+      buildNetwork({ network, operators });
+    } catch (error) {
+      if (error instanceof InvalidSpecError) throw new UsageError('--operators', error.problem);
+      throw error;
+    }
+  }
+  return operators;
 }
 
 export function parseStem(value: string): StemName {

@@ -413,7 +413,7 @@ export class DashboardQueries {
     const epochs = await this.all(sql`select job_key, epoch, split, metric, value from training_metrics
       where job_key in (${keys}) and step = -1 and metric in ('loss', 'accuracy') order by job_key, epoch`);
     const finals = await this
-      .all(sql`select job_key, dataset, network, variant, method, width, epochs, seed, test_accuracy, test_loss, train_accuracy, train_images_per_sec
+      .all(sql`select job_key, dataset, network, variant, operators, method, width, epochs, seed, test_accuracy, test_loss, train_accuracy, train_images_per_sec
       from training_results where job_key in (${keys}) order by network, variant, method, seed`);
     const byKey = new Map<string, { points: Row[]; epochs: Map<number, Row> }>(
       jobRows.map((row) => [String(row.key), { points: [], epochs: new Map() }]),
@@ -435,6 +435,7 @@ export class DashboardQueries {
           dataset: string;
           network: string;
           variant: string;
+          operators?: string[];
           method: string;
           seed: number;
           width: number;
@@ -445,6 +446,7 @@ export class DashboardQueries {
           dataset: params.dataset,
           network: params.network,
           variant: params.variant,
+          ...(params.operators ? { operators: params.operators } : {}),
           method: params.method,
           seed: params.seed,
           width: params.width,
@@ -457,6 +459,7 @@ export class DashboardQueries {
         dataset: String(row.dataset),
         network: String(row.network),
         variant: String(row.variant),
+        ...(Array.isArray(row.operators) ? { operators: (row.operators as unknown[]).map(String) } : {}),
         method: String(row.method),
         width: Number(row.width),
         epochs: Number(row.epochs),

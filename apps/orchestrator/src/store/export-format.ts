@@ -118,6 +118,8 @@ const trainingResultRow = z.object({
   dataset: z.string(),
   network: z.string(),
   variant: z.string(),
+  /** Variant `custom`: its per-block operators (absent in files written before custom networks). */
+  operators: z.array(z.string()).nullable().optional(),
   method: z.string(),
   width: z.number().positive(),
   epochs: count,

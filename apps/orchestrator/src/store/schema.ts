@@ -152,7 +152,9 @@ export const trainingResults = pgTable('training_results', {
   jobKey: text('job_key').primaryKey(),
   dataset: text().notNull(),
   network: text().notNull(),
+  /** A named variant, or `custom` (then `operators` holds the network's per-block operators). */
   variant: text().notNull(),
+  operators: text().array(),
   method: text().notNull(),
   width: doublePrecision().notNull(),
   epochs: integer().notNull(),

@@ -9,6 +9,8 @@ export interface TrainingResultInput {
   dataset: string;
   network: string;
   variant: string;
+  /** Variant `custom`: the per-block operators (null for a named variant). */
+  operators?: string[] | null;
   method: string;
   width: number;
   epochs: number;

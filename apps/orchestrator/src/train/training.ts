@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { buildNetwork, defaultStem, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
+import { createHash } from 'node:crypto';
+import { buildNetwork, defaultStem, type BlockOperator, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
 import { TRAINING_HYPERPARAMETERS, type TrainAugment } from '../campaigns/expand.js';
 import { DATASET_IMAGE_SIZE } from '../campaigns/spec.js';
 import { TRAIN_OPTIMIZERS, type TrainDataset, type TrainMethodName, type TrainOptimizerName } from '../choices.js';
@@ -81,7 +82,10 @@ export interface TrainingRequest {
   /** folder: resize every image to this side (else all must share one square size). */
   imageSize?: number;
   network: NetworkName;
-  variant: VariantName;
+  /** A named variant, or `custom`: the network with one operator per block given in `operators`. */
+  variant: VariantName | 'custom';
+  /** With variant `custom`: one operator per searchable block (fuseconv's `searchableBlocks`). */
+  operators?: BlockOperator[];
   width: number;
   method: TrainMethodName;
   epochs: number;
@@ -186,21 +190,32 @@ export async function loadTrainingData(
   return { train: trainSet, test: testSet, inputSize: trainSet.height, numClasses: trainSet.numClasses };
 }
 
+/** Which network: a named variant, or `custom` with its per-block operators. */
+export interface NetworkChoice {
+  network: NetworkName;
+  variant: VariantName | 'custom';
+  operators?: readonly BlockOperator[] | undefined;
+}
+
 export function specFor(
-  network: NetworkName,
-  variant: VariantName,
+  choice: NetworkChoice,
   width: number,
   inputSize: number,
   numClasses: number,
   stem: StemName = defaultStem(inputSize),
 ) {
-  return buildNetwork({ network, variant, width, inputSize, numClasses, stem });
+  const shape = { network: choice.network, width, inputSize, numClasses, stem };
+  if (choice.variant !== 'custom') return buildNetwork({ ...shape, variant: choice.variant });
+  if (!choice.operators) throw new TrainingInputError('operators', 'variant custom needs an operator for each block');
+  return buildNetwork({ ...shape, operators: choice.operators });
 }
 
 /** What a checkpoint says about the network it belongs to (in `meta`). */
 export interface CheckpointMeta {
   network: NetworkName;
-  variant: VariantName;
+  variant: VariantName | 'custom';
+  /** With variant `custom`: the network's per-block operators. */
+  operators?: BlockOperator[];
   width: number;
   inputSize: number;
   numClasses: number;
@@ -224,6 +239,9 @@ export function checkpointMeta(checkpoint: Checkpoint, source: string): Checkpoi
       source,
       'the checkpoint does not say which network it holds (meta.network, variant, width, inputSize, numClasses)',
     );
+  }
+  if (meta.variant === 'custom' && !(Array.isArray(meta.operators) && meta.operators.every((op) => typeof op === 'string'))) {
+    throw new TrainingInputError(source, 'the checkpoint holds a custom network but does not list its operators (meta.operators)');
   }
   return meta as CheckpointMeta;
 }
@@ -293,10 +311,11 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
   await ensureBackend();
   const data = options.data ?? (await loadTrainingData(options, callbacks.onDataProgress ? { onProgress: callbacks.onDataProgress } : {}));
   const stem = options.stem ?? defaultStem(data.inputSize);
-  const spec = specFor(options.network, options.variant, options.width, data.inputSize, data.numClasses, stem);
+  const spec = specFor(options, options.width, data.inputSize, data.numClasses, stem);
   const meta: CheckpointMeta = {
     network: options.network,
     variant: options.variant,
+    ...(options.variant === 'custom' ? { operators: spec.operators } : {}),
     width: options.width,
     inputSize: data.inputSize,
     numClasses: data.numClasses,
@@ -316,10 +335,10 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
         `the teacher was trained on ${tmeta.inputSize}×${tmeta.inputSize} images with ${tmeta.numClasses} classes, this run has ${data.inputSize}×${data.inputSize} and ${data.numClasses}`,
       );
     }
-    teacherModel = modelFromSpec(
-      specFor(tmeta.network, tmeta.variant, tmeta.width, tmeta.inputSize, tmeta.numClasses, tmeta.stem ?? 'imagenet'),
-      { seed: options.seed, taps },
-    );
+    teacherModel = modelFromSpec(specFor(tmeta, tmeta.width, tmeta.inputSize, tmeta.numClasses, tmeta.stem ?? 'imagenet'), {
+      seed: options.seed,
+      taps,
+    });
     try {
       loadModelWeights(teacherModel.model, options.teacher.checkpoint.weights);
     } catch (error) {
@@ -385,7 +404,19 @@ export class InjectedFault extends Error {
 
 /** A checkpoint file name for a run. */
 export function checkpointFileName(
-  request: Pick<TrainingRequest, 'network' | 'variant' | 'method' | 'width' | 'seed' | 'dataset'>,
+  request: Pick<TrainingRequest, 'network' | 'variant' | 'operators' | 'method' | 'width' | 'seed' | 'dataset'>,
 ): string {
-  return `${request.network}-${request.variant}-${request.method}-w${request.width}-${request.dataset}-s${request.seed}.ckpt.json.gz`;
+  return `${request.network}-${networkLabel(request)}-${request.method}-w${request.width}-${request.dataset}-s${request.seed}.ckpt.json.gz`;
+}
+
+/**
+ * A short name for the network choice: the variant, or for custom operators `custom-` and the
+ * first 8 hex digits of the SHA-256 of the comma-separated list (file names stay short).
+ */
+export function networkLabel(choice: Pick<NetworkChoice, 'variant' | 'operators'>): string {
+  if (choice.variant !== 'custom') return choice.variant;
+  return `custom-${createHash('sha256')
+    .update((choice.operators ?? []).join(','))
+    .digest('hex')
+    .slice(0, 8)}`;
 }

@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
+import { operatorString } from '@fuselab/fuseconv';
 import type { CampaignOutcome } from '../../campaigns/service.js';
 import type { CampaignProgress } from '../../workflows/campaign.js';
 import type { SearchResultRow } from '../../store/store.js';
@@ -45,8 +46,6 @@ async function withContext<T>(purpose: 'run' | 'read' | 'control', body: (ctx: C
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-const OPERATOR_LETTER: Record<string, string> = { dw: 'd', fuse_full: 'f', fuse_half: 'h' };
-
 /** One table per finished search: its Pareto front (operators as d/f/h per block, then the objectives). */
 export function renderSearchFronts(rows: readonly SearchResultRow[]): string {
   return rows
@@ -57,7 +56,7 @@ export function renderSearchFronts(rows: readonly SearchResultRow[]): string {
         style: { head: [], border: [] },
       });
       r.front.forEach((entry, i) => {
-        const ops = entry.operators.map((op) => OPERATOR_LETTER[op] ?? '?').join('');
+        const ops = operatorString(entry.operators);
         const array = entry.array as { rows: number; cols: number; hardware: string } | undefined;
         table.push([
           i + 1,

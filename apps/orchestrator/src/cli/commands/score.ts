@@ -5,19 +5,20 @@
  * images into the minibatch the library scores.
  */
 import type { Command } from 'commander';
-import {
-  BLOCK_OPERATORS,
-  buildNetwork,
-  defaultStem,
-  InvalidSpecError,
-  NETWORKS,
-  VARIANTS,
-  type BlockOperator,
-  type NetworkSpec,
-} from '@fuselab/fuseconv';
+import { BLOCK_OPERATORS, buildNetwork, defaultStem, InvalidSpecError, NETWORKS, VARIANTS, type NetworkSpec } from '@fuselab/fuseconv';
 import { NasInputError } from '@fuselab/nas';
 import { printJson, printText } from '../output.js';
-import { oneOf, parseList, parseNetwork, parsePositiveInt, parsePositiveNumber, parseStem, parseVariant, STEM_HELP } from '../options.js';
+import {
+  oneOf,
+  parseList,
+  parseNetwork,
+  parseOperators,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseStem,
+  parseVariant,
+  STEM_HELP,
+} from '../options.js';
 import { UsageError } from '../usage-error.js';
 
 /** `noise` is Gaussian N(0, 1) images without labels (what Zen-NAS scores on). */
@@ -48,17 +49,6 @@ interface ScoreFlags {
 function asUsage(error: unknown): never {
   if (error instanceof NasInputError) throw new UsageError(`--${error.field === 'batch' ? 'input' : 'proxies'}`, error.problem);
   throw error;
-}
-
-/** One operator per block, in order (repeats are the point, so not `parseList`, which de-duplicates). */
-function parseOperators(value: string): BlockOperator[] {
-  return value.split(',').map((item, i) => {
-    const op = item.trim();
-    if (!(BLOCK_OPERATORS as readonly string[]).includes(op)) {
-      throw new UsageError('--operators', `item ${i + 1}: unknown block operator "${op}", expected one of ${BLOCK_OPERATORS.join(', ')}`);
-    }
-    return op as BlockOperator;
-  });
 }
 
 /** Zero-pads NHWC images (centred) from `from`×`from` to `to`×`to`. */

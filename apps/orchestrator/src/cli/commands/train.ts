@@ -5,10 +5,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { defaultStem, NETWORKS, VARIANTS } from '@fuselab/fuseconv';
+import { BLOCK_OPERATORS, defaultStem, NETWORKS, VARIANTS } from '@fuselab/fuseconv';
 import { canonicalAugment } from '../../campaigns/expand.js';
 import { TRAIN_DATASETS, TRAIN_METHODS } from '../../choices.js';
-import { oneOf, parseNetwork, parsePositiveInt, parsePositiveNumber, parseStem, parseVariant, STEM_HELP } from '../options.js';
+import {
+  oneOf,
+  parseNetwork,
+  parseOperators,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseStem,
+  parseVariant,
+  STEM_HELP,
+} from '../options.js';
 import { printJson, printText } from '../output.js';
 import { progressBar, type ProgressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
@@ -46,9 +55,13 @@ function decodeProgress() {
 export function registerTrainCommand(program: Command): void {
   program
     .command('train')
-    .description('train a network variant in this process (scratch, KD or NOS) and write its checkpoint')
+    .description('train a network variant (or per-block operators) in this process (scratch, KD or NOS) and write its checkpoint')
     .requiredOption('--network <name>', NETWORKS.join(' | '))
-    .requiredOption('--variant <name>', VARIANTS.join(' | '))
+    .option('--variant <name>', VARIANTS.join(' | '))
+    .option(
+      '--operators <list>',
+      `instead of --variant: one operator per searchable block, comma list of ${BLOCK_OPERATORS.join(', ')} (as fuselab score and search name them)`,
+    )
     .requiredOption('--dataset <name>', TRAIN_DATASETS.join(' | '))
     .option(
       '--data-dir <dir>',
@@ -78,12 +91,13 @@ export function registerTrainCommand(program: Command): void {
     .option('--out <dir>', 'where the checkpoint is written', '.fuselab/checkpoints')
     .option(
       '--json',
-      'print one JSON document: {"network","variant","method","backend","epochs","testAccuracy","trainImagesPerSec","checkpoint"}',
+      'print one JSON document: {"network","variant","operators" (custom only),"method","backend","epochs","testAccuracy","trainImagesPerSec","checkpoint"}',
     )
     .action(
       async (options: {
         network: string;
-        variant: string;
+        variant?: string;
+        operators?: string;
         dataset: string;
         dataDir?: string;
         data?: string;
@@ -103,7 +117,11 @@ export function registerTrainCommand(program: Command): void {
       }) => {
         // Every flag is checked before anything loads.
         const network = parseNetwork(options.network);
-        const variant = parseVariant(options.variant);
+        if ((options.variant === undefined) === (options.operators === undefined))
+          throw new UsageError('--variant', 'give either --variant or --operators (one of them)');
+        const variant = options.variant !== undefined ? parseVariant(options.variant) : 'custom';
+        const operators = options.operators !== undefined ? parseOperators(options.operators, network) : undefined;
+        const label = operators ? `custom [${operators.join(',')}]` : variant;
         const dataset = oneOf('--dataset', options.dataset, TRAIN_DATASETS, 'dataset');
         const method = oneOf('--method', options.method, TRAIN_METHODS, 'training method');
         const width = parsePositiveNumber('--width', options.width);
@@ -163,7 +181,7 @@ export function registerTrainCommand(program: Command): void {
         bar.log(`fuselab train: backend ${backend.name} (${backend.reason})`);
         const stemUsed = stem ?? defaultStem(data.inputSize);
         bar.log(
-          `fuselab train: ${network} ${variant} width ${width}, ${stemUsed} stem, ${method}${augment ? `, augment ${JSON.stringify(augment)}` : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`,
+          `fuselab train: ${network} ${label} width ${width}, ${stemUsed} stem, ${method}${augment ? `, augment ${JSON.stringify(augment)}` : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`,
         );
         const controller = new AbortController();
         const interrupt = () => controller.abort();
@@ -175,6 +193,7 @@ export function registerTrainCommand(program: Command): void {
               dataset,
               network,
               variant,
+              ...(operators ? { operators } : {}),
               width,
               stem: stemUsed,
               method,
@@ -210,11 +229,15 @@ export function registerTrainCommand(program: Command): void {
         }
         const dir = resolve(options.out);
         mkdirSync(dir, { recursive: true });
-        const checkpoint = join(dir, training.checkpointFileName({ network, variant, method, width, seed, dataset }));
+        const checkpoint = join(
+          dir,
+          training.checkpointFileName({ network, variant, ...(operators ? { operators } : {}), method, width, seed, dataset }),
+        );
         writeFileSync(checkpoint, training.encodeCheckpoint(result.checkpoint));
         const summary = {
           network,
           variant,
+          ...(operators ? { operators } : {}),
           method,
           backend: result.backend,
           epochs: result.epochs,
@@ -235,7 +258,7 @@ export function registerTrainCommand(program: Command): void {
         if (options.json) printJson(summary);
         else
           printText(
-            `${network} ${variant} (${method}) on ${dataset}: test accuracy ${result.testAccuracy === null ? '—' : (result.testAccuracy * 100).toFixed(2) + '%'} after ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}, ${summary.trainImagesPerSec} train images/s on ${result.backend}\ncheckpoint ${checkpoint}`,
+            `${network} ${label} (${method}) on ${dataset}: test accuracy ${result.testAccuracy === null ? '—' : (result.testAccuracy * 100).toFixed(2) + '%'} after ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}, ${summary.trainImagesPerSec} train images/s on ${result.backend}\ncheckpoint ${checkpoint}`,
           );
       },
     );

@@ -1,0 +1,1 @@
+ALTER TABLE "training_results" ADD COLUMN "operators" text[];
