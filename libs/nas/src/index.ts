@@ -57,3 +57,4 @@ export {
 export type { Strategy, StrategyName, StrategyOptions, StrategyState, Evaluation } from './strategies.js';
 export { runSearch, paretoFront, frontHypervolume, searchSummary } from './search.js';
 export type { SearchOptions, SearchProgress, SearchResult, EvaluatedCandidate } from './search.js';
+export { kendallTau, spearmanRho, averageRanks, bootstrapInterval, type BootstrapInterval } from './rank-correlation.js';

@@ -68,6 +68,16 @@ export async function scoreModel(
   });
 }
 
+export interface ScoreOptions {
+  /**
+   * The registered tfjs backend the model proxies run on (default `cpu`, tfjs' JavaScript
+   * reference: what the hand-computed tests pin). A faster one (`wasm` with fuselab's kernels,
+   * `tensorflow`) computes the same sums in a different float32 order. synflow stays on `cpu`, as
+   * the search objective computes it.
+   */
+  backend?: string;
+}
+
 /**
  * Proxies of a network spec: its tfjs model built with `seed` (BatchNorm and activations as
  * separate layers), scored on `batch`, disposed. `synflow` is the search objective's (linearised
@@ -78,6 +88,7 @@ export async function scoreSpec(
   batch: ProxyBatch,
   proxies: readonly string[],
   seed = 1,
+  options: ScoreOptions = {},
 ): Promise<Partial<Record<ProxyName, number>>> {
   const names = validateProxies(proxies, batch.labels !== undefined);
   if (batch.height !== spec.inputSize || batch.width !== spec.inputSize || batch.channels !== spec.inputChannels) {
@@ -86,7 +97,7 @@ export async function scoreSpec(
       `images are ${batch.height}×${batch.width}×${batch.channels}, the network takes ${spec.inputSize}×${spec.inputSize}×${spec.inputChannels}`,
     );
   }
-  return withBackend('cpu', async () => {
+  return withBackend(options.backend ?? 'cpu', async () => {
     const scores: Partial<Record<ProxyName, number>> = {};
     const stats = modelStats(spec);
     const modelNames = names.filter((n) => n !== 'synflow' && n !== 'params' && n !== 'macs');

@@ -1,5 +1,6 @@
 /** The rank-vote ensemble of proxies over a set of networks (pure; no tfjs). */
 import { NasInputError } from '../errors.js';
+import { averageRanks } from '../rank-correlation.js';
 
 /**
  * Per network, the sum over `proxies` of its rank among the networks by that proxy (1 = lowest
@@ -13,14 +14,7 @@ export function rankVote(scores: ReadonlyArray<Readonly<Record<string, number>>>
     scores.forEach((s, i) => {
       if (!Number.isFinite(s[proxy])) throw new NasInputError(`scores[${i}].${proxy}`, `expected a finite score, got ${s[proxy]}`);
     });
-    const order = scores.map((_, i) => i).sort((a, b) => scores[a]![proxy]! - scores[b]![proxy]!);
-    for (let start = 0; start < order.length;) {
-      let end = start;
-      while (end + 1 < order.length && scores[order[end + 1]!]![proxy] === scores[order[start]!]![proxy]) end++;
-      const rank = (start + end) / 2 + 1;
-      for (let k = start; k <= end; k++) votes[order[k]!]! += rank;
-      start = end + 1;
-    }
+    averageRanks(scores.map((s) => s[proxy]!)).forEach((rank, i) => (votes[i]! += rank));
   }
   return votes;
 }
