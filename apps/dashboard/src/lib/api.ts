@@ -141,6 +141,8 @@ export interface TrainingProgress {
   jobId: string | number;
   network: string;
   variant: string;
+  /** Variant `custom`: the network's per-block operators. */
+  operators?: string[];
   method: string;
   seed: number;
   step: number;

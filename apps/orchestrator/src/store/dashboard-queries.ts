@@ -221,13 +221,14 @@ export class DashboardQueries {
         (select max(m.created_at) from training_metrics m where m.job_key = j.key) as updated
       from jobs j where j.campaign_id = ${campaignId} and j.kind = 'train' and j.status = 'running' order by j.position`);
     return rows.map((row) => {
-      const params = row.params as { network: string; variant: string; method: string; seed: number };
+      const params = row.params as { network: string; variant: string; operators?: string[]; method: string; seed: number };
       const step = num(row.step);
       return {
         jobId: Number(row.id),
         jobKey: String(row.key),
         network: params.network,
         variant: params.variant,
+        ...(params.operators ? { operators: params.operators } : {}),
         method: params.method,
         seed: params.seed,
         step: step === null ? 0 : step + 1,
