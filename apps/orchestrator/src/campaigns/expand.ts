@@ -68,7 +68,8 @@ export interface NormalisedTraining {
   data?: string;
   imageSize?: number;
   network: string;
-  variants: string[];
+  /** Absent when the training gives only `operators`. */
+  variants?: string[];
   /** Networks given by their per-block operators (trained as variant `custom`), in the spec's order. */
   operators?: string[][];
   width: number;
@@ -256,7 +257,7 @@ export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
   const order = [...trainings.filter((t) => t.method === 'scratch'), ...trainings.filter((t) => t.method !== 'scratch')];
   for (const run of order) {
     const networks: Array<{ variant: string; operators?: string[]; label: string }> = [
-      ...run.variants.map((variant) => ({ variant, label: variant })),
+      ...(run.variants ?? []).map((variant) => ({ variant, label: variant })),
       ...(run.operators ?? []).map((operators) => ({ variant: 'custom', operators, label: `custom:${operators.join(',')}` })),
     ];
     for (const { variant, operators, label } of networks) {

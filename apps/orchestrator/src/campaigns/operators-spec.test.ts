@@ -47,6 +47,11 @@ describe('trainings[].operators', () => {
 
   it('needs no named variant, and leaves specs without operators as they were (same keys)', () => {
     expect(jobs({ operators: [A] }).map((p) => p.variant)).toEqual(['custom', 'custom']);
+    // The normalised form (stored, exported, re-submitted) normalises to itself.
+    for (const extra of [{ operators: [A] }, { variants: ['baseline'], operators: [A, B] }]) {
+      const once = normaliseSpec(training(extra));
+      expect(normaliseSpec(JSON.parse(JSON.stringify(once)))).toEqual(once);
+    }
     const plain = normaliseSpec(training({ variants: ['fuse_half'] }));
     expect('operators' in plain.trainings[0]!).toBe(false);
     // fuse_half as a variant and as its own operator list are different jobs (a custom network is

@@ -339,7 +339,8 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     ...(run.data ? { data: run.data } : {}),
     ...(run.imageSize !== undefined ? { imageSize: run.imageSize } : {}),
     network: run.network,
-    variants: inOrder(VARIANTS, run.variants ?? []),
+    // Absent rather than [] when only operators are given: the normalised form must normalise again.
+    ...(run.variants !== undefined ? { variants: inOrder(VARIANTS, run.variants) } : {}),
     ...(operators ? { operators } : {}),
     width: run.width,
     ...(run.stem !== undefined && run.stem !== defaultStemOf(trainingImageSize(run)) ? { stem: run.stem } : {}),
