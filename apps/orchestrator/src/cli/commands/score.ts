@@ -199,7 +199,8 @@ export function registerScoreCommand(program: Command): void {
         throw error;
       }
       const scores = await scoreSpec(spec, data, proxies, seed, { backend: backend.tfBackend }).catch(asUsage);
-      const summary = { network, operators: spec.operators, scores, backend: backend.name };
+      // The contract's keys exactly; the backend goes to the text output only.
+      const summary = { network, operators: spec.operators, scores };
       if (flags.json) printJson(summary);
       else
         printText(
