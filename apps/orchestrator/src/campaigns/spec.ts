@@ -9,11 +9,12 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
   BLOCK_OPERATORS,
-  buildNetwork,
   defaultStem,
   InvalidSpecError,
+  networkDefinition,
   NETWORKS,
   STEMS,
+  validateOperators,
   VARIANTS,
   type BlockOperator,
   type NetworkName,
@@ -360,7 +361,7 @@ const trainsBaseline = (run: ParsedTraining) => run.variants === 'all' || (run.v
 /** One network's per-block operators, checked against the network's blocks (count, choices). */
 function checkBlockOperators(field: string, network: NetworkName, operators: BlockOperator[]): BlockOperator[] {
   try {
-    return buildNetwork({ network, operators }).operators;
+    return validateOperators(networkDefinition(network), operators);
   } catch (error) {
     if (error instanceof InvalidSpecError) throw new SpecError(field, error.problem);
     throw error;

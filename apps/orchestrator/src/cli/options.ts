@@ -14,11 +14,12 @@ import {
 } from '@fuselab/systolic-sim';
 import {
   BLOCK_OPERATORS,
-  buildNetwork,
   CIFAR_STEM_MAX_INPUT,
   InvalidSpecError,
+  networkDefinition,
   NETWORKS,
   STEMS,
+  validateOperators,
   VARIANTS,
   type BlockOperator,
   type NetworkName,
@@ -54,7 +55,7 @@ export function parseOperators(value: string, network?: NetworkName): BlockOpera
   });
   if (network !== undefined) {
     try {
-      buildNetwork({ network, operators });
+      validateOperators(networkDefinition(network), operators);
     } catch (error) {
       if (error instanceof InvalidSpecError) throw new UsageError('--operators', error.problem);
       throw error;
