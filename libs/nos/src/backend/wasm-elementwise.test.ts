@@ -51,6 +51,26 @@ describe('element-wise and reduction kernels', () => {
     errs.forEach((e) => expect(e).toBe(0));
   });
 
+  it('Slice: borders of NHWC maps, inner cuts, whole tensors, ranks 1–5, int32', async () => {
+    const errs = await parity(() => {
+      const x = rnd([3, 6, 5, 4], 4);
+      const x5 = rnd([2, 3, 4, 5, 6], 5);
+      return [
+        tf.slice(x, [0, 1, 1, 0], [3, 4, 3, 4]), // the gradient of a 1-pixel zero padding
+        tf.slice(x, [1, 0, 0, 0], [2, 6, 5, 4]), // leading axis only: one run
+        tf.slice(x, [0, 0, 0, 1], [3, 6, 5, 2]), // channels cut: runs of 2
+        tf.slice(x, [2, 5, 4, 3], [1, 1, 1, 1]),
+        tf.slice(x, [0, 0, 0, 0], [3, 6, 5, 4]),
+        tf.slice(x, [0, 2, 0, 0], [3, 0, 5, 4]),
+        tf.slice(rnd([9], 6), [2], [5]),
+        tf.slice(rnd([4, 7], 7), [1, 2], [2, 4]),
+        tf.slice(x5, [1, 0, 1, 2, 0], [1, 3, 2, 3, 6]),
+        tf.cast(tf.slice(tf.cast(tf.mul(x, 100), 'int32'), [0, 1, 0, 1], [2, 3, 5, 3]), 'float32'),
+      ];
+    });
+    errs.forEach((e) => expect(e).toBe(0));
+  });
+
   it.each([
     [[64, 6, 5, 7], [0, 1, 2], false],
     [[64, 6, 5, 7], [0, 1, 2], true],
