@@ -103,6 +103,16 @@ describe('fuselab train (synthetic, tiny width)', () => {
     expect(readCheckpoint(again.checkpoint).weights).toEqual(checkpoint.weights);
   }, 120_000);
 
+  it('trains data-parallel with --replicas 2: reported, deterministic, and not the one-thread result', () => {
+    const first = train([...tiny, '--variant', 'baseline', '--replicas', '2', '--out', join(out, 'r1')]);
+    expect(first.summary).toMatchObject({ replicas: 2, trainImages: 256 });
+    expect(first.stderr).toContain('batch 32 over 2 replicas');
+    const again = train([...tiny, '--variant', 'baseline', '--replicas', '2', '--out', join(out, 'r2')]).summary;
+    const weights = readCheckpoint(first.summary.checkpoint).weights;
+    expect(readCheckpoint(again.checkpoint).weights).toEqual(weights);
+    expect(weights).not.toEqual(readCheckpoint(baselineCheckpoint).weights);
+  }, 120_000);
+
   it('trains a FuSe-half student with NOS and with KD from the baseline checkpoint', () => {
     for (const method of ['nos', 'kd']) {
       const { summary } = train([
@@ -190,6 +200,17 @@ describe('fuselab train: bad input → one line, exit 2', () => {
     ['zero epochs', [...tiny, '--variant', 'baseline', '--epochs', '0'], /--epochs: expected a positive integer/],
     ['negative width', [...tiny, '--variant', 'baseline', '--width', '-1'], /--width: expected a positive number/],
     ['kd without a teacher', [...tiny, '--variant', 'fuse_half', '--method', 'kd'], /--teacher: method kd needs a teacher checkpoint/],
+    ['zero replicas', [...tiny, '--variant', 'baseline', '--replicas', '0'], /--replicas: expected a positive integer, got "0"/],
+    [
+      'more replicas than images per batch',
+      [...tiny, '--variant', 'baseline', '--replicas', '33'],
+      /--replicas: 33 is more than the batch of 32/,
+    ],
+    [
+      'replicas with kd',
+      [...tiny, '--variant', 'fuse_half', '--method', 'kd', '--teacher', 't.ckpt', '--replicas', '2'],
+      /--replicas: data-parallel replicas train from scratch only \(method kd needs its teacher in every replica\)/,
+    ],
     ['neither --variant nor --operators', [...tiny], /--variant: give either --variant or --operators \(one of them\)/],
     [
       'both --variant and --operators',

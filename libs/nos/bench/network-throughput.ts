@@ -8,12 +8,13 @@
  *
  *   node --import tsx bench/network-throughput.ts [--network mobilenet_v2] [--widths 0.25,0.5,1]
  *        [--variants baseline,fuse_half] [--size 32] [--batch 64] [--warmup 2] [--steps 8] [--rounds 2]
- *        [--threads CORES] [--python /usr/bin/python3] [--json]
+ *        [--threads CORES] [--replicas CORES] [--python /usr/bin/python3] [--json]
  *
- * Prints per network: each side's images/s, ms/step and CPU-ms/step, and the ratio ours/PyTorch of
- * images/s (wall clock) beside the ratio of CPU time per step. Ours runs one thread (the wasm
- * backend has no threads in Node here); PyTorch uses every core unless --threads says otherwise
- * (0: PyTorch's own default, 1 thread for Debian's build here), which is the comparison a user makes.
+ * Prints per network: our images/s on one thread and with `--replicas` data-parallel threads
+ * (`TrainOptions.replicas`; the wasm backend itself has no threads in Node), PyTorch's, and the
+ * ratio ours (replicas) / PyTorch of images/s (wall clock) beside the ratio of CPU time per step.
+ * PyTorch uses every core unless --threads says otherwise (0: PyTorch's own default, 1 thread for
+ * Debian's build here): both sides on every core is the comparison a user makes.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ interface Side {
 }
 
 interface Options {
+  replicas: number;
   batch: number;
   warmup: number;
   steps: number;
@@ -46,7 +48,7 @@ interface Options {
 }
 
 /** Times `steps` steps of nos' training loop after `warmup` steps (timestamps of the step events). */
-async function measureOurs(spec: NetworkSpec, o: Options): Promise<Side> {
+async function measureOurs(spec: NetworkSpec, o: Options, replicas: number): Promise<Side> {
   const count = (o.warmup + o.steps) * o.batch;
   const data = syntheticDataset({ count, size: spec.inputSize, channels: spec.inputChannels, numClasses: spec.numClasses, seed: 1 });
   let t0 = 0;
@@ -64,6 +66,7 @@ async function measureOurs(spec: NetworkSpec, o: Options): Promise<Side> {
       learningRate: CLI_RECIPE.learningRate,
       schedule: { kind: 'cosine' },
       weightDecay: CLI_RECIPE.weightDecay,
+      replicas,
     },
     {
       onProgress: (event) => {
@@ -111,11 +114,13 @@ async function main(): Promise<void> {
       // Debian's PyTorch 1.13 defaults to 1 intra-op thread on this machine; the issue's peer uses
       // every core, so the default here is the machine's core count (0: PyTorch's own default).
       threads: { type: 'string', default: String(availableParallelism()) },
+      replicas: { type: 'string', default: String(availableParallelism()) },
       python: { type: 'string', default: '/usr/bin/python3' },
       json: { type: 'boolean', default: false },
     },
   });
   const o: Options = {
+    replicas: Number(values.replicas),
     batch: Number(values.batch),
     warmup: Number(values.warmup),
     steps: Number(values.steps),
@@ -125,10 +130,12 @@ async function main(): Promise<void> {
   const selection = await selectBackend('auto');
   const log = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
   log(
-    `ours: tfjs-${selection.name}, 1 thread; batch ${o.batch}, ${o.warmup} warm-up + ${o.steps} timed steps, best of ${values.rounds} rounds`,
+    `ours: tfjs-${selection.name}, 1 thread and ${o.replicas} data-parallel replicas; batch ${o.batch}, ${o.warmup} warm-up + ${o.steps} timed steps, best of ${values.rounds} rounds`,
   );
-  log('| network | width | variant | params | ours images/s | PyTorch images/s (threads) | ratio | CPU-time ratio |');
-  log('|---|---|---|---|---|---|---|---|');
+  log(
+    `| network | width | variant | params | ours 1 thread | ours ${o.replicas} replicas | PyTorch images/s (threads) | ratio (${o.replicas} replicas) | CPU-time ratio |`,
+  );
+  log('|---|---|---|---|---|---|---|---|---|');
   const rows = [];
   for (const width of values.widths.split(',').map(Number)) {
     for (const variant of values.variants.split(',') as VariantName[]) {
@@ -143,10 +150,12 @@ async function main(): Promise<void> {
       const probe = modelFromSpec(spec, { seed: 1 });
       const params = countTrainableParams(probe.model);
       probe.model.dispose();
+      const single: Side[] = [];
       const ours: Side[] = [];
       const torch: Array<Awaited<ReturnType<typeof measureTorch>>> = [];
       for (let round = 0; round < Number(values.rounds); round++) {
-        ours.push(await measureOurs(spec, o));
+        single.push(await measureOurs(spec, o, 1));
+        ours.push(await measureOurs(spec, o, o.replicas));
         torch.push(await measureTorch(spec, o));
       }
       if (torch[0]!.params !== params) throw new Error(`${variant} w${width}: PyTorch has ${torch[0]!.params} parameters, ours ${params}`);
@@ -157,6 +166,7 @@ async function main(): Promise<void> {
         width,
         variant,
         params,
+        single: best(single),
         ours: a,
         torch: b,
         torchThreads: torch[0]!.threads,
@@ -165,7 +175,7 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       log(
-        `| ${row.network} | ${width} | ${variant} | ${params} | ${a.imagesPerSec.toFixed(0)} | ${b.imagesPerSec.toFixed(0)} (${row.torchThreads}) | ${row.ratio.toFixed(2)} | ${row.cpuRatio.toFixed(2)} |`,
+        `| ${row.network} | ${width} | ${variant} | ${params} | ${row.single.imagesPerSec.toFixed(0)} | ${a.imagesPerSec.toFixed(0)} | ${b.imagesPerSec.toFixed(0)} (${row.torchThreads}) | ${row.ratio.toFixed(2)} | ${row.cpuRatio.toFixed(2)} |`,
       );
     }
   }

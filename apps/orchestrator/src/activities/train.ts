@@ -109,6 +109,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
             batch: params.batch,
             ...(params.limit !== undefined ? { limit: params.limit } : {}),
             ...(params.augment ? { augment: params.augment } : {}),
+            ...(params.replicas !== undefined ? { replicas: params.replicas } : {}),
             seed: params.seed,
             optimizer: params.hyperparameters.optimizer,
             ...(teacher ? { teacher } : {}),

@@ -83,6 +83,8 @@ export interface NormalisedTraining {
   limit?: number;
   /** Per-image augmentation of the training images (absent: none). */
   augment?: TrainAugment;
+  /** Data-parallel threads per step (absent: 1; see nos' `TrainOptions.replicas`). */
+  replicas?: number;
   seeds: number[];
 }
 
@@ -132,6 +134,11 @@ export interface TrainJobParams {
   batch: number;
   limit?: number;
   augment?: TrainAugment;
+  /**
+   * Data-parallel threads per step, only when above 1: BatchNorm then normalises each thread's share
+   * of the batch on its own, so the result differs from one thread's and the key must say so.
+   */
+  replicas?: number;
   seed: number;
   hyperparameters: typeof TRAINING_HYPERPARAMETERS;
   /** The teacher job's parameters (its key is derived from them) or a checkpoint file. */
@@ -277,6 +284,7 @@ export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
           batch: run.batch,
           ...(run.limit !== undefined ? { limit: run.limit } : {}),
           ...(run.augment !== undefined ? { augment: run.augment } : {}),
+          ...(run.replicas !== undefined ? { replicas: run.replicas } : {}),
           seed,
           hyperparameters: TRAINING_HYPERPARAMETERS,
         };

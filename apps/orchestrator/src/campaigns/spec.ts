@@ -104,6 +104,11 @@ const trainingSchema = z.strictObject({
       flip: z.boolean({ error: 'expected true or false' }).optional(),
     })
     .optional(),
+  /**
+   * Data-parallel threads per training step (default 1): up to the worker's cores, each computes the
+   * gradients of its share of the batch. Scratch trainings only; changes the result (BatchNorm per share).
+   */
+  replicas: positiveInt('a positive integer number of replicas').max(64).optional(),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([0]),
 });
 
@@ -333,6 +338,14 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     throw new SpecError(`${field}.teacher`, 'only used with method kd or nos');
   }
   const augment = canonicalAugment(run.augment);
+  const replicas = run.replicas ?? 1;
+  if (replicas > 1 && run.method !== 'scratch')
+    throw new SpecError(
+      `${field}.replicas`,
+      `data-parallel replicas train from scratch only (method ${run.method} needs its teacher in every replica)`,
+    );
+  if (replicas > run.batch)
+    throw new SpecError(`${field}.replicas`, `${replicas} replicas exceed the batch of ${run.batch} (each needs one image)`);
   return {
     name: run.name,
     dataset: run.dataset,
@@ -352,6 +365,8 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     ...(run.limit !== undefined ? { limit: run.limit } : {}),
     // Only what augments (crop > 0, flip true): `{}` or `{ crop: 0 }` train, and key, as no augmentation.
     ...(augment ? { augment } : {}),
+    // Only above 1: one replica trains, and keys, as before the option existed.
+    ...(replicas > 1 ? { replicas } : {}),
     seeds: [...run.seeds].sort((a, b) => a - b),
   };
 }

@@ -94,6 +94,8 @@ export interface TrainingRequest {
   limit?: number;
   /** Training-set augmentation (absent: none): random crop after `crop` pixels of zero padding, left–right flips. */
   augment?: TrainAugment;
+  /** Data-parallel threads per step (default 1; scratch only): nos' `TrainOptions.replicas`. */
+  replicas?: number;
   seed: number;
   /** Default `TRAIN_DEFAULTS.optimizer` (SGD with momentum 0.9, learning rate 0.05); `adam`: `ADAM_DEFAULTS`. */
   optimizer?: TrainOptimizerName;
@@ -308,6 +310,14 @@ export interface RunTrainingCallbacks extends TrainCallbacks {
 
 /** Trains one network and returns nos' result (its final checkpoint carries `meta`). */
 export async function runTraining(options: RunTrainingOptions, callbacks: RunTrainingCallbacks = {}): Promise<TrainResult> {
+  const replicas = options.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > options.batch)
+    throw new TrainingInputError('replicas', `expected a whole number from 1 to the batch size ${options.batch}, got ${replicas}`);
+  if (replicas > 1 && options.method !== 'scratch')
+    throw new TrainingInputError(
+      'replicas',
+      `data-parallel replicas train from scratch only (method ${options.method} needs its teacher in every replica)`,
+    );
   await ensureBackend();
   const data = options.data ?? (await loadTrainingData(options, callbacks.onDataProgress ? { onProgress: callbacks.onDataProgress } : {}));
   const stem = options.stem ?? defaultStem(data.inputSize);
@@ -358,6 +368,7 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
     schedule: { kind: 'cosine' },
     weightDecay: TRAIN_DEFAULTS.weightDecay,
     ...(options.augment ? { augment: { cropPadding: options.augment.crop ?? 0, horizontalFlip: options.augment.flip ?? false } } : {}),
+    ...(options.replicas !== undefined && options.replicas > 1 ? { replicas: options.replicas } : {}),
     meta: { ...meta },
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),

@@ -11,10 +11,11 @@ import { type Checkpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeModelWeig
 import { makeBatch } from '../data/batch.js';
 import { Rng, mixSeed, shuffledIndices } from '../data/rng.js';
 import { abortError, backendName, evaluate, yieldToEventLoop } from './evaluate.js';
-import { initializeFromTeacher, modelFromSpec, nosTapMode } from './from-spec.js';
+import { DEFAULT_INIT, initializeFromTeacher, modelFromSpec, nosTapMode } from './from-spec.js';
 import { createOptimizer, setLearningRate } from './optimizer.js';
 import { planRun, startPosition } from './run-plan.js';
 import { annealFactor, learningRateAt } from './schedule.js';
+import { ReplicaPool } from './replicas.js';
 import { trainStep } from './step.js';
 import type { EpochMetrics, TrainCallbacks, TrainOptions, TrainResult } from './types.js';
 
@@ -66,6 +67,11 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
   });
   const { rng } = position;
   let { epoch, stepInEpoch, globalStep, sums } = position;
+
+  const pool = await startReplicas(model, options, plan).catch((error: unknown) => {
+    optimizer.dispose();
+    throw error;
+  });
 
   const trainable = model.trainableWeights.map((v) => v.read() as tf.Variable);
   const stepModel = {
@@ -124,13 +130,16 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
         rng,
         ...normalize,
       });
-      for (const d of dropoutLayers) d.seed = rng.nextUint32();
+      const dropoutSeeds = dropoutLayers.map((d) => (d.seed = rng.nextUint32()));
       const lr = learningRateAt(plan.schedule, options.learningRate, globalStep, totalSteps, stepsPerEpoch);
       setLearningRate(optimizer, lr);
       const scaffold = options.nos !== undefined ? annealFactor(options.nos.anneal ?? {}, globalStep, totalSteps) : 0;
       const opWeight = plan.lambdaOp * scaffold;
 
-      const step = await trainStep(stepModel, plan, batch, opWeight);
+      const step =
+        pool === undefined
+          ? await trainStep(stepModel, plan, batch, opWeight)
+          : await pool.step(stepModel, plan, batch, opWeight, dropoutSeeds);
       const ms = performance.now() - st;
       trainMs += ms;
       epochMs += ms;
@@ -190,6 +199,7 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
     finalCheckpoint ??= await makeCheckpoint();
   } finally {
     optimizer.dispose();
+    await pool?.close();
   }
 
   let testAccuracy = last?.testAccuracy ?? null;
@@ -203,6 +213,7 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
   return {
     method,
     backend,
+    replicas: plan.replicas,
     epochs,
     steps: globalStep,
     testAccuracy,
@@ -214,4 +225,26 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
     history,
     checkpoint: finalCheckpoint,
   };
+}
+
+/** The replica threads of a data-parallel run (`replicas` > 1, checked by planRun), or none. */
+async function startReplicas(
+  model: tfl.LayersModel,
+  options: TrainOptions,
+  plan: ReturnType<typeof planRun>,
+): Promise<ReplicaPool | undefined> {
+  if (plan.replicas === 1 || !('spec' in options.model)) return undefined;
+  const backend = backendName();
+  return ReplicaPool.start(
+    {
+      replicas: plan.replicas,
+      backend: backend === 'tfjs-node' ? 'tfjs-node' : backend === 'wasm' ? 'wasm' : 'cpu',
+      spec: options.model.spec,
+      taps: options.model.taps ?? 'none',
+      init: options.model.init ?? DEFAULT_INIT,
+      seed: options.seed,
+      plan: { labelSmoothing: plan.labelSmoothing, alpha: plan.alpha, temperature: plan.temperature },
+    },
+    model.weights.map((w) => [...w.shape] as number[]),
+  );
 }

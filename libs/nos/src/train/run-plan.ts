@@ -9,7 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { CheckpointError, assertCheckpoint, loadModelWeights, loadOptimizerState } from '../checkpoint/index.js';
 import { Rng, mixSeed } from '../data/rng.js';
 import type { DistillOptions } from '../distill/index.js';
-import { inputShape } from './evaluate.js';
+import { backendName, inputShape } from './evaluate.js';
 import { initializeWeights } from './init.js';
 import type { OptimizerSpec } from './optimizer.js';
 import type { LrSchedule } from './schedule.js';
@@ -34,6 +34,8 @@ export interface RunPlan {
   schedule: LrSchedule;
   /** Pixel normalisation after scaling to [0, 1] (undefined: nos' default). */
   normalize: { mean: number | number[] | undefined; std: number | number[] | undefined };
+  /** Threads computing each step's gradients (1: the loop's own; see replicas.ts). */
+  replicas: number;
 }
 
 /** Where the loop stands: what a checkpoint stores besides weights and optimizer state. */
@@ -67,6 +69,7 @@ export function planRun(model: tfl.LayersModel, options: TrainOptions): RunPlan 
   }
   if (data.count < batchSize) throw new RangeError(`train: ${data.count} training images are fewer than one batch of ${batchSize}`);
   const stepsPerEpoch = Math.floor(data.count / batchSize);
+  const replicas = checkReplicas(options, method, batchSize);
 
   const teacher = teacherOpts?.teacher;
   if (teacher !== undefined) {
@@ -104,7 +107,25 @@ export function planRun(model: tfl.LayersModel, options: TrainOptions): RunPlan 
     optimizerSpec: options.optimizer ?? { kind: 'sgd', momentum: 0.9 },
     schedule: options.schedule ?? { kind: 'constant' },
     normalize: { mean: options.normalize?.mean, std: options.normalize?.std },
+    replicas,
   };
+}
+
+/** Data-parallel replicas build their model from the spec and have no teacher (see replicas.ts). */
+function checkReplicas(options: TrainOptions, method: TrainMethod, batchSize: number): number {
+  const replicas = positive('replicas', options.replicas ?? 1, true);
+  if (replicas === 1) return 1;
+  if (!('spec' in options.model))
+    throw new RangeError('train: replicas > 1 needs the model as { spec } (each replica thread builds its own copy)');
+  if (method !== 'scratch')
+    throw new RangeError(
+      `train: replicas > 1 trains from scratch only; method ${method} needs its teacher in every replica (not supported yet)`,
+    );
+  if (batchSize < replicas)
+    throw new RangeError(`train: replicas ${replicas} exceed the batch size ${batchSize} (each replica needs one image)`);
+  if (backendName() === 'tfjs-node')
+    throw new RangeError('train: replicas > 1 is for the wasm and cpu backends (tfjs-node already uses every core)');
+  return replicas;
 }
 
 /**

@@ -3,6 +3,10 @@
  * for KD and NOS, plus the scaffold's operator loss for NOS while its weight is above 0), gradients
  * by `tf.variableGrads`, L2 weight decay on kernels, the optimizer update. Returns the step's
  * numbers and keeps no tensor.
+ *
+ * The gradient half (`stepGradients`) is separate from the update (`applyStep`) because a
+ * data-parallel step (replicas.ts) computes gradients on shards of the batch in several threads and
+ * applies their average once.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -31,8 +35,22 @@ export interface StepNumbers {
   correct: number;
 }
 
-/** `opWeight` is λ_op · s(t) of this step (0: no operator loss). */
-export async function trainStep(s: StepModel, plan: RunPlan, batch: Batch, opWeight: number): Promise<StepNumbers> {
+/** What the objective needs of the run plan (a replica thread has no teacher and no optimizer). */
+export type ObjectivePlan = Pick<RunPlan, 'teacher' | 'labelSmoothing' | 'alpha' | 'temperature'>;
+
+/** The gradients of one batch, one tensor per trainable variable (by name), and the step's numbers. */
+export interface BatchGradients {
+  grads: tf.NamedTensorMap;
+  numbers: StepNumbers;
+}
+
+/** `opWeight` is λ_op · s(t) of this step (0: no operator loss). The caller disposes `grads`. */
+export async function stepGradients(
+  s: Pick<StepModel, 'model' | 'trainable' | 'nos'>,
+  plan: ObjectivePlan,
+  batch: Batch,
+  opWeight: number,
+): Promise<BatchGradients> {
   const { teacher } = plan;
   const x = tf.tensor4d(batch.x, [batch.n, batch.height, batch.width, batch.channels]);
   const y = tf.tensor1d(batch.y, 'int32');
@@ -57,6 +75,15 @@ export async function trainStep(s: StepModel, plan: RunPlan, batch: Batch, opWei
     }
     return loss;
   }, s.trainable);
+  const [loss, taskLoss, distillLoss, opLoss, correct] = await Promise.all(
+    [value, parts.task, parts.kd, parts.op, parts.correct].map(async (t) => (t === undefined ? undefined : (await t.data())[0]!)),
+  );
+  tf.dispose([x, y, value, ...teacherOut, ...Object.values(parts)]);
+  return { grads, numbers: { loss: loss!, taskLoss: taskLoss!, distillLoss, operatorLoss: opLoss, correct: correct! } };
+}
+
+/** Adds L2 weight decay to the kernels' gradients and applies the optimizer; disposes nothing of `grads`. */
+export function applyStep(s: StepModel, plan: Pick<RunPlan, 'weightDecay'>, grads: tf.NamedTensorMap): void {
   const update = tf.tidy(() => {
     const g: tf.NamedTensorMap = {};
     for (const v of s.trainable) {
@@ -67,9 +94,18 @@ export async function trainStep(s: StepModel, plan: RunPlan, batch: Batch, opWei
     return g;
   });
   s.optimizer.applyGradients(update);
-  const [loss, taskLoss, distillLoss, opLoss, correct] = await Promise.all(
-    [value, parts.task, parts.kd, parts.op, parts.correct].map(async (t) => (t === undefined ? undefined : (await t.data())[0]!)),
+  // `update` holds the caller's gradient tensors where no decay applies: dispose only the sums.
+  tf.dispose(
+    Object.entries(update)
+      .filter(([name, t]) => t !== grads[name])
+      .map(([, t]) => t),
   );
-  tf.dispose([x, y, value, ...teacherOut, ...Object.values(grads), ...Object.values(update), ...Object.values(parts)]);
-  return { loss: loss!, taskLoss: taskLoss!, distillLoss, operatorLoss: opLoss, correct: correct! };
+}
+
+/** `opWeight` is λ_op · s(t) of this step (0: no operator loss). */
+export async function trainStep(s: StepModel, plan: RunPlan, batch: Batch, opWeight: number): Promise<StepNumbers> {
+  const { grads, numbers } = await stepGradients(s, plan, batch, opWeight);
+  applyStep(s, plan, grads);
+  tf.dispose(Object.values(grads));
+  return numbers;
 }

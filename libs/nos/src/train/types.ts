@@ -49,6 +49,13 @@ export interface TrainOptions {
   distill?: DistillOptions;
   /** NOS: logit distillation plus annealed operator distillation via the models' taps. */
   nos?: NosOptions;
+  /**
+   * Data parallelism: threads that compute each step's gradients on shards of the batch (default 1;
+   * `replicas.ts`). Up to the machine's cores, a step takes about 1/replicas of the time. Changes the
+   * result (BatchNorm statistics per shard), so it is part of what a run is. Needs the model as
+   * `{ spec }` and method scratch.
+   */
+  replicas?: number;
   /** Continue a run from a checkpoint of the same options. */
   resumeFrom?: Checkpoint;
   /** Emit a checkpoint every this many steps as well as at the end of every epoch. */
@@ -108,6 +115,8 @@ export type TrainMethod = 'scratch' | 'kd' | 'nos';
 export interface TrainResult {
   method: TrainMethod;
   backend: string;
+  /** Threads that computed the gradients (`TrainOptions.replicas`). */
+  replicas: number;
   epochs: number;
   steps: number;
   /** Test accuracy after the last epoch (null without a test set). */

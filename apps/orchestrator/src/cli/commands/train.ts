@@ -87,6 +87,11 @@ export function registerTrainCommand(program: Command): void {
     .option('--method <method>', TRAIN_METHODS.join(' | '), 'scratch')
     .option('--teacher <ckpt>', 'teacher checkpoint (a trained baseline) for kd and nos')
     .option('--batch <n>', 'batch size', '64')
+    .option(
+      '--replicas <n>',
+      'data-parallel threads per step (scratch only; up to the cores): each computes the gradients of batch/n images. BatchNorm then normalises each share on its own, so results differ from 1',
+      '1',
+    )
     .option('--seed <n>', 'seed', '0')
     .option('--out <dir>', 'where the checkpoint is written', '.fuselab/checkpoints')
     .option(
@@ -111,6 +116,7 @@ export function registerTrainCommand(program: Command): void {
         method: string;
         teacher?: string;
         batch: string;
+        replicas: string;
         seed: string;
         out: string;
         json?: boolean;
@@ -128,6 +134,9 @@ export function registerTrainCommand(program: Command): void {
         if (width > 4) throw new UsageError('--width', `expected at most 4, got "${options.width}"`);
         const epochs = parsePositiveInt('--epochs', options.epochs);
         const batch = parsePositiveInt('--batch', options.batch);
+        const replicas = parsePositiveInt('--replicas', options.replicas);
+        if (replicas > batch)
+          throw new UsageError('--replicas', `${replicas} is more than the batch of ${batch} (each replica needs one image)`);
         const limit = options.limit !== undefined ? parsePositiveInt('--limit', options.limit) : undefined;
         const crop = options.crop !== undefined ? parsePositiveInt('--crop', options.crop) : undefined;
         if (crop !== undefined && crop > 64) throw new UsageError('--crop', `expected at most 64 pixels, got "${options.crop}"`);
@@ -140,6 +149,11 @@ export function registerTrainCommand(program: Command): void {
             `method ${method} needs a teacher checkpoint (a trained baseline, e.g. from fuselab train --variant baseline)`,
           );
         if (method === 'scratch' && options.teacher) throw new UsageError('--teacher', 'only used with --method kd or nos');
+        if (replicas > 1 && method !== 'scratch')
+          throw new UsageError(
+            '--replicas',
+            `data-parallel replicas train from scratch only (method ${method} needs its teacher in every replica)`,
+          );
         const imageSize = options.imageSize !== undefined ? parsePositiveInt('--image-size', options.imageSize) : undefined;
         if (dataset === 'folder' && !options.data)
           throw new UsageError(
@@ -181,7 +195,7 @@ export function registerTrainCommand(program: Command): void {
         bar.log(`fuselab train: backend ${backend.name} (${backend.reason})`);
         const stemUsed = stem ?? defaultStem(data.inputSize);
         bar.log(
-          `fuselab train: ${network} ${label} width ${width}, ${stemUsed} stem, ${method}${augment ? `, augment ${JSON.stringify(augment)}` : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}`,
+          `fuselab train: ${network} ${label} width ${width}, ${stemUsed} stem, ${method}${augment ? `, augment ${JSON.stringify(augment)}` : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}${replicas > 1 ? ` over ${replicas} replicas` : ''}, seed ${seed}`,
         );
         const controller = new AbortController();
         const interrupt = () => controller.abort();
@@ -203,6 +217,7 @@ export function registerTrainCommand(program: Command): void {
               data,
               ...(limit !== undefined ? { limit } : {}),
               ...(augment ? { augment } : {}),
+              ...(replicas > 1 ? { replicas } : {}),
               ...(teacher ? { teacher } : {}),
             },
             {
@@ -250,6 +265,7 @@ export function registerTrainCommand(program: Command): void {
           stem: stemUsed,
           seed,
           ...(augment ? { augment } : {}),
+          ...(replicas > 1 ? { replicas } : {}),
           trainImages: data.train.count,
           testImages: data.test.count,
           testLoss: result.testLoss,

@@ -1,0 +1,146 @@
+/**
+ * Data-parallel training (replicas.ts) on the wasm backend with a real replica thread: one step is
+ * exactly the shard-weighted mean of the shards' gradients computed in one thread (reproduced here
+ * from the loop's parts), runs are deterministic and resume bitwise, and bad options are refused.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { buildNetwork, type NetworkSpec } from '@fuselab/fuseconv';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { selectBackend } from '../backend/select.js';
+import { type Checkpoint, loadModelWeights } from '../checkpoint/index.js';
+import { makeBatch, type Batch } from '../data/batch.js';
+import { Rng, mixSeed, shuffledIndices } from '../data/rng.js';
+import { syntheticDataset } from '../data/synthetic.js';
+import { modelFromSpec } from './from-spec.js';
+import { train, type TrainOptions } from './loop.js';
+import { createOptimizer } from './optimizer.js';
+import { shardBounds } from './replicas.js';
+import { applyStep, stepGradients } from './step.js';
+import { flatWeights } from './test-util.js';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+// A small CIFAR-style MobileNetV2 (FuSe-half blocks, BatchNorm everywhere, dropout in the head).
+const spec: NetworkSpec = buildNetwork({
+  network: 'mobilenet_v2',
+  variant: 'fuse_half',
+  width: 0.25,
+  inputSize: 16,
+  numClasses: 4,
+  stem: 'cifar',
+});
+const data = syntheticDataset({ count: 40, size: 16, channels: 3, numClasses: 4, seed: 5 });
+
+const options = (over: Partial<TrainOptions> = {}): TrainOptions => ({
+  model: { spec },
+  train: data,
+  epochs: 1,
+  batchSize: 20,
+  seed: 3,
+  learningRate: 0.1,
+  optimizer: { kind: 'sgd', momentum: 0.9 },
+  weightDecay: 1e-3,
+  replicas: 2,
+  ...over,
+});
+
+const weightsOf = (ck: Checkpoint): string[] => ck.weights.map((w) => JSON.stringify(w));
+
+describe('shardBounds', () => {
+  it('splits a batch into contiguous shares differing by at most one image, larger first', () => {
+    expect(shardBounds(64, 2)).toEqual([0, 32, 64]);
+    expect(shardBounds(10, 3)).toEqual([0, 4, 7, 10]);
+    expect(shardBounds(3, 3)).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('data-parallel training', () => {
+  it('one step applies the shard-weighted mean of the shards’ gradients and BatchNorm statistics', async () => {
+    const result = await train(
+      options({ epochs: 1, train: syntheticDataset({ count: 20, size: 16, channels: 3, numClasses: 4, seed: 5 }) }),
+    );
+    expect(result.replicas).toBe(2);
+    expect(result.steps).toBe(1);
+
+    // The same step in one thread, from the loop's parts: its batch, its dropout seeds (the replica
+    // mixes its index into the loop's), each shard's gradients from the initial weights.
+    const one = syntheticDataset({ count: 20, size: 16, channels: 3, numClasses: 4, seed: 5 });
+    const rng = Rng.fromSeed(mixSeed(3, 0x7261696e));
+    const order = shuffledIndices(one.count, Rng.fromSeed(mixSeed(3, 0, 0x73687566)));
+    const batch = makeBatch(one, order.subarray(0, 20), { channels: 3, rng });
+    const a = modelFromSpec(spec, { seed: 3 }).model;
+    const b = modelFromSpec(spec, { seed: 3 }).model;
+    const dropout = (m: tfl.LayersModel) => m.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as Array<{ seed?: number }>;
+    const seeds = dropout(a).map(() => rng.nextUint32());
+    dropout(a).forEach((d, i) => (d.seed = seeds[i]));
+    dropout(b).forEach((d, i) => (d.seed = mixSeed(seeds[i]!, 1)));
+    const px = 16 * 16 * 3;
+    const half = (m: Batch, s: number, e: number): Batch => ({ ...m, n: e - s, x: m.x.slice(s * px, e * px), y: m.y.slice(s, e) });
+    const plan = { teacher: undefined, labelSmoothing: 0, alpha: 0.5, temperature: 4, weightDecay: 1e-3 };
+    const trainable = (m: tfl.LayersModel) => m.trainableWeights.map((v) => v.read() as tf.Variable);
+    const ga = await stepGradients({ model: a, trainable: trainable(a), nos: false }, plan, half(batch, 0, 10), 0);
+    const gb = await stepGradients({ model: b, trainable: trainable(b), nos: false }, plan, half(batch, 10, 20), 0);
+    const ta = trainable(a);
+    const tb = trainable(b);
+    const grads: tf.NamedTensorMap = {};
+    ta.forEach((v, k) => (grads[v.name] = tf.add(tf.mul(ga.grads[v.name]!, 0.5), tf.mul(gb.grads[tb[k]!.name]!, 0.5))));
+    const optimizer = createOptimizer({ kind: 'sgd', momentum: 0.9 }, 0.1);
+    applyStep(
+      { model: a, optimizer, trainable: ta, decayed: new Set(ta.filter((v) => v.shape.length >= 2).map((v) => v.name)), nos: false },
+      plan,
+      grads,
+    );
+    a.nonTrainableWeights.forEach((w, k) => {
+      const v = w.read() as tf.Variable;
+      v.assign(tf.add(tf.mul(v, 0.5), tf.mul(b.nonTrainableWeights[k]!.read(), 0.5)));
+    });
+    const expected = flatWeights(a);
+    const restored = modelFromSpec(spec, { seed: 3 }).model;
+    loadModelWeights(restored, result.checkpoint.weights);
+    const got = flatWeights(restored);
+    // Bitwise: the replica thread runs the same wasm kernels on the same numbers.
+    got.forEach((arr, i) => expect(Array.from(arr), `weight ${i} (${a.weights[i]!.originalName})`).toEqual(Array.from(expected[i]!)));
+    // The averaged statistics are not either shard's own.
+    expect(
+      got.some((arr, i) => a.weights[i]!.trainable === false && Array.from(arr).join() !== Array.from(flatWeights(b)[i]!).join()),
+    ).toBe(true);
+    optimizer.dispose();
+    [a, b, restored].forEach((m) => m.dispose());
+  });
+
+  it('is deterministic and resumes bitwise from a checkpoint', async () => {
+    const first = await train(options({ epochs: 2 }));
+    const again = await train(options({ epochs: 2 }));
+    expect(weightsOf(again.checkpoint)).toEqual(weightsOf(first.checkpoint));
+    let mid: Checkpoint | undefined;
+    await train(options({ epochs: 2, checkpointEvery: 3 }), {
+      onCheckpoint: (ck) => {
+        if (ck.globalStep === 3) mid = ck;
+      },
+    });
+    expect(mid).toBeDefined();
+    const resumed = await train(options({ epochs: 2, resumeFrom: mid! }));
+    expect(weightsOf(resumed.checkpoint)).toEqual(weightsOf(first.checkpoint));
+    // One thread normalises whole batches: another result.
+    const single = await train(options({ epochs: 2, replicas: 1 }));
+    expect(weightsOf(single.checkpoint)).not.toEqual(weightsOf(first.checkpoint));
+  });
+
+  it('refuses replicas it cannot run, naming the option', async () => {
+    await expect(train(options({ replicas: 0 }))).rejects.toThrow('train: replicas must be a positive integer, got 0');
+    await expect(train(options({ replicas: 1.5 }))).rejects.toThrow('train: replicas must be a positive integer, got 1.5');
+    await expect(train(options({ replicas: 21 }))).rejects.toThrow('train: replicas 21 exceed the batch size 20');
+    const model = modelFromSpec(spec, { seed: 1 }).model;
+    await expect(train(options({ model }))).rejects.toThrow('train: replicas > 1 needs the model as { spec }');
+    await expect(train(options({ distill: { teacher: model } }))).rejects.toThrow(
+      'train: replicas > 1 trains from scratch only; method kd',
+    );
+    model.dispose();
+  });
+});
