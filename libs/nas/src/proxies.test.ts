@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildNetwork } from '@fuselab/fuseconv';
+import { buildModel } from '@fuselab/fuseconv/tfjs';
 import {
   fisher,
   gradNorm,
@@ -141,6 +142,26 @@ describe('gradient proxies on a 1-conv + linear net (hand-computed, float64)', (
     const agree = codes[0]!.filter((c, u) => c === codes[1]![u]).length;
     expect(agree).toBeLessThan(8);
     expect(rel(naswot(tinyModel(), batch(false)), Math.log(Math.abs(8 * 8 - agree * agree)))).toBeLessThan(1e-9);
+  });
+
+  test('naswot reads the codes of fused BatchNorm + ReLU6 layers as of separate activation layers', () => {
+    // The same spec and seed built with fuseconv's BatchNormActivation and with BatchNorm + ReLU6
+    // layers: the same units, the same signs, so the same kernel up to float32 sign ties.
+    const spec = buildNetwork({ network: 'mobilenet_v2', variant: 'fuse_half', width: 0.25, inputSize: 16, numClasses: 4, stem: 'cifar' });
+    const n = 6;
+    const images = {
+      x: Float32Array.from({ length: n * 16 * 16 * 3 }, (_, i) => Math.sin(0.37 * i)),
+      n,
+      height: 16,
+      width: 16,
+      channels: 3,
+    };
+    const fused = buildModel(spec, { seed: 2 }).model;
+    const separate = buildModel(spec, { seed: 2, fuseBatchNorm: false }).model;
+    expect(fused.layers.some((l) => l.getClassName() === 'BatchNormActivation')).toBe(true);
+    expect(rel(naswot(fused, images), naswot(separate, images))).toBeLessThan(1e-6);
+    fused.dispose();
+    separate.dispose();
   });
 
   test('labelled proxies refuse a batch without labels, naming the proxy', () => {

@@ -7,14 +7,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { logAbsDet } from './linalg.js';
-import { ACTIVATION_LAYER_CLASSES, finite, first, inputTensor, withHooks, withoutDropout, type ProxyBatch } from './model-access.js';
+import { activationLayers, finite, first, inputTensor, withHooks, withoutDropout, type ProxyBatch } from './model-access.js';
 
 /**
  * naswot = log|det K|, K_ij = Σ_activation units [c_i = c_j], c the binary code (unit > 0) of
  * sample i after every ReLU, ReLU6 and h-swish (each of these is > 0 exactly where its input is).
  */
 export function naswot(model: tfl.LayersModel, batch: ProxyBatch): number {
-  const layers = model.layers.filter((l) => ACTIVATION_LAYER_CLASSES.includes(l.getClassName()));
+  const layers = activationLayers(model);
   let kernel = tf.zeros([batch.n, batch.n]);
   withoutDropout(model, () =>
     withHooks(
@@ -23,8 +23,14 @@ export function naswot(model: tfl.LayersModel, batch: ProxyBatch): number {
         const out = first(original(inputs, kwargs));
         const next = tf.tidy(() => {
           const codes = tf.cast(tf.greater(tf.reshape(out, [batch.n, -1]), 0), 'float32');
-          const ones = tf.sub(1, codes);
-          return tf.add(kernel, tf.add(tf.matMul(codes, codes, false, true), tf.matMul(ones, ones, false, true)));
+          // Units where i and j agree = both on + both off = c_i·c_j + (U − |c_i| − |c_j| + c_i·c_j):
+          // one product instead of a second one over the complement codes. Integers below 2^24, so
+          // exact in float32 in any summation order.
+          const units = codes.shape[1]!;
+          const on = tf.sum(codes, 1);
+          const both = tf.mul(tf.matMul(codes, codes, false, true), 2);
+          const agree = tf.add(tf.sub(both, tf.add(tf.reshape(on, [batch.n, 1]), tf.reshape(on, [1, batch.n]))), units);
+          return tf.add(kernel, agree);
         });
         kernel.dispose();
         kernel = tf.keep(next);

@@ -24,6 +24,19 @@ export const WEIGHTED_LAYER_CLASSES = ['Conv2D', 'DepthwiseConv2D', 'FuseConv2D'
 /** Activation layer classes NASWOT reads codes from. */
 export const ACTIVATION_LAYER_CLASSES = ['ReLU', 'HardSwish', 'Activation'];
 
+/**
+ * The layers whose outputs are activations: those of {@link ACTIVATION_LAYER_CLASSES}, and
+ * fuseconv's `BatchNormActivation` with ReLU or ReLU6 (its output is the activation's; with
+ * `linear` it is a plain BatchNorm).
+ */
+export function activationLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
+  return model.layers.filter(
+    (l) =>
+      ACTIVATION_LAYER_CLASSES.includes(l.getClassName()) ||
+      (l.getClassName() === 'BatchNormActivation' && (l.getConfig() as { activation?: string }).activation !== 'linear'),
+  );
+}
+
 export interface ScoredWeight {
   /** `layer/weight`, e.g. `features.3.op/kernel_h`. */
   name: string;
