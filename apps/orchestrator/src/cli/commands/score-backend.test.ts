@@ -25,16 +25,20 @@ const batch = {
   channels: 3,
   labels: Int32Array.from({ length: n }, (_, i) => i % 4),
 };
-// Relative differences measured at 32 px (the test runs at 16 px to save the cpu reference's time): 1.5e-8 (jacob_cov) to 6.1e-6 (fisher), naswot exact (a
-// count of binary codes); the bounds leave an order of magnitude for float32 summation order.
+// Relative differences measured on this test's network and batch (2026-11-30, the model with fused
+// BatchNorm + ReLU6 as it trains): grad_norm 4.0e-5, snip 3.1e-5, fisher 3.8e-5, jacob_cov 1.4e-5,
+// naswot 2.6e-7 (one unit's code at a sign tie), zen 4.1e-7, grasp 1.7e-4. Larger than with separate
+// BatchNorm layers (1.5e-8 to 6.1e-6): the fused kernels' statistics differ in float32 summation order
+// between backends, and BatchNorm over 6 images at the late 1×1–2×2 maps amplifies it. The bounds
+// leave an order of magnitude.
 const TOLERANCE: Record<string, number> = {
-  grad_norm: 1e-5,
-  snip: 1e-5,
-  fisher: 1e-4,
-  jacob_cov: 1e-5,
-  naswot: 1e-9,
-  zen: 1e-5,
-  grasp: 1e-4,
+  grad_norm: 4e-4,
+  snip: 3e-4,
+  fisher: 4e-4,
+  jacob_cov: 1.5e-4,
+  naswot: 3e-6,
+  zen: 4e-6,
+  grasp: 2e-3,
 };
 
 describe('proxies on the training backend', () => {
