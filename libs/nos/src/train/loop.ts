@@ -172,7 +172,9 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
         const isLast = globalStep === totalSteps;
         if (options.test !== undefined && ((options.evalEvery ?? 'epoch') === 'epoch' || isLast)) {
           const onBatch = (done: number, total: number) => onProgress?.({ type: 'evaluate', epoch, done, total });
-          const r = await evaluate(model, options.test, { batchSize: options.evalBatchSize, normalize, signal, onBatch });
+          const evalOptions = { batchSize: options.evalBatchSize, normalize, signal, onBatch };
+          const r =
+            pool === undefined ? await evaluate(model, options.test, evalOptions) : await pool.evaluate(model, options.test, evalOptions);
           metrics.testLoss = r.loss;
           metrics.testAccuracy = r.accuracy;
         }

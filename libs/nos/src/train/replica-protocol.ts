@@ -36,10 +36,20 @@ export interface ReplicaStep {
   opWeight: number;
 }
 
-export type ToReplica = ReplicaInit | ReplicaStep | { type: 'close' };
+export interface ReplicaEvaluate {
+  type: 'evaluate';
+  /** As in a step: every weight, as the loop holds them now. */
+  weights: Float32Array[];
+  /** This replica's test batches, made by the loop. */
+  batches: Array<{ x: Float32Array; y: Int32Array; n: number; height: number; width: number; channels: number }>;
+}
+
+export type ToReplica = ReplicaInit | ReplicaStep | ReplicaEvaluate | { type: 'close' };
 
 export type FromReplica =
   | { type: 'ready'; shapes: number[][] }
   /** Gradients in `model.trainableWeights` order (null: no gradient), the non-trainable weights after the forward pass. */
   | { type: 'gradients'; grads: Array<Float32Array | null>; nonTrainable: Float32Array[]; numbers: StepNumbers }
+  /** Per batch, in order: the summed cross-entropy and the number right (evaluate.ts' `evaluateBatch`). */
+  | { type: 'evaluated'; results: Array<{ loss: number; correct: number }> }
   | { type: 'error'; name: string; message: string };

@@ -13,7 +13,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select.js';
 import { mixSeed } from '../data/rng.js';
 import { modelFromSpec } from './from-spec.js';
-import type { FromReplica, ReplicaInit, ReplicaStep, ToReplica } from './replica-protocol.js';
+import { evaluateBatch } from './evaluate.js';
+import type { FromReplica, ReplicaEvaluate, ReplicaInit, ReplicaStep, ToReplica } from './replica-protocol.js';
 import { stepGradients, type ObjectivePlan } from './step.js';
 
 interface Replica {
@@ -41,12 +42,23 @@ async function start(m: ReplicaInit): Promise<Replica> {
   };
 }
 
-async function step(r: Replica, m: ReplicaStep): Promise<void> {
+function setWeights(r: Replica, weights: Float32Array[]): void {
   r.model.weights.forEach((w, i) => {
-    const t = tf.tensor(m.weights[i]!, w.shape as number[]);
+    const t = tf.tensor(weights[i]!, w.shape as number[]);
     (w.read() as tf.Variable).assign(t);
     t.dispose();
   });
+}
+
+async function evaluate(r: Replica, m: ReplicaEvaluate): Promise<void> {
+  setWeights(r, m.weights);
+  const results = [];
+  for (const batch of m.batches) results.push(await evaluateBatch(r.model, batch));
+  post({ type: 'evaluated', results });
+}
+
+async function step(r: Replica, m: ReplicaStep): Promise<void> {
+  setWeights(r, m.weights);
   r.dropout.forEach((d, i) => (d.seed = mixSeed(m.dropoutSeeds[i] ?? 0, r.index)));
   const batch = { x: m.x, y: m.y, n: m.n, height: m.height, width: m.width, channels: m.channels };
   const { grads, numbers } = await stepGradients({ model: r.model, trainable: r.trainable, nos: false }, r.plan, batch, m.opWeight);
@@ -72,6 +84,9 @@ port.on('message', (m: ToReplica) => {
       } else if (m.type === 'step') {
         if (replica === undefined) throw new Error('replica: a step arrived before init');
         await step(await replica, m);
+      } else if (m.type === 'evaluate') {
+        if (replica === undefined) throw new Error('replica: an evaluation arrived before init');
+        await evaluate(await replica, m);
       } else {
         (await replica)?.model.dispose();
         port.close();

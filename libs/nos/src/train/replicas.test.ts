@@ -14,6 +14,7 @@ import { makeBatch, type Batch } from '../data/batch.js';
 import { Rng, mixSeed, shuffledIndices } from '../data/rng.js';
 import { syntheticDataset } from '../data/synthetic.js';
 import { modelFromSpec } from './from-spec.js';
+import { evaluate } from './evaluate.js';
 import { train, type TrainOptions } from './loop.js';
 import { createOptimizer } from './optimizer.js';
 import { shardBounds } from './replicas.js';
@@ -130,6 +131,22 @@ describe('data-parallel training', () => {
     // One thread normalises whole batches: another result.
     const single = await train(options({ epochs: 2, replicas: 1 }));
     expect(weightsOf(single.checkpoint)).not.toEqual(weightsOf(first.checkpoint));
+  });
+
+  it('evaluates with the threads to the very numbers one thread gets', async () => {
+    const test = syntheticDataset({ count: 50, size: 16, channels: 3, numClasses: 4, seed: 8, name: 'synthetic-test' });
+    const events: number[] = [];
+    const result = await train(options({ test, evalBatchSize: 8 }), {
+      onProgress: (e) => void (e.type === 'evaluate' && events.push(e.done)),
+    });
+    const model = modelFromSpec(spec, { seed: 3 }).model;
+    loadModelWeights(model, result.checkpoint.weights);
+    const alone = await evaluate(model, test, { batchSize: 8 });
+    expect(result.testLoss).toBe(alone.loss);
+    expect(result.testAccuracy).toBe(alone.accuracy);
+    expect(events.at(-1)).toBe(50);
+    expect(events.every((d, i) => i === 0 || d >= events[i - 1]!)).toBe(true);
+    model.dispose();
   });
 
   it('refuses replicas it cannot run, naming the option', async () => {

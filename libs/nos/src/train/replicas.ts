@@ -23,7 +23,18 @@ import type { BackendName } from '../backend/select.js';
 import type { Batch } from '../data/batch.js';
 import type { InitScheme, TapMode } from './from-spec.js';
 import type { FromReplica, ReplicaInit, ToReplica } from './replica-protocol.js';
+import {
+  abortError,
+  evaluateBatch,
+  evaluationBatches,
+  summarizeEvaluation,
+  testBatch,
+  yieldToEventLoop,
+  type EvaluateOptions,
+} from './evaluate.js';
 import { applyStep, stepGradients, type StepModel, type StepNumbers } from './step.js';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ImageDataset } from '../data/dataset.js';
 import type { RunPlan } from './run-plan.js';
 
 export interface ReplicaOptions {
@@ -93,6 +104,14 @@ function shard(batch: Batch, start: number, end: number): Batch {
   return { ...batch, n: end - start, x: batch.x.slice(start * px, end * px), y: batch.y.slice(start, end) };
 }
 
+/**
+ * The threads' answers are awaited after the loop's own share; should that throw (abort, a kernel
+ * error), a thread failing later must not become an unhandled rejection that ends the process.
+ */
+function settleQuietly(pending: ReadonlyArray<Promise<unknown>>): void {
+  for (const p of pending) p.catch(() => undefined);
+}
+
 /** Shard boundaries: `replicas` contiguous ranges of sizes differing by at most one, larger first. */
 export function shardBounds(n: number, replicas: number): number[] {
   const bounds = [0];
@@ -143,6 +162,7 @@ export class ReplicaPool {
       const b = shard(batch, bounds[i + 1]!, bounds[i + 2]!);
       return t.request({ type: 'step', weights, ...b, dropoutSeeds, opWeight }, [b.x.buffer as ArrayBuffer, b.y.buffer as ArrayBuffer]);
     });
+    settleQuietly(pending);
     const mine = await stepGradients(s, plan, shard(batch, bounds[0]!, bounds[1]!), opWeight);
     const others = (await Promise.all(pending)).map((m) => {
       if (m.type !== 'gradients') throw new Error(`replica thread answered ${m.type} to a step`);
@@ -186,6 +206,39 @@ export class ReplicaPool {
       operatorLoss: weighted((n) => n.operatorLoss),
       correct: all.reduce((acc, n) => acc + n.correct, 0),
     };
+  }
+
+  /**
+   * `evaluate` (evaluate.ts) with the test batches split between the threads: the same batches and
+   * per-batch sums, added in batch order, so the same numbers as one thread's evaluation.
+   */
+  async evaluate(model: tfl.LayersModel, data: ImageDataset, options: EvaluateOptions = {}): Promise<{ loss: number; accuracy: number }> {
+    const batches = evaluationBatches(data.count, options.batchSize ?? 256);
+    const bounds = shardBounds(batches.length, this.replicas);
+    const weights = model.weights.map((w) => w.read().dataSync() as Float32Array);
+    const pending = this.threads.map((t, i) => {
+      const mine = batches.slice(bounds[i + 1], bounds[i + 2]).map(({ start, n }) => testBatch(model, data, start, n, options));
+      return t.request(
+        { type: 'evaluate', weights, batches: mine },
+        mine.flatMap((b) => [b.x.buffer as ArrayBuffer, b.y.buffer as ArrayBuffer]),
+      );
+    });
+    settleQuietly(pending);
+    const own = [];
+    const ownImages = batches[bounds[1]! - 1] === undefined ? 0 : batches[bounds[1]! - 1]!.start + batches[bounds[1]! - 1]!.n;
+    for (const { start, n } of batches.slice(0, bounds[1])) {
+      if (options.signal?.aborted) throw abortError(options.signal);
+      own.push(await evaluateBatch(model, testBatch(model, data, start, n, options)));
+      // Progress as the loop's own share goes, scaled to the whole (the threads answer only at the end).
+      options.onBatch?.(Math.round(((start + n) / ownImages) * data.count), data.count);
+      await yieldToEventLoop();
+    }
+    const others = (await Promise.all(pending)).map((m) => {
+      if (m.type !== 'evaluated') throw new Error(`replica thread answered ${m.type} to an evaluation`);
+      return m.results;
+    });
+    options.onBatch?.(data.count, data.count);
+    return summarizeEvaluation([...own, ...others.flat()], data.count);
   }
 
   async close(): Promise<void> {
