@@ -6,6 +6,7 @@
 import type { NetworkSpec } from '@fuselab/fuseconv';
 
 import type { BackendName } from '../backend/select.js';
+import type { Batch } from '../data/batch.js';
 import type { InitScheme, TapMode } from './from-spec.js';
 import type { ObjectivePlan, StepNumbers } from './step.js';
 
@@ -21,16 +22,11 @@ export interface ReplicaInit {
   plan: Omit<ObjectivePlan, 'teacher'>;
 }
 
-export interface ReplicaStep {
+/** A step: the replica's share of the batch (a `Batch`), and what else it needs. */
+export interface ReplicaStep extends Batch {
   type: 'step';
   /** Every weight of the model (trainable and not) in `model.weights` order, as the loop holds them now. */
   weights: Float32Array[];
-  x: Float32Array;
-  y: Int32Array;
-  n: number;
-  height: number;
-  width: number;
-  channels: number;
   /** The loop's dropout seeds of this step, one per Dropout layer (each replica mixes in its index). */
   dropoutSeeds: number[];
   opWeight: number;
@@ -41,7 +37,7 @@ export interface ReplicaEvaluate {
   /** As in a step: every weight, as the loop holds them now. */
   weights: Float32Array[];
   /** This replica's test batches, made by the loop. */
-  batches: Array<{ x: Float32Array; y: Int32Array; n: number; height: number; width: number; channels: number }>;
+  batches: Batch[];
 }
 
 export type ToReplica = ReplicaInit | ReplicaStep | ReplicaEvaluate | { type: 'close' };

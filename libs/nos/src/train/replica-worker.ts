@@ -60,8 +60,7 @@ async function evaluate(r: Replica, m: ReplicaEvaluate): Promise<void> {
 async function step(r: Replica, m: ReplicaStep): Promise<void> {
   setWeights(r, m.weights);
   r.dropout.forEach((d, i) => (d.seed = mixSeed(m.dropoutSeeds[i] ?? 0, r.index)));
-  const batch = { x: m.x, y: m.y, n: m.n, height: m.height, width: m.width, channels: m.channels };
-  const { grads, numbers } = await stepGradients({ model: r.model, trainable: r.trainable, nos: false }, r.plan, batch, m.opWeight);
+  const { grads, numbers } = await stepGradients({ model: r.model, trainable: r.trainable, nos: false }, r.plan, m, m.opWeight);
   const out = r.trainable.map((v) => {
     const g = grads[v.name];
     return g === undefined ? null : (g.dataSync() as Float32Array).slice();
