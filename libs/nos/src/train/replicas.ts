@@ -17,12 +17,12 @@
 import { Worker } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { NetworkSpec } from '@fuselab/fuseconv';
 
 import type { BackendName } from '../backend/select.js';
 import type { Batch } from '../data/batch.js';
-import type { InitScheme, TapMode } from './from-spec.js';
-import type { FromReplica, ReplicaInit, ToReplica } from './replica-protocol.js';
+import type { ImageDataset } from '../data/dataset.js';
 import {
   abortError,
   evaluateBatch,
@@ -32,10 +32,10 @@ import {
   yieldToEventLoop,
   type EvaluateOptions,
 } from './evaluate.js';
-import { applyStep, stepGradients, type StepModel, type StepNumbers } from './step.js';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ImageDataset } from '../data/dataset.js';
+import type { InitScheme, TapMode } from './from-spec.js';
+import type { FromReplica, ReplicaInit, ToReplica } from './replica-protocol.js';
 import type { RunPlan } from './run-plan.js';
+import { applyStep, stepGradients, type StepModel, type StepNumbers } from './step.js';
 
 export interface ReplicaOptions {
   replicas: number;
