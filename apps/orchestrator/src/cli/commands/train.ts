@@ -89,7 +89,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--batch <n>', 'batch size', '64')
     .option(
       '--replicas <n>',
-      'data-parallel threads per step (scratch only; up to the cores): each computes the gradients of batch/n images. BatchNorm then normalises each share on its own, so results differ from 1',
+      'data-parallel threads per step (scratch only; up to the cores): each computes the gradients of batch/n images. BatchNorm then normalises each share on its own, so results differ from 1 (2 points lower in a short CIFAR-10 run: libs/nos README)',
       '1',
     )
     .option('--seed <n>', 'seed', '0')
