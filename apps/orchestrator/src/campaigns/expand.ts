@@ -108,6 +108,17 @@ export function canonicalAugment(augment: { crop?: number | undefined; flip?: bo
   return { ...(crop > 0 ? { crop } : {}), ...(flip ? { flip: true } : {}) };
 }
 
+/**
+ * Why `replicas` data-parallel threads cannot train with `method` (undefined: they can): each thread
+ * builds its model from the spec and has no teacher, so KD and NOS train on one. The one rule for the
+ * CLI (`--replicas`), campaign specs (`trainings[].replicas`) and the training activity.
+ */
+export function replicasProblem(replicas: number, method: string): string | undefined {
+  if (replicas > 1 && method !== 'scratch')
+    return `data-parallel replicas train from scratch only (method ${method} needs its teacher in every replica)`;
+  return undefined;
+}
+
 /** The hyperparameters of every training job (part of its parameters, hence of its key). */
 export const TRAINING_HYPERPARAMETERS = {
   optimizer: 'sgd',

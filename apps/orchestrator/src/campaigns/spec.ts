@@ -24,6 +24,7 @@ import { createStrategy, makeSpace, NasInputError, OBJECTIVES, SPACE_KINDS, spac
 import { HARDWARE_CHOICES, TRAIN_DATASETS, TRAIN_METHODS, type TrainDataset } from '../choices.js';
 import {
   canonicalAugment,
+  replicasProblem,
   stableStringify,
   type NormalisedSearch,
   type NormalisedSpec,
@@ -339,11 +340,8 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
   }
   const augment = canonicalAugment(run.augment);
   const replicas = run.replicas ?? 1;
-  if (replicas > 1 && run.method !== 'scratch')
-    throw new SpecError(
-      `${field}.replicas`,
-      `data-parallel replicas train from scratch only (method ${run.method} needs its teacher in every replica)`,
-    );
+  const replicasWrong = replicasProblem(replicas, run.method);
+  if (replicasWrong) throw new SpecError(`${field}.replicas`, replicasWrong);
   if (replicas > run.batch)
     throw new SpecError(`${field}.replicas`, `${replicas} replicas exceed the batch of ${run.batch} (each needs one image)`);
   return {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { buildNetwork, defaultStem, type BlockOperator, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
-import { TRAINING_HYPERPARAMETERS, type TrainAugment } from '../campaigns/expand.js';
+import { replicasProblem, TRAINING_HYPERPARAMETERS, type TrainAugment } from '../campaigns/expand.js';
 import { DATASET_IMAGE_SIZE } from '../campaigns/spec.js';
 import { TRAIN_OPTIMIZERS, type TrainDataset, type TrainMethodName, type TrainOptimizerName } from '../choices.js';
 import { FolderSourceError, loadFolderData } from './folder-dataset.js';
@@ -313,11 +313,8 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
   const replicas = options.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > options.batch)
     throw new TrainingInputError('replicas', `expected a whole number from 1 to the batch size ${options.batch}, got ${replicas}`);
-  if (replicas > 1 && options.method !== 'scratch')
-    throw new TrainingInputError(
-      'replicas',
-      `data-parallel replicas train from scratch only (method ${options.method} needs its teacher in every replica)`,
-    );
+  const replicasWrong = replicasProblem(replicas, options.method);
+  if (replicasWrong) throw new TrainingInputError('replicas', replicasWrong);
   await ensureBackend();
   const data = options.data ?? (await loadTrainingData(options, callbacks.onDataProgress ? { onProgress: callbacks.onDataProgress } : {}));
   const stem = options.stem ?? defaultStem(data.inputSize);

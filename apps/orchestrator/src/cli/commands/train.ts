@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BLOCK_OPERATORS, defaultStem, NETWORKS, VARIANTS } from '@fuselab/fuseconv';
-import { canonicalAugment } from '../../campaigns/expand.js';
+import { canonicalAugment, replicasProblem } from '../../campaigns/expand.js';
 import { TRAIN_DATASETS, TRAIN_METHODS } from '../../choices.js';
 import {
   oneOf,
@@ -149,11 +149,8 @@ export function registerTrainCommand(program: Command): void {
             `method ${method} needs a teacher checkpoint (a trained baseline, e.g. from fuselab train --variant baseline)`,
           );
         if (method === 'scratch' && options.teacher) throw new UsageError('--teacher', 'only used with --method kd or nos');
-        if (replicas > 1 && method !== 'scratch')
-          throw new UsageError(
-            '--replicas',
-            `data-parallel replicas train from scratch only (method ${method} needs its teacher in every replica)`,
-          );
+        const replicasWrong = replicasProblem(replicas, method);
+        if (replicasWrong) throw new UsageError('--replicas', replicasWrong);
         const imageSize = options.imageSize !== undefined ? parsePositiveInt('--image-size', options.imageSize) : undefined;
         if (dataset === 'folder' && !options.data)
           throw new UsageError(
