@@ -35,14 +35,19 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
       await store.startJobs(campaignId, [job.key], worker, Context.current().info.attempt);
       return { key: job.key, params: job.params as SearchJobParams };
     },
-    async evaluateSearchCandidate({ jobKey, params, index, generation, candidate }) {
+    async evaluateSearchCandidate({ jobKey, params, index, generation, candidate, trained }) {
       const key = candidateKey(candidate as Candidate);
       const stored = await store.searchCandidate(jobKey, key);
       if (stored) return stored.objectives as Record<string, number>;
       const space = searchSpaceOf(params);
       let objectives: Record<string, number>;
       try {
-        objectives = (await evaluateCandidate(evaluationRequestOf(params, space, candidate as Candidate))) as Record<string, number>;
+        // `accuracy`: the workflow trained the candidate first (a fuselab-train activity) and passes the result on.
+        const accuracy = trained ? { accuracy: () => trained.testAccuracy } : {};
+        objectives = (await evaluateCandidate(evaluationRequestOf(params, space, candidate as Candidate), accuracy)) as Record<
+          string,
+          number
+        >;
       } catch (error) {
         // A candidate libs/nas rejects (or a non-finite synflow) fails the same way on every attempt.
         rethrowForActivity(error);
@@ -55,6 +60,7 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
         operators: candidate.operators,
         array: candidate.array ?? null,
         objectives,
+        trainingKey: trained?.key ?? null,
         worker,
       });
       return objectives;

@@ -6,11 +6,12 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainJobParams } from '../campaigns/expand.js';
+import { candidateTraining } from '../campaigns/search.js';
 import { codeVersion, jobKey } from '../campaigns/versions.js';
 import { confinePath } from '../env/data-roots.js';
 import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { MetricRow, Store } from '../store/store.js';
-import type { TrainActivities } from './types.js';
+import type { TrainActivities, TrainJobResult } from './types.js';
 
 export interface TrainActivityOptions {
   /** Checkpoint every N optimizer steps as well as at every epoch end (default 20). */
@@ -29,192 +30,205 @@ export interface TrainActivityOptions {
 export const JOB_TOUCH_EVERY_MS = 15_000;
 
 export function createTrainActivities(store: Store, worker: string, options: TrainActivityOptions = {}): TrainActivities {
+  /**
+   * Trains job `key` of the campaign, resuming from its latest stored checkpoint, or answers the
+   * result a run with that key stored already (in any campaign). The job's row, if the campaign has
+   * one, is kept alive while it runs and completed with the result.
+   */
+  async function train(campaignId: string, key: string, params: TrainJobParams, force: boolean): Promise<TrainJobResult> {
+    const ctx = Context.current();
+    const attempt = ctx.info.attempt;
+    if (force && attempt === 1) await store.dropTraining(key);
+    const done = await store.trainingResult(key);
+    if (done) {
+      // Another campaign (or an attempt whose completion was lost) already stored it.
+      await store.completeJob(campaignId, key, worker);
+      return { key, testAccuracy: done.testAccuracy, epochs: done.epochs, resumedFrom: done.resumedFrom };
+    }
+    const training = await import('../train/training.js');
+    // The training itself runs in a child process, off this event loop (training-process.ts).
+    const { runTrainingInChild } = await import('../train/training-process.js');
+    try {
+      // The spec was checked at submission; the worker checks again with its own roots, since
+      // it is the one that opens the files (and a job may reach it by another way).
+      if (options.dataRoots) {
+        if (params.dataDir) confinePath(params.dataDir, options.dataRoots, 'dataDir');
+        if (params.data) confinePath(params.data, options.dataRoots, 'data');
+        if (params.teacher && 'checkpoint' in params.teacher) confinePath(params.teacher.checkpoint, options.dataRoots, 'teacher');
+      }
+      let teacher: { checkpoint: import('@fuselab/nos').Checkpoint; source: string } | undefined;
+      if (params.teacher && 'checkpoint' in params.teacher) {
+        teacher = { checkpoint: training.readCheckpointFile(params.teacher.checkpoint), source: params.teacher.checkpoint };
+      } else if (params.teacher) {
+        const teacherKey = jobKey('train', params.teacher.job);
+        const result = await store.trainingResult(teacherKey);
+        const row = result ? await store.checkpoint(teacherKey, result.checkpointEpoch, result.checkpointStep) : undefined;
+        if (!row)
+          throw ApplicationFailure.nonRetryable(
+            `the teacher job ${teacherKey.slice(0, 12)} (${params.teacher.job.network} ${params.teacher.job.variant}, seed ${params.teacher.job.seed}) has no stored result`,
+            'TrainingInputError',
+          );
+        teacher = {
+          checkpoint: training.decodeCheckpoint(row.data, `teacher checkpoint ${teacherKey.slice(0, 12)}`),
+          source: `teacher job ${teacherKey.slice(0, 12)}`,
+        };
+      }
+      const latest = await store.latestCheckpoint(key);
+      const resumeFrom = latest ? training.decodeCheckpoint(latest.data, `checkpoint of job ${key.slice(0, 12)}`) : undefined;
+
+      let metrics: MetricRow[] = [];
+      let lastCheckpointStep = resumeFrom?.globalStep ?? null;
+      let lastStep = resumeFrom?.globalStep ?? 0;
+      let totalSteps = 0;
+      // Optimizer steps this attempt executed: where it resumed follows from them, not from the
+      // checkpoint it loaded (a loop that ignored the checkpoint would run them all).
+      let stepsRun = 0;
+      let touchedAt = 0;
+      const beat = () => {
+        ctx.heartbeat({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep });
+        const now = Date.now();
+        if (now - touchedAt >= JOB_TOUCH_EVERY_MS) {
+          touchedAt = now;
+          // Not awaited: a sign of life must not hold up training; a lost one is replaced 15 s later.
+          store.touchJob(campaignId, key).catch(() => undefined);
+        }
+      };
+      const result = await runTrainingInChild(
+        {
+          dataset: params.dataset,
+          ...(params.dataDir ? { dataDir: params.dataDir } : {}),
+          ...(params.data ? { dataPath: params.data } : {}),
+          ...(params.imageSize !== undefined ? { imageSize: params.imageSize } : {}),
+          network: params.network as never,
+          variant: params.variant as never,
+          ...(params.operators ? { operators: params.operators as never } : {}),
+          width: params.width,
+          ...(params.stem ? { stem: params.stem } : {}),
+          method: params.method,
+          epochs: params.epochs,
+          batch: params.batch,
+          ...(params.limit !== undefined ? { limit: params.limit } : {}),
+          ...(params.augment ? { augment: params.augment } : {}),
+          ...(params.replicas !== undefined ? { replicas: params.replicas } : {}),
+          seed: params.seed,
+          optimizer: params.hyperparameters.optimizer,
+          ...(teacher ? { teacher } : {}),
+          ...(resumeFrom ? { resumeFrom } : {}),
+          checkpointEvery: options.checkpointEvery ?? 20,
+          ...(options.failAfterStep !== undefined && attempt === 1 ? { failAfterStep: options.failAfterStep } : {}),
+        },
+        {
+          signal: ctx.cancellationSignal,
+          // Signs of life between optimizer steps (the SDK throttles heartbeats to one a second):
+          // decoding an image-folder data set and evaluating on the test set can each outlast
+          // the 60 s heartbeat timeout on a busy machine, and the server would then fail the
+          // attempt although it is making progress.
+          onDataProgress: beat,
+          onProgress: (event) => {
+            if (event.type === 'evaluate') beat();
+            if (event.type === 'start') {
+              totalSteps = event.totalSteps;
+              // For the dashboard's per-job progress (training-progress): the run's length.
+              metrics.push({ epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: totalSteps });
+            }
+            if (event.type === 'step') {
+              stepsRun++;
+              lastStep = event.globalStep + 1;
+              const row = (metric: string, value: number | undefined) => {
+                if (value !== undefined && Number.isFinite(value))
+                  metrics.push({ epoch: event.epoch, step: event.globalStep, split: 'train', metric, value });
+              };
+              row('loss', event.loss);
+              row('task_loss', event.taskLoss);
+              row('distill_loss', event.distillLoss);
+              row('operator_loss', event.operatorLoss);
+              row('scaffold_weight', event.scaffoldWeight);
+              row('learning_rate', event.learningRate);
+              row('batch_accuracy', event.batchAccuracy);
+              row('images_per_sec', event.imagesPerSec);
+              beat();
+            } else if (event.type === 'epoch') {
+              // Epoch summaries: step -1.
+              metrics.push(
+                { epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss },
+                { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy },
+              );
+              if (event.testLoss !== undefined)
+                metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'loss', value: event.testLoss });
+              if (event.testAccuracy !== undefined)
+                metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'accuracy', value: event.testAccuracy });
+            }
+          },
+          onCheckpoint: async (checkpoint) => {
+            // Metrics first, then the checkpoint: a resumed attempt rewrites the steps after it.
+            const rows = metrics;
+            metrics = [];
+            await store.saveMetrics(key, rows);
+            await store.saveCheckpoint(
+              key,
+              checkpoint.epoch,
+              checkpoint.globalStep,
+              training.CHECKPOINT_STORAGE_FORMAT,
+              training.encodeCheckpoint(checkpoint),
+            );
+            lastCheckpointStep = checkpoint.globalStep;
+            beat();
+          },
+        },
+      );
+      await store.saveMetrics(key, metrics);
+      const final = result.checkpoint;
+      const resumedFrom = final.globalStep - stepsRun > 0 ? final.globalStep - stepsRun : null;
+      await store.saveCheckpoint(key, final.epoch, final.globalStep, training.CHECKPOINT_STORAGE_FORMAT, training.encodeCheckpoint(final));
+      await store.saveTrainingResult(
+        campaignId,
+        key,
+        {
+          dataset: params.dataset,
+          network: params.network,
+          variant: params.variant,
+          operators: params.operators ?? null,
+          method: params.method,
+          width: params.width,
+          epochs: result.epochs,
+          seed: params.seed,
+          backend: result.backend,
+          testAccuracy: result.testAccuracy,
+          testLoss: result.testLoss,
+          trainLoss: result.trainLoss,
+          trainAccuracy: result.trainAccuracy,
+          trainImagesPerSec: Number.isFinite(result.trainImagesPerSec) ? result.trainImagesPerSec : 0,
+          checkpointEpoch: final.epoch,
+          checkpointStep: final.globalStep,
+          resumedFrom,
+        },
+        codeVersion('train'),
+        worker,
+      );
+      return { key, testAccuracy: result.testAccuracy, epochs: result.epochs, resumedFrom };
+    } catch (error) {
+      rethrowForActivity(error);
+    }
+  }
+
   return {
     async runTraining({ campaignId, position, force }) {
-      const ctx = Context.current();
-      const attempt = ctx.info.attempt;
       const [job] = await store.loadJobs(campaignId, [position]);
       if (!job) throw ApplicationFailure.nonRetryable(`campaign ${campaignId} has no job at position ${position}`, 'InputError');
-      const key = job.key;
-      const params = job.params as TrainJobParams;
-      await store.startJob(campaignId, key, worker, attempt);
-      if (force && attempt === 1) await store.dropTraining(key);
-      const done = await store.trainingResult(key);
-      if (done) {
-        // Another campaign (or an attempt whose completion was lost) already stored it.
-        await store.completeJob(campaignId, key, worker);
-        return { key, testAccuracy: done.testAccuracy, epochs: done.epochs, resumedFrom: done.resumedFrom };
-      }
-      const training = await import('../train/training.js');
-      // The training itself runs in a child process, off this event loop (training-process.ts).
-      const { runTrainingInChild } = await import('../train/training-process.js');
-      try {
-        // The spec was checked at submission; the worker checks again with its own roots, since
-        // it is the one that opens the files (and a job may reach it by another way).
-        if (options.dataRoots) {
-          if (params.dataDir) confinePath(params.dataDir, options.dataRoots, 'dataDir');
-          if (params.data) confinePath(params.data, options.dataRoots, 'data');
-          if (params.teacher && 'checkpoint' in params.teacher) confinePath(params.teacher.checkpoint, options.dataRoots, 'teacher');
-        }
-        let teacher: { checkpoint: import('@fuselab/nos').Checkpoint; source: string } | undefined;
-        if (params.teacher && 'checkpoint' in params.teacher) {
-          teacher = { checkpoint: training.readCheckpointFile(params.teacher.checkpoint), source: params.teacher.checkpoint };
-        } else if (params.teacher) {
-          const teacherKey = jobKey('train', params.teacher.job);
-          const result = await store.trainingResult(teacherKey);
-          const row = result ? await store.checkpoint(teacherKey, result.checkpointEpoch, result.checkpointStep) : undefined;
-          if (!row)
-            throw ApplicationFailure.nonRetryable(
-              `the teacher job ${teacherKey.slice(0, 12)} (${params.teacher.job.network} ${params.teacher.job.variant}, seed ${params.teacher.job.seed}) has no stored result`,
-              'TrainingInputError',
-            );
-          teacher = {
-            checkpoint: training.decodeCheckpoint(row.data, `teacher checkpoint ${teacherKey.slice(0, 12)}`),
-            source: `teacher job ${teacherKey.slice(0, 12)}`,
-          };
-        }
-        const latest = await store.latestCheckpoint(key);
-        const resumeFrom = latest ? training.decodeCheckpoint(latest.data, `checkpoint of job ${key.slice(0, 12)}`) : undefined;
-
-        let metrics: MetricRow[] = [];
-        let lastCheckpointStep = resumeFrom?.globalStep ?? null;
-        let lastStep = resumeFrom?.globalStep ?? 0;
-        let totalSteps = 0;
-        // Optimizer steps this attempt executed: where it resumed follows from them, not from the
-        // checkpoint it loaded (a loop that ignored the checkpoint would run them all).
-        let stepsRun = 0;
-        let touchedAt = 0;
-        const beat = () => {
-          ctx.heartbeat({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep });
-          const now = Date.now();
-          if (now - touchedAt >= JOB_TOUCH_EVERY_MS) {
-            touchedAt = now;
-            // Not awaited: a sign of life must not hold up training; a lost one is replaced 15 s later.
-            store.touchJob(campaignId, key).catch(() => undefined);
-          }
-        };
-        const result = await runTrainingInChild(
-          {
-            dataset: params.dataset,
-            ...(params.dataDir ? { dataDir: params.dataDir } : {}),
-            ...(params.data ? { dataPath: params.data } : {}),
-            ...(params.imageSize !== undefined ? { imageSize: params.imageSize } : {}),
-            network: params.network as never,
-            variant: params.variant as never,
-            ...(params.operators ? { operators: params.operators as never } : {}),
-            width: params.width,
-            ...(params.stem ? { stem: params.stem } : {}),
-            method: params.method,
-            epochs: params.epochs,
-            batch: params.batch,
-            ...(params.limit !== undefined ? { limit: params.limit } : {}),
-            ...(params.augment ? { augment: params.augment } : {}),
-            ...(params.replicas !== undefined ? { replicas: params.replicas } : {}),
-            seed: params.seed,
-            optimizer: params.hyperparameters.optimizer,
-            ...(teacher ? { teacher } : {}),
-            ...(resumeFrom ? { resumeFrom } : {}),
-            checkpointEvery: options.checkpointEvery ?? 20,
-            ...(options.failAfterStep !== undefined && attempt === 1 ? { failAfterStep: options.failAfterStep } : {}),
-          },
-          {
-            signal: ctx.cancellationSignal,
-            // Signs of life between optimizer steps (the SDK throttles heartbeats to one a second):
-            // decoding an image-folder data set and evaluating on the test set can each outlast
-            // the 60 s heartbeat timeout on a busy machine, and the server would then fail the
-            // attempt although it is making progress.
-            onDataProgress: beat,
-            onProgress: (event) => {
-              if (event.type === 'evaluate') beat();
-              if (event.type === 'start') {
-                totalSteps = event.totalSteps;
-                // For the dashboard's per-job progress (training-progress): the run's length.
-                metrics.push({ epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: totalSteps });
-              }
-              if (event.type === 'step') {
-                stepsRun++;
-                lastStep = event.globalStep + 1;
-                const row = (metric: string, value: number | undefined) => {
-                  if (value !== undefined && Number.isFinite(value))
-                    metrics.push({ epoch: event.epoch, step: event.globalStep, split: 'train', metric, value });
-                };
-                row('loss', event.loss);
-                row('task_loss', event.taskLoss);
-                row('distill_loss', event.distillLoss);
-                row('operator_loss', event.operatorLoss);
-                row('scaffold_weight', event.scaffoldWeight);
-                row('learning_rate', event.learningRate);
-                row('batch_accuracy', event.batchAccuracy);
-                row('images_per_sec', event.imagesPerSec);
-                beat();
-              } else if (event.type === 'epoch') {
-                // Epoch summaries: step -1.
-                metrics.push(
-                  { epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss },
-                  { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy },
-                );
-                if (event.testLoss !== undefined)
-                  metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'loss', value: event.testLoss });
-                if (event.testAccuracy !== undefined)
-                  metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'accuracy', value: event.testAccuracy });
-              }
-            },
-            onCheckpoint: async (checkpoint) => {
-              // Metrics first, then the checkpoint: a resumed attempt rewrites the steps after it.
-              const rows = metrics;
-              metrics = [];
-              await store.saveMetrics(key, rows);
-              await store.saveCheckpoint(
-                key,
-                checkpoint.epoch,
-                checkpoint.globalStep,
-                training.CHECKPOINT_STORAGE_FORMAT,
-                training.encodeCheckpoint(checkpoint),
-              );
-              lastCheckpointStep = checkpoint.globalStep;
-              beat();
-            },
-          },
+      await store.startJob(campaignId, job.key, worker, Context.current().info.attempt);
+      return train(campaignId, job.key, job.params as TrainJobParams, force);
+    },
+    async trainSearchCandidate({ campaignId, params, candidate }) {
+      // Never forced: a candidate's training is a job like any other, and two candidates that
+      // differ only in their array share it (campaigns/search.ts candidateTraining).
+      const job = candidateTraining(params, candidate);
+      const result = await train(campaignId, jobKey('train', job), job, false);
+      if (result.testAccuracy === null || !Number.isFinite(result.testAccuracy))
+        throw ApplicationFailure.nonRetryable(
+          `the training of candidate ${candidate.operators.join(',')} (job ${result.key.slice(0, 12)}) has no test accuracy`,
+          'TrainingInputError',
         );
-        await store.saveMetrics(key, metrics);
-        const final = result.checkpoint;
-        const resumedFrom = final.globalStep - stepsRun > 0 ? final.globalStep - stepsRun : null;
-        await store.saveCheckpoint(
-          key,
-          final.epoch,
-          final.globalStep,
-          training.CHECKPOINT_STORAGE_FORMAT,
-          training.encodeCheckpoint(final),
-        );
-        await store.saveTrainingResult(
-          campaignId,
-          key,
-          {
-            dataset: params.dataset,
-            network: params.network,
-            variant: params.variant,
-            operators: params.operators ?? null,
-            method: params.method,
-            width: params.width,
-            epochs: result.epochs,
-            seed: params.seed,
-            backend: result.backend,
-            testAccuracy: result.testAccuracy,
-            testLoss: result.testLoss,
-            trainLoss: result.trainLoss,
-            trainAccuracy: result.trainAccuracy,
-            trainImagesPerSec: Number.isFinite(result.trainImagesPerSec) ? result.trainImagesPerSec : 0,
-            checkpointEpoch: final.epoch,
-            checkpointStep: final.globalStep,
-            resumedFrom,
-          },
-          codeVersion('train'),
-          worker,
-        );
-        return { key, testAccuracy: result.testAccuracy, epochs: result.epochs, resumedFrom };
-      } catch (error) {
-        rethrowForActivity(error);
-      }
+      return result;
     },
   };
 }

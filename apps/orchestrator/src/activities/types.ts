@@ -105,6 +105,12 @@ export interface TrainJobResult {
  */
 export interface TrainActivities {
   runTraining(input: TrainJobInput): Promise<TrainJobResult>;
+  /**
+   * Trains one candidate of a search with the `accuracy` objective (campaigns/search.ts
+   * candidateTraining gives its job parameters and key) — or answers from SQL when a job with that
+   * key has finished, in this campaign or any other. Resumes from its checkpoints like runTraining.
+   */
+  trainSearchCandidate(input: { campaignId: string; params: SearchJobParams; candidate: SearchCandidateValue }): Promise<TrainJobResult>;
 }
 
 export interface SearchCandidateValue {
@@ -128,6 +134,8 @@ export interface SearchActivities {
     index: number;
     generation: number;
     candidate: SearchCandidateValue;
+    /** The `accuracy` objective: the candidate's trained test accuracy and the key of that training job. */
+    trained?: { key: string; testAccuracy: number };
   }): Promise<Record<string, number>>;
   /** The front of every candidate stored so far, stored as the front after `generation`; returns its size. */
   recordSearchFront(input: {

@@ -156,6 +156,49 @@ export interface TrainJobParams {
   teacher?: { job: TrainJobParams } | { checkpoint: string };
 }
 
+/** What a training entry gives every one of its jobs (and a search every candidate's training). */
+export type TrainingSettings = Pick<
+  NormalisedTraining,
+  'dataset' | 'dataDir' | 'data' | 'imageSize' | 'width' | 'stem' | 'epochs' | 'batch' | 'limit' | 'augment' | 'replicas'
+>;
+
+/** One training job's parameters: the settings, the network and the run. Optional settings enter only when set. */
+export function trainJobParams(
+  settings: TrainingSettings,
+  job: { network: string; variant: string; operators?: string[] | undefined; method: TrainMethodName; seed: number },
+): TrainJobParams {
+  return {
+    dataset: settings.dataset,
+    ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
+    ...(settings.data ? { data: settings.data } : {}),
+    ...(settings.imageSize !== undefined ? { imageSize: settings.imageSize } : {}),
+    network: job.network,
+    variant: job.variant,
+    ...(job.operators ? { operators: job.operators } : {}),
+    width: settings.width,
+    ...(settings.stem ? { stem: settings.stem } : {}),
+    method: job.method,
+    epochs: settings.epochs,
+    batch: settings.batch,
+    ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
+    ...(settings.augment !== undefined ? { augment: settings.augment } : {}),
+    ...(settings.replicas !== undefined ? { replicas: settings.replicas } : {}),
+    seed: job.seed,
+    hyperparameters: TRAINING_HYPERPARAMETERS,
+  };
+}
+
+/**
+ * How a search with the `accuracy` objective trains each candidate: a training entry's settings
+ * for one network (the candidate's per-block operators, variant `custom`) and one seed, from
+ * scratch. Every candidate becomes the training job a `trainings` entry with these settings would
+ * make (candidateTraining in search.ts), so it shares that job's key: trained once, whichever
+ * search or training asks for it.
+ */
+export interface SearchTraining extends TrainingSettings {
+  seed: number;
+}
+
 /** A search entry after normalisation: defaults filled, operators in canonical order, arrays sorted. */
 export interface NormalisedSearch {
   name: string;
@@ -164,11 +207,12 @@ export interface NormalisedSearch {
   operators: BlockOperator[];
   arrays: Array<{ rows: number; cols: number }>;
   strategy: StrategyName;
-  /** `accuracy` needs a training per candidate and is refused in campaign searches. */
-  objectives: Array<Exclude<ObjectiveName, 'accuracy'>>;
+  objectives: ObjectiveName[];
   budget: number;
   seed: number;
   population?: number;
+  /** With the `accuracy` objective (and only then): how each candidate is trained. */
+  training?: SearchTraining;
 }
 
 /**
@@ -280,25 +324,7 @@ export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
     ];
     for (const { variant, operators, label } of networks) {
       for (const seed of run.seeds) {
-        const params: TrainJobParams = {
-          dataset: run.dataset,
-          ...(run.dataDir ? { dataDir: run.dataDir } : {}),
-          ...(run.data ? { data: run.data } : {}),
-          ...(run.imageSize !== undefined ? { imageSize: run.imageSize } : {}),
-          network: run.network,
-          variant,
-          ...(operators ? { operators } : {}),
-          width: run.width,
-          ...(run.stem ? { stem: run.stem } : {}),
-          method: run.method,
-          epochs: run.epochs,
-          batch: run.batch,
-          ...(run.limit !== undefined ? { limit: run.limit } : {}),
-          ...(run.augment !== undefined ? { augment: run.augment } : {}),
-          ...(run.replicas !== undefined ? { replicas: run.replicas } : {}),
-          seed,
-          hyperparameters: TRAINING_HYPERPARAMETERS,
-        };
+        const params = trainJobParams(run, { network: run.network, variant, operators, method: run.method, seed });
         let dependsOn: number | undefined;
         if (run.teacher && 'checkpoint' in run.teacher) params.teacher = { checkpoint: run.teacher.checkpoint };
         else if (run.teacher) {

@@ -5,7 +5,7 @@
  * same options ask, evaluate and tell the same candidates in the same order.
  */
 import { makeSpace, type EvaluationRequest, type SearchSpace, type StrategyOptions } from '@fuselab/nas';
-import type { SearchJobParams } from './expand.js';
+import { trainJobParams, type SearchJobParams, type TrainJobParams } from './expand.js';
 
 /** Candidates asked per round, as `runSearch` asks them (its default batch). */
 export const SEARCH_ASK_BATCH = 64;
@@ -40,4 +40,23 @@ export function evaluationRequestOf(
     inputSize: params.inputSize,
     numClasses: params.numClasses,
   };
+}
+
+/**
+ * The training job that measures a candidate's accuracy (searches with the `accuracy` objective):
+ * the search's network with the candidate's per-block operators (variant `custom`), from scratch,
+ * with the search's training settings — the job a `trainings` entry with those settings and
+ * operators would make, hence the same key. The array gene does not enter: candidates that differ
+ * only in their array share one training.
+ */
+export function candidateTraining(params: SearchJobParams, candidate: { operators: readonly string[] }): TrainJobParams {
+  if (!params.training) throw new Error(`search of ${params.network} has no training settings (needed by the accuracy objective)`);
+  const { seed, ...settings } = params.training;
+  return trainJobParams(settings, {
+    network: params.network,
+    variant: 'custom',
+    operators: [...candidate.operators],
+    method: 'scratch',
+    seed,
+  });
 }

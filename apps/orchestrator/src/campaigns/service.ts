@@ -124,6 +124,10 @@ export function confineSpecPaths(spec: NormalisedSpec, roots: readonly string[])
     if (training.data) confinePath(training.data, roots, `trainings[${i}].data`);
     if (training.teacher && 'checkpoint' in training.teacher) confinePath(training.teacher.checkpoint, roots, `trainings[${i}].teacher`);
   });
+  spec.searches.forEach(({ training }, i) => {
+    if (training?.dataDir) confinePath(training.dataDir, roots, `searches[${i}].training.dataDir`);
+    if (training?.data) confinePath(training.data, roots, `searches[${i}].training.data`);
+  });
 }
 
 export class LocalCampaignService implements CampaignService {

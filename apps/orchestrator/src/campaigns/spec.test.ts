@@ -144,7 +144,7 @@ trainings:
     ).toMatch(/^searches\[0\]\.space: exhaustive search refuses the blocks space of mobilenet_v2/);
     expect(
       specError('name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: nsga2, objectives: [latency, accuracy] }\n'),
-    ).toMatch(/^searches\[0\]\.objectives: the accuracy objective needs a training per candidate/);
+    ).toMatch(/^searches\[0\]\.training: the accuracy objective trains every candidate: give training/);
     expect(
       specError(
         'name: s\nsearches:\n  - { network: mobilenet_v2, space: blocks, strategy: nsga2, objectives: [latency], array: 64, arrays: [32] }\n',

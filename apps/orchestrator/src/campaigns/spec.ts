@@ -21,13 +21,15 @@ import {
 } from '@fuselab/fuseconv';
 import { DATAFLOWS, TIMING_MODELS } from '@fuselab/systolic-sim';
 import { createStrategy, makeSpace, NasInputError, OBJECTIVES, SPACE_KINDS, spaceSize, STRATEGIES } from '@fuselab/nas';
-import { HARDWARE_CHOICES, TRAIN_DATASETS, TRAIN_METHODS, type TrainDataset } from '../choices.js';
+import { HARDWARE_CHOICES, TRAIN_DATASETS, TRAIN_METHODS, type TrainDataset, type TrainMethodName } from '../choices.js';
 import {
   canonicalAugment,
   replicasProblem,
   stableStringify,
   type NormalisedSearch,
   type NormalisedSpec,
+  type SearchTraining,
+  type TrainingSettings,
   type NormalisedSweep,
   type NormalisedTraining,
 } from './expand.js';
@@ -113,6 +115,26 @@ const trainingSchema = z.strictObject({
   seeds: z.array(z.number().int().nonnegative()).min(1).default([0]),
 });
 
+/**
+ * A search's `training` (with the `accuracy` objective): a training entry's data and recipe settings
+ * for every candidate, and one seed (default: the search's).
+ */
+const searchTrainingSchema = trainingSchema
+  .pick({
+    dataset: true,
+    dataDir: true,
+    data: true,
+    imageSize: true,
+    width: true,
+    stem: true,
+    epochs: true,
+    batch: true,
+    limit: true,
+    augment: true,
+    replicas: true,
+  })
+  .extend({ seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).nonnegative().optional() });
+
 const searchSchema = z.strictObject({
   name: name.optional(),
   network: choice(NETWORKS, 'network'),
@@ -132,6 +154,8 @@ const searchSchema = z.strictObject({
   seed: z.number().int().nonnegative().optional(),
   /** evolution / nsga2 population (default 16). */
   population: positiveInt('a positive integer population size').min(2, { error: 'expected a population of at least 2' }).optional(),
+  /** With the `accuracy` objective: how every candidate is trained (a fuselab-train job each). */
+  training: searchTrainingSchema.optional(),
 });
 
 /** One object or a list of them. */
@@ -230,11 +254,13 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
   const field = `searches[${index}]`;
   checkDistinct(`${field}.operators`, search.operators, 'block operator');
   checkDistinct(`${field}.objectives`, search.objectives, 'objective');
-  if (search.objectives.includes('accuracy'))
+  if (search.objectives.includes('accuracy') && search.training === undefined)
     throw new SpecError(
-      `${field}.objectives`,
-      `the accuracy objective needs a training per candidate and is not available in campaign searches; use ${OBJECTIVES.filter((o) => o !== 'accuracy').join(', ')}`,
+      `${field}.training`,
+      'the accuracy objective trains every candidate: give training (dataset, epochs and the other settings of a trainings entry, and one seed)',
     );
+  if (search.training !== undefined && !search.objectives.includes('accuracy'))
+    throw new SpecError(`${field}.training`, 'only used with the accuracy objective');
   if (search.array !== undefined && search.arrays !== undefined)
     throw new SpecError(`${field}.arrays`, 'give either array or arrays, not both');
   const arrays = checkedArrays(`${field}.arrays`, search.arrays ?? [search.array ?? 64]);
@@ -250,6 +276,7 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
     seed: search.seed ?? campaignSeed,
     ...(search.population !== undefined ? { population: search.population } : {}),
   };
+  const training = search.training && normaliseSearchTraining(`${field}.training`, search.training, base.seed);
   try {
     const space = makeSpace({ network: base.network, space: base.space, operators: base.operators, arrays: base.arrays });
     const budget = search.budget ?? (base.strategy === 'exhaustive' ? Math.min(spaceSize(space), Number.MAX_SAFE_INTEGER) : 100);
@@ -261,7 +288,7 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
       seed: base.seed,
       ...(base.population !== undefined ? { populationSize: base.population } : {}),
     });
-    return { ...base, budget };
+    return { ...base, budget, ...(training ? { training } : {}) };
   } catch (error) {
     // libs/nas names its own options; the spec calls populationSize `population`.
     if (error instanceof NasInputError)
@@ -281,18 +308,7 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
   const operators = run.operators?.map((list, j) => checkBlockOperators(`${field}.operators[${j}]`, run.network, list));
   if (operators) checkDistinct(`${field}.operators`, operators, 'operator list', (list) => list.join(','));
   checkDistinct(`${field}.seeds`, run.seeds, 'seed');
-  if (run.dataset === 'folder' && !run.data)
-    throw new SpecError(
-      `${field}.data`,
-      'the folder dataset needs data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/… that every train worker can read',
-    );
-  if (run.dataset !== 'folder' && (run.data !== undefined || run.imageSize !== undefined))
-    throw new SpecError(`${field}.${run.data !== undefined ? 'data' : 'imageSize'}`, 'only used with dataset folder');
-  if (run.dataset === 'cifar10' && !run.dataDir)
-    throw new SpecError(
-      `${field}.dataDir`,
-      'cifar10 needs dataDir, a directory with its binary batches (data_batch_1.bin … test_batch.bin) that every train worker can read',
-    );
+  checkTrainingData(field, run);
   let teacher: NormalisedTraining['teacher'];
   if (run.method !== 'scratch') {
     const named = run.teacher
@@ -338,26 +354,57 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
   } else if (run.teacher) {
     throw new SpecError(`${field}.teacher`, 'only used with method kd or nos');
   }
-  const augment = canonicalAugment(run.augment);
-  const replicas = run.replicas ?? 1;
-  const replicasWrong = replicasProblem(replicas, run.method);
-  if (replicasWrong) throw new SpecError(`${field}.replicas`, replicasWrong);
-  if (replicas > run.batch)
-    throw new SpecError(`${field}.replicas`, `${replicas} replicas exceed the batch of ${run.batch} (each needs one image)`);
+  const settings = trainingSettings(field, run, run.method);
   return {
     name: run.name,
-    dataset: run.dataset,
-    ...(run.dataDir ? { dataDir: run.dataDir } : {}),
-    ...(run.data ? { data: run.data } : {}),
-    ...(run.imageSize !== undefined ? { imageSize: run.imageSize } : {}),
+    ...settings,
     network: run.network,
     // Absent rather than [] when only operators are given: the normalised form must normalise again.
     ...(run.variants !== undefined ? { variants: inOrder(VARIANTS, run.variants) } : {}),
     ...(operators ? { operators } : {}),
-    width: run.width,
-    ...(run.stem !== undefined && run.stem !== defaultStemOf(trainingImageSize(run)) ? { stem: run.stem } : {}),
     method: run.method,
     ...(teacher ? { teacher } : {}),
+    seeds: [...run.seeds].sort((a, b) => a - b),
+  };
+}
+
+/** The data a training names, checked for its data set (shared by trainings and searches' training). */
+function checkTrainingData(field: string, run: ParsedTrainingSettings): void {
+  if (run.dataset === 'folder' && !run.data)
+    throw new SpecError(
+      `${field}.data`,
+      'the folder dataset needs data, a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/… that every train worker can read',
+    );
+  if (run.dataset !== 'folder' && (run.data !== undefined || run.imageSize !== undefined))
+    throw new SpecError(`${field}.${run.data !== undefined ? 'data' : 'imageSize'}`, 'only used with dataset folder');
+  if (run.dataset === 'cifar10' && !run.dataDir)
+    throw new SpecError(
+      `${field}.dataDir`,
+      'cifar10 needs dataDir, a directory with its binary batches (data_batch_1.bin … test_batch.bin) that every train worker can read',
+    );
+}
+
+type ParsedTrainingSettings = Pick<ParsedTraining, keyof z.output<typeof searchTrainingSchema> & keyof ParsedTraining>;
+
+/**
+ * A training's data and recipe settings in normal form: optional ones only when they change
+ * something — the default stem, no augmentation and one replica are absent, so they train, and key,
+ * as before each option existed.
+ */
+function trainingSettings(field: string, run: ParsedTrainingSettings, method: TrainMethodName): TrainingSettings {
+  const augment = canonicalAugment(run.augment);
+  const replicas = run.replicas ?? 1;
+  const replicasWrong = replicasProblem(replicas, method);
+  if (replicasWrong) throw new SpecError(`${field}.replicas`, replicasWrong);
+  if (replicas > run.batch)
+    throw new SpecError(`${field}.replicas`, `${replicas} replicas exceed the batch of ${run.batch} (each needs one image)`);
+  return {
+    dataset: run.dataset,
+    ...(run.dataDir ? { dataDir: run.dataDir } : {}),
+    ...(run.data ? { data: run.data } : {}),
+    ...(run.imageSize !== undefined ? { imageSize: run.imageSize } : {}),
+    width: run.width,
+    ...(run.stem !== undefined && run.stem !== defaultStemOf(trainingImageSize(run)) ? { stem: run.stem } : {}),
     epochs: run.epochs,
     batch: run.batch,
     ...(run.limit !== undefined ? { limit: run.limit } : {}),
@@ -365,8 +412,13 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
     ...(augment ? { augment } : {}),
     // Only above 1: one replica trains, and keys, as before the option existed.
     ...(replicas > 1 ? { replicas } : {}),
-    seeds: [...run.seeds].sort((a, b) => a - b),
   };
+}
+
+/** A search's `training`: a training entry's settings (from scratch) and its seed (default: the search's). */
+function normaliseSearchTraining(field: string, training: z.output<typeof searchTrainingSchema>, searchSeed: number): SearchTraining {
+  checkTrainingData(field, training);
+  return { ...trainingSettings(field, training, 'scratch'), seed: training.seed ?? searchSeed };
 }
 
 const trainsBaseline = (run: ParsedTraining) => run.variants === 'all' || (run.variants ?? []).includes('baseline');
@@ -394,6 +446,10 @@ export function checkSpecPaths(spec: NormalisedSpec, exists: (path: string) => b
   spec.trainings.forEach((run, index) => {
     if (run.data !== undefined && !exists(run.data))
       throw new SpecError(`trainings[${index}].data`, `${run.data}: no such file or directory`);
+  });
+  spec.searches.forEach((search, index) => {
+    const data = search.training?.data;
+    if (data !== undefined && !exists(data)) throw new SpecError(`searches[${index}].training.data`, `${data}: no such file or directory`);
   });
 }
 

@@ -4,10 +4,10 @@
  * share about jobs: which jobs may still change, how one is marked completed, and which rows
  * belong to a campaign.
  */
-import { and, asc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, lte, or, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
-import { campaigns, jobs, searchResults, simResults, trainingResults } from './schema.js';
+import { campaigns, jobs, searchCandidates, searchResults, simResults, trainingResults } from './schema.js';
 import { chunks, iso } from './rows.js';
 import { appendPosition } from '../campaigns/position-ranges.js';
 import type { JobKind } from '../campaigns/expand.js';
@@ -47,6 +47,24 @@ function unfinished(campaignId: string, which: SQL): SQL | undefined {
 /** Rows whose job key belongs to the campaign's jobs (every row when no campaign is given). */
 export function ofCampaign(db: Db, jobKey: PgColumn, campaignId?: string): SQL | undefined {
   return campaignId ? inArray(jobKey, db.select({ key: jobs.key }).from(jobs).where(eq(jobs.campaignId, campaignId))) : undefined;
+}
+
+/**
+ * Which training rows belong to a campaign: those of its training jobs, and the trainings its
+ * searches ran to measure candidates' `accuracy` (search_candidates.training_key), which have no job
+ * row of their own.
+ */
+export function ofCampaignTrainings(db: Db, jobKey: PgColumn, campaignId?: string): SQL | undefined {
+  if (!campaignId) return undefined;
+  const searchJobs = db
+    .select({ key: jobs.key })
+    .from(jobs)
+    .where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, 'nas')));
+  const trained = db
+    .select({ key: searchCandidates.trainingKey })
+    .from(searchCandidates)
+    .where(and(inArray(searchCandidates.jobKey, searchJobs), isNotNull(searchCandidates.trainingKey)));
+  return or(ofCampaign(db, jobKey, campaignId), inArray(jobKey, trained));
 }
 
 /** Marks the campaign's unfinished jobs with these keys completed (the result is stored). */

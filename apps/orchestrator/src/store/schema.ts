@@ -202,6 +202,8 @@ export const searchCandidates = pgTable(
     operators: jsonb().notNull(),
     array: jsonb(),
     objectives: jsonb().notNull(),
+    /** The `accuracy` objective: the training job that measured it (training_results, metrics and checkpoints by this key). */
+    trainingKey: text('training_key'),
     worker: text(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

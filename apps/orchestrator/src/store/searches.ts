@@ -13,11 +13,14 @@ export interface SearchCandidateInput {
   operators: string[];
   array?: { rows: number; cols: number; hardware: string } | null;
   objectives: Record<string, number>;
+  /** The training job behind its `accuracy` (null without that objective). */
+  trainingKey?: string | null;
   worker?: string | null;
 }
 
 export interface SearchCandidateRow extends SearchCandidateInput {
   array: { rows: number; cols: number; hardware: string } | null;
+  trainingKey: string | null;
   worker: string | null;
   createdAt: Date;
 }

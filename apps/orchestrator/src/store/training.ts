@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { checkpoints, trainingMetrics, trainingResults } from './schema.js';
-import { completeJobs, ofCampaign } from './jobs.js';
+import { completeJobs, ofCampaignTrainings } from './jobs.js';
 import { chunks } from './rows.js';
 
 export interface TrainingResultInput {
@@ -137,7 +137,7 @@ export async function trainingResultRows(db: Db, campaignId?: string, limit?: nu
   const query = db
     .select()
     .from(trainingResults)
-    .where(ofCampaign(db, trainingResults.jobKey, campaignId))
+    .where(ofCampaignTrainings(db, trainingResults.jobKey, campaignId))
     .orderBy(asc(trainingResults.network), asc(trainingResults.variant), asc(trainingResults.method), asc(trainingResults.seed))
     .$dynamic();
   return limit === undefined ? query : query.limit(limit);
@@ -148,7 +148,7 @@ export async function trainingCurves(db: Db, campaignId?: string, limit?: number
   const query = db
     .select()
     .from(trainingMetrics)
-    .where(ofCampaign(db, trainingMetrics.jobKey, campaignId))
+    .where(ofCampaignTrainings(db, trainingMetrics.jobKey, campaignId))
     .orderBy(asc(trainingMetrics.jobKey), asc(trainingMetrics.epoch), asc(trainingMetrics.step))
     .$dynamic();
   return limit === undefined ? query : query.limit(limit);

@@ -20,7 +20,7 @@ import {
 import { createStrategy, fromState, type Candidate, type ObjectiveValues, type Strategy, type StrategyState } from '@fuselab/nas';
 import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf } from '../campaigns/search.js';
-import type { SearchActivities } from '../activities/types.js';
+import type { SearchActivities, TrainActivities } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 
 /**
@@ -79,6 +79,19 @@ const book = proxyActivities<SearchActivities>({
   retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
+/** Candidate trainings (the `accuracy` objective): as the campaign's training jobs (campaign.ts). */
+const trainer = proxyActivities<TrainActivities>({
+  taskQueue: TASK_QUEUES.train,
+  startToCloseTimeout: '24 hours',
+  heartbeatTimeout: '60 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '15 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
+  },
+});
+
 const evaluate = proxyActivities<SearchActivities>({
   taskQueue: TASK_QUEUES.nas,
   startToCloseTimeout: '10 minutes',
@@ -125,6 +138,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   progress.status = 'running';
   const perRun = Math.max(1, input.generationsPerRun ?? DEFAULT_GENERATIONS_PER_RUN);
   const parallel = Math.max(1, input.parallel ?? DEFAULT_SEARCH_PARALLEL);
+  const trains = params.objectives.includes('accuracy');
 
   let generationsThisRun = 0;
   try {
@@ -154,6 +168,8 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
           while (next < asked.length) {
             const i = next++;
             const candidate: Candidate = asked[i]!;
+            // Searches without `accuracy` schedule exactly what they always did (recorded histories replay).
+            const trained = trains ? await trainer.trainSearchCandidate({ campaignId: input.campaignId, params, candidate }) : undefined;
             values[i] = await evaluate.evaluateSearchCandidate({
               campaignId: input.campaignId,
               jobKey: key,
@@ -161,6 +177,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
               index: base + i,
               generation,
               candidate,
+              ...(trained ? { trained: { key: trained.key, testAccuracy: trained.testAccuracy! } } : {}),
             });
           }
         };

@@ -1,0 +1,119 @@
+/**
+ * Searches with the `accuracy` objective: `training` says how every candidate is trained, and a
+ * candidate's training is the job a `trainings` entry with the same settings and operators makes —
+ * the same parameters, hence the same key, so it is trained once whoever asks for it.
+ */
+import { describe, expect, it } from 'vitest';
+import { expandSpec, type SearchJobParams } from './expand.js';
+import { candidateTraining } from './search.js';
+import { loadSpecText } from './spec.js';
+import { SpecError } from './validation.js';
+import { jobKey } from './versions.js';
+
+const OPERATORS = ['dw', 'fuse_half', 'dw', 'fuse_full', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw'];
+
+const spec = (training: string, objectives = '[accuracy, latency]') => `
+name: accuracy-search
+seed: 4
+searches:
+  - name: s
+    network: mobilenet_v2
+    space: blocks
+    operators: [dw, fuse_half, fuse_full]
+    strategy: random
+    objectives: ${objectives}
+    budget: 5
+${training}
+`;
+
+const FOLDER = `    training:
+      dataset: folder
+      data: data/cifar.tar.gz
+      width: 0.25
+      epochs: 2
+      limit: 4000
+      augment: { crop: 0 }
+`;
+
+function specError(text: string): string {
+  try {
+    loadSpecText(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SpecError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a SpecError');
+}
+
+const searchParams = (text: string) => expandSpec(loadSpecText(text)).find((job) => job.kind === 'nas')!.params as SearchJobParams;
+
+describe('searches[].training (the accuracy objective)', () => {
+  it('normalises the training like a trainings entry: defaults, no-op options dropped, seed from the search', () => {
+    const params = searchParams(spec(FOLDER));
+    expect(params.objectives).toEqual(['accuracy', 'latency']);
+    expect(params.training).toEqual({
+      dataset: 'folder',
+      data: 'data/cifar.tar.gz',
+      width: 0.25,
+      epochs: 2,
+      batch: 64,
+      limit: 4000,
+      seed: 4,
+    });
+    expect(searchParams(spec(`${FOLDER}      seed: 9\n`)).training?.seed).toBe(9);
+  });
+
+  it('trains a candidate as the job of a trainings entry with the same settings (same parameters, same key)', () => {
+    const params = searchParams(spec(FOLDER));
+    const trainings = expandSpec(
+      loadSpecText(`
+name: t
+trainings:
+  - dataset: folder
+    data: data/cifar.tar.gz
+    network: mobilenet_v2
+    operators: [[${OPERATORS.join(', ')}]]
+    width: 0.25
+    epochs: 2
+    limit: 4000
+    seeds: [4]
+`),
+    );
+    const job = candidateTraining(params, { operators: OPERATORS });
+    expect(job).toEqual(trainings[0]!.params);
+    expect(jobKey('train', job)).toBe(jobKey('train', trainings[0]!.params));
+    expect(job).toMatchObject({ variant: 'custom', method: 'scratch', operators: OPERATORS, seed: 4 });
+    // Another seed, another job.
+    const other = candidateTraining(searchParams(spec(`${FOLDER}      seed: 5\n`)), { operators: OPERATORS });
+    expect(jobKey('train', other)).not.toBe(jobKey('train', job));
+  });
+
+  it('keys searches without training as before (no training field in their parameters)', () => {
+    const params = searchParams(spec('', '[latency, params]'));
+    expect(params).not.toHaveProperty('training');
+  });
+
+  it('refuses a missing or stray training and bad training settings, naming the field', () => {
+    expect(specError(spec(''))).toMatch(/^searches\[0\]\.training: the accuracy objective trains every candidate: give training/);
+    expect(specError(spec(FOLDER, '[latency, params]'))).toBe('searches[0].training: only used with the accuracy objective');
+    expect(specError(spec('    training: { dataset: folder, epochs: 1 }'))).toMatch(
+      /^searches\[0\]\.training\.data: the folder dataset needs data/,
+    );
+    expect(specError(spec('    training: { dataset: cifar10, epochs: 1 }'))).toMatch(
+      /^searches\[0\]\.training\.dataDir: cifar10 needs dataDir/,
+    );
+    expect(specError(spec('    training: { dataset: synthetic, data: x, epochs: 1 }'))).toBe(
+      'searches[0].training.data: only used with dataset folder',
+    );
+    expect(specError(spec('    training: { dataset: synthetic, epochs: 0 }'))).toMatch(/^searches\[0\]\.training\.epochs: /);
+    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, batch: 2, replicas: 3 }'))).toBe(
+      'searches[0].training.replicas: 3 replicas exceed the batch of 2 (each needs one image)',
+    );
+    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, method: nos }'))).toBe(
+      'searches[0].training: unknown field "method"',
+    );
+    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, seeds: [1, 2] }'))).toBe(
+      'searches[0].training: unknown field "seeds"',
+    );
+  });
+});

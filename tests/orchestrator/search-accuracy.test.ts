@@ -1,0 +1,162 @@
+// Searches with the `accuracy` objective end to end on the real Temporal dev server (PGlite,
+// in-process workers on fuselab-nas and fuselab-train): every candidate is trained as a
+// fuselab-train activity, its accuracy is that training's stored test accuracy, the search makes
+// the same asks and front as libs/nas' runSearch fed those accuracies in-process, the trainings'
+// results and curves belong to the campaign, and a training is never run twice — not by a forced
+// re-run of the search, not by a `trainings` entry asking for the same network.
+import { evaluateStatic, makeSpace, runSearch, searchSummary, type Candidate } from '@fuselab/nas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { expandSpec, type SearchJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
+import { candidateTraining } from '../../apps/orchestrator/dist/campaigns/search.js';
+import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
+import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
+import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-queries.js';
+import { runTraining } from '../../apps/orchestrator/dist/train/training.js';
+import { startTestStack, type TestStack } from './helpers/stack.js';
+
+const training = { dataset: 'synthetic', width: 0.25, epochs: 1, limit: 64, batch: 32, seed: 3 } as const;
+const search = {
+  name: 'acc',
+  network: 'mobilenet_v2',
+  space: 'blocks',
+  operators: ['dw', 'fuse_half'],
+  strategy: 'random',
+  objectives: ['accuracy', 'latency'],
+  budget: 3,
+  seed: 7,
+  training,
+};
+const spec = { name: 'accuracy-search', searches: [search] };
+
+let stack: TestStack;
+let store: TestStack['store'];
+let service: TestStack['service'];
+let params: SearchJobParams;
+const trainingKey = (operators: readonly string[]) => jobKey('train', candidateTraining(params, { operators }));
+
+beforeAll(async () => {
+  params = expandSpec(normaliseSpec(spec))[0]!.params as SearchJobParams;
+  stack = await startTestStack({ queues: ['nas', 'train'], concurrency: 2 });
+  ({ store, service } = stack);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+}, 60_000);
+
+describe('searches with the accuracy objective', () => {
+  let campaignId: string;
+  let candidates: Awaited<ReturnType<TestStack['store']['searchCandidates']>>;
+
+  it('trains every candidate on fuselab-train and takes its stored test accuracy as the objective', async () => {
+    const submitted = await service.submit(spec);
+    campaignId = submitted.campaignId;
+    expect(submitted.total).toBe(1);
+    const final = await follow(service, campaignId, () => undefined, 200);
+    expect(final).toMatchObject({ status: 'completed', total: 1, completed: 1, failed: 0 });
+
+    const [result] = await service.searchResults(campaignId);
+    expect(result).toMatchObject({ objectives: ['accuracy', 'latency'], evaluations: 3 });
+    candidates = await store.searchCandidates(result!.jobKey);
+    expect(candidates).toHaveLength(3);
+    const trainings = await store.trainingResults(campaignId);
+    expect(trainings).toHaveLength(3);
+    const space = makeSpace({ network: 'mobilenet_v2', space: 'blocks', operators: ['dw', 'fuse_half'] });
+    for (const c of candidates) {
+      expect(c.trainingKey).toBe(trainingKey(c.operators));
+      const trained = trainings.find((t) => t.jobKey === c.trainingKey)!;
+      expect(trained).toMatchObject({ variant: 'custom', method: 'scratch', operators: c.operators, seed: 3, width: 0.25 });
+      expect(trained.testAccuracy).toBeGreaterThan(0);
+      // Minimised, so negated — and the hardware objectives as libs/nas computes them.
+      expect(c.objectives).toEqual({
+        accuracy: -trained.testAccuracy!,
+        latency: evaluateStatic({
+          network: 'mobilenet_v2',
+          array: space.arrays[0]!,
+          candidate: { operators: c.operators } as Candidate,
+          objectives: ['latency'],
+        }).latency,
+      });
+    }
+
+    // The campaign's training results and curves include the candidates', in the API and in the dashboard's training view.
+    const view = await new DashboardQueries(stack.database.db).training({ campaignId, maxPoints: 50, limit: 10 });
+    expect(view.curves.map((c) => c.jobKey).sort()).toEqual(trainings.map((t) => t.jobKey).sort());
+    for (const curve of view.curves) {
+      expect(curve).toMatchObject({ variant: 'custom', method: 'scratch', seed: 3, width: 0.25, dataset: 'synthetic' });
+      expect(curve.operators).toEqual(trainings.find((t) => t.jobKey === curve.jobKey)!.operators);
+      expect(curve.points.length).toBeGreaterThan(0);
+    }
+    expect(view.finals).toHaveLength(3);
+    const curves = (await service.trainingCurves(campaignId)) as Array<{ jobKey: string; split: string; metric: string; value: number }>;
+    for (const t of trainings) {
+      const test = curves.filter((c) => c.jobKey === t.jobKey && c.split === 'test' && c.metric === 'accuracy');
+      expect(test.map((c) => c.value)).toEqual([t.testAccuracy]);
+    }
+  }, 300_000);
+
+  it('trains the network it says: one candidate retrained in this process gives the same accuracy', async () => {
+    const c = candidates[0]!;
+    const again = await runTraining({
+      dataset: 'synthetic',
+      network: 'mobilenet_v2',
+      variant: 'custom',
+      operators: c.operators as never,
+      method: 'scratch',
+      width: 0.25,
+      epochs: 1,
+      limit: 64,
+      batch: 32,
+      seed: 3,
+    });
+    expect(-again.testAccuracy!).toBe(c.objectives.accuracy);
+  }, 120_000);
+
+  it('asks and keeps what libs/nas runSearch does with the same accuracies in-process', async () => {
+    const accuracyOf = new Map(candidates.map((c) => [c.operators.join(','), -c.objectives.accuracy!]));
+    const run = await runSearch({
+      network: 'mobilenet_v2',
+      space: 'blocks',
+      operators: ['dw', 'fuse_half'],
+      array: { rows: 64, cols: 64 },
+      strategy: 'random',
+      objectives: ['accuracy', 'latency'],
+      budget: 3,
+      seed: 7,
+      evaluate: async (candidate) => {
+        const accuracy = accuracyOf.get(candidate.operators.join(','));
+        if (accuracy === undefined) throw new Error(`runSearch asked ${candidate.operators.join(',')}, which the campaign did not`);
+        return accuracy;
+      },
+    });
+    const [result] = await service.searchResults(campaignId);
+    expect(result!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }))).toEqual(searchSummary(run).front);
+    expect(candidates.map((c) => [c.operators, c.objectives])).toEqual(run.all.map((c) => [c.operators, c.objectives]));
+  }, 60_000);
+
+  it('never trains a network twice: a forced re-run of the search and a training entry of a candidate reuse the stored trainings', async () => {
+    const before = new Map((await store.trainingResults(campaignId)).map((t) => [t.jobKey, t.createdAt]));
+    const forced = await service.submit(spec, { force: true });
+    expect(await follow(service, forced.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const [again] = await service.searchResults(forced.campaignId);
+    const rerun = await store.searchCandidates(again!.jobKey);
+    expect(rerun.map((c) => [c.operators, c.objectives, c.trainingKey])).toEqual(
+      candidates.map((c) => [c.operators, c.objectives, c.trainingKey]),
+    );
+    const after = await store.trainingResults(forced.campaignId);
+    expect(new Map(after.map((t) => [t.jobKey, t.createdAt]))).toEqual(before);
+
+    const operators = candidates[1]!.operators;
+    const entry = await service.submit({
+      name: 'one-candidate',
+      trainings: [
+        { dataset: 'synthetic', network: 'mobilenet_v2', operators: [operators], width: 0.25, epochs: 1, limit: 64, batch: 32, seeds: [3] },
+      ],
+    });
+    expect(await follow(service, entry.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', total: 1, reused: 1 });
+    const [reused] = await store.trainingResults(entry.campaignId);
+    expect(reused!.jobKey).toBe(trainingKey(operators));
+    expect(reused!.createdAt).toEqual(before.get(reused!.jobKey));
+  }, 300_000);
+});
