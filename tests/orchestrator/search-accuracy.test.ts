@@ -159,4 +159,47 @@ describe('searches with the accuracy objective', () => {
     expect(reused!.jobKey).toBe(trainingKey(operators));
     expect(reused!.createdAt).toEqual(before.get(reused!.jobKey));
   }, 300_000);
+
+  it('trains candidates with NOS from the baseline training of the campaign, once that job has finished', async () => {
+    const nos = {
+      name: 'nos-search',
+      trainings: [
+        {
+          name: 'base',
+          dataset: 'synthetic',
+          network: 'mobilenet_v2',
+          variants: ['baseline'],
+          width: 0.25,
+          epochs: 1,
+          limit: 64,
+          batch: 32,
+          seeds: [3],
+        },
+      ],
+      searches: [{ ...search, name: 'nos', budget: 2, training: { ...training, method: 'nos', teacher: 'base' } }],
+    };
+    const submitted = await service.submit(nos);
+    expect(submitted.total).toBe(2);
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({
+      status: 'completed',
+      completed: 2,
+      failed: 0,
+    });
+    // The search started once its teacher's job had finished (not in parallel, leaning on retries).
+    const jobs = (await store.listJobs(submitted.campaignId)) as Array<{ kind: string; startedAt: string; finishedAt: string }>;
+    const teacherJob = jobs.find((j) => j.kind === 'train')!;
+    const searchJob = jobs.find((j) => j.kind === 'nas')!;
+    expect(Date.parse(searchJob.startedAt)).toBeGreaterThanOrEqual(Date.parse(teacherJob.finishedAt));
+    const results = await store.trainingResults(submitted.campaignId);
+    const teacher = results.find((r) => r.variant === 'baseline')!;
+    const students = results.filter((r) => r.variant === 'custom');
+    expect(students).toHaveLength(2);
+    const curves = (await service.trainingCurves(submitted.campaignId)) as Array<{ jobKey: string; metric: string }>;
+    for (const student of students) {
+      expect(student.method).toBe('nos');
+      // Trained after the teacher's result was stored, and with NOS' operator loss.
+      expect(student.createdAt.getTime()).toBeGreaterThan(teacher.createdAt.getTime());
+      expect(curves.some((c) => c.jobKey === student.jobKey && c.metric === 'operator_loss')).toBe(true);
+    }
+  }, 300_000);
 });

@@ -197,6 +197,14 @@ export function trainJobParams(
  */
 export interface SearchTraining extends TrainingSettings {
   seed: number;
+  method: TrainMethodName;
+  /** kd / nos: a training of this spec (its baseline job with this seed, else its first seed) or a checkpoint file. */
+  teacher?: NormalisedTraining['teacher'];
+}
+
+/** A search's training in its job's parameters: the teacher named by its job's parameters, as a training job names it. */
+export interface SearchJobTraining extends Omit<SearchTraining, 'teacher'> {
+  teacher?: TrainJobParams['teacher'];
 }
 
 /** A search entry after normalisation: defaults filled, operators in canonical order, arrays sorted. */
@@ -219,10 +227,11 @@ export interface NormalisedSearch {
  * A search job's parameters (hence its key): the search entry without its name, plus the
  * evaluation settings libs/nas defaults to (recorded so the key changes if they ever do).
  */
-export interface SearchJobParams extends Omit<NormalisedSearch, 'name'> {
+export interface SearchJobParams extends Omit<NormalisedSearch, 'name' | 'training'> {
   model: 'reference';
   inputSize: number;
   numClasses: number;
+  training?: SearchJobTraining;
 }
 
 export interface NormalisedSpec {
@@ -316,6 +325,12 @@ export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
   const trainIds = new Map<string, number>();
   /** Parameters of the training jobs by position (a student's names its teacher's). */
   const trainParams = new Map<number, TrainJobParams>();
+  /** The position of the baseline job of training `index` that teaches with `seed` (its own seed, else its first). */
+  const teacherPosition = (index: number, seed: number) => {
+    const teacherRun = trainings[index]!;
+    const teacherSeed = teacherRun.seeds.includes(seed) ? seed : teacherRun.seeds[0]!;
+    return positions.get(`${teacherRun.name}/baseline/${teacherSeed}`);
+  };
   const order = [...trainings.filter((t) => t.method === 'scratch'), ...trainings.filter((t) => t.method !== 'scratch')];
   for (const run of order) {
     const networks: Array<{ variant: string; operators?: string[]; label: string }> = [
@@ -328,9 +343,7 @@ export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
         let dependsOn: number | undefined;
         if (run.teacher && 'checkpoint' in run.teacher) params.teacher = { checkpoint: run.teacher.checkpoint };
         else if (run.teacher) {
-          const teacherRun = trainings[run.teacher.index]!;
-          const teacherSeed = teacherRun.seeds.includes(seed) ? seed : teacherRun.seeds[0]!;
-          const at = positions.get(`${teacherRun.name}/baseline/${teacherSeed}`);
+          const at = teacherPosition(run.teacher.index, seed);
           if (at !== undefined) {
             dependsOn = at;
             params.teacher = { job: trainParams.get(at)! };
@@ -353,13 +366,31 @@ export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
   // Search jobs: one per search entry (a search that another entry repeats runs once).
   const searchIds = new Set<string>();
   for (const search of spec.searches ?? []) {
-    const { name, ...rest } = search;
-    const params: SearchJobParams = { ...rest, model: 'reference', inputSize: 224, numClasses: 1000 };
+    const { name, training, ...rest } = search;
+    // A search that trains its candidates with a teacher of this spec starts once that job has finished.
+    let dependsOn: number | undefined;
+    let jobTraining: SearchJobTraining | undefined;
+    if (training) {
+      const { teacher, ...settings } = training;
+      jobTraining = settings;
+      if (teacher && 'checkpoint' in teacher) jobTraining.teacher = { checkpoint: teacher.checkpoint };
+      else if (teacher) {
+        dependsOn = teacherPosition(teacher.index, training.seed);
+        if (dependsOn !== undefined) jobTraining.teacher = { job: trainParams.get(dependsOn)! };
+      }
+    }
+    const params: SearchJobParams = {
+      ...rest,
+      ...(jobTraining ? { training: jobTraining } : {}),
+      model: 'reference',
+      inputSize: 224,
+      numClasses: 1000,
+    };
     const id = `nas:${stableStringify(params)}`;
     if (searchIds.has(id)) continue;
     searchIds.add(id);
     position++;
-    yield { kind: 'nas', group: name, params };
+    yield { kind: 'nas', group: name, params, ...(dependsOn !== undefined ? { dependsOn } : {}) };
   }
 }
 

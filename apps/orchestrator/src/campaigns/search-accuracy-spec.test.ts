@@ -58,6 +58,7 @@ describe('searches[].training (the accuracy objective)', () => {
       epochs: 2,
       batch: 64,
       limit: 4000,
+      method: 'scratch',
       seed: 4,
     });
     expect(searchParams(spec(`${FOLDER}      seed: 9\n`)).training?.seed).toBe(9);
@@ -88,6 +89,42 @@ trainings:
     expect(jobKey('train', other)).not.toBe(jobKey('train', job));
   });
 
+  it('trains candidates with KD/NOS from the baseline job of a training in the spec, after it (same job as a trainings entry)', () => {
+    const text = `
+name: nos-search
+trainings:
+  - { name: base, dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: 2, seeds: [1, 2] }
+searches:
+  - network: mobilenet_v2
+    space: blocks
+    strategy: random
+    objectives: [accuracy, latency]
+    budget: 2
+    training: { dataset: synthetic, width: 0.25, epochs: 1, method: nos, teacher: base, seed: 2 }
+`;
+    const jobs = expandSpec(loadSpecText(text));
+    const search = jobs.find((j) => j.kind === 'nas')!;
+    const teacherAt = jobs.findIndex((j) => j.kind === 'train' && (j.params as { seed: number }).seed === 2);
+    expect(search.dependsOn).toBe(teacherAt);
+    const params = search.params as SearchJobParams;
+    expect(params.training?.teacher).toEqual({ job: jobs[teacherAt]!.params });
+    const student = expandSpec(
+      loadSpecText(`
+name: t
+trainings:
+  - { name: base, dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: 2, seeds: [1, 2] }
+  - { dataset: synthetic, network: mobilenet_v2, operators: [[${OPERATORS.join(', ')}]], width: 0.25, epochs: 1, method: nos, teacher: base, seeds: [2] }
+`),
+    ).at(-1)!;
+    const job = candidateTraining(params, { operators: OPERATORS });
+    expect(job).toEqual(student.params);
+    expect(jobKey('train', job)).toBe(jobKey('train', student.params));
+    // A checkpoint file as teacher: no job to wait for.
+    const fromFile = expandSpec(loadSpecText(spec(`    training: { dataset: synthetic, epochs: 1, method: kd, teacher: ckpt/base.json }`)));
+    expect(fromFile[0]!.dependsOn).toBeUndefined();
+    expect((fromFile[0]!.params as SearchJobParams).training?.teacher).toEqual({ checkpoint: 'ckpt/base.json' });
+  });
+
   it('keys searches without training as before (no training field in their parameters)', () => {
     const params = searchParams(spec('', '[latency, params]'));
     expect(params).not.toHaveProperty('training');
@@ -109,8 +146,17 @@ trainings:
     expect(specError(spec('    training: { dataset: synthetic, epochs: 1, batch: 2, replicas: 3 }'))).toBe(
       'searches[0].training.replicas: 3 replicas exceed the batch of 2 (each needs one image)',
     );
-    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, method: nos }'))).toBe(
-      'searches[0].training: unknown field "method"',
+    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, method: nos }'))).toMatch(
+      /^searches\[0\]\.training\.teacher: method "nos" needs a teacher: add a training of the baseline/,
+    );
+    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, teacher: base }'))).toBe(
+      'searches[0].training.teacher: only used with method kd or nos',
+    );
+    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, method: kd, teacher: nobody }'))).toMatch(
+      /^searches\[0\]\.training\.teacher: method "kd" needs a teacher: no training named "nobody" in this spec/,
+    );
+    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, batch: 8, method: nos, teacher: x.json, replicas: 2 }'))).toBe(
+      'searches[0].training.replicas: data-parallel replicas train from scratch only (method nos needs its teacher in every replica)',
     );
     expect(specError(spec('    training: { dataset: synthetic, epochs: 1, seeds: [1, 2] }'))).toBe(
       'searches[0].training: unknown field "seeds"',

@@ -44,19 +44,16 @@ export function evaluationRequestOf(
 
 /**
  * The training job that measures a candidate's accuracy (searches with the `accuracy` objective):
- * the search's network with the candidate's per-block operators (variant `custom`), from scratch,
- * with the search's training settings — the job a `trainings` entry with those settings and
+ * the search's network with the candidate's per-block operators (variant `custom`), trained with
+ * the search's training settings, method and teacher — the job a `trainings` entry with those settings and
  * operators would make, hence the same key. The array gene does not enter: candidates that differ
  * only in their array share one training.
  */
 export function candidateTraining(params: SearchJobParams, candidate: { operators: readonly string[] }): TrainJobParams {
   if (!params.training) throw new Error(`search of ${params.network} has no training settings (needed by the accuracy objective)`);
-  const { seed, ...settings } = params.training;
-  return trainJobParams(settings, {
-    network: params.network,
-    variant: 'custom',
-    operators: [...candidate.operators],
-    method: 'scratch',
-    seed,
-  });
+  const { seed, method, teacher, ...settings } = params.training;
+  return {
+    ...trainJobParams(settings, { network: params.network, variant: 'custom', operators: [...candidate.operators], method, seed }),
+    ...(teacher ? { teacher } : {}),
+  };
 }

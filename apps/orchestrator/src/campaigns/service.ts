@@ -127,6 +127,8 @@ export function confineSpecPaths(spec: NormalisedSpec, roots: readonly string[])
   spec.searches.forEach(({ training }, i) => {
     if (training?.dataDir) confinePath(training.dataDir, roots, `searches[${i}].training.dataDir`);
     if (training?.data) confinePath(training.data, roots, `searches[${i}].training.data`);
+    if (training?.teacher && 'checkpoint' in training.teacher)
+      confinePath(training.teacher.checkpoint, roots, `searches[${i}].training.teacher`);
   });
 }
 

@@ -132,6 +132,8 @@ const searchTrainingSchema = trainingSchema
     limit: true,
     augment: true,
     replicas: true,
+    method: true,
+    teacher: true,
   })
   .extend({ seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).nonnegative().optional() });
 
@@ -230,7 +232,7 @@ export function normaliseSpec(input: unknown): NormalisedSpec {
   const normalisedTrainings = trainings.map((run, index) => normaliseTraining(run, index, trainings));
   if (simulations.length + trainings.length + searches.length === 0)
     throw new SpecError('spec', 'expected at least one of simulations, trainings, searches');
-  const normalisedSearches = searches.map((search, index) => normaliseSearch(search, index, spec.seed));
+  const normalisedSearches = searches.map((search, index) => normaliseSearch(search, index, spec.seed, trainings));
   return {
     version: 1,
     name: spec.name,
@@ -250,7 +252,7 @@ type ParsedSearch = ParsedSpec['searches'][number] & { name: string };
  * space), operators in canonical order, arrays sorted, and checked by libs/nas itself (space size
  * of exhaustive, population ≤ budget, …) so that a bad search fails at submit, not in a worker.
  */
-function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: number): NormalisedSearch {
+function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: number, trainings: ParsedTraining[]): NormalisedSearch {
   const field = `searches[${index}]`;
   checkDistinct(`${field}.operators`, search.operators, 'block operator');
   checkDistinct(`${field}.objectives`, search.objectives, 'objective');
@@ -276,7 +278,7 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
     seed: search.seed ?? campaignSeed,
     ...(search.population !== undefined ? { population: search.population } : {}),
   };
-  const training = search.training && normaliseSearchTraining(`${field}.training`, search.training, base.seed);
+  const training = search.training && normaliseSearchTraining(`${field}.training`, search.training, base, trainings);
   try {
     const space = makeSpace({ network: base.network, space: base.space, operators: base.operators, arrays: base.arrays });
     const budget = search.budget ?? (base.strategy === 'exhaustive' ? Math.min(spaceSize(space), Number.MAX_SAFE_INTEGER) : 100);
@@ -309,13 +311,36 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
   if (operators) checkDistinct(`${field}.operators`, operators, 'operator list', (list) => list.join(','));
   checkDistinct(`${field}.seeds`, run.seeds, 'seed');
   checkTrainingData(field, run);
-  let teacher: NormalisedTraining['teacher'];
+  const teacher = resolveTeacher(field, run, all, run);
+  const settings = trainingSettings(field, run, run.method);
+  return {
+    name: run.name,
+    ...settings,
+    network: run.network,
+    // Absent rather than [] when only operators are given: the normalised form must normalise again.
+    ...(run.variants !== undefined ? { variants: inOrder(VARIANTS, run.variants) } : {}),
+    ...(operators ? { operators } : {}),
+    method: run.method,
+    ...(teacher ? { teacher } : {}),
+    seeds: [...run.seeds].sort((a, b) => a - b),
+  };
+}
+
+/** What a training (or a search's training) says about its data, network and teacher. */
+type TeacherSeeker = Pick<ParsedTraining, 'method' | 'teacher' | 'dataset' | 'network' | 'dataDir' | 'data' | 'imageSize' | 'limit'>;
+
+/**
+ * A kd / nos training's teacher: another training of the spec that trains the baseline from scratch
+ * on the same data and network (named, or the first such), or a checkpoint file. `self`: the
+ * training asking, which cannot teach itself.
+ */
+function resolveTeacher(field: string, run: TeacherSeeker, all: ParsedTraining[], self?: ParsedTraining): NormalisedTraining['teacher'] {
   if (run.method !== 'scratch') {
     const named = run.teacher
       ? all.find((other) => other.name === run.teacher)
       : all.find(
           (other) =>
-            other !== run &&
+            other !== self &&
             other.method === 'scratch' &&
             other.dataset === run.dataset &&
             other.network === run.network &&
@@ -323,7 +348,7 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
         );
     if (named) {
       const t = all.indexOf(named);
-      if (named === run || named.method !== 'scratch' || !trainsBaseline(named)) {
+      if (named === self || named.method !== 'scratch' || !trainsBaseline(named)) {
         throw new SpecError(
           `${field}.teacher`,
           `"${named.name}" must be another training with method scratch that trains the baseline variant`,
@@ -342,9 +367,9 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
           `"${named.name}" trains on other data or another network (dataset, dataDir, data, imageSize, limit and network must match)`,
         );
       }
-      teacher = { training: named.name, index: t };
+      return { training: named.name, index: t };
     } else if (run.teacher && (run.teacher.includes('/') || /\.(json|gz|ckpt)$/.test(run.teacher))) {
-      teacher = { checkpoint: run.teacher };
+      return { checkpoint: run.teacher };
     } else {
       throw new SpecError(
         `${field}.teacher`,
@@ -354,18 +379,7 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
   } else if (run.teacher) {
     throw new SpecError(`${field}.teacher`, 'only used with method kd or nos');
   }
-  const settings = trainingSettings(field, run, run.method);
-  return {
-    name: run.name,
-    ...settings,
-    network: run.network,
-    // Absent rather than [] when only operators are given: the normalised form must normalise again.
-    ...(run.variants !== undefined ? { variants: inOrder(VARIANTS, run.variants) } : {}),
-    ...(operators ? { operators } : {}),
-    method: run.method,
-    ...(teacher ? { teacher } : {}),
-    seeds: [...run.seeds].sort((a, b) => a - b),
-  };
+  return undefined;
 }
 
 /** The data a training names, checked for its data set (shared by trainings and searches' training). */
@@ -415,10 +429,24 @@ function trainingSettings(field: string, run: ParsedTrainingSettings, method: Tr
   };
 }
 
-/** A search's `training`: a training entry's settings (from scratch) and its seed (default: the search's). */
-function normaliseSearchTraining(field: string, training: z.output<typeof searchTrainingSchema>, searchSeed: number): SearchTraining {
+/**
+ * A search's `training`: a training entry's settings, method and teacher (resolved as a training's,
+ * for the search's network), and its seed (default: the search's).
+ */
+function normaliseSearchTraining(
+  field: string,
+  training: z.output<typeof searchTrainingSchema>,
+  search: { network: NetworkName; seed: number },
+  all: ParsedTraining[],
+): SearchTraining {
   checkTrainingData(field, training);
-  return { ...trainingSettings(field, training, 'scratch'), seed: training.seed ?? searchSeed };
+  const teacher = resolveTeacher(field, { ...training, network: search.network }, all);
+  return {
+    ...trainingSettings(field, training, training.method),
+    method: training.method,
+    ...(teacher ? { teacher } : {}),
+    seed: training.seed ?? search.seed,
+  };
 }
 
 const trainsBaseline = (run: ParsedTraining) => run.variants === 'all' || (run.variants ?? []).includes('baseline');

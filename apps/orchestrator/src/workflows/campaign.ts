@@ -274,10 +274,10 @@ function trainingSteps(
   dependsOn: (position: number) => number | undefined,
   todo: number[],
   work: { run: (position: number) => LaneWork; failStudent: (position: number) => LaneWork<number> },
+  succeeded = new Map<number, boolean>(),
 ): () => LaneStep {
   const pending = new Set(todo);
   const running = new Set<number>();
-  const succeeded = new Map<number, boolean>();
   const ready = () =>
     [...pending].find((p) => {
       const teacher = dependsOn(p);
@@ -298,6 +298,35 @@ function trainingSteps(
         running.delete(position);
       },
     };
+  };
+}
+
+/**
+ * The search lanes' steps when a search waits for a teacher (its candidates train with KD/NOS from
+ * a training job of the campaign): the first pending search whose teacher has finished — or was
+ * done before the campaign started (not in `trainTodo`); a search whose teacher failed fails
+ * without running; with none ready the lane waits. `trained`: the training lanes' outcomes.
+ */
+export function searchSteps(
+  dependsOn: (position: number) => number | undefined,
+  todo: number[],
+  trainTodo: ReadonlySet<number>,
+  trained: ReadonlyMap<number, boolean>,
+  work: { run: (position: number) => LaneWork; fail: (position: number) => LaneWork<number> },
+): () => LaneStep {
+  const pending = [...todo];
+  const ready = () =>
+    pending.findIndex((p) => {
+      const teacher = dependsOn(p);
+      return teacher === undefined || !trainTodo.has(teacher) || trained.has(teacher);
+    });
+  return () => {
+    if (pending.length === 0) return undefined;
+    const at = ready();
+    if (at < 0) return { waitUntil: () => ready() >= 0 };
+    const position = pending.splice(at, 1)[0]!;
+    const teacher = dependsOn(position);
+    return teacher !== undefined && trained.get(teacher) === false ? work.fail(position) : work.run(position);
   };
 }
 
@@ -376,25 +405,31 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
 
   // Training: one activity per job; a student starts once its teacher job has finished.
   const trainTodo = fromRanges(todoOf('train'));
-  const nextTraining = trainingSteps(dependsOn, trainTodo, {
-    run: (position) => ({
-      running: 1,
-      start: () => training.runTraining({ campaignId, position, force }),
-      tally: ONE_COMPLETED,
-      markFailed: failJobs([position]),
-    }),
-    failStudent: (position) => ({
-      running: 0,
-      start: () => failJobs([position])('its teacher job failed'),
-      tally: (marked: number) => ({ completed: 0, failed: marked }),
-    }),
-  });
+  const trained = new Map<number, boolean>();
+  const nextTraining = trainingSteps(
+    dependsOn,
+    trainTodo,
+    {
+      run: (position) => ({
+        running: 1,
+        start: () => training.runTraining({ campaignId, position, force }),
+        tally: ONE_COMPLETED,
+        markFailed: failJobs([position]),
+      }),
+      failStudent: (position) => ({
+        running: 0,
+        start: () => failJobs([position])('its teacher job failed'),
+        tally: (marked: number) => ({ completed: 0, failed: marked }),
+      }),
+    },
+    trained,
+  );
   const trainLanes = Math.max(0, Math.min(width, trainTodo.length));
 
   // Searches (v3): one searchWorkflow child each on fuselab-nas, a few at once.
   const nasTodo = fromRanges(todoOf('nas'));
   const searches = nasTodo.length > 0 && patched(SEARCH_PATCH);
-  const nextSearch = takeInOrder(nasTodo, (position) => ({
+  const runSearch = (position: number): LaneWork => ({
     running: 1,
     start: () =>
       executeChild(searchWorkflow, {
@@ -407,7 +442,18 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
       }),
     tally: ONE_COMPLETED,
     markFailed: failJobs([position]),
-  }));
+  });
+  // Searches without a teacher run in spec order, as before teachers existed (recorded histories replay).
+  const nextSearch = nasTodo.some((position) => dependsOn(position) !== undefined)
+    ? searchSteps(dependsOn, nasTodo, new Set(trainTodo), trained, {
+        run: runSearch,
+        fail: (position) => ({
+          running: 0,
+          start: () => failJobs([position])('its teacher job failed'),
+          tally: (marked: number) => ({ completed: 0, failed: marked }),
+        }),
+      })
+    : takeInOrder(nasTodo, runSearch);
   const searchLanes = searches ? Math.max(1, Math.min(width, MAX_SEARCH_LANES, nasTodo.length)) : 0;
 
   // Lanes start in this order (simulations, training, searches): recorded histories schedule their first work so.
