@@ -14,6 +14,7 @@ const examples = fileURLToPath(new URL('../../../../examples/', import.meta.url)
 /** Job counts the examples' comments promise (by kind). */
 const EXPECTED: Record<string, Record<string, number>> = {
   'cifar10-nos.yaml': { train: 14 },
+  'cifar10-nos-nas.yaml': { train: 5, nas: 1 },
   'cifar10-proxy-study.yaml': { train: 100 },
   'nos-small.yaml': { train: 2 },
   'paper-table.yaml': { sim: 300, train: 2 },
