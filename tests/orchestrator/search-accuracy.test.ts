@@ -81,7 +81,10 @@ describe('searches with the accuracy objective', () => {
     }
 
     // The campaign's training results and curves include the candidates', in the API and in the dashboard's training view.
-    const view = await new DashboardQueries(stack.database.db).training({ campaignId, maxPoints: 50, limit: 10 });
+    const queries = new DashboardQueries(stack.database.db);
+    // The search view says which objectives are stored negated (the charts label them −accuracy).
+    expect(await queries.searches(campaignId)).toMatchObject([{ objectives: ['accuracy', 'latency'], negated: ['accuracy'] }]);
+    const view = await queries.training({ campaignId, maxPoints: 50, limit: 10 });
     expect(view.curves.map((c) => c.jobKey).sort()).toEqual(trainings.map((t) => t.jobKey).sort());
     for (const curve of view.curves) {
       expect(curve).toMatchObject({ variant: 'custom', method: 'scratch', seed: 3, width: 0.25, dataset: 'synthetic' });

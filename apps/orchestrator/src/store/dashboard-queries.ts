@@ -9,6 +9,7 @@
  * on, block names), so an index or schema change is checked against all of them in one read.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { NEGATED_OBJECTIVES } from '@fuselab/nas';
 import type { Db } from './db.js';
 
 /** The columns of `jobs` a job page may project, and their SQL. */
@@ -510,6 +511,7 @@ export class DashboardQueries {
         status: String(row.status),
         network: params.network,
         objectives: params.objectives,
+        negated: params.objectives.filter((o) => (NEGATED_OBJECTIVES as readonly string[]).includes(o)),
         strategy: params.strategy,
         evaluations: num(row.evaluations),
         generations: num(row.generations),

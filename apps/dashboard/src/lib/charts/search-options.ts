@@ -23,15 +23,17 @@ export function scatterOption(
   picked: readonly string[],
   /** Candidates inside the parallel-coordinates brush (null: no brush); the others are dimmed. */
   brushed: ReadonlySet<string> | null = null,
+  /** An objective's name on the chart (objectiveLabel). */
+  label: (objective: string) => string = (o) => o,
 ): ChartOption {
   const front = candidates.filter((c) => frontKeys.has(c.key)).sort((a, b) => a.objectives[x]! - b.objectives[x]!);
   return {
     animation: false,
     legend: { top: 0, data: ['candidates', 'Pareto front'] },
-    tooltip: { trigger: 'item', formatter: (p: { data: number[] }) => `${x} ${p.data[0]}<br/>${y} ${p.data[1]}` },
+    tooltip: { trigger: 'item', formatter: (p: { data: number[] }) => `${label(x)} ${p.data[0]}<br/>${label(y)} ${p.data[1]}` },
     grid: { left: 80, right: 20, top: 40, bottom: 50 },
-    xAxis: { type: 'value', name: x, nameLocation: 'middle', nameGap: 28, scale: true },
-    yAxis: { type: 'value', name: y, scale: true },
+    xAxis: { type: 'value', name: label(x), nameLocation: 'middle', nameGap: 28, scale: true },
+    yAxis: { type: 'value', name: label(y), scale: true },
     series: [
       {
         type: 'scatter',
@@ -75,11 +77,12 @@ export function parallelOption(
   candidates: readonly Candidate[],
   objectives: readonly string[],
   frontKeys: ReadonlySet<string>,
+  label: (objective: string) => string = (o) => o,
 ): ChartOption {
   return {
     animation: false,
     // The axis id is the objective: brushing reports it (Chart's onbrush).
-    parallelAxis: objectives.map((o, dim) => ({ id: o, dim, name: o, scale: true })),
+    parallelAxis: objectives.map((o, dim) => ({ id: o, dim, name: label(o), scale: true })),
     parallel: { left: 70, right: 120, top: 50, bottom: 30 },
     series: [
       {
@@ -96,4 +99,12 @@ export function parallelOption(
       },
     ],
   };
+}
+
+/**
+ * An objective's name as the charts show it: those the search minimises as their negative (the
+ * search view's `negated`: accuracy, synflow) get a minus sign, since that is what the axis carries.
+ */
+export function objectiveLabel(negated: readonly string[]): (objective: string) => string {
+  return (o) => (negated.includes(o) ? `−${o}` : o);
 }

@@ -1,0 +1,107 @@
+/**
+ * The table of the NOS + NAS study (examples/cifar10-nos-nas.yaml): the accuracy–latency front an
+ * accuracy search found against the fixed variants trained with the same recipe.
+ *
+ *   npx fuselab campaign export <id> --no-checkpoints --out nos-nas.json
+ *   node --import tsx libs/nas/experiments/nos-nas-table.ts nos-nas.json
+ *
+ * Latency is what the search minimised: cycles of the network at 224×224 / 1000 classes on the
+ * search's array with the `reference` model (libs/nas evaluateStatic), for the fixed variants from
+ * their per-block operators (fuseconv variantOperators). Points are (−accuracy, latency relative to
+ * the baseline's), both minimised; hypervolumes use the reference point (0, 1.1 × the largest
+ * relative latency), so 0 accuracy and a network slower than any measured bound them. Prints
+ * Markdown; a training without a result is named, not silently left out.
+ */
+import { readFileSync } from 'node:fs';
+import { networkDefinition, variantOperators, type BlockOperator, type NetworkName, type VariantName } from '@fuselab/fuseconv';
+import { dominates, evaluateStatic, hypervolume2d, type ArrayChoice, type Candidate } from '../src/index.js';
+
+interface ExportFile {
+  campaign: { id: string; name: string };
+  jobs: Array<{ kind: string; status: string; group: string; params: Record<string, unknown> }>;
+  trainingResults: Array<{ jobKey: string; variant: string; method: string; seed: number; operators?: string[] | null; testAccuracy: number | null }>;
+  searchCandidates?: Array<{ jobKey: string; candidateIndex: number; operators: string[]; objectives: Record<string, number> }>;
+}
+
+const [exportFile] = process.argv.slice(2);
+if (!exportFile) {
+  process.stderr.write('usage: nos-nas-table.ts EXPORT.json\n');
+  process.exit(2);
+}
+const data = JSON.parse(readFileSync(exportFile, 'utf8')) as ExportFile;
+const search = data.jobs.find((j) => j.kind === 'nas');
+if (!search) throw new Error(`${exportFile}: the campaign has no search job`);
+const network = search.params.network as NetworkName;
+const array = (search.params.arrays as Array<{ rows: number; cols: number; hardware?: ArrayChoice['hardware'] }>)[0]!;
+const arrayChoice: ArrayChoice = { rows: array.rows, cols: array.cols, hardware: array.hardware ?? 'fuse' };
+const latencyOf = (operators: readonly string[]) =>
+  evaluateStatic({
+    network,
+    array: arrayChoice,
+    candidate: { operators: operators as BlockOperator[] } as Candidate,
+    objectives: ['latency'],
+    inputSize: search.params.inputSize as number,
+    numClasses: search.params.numClasses as number,
+  }).latency!;
+
+interface Point {
+  label: string;
+  operators: string[];
+  accuracy: number;
+  latency: number;
+}
+const definition = networkDefinition(network);
+const fixed: Point[] = data.trainingResults
+  .filter((r) => r.variant !== 'custom' && r.testAccuracy !== null)
+  .map((r) => {
+    const operators = variantOperators(definition, r.variant as VariantName);
+    return { label: `${r.variant} (${r.method}, seed ${r.seed})`, operators, accuracy: r.testAccuracy!, latency: latencyOf(operators) };
+  });
+const searched: Point[] = (data.searchCandidates ?? []).map((c) => ({
+  label: `#${c.candidateIndex}`,
+  operators: c.operators,
+  accuracy: -c.objectives.accuracy!,
+  latency: c.objectives.latency!,
+}));
+const baseline = fixed.find((p) => p.label.startsWith('baseline'));
+if (!baseline) throw new Error(`${exportFile}: no trained baseline to measure latencies against`);
+
+const point = (p: Point) => [-p.accuracy, p.latency / baseline.latency] as const;
+const all = [...fixed, ...searched];
+const ref = [0, 1.1 * Math.max(...all.map((p) => p.latency / baseline.latency))] as const;
+const hv = (points: Point[]) => hypervolume2d(points.map(point), ref);
+const frontOf = (points: Point[]) => points.filter((p) => !points.some((q) => q !== p && dominates(point(q), point(p))));
+
+const letters: Record<string, string> = { dw: 'd', fuse_half: 'h', fuse_full: 'f' };
+const code = (operators: readonly string[]) => operators.map((o) => letters[o] ?? '?').join('');
+const pct = (x: number) => (100 * x).toFixed(2);
+const row = (p: Point) => `| ${p.label} | \`${code(p.operators)}\` | ${pct(p.accuracy)} | ${p.latency.toLocaleString('en')} | ${(baseline.latency / p.latency).toFixed(2)}× |`;
+
+const lines: string[] = [];
+lines.push(
+  `Campaign \`${data.campaign.id}\`: ${fixed.length} fixed variants, ${searched.length} searched networks; latency on the ` +
+    `${arrayChoice.rows}×${arrayChoice.cols} ${arrayChoice.hardware} array (cycles, reference model, ${search.params.inputSize}×${search.params.inputSize}).`,
+  '',
+  '| network | operators (d/h/f per block) | test accuracy % | latency (cycles) | speed-up vs baseline |',
+  '|---|---|---|---|---|',
+  ...fixed.map(row),
+  '',
+  `Front of the search (${frontOf(searched).length} of ${searched.length}):`,
+  '',
+  '| candidate | operators (d/h/f per block) | test accuracy % | latency (cycles) | speed-up vs baseline |',
+  '|---|---|---|---|---|',
+  ...frontOf(searched)
+    .sort((a, b) => a.latency - b.latency)
+    .map(row),
+  '',
+  `Hypervolume (−accuracy, relative latency; reference (0, ${ref[1].toFixed(3)})): fixed variants ${hv(fixed).toFixed(4)}, ` +
+    `search ${hv(searched).toFixed(4)}, both ${hv(all).toFixed(4)}.`,
+);
+for (const p of fixed) {
+  const better = searched.filter((q) => dominates(point(q), point(p)));
+  lines.push(`- ${p.label}: ${better.length ? `dominated by ${better.length} searched (${better.map((q) => q.label).join(', ')})` : 'no searched network dominates it'}.`);
+}
+const missing = data.jobs.filter((j) => j.kind === 'train' && j.status !== 'completed' && j.status !== 'reused');
+if (missing.length) lines.push('', `Training jobs without a result: ${missing.map((j) => `${j.group} (${j.status})`).join(', ')}.`);
+if (search.status !== 'completed' && search.status !== 'reused') lines.push('', `The search is ${search.status}: the front is of the candidates so far.`);
+console.log(lines.join('\n'));
