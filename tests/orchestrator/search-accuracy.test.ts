@@ -163,6 +163,29 @@ describe('searches with the accuracy objective', () => {
     expect(reused!.createdAt).toEqual(before.get(reused!.jobKey));
   }, 300_000);
 
+  it('does not train a candidate that misses the latency constraint', async () => {
+    const array = { rows: 64, cols: 64, hardware: 'fuse' } as const;
+    const cycles = (operators: string[]) =>
+      evaluateStatic({ network: 'mobilenet_v2', array, candidate: { operators } as Candidate, objectives: ['latency'] }).latency!;
+    // The speed-up of a network whose latency is half-way between the all-dw and the all-FuSe-half one's:
+    // about half of the random mixes meet it.
+    const [dw, half] = [cycles(new Array(17).fill('dw')), cycles(new Array(17).fill('fuse_half'))];
+    const speedup = Number(((2 * dw) / (dw + half)).toFixed(3));
+    const constrained = { ...search, name: 'constrained', budget: 6, seed: 11, constraints: { speedup } };
+    // Which of the asked networks meet the bound, from libs/nas in-process (accuracy made up: only the asks matter).
+    const planned = await runSearch({ ...constrained, array, evaluate: async () => 0.5 });
+    expect(planned.infeasible).toBeGreaterThan(0);
+    expect(planned.all.length).toBeGreaterThan(0);
+    const submitted = await service.submit({ name: 'accuracy-constrained', searches: [constrained] });
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const [result] = await service.searchResults(submitted.campaignId);
+    const stored = await store.searchCandidates(result!.jobKey);
+    expect(stored.map((c) => c.operators)).toEqual(planned.all.map((c) => c.operators));
+    // One training per network that meets the bound, none for the others.
+    const trained = await store.trainingResults(submitted.campaignId);
+    expect(trained.map((t) => t.jobKey).sort()).toEqual(stored.map((c) => c.trainingKey).sort());
+  }, 300_000);
+
   it('trains candidates with NOS from the baseline training of the campaign, once that job has finished', async () => {
     const nos = {
       name: 'nos-search',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { temporal as proto } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { runSearch, searchSummary } from '@fuselab/nas';
+import { evaluateStatic, runSearch, searchSummary, type Candidate } from '@fuselab/nas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCampaignService, follow } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
@@ -206,6 +206,36 @@ describe('search jobs on the Temporal dev server', () => {
     expect(stored).toBeGreaterThanOrEqual(64);
     expect(stored).toBeLessThan(5000);
     expect(await service.searchResults(submitted.campaignId)).toEqual([]);
+  }, 60_000);
+
+  it('honours latency constraints as runSearch does: the same front, nothing that misses the bound evaluated or stored', async () => {
+    const constrained = {
+      name: 'v2-constrained',
+      network: 'mobilenet_v2',
+      space: 'blocks',
+      operators: ['dw', 'fuse_half'],
+      strategy: 'evolution',
+      objectives: ['latency', 'params'],
+      budget: 40,
+      population: 8,
+      seed: 5,
+    };
+    const array = { rows: 64, cols: 64, hardware: 'fuse' } as const;
+    const cycles = (operators: string[]) =>
+      evaluateStatic({ network: 'mobilenet_v2', array, candidate: { operators } as Candidate, objectives: ['latency'] }).latency!;
+    const dw = cycles(new Array(17).fill('dw'));
+    // A bound half-way between the all-dw and the all-FuSe-half network.
+    const speedup = Number(((1 + dw / cycles(new Array(17).fill('fuse_half'))) / 2).toFixed(3));
+    const inProcess = await runSearch({ ...constrained, populationSize: 8, constraints: { speedup } });
+    expect(inProcess.infeasible).toBeGreaterThan(0);
+    const submitted = await service.submit({ name: 'search-constrained', searches: [{ ...constrained, constraints: { speedup } }] });
+    expect(await follow(service, submitted.campaignId, () => undefined, 100)).toMatchObject({ status: 'completed', completed: 1 });
+    const results = await service.searchResults(submitted.campaignId);
+    expect(results[0]!.evaluations).toBe(inProcess.all.length);
+    expect(frontOf(results)).toEqual(searchSummary(inProcess).front);
+    const stored = await store.searchCandidates(results[0]!.jobKey);
+    expect(stored.map((c) => [c.operators, c.objectives])).toEqual(inProcess.all.map((c) => [c.operators, c.objectives]));
+    for (const c of stored) expect(cycles(c.operators)).toBeLessThanOrEqual(dw / speedup);
   }, 60_000);
 
   it('replays recorded search workflow histories against the current workflow code', async () => {

@@ -43,6 +43,7 @@ export {
   ParetoArchive,
 } from './pareto.js';
 export { buildCostTable, TABLE_OBJECTIVES, type CostTable } from './cost-table.js';
+export { constraintCheck, penalisedObjectives, validateConstraints, type ConstraintCheck, type Constraints } from './constraints.js';
 export {
   STRATEGIES,
   DEFAULT_POPULATION,

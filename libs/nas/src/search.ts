@@ -13,6 +13,7 @@ import {
   type ObjectiveName,
   type ObjectiveValues,
 } from './objectives.js';
+import { constraintCheck, penalisedObjectives, type Constraints } from './constraints.js';
 import { buildCostTable } from './cost-table.js';
 import { hypervolume, ParetoArchive } from './pareto.js';
 import { candidateKey, makeSpace, spaceSize, type Candidate, type SpaceOptions, type SearchSpace } from './space.js';
@@ -32,6 +33,8 @@ export interface SearchOptions extends SpaceOptions {
   synflow?: EvaluationSettings['synflow'];
   /** Accuracy of a candidate (needed for the `accuracy` objective). */
   evaluate?: AccuracyEvaluator;
+  /** Latency bounds (constraints.ts): candidates that miss them are not evaluated and not on the front. */
+  constraints?: Constraints;
   /** Candidates asked (and evaluated concurrently) per round (default: what the strategy gives, ≤ 64). */
   batchSize?: number;
   populationSize?: number;
@@ -60,8 +63,10 @@ export interface SearchResult {
   evaluations: number;
   /** Non-dominated evaluated candidates, in evaluation order. */
   front: EvaluatedCandidate[];
-  /** Every evaluated candidate, in evaluation order. */
+  /** Every evaluated candidate, in evaluation order (those that missed the constraints are not evaluated). */
   all: EvaluatedCandidate[];
+  /** Asked candidates that missed the constraints (told penalised values, not evaluated). */
+  infeasible: number;
   objectives: ObjectiveName[];
   space: SearchSpace;
 }
@@ -100,6 +105,7 @@ export async function runSearch(
   if (objectives.includes('accuracy') && !options.evaluate) {
     throw new NasInputError('evaluate', 'the accuracy objective needs an accuracy evaluator');
   }
+  const check = constraintCheck(settings, space, options.constraints ?? {});
   const batch = options.batchSize ?? 64;
   // Static objectives come from per-block tables (microseconds, exact); others in full.
   const table = buildCostTable(settings, space, objectives);
@@ -107,16 +113,26 @@ export async function runSearch(
     evaluateCandidate({ ...settings, candidate, objectives }, options.evaluate ? { accuracy: options.evaluate } : {});
   let lastYield = performance.now();
   const all: EvaluatedCandidate[] = [];
+  let infeasible = 0;
   // Strategies never ask a candidate twice, so every key is new and the archive is the front.
   const front = new ParetoArchive<EvaluatedCandidate>();
   while (!strategy.done) {
     hooks.signal?.throwIfAborted();
     const asked = strategy.ask(batch);
     if (asked.length === 0) throw new Error(`${strategy.name}: asked for candidates but got none before it was done`);
-    const values = table ? asked.map((candidate) => table.evaluate(candidate)) : await Promise.all(asked.map(evaluate));
+    const violations = asked.map((candidate) => check?.violation(candidate) ?? 0);
+    const feasible = asked.filter((_, i) => violations[i] === 0);
+    infeasible += asked.length - feasible.length;
+    const values = table ? feasible.map((candidate) => table.evaluate(candidate)) : await Promise.all(feasible.map(evaluate));
     hooks.signal?.throwIfAborted();
-    strategy.tell(asked.map((candidate, i) => ({ candidate, objectives: values[i]! })));
-    asked.forEach((candidate, i) => {
+    let next = 0;
+    strategy.tell(
+      asked.map((candidate, i) => ({
+        candidate,
+        objectives: violations[i] === 0 ? values[next++]! : penalisedObjectives(objectives, violations[i]!),
+      })),
+    );
+    feasible.forEach((candidate, i) => {
       const entry: EvaluatedCandidate = { key: candidateKey(candidate), operators: candidate.operators, objectives: values[i]! };
       if (candidate.array) entry.array = candidate.array;
       all.push(entry);
@@ -129,7 +145,7 @@ export async function runSearch(
       lastYield = performance.now();
     }
   }
-  return { strategy: strategy.name, evaluations: all.length, front: front.items(), all, objectives, space };
+  return { strategy: strategy.name, evaluations: all.length, front: front.items(), all, infeasible, objectives, space };
 }
 
 /** The non-dominated entries of a list of evaluated candidates (exact duplicates of a key kept once). */

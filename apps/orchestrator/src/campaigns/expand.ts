@@ -5,7 +5,7 @@
  */
 
 import type { BlockOperator } from '@fuselab/fuseconv';
-import type { ObjectiveName, SpaceKind, StrategyName } from '@fuselab/nas';
+import type { Constraints, ObjectiveName, SpaceKind, StrategyName } from '@fuselab/nas';
 import type { Dataflow, Hardware } from '@fuselab/systolic-sim';
 import type { HardwareChoice, JobKind, TrainDataset, TrainMethodName } from '../choices.js';
 
@@ -221,12 +221,17 @@ export interface NormalisedSearch {
   population?: number;
   /** With the `accuracy` objective (and only then): how each candidate is trained. */
   training?: SearchTraining;
+  /** Latency bounds (libs/nas constraints.ts): candidates that miss them are neither evaluated nor trained. */
+  constraints?: Constraints;
 }
 
 /**
  * A search job's parameters (hence its key): the search entry without its name, plus the
  * evaluation settings libs/nas defaults to (recorded so the key changes if they ever do).
  */
+/** How searches measure candidates: the paper's networks (224 px, 1000 classes), the reference timing model. */
+export const SEARCH_EVALUATION = { model: 'reference', inputSize: 224, numClasses: 1000 } as const;
+
 export interface SearchJobParams extends Omit<NormalisedSearch, 'name' | 'training'> {
   model: 'reference';
   inputSize: number;
@@ -382,9 +387,7 @@ export function* iterateSpec(spec: NormalisedSpec): Generator<JobSpec> {
     const params: SearchJobParams = {
       ...rest,
       ...(jobTraining ? { training: jobTraining } : {}),
-      model: 'reference',
-      inputSize: 224,
-      numClasses: 1000,
+      ...SEARCH_EVALUATION,
     };
     const id = `nas:${stableStringify(params)}`;
     if (searchIds.has(id)) continue;

@@ -4,7 +4,15 @@
  * exactly as libs/nas' `runSearch` does in-process — so a campaign search and `runSearch` with the
  * same options ask, evaluate and tell the same candidates in the same order.
  */
-import { makeSpace, type EvaluationRequest, type SearchSpace, type StrategyOptions } from '@fuselab/nas';
+import {
+  constraintCheck,
+  makeSpace,
+  type ConstraintCheck,
+  type EvaluationRequest,
+  type EvaluationSettings,
+  type SearchSpace,
+  type StrategyOptions,
+} from '@fuselab/nas';
 import { trainJobParams, type SearchJobParams, type TrainJobParams } from './expand.js';
 
 /** Candidates asked per round, as `runSearch` asks them (its default batch). */
@@ -25,21 +33,32 @@ export function strategyOptionsOf(params: SearchJobParams, space: SearchSpace = 
   };
 }
 
+/** How the search's candidates are measured (plain data). */
+export function evaluationSettingsOf(params: SearchJobParams, space: SearchSpace): EvaluationSettings {
+  return {
+    network: space.network,
+    array: space.arrays[0]!,
+    model: params.model,
+    inputSize: params.inputSize,
+    numClasses: params.numClasses,
+  };
+}
+
 /** The evaluation request of one candidate (plain data). */
 export function evaluationRequestOf(
   params: SearchJobParams,
   space: SearchSpace,
   candidate: EvaluationRequest['candidate'],
 ): EvaluationRequest {
-  return {
-    network: space.network,
-    array: space.arrays[0]!,
-    candidate,
-    objectives: params.objectives,
-    model: params.model,
-    inputSize: params.inputSize,
-    numClasses: params.numClasses,
-  };
+  return { ...evaluationSettingsOf(params, space), candidate, objectives: params.objectives };
+}
+
+/**
+ * The search's constraint check (null without constraints): pure and quick (per-block cycle sums),
+ * so the search workflow runs it in workflow code on every asked candidate, as runSearch does.
+ */
+export function constraintCheckOf(params: SearchJobParams, space: SearchSpace = searchSpaceOf(params)): ConstraintCheck | null {
+  return params.constraints ? constraintCheck(evaluationSettingsOf(params, space), space, params.constraints) : null;
 }
 
 /**

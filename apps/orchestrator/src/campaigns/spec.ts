@@ -20,11 +20,22 @@ import {
   type NetworkName,
 } from '@fuselab/fuseconv';
 import { DATAFLOWS, TIMING_MODELS } from '@fuselab/systolic-sim';
-import { createStrategy, makeSpace, NasInputError, OBJECTIVES, SPACE_KINDS, spaceSize, STRATEGIES } from '@fuselab/nas';
+import {
+  constraintCheck,
+  createStrategy,
+  makeSpace,
+  NasInputError,
+  OBJECTIVES,
+  SPACE_KINDS,
+  spaceSize,
+  STRATEGIES,
+  validateConstraints,
+} from '@fuselab/nas';
 import { HARDWARE_CHOICES, TRAIN_DATASETS, TRAIN_METHODS, type TrainDataset, type TrainMethodName } from '../choices.js';
 import {
   canonicalAugment,
   replicasProblem,
+  SEARCH_EVALUATION,
   stableStringify,
   type NormalisedSearch,
   type NormalisedSpec,
@@ -158,6 +169,13 @@ const searchSchema = z.strictObject({
   population: positiveInt('a positive integer population size').min(2, { error: 'expected a population of at least 2' }).optional(),
   /** With the `accuracy` objective: how every candidate is trained (a fuselab-train job each). */
   training: searchTrainingSchema.optional(),
+  /** Latency bounds: `latency` (cycles at most) and/or `speedup` (at least, against the all-dw network on the same array). */
+  constraints: z
+    .strictObject({
+      latency: positiveInt('a positive whole number of cycles').optional(),
+      speedup: z.number({ error: 'expected a positive speed-up' }).positive({ error: 'expected a positive speed-up' }).optional(),
+    })
+    .optional(),
 });
 
 /** One object or a list of them. */
@@ -290,7 +308,12 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
       seed: base.seed,
       ...(base.population !== undefined ? { populationSize: base.population } : {}),
     });
-    return { ...base, budget, ...(training ? { training } : {}) };
+    const constraints = validateConstraints(search.constraints);
+    const params = { ...base, budget, ...(training ? { training } : {}), ...(Object.keys(constraints).length ? { constraints } : {}) };
+    // Refuses bounds no network of the space meets, as the workflow's own check would.
+    if (params.constraints)
+      constraintCheck({ network: space.network, array: space.arrays[0]!, ...SEARCH_EVALUATION }, space, params.constraints);
+    return params;
   } catch (error) {
     // libs/nas names its own options; the spec calls populationSize `population`.
     if (error instanceof NasInputError)

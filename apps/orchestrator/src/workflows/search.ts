@@ -17,9 +17,17 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import { createStrategy, fromState, type Candidate, type ObjectiveValues, type Strategy, type StrategyState } from '@fuselab/nas';
+import {
+  createStrategy,
+  fromState,
+  penalisedObjectives,
+  type Candidate,
+  type ObjectiveValues,
+  type Strategy,
+  type StrategyState,
+} from '@fuselab/nas';
 import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
-import { SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf } from '../campaigns/search.js';
+import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf } from '../campaigns/search.js';
 import type { SearchActivities, TrainActivities } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 
@@ -139,6 +147,9 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   const perRun = Math.max(1, input.generationsPerRun ?? DEFAULT_GENERATIONS_PER_RUN);
   const parallel = Math.max(1, input.parallel ?? DEFAULT_SEARCH_PARALLEL);
   const trains = params.objectives.includes('accuracy');
+  // Constraints (libs/nas constraints.ts): a candidate that misses them is neither evaluated nor
+  // trained nor stored; the strategy is told penalised values, as runSearch does.
+  const check = constraintCheckOf(params);
 
   let generationsThisRun = 0;
   try {
@@ -168,6 +179,11 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
           while (next < asked.length) {
             const i = next++;
             const candidate: Candidate = asked[i]!;
+            const violation = check?.violation(candidate) ?? 0;
+            if (violation > 0) {
+              values[i] = penalisedObjectives(params.objectives, violation);
+              continue;
+            }
             // Searches without `accuracy` schedule exactly what they always did (recorded histories replay).
             const trained = trains ? await trainer.trainSearchCandidate({ campaignId: input.campaignId, params, candidate }) : undefined;
             values[i] = await evaluate.evaluateSearchCandidate({
