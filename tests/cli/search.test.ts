@@ -187,7 +187,29 @@ describe('fuselab search', () => {
     expect(out.front.every((e) => e.objectives.synflow! < 0)).toBe(true);
   });
 
+  test('--speedup keeps only networks that fast: the front is recomputed over them', () => {
+    const array = makeArray(64, 64, { hardware: 'fuse' });
+    const cycles = (operators: BlockOperator[]) =>
+      totalCycles(toTopology(buildNetwork({ network: 'mobilenet_v2', operators })), array, 'reference');
+    const dw = cycles(new Array<BlockOperator>(17).fill('dw'));
+    const args = ['search', '--network', 'mobilenet_v2', '--space', 'stages', '--strategy', 'exhaustive', '--objectives', 'latency,params'];
+    const free = runJson<SearchJson>(args);
+    // A bound just below the slowest network of the unconstrained front: it must go.
+    const slowest = Math.max(...free.front.map((e) => e.objectives.latency!));
+    const speedup = dw / (slowest - 1);
+    const constrained = runJson<SearchJson>([...args, '--speedup', String(speedup)]);
+    expect(constrained.front.length).toBeGreaterThan(0);
+    for (const e of constrained.front) expect(cycles(e.operators)).toBeLessThanOrEqual(dw / speedup);
+    expect(constrained.front.some((e) => e.objectives.latency === slowest)).toBe(false);
+    expect(constrained.front).toEqual(expect.arrayContaining(free.front.filter((e) => e.objectives.latency! < slowest)));
+    expect(constrained.evaluations).toBeLessThan(free.evaluations);
+  });
+
   test.each([
+    [['--speedup', '0'], /^fuselab: --speedup: expected a positive number/],
+    [['--max-latency', '12.5'], /^fuselab: --max-latency: expected a positive integer, got "12.5"/],
+    [['--speedup', '40'], /^fuselab: --speedup: no network of the stages space of mobilenet_v2 meets it: the fastest takes [\d,]+ cycles/],
+    [['--max-latency', '1000'], /^fuselab: --max-latency: no network of the stages space of mobilenet_v2 meets it/],
     [['--strategy', 'annealing'], /^fuselab: --strategy: unknown strategy "annealing"/],
     [['--objectives', 'latency,speed'], /^fuselab: --objectives: unknown objective "speed"/],
     [['--budget', '0'], /^fuselab: --budget: expected a positive integer, got "0"/],

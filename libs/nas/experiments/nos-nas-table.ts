@@ -19,7 +19,14 @@ import { dominates, evaluateStatic, hypervolume2d, type ArrayChoice, type Candid
 interface ExportFile {
   campaign: { id: string; name: string };
   jobs: Array<{ kind: string; status: string; group: string; params: Record<string, unknown> }>;
-  trainingResults: Array<{ jobKey: string; variant: string; method: string; seed: number; operators?: string[] | null; testAccuracy: number | null }>;
+  trainingResults: Array<{
+    jobKey: string;
+    variant: string;
+    method: string;
+    seed: number;
+    operators?: string[] | null;
+    testAccuracy: number | null;
+  }>;
   searchCandidates?: Array<{ jobKey: string; candidateIndex: number; operators: string[]; objectives: Record<string, number> }>;
 }
 
@@ -75,7 +82,8 @@ const frontOf = (points: Point[]) => points.filter((p) => !points.some((q) => q 
 const letters: Record<string, string> = { dw: 'd', fuse_half: 'h', fuse_full: 'f' };
 const code = (operators: readonly string[]) => operators.map((o) => letters[o] ?? '?').join('');
 const pct = (x: number) => (100 * x).toFixed(2);
-const row = (p: Point) => `| ${p.label} | \`${code(p.operators)}\` | ${pct(p.accuracy)} | ${p.latency.toLocaleString('en')} | ${(baseline.latency / p.latency).toFixed(2)}× |`;
+const row = (p: Point) =>
+  `| ${p.label} | \`${code(p.operators)}\` | ${pct(p.accuracy)} | ${p.latency.toLocaleString('en')} | ${(baseline.latency / p.latency).toFixed(2)}× |`;
 
 const lines: string[] = [];
 lines.push(
@@ -99,9 +107,12 @@ lines.push(
 );
 for (const p of fixed) {
   const better = searched.filter((q) => dominates(point(q), point(p)));
-  lines.push(`- ${p.label}: ${better.length ? `dominated by ${better.length} searched (${better.map((q) => q.label).join(', ')})` : 'no searched network dominates it'}.`);
+  lines.push(
+    `- ${p.label}: ${better.length ? `dominated by ${better.length} searched (${better.map((q) => q.label).join(', ')})` : 'no searched network dominates it'}.`,
+  );
 }
 const missing = data.jobs.filter((j) => j.kind === 'train' && j.status !== 'completed' && j.status !== 'reused');
 if (missing.length) lines.push('', `Training jobs without a result: ${missing.map((j) => `${j.group} (${j.status})`).join(', ')}.`);
-if (search.status !== 'completed' && search.status !== 'reused') lines.push('', `The search is ${search.status}: the front is of the candidates so far.`);
+if (search.status !== 'completed' && search.status !== 'reused')
+  lines.push('', `The search is ${search.status}: the front is of the candidates so far.`);
 console.log(lines.join('\n'));

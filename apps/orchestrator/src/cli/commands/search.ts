@@ -12,7 +12,7 @@ import {
   type SearchProgress,
 } from '@fuselab/nas';
 import { printJson, printText } from '../output.js';
-import { oneOf, parseArray, parseList, parseModel, parseNetwork, parsePositiveInt } from '../options.js';
+import { oneOf, parseArray, parseList, parseModel, parseNetwork, parsePositiveInt, parsePositiveNumber } from '../options.js';
 import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -28,6 +28,8 @@ interface SearchFlags {
   model: string;
   population?: string;
   exhaustiveLimit: string;
+  speedup?: string;
+  maxLatency?: string;
   json?: boolean;
 }
 
@@ -49,6 +51,8 @@ export function registerSearchCommand(program: Command): void {
     .option('--model <name>', TIMING_MODELS.join(' | '), 'reference')
     .option('--population <n>', 'population size of evolution and nsga2 (default 16)')
     .option('--exhaustive-limit <n>', 'largest space exhaustive search enumerates', String(DEFAULT_EXHAUSTIVE_LIMIT))
+    .option('--speedup <x>', 'keep networks at least this many times faster than the all-dw network on the same array')
+    .option('--max-latency <cycles>', 'keep networks of at most this many cycles')
     .option('--json', 'print one JSON document')
     .action(async (flags: SearchFlags) => {
       const network = parseNetwork(flags.network);
@@ -74,6 +78,10 @@ export function registerSearchCommand(program: Command): void {
       if (populationSize !== undefined && populationSize < 2)
         throw new UsageError('--population', `expected an integer ≥ 2, got "${flags.population}"`);
       const exhaustiveLimit = parsePositiveInt('--exhaustive-limit', flags.exhaustiveLimit);
+      const constraints = {
+        ...(flags.speedup !== undefined ? { speedup: parsePositiveNumber('--speedup', flags.speedup) } : {}),
+        ...(flags.maxLatency !== undefined ? { latency: parsePositiveInt('--max-latency', flags.maxLatency) } : {}),
+      };
 
       const bar = progressBar('[{bar}] {value}/{total} evaluations · front {front}');
       let result;
@@ -89,6 +97,7 @@ export function registerSearchCommand(program: Command): void {
             seed,
             model,
             exhaustiveLimit,
+            constraints,
             ...(budget !== undefined ? { budget } : {}),
             ...(populationSize !== undefined ? { populationSize } : {}),
           },
@@ -111,7 +120,8 @@ export function registerSearchCommand(program: Command): void {
       const names = result.objectives;
       printText(
         [
-          `${network} ${space} space, ${strategy}: ${summary.evaluations} evaluations, ${summary.front.length} on the Pareto front (${names.join(', ')}; minimised)`,
+          `${network} ${space} space, ${strategy}: ${summary.evaluations} evaluations, ${summary.front.length} on the Pareto front (${names.join(', ')}; minimised)` +
+            (result.infeasible ? `; ${result.infeasible} asked networks missed the constraints and were not evaluated` : ''),
           ...summary.front.map((e) => {
             const key = result.front.find((f) => f.operators === e.operators)?.key ?? '';
             return `  ${key.padEnd(24)} ${names.map((n) => `${n}=${e.objectives[n]}`).join('  ')}`;
@@ -126,5 +136,7 @@ function flagOf(field: string): string {
   const base = field.replace(/\[.*$/, '').replace(/\..*$/, '');
   if (base === 'arrays' || base === 'hardware') return 'array';
   if (base === 'populationSize') return 'population';
+  if (field === 'constraints.speedup') return 'speedup';
+  if (field === 'constraints.latency') return 'max-latency';
   return base;
 }
