@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { expandSpec, type SearchJobParams } from './expand.js';
 import { candidateTraining } from './search.js';
 import { loadSpecText } from './spec.js';
-import { SpecError } from './validation.js';
+import { specError } from './test-util.js';
 import { jobKey } from './versions.js';
 
 const OPERATORS = ['dw', 'fuse_half', 'dw', 'fuse_full', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw', 'dw'];
@@ -34,16 +34,6 @@ const FOLDER = `    training:
       limit: 4000
       augment: { crop: 0 }
 `;
-
-function specError(text: string): string {
-  try {
-    loadSpecText(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a SpecError');
-}
 
 const searchParams = (text: string) => expandSpec(loadSpecText(text)).find((job) => job.kind === 'nas')!.params as SearchJobParams;
 

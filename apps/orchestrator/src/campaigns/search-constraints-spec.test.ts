@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandSpec, type SearchJobParams } from './expand.js';
 import { loadSpecText } from './spec.js';
-import { SpecError } from './validation.js';
+import { specError } from './test-util.js';
 import { jobKey } from './versions.js';
 
 const spec = (constraints: string) => `
@@ -11,16 +11,6 @@ searches:
   - { network: mobilenet_v2, space: blocks, strategy: random, objectives: [latency, params], budget: 10${constraints} }
 `;
 const params = (constraints: string) => expandSpec(loadSpecText(spec(constraints)))[0]!.params as SearchJobParams;
-
-function specError(text: string): string {
-  try {
-    loadSpecText(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a SpecError');
-}
 
 describe('searches[].constraints', () => {
   it('enter the parameters and the key when given; none, or {}, keys as before', () => {

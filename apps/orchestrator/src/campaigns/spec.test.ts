@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandSpec } from './expand.js';
 import { loadSpecText, normaliseSpec, parseSpecText, specHash } from './spec.js';
-import { SpecError } from './validation.js';
+import { specError } from './test-util.js';
 import { jobKey } from './versions.js';
 
 const minimal = `
@@ -13,16 +13,6 @@ simulations:
   arrays: [32, 64]
   models: [reference]
 `;
-
-function specError(text: string): string {
-  try {
-    loadSpecText(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a SpecError');
-}
 
 describe('campaign spec', () => {
   it('accepts the minimal spec of docs/ARCHITECTURE.md and expands it into 4 simulation jobs', () => {
