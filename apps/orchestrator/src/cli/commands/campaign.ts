@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { operatorString } from '@fuselab/fuseconv';
+import { NEGATED_OBJECTIVES } from '@fuselab/nas';
 import type { CampaignOutcome } from '../../campaigns/service.js';
 import type { CampaignProgress } from '../../workflows/campaign.js';
 import type { SearchResultRow } from '../../store/store.js';
@@ -51,7 +52,12 @@ export function renderSearchFronts(rows: readonly SearchResultRow[]): string {
   return rows
     .map((r) => {
       const table = new Table({
-        head: ['#', 'operators (d=dw f=fuse_full h=fuse_half)', ...r.objectives],
+        // Objectives minimised as their negative (accuracy, synflow) are headed so: −accuracy.
+        head: [
+          '#',
+          'operators (d=dw f=fuse_full h=fuse_half)',
+          ...r.objectives.map((o) => ((NEGATED_OBJECTIVES as readonly string[]).includes(o) ? `−${o}` : o)),
+        ],
         colAligns: ['right', 'left', ...r.objectives.map(() => 'right' as const)],
         style: { head: [], border: [] },
       });
