@@ -186,6 +186,48 @@ describe('searches with the accuracy objective', () => {
     expect(trained.map((t) => t.jobKey).sort()).toEqual(stored.map((c) => c.trainingKey).sort());
   }, 300_000);
 
+  it('halving: trains each rung for its share of the epochs, promotes from the Pareto front of the first rung, keeps only full trainings on the front', async () => {
+    const halving = {
+      ...search,
+      name: 'halving',
+      strategy: 'halving',
+      population: 3,
+      eta: 3,
+      rungs: 2,
+      budget: 4,
+      training: { ...training, epochs: 3 },
+    };
+    const submitted = await service.submit({ name: 'accuracy-halving', searches: [halving] });
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const [result] = await service.searchResults(submitted.campaignId);
+    const stored = await store.searchCandidates(result!.jobKey);
+    expect(stored.map((c) => c.fidelity)).toEqual([1 / 3, 1 / 3, 1 / 3, null]);
+    const trainings = await store.trainingResults(submitted.campaignId);
+    const epochsOf = new Map(trainings.map((t) => [t.jobKey, t.epochs]));
+    expect(stored.map((c) => epochsOf.get(c.trainingKey!))).toEqual([1, 1, 1, 3]);
+    // The full training went to a network of the first rung's Pareto front (accuracy at 1/3 of the epochs, latency).
+    const rung = stored.slice(0, 3);
+    const promoted = rung.find((c) => c.operators.join() === stored[3]!.operators.join())!;
+    const beats = (a: (typeof rung)[number], b: (typeof rung)[number]) =>
+      a.objectives.accuracy! <= b.objectives.accuracy! &&
+      a.objectives.latency! <= b.objectives.latency! &&
+      (a.objectives.accuracy! < b.objectives.accuracy! || a.objectives.latency! < b.objectives.latency!);
+    expect(rung.some((other) => beats(other, promoted))).toBe(false);
+    expect(result!.front.map((e) => e.operators)).toEqual([stored[3]!.operators]);
+    // The same asks and front as runSearch fed the same accuracies in-process.
+    const accuracyOf = new Map(stored.map((c) => [`${c.operators.join(',')}~${c.fidelity}`, -c.objectives.accuracy!]));
+    const run = await runSearch({
+      ...halving,
+      array: { rows: 64, cols: 64 },
+      populationSize: 3,
+      evaluate: async (candidate) => accuracyOf.get(`${candidate.operators.join(',')}~${candidate.fidelity ?? null}`)!,
+    });
+    expect(run.all.map((c) => [c.operators, c.fidelity ?? null, c.objectives])).toEqual(
+      stored.map((c) => [c.operators, c.fidelity, c.objectives]),
+    );
+    expect(result!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }))).toEqual(searchSummary(run).front);
+  }, 300_000);
+
   it('trains candidates with NOS from the baseline training of the campaign, once that job has finished', async () => {
     const nos = {
       name: 'nos-search',

@@ -49,6 +49,8 @@ export {
   DEFAULT_POPULATION,
   DEFAULT_SAMPLE,
   DEFAULT_EXHAUSTIVE_LIMIT,
+  DEFAULT_HALVING,
+  halvingEvaluations,
   createStrategy,
   fromState,
   genomeAt,
@@ -56,6 +58,6 @@ export {
   selectSurvivors,
 } from './strategies.js';
 export type { Strategy, StrategyName, StrategyOptions, StrategyState, Evaluation } from './strategies.js';
-export { runSearch, paretoFront, frontHypervolume, searchSummary } from './search.js';
+export { runSearch, paretoFront, frontHypervolume, searchSummary, defaultBudget } from './search.js';
 export type { SearchOptions, SearchProgress, SearchResult, EvaluatedCandidate } from './search.js';
 export { kendallTau, spearmanRho, averageRanks, bootstrapInterval, type BootstrapInterval } from './rank-correlation.js';

@@ -17,7 +17,7 @@ import { constraintCheck, penalisedObjectives, type Constraints } from './constr
 import { buildCostTable } from './cost-table.js';
 import { hypervolume, ParetoArchive } from './pareto.js';
 import { candidateKey, makeSpace, spaceSize, type Candidate, type SpaceOptions, type SearchSpace } from './space.js';
-import { createStrategy, type StrategyName, type StrategyOptions } from './strategies.js';
+import { createStrategy, DEFAULT_HALVING, halvingEvaluations, type StrategyName, type StrategyOptions } from './strategies.js';
 
 export interface SearchOptions extends SpaceOptions {
   strategy: StrategyName | string;
@@ -40,6 +40,22 @@ export interface SearchOptions extends SpaceOptions {
   populationSize?: number;
   sampleSize?: number;
   exhaustiveLimit?: number;
+  /** halving: reduction factor between rungs (default 3). */
+  eta?: number;
+  /** halving: number of rungs (default 3). */
+  rungs?: number;
+}
+
+/** The budget when none is given: the whole space (exhaustive), every rung (halving), else 100. */
+export function defaultBudget(options: Pick<SearchOptions, 'strategy' | 'populationSize' | 'eta' | 'rungs'>, space: SearchSpace): number {
+  if (options.strategy === 'exhaustive') return Math.min(spaceSize(space), Number.MAX_SAFE_INTEGER);
+  if (options.strategy === 'halving')
+    return halvingEvaluations(
+      options.populationSize ?? DEFAULT_HALVING.populationSize,
+      options.eta ?? DEFAULT_HALVING.eta,
+      options.rungs ?? DEFAULT_HALVING.rungs,
+    );
+  return 100;
 }
 
 export interface SearchProgress {
@@ -55,6 +71,8 @@ export interface EvaluatedCandidate {
   key: string;
   operators: Candidate['operators'];
   array?: Candidate['array'];
+  /** Below a full evaluation (halving's early rungs); such candidates are never on the front. */
+  fidelity?: number;
   objectives: ObjectiveValues;
 }
 
@@ -81,7 +99,7 @@ export async function runSearch(
 ): Promise<SearchResult> {
   const space = makeSpace(options);
   const objectives = validateObjectives(options.objectives);
-  const budget = options.budget ?? (options.strategy === 'exhaustive' ? Math.min(spaceSize(space), Number.MAX_SAFE_INTEGER) : 100);
+  const budget = options.budget ?? defaultBudget(options, space);
   const strategyOptions: StrategyOptions = {
     strategy: options.strategy,
     space,
@@ -91,6 +109,8 @@ export async function runSearch(
     ...(options.populationSize !== undefined ? { populationSize: options.populationSize } : {}),
     ...(options.sampleSize !== undefined ? { sampleSize: options.sampleSize } : {}),
     ...(options.exhaustiveLimit !== undefined ? { exhaustiveLimit: options.exhaustiveLimit } : {}),
+    ...(options.eta !== undefined ? { eta: options.eta } : {}),
+    ...(options.rungs !== undefined ? { rungs: options.rungs } : {}),
   };
   const strategy = createStrategy(strategyOptions);
   const settings: EvaluationSettings = {
@@ -135,8 +155,10 @@ export async function runSearch(
     feasible.forEach((candidate, i) => {
       const entry: EvaluatedCandidate = { key: candidateKey(candidate), operators: candidate.operators, objectives: values[i]! };
       if (candidate.array) entry.array = candidate.array;
+      if (candidate.fidelity !== undefined) entry.fidelity = candidate.fidelity;
       all.push(entry);
-      front.add(objectiveVector(values[i]!, objectives), entry);
+      // Low-fidelity results (halving's early rungs) rank networks; they are not results to keep.
+      if (candidate.fidelity === undefined) front.add(objectiveVector(values[i]!, objectives), entry);
       hooks.onProgress?.({ evaluations: all.length, budget, front: front.size, last: { key: entry.key, objectives: entry.objectives } });
     });
     // Table evaluation is synchronous: let timers and abort signals run now and then.

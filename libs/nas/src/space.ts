@@ -21,6 +21,12 @@ export interface Candidate {
   operators: BlockOperator[];
   /** Present when the space searches the array (more than one array choice). */
   array?: ArrayChoice;
+  /**
+   * Multi-fidelity strategies (`halving`): the fraction of the full evaluation budget to spend on
+   * it, e.g. ⅑ of the training epochs; absent on a full evaluation. Only the accuracy evaluator
+   * uses it: the hardware objectives are exact at any fidelity.
+   */
+  fidelity?: number;
 }
 
 /** A search space, as plain serialisable data. */
@@ -185,7 +191,14 @@ export function candidateKey(candidate: Candidate): string {
   // A plain loop: searches key every candidate several times, and map + join costs ~3× more.
   let ops = '';
   for (const op of candidate.operators) ops += OP_LETTER[op];
-  return candidate.array ? `${ops}@${candidate.array.rows}x${candidate.array.cols}/${candidate.array.hardware}` : ops;
+  const key = candidate.array ? `${ops}@${candidate.array.rows}x${candidate.array.cols}/${candidate.array.hardware}` : ops;
+  return candidate.fidelity === undefined ? key : `${key}~${fidelityLabel(candidate.fidelity)}`;
+}
+
+/** A fidelity as keys show it: `1/9` for ⅑ (the reciprocal, when whole), else the number. */
+export function fidelityLabel(fidelity: number): string {
+  const reciprocal = Math.round(1 / fidelity);
+  return Math.abs(1 / reciprocal - fidelity) < 1e-12 ? `1/${reciprocal}` : String(fidelity);
 }
 
 /** Key of a genome (the key of the candidate it decodes to). */

@@ -18,6 +18,7 @@ import type { Strategy } from './strategy/base.js';
 import { EvolutionStrategy } from './strategy/evolution.js';
 import { ExhaustiveStrategy } from './strategy/exhaustive.js';
 import { GreedyStrategy } from './strategy/greedy.js';
+import { HalvingStrategy, halvingEvaluations } from './strategy/halving.js';
 import { Nsga2Strategy } from './strategy/nsga2.js';
 import { RandomStrategy } from './strategy/random.js';
 import {
@@ -40,7 +41,9 @@ export type {
   Nsga2State,
   GreedyState,
   GreedyWalk,
+  HalvingState,
 } from './strategy/state.js';
+export { halvingEvaluations } from './strategy/halving.js';
 export { genomeAt, type Evaluation, type Strategy } from './strategy/base.js';
 export { rankAndCrowding, selectSurvivors } from './strategy/nsga2.js';
 
@@ -57,11 +60,17 @@ export interface StrategyOptions {
   sampleSize?: number;
   /** exhaustive: largest space it accepts (default 50,000). */
   exhaustiveLimit?: number;
+  /** halving: each rung keeps 1/eta of the networks at eta times the fidelity (default 3). */
+  eta?: number;
+  /** halving: rungs, the last at full fidelity (default 3: ⅑, ⅓, 1). */
+  rungs?: number;
 }
 
 export const DEFAULT_POPULATION = 16;
 export const DEFAULT_SAMPLE = 4;
 export const DEFAULT_EXHAUSTIVE_LIMIT = 50_000;
+/** halving: first-rung networks, rungs and reduction factor by default (27 → 9 → 3 networks at ⅑, ⅓, 1). */
+export const DEFAULT_HALVING = { populationSize: 27, eta: 3, rungs: 3 } as const;
 
 export function createStrategy(options: StrategyOptions): Strategy {
   if (!(STRATEGIES as readonly string[]).includes(options.strategy)) {
@@ -74,13 +83,16 @@ export function createStrategy(options: StrategyOptions): Strategy {
   }
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new NasInputError('seed', `expected an integer, got ${JSON.stringify(seed)}`);
-  const populationSize = options.populationSize ?? DEFAULT_POPULATION;
+  const populationSize = options.populationSize ?? (strategy === 'halving' ? DEFAULT_HALVING.populationSize : DEFAULT_POPULATION);
   const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE;
   if (!Number.isInteger(populationSize) || populationSize < 2)
     throw new NasInputError('populationSize', `expected an integer ≥ 2, got ${populationSize}`);
   if (!Number.isInteger(sampleSize) || sampleSize < 1)
     throw new NasInputError('sampleSize', `expected a positive integer, got ${sampleSize}`);
   if (strategy === 'exhaustive') checkExhaustiveSize(options.space, options.exhaustiveLimit ?? DEFAULT_EXHAUSTIVE_LIMIT);
+  const eta = options.eta ?? DEFAULT_HALVING.eta;
+  const rungs = options.rungs ?? DEFAULT_HALVING.rungs;
+  if (strategy === 'halving') checkHalving(populationSize, eta, rungs, options.budget);
   const common = {
     version: 2 as const,
     space: options.space,
@@ -109,8 +121,20 @@ export function createStrategy(options: StrategyOptions): Strategy {
       generation: 0,
     }),
     greedy: () => ({ ...common, strategy: 'greedy', ...initialGreedyWalk(options.space), probe: [] }),
+    halving: () => ({ ...common, strategy: 'halving', populationSize, eta, rungs, rung: 0, members: [], next: 0 }),
   };
   return fromState(initial[strategy]());
+}
+
+function checkHalving(populationSize: number, eta: number, rungs: number, budget: number): void {
+  if (!Number.isInteger(eta) || eta < 2) throw new NasInputError('eta', `expected an integer ≥ 2, got ${eta}`);
+  if (!Number.isInteger(rungs) || rungs < 2) throw new NasInputError('rungs', `expected an integer ≥ 2, got ${rungs}`);
+  const total = halvingEvaluations(populationSize, eta, rungs);
+  if (budget < total)
+    throw new NasInputError(
+      'budget',
+      `successive halving of ${populationSize} networks over ${rungs} rungs (eta ${eta}) evaluates ${total}; the budget of ${budget} would stop it before its last rung`,
+    );
 }
 
 function checkExhaustiveSize(space: SearchSpace, limit: number): void {
@@ -138,5 +162,7 @@ export function fromState(state: StrategyState | StrategyStateV1): Strategy {
       return new ExhaustiveStrategy(current);
     case 'greedy':
       return new GreedyStrategy(current);
+    case 'halving':
+      return new HalvingStrategy(current);
   }
 }

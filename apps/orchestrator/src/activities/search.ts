@@ -14,14 +14,16 @@ import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { SearchCandidateRow, Store } from '../store/store.js';
 import type { SearchActivities } from './types.js';
 
-/** The front of stored candidates (evaluation order), as libs/nas' runSearch computes it. */
+/** The front of stored candidates (evaluation order), as libs/nas' runSearch computes it: full evaluations only. */
 export function frontOf(rows: readonly SearchCandidateRow[], objectives: readonly ObjectiveName[]) {
-  const entries = rows.map((row) => ({
-    key: row.candidateKey,
-    operators: row.operators,
-    objectives: row.objectives,
-    ...(row.array ? { array: row.array } : {}),
-  }));
+  const entries = rows
+    .filter((row) => row.fidelity === null || row.fidelity === undefined)
+    .map((row) => ({
+      key: row.candidateKey,
+      operators: row.operators,
+      objectives: row.objectives,
+      ...(row.array ? { array: row.array } : {}),
+    }));
   return paretoFront(entries, objectives);
 }
 
@@ -61,6 +63,7 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
         array: candidate.array ?? null,
         objectives,
         trainingKey: trained?.key ?? null,
+        fidelity: candidate.fidelity ?? null,
         worker,
       });
       return objectives;

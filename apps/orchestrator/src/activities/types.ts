@@ -116,6 +116,8 @@ export interface TrainActivities {
 export interface SearchCandidateValue {
   operators: string[];
   array?: { rows: number; cols: number; hardware: 'plain' | 'fuse' };
+  /** Multi-fidelity strategies' early rungs (halving): the fraction of the full evaluation. */
+  fidelity?: number;
 }
 
 /**

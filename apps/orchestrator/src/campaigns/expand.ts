@@ -219,6 +219,9 @@ export interface NormalisedSearch {
   budget: number;
   seed: number;
   population?: number;
+  /** halving: reduction factor and rungs (libs/nas defaults 3 and 3 when absent). */
+  eta?: number;
+  rungs?: number;
   /** With the `accuracy` objective (and only then): how each candidate is trained. */
   training?: SearchTraining;
   /** Latency bounds (libs/nas constraints.ts): candidates that miss them are neither evaluated nor trained. */

@@ -30,6 +30,8 @@ export function strategyOptionsOf(params: SearchJobParams, space: SearchSpace = 
     budget: params.budget,
     seed: params.seed,
     ...(params.population !== undefined ? { populationSize: params.population } : {}),
+    ...(params.eta !== undefined ? { eta: params.eta } : {}),
+    ...(params.rungs !== undefined ? { rungs: params.rungs } : {}),
   };
 }
 
@@ -68,11 +70,19 @@ export function constraintCheckOf(params: SearchJobParams, space: SearchSpace = 
  * operators would make, hence the same key. The array gene does not enter: candidates that differ
  * only in their array share one training.
  */
-export function candidateTraining(params: SearchJobParams, candidate: { operators: readonly string[] }): TrainJobParams {
+export function candidateTraining(
+  params: SearchJobParams,
+  candidate: { operators: readonly string[]; fidelity?: number | undefined },
+): TrainJobParams {
   if (!params.training) throw new Error(`search of ${params.network} has no training settings (needed by the accuracy objective)`);
   const { seed, method, teacher, ...settings } = params.training;
+  // A multi-fidelity strategy's early rungs (halving) train that fraction of the epochs, at least one.
+  const epochs = candidate.fidelity === undefined ? settings.epochs : Math.max(1, Math.round(settings.epochs * candidate.fidelity));
   return {
-    ...trainJobParams(settings, { network: params.network, variant: 'custom', operators: [...candidate.operators], method, seed }),
+    ...trainJobParams(
+      { ...settings, epochs },
+      { network: params.network, variant: 'custom', operators: [...candidate.operators], method, seed },
+    ),
     ...(teacher ? { teacher } : {}),
   };
 }

@@ -23,11 +23,11 @@ import { DATAFLOWS, TIMING_MODELS } from '@fuselab/systolic-sim';
 import {
   constraintCheck,
   createStrategy,
+  defaultBudget,
   makeSpace,
   NasInputError,
   OBJECTIVES,
   SPACE_KINDS,
-  spaceSize,
   STRATEGIES,
   validateConstraints,
 } from '@fuselab/nas';
@@ -44,6 +44,7 @@ import {
   type NormalisedSweep,
   type NormalisedTraining,
 } from './expand.js';
+import { strategyOptionsOf } from './search.js';
 import {
   arraySize,
   checkDistinct,
@@ -165,8 +166,12 @@ const searchSchema = z.strictObject({
   budget: positiveInt('a positive integer budget').optional(),
   /** Default: the campaign's seed. */
   seed: z.number().int().nonnegative().optional(),
-  /** evolution / nsga2 population (default 16). */
+  /** evolution / nsga2 population (default 16); halving: networks of the first rung (default 27). */
   population: positiveInt('a positive integer population size').min(2, { error: 'expected a population of at least 2' }).optional(),
+  /** halving: each rung keeps 1/eta of the networks at eta times the fidelity (default 3). */
+  eta: positiveInt('an integer ≥ 2').optional(),
+  /** halving: rungs, the last at full fidelity (default 3). */
+  rungs: positiveInt('an integer ≥ 2').optional(),
   /** With the `accuracy` objective: how every candidate is trained (a fuselab-train job each). */
   training: searchTrainingSchema.optional(),
   /** Latency bounds: `latency` (cycles at most) and/or `speedup` (at least, against the all-dw network on the same array). */
@@ -295,19 +300,26 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
     objectives,
     seed: search.seed ?? campaignSeed,
     ...(search.population !== undefined ? { population: search.population } : {}),
+    ...(search.eta !== undefined ? { eta: search.eta } : {}),
+    ...(search.rungs !== undefined ? { rungs: search.rungs } : {}),
   };
+  if ((base.eta !== undefined || base.rungs !== undefined) && base.strategy !== 'halving')
+    throw new SpecError(`${field}.${base.eta !== undefined ? 'eta' : 'rungs'}`, 'only used with strategy halving');
   const training = search.training && normaliseSearchTraining(`${field}.training`, search.training, base, trainings);
   try {
     const space = makeSpace({ network: base.network, space: base.space, operators: base.operators, arrays: base.arrays });
-    const budget = search.budget ?? (base.strategy === 'exhaustive' ? Math.min(spaceSize(space), Number.MAX_SAFE_INTEGER) : 100);
-    createStrategy({
-      strategy: base.strategy,
-      space,
-      objectives,
-      budget,
-      seed: base.seed,
-      ...(base.population !== undefined ? { populationSize: base.population } : {}),
-    });
+    const budget =
+      search.budget ??
+      defaultBudget(
+        {
+          strategy: base.strategy,
+          ...(base.population !== undefined ? { populationSize: base.population } : {}),
+          ...(base.eta !== undefined ? { eta: base.eta } : {}),
+          ...(base.rungs !== undefined ? { rungs: base.rungs } : {}),
+        },
+        space,
+      );
+    createStrategy(strategyOptionsOf({ ...base, budget, ...SEARCH_EVALUATION }, space));
     const constraints = validateConstraints(search.constraints);
     const params = { ...base, budget, ...(training ? { training } : {}), ...(Object.keys(constraints).length ? { constraints } : {}) };
     // Refuses bounds no network of the space meets, as the workflow's own check would.

@@ -521,7 +521,7 @@ export class DashboardQueries {
 
   /** Every evaluated candidate of a search job (bounded by `limit`) and its front after each generation. */
   async searchDetail(jobKey: string, limit: number) {
-    const candidates = await this.all(sql`select candidate_index, candidate_key, generation, operators, "array", objectives
+    const candidates = await this.all(sql`select candidate_index, candidate_key, generation, operators, "array", objectives, fidelity
       from search_candidates where job_key = ${jobKey} order by candidate_index limit ${limit}`);
     const fronts = await this.all(
       sql`select generation, evaluations, front from search_fronts where job_key = ${jobKey} order by generation`,
@@ -534,6 +534,8 @@ export class DashboardQueries {
         operators: row.operators as string[],
         array: row.array as { rows: number; cols: number; hardware: string } | null,
         objectives: row.objectives as Record<string, number>,
+        // Below a full evaluation (halving's early rungs), only when so.
+        ...(row.fidelity === null || row.fidelity === undefined ? {} : { fidelity: Number(row.fidelity) }),
       })),
       fronts: fronts.map((row) => ({
         generation: Number(row.generation),

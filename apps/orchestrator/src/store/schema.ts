@@ -204,6 +204,8 @@ export const searchCandidates = pgTable(
     objectives: jsonb().notNull(),
     /** The `accuracy` objective: the training job that measured it (training_results, metrics and checkpoints by this key). */
     trainingKey: text('training_key'),
+    /** Below a full evaluation (halving's early rungs: a fraction of the training epochs); null: full. Never on a front. */
+    fidelity: doublePrecision(),
     worker: text(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

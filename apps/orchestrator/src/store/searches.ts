@@ -15,12 +15,15 @@ export interface SearchCandidateInput {
   objectives: Record<string, number>;
   /** The training job behind its `accuracy` (null without that objective). */
   trainingKey?: string | null;
+  /** Below a full evaluation (null: full). */
+  fidelity?: number | null;
   worker?: string | null;
 }
 
 export interface SearchCandidateRow extends SearchCandidateInput {
   array: { rows: number; cols: number; hardware: string } | null;
   trainingKey: string | null;
+  fidelity: number | null;
   worker: string | null;
   createdAt: Date;
 }

@@ -8,7 +8,7 @@ import { NasInputError } from '../errors.js';
 import type { ObjectiveName } from '../objectives.js';
 import { genomeLength, type SearchSpace } from '../space.js';
 
-export const STRATEGIES = ['greedy', 'random', 'evolution', 'nsga2', 'exhaustive'] as const;
+export const STRATEGIES = ['greedy', 'random', 'evolution', 'nsga2', 'exhaustive', 'halving'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 /** A genome with its objective vector (in the strategy's objective order). */
@@ -83,12 +83,28 @@ export interface GreedyState extends CommonState {
   probe: Member[];
 }
 
-export type StrategyState = RandomState | ExhaustiveState | EvolutionState | Nsga2State | GreedyState;
+/** Successive halving: the current rung's networks (in ask order), each with its values once told. */
+export interface HalvingState extends CommonState {
+  strategy: 'halving';
+  /** Networks of the first rung. */
+  populationSize: number;
+  /** Each rung keeps 1/eta of the previous one's networks and gives them eta times the budget. */
+  eta: number;
+  rungs: number;
+  /** Current rung, 0 … rungs − 1 (the last at full fidelity). */
+  rung: number;
+  members: Array<{ genes: number[]; values: number[] | null }>;
+  /** Members of the current rung asked so far. */
+  next: number;
+}
+
+export type StrategyState = RandomState | ExhaustiveState | EvolutionState | Nsga2State | GreedyState | HalvingState;
 
 /** Version-1 state: one flat shape for every strategy (read, never written). */
 export interface StrategyStateV1 {
   version: 1;
-  strategy: StrategyName;
+  /** Every strategy of version 1 (halving came with version 2). */
+  strategy: Exclude<StrategyName, 'halving'>;
   space: SearchSpace;
   objectives: ObjectiveName[];
   budget: number;
@@ -134,6 +150,7 @@ const fromV1Member = (m: { g: number[]; f: number[] }): Member => ({ genes: m.g,
 /** A version-2 state from a version-1 or version-2 one (a copy; throws on anything else). */
 export function upgradeState(state: StrategyState | StrategyStateV1): StrategyState {
   const known = (STRATEGIES as readonly string[]).includes(state?.strategy);
+  if (state?.version === 1 && (state.strategy as string) === 'halving') throw new NasInputError('state', 'halving has no version-1 state');
   if (state?.version === 2 && known) return structuredClone(state);
   if (state?.version !== 1 || !known) throw new NasInputError('state', 'not a @fuselab/nas strategy state (version 1 or 2)');
   const old = structuredClone(state);

@@ -12,6 +12,8 @@ export interface Candidate {
   operators: string[];
   array: { rows: number; cols: number; hardware?: string } | null;
   objectives: Record<string, number>;
+  /** Below a full evaluation (halving's early rungs); absent on full ones. */
+  fidelity?: number;
 }
 
 /** Series 0: every candidate (data index = position in `candidates`); series 1: the front, sorted along x. */
