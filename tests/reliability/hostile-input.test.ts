@@ -58,10 +58,58 @@ const nearValidSpec = fc
     return spec;
   });
 
+/** Near-valid searches: an accuracy search (training, constraints, halving) with one field replaced. */
+const nearValidSearch = fc
+  .record({
+    field: fc.constantFrom(
+      'strategy',
+      'objectives',
+      'budget',
+      'population',
+      'eta',
+      'rungs',
+      'training',
+      'training.dataset',
+      'training.epochs',
+      'training.method',
+      'training.teacher',
+      'training.seed',
+      'training.replicas',
+      'constraints',
+      'constraints.speedup',
+      'constraints.latency',
+    ),
+    value: fc.oneof(
+      fc.anything(),
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(-1, 0, 1, 2, 1e9, Number.NaN, '', 'halving', 'nos', 'base', 'x/y.json', null),
+    ),
+  })
+  .map(({ field, value }) => {
+    const search: Record<string, unknown> = {
+      network: 'mobilenet_v2',
+      space: 'blocks',
+      strategy: 'halving',
+      objectives: ['accuracy', 'latency'],
+      training: { dataset: 'synthetic', epochs: 3, width: 0.25 },
+      constraints: { speedup: 1.5 },
+    };
+    const [head, tail] = field.split('.');
+    if (tail) (search[head!] as Record<string, unknown>)[tail] = value;
+    else search[head!] = value;
+    return {
+      name: 'x',
+      trainings: [{ name: 'base', dataset: 'synthetic', network: 'mobilenet_v2', variants: ['baseline'], epochs: 1 }],
+      searches: [search],
+    };
+  });
+
 describe('campaign specs', () => {
   it('any value is either a valid spec or refused with one SpecError naming the field', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything(), nearValidSpec), (value) => {
+      fc.property(fc.oneof(fc.anything(), nearValidSpec, nearValidSearch), (value) => {
         try {
           normaliseSpec(value);
         } catch (error) {

@@ -142,6 +142,17 @@ trainings:
     expect(specError(spec('    training: { dataset: synthetic, epochs: 1, teacher: base }'))).toBe(
       'searches[0].training.teacher: only used with method kd or nos',
     );
+    expect(
+      specError(`
+name: other-network
+trainings:
+  - { name: base, dataset: synthetic, network: mobilenet_v1, variants: [baseline], epochs: 1 }
+searches:
+  - { network: mobilenet_v2, space: blocks, strategy: random, objectives: [accuracy], budget: 2, training: { dataset: synthetic, epochs: 1, method: nos, teacher: base } }
+`),
+    ).toBe(
+      'searches[0].training.teacher: "base" trains on other data or another network (dataset, dataDir, data, imageSize, limit and network must match)',
+    );
     expect(specError(spec('    training: { dataset: synthetic, epochs: 1, method: kd, teacher: nobody }'))).toMatch(
       /^searches\[0\]\.training\.teacher: method "kd" needs a teacher: no training named "nobody" in this spec/,
     );
