@@ -6,12 +6,14 @@
 // re-run of the search, not by a `trainings` entry asking for the same network.
 import { evaluateStatic, makeSpace, runSearch, searchSummary, type Candidate } from '@fuselab/nas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { follow, LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec, type SearchJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { candidateTraining } from '../../apps/orchestrator/dist/campaigns/search.js';
 import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-queries.js';
+import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
+import { Store } from '../../apps/orchestrator/dist/store/store.js';
 import { runTraining } from '../../apps/orchestrator/dist/train/training.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
@@ -98,6 +100,36 @@ describe('searches with the accuracy objective', () => {
       expect(test.map((c) => c.value)).toEqual([t.testAccuracy]);
     }
   }, 300_000);
+
+  it('records each candidate training as it starts, so the training views show it running; export and import carry them', async () => {
+    const recorded = await store.searchTrainings(campaignId);
+    expect(recorded.map((t) => t.trainingKey).sort()).toEqual(candidates.map((c) => c.trainingKey).sort());
+    for (const c of candidates)
+      expect(recorded.find((t) => t.trainingKey === c.trainingKey)!.params).toEqual(candidateTraining(params, { operators: c.operators }));
+    // A training that has started (metrics, no result yet) is part of the campaign's curves and the dashboard's view.
+    const [result] = await service.searchResults(campaignId);
+    const running = jobKey('train', candidateTraining(params, { operators: new Array(17).fill('fuse_half') }));
+    await store.recordSearchTraining(result!.jobKey, running, candidateTraining(params, { operators: new Array(17).fill('fuse_half') }));
+    await store.saveMetrics(running, [{ epoch: 0, step: 0, split: 'train', metric: 'loss', value: 1.5 }]);
+    const curves = (await service.trainingCurves(campaignId)) as Array<{ jobKey: string }>;
+    expect(curves.some((c) => c.jobKey === running)).toBe(true);
+    const view = await new DashboardQueries(stack.database.db).training({ campaignId, maxPoints: 50, limit: 10 });
+    expect(view.curves.find((c) => c.jobKey === running)).toMatchObject({ variant: 'custom', points: [{ step: 0, loss: 1.5 }] });
+
+    const doc = JSON.parse(JSON.stringify(await service.exportCampaign(campaignId, { checkpoints: false })));
+    expect(doc.searchTrainings).toHaveLength(4);
+    expect(doc.searchCandidates.map((c: { trainingKey: string }) => c.trainingKey)).toEqual(candidates.map((c) => c.trainingKey));
+    const other = await openDatabase({ kind: 'pglite' });
+    try {
+      const otherService = new LocalCampaignService(new Store(other.db), async () => stack.client.client);
+      await otherService.importCampaign(doc);
+      expect((await otherService.trainingResults(campaignId)).map((t) => t.jobKey).sort()).toEqual(
+        (await service.trainingResults(campaignId)).map((t) => t.jobKey).sort(),
+      );
+    } finally {
+      await other.close();
+    }
+  }, 120_000);
 
   it('trains the network it says: one candidate retrained in this process gives the same accuracy', async () => {
     const c = candidates[0]!;

@@ -218,11 +218,14 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       await store.startJob(campaignId, job.key, worker, Context.current().info.attempt);
       return train(campaignId, job.key, job.params as TrainJobParams, force);
     },
-    async trainSearchCandidate({ campaignId, params, candidate }) {
+    async trainSearchCandidate({ campaignId, jobKey: searchKey, params, candidate }) {
       // Never forced: a candidate's training is a job like any other, and two candidates that
       // differ only in their array share it (campaigns/search.ts candidateTraining).
       const job = candidateTraining(params, candidate);
-      const result = await train(campaignId, jobKey('train', job), job, false);
+      const key = jobKey('train', job);
+      // Recorded first, so the campaign's training views show it while it runs.
+      if (searchKey) await store.recordSearchTraining(searchKey, key, job);
+      const result = await train(campaignId, key, job, false);
       if (result.testAccuracy === null || !Number.isFinite(result.testAccuracy))
         throw ApplicationFailure.nonRetryable(
           `the training of candidate ${candidate.operators.join(',')} (job ${result.key.slice(0, 12)}) has no test accuracy`,

@@ -110,7 +110,13 @@ export interface TrainActivities {
    * candidateTraining gives its job parameters and key) — or answers from SQL when a job with that
    * key has finished, in this campaign or any other. Resumes from its checkpoints like runTraining.
    */
-  trainSearchCandidate(input: { campaignId: string; params: SearchJobParams; candidate: SearchCandidateValue }): Promise<TrainJobResult>;
+  trainSearchCandidate(input: {
+    campaignId: string;
+    /** The search job (recorded with the training in search_trainings; absent in inputs scheduled before it was). */
+    jobKey?: string;
+    params: SearchJobParams;
+    candidate: SearchCandidateValue;
+  }): Promise<TrainJobResult>;
 }
 
 export interface SearchCandidateValue {

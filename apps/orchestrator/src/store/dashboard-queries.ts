@@ -395,15 +395,12 @@ export class DashboardQueries {
    */
   async training(query: TrainingQuery) {
     const scope = query.campaignId ? sql`j.campaign_id = ${query.campaignId}` : sql`true`;
-    // The campaign's training jobs, and the finished trainings its searches ran to measure their
-    // candidates' accuracy (no job rows: their parameters come from the stored result).
+    // The campaign's training jobs, and the trainings its searches run to measure their candidates'
+    // accuracy (no job rows: search_trainings holds their parameters, from the moment each starts).
     const jobRows = await this.all(sql`select distinct on (key) key, params from (
         select j.key, j.params from jobs j where ${scope} and j.kind = 'train'
         union all
-        select c.training_key as key, jsonb_build_object('dataset', r.dataset, 'network', r.network, 'variant', r.variant,
-          'operators', to_jsonb(r.operators), 'method', r.method, 'seed', r.seed, 'width', r.width) as params
-        from jobs j join search_candidates c on c.job_key = j.key join training_results r on r.job_key = c.training_key
-        where ${scope} and j.kind = 'nas') t
+        select t.training_key as key, t.params from jobs j join search_trainings t on t.job_key = j.key where ${scope} and j.kind = 'nas') u
       order by key limit ${query.limit}`);
     if (jobRows.length === 0) return { curves: [], finals: [] };
     const keys = sql.join(

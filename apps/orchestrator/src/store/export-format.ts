@@ -108,8 +108,14 @@ const searchCandidateRow = z.object({
   operators: z.array(z.string()),
   array: z.object({ rows: z.number().int(), cols: z.number().int(), hardware: z.string() }).nullable(),
   objectives: z.record(z.string(), z.number()),
+  /** The accuracy objective's training job, and the fidelity below a full evaluation (absent in older files). */
+  trainingKey: key.nullable().optional(),
+  fidelity: z.number().nullable().optional(),
   worker: z.string().nullable(),
 });
+
+/** A training a search job ran for the accuracy objective (search_trainings). */
+const searchTrainingRow = z.object({ jobKey: key, trainingKey: key, params: z.record(z.string(), z.unknown()) });
 
 const searchFrontRow = z.object({ jobKey: key, generation: count, evaluations: count, front: z.unknown() });
 
@@ -166,6 +172,7 @@ export const campaignExportSchema = z.object({
   simResults: z.array(simResultRow),
   searchResults: z.array(searchResultRow),
   searchCandidates: z.array(searchCandidateRow),
+  searchTrainings: z.array(searchTrainingRow),
   searchFronts: z.array(searchFrontRow),
   trainingResults: z.array(trainingResultRow),
   trainingMetrics: z.array(trainingMetricRow),
@@ -179,6 +186,7 @@ const LATER_SECTIONS = {
   exportedAt: true,
   searchResults: true,
   searchCandidates: true,
+  searchTrainings: true,
   searchFronts: true,
   trainingResults: true,
   trainingMetrics: true,

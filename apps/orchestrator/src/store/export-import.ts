@@ -7,6 +7,7 @@ import {
   searchCandidates,
   searchFronts,
   searchResults,
+  searchTrainings,
   simLayerResults,
   simResults,
   trainingMetrics,
@@ -15,7 +16,7 @@ import {
 import { campaignRow, type CampaignStatus } from './campaigns.js';
 import { listJobs } from './jobs.js';
 import { chunks, iso } from './rows.js';
-import { searchCandidateRows, searchFrontRows, searchResultRows } from './searches.js';
+import { searchCandidateRows, searchFrontRows, searchResultRows, searchTrainingRows } from './searches.js';
 import { simResultRows } from './simulations.js';
 import { latestCheckpoint, trainingCurves, trainingResultRows } from './training.js';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, type CampaignExport, type CampaignImport } from './export-format.js';
@@ -75,6 +76,10 @@ export async function exportCampaign(db: Db, id: string, options: ExportOptions 
     simResults: await simResultRows(db, { campaignId: id }, true),
     searchResults: searches.map(({ createdAt: _c, name: _n, ...row }) => row),
     searchCandidates: candidates.map(withoutCreatedAt),
+    searchTrainings: (await searchTrainingRows(db, id)).map(({ createdAt: _c, ...row }) => ({
+      ...row,
+      params: row.params as Record<string, unknown>,
+    })),
     searchFronts: (await searchFrontRows(db, id)).map(withoutCreatedAt),
     trainingResults: (await trainingResultRows(db, id)).map(withoutCreatedAt),
     trainingMetrics: (await trainingCurves(db, id)).map(withoutCreatedAt),
@@ -113,6 +118,7 @@ export async function importCampaign(db: Db, doc: CampaignImport): Promise<Impor
     }
     if (doc.searchResults?.length) await tx.insert(searchResults).values(doc.searchResults).onConflictDoNothing();
     for (const part of chunks(doc.searchCandidates ?? [])) await tx.insert(searchCandidates).values(part).onConflictDoNothing();
+    for (const part of chunks(doc.searchTrainings ?? [])) await tx.insert(searchTrainings).values(part).onConflictDoNothing();
     for (const part of chunks(doc.searchFronts ?? [])) await tx.insert(searchFronts).values(part).onConflictDoNothing();
     for (const part of chunks(doc.trainingResults ?? []))
       await tx.insert(trainingResults).values(part).onConflictDoNothing({ target: trainingResults.jobKey });

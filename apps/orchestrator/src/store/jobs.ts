@@ -4,10 +4,10 @@
  * share about jobs: which jobs may still change, how one is marked completed, and which rows
  * belong to a campaign.
  */
-import { and, asc, eq, gte, inArray, isNotNull, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte, or, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
-import { campaigns, jobs, searchCandidates, searchResults, simResults, trainingResults } from './schema.js';
+import { campaigns, jobs, searchResults, searchTrainings, simResults, trainingResults } from './schema.js';
 import { chunks, iso } from './rows.js';
 import { appendPosition } from '../campaigns/position-ranges.js';
 import type { JobKind } from '../campaigns/expand.js';
@@ -51,8 +51,8 @@ export function ofCampaign(db: Db, jobKey: PgColumn, campaignId?: string): SQL |
 
 /**
  * Which training rows belong to a campaign: those of its training jobs, and the trainings its
- * searches ran to measure candidates' `accuracy` (search_candidates.training_key), which have no job
- * row of their own.
+ * searches run to measure candidates' `accuracy` (search_trainings, recorded as each starts), which
+ * have no job row of their own.
  */
 export function ofCampaignTrainings(db: Db, jobKey: PgColumn, campaignId?: string): SQL | undefined {
   if (!campaignId) return undefined;
@@ -60,10 +60,7 @@ export function ofCampaignTrainings(db: Db, jobKey: PgColumn, campaignId?: strin
     .select({ key: jobs.key })
     .from(jobs)
     .where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, 'nas')));
-  const trained = db
-    .select({ key: searchCandidates.trainingKey })
-    .from(searchCandidates)
-    .where(and(inArray(searchCandidates.jobKey, searchJobs), isNotNull(searchCandidates.trainingKey)));
+  const trained = db.select({ key: searchTrainings.trainingKey }).from(searchTrainings).where(inArray(searchTrainings.jobKey, searchJobs));
   return or(ofCampaign(db, jobKey, campaignId), inArray(jobKey, trained));
 }
 

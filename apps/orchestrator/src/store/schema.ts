@@ -212,6 +212,22 @@ export const searchCandidates = pgTable(
   (t) => [primaryKey({ columns: [t.jobKey, t.candidateIndex] }), uniqueIndex('search_candidates_key_uq').on(t.jobKey, t.candidateKey)],
 );
 
+/**
+ * The trainings a search job runs for the `accuracy` objective, recorded when each starts (so a
+ * campaign's training views show them while they run; they have no job row of their own): the
+ * training job's key and parameters, as `jobs.params` holds a training job's.
+ */
+export const searchTrainings = pgTable(
+  'search_trainings',
+  {
+    jobKey: text('job_key').notNull(),
+    trainingKey: text('training_key').notNull(),
+    params: jsonb().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.jobKey, t.trainingKey] })],
+);
+
 /** The Pareto front of a search job after each generation (evaluations so far). */
 export const searchFronts = pgTable(
   'search_fronts',

@@ -1,7 +1,7 @@
 /** Search jobs' rows: every evaluated candidate once, the front after each generation, the result. */
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { jobs, searchCandidates, searchFronts, searchResults } from './schema.js';
+import { jobs, searchCandidates, searchFronts, searchResults, searchTrainings } from './schema.js';
 import { completeJobs, ofCampaign } from './jobs.js';
 import { iso } from './rows.js';
 
@@ -55,6 +55,20 @@ export async function searchCandidate(db: Db, jobKey: string, candidateKey: stri
     .from(searchCandidates)
     .where(and(eq(searchCandidates.jobKey, jobKey), eq(searchCandidates.candidateKey, candidateKey)));
   return row;
+}
+
+/** Records that a search job trains `trainingKey` (with these training job parameters); once per pair. */
+export async function recordSearchTraining(db: Db, jobKey: string, trainingKey: string, params: unknown): Promise<void> {
+  await db.insert(searchTrainings).values({ jobKey, trainingKey, params }).onConflictDoNothing();
+}
+
+/** The trainings search jobs recorded (the campaign's, or every one). */
+export async function searchTrainingRows(db: Db, campaignId?: string) {
+  return db
+    .select()
+    .from(searchTrainings)
+    .where(ofCampaign(db, searchTrainings.jobKey, campaignId))
+    .orderBy(asc(searchTrainings.jobKey), asc(searchTrainings.createdAt));
 }
 
 /** Stores an evaluated candidate once (by index and by candidate key). */

@@ -143,6 +143,12 @@ export class Store {
   searchCandidate(jobKey: string, candidateKey: string) {
     return searches.searchCandidate(this.db, jobKey, candidateKey);
   }
+  recordSearchTraining(jobKey: string, trainingKey: string, params: unknown) {
+    return searches.recordSearchTraining(this.db, jobKey, trainingKey, params);
+  }
+  searchTrainings(campaignId?: string) {
+    return searches.searchTrainingRows(this.db, campaignId);
+  }
   saveSearchCandidate(row: searches.SearchCandidateInput) {
     return searches.saveSearchCandidate(this.db, row);
   }

@@ -185,7 +185,9 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
               continue;
             }
             // Searches without `accuracy` schedule exactly what they always did (recorded histories replay).
-            const trained = trains ? await trainer.trainSearchCandidate({ campaignId: input.campaignId, params, candidate }) : undefined;
+            const trained = trains
+              ? await trainer.trainSearchCandidate({ campaignId: input.campaignId, jobKey: key, params, candidate })
+              : undefined;
             values[i] = await evaluate.evaluateSearchCandidate({
               campaignId: input.campaignId,
               jobKey: key,
