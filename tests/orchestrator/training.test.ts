@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { temporal as proto } from '@temporalio/proto';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
@@ -16,7 +17,12 @@ import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-queries.js';
-import { jobs as jobsTable } from '../../apps/orchestrator/dist/store/schema.js';
+import {
+  checkpoints as checkpointsTable,
+  jobs as jobsTable,
+  trainingResults as trainingResultsTable,
+} from '../../apps/orchestrator/dist/store/schema.js';
+import { createTrainActivities } from '../../apps/orchestrator/dist/activities/train.js';
 import { decodeCheckpoint, runTraining } from '../../apps/orchestrator/dist/train/training.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
@@ -199,5 +205,56 @@ describe('training jobs (fuselab-train)', () => {
     const view = await new DashboardQueries(stack.database.db).training({ campaignId: submitted.campaignId, maxPoints: 50, limit: 10 });
     expect(view.curves.map((c) => [c.variant, c.operators])).toEqual([['custom', operators]]);
     expect(view.finals.map((f) => [f.variant, f.operators])).toEqual([['custom', operators]]);
+  }, 180_000);
+
+  it('a student finds the teacher its campaign registered after the code version (part of every key) changed', async () => {
+    const small = {
+      name: 'nos-rekeyed',
+      seed: 1,
+      trainings: [
+        {
+          name: 'base',
+          dataset: 'synthetic',
+          network: 'mobilenet_v2',
+          variants: ['baseline'],
+          width: 0.25,
+          epochs: 1,
+          limit: 64,
+          batch: 32,
+          seeds: [6],
+        },
+        {
+          name: 'nos',
+          dataset: 'synthetic',
+          network: 'mobilenet_v2',
+          variants: ['fuse_half'],
+          width: 0.25,
+          method: 'nos',
+          teacher: 'base',
+          epochs: 1,
+          limit: 64,
+          batch: 32,
+          seeds: [6],
+        },
+      ],
+    };
+    const submitted = await service.submit(small);
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 2 });
+    const [teacher, student] = (await store.listJobs(submitted.campaignId)) as Array<{ key: string; position: number }>;
+    const before = (await store.trainingResult(student!.key))!;
+    // As if registered (and trained) by an older fuselab: the teacher's rows under another key.
+    const older = 'e'.repeat(64);
+    const { db } = stack.database;
+    await db.update(jobsTable).set({ key: older }).where(eq(jobsTable.key, teacher!.key));
+    await db.update(trainingResultsTable).set({ jobKey: older }).where(eq(trainingResultsTable.jobKey, teacher!.key));
+    await db.update(checkpointsTable).set({ jobKey: older }).where(eq(checkpointsTable.jobKey, teacher!.key));
+    await store.dropTraining(student!.key);
+    const activities = createTrainActivities(store, 'rekeyed-test');
+    const result = await new MockActivityEnvironment().run(activities.runTraining, {
+      campaignId: submitted.campaignId,
+      position: student!.position,
+      force: false,
+    });
+    expect(result.testAccuracy).toBe(before.testAccuracy);
   }, 180_000);
 });

@@ -60,7 +60,11 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       if (params.teacher && 'checkpoint' in params.teacher) {
         teacher = { checkpoint: training.readCheckpointFile(params.teacher.checkpoint), source: params.teacher.checkpoint };
       } else if (params.teacher) {
-        const teacherKey = jobKey('train', params.teacher.job);
+        // The teacher's key under this worker's code version, else the one the campaign registered
+        // it with (the code version is part of every key and may have changed since).
+        let teacherKey = jobKey('train', params.teacher.job);
+        if (!(await store.trainingResult(teacherKey)))
+          teacherKey = (await store.registeredKey(campaignId, 'train', params.teacher.job)) ?? teacherKey;
         const result = await store.trainingResult(teacherKey);
         const row = result ? await store.checkpoint(teacherKey, result.checkpointEpoch, result.checkpointStep) : undefined;
         if (!row)

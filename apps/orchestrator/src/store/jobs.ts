@@ -4,7 +4,7 @@
  * share about jobs: which jobs may still change, how one is marked completed, and which rows
  * belong to a campaign.
  */
-import { and, asc, eq, gte, inArray, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
 import { campaigns, jobs, searchResults, searchTrainings, simResults, trainingResults } from './schema.js';
@@ -202,6 +202,20 @@ export async function loadJobs(db: Db, campaignId: string, positions: number[]):
     .from(jobs)
     .where(and(eq(jobs.campaignId, campaignId), inArray(jobs.position, positions)))
     .orderBy(asc(jobs.position));
+}
+
+/**
+ * The key a campaign registered for the job of this kind with exactly these parameters (jsonb
+ * equality), or undefined: how a student finds its teacher's job when the code version — part of
+ * every key — changed between registration and the student's run.
+ */
+export async function registeredKey(db: Db, campaignId: string, kind: JobKind, params: unknown): Promise<string | undefined> {
+  const [row] = await db
+    .select({ key: jobs.key })
+    .from(jobs)
+    .where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, kind), sql`${jobs.params} = ${JSON.stringify(params)}::jsonb`))
+    .limit(1);
+  return row?.key;
 }
 
 export async function listJobs(db: Db, campaignId: string, options: { status?: string; limit?: number; offset?: number } = {}) {

@@ -13,6 +13,7 @@ import * as searches from './searches.js';
 import * as simulations from './simulations.js';
 import * as training from './training.js';
 import type { CampaignImport } from './export-format.js';
+import type { JobKind } from '../campaigns/expand.js';
 import type { NormalisedSpec, SimJobParams } from '../campaigns/expand.js';
 
 export type { CampaignDetail, CampaignStatus, CampaignSummary, JobCounts } from './campaigns.js';
@@ -70,6 +71,9 @@ export class Store {
   }
   registerCampaign(campaignId: string, newJobs: Iterable<jobRows.NewJob>, force: boolean) {
     return jobRows.registerCampaign(this.db, campaignId, newJobs, force);
+  }
+  registeredKey(campaignId: string, kind: JobKind, params: unknown) {
+    return jobRows.registeredKey(this.db, campaignId, kind, params);
   }
   loadJobs(campaignId: string, positions: number[]) {
     return jobRows.loadJobs(this.db, campaignId, positions);
