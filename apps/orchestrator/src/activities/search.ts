@@ -9,7 +9,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { candidateKey, evaluateCandidate, paretoFront, type Candidate, type ObjectiveName } from '@fuselab/nas';
 import type { SearchJobParams } from '../campaigns/expand.js';
 import { evaluationRequestOf, searchSpaceOf } from '../campaigns/search.js';
-import { codeVersion } from '../campaigns/versions.js';
+import { jobCodeVersion } from '../campaigns/versions.js';
 import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { SearchCandidateRow, Store } from '../store/store.js';
 import type { SearchActivities } from './types.js';
@@ -90,7 +90,7 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
           runs,
           front,
         },
-        codeVersion('nas'),
+        jobCodeVersion('nas', params),
         worker,
       );
       return { evaluations: rows.length, front: front.length };

@@ -73,5 +73,11 @@ describe('code versions follow the content of the code that computes a job', () 
     expect(codeVersion('train')).toMatch(/\+nos@/);
     expect(codeVersion('nas')).toMatch(/^orchestrator\/search#.*\+nas@/);
     expect(jobKey('sim', { a: 1 })).not.toBe(jobKey('sim', { a: 1 }, 'orchestrator@0.1.0+systolic-sim@0.1.0+fuseconv@0.1.0'));
+    // A search that trains its candidates is computed by the training code too; other searches are not.
+    expect(jobKey('nas', { a: 1 })).toBe(jobKey('nas', { a: 1 }, codeVersion('nas')));
+    expect(jobKey('nas', { a: 1, training: {} })).toBe(
+      jobKey('nas', { a: 1, training: {} }, `${codeVersion('nas')}|train:${codeVersion('train')}`),
+    );
+    expect(jobKey('nas', { a: 1, training: {} })).not.toBe(jobKey('nas', { a: 1, training: {} }, codeVersion('nas')));
   });
 });

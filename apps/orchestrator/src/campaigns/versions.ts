@@ -201,7 +201,17 @@ export function versions(): Record<string, string> {
   };
 }
 
+/**
+ * The code that computes a job with these parameters: its kind's — and, for a search that trains
+ * its candidates (`training`, the accuracy objective), the training code's too, since its result
+ * holds their accuracies.
+ */
+export function jobCodeVersion(kind: JobKind, params: unknown): string {
+  const trains = kind === 'nas' && typeof params === 'object' && params !== null && 'training' in params;
+  return trains ? `${codeVersion('nas')}|train:${codeVersion('train')}` : codeVersion(kind);
+}
+
 /** The content address of a job. */
-export function jobKey(kind: JobKind, params: unknown, version = codeVersion(kind)): string {
+export function jobKey(kind: JobKind, params: unknown, version = jobCodeVersion(kind, params)): string {
   return sha256(stableStringify({ kind, params, codeVersion: version }));
 }
