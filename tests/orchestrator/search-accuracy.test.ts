@@ -195,6 +195,25 @@ describe('searches with the accuracy objective', () => {
     expect(reused!.createdAt).toEqual(before.get(reused!.jobKey));
   }, 300_000);
 
+  it('trains a network once when candidates differ only in their array (co-design)', async () => {
+    const codesign = { ...search, name: 'codesign', operators: ['dw'], arrays: [32, 64], strategy: 'exhaustive', budget: 2 };
+    const submitted = await service.submit({ name: 'accuracy-codesign', searches: [codesign] });
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const [result] = await service.searchResults(submitted.campaignId);
+    const stored = await store.searchCandidates(result!.jobKey);
+    expect(stored.map((c) => c.array?.rows).sort()).toEqual([32, 64]);
+    // One network, one training: the same key and accuracy; the latencies are the arrays'.
+    expect(new Set(stored.map((c) => c.trainingKey)).size).toBe(1);
+    expect(stored[0]!.objectives.accuracy).toBe(stored[1]!.objectives.accuracy);
+    expect(stored[0]!.objectives.latency).not.toBe(stored[1]!.objectives.latency);
+    expect(await store.searchTrainings(submitted.campaignId)).toHaveLength(1);
+    // Trained by one activity: the search workflow scheduled one training for both candidates
+    // (two would have trained the same key side by side, and still stored one row).
+    const history = await stack.client.client.workflow.getHandle(`${submitted.campaignId}/search-0`).fetchHistory();
+    const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainSearchCandidate');
+    expect(scheduled).toHaveLength(1);
+  }, 300_000);
+
   it('does not train a candidate that misses the latency constraint', async () => {
     const array = { rows: 64, cols: 64, hardware: 'fuse' } as const;
     const cycles = (operators: string[]) =>

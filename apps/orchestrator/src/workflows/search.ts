@@ -28,7 +28,7 @@ import {
 } from '@fuselab/nas';
 import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf } from '../campaigns/search.js';
-import type { SearchActivities, TrainActivities } from '../activities/types.js';
+import type { SearchActivities, TrainActivities, TrainJobResult } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 
 /**
@@ -174,6 +174,15 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         const values: ObjectiveValues[] = new Array<ObjectiveValues>(asked.length);
         const base = progress.evaluations;
         const generation = progress.generation;
+        // Candidates that differ only in their array gene are one network: one training, shared
+        // (started by the first, awaited by the others), not two running at once on the same key.
+        const trainings = new Map<string, Promise<TrainJobResult>>();
+        const trainingOf = (candidate: Candidate) => {
+          const network = `${candidate.operators.join(',')}~${candidate.fidelity ?? 1}`;
+          if (!trainings.has(network))
+            trainings.set(network, trainer.trainSearchCandidate({ campaignId: input.campaignId, jobKey: key, params, candidate }));
+          return trainings.get(network)!;
+        };
         let next = 0;
         const lane = async () => {
           while (next < asked.length) {
@@ -185,9 +194,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
               continue;
             }
             // Searches without `accuracy` schedule exactly what they always did (recorded histories replay).
-            const trained = trains
-              ? await trainer.trainSearchCandidate({ campaignId: input.campaignId, jobKey: key, params, candidate })
-              : undefined;
+            const trained = trains ? await trainingOf(candidate) : undefined;
             values[i] = await evaluate.evaluateSearchCandidate({
               campaignId: input.campaignId,
               jobKey: key,
