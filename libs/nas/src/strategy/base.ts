@@ -82,7 +82,7 @@ export abstract class BaseStrategy<S extends StrategyState> implements Strategy 
     if (room <= 0 || this.exhausted()) return [];
     const out: Candidate[] = [];
     for (const genes of this.propose(room)) {
-      const candidate = decode(s.space, genes);
+      const candidate = this.candidateOf(genes);
       const key = candidateKey(candidate);
       this.remember(key);
       s.pending.push(key);
@@ -110,6 +110,11 @@ export abstract class BaseStrategy<S extends StrategyState> implements Strategy 
   state(): StrategyState {
     this.current.rng = this.rng.state;
     return structuredClone(this.current);
+  }
+
+  /** The candidate a proposed genome asks for (a multi-fidelity strategy adds its fidelity). */
+  protected candidateOf(genes: number[]): Candidate {
+    return decode(this.current.space, genes);
   }
 
   /** Records an asked key so that it is never asked again. */

@@ -10,10 +10,8 @@
  * rung it reaches, as a candidate with its fidelity (absent on the last rung), so every asked
  * candidate key is new.
  */
-import { candidateKey, decode, genomeKey, type Candidate } from '../space.js';
-import { NasInputError } from '../errors.js';
-import { objectiveVector } from '../objectives.js';
-import { BaseStrategy, type Evaluation } from './base.js';
+import { genomeKey, type Candidate } from '../space.js';
+import { BaseStrategy } from './base.js';
 import { selectSurvivors } from './nsga2.js';
 import type { HalvingState } from './state.js';
 
@@ -29,45 +27,26 @@ export class HalvingStrategy extends BaseStrategy<HalvingState> {
     return s.rung === s.rungs - 1 && s.members.length > 0 && s.next >= s.members.length;
   }
 
-  override ask(n = Number.POSITIVE_INFINITY): Candidate[] {
-    if (!(n >= 0)) throw new NasInputError('ask(n)', `expected a non-negative count, got ${n}`);
+  /** The current rung's next networks; before the first, the first rung; once a rung is all told, the next. */
+  protected propose(room: number): number[][] {
     const s = this.current;
     if (s.members.length === 0 && s.rung === 0) this.firstRung();
     if (s.next >= s.members.length && s.members.every((m) => m.values !== null) && s.rung < s.rungs - 1) this.promote();
-    const out: Candidate[] = [];
-    const fidelity = this.fidelityOf(s.rung);
-    while (out.length < n && s.asked < s.budget && s.next < s.members.length) {
-      const member = s.members[s.next++]!;
-      const candidate: Candidate = { ...decode(s.space, member.genes), ...(fidelity !== undefined ? { fidelity } : {}) };
-      s.pending.push(candidateKey(candidate));
-      s.asked++;
-      out.push(candidate);
-    }
-    s.rng = this.rng.state;
-    return out;
+    const genomes = s.members.slice(s.next, s.next + room).map((m) => [...m.genes]);
+    s.next += genomes.length;
+    return genomes;
   }
 
-  override tell(results: readonly Evaluation[]): void {
+  protected override candidateOf(genes: number[]): Candidate {
+    const fidelity = this.fidelityOf(this.current.rung);
+    return fidelity === undefined ? super.candidateOf(genes) : { ...super.candidateOf(genes), fidelity };
+  }
+
+  protected absorb(genes: number[], values: number[]): void {
     const s = this.current;
-    for (const result of results) {
-      const key = candidateKey(result.candidate);
-      const at = s.pending.indexOf(key);
-      if (at < 0) throw new NasInputError('tell(results)', `${key} was not asked (or was already told)`);
-      const { fidelity: _fidelity, ...plain } = result.candidate;
-      const genome = candidateKey(plain);
-      const member = s.members.find((m, i) => i < s.next && m.values === null && genomeKey(s.space, m.genes) === genome)!;
-      member.values = objectiveVector(result.objectives, s.objectives);
-      s.pending.splice(at, 1);
-      s.told++;
-    }
-    s.rng = this.rng.state;
+    const genome = genomeKey(s.space, genes);
+    s.members.find((m, i) => i < s.next && m.values === null && genomeKey(s.space, m.genes) === genome)!.values = values;
   }
-
-  protected propose(): number[][] {
-    return [];
-  }
-
-  protected absorb(): void {}
 
   /** `populationSize` distinct random networks (fewer when the space is smaller). */
   private firstRung(): void {
@@ -77,7 +56,6 @@ export class HalvingStrategy extends BaseStrategy<HalvingState> {
       const genes = this.randomNew(taken);
       if (!genes) break;
       taken.add(genomeKey(s.space, genes));
-      this.remember(genomeKey(s.space, genes));
       s.members.push({ genes, values: null });
     }
   }
