@@ -63,9 +63,12 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         // The teacher's key under this worker's code version, else the one the campaign registered
         // it with (the code version is part of every key and may have changed since).
         let teacherKey = jobKey('train', params.teacher.job);
-        if (!(await store.trainingResult(teacherKey)))
-          teacherKey = (await store.registeredKey(campaignId, 'train', params.teacher.job)) ?? teacherKey;
-        const result = await store.trainingResult(teacherKey);
+        let result = await store.trainingResult(teacherKey);
+        const registered = result ? undefined : await store.registeredKey(campaignId, 'train', params.teacher.job);
+        if (registered) {
+          teacherKey = registered;
+          result = await store.trainingResult(teacherKey);
+        }
         const row = result ? await store.checkpoint(teacherKey, result.checkpointEpoch, result.checkpointStep) : undefined;
         if (!row)
           throw ApplicationFailure.nonRetryable(

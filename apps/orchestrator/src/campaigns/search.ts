@@ -36,7 +36,10 @@ export function strategyOptionsOf(params: SearchJobParams, space: SearchSpace = 
 }
 
 /** How the search's candidates are measured (plain data). */
-export function evaluationSettingsOf(params: SearchJobParams, space: SearchSpace): EvaluationSettings {
+export function evaluationSettingsOf(
+  params: Pick<SearchJobParams, 'model' | 'inputSize' | 'numClasses'>,
+  space: SearchSpace,
+): EvaluationSettings {
   return {
     network: space.network,
     array: space.arrays[0]!,
@@ -59,7 +62,10 @@ export function evaluationRequestOf(
  * The search's constraint check (null without constraints): pure and quick (per-block cycle sums),
  * so the search workflow runs it in workflow code on every asked candidate, as runSearch does.
  */
-export function constraintCheckOf(params: SearchJobParams, space: SearchSpace = searchSpaceOf(params)): ConstraintCheck | null {
+export function constraintCheckOf(
+  params: Pick<SearchJobParams, 'constraints' | 'model' | 'inputSize' | 'numClasses'>,
+  space: SearchSpace,
+): ConstraintCheck | null {
   return params.constraints ? constraintCheck(evaluationSettingsOf(params, space), space, params.constraints) : null;
 }
 

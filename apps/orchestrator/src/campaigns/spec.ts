@@ -21,7 +21,6 @@ import {
 } from '@fuselab/fuseconv';
 import { DATAFLOWS, TIMING_MODELS } from '@fuselab/systolic-sim';
 import {
-  constraintCheck,
   createStrategy,
   defaultBudget,
   makeSpace,
@@ -44,7 +43,7 @@ import {
   type NormalisedSweep,
   type NormalisedTraining,
 } from './expand.js';
-import { strategyOptionsOf } from './search.js';
+import { constraintCheckOf, strategyOptionsOf } from './search.js';
 import {
   arraySize,
   checkDistinct,
@@ -322,9 +321,8 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
     createStrategy(strategyOptionsOf({ ...base, budget, ...SEARCH_EVALUATION }, space));
     const constraints = validateConstraints(search.constraints);
     const params = { ...base, budget, ...(training ? { training } : {}), ...(Object.keys(constraints).length ? { constraints } : {}) };
-    // Refuses bounds no network of the space meets, as the workflow's own check would.
-    if (params.constraints)
-      constraintCheck({ network: space.network, array: space.arrays[0]!, ...SEARCH_EVALUATION }, space, params.constraints);
+    // Refuses bounds no network of the space meets: the workflow's own check, built here once.
+    constraintCheckOf({ ...params, ...SEARCH_EVALUATION }, space);
     return params;
   } catch (error) {
     // libs/nas names its own options; the spec calls populationSize `population`.

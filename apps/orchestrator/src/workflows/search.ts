@@ -149,7 +149,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   const trains = params.objectives.includes('accuracy');
   // Constraints (libs/nas constraints.ts): a candidate that misses them is neither evaluated nor
   // trained nor stored; the strategy is told penalised values, as runSearch does.
-  const check = constraintCheckOf(params);
+  const check = constraintCheckOf(params, searchSpaceOf(params));
 
   let generationsThisRun = 0;
   try {
