@@ -1,0 +1,15 @@
+/**
+ * @fuselab/nas/supernet — a weight-sharing supernet over per-block operators (dw, FuSe-half,
+ * FuSe-full) with NOS initialisation, single-path one-shot training, BatchNorm recalibration and
+ * subnet scoring. Loads tfjs and @fuselab/nos; runs on whatever tfjs backend is active.
+ */
+export { Supernet, type SupernetOptions, type Path, type ForwardOptions, type BatchNormHook } from './supernet.js';
+export { trainSupernet, samplePath, type SupernetTrainOptions, type SupernetTrainProgress, type SupernetTrainResult } from './train.js';
+export {
+  recalibrateBatchNorm,
+  evaluateSubnet,
+  extractSubnet,
+  type RecalibrateOptions,
+  type SubnetEvaluation,
+  type Normalize,
+} from './subnet.js';
