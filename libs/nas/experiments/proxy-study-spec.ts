@@ -8,6 +8,9 @@
  * around one third of each, as uniform per-block sampling would. Seeded (Rng 2026), deterministic.
  *
  *   node --import tsx libs/nas/experiments/proxy-study-spec.ts > examples/cifar10-proxy-study.yaml
+ *
+ * With `--paths` it prints the 50 operator lists alone, as the JSON array `fuselab supernet --paths`
+ * scores (the supernet study scores the same networks).
  */
 import { buildNetwork, type BlockOperator } from '@fuselab/fuseconv';
 import { Rng } from '../src/rng.js';
@@ -24,6 +27,11 @@ while (lists.length < NETWORKS) {
   if (seen.has(id)) continue; // all-dw can come twice at p ≈ 0; draw again
   seen.add(id);
   lists.push(ops);
+}
+
+if (process.argv.includes('--paths')) {
+  console.log(JSON.stringify(lists));
+  process.exit(0);
 }
 
 console.log(`# The zero-cost proxy study (libs/nas/README.md, "Proxy study"): ${NETWORKS} networks of the per-block

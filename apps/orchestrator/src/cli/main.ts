@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   search: async () => (await import('./commands/search.js')).registerSearchCommand,
   train: async () => (await import('./commands/train.js')).registerTrainCommand,
   score: async () => (await import('./commands/score.js')).registerScoreCommand,
+  supernet: async () => (await import('./commands/supernet.js')).registerSupernetCommand,
 };
 
 /** The command named on the command line, if it is one of ours (else every command is loaded). */

@@ -1,0 +1,232 @@
+/**
+ * `fuselab supernet`: one-shot evaluation in this process (no Temporal). Trains a weight-sharing
+ * supernet over per-block operators (libs/nas `@fuselab/nas/supernet`: NOS-initialised FuSe
+ * branches, single-path uniform sampling) with the recipe of `fuselab train` (SGD-momentum, cosine,
+ * the same defaults and data), then scores paths — listed in a file or drawn uniformly — by their
+ * test accuracy with inherited weights after BatchNorm recalibration.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { BLOCK_OPERATORS, buildNetwork, defaultStem, NETWORKS, type BlockOperator, type NetworkName } from '@fuselab/fuseconv';
+import { canonicalAugment } from '../../campaigns/expand.js';
+import { TRAIN_DATASETS } from '../../choices.js';
+import { oneOf, parseList, parseNetwork, parseOperators, parsePositiveInt, parsePositiveNumber, parseStem, STEM_HELP } from '../options.js';
+import { printJson, printText } from '../output.js';
+import { progressBar } from '../progress.js';
+import { UsageError } from '../usage-error.js';
+
+interface SupernetFlags {
+  network: string;
+  dataset: string;
+  dataDir?: string;
+  data?: string;
+  imageSize?: string;
+  width: string;
+  stem?: string;
+  choices: string;
+  epochs: string;
+  limit?: string;
+  crop?: string;
+  flip?: boolean;
+  batch: string;
+  seed: string;
+  teacher?: string;
+  paths?: string;
+  sample?: string;
+  recalibrate: string;
+  json?: boolean;
+}
+
+/**
+ * `--paths FILE`: a JSON array of operator lists, each an array of operator names or one comma
+ * string (as `--operators` takes them), e.g. `[["dw","fuse_half",…], "dw,dw,fuse_full,…"]`.
+ */
+export function readPaths(file: string, network: NetworkName, choices: readonly BlockOperator[]): BlockOperator[][] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError('--paths', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError('--paths', `${file} is not JSON (${(error as Error).message})`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0)
+    throw new UsageError('--paths', `${file} must hold a non-empty JSON array of operator lists`);
+  return parsed.map((item: unknown, i) => {
+    const list = Array.isArray(item) && item.every((op) => typeof op === 'string') ? item.join(',') : item;
+    if (typeof list !== 'string')
+      throw new UsageError('--paths', `${file} item ${i + 1}: expected an array of operator names or a comma string`);
+    let ops: BlockOperator[];
+    try {
+      ops = parseOperators(list, network);
+    } catch (error) {
+      if (error instanceof UsageError) throw new UsageError('--paths', `${file} item ${i + 1}: ${error.problem}`);
+      throw error;
+    }
+    const outside = ops.findIndex((op) => !choices.includes(op));
+    if (outside >= 0)
+      throw new UsageError(
+        '--paths',
+        `${file} item ${i + 1}: block ${outside} is ${ops[outside]}, not one of --choices ${choices.join(',')}`,
+      );
+    return ops;
+  });
+}
+
+export function registerSupernetCommand(program: Command): void {
+  program
+    .command('supernet')
+    .description(
+      'train a weight-sharing supernet over per-block operators (NOS-initialised, single-path) and score paths by inherited test accuracy',
+    )
+    .requiredOption('--network <name>', NETWORKS.join(' | '))
+    .requiredOption('--dataset <name>', TRAIN_DATASETS.join(' | '))
+    .option('--data-dir <dir>', 'as fuselab train: the data set directory (cifar10: the binary batches; folder: the decode cache)')
+    .option('--data <path>', 'folder: a directory or .tar/.tar.gz archive of train/<class>/* and test/<class>/*')
+    .option('--image-size <px>', 'folder: resize every image to this square size')
+    .option('--width <multiplier>', 'width multiplier', '0.25')
+    .option('--stem <name>', STEM_HELP)
+    .option('--choices <list>', `operators every block chooses from, comma list (must include dw): ${BLOCK_OPERATORS.join(', ')}`, 'all')
+    .option('--epochs <n>', 'supernet training epochs (each step trains one path drawn uniformly)', '1')
+    .option('--limit <images>', 'use the first N training images (and at most N test images)')
+    .option('--crop <px>', 'augment: zero-pad by this many pixels per side, then crop back at a random offset')
+    .option('--flip', 'augment: mirror training images left–right with probability ½')
+    .option('--batch <n>', 'batch size', '64')
+    .option('--seed <n>', 'seed of the weights, the data order and the paths drawn', '0')
+    .option('--teacher <ckpt>', 'start the depthwise path from this trained baseline checkpoint (fuselab train --variant baseline)')
+    .option('--paths <file>', 'JSON array of operator lists to score (arrays of names or comma strings)')
+    .option('--sample <n>', 'score this many paths drawn uniformly (seeded), instead of --paths')
+    .option('--recalibrate <batches>', 'training batches whose BatchNorm statistics each scored path gets', '20')
+    .option(
+      '--json',
+      'print one JSON document: {"network","choices","width","stem","epochs","trainImages","testImages","backend","training","subnets":[{"operators","accuracy","loss"}],"scoreSeconds"}',
+    )
+    .action(async (flags: SupernetFlags) => {
+      // Every flag is checked before anything loads.
+      const network = parseNetwork(flags.network);
+      const dataset = oneOf('--dataset', flags.dataset, TRAIN_DATASETS, 'dataset');
+      const choices = parseList('--choices', flags.choices, BLOCK_OPERATORS, 'operator');
+      if (!choices.includes('dw'))
+        throw new UsageError('--choices', 'must include dw: the shared layers and the FuSe branches’ initialisation come from it');
+      const width = parsePositiveNumber('--width', flags.width);
+      if (width > 4) throw new UsageError('--width', `expected at most 4, got "${flags.width}"`);
+      const epochs = parsePositiveInt('--epochs', flags.epochs);
+      const batch = parsePositiveInt('--batch', flags.batch);
+      const recalibrate = parsePositiveInt('--recalibrate', flags.recalibrate);
+      const limit = flags.limit !== undefined ? parsePositiveInt('--limit', flags.limit) : undefined;
+      const crop = flags.crop !== undefined ? parsePositiveInt('--crop', flags.crop) : undefined;
+      const augment = canonicalAugment({ crop, flip: flags.flip });
+      if (!/^\s*\d+\s*$/.test(flags.seed)) throw new UsageError('--seed', `expected a non-negative integer, got "${flags.seed}"`);
+      const seed = Number(flags.seed);
+      const stem = flags.stem !== undefined ? parseStem(flags.stem) : undefined;
+      if ((flags.paths === undefined) === (flags.sample === undefined))
+        throw new UsageError('--paths', 'give either --paths FILE or --sample N (one of them)');
+      const paths = flags.paths !== undefined ? readPaths(flags.paths, network, choices) : undefined;
+      const sample = flags.sample !== undefined ? parsePositiveInt('--sample', flags.sample) : undefined;
+      const imageSize = flags.imageSize !== undefined ? parsePositiveInt('--image-size', flags.imageSize) : undefined;
+      if (dataset === 'folder' && !flags.data)
+        throw new UsageError(
+          '--data',
+          'the folder dataset needs a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…',
+        );
+      if (dataset !== 'folder' && (flags.data !== undefined || imageSize !== undefined))
+        throw new UsageError(flags.data !== undefined ? '--data' : '--image-size', 'only used with --dataset folder');
+      if (dataset === 'cifar10' && !flags.dataDir)
+        throw new UsageError('--data-dir', 'cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
+
+      const training = await import('../../train/training.js');
+      const teacherCheckpoint = flags.teacher ? training.readCheckpointFile(flags.teacher) : undefined;
+      const data = await training.loadTrainingData({
+        dataset,
+        ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+        ...(flags.data ? { dataPath: flags.data } : {}),
+        ...(imageSize !== undefined ? { imageSize } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        seed,
+      });
+      if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
+      if (recalibrate * batch > data.train.count)
+        throw new UsageError(
+          '--recalibrate',
+          `${recalibrate} batches of ${batch} need ${recalibrate * batch} images, there are ${data.train.count}`,
+        );
+      const backend = await training.ensureBackend();
+      const nos = await import('@fuselab/nos');
+      const { Supernet, trainSupernet, recalibrateBatchNorm, evaluateSubnet, samplePath } = await import('@fuselab/nas/supernet');
+      const stemUsed = stem ?? defaultStem(data.inputSize);
+      const shape = { network, width, inputSize: data.inputSize, numClasses: data.numClasses, stem: stemUsed };
+      // The initialisation `fuselab train` gives its networks, so the two compare like for like.
+      const supernet = new Supernet(shape, { operators: choices, seed, init: nos.DEFAULT_INIT });
+      try {
+        if (teacherCheckpoint) {
+          const teacher = nos.modelFromSpec(buildNetwork({ ...shape, variant: 'baseline' }), { seed });
+          try {
+            nos.loadModelWeights(teacher.model, teacherCheckpoint.weights);
+            supernet.initializeFromTeacher(teacher.model);
+          } catch (error) {
+            throw new UsageError('--teacher', `${flags.teacher}: ${(error as Error).message}`);
+          } finally {
+            teacher.model.dispose();
+          }
+        }
+        const toScore = paths ?? Array.from({ length: sample! }, (_, i) => samplePath(choices, supernet.blocks, seed + 1, i));
+        const stepsPerEpoch = Math.floor(data.train.count / batch);
+        const bar = progressBar('[{bar}] {percentage}% {value}/{total} supernet steps · loss {loss}');
+        bar.log(
+          `fuselab supernet: ${network} width ${width}, ${stemUsed} stem, choices ${choices.join(',')}${teacherCheckpoint ? ', from teacher' : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}, backend ${backend.name}`,
+        );
+        const result = await trainSupernet(supernet, {
+          train: data.train,
+          epochs,
+          batchSize: batch,
+          learningRate: training.TRAIN_DEFAULTS.learningRate,
+          momentum: training.TRAIN_DEFAULTS.momentum,
+          weightDecay: training.TRAIN_DEFAULTS.weightDecay,
+          schedule: { kind: 'cosine' },
+          seed,
+          ...(augment ? { augment: { cropPadding: augment.crop ?? 0, horizontalFlip: augment.flip ?? false } } : {}),
+          onProgress: (e) => {
+            if (e.type === 'step') bar.update(e.step + 1, epochs * stepsPerEpoch, { loss: e.loss.toFixed(3) });
+          },
+        });
+        bar.stop();
+        const scoreStart = performance.now();
+        const scoring = progressBar('[{bar}] {percentage}% {value}/{total} paths scored');
+        const subnets = [];
+        for (const [i, path] of toScore.entries()) {
+          await recalibrateBatchNorm(supernet, path, data.train, { batches: recalibrate, batchSize: batch, seed });
+          const { accuracy, loss } = await evaluateSubnet(supernet, path, data.test);
+          subnets.push({ operators: path, accuracy, loss });
+          scoring.update(i + 1, toScore.length, {});
+        }
+        scoring.stop();
+        const summary = {
+          network,
+          choices,
+          width,
+          stem: stemUsed,
+          epochs,
+          trainImages: data.train.count,
+          testImages: data.test.count,
+          backend: backend.name,
+          training: { steps: result.steps, seconds: result.seconds, epochs: result.epochs, operatorCounts: result.operatorCounts },
+          subnets,
+          scoreSeconds: (performance.now() - scoreStart) / 1000,
+        };
+        if (flags.json) printJson(summary);
+        else
+          printText(
+            [
+              `supernet trained: ${result.steps} steps in ${result.seconds.toFixed(1)} s; ${subnets.length} paths scored in ${summary.scoreSeconds.toFixed(1)} s`,
+              ...subnets.map((s) => `  ${(100 * s.accuracy).toFixed(2).padStart(6)} %  ${s.operators.join(',')}`),
+            ].join('\n'),
+          );
+      } finally {
+        supernet.dispose();
+      }
+    });
+}

@@ -1,0 +1,117 @@
+/**
+ * `fuselab supernet` as a user runs it: the output's contract, determinism of a seeded run, the
+ * paths file, starting from a trained baseline, and bad input (one line naming the flag, exit 2).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runCli, runJson } from './run-cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'fuselab-supernet-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface SupernetJson {
+  network: string;
+  choices: string[];
+  epochs: number;
+  trainImages: number;
+  testImages: number;
+  training: { steps: number; seconds: number; epochs: { trainLoss: number }[]; operatorCounts: Record<string, number> };
+  subnets: { operators: string[]; accuracy: number; loss: number }[];
+  scoreSeconds: number;
+}
+
+const TINY = ['supernet', '--network', 'mobilenet_v2', '--dataset', 'synthetic', '--limit', '128', '--batch', '32', '--recalibrate', '2'];
+const PATHS_FILE = join(root, 'paths.json');
+const DW = Array(17).fill('dw');
+writeFileSync(PATHS_FILE, JSON.stringify([DW, DW.map((op, i) => (i % 2 ? 'fuse_half' : op)).join(',')]));
+
+describe('fuselab supernet', () => {
+  test('the contract shape; a seeded run repeats exactly', () => {
+    const run = () => runJson<SupernetJson>([...TINY, '--epochs', '2', '--sample', '3', '--seed', '4']);
+    const a = run();
+    expect(Object.keys(a)).toEqual([
+      'network',
+      'choices',
+      'width',
+      'stem',
+      'epochs',
+      'trainImages',
+      'testImages',
+      'backend',
+      'training',
+      'subnets',
+      'scoreSeconds',
+    ]);
+    expect(a.choices).toEqual(['dw', 'fuse_full', 'fuse_half']);
+    expect(a.training.steps).toBe(8);
+    expect(Object.values(a.training.operatorCounts).reduce((s, n) => s + n, 0)).toBe(8 * 17);
+    expect(a.subnets).toHaveLength(3);
+    for (const s of a.subnets) {
+      expect(s.operators).toHaveLength(17);
+      expect(s.accuracy).toBeGreaterThanOrEqual(0);
+      expect(s.accuracy).toBeLessThanOrEqual(1);
+      expect(Number.isFinite(s.loss)).toBe(true);
+    }
+    const b = run();
+    expect(b.subnets).toEqual(a.subnets);
+    expect(b.training.epochs).toEqual(a.training.epochs);
+  }, 180_000);
+
+  test('--paths scores the listed networks in order (arrays or comma strings); --choices narrows the branches', () => {
+    const out = runJson<SupernetJson>([...TINY, '--choices', 'dw,fuse_half', '--paths', PATHS_FILE]);
+    expect(out.choices).toEqual(['dw', 'fuse_half']);
+    expect(out.subnets.map((s) => s.operators)).toEqual([DW, DW.map((op, i) => (i % 2 ? 'fuse_half' : op))]);
+    expect(out.training.operatorCounts.fuse_full).toBeUndefined();
+  }, 120_000);
+
+  test('--teacher starts the depthwise path from a trained baseline; a teacher of another width is refused', () => {
+    const trained = runJson<{ checkpoint: string }>([
+      'train',
+      '--network',
+      'mobilenet_v2',
+      '--variant',
+      'baseline',
+      '--dataset',
+      'synthetic',
+      '--limit',
+      '64',
+      '--out',
+      join(root, 'ckpt'),
+    ]);
+    const out = runJson<SupernetJson>([...TINY, '--paths', PATHS_FILE, '--teacher', trained.checkpoint]);
+    expect(out.subnets).toHaveLength(2);
+    const wrong = runCli([...TINY, '--width', '0.5', '--paths', PATHS_FILE, '--teacher', trained.checkpoint, '--json']);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/^fuselab: --teacher: .*checkpoint shape \[3, 3, 3, 8\] .* differs from the model's \[3, 3, 3, 16\]/);
+    expect(wrong.stdout).toBe('');
+  }, 180_000);
+
+  const badPaths = (name: string, content: string): string => {
+    const file = join(root, name);
+    writeFileSync(file, content);
+    return file;
+  };
+  test.each([
+    [['--choices', 'fuse_half,fuse_full', '--sample', '2'], /^fuselab: --choices: must include dw/],
+    [['--sample', '2', '--paths', PATHS_FILE], /^fuselab: --paths: give either --paths FILE or --sample N/],
+    [[], /^fuselab: --paths: give either --paths FILE or --sample N/],
+    [['--paths', join(root, 'missing.json')], /^fuselab: --paths: cannot read .*missing\.json \(ENOENT\)/],
+    [['--paths', badPaths('notjson.json', '[dw')], /^fuselab: --paths: .*notjson\.json is not JSON/],
+    [['--paths', badPaths('empty.json', '[]')], /^fuselab: --paths: .*must hold a non-empty JSON array/],
+    [['--paths', badPaths('short.json', '[["dw","dw"]]')], /^fuselab: --paths: .*short\.json item 1: .*17 searchable blocks, got 2/],
+    [
+      ['--choices', 'dw,fuse_half', '--paths', badPaths('outside.json', JSON.stringify([DW.map((op, i) => (i === 3 ? 'fuse_full' : op))]))],
+      /^fuselab: --paths: .*outside\.json item 1: block 3 is fuse_full, not one of --choices dw,fuse_half/,
+    ],
+    [['--sample', '2', '--recalibrate', '5'], /^fuselab: --recalibrate: 5 batches of 32 need 160 images, there are 128/],
+    [['--sample', '0'], /^fuselab: --sample: /],
+  ])('bad input %j → one line naming the flag, exit 2', (args, message) => {
+    const run = runCli([...TINY, ...args, '--json']);
+    expect(run.stderr).toMatch(message);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
