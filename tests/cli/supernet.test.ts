@@ -88,6 +88,28 @@ describe('fuselab supernet', () => {
     expect(wrong.stdout).toBe('');
   }, 180_000);
 
+  test('--zero-cost-pt picks one operator per block, untrained (--epochs 0) or after training (then with its accuracy)', () => {
+    const untrained = runJson<SupernetJson & { zeroCostPt: { path: string[]; evaluations: number; accuracy?: number } }>([
+      ...TINY,
+      '--epochs',
+      '0',
+      '--zero-cost-pt',
+    ]);
+    expect(untrained.training.steps).toBe(0);
+    expect(untrained.subnets).toEqual([]);
+    expect(untrained.zeroCostPt.path).toHaveLength(17);
+    expect(untrained.zeroCostPt.evaluations).toBe(51);
+    expect(untrained.zeroCostPt.accuracy).toBeUndefined();
+    const trained = runJson<SupernetJson & { zeroCostPt: { path: string[]; accuracy?: number } }>([
+      ...TINY,
+      '--choices',
+      'dw,fuse_half',
+      '--zero-cost-pt',
+    ]);
+    expect(trained.zeroCostPt.path.every((op) => op === 'dw' || op === 'fuse_half')).toBe(true);
+    expect(trained.zeroCostPt.accuracy).toBeGreaterThanOrEqual(0);
+  }, 240_000);
+
   const badPaths = (name: string, content: string): string => {
     const file = join(root, name);
     writeFileSync(file, content);
@@ -95,8 +117,10 @@ describe('fuselab supernet', () => {
   };
   test.each([
     [['--choices', 'fuse_half,fuse_full', '--sample', '2'], /^fuselab: --choices: must include dw/],
-    [['--sample', '2', '--paths', PATHS_FILE], /^fuselab: --paths: give either --paths FILE or --sample N/],
-    [[], /^fuselab: --paths: give either --paths FILE or --sample N/],
+    [['--sample', '2', '--paths', PATHS_FILE], /^fuselab: --paths: give either --paths FILE or --sample N, not both/],
+    [[], /^fuselab: --paths: give --paths FILE or --sample N \(the networks to score\), or --zero-cost-pt/],
+    [['--epochs', '0', '--sample', '2'], /^fuselab: --epochs: scoring networks by inherited accuracy needs a trained supernet/],
+    [['--epochs', '-1', '--zero-cost-pt'], /^fuselab: --epochs: expected a non-negative integer, got "-1"/],
     [['--paths', join(root, 'missing.json')], /^fuselab: --paths: cannot read .*missing\.json \(ENOENT\)/],
     [['--paths', badPaths('notjson.json', '[dw')], /^fuselab: --paths: .*notjson\.json is not JSON/],
     [['--paths', badPaths('empty.json', '[]')], /^fuselab: --paths: .*must hold a non-empty JSON array/],

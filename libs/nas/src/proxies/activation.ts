@@ -14,29 +14,36 @@ import { activationLayers, finite, first, inputTensor, withHooks, withoutDropout
  * sample i after every ReLU, ReLU6 and h-swish (each of these is > 0 exactly where its input is).
  */
 export function naswot(model: tfl.LayersModel, batch: ProxyBatch): number {
-  const layers = activationLayers(model);
-  let kernel = tf.zeros([batch.n, batch.n]);
-  withoutDropout(model, () =>
+  return naswotOf(model.layers, batch.n, () => void model.apply(inputTensor(batch), { training: true }));
+}
+
+/**
+ * naswot of any forward pass: `run` computes it (training mode) through `layers`, whose
+ * activation layers give the codes and whose dropout is turned off — e.g. a supernet's mixture.
+ */
+export function naswotOf(layers: readonly tfl.layers.Layer[], n: number, run: () => void): number {
+  let kernel = tf.zeros([n, n]);
+  withoutDropout(layers, () =>
     withHooks(
-      layers,
+      activationLayers(layers),
       (_, original) => (inputs, kwargs) => {
         const out = first(original(inputs, kwargs));
         const next = tf.tidy(() => {
-          const codes = tf.cast(tf.greater(tf.reshape(out, [batch.n, -1]), 0), 'float32');
+          const codes = tf.cast(tf.greater(tf.reshape(out, [n, -1]), 0), 'float32');
           // Units where i and j agree = both on + both off = c_i·c_j + (U − |c_i| − |c_j| + c_i·c_j):
           // one product instead of a second one over the complement codes. Integers below 2^24, so
           // exact in float32 in any summation order.
           const units = codes.shape[1]!;
           const on = tf.sum(codes, 1);
           const both = tf.mul(tf.matMul(codes, codes, false, true), 2);
-          const agree = tf.add(tf.sub(both, tf.add(tf.reshape(on, [batch.n, 1]), tf.reshape(on, [1, batch.n]))), units);
+          const agree = tf.add(tf.sub(both, tf.add(tf.reshape(on, [n, 1]), tf.reshape(on, [1, n]))), units);
           return tf.add(kernel, agree);
         });
         kernel.dispose();
         kernel = tf.keep(next);
         return out;
       },
-      () => tf.tidy(() => void model.apply(inputTensor(batch), { training: true })),
+      () => tf.tidy(run),
     ),
   );
   const values = kernel.arraySync() as number[][];

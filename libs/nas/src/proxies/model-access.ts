@@ -29,8 +29,8 @@ export const ACTIVATION_LAYER_CLASSES = ['ReLU', 'HardSwish', 'Activation'];
  * fuseconv's `BatchNormActivation` with ReLU or ReLU6 (its output is the activation's; with
  * `linear` it is a plain BatchNorm).
  */
-export function activationLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
-  return model.layers.filter(
+export function activationLayers(model: tfl.LayersModel | readonly tfl.layers.Layer[]): tfl.layers.Layer[] {
+  return (Array.isArray(model) ? model : (model as tfl.LayersModel).layers).filter(
     (l) =>
       ACTIVATION_LAYER_CLASSES.includes(l.getClassName()) ||
       (l.getClassName() === 'BatchNormActivation' && (l.getConfig() as { activation?: string }).activation !== 'linear'),
@@ -106,8 +106,8 @@ export function withHooks<T>(
 }
 
 /** Dropout off (the proxies are deterministic), BatchNorm still on batch statistics. */
-export function withoutDropout<T>(model: tfl.LayersModel, run: () => T): T {
-  const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
+export function withoutDropout<T>(model: tfl.LayersModel | readonly tfl.layers.Layer[], run: () => T): T {
+  const dropouts = (Array.isArray(model) ? model : (model as tfl.LayersModel).layers).filter((l) => l.getClassName() === 'Dropout');
   return withHooks(dropouts, (_, original) => (inputs, kwargs) => original(inputs, { ...kwargs, training: false }), run);
 }
 

@@ -13,3 +13,4 @@ export {
   type SubnetEvaluation,
   type Normalize,
 } from './subnet.js';
+export { zeroCostPt, mixtureNaswot, type ZeroCostPtResult, type ZeroCostPtStep } from './zero-cost-pt.js';

@@ -182,10 +182,35 @@ export class Supernet {
 
   /** Logits of a path on NHWC images `x`, mirroring `buildModel`'s network for that path. */
   forward(x: tf.Tensor4D, path: Path, options: ForwardOptions = {}): tf.Tensor2D {
-    const layers = this.layersOf(path);
+    this.checkPath(path);
+    return this.forwardMixture(
+      x,
+      path.map((op) => [op]),
+      options,
+    );
+  }
+
+  /**
+   * Logits of a mixed supernet: each block runs every operator of its set and sums their projected
+   * outputs before the shared projection BatchNorm (DARTS's mixed operation, placed after the
+   * projection because FuSe-full's spatial output has twice the channels). A set of one operator
+   * is that operator's branch exactly, so `forward(x, path)` is the mixture of singletons.
+   */
+  forwardMixture(x: tf.Tensor4D, mixture: readonly (readonly BlockOperator[])[], options: ForwardOptions = {}): tf.Tensor2D {
+    if (mixture.length !== this.blocks)
+      throw new NasInputError('mixture', `expected ${this.blocks} operator sets (one per block), got ${mixture.length}`);
+    mixture.forEach((ops, i) => {
+      if (ops.length === 0) throw new NasInputError(`mixture[${i}]`, 'expected at least one operator');
+      const stray = ops.find((op) => !this.operators.includes(op));
+      if (stray !== undefined)
+        throw new NasInputError(
+          `mixture[${i}]`,
+          `expected the supernet's operators ${this.operators.join(', ')}, got ${JSON.stringify(stray)}`,
+        );
+    });
     const kwargs = { training: options.training ?? false };
     const hook = options.onBatchNorm;
-    const run = (name: string, input: tf.Tensor | tf.Tensor[], required = true): tf.Tensor => {
+    const run = (layers: LayerMap, name: string, input: tf.Tensor | tf.Tensor[], required = true): tf.Tensor => {
       const layer = layers.get(name);
       if (layer === undefined) {
         if (required) throw new Error(`supernet: no layer ${name}`);
@@ -194,46 +219,62 @@ export class Supernet {
       if (hook !== undefined && isBatchNorm(layer)) hook(layer, input as tf.Tensor);
       return layer.apply(input, kwargs) as tf.Tensor;
     };
-    const optional = (name: string, input: tf.Tensor): tf.Tensor => run(name, input, false);
+    const optional = (layers: LayerMap, name: string, input: tf.Tensor): tf.Tensor => run(layers, name, input, false);
     const convOp = (name: string, input: tf.Tensor): tf.Tensor =>
-      optional(`${name}.act`, optional(`${name}.bn`, run(name, optional(`${name}.pad`, input))));
+      optional(
+        this.shared,
+        `${name}.act`,
+        optional(this.shared, `${name}.bn`, run(this.shared, name, optional(this.shared, `${name}.pad`, input))),
+      );
 
     let h: tf.Tensor = x;
     for (const op of this.spec.stem) h = convOp(op.name, h);
-    for (const b of this.spec.blocks) {
+    this.spec.blocks.forEach((b, i) => {
       const n = b.name;
+      const maps = mixture[i]!.map((op) => this.blockLayers[i]!.get(op)!);
+      const common = maps[0]!; // the expansion, the projection BatchNorm and the residual are shared
       let y = h;
-      if (b.expand === 'called') y = optional(`${n}.expand.act`, run(`${n}.expand.bn`, run(`${n}.expand`, y)));
-      y = run(`${n}.op`, optional(`${n}.op.pad`, y));
-      y = run(`${n}.op.bn`, y);
-      if (b.se !== null) {
-        let g = run(`${n}.se.pool`, y);
-        for (const part of ['reduce', 'relu', 'expand', 'gate', 'reshape']) g = run(`${n}.se.${part}`, g);
-        y = run(`${n}.se.scale`, [y, g]);
-      }
-      y = optional(`${n}.op.act`, y);
-      y = optional(`${n}.project.act`, run(`${n}.project.bn`, run(`${n}.project`, y)));
-      h = b.residual ? run(`${n}.add`, [h, y]) : y;
-    }
+      if (b.expand === 'called') y = optional(common, `${n}.expand.act`, run(common, `${n}.expand.bn`, run(common, `${n}.expand`, y)));
+      const branches = maps.map((m) => {
+        let z = run(m, `${n}.op.bn`, run(m, `${n}.op`, optional(m, `${n}.op.pad`, y)));
+        if (b.se !== null) {
+          let g = run(m, `${n}.se.pool`, z);
+          for (const part of ['reduce', 'relu', 'expand', 'gate', 'reshape']) g = run(m, `${n}.se.${part}`, g);
+          z = run(m, `${n}.se.scale`, [z, g]);
+        }
+        return run(m, `${n}.project`, optional(m, `${n}.op.act`, z));
+      });
+      y = branches.length === 1 ? branches[0]! : tf.addN(branches);
+      y = optional(common, `${n}.project.act`, run(common, `${n}.project.bn`, y));
+      h = b.residual ? run(common, `${n}.add`, [h, y]) : y;
+    });
+    const head = (name: string, input: tf.Tensor) => run(this.shared, name, input);
     let pooled = false;
     for (const op of this.spec.head) {
       if (op.op === 'conv') {
-        if (pooled) h = run(`${op.name}.reshape`, h);
+        if (pooled) h = head(`${op.name}.reshape`, h);
         pooled = false;
         h = convOp(op.name, h);
       } else if (op.op === 'global_avg_pool') {
-        if (!pooled) h = run('head.pool', h);
+        if (!pooled) h = head('head.pool', h);
         pooled = true;
       } else if (op.op === 'dropout') {
-        h = run('head.dropout', h);
+        h = head('head.dropout', h);
       } else {
-        if (!pooled) h = run(`${op.name}.flatten`, h);
+        if (!pooled) h = head(`${op.name}.flatten`, h);
         pooled = true;
-        h = run(op.name, h);
+        h = head(op.name, h);
       }
     }
-    if (h.rank !== 2) h = run('head.flatten', h);
+    if (h.rank !== 2) h = head('head.flatten', h);
     return h as tf.Tensor2D;
+  }
+
+  /** Every layer a mixture runs (stem, head, each block's branches of its set). */
+  layersOfMixture(mixture: readonly (readonly BlockOperator[])[]): tfl.layers.Layer[] {
+    const out = new Set<tfl.layers.Layer>(this.shared.values());
+    mixture.forEach((ops, i) => ops.forEach((op) => this.blockLayers[i]!.get(op)!.forEach((l) => out.add(l))));
+    return [...out];
   }
 
   /**

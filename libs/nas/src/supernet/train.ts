@@ -139,6 +139,9 @@ export async function trainSupernet(supernet: Supernet, options: SupernetTrainOp
       let lossSum = 0;
       let correct = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
+        // Let timers run between steps (progress output, heartbeats, abort signals): the step's
+        // awaits resolve as microtasks and would otherwise starve them for the whole run.
+        await new Promise((resolve) => setTimeout(resolve, 0));
         if (options.signal?.aborted)
           throw options.signal.reason instanceof Error ? options.signal.reason : new Error('supernet training aborted');
         const step = epoch * stepsPerEpoch + s;

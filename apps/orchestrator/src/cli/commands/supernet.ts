@@ -34,6 +34,7 @@ interface SupernetFlags {
   paths?: string;
   sample?: string;
   recalibrate: string;
+  zeroCostPt?: boolean;
   json?: boolean;
 }
 
@@ -91,7 +92,7 @@ export function registerSupernetCommand(program: Command): void {
     .option('--width <multiplier>', 'width multiplier', '0.25')
     .option('--stem <name>', STEM_HELP)
     .option('--choices <list>', `operators every block chooses from, comma list (must include dw): ${BLOCK_OPERATORS.join(', ')}`, 'all')
-    .option('--epochs <n>', 'supernet training epochs (each step trains one path drawn uniformly)', '1')
+    .option('--epochs <n>', 'supernet training epochs (each step trains one path drawn uniformly); 0 with --zero-cost-pt alone', '1')
     .option('--limit <images>', 'use the first N training images (and at most N test images)')
     .option('--crop <px>', 'augment: zero-pad by this many pixels per side, then crop back at a random offset')
     .option('--flip', 'augment: mirror training images left–right with probability ½')
@@ -102,8 +103,12 @@ export function registerSupernetCommand(program: Command): void {
     .option('--sample <n>', 'score this many paths drawn uniformly (seeded), instead of --paths')
     .option('--recalibrate <batches>', 'training batches whose BatchNorm statistics each scored path gets', '20')
     .option(
+      '--zero-cost-pt',
+      'also choose one operator per block by Zero-Cost-PT (NASWOT perturbation of the supernet mixture on the first --batch training images)',
+    )
+    .option(
       '--json',
-      'print one JSON document: {"network","choices","width","stem","epochs","trainImages","testImages","backend","training","subnets":[{"operators","accuracy","loss"}],"scoreSeconds"}',
+      'print one JSON document: {"network","choices","width","stem","epochs","trainImages","testImages","backend","training","subnets":[{"operators","accuracy","loss"}],"scoreSeconds"} (+ "zeroCostPt":{"path","evaluations","seconds","accuracy"})',
     )
     .action(async (flags: SupernetFlags) => {
       // Every flag is checked before anything loads.
@@ -114,7 +119,8 @@ export function registerSupernetCommand(program: Command): void {
         throw new UsageError('--choices', 'must include dw: the shared layers and the FuSe branches’ initialisation come from it');
       const width = parsePositiveNumber('--width', flags.width);
       if (width > 4) throw new UsageError('--width', `expected at most 4, got "${flags.width}"`);
-      const epochs = parsePositiveInt('--epochs', flags.epochs);
+      if (!/^\s*\d+\s*$/.test(flags.epochs)) throw new UsageError('--epochs', `expected a non-negative integer, got "${flags.epochs}"`);
+      const epochs = Number(flags.epochs);
       const batch = parsePositiveInt('--batch', flags.batch);
       const recalibrate = parsePositiveInt('--recalibrate', flags.recalibrate);
       const limit = flags.limit !== undefined ? parsePositiveInt('--limit', flags.limit) : undefined;
@@ -123,8 +129,14 @@ export function registerSupernetCommand(program: Command): void {
       if (!/^\s*\d+\s*$/.test(flags.seed)) throw new UsageError('--seed', `expected a non-negative integer, got "${flags.seed}"`);
       const seed = Number(flags.seed);
       const stem = flags.stem !== undefined ? parseStem(flags.stem) : undefined;
-      if ((flags.paths === undefined) === (flags.sample === undefined))
-        throw new UsageError('--paths', 'give either --paths FILE or --sample N (one of them)');
+      if (flags.paths !== undefined && flags.sample !== undefined)
+        throw new UsageError('--paths', 'give either --paths FILE or --sample N, not both');
+      if (flags.paths === undefined && flags.sample === undefined && !flags.zeroCostPt)
+        throw new UsageError('--paths', 'give --paths FILE or --sample N (the networks to score), or --zero-cost-pt');
+      if (epochs === 0 && (flags.paths !== undefined || flags.sample !== undefined))
+        throw new UsageError('--epochs', 'scoring networks by inherited accuracy needs a trained supernet (at least 1 epoch)');
+      if (epochs === 0 && flags.teacher !== undefined)
+        throw new UsageError('--teacher', 'with --epochs 0 there is no training to start from it');
       const paths = flags.paths !== undefined ? readPaths(flags.paths, network, choices) : undefined;
       const sample = flags.sample !== undefined ? parsePositiveInt('--sample', flags.sample) : undefined;
       const imageSize = flags.imageSize !== undefined ? parsePositiveInt('--image-size', flags.imageSize) : undefined;
@@ -149,7 +161,7 @@ export function registerSupernetCommand(program: Command): void {
         seed,
       });
       if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
-      if (recalibrate * batch > data.train.count)
+      if (epochs > 0 && recalibrate * batch > data.train.count)
         throw new UsageError(
           '--recalibrate',
           `${recalibrate} batches of ${batch} need ${recalibrate * batch} images, there are ${data.train.count}`,
@@ -173,26 +185,31 @@ export function registerSupernetCommand(program: Command): void {
             teacher.model.dispose();
           }
         }
-        const toScore = paths ?? Array.from({ length: sample! }, (_, i) => samplePath(choices, supernet.blocks, seed + 1, i));
+        const toScore =
+          paths ??
+          (sample !== undefined ? Array.from({ length: sample }, (_, i) => samplePath(choices, supernet.blocks, seed + 1, i)) : []);
         const stepsPerEpoch = Math.floor(data.train.count / batch);
         const bar = progressBar('[{bar}] {percentage}% {value}/{total} supernet steps · loss {loss}');
         bar.log(
           `fuselab supernet: ${network} width ${width}, ${stemUsed} stem, choices ${choices.join(',')}${teacherCheckpoint ? ', from teacher' : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}, backend ${backend.name}`,
         );
-        const result = await trainSupernet(supernet, {
-          train: data.train,
-          epochs,
-          batchSize: batch,
-          learningRate: training.TRAIN_DEFAULTS.learningRate,
-          momentum: training.TRAIN_DEFAULTS.momentum,
-          weightDecay: training.TRAIN_DEFAULTS.weightDecay,
-          schedule: { kind: 'cosine' },
-          seed,
-          ...(augment ? { augment: { cropPadding: augment.crop ?? 0, horizontalFlip: augment.flip ?? false } } : {}),
-          onProgress: (e) => {
-            if (e.type === 'step') bar.update(e.step + 1, epochs * stepsPerEpoch, { loss: e.loss.toFixed(3) });
-          },
-        });
+        const result =
+          epochs === 0
+            ? undefined
+            : await trainSupernet(supernet, {
+                train: data.train,
+                epochs,
+                batchSize: batch,
+                learningRate: training.TRAIN_DEFAULTS.learningRate,
+                momentum: training.TRAIN_DEFAULTS.momentum,
+                weightDecay: training.TRAIN_DEFAULTS.weightDecay,
+                schedule: { kind: 'cosine' },
+                seed,
+                ...(augment ? { augment: { cropPadding: augment.crop ?? 0, horizontalFlip: augment.flip ?? false } } : {}),
+                onProgress: (e) => {
+                  if (e.type === 'step') bar.update(e.step + 1, epochs * stepsPerEpoch, { loss: e.loss.toFixed(3) });
+                },
+              });
         bar.stop();
         const scoreStart = performance.now();
         const scoring = progressBar('[{bar}] {percentage}% {value}/{total} paths scored');
@@ -204,6 +221,24 @@ export function registerSupernetCommand(program: Command): void {
           scoring.update(i + 1, toScore.length, {});
         }
         scoring.stop();
+        let zeroCostPt;
+        if (flags.zeroCostPt) {
+          const started = performance.now();
+          const made = nos.makeBatch(
+            data.train,
+            Array.from({ length: batch }, (_, i) => i),
+            { channels: supernet.spec.inputChannels },
+          );
+          const { zeroCostPt: select } = await import('@fuselab/nas/supernet');
+          const chosen = select(supernet, { ...made, labels: made.y }, { seed });
+          const seconds = (performance.now() - started) / 1000;
+          let accuracy: number | undefined;
+          if (result !== undefined) {
+            await recalibrateBatchNorm(supernet, chosen.path, data.train, { batches: recalibrate, batchSize: batch, seed });
+            accuracy = (await evaluateSubnet(supernet, chosen.path, data.test)).accuracy;
+          }
+          zeroCostPt = { path: chosen.path, evaluations: chosen.evaluations, seconds, ...(accuracy !== undefined ? { accuracy } : {}) };
+        }
         const summary = {
           network,
           choices,
@@ -213,16 +248,24 @@ export function registerSupernetCommand(program: Command): void {
           trainImages: data.train.count,
           testImages: data.test.count,
           backend: backend.name,
-          training: { steps: result.steps, seconds: result.seconds, epochs: result.epochs, operatorCounts: result.operatorCounts },
+          training: result
+            ? { steps: result.steps, seconds: result.seconds, epochs: result.epochs, operatorCounts: result.operatorCounts }
+            : { steps: 0, seconds: 0, epochs: [], operatorCounts: {} },
           subnets,
           scoreSeconds: (performance.now() - scoreStart) / 1000,
+          ...(zeroCostPt ? { zeroCostPt } : {}),
         };
         if (flags.json) printJson(summary);
         else
           printText(
             [
-              `supernet trained: ${result.steps} steps in ${result.seconds.toFixed(1)} s; ${subnets.length} paths scored in ${summary.scoreSeconds.toFixed(1)} s`,
+              `supernet trained: ${summary.training.steps} steps in ${summary.training.seconds.toFixed(1)} s; ${subnets.length} paths scored in ${summary.scoreSeconds.toFixed(1)} s`,
               ...subnets.map((s) => `  ${(100 * s.accuracy).toFixed(2).padStart(6)} %  ${s.operators.join(',')}`),
+              ...(zeroCostPt
+                ? [
+                    `Zero-Cost-PT (${zeroCostPt.evaluations} mixtures scored in ${zeroCostPt.seconds.toFixed(1)} s): ${zeroCostPt.path.join(',')}${zeroCostPt.accuracy !== undefined ? ` — ${(100 * zeroCostPt.accuracy).toFixed(2)} %` : ''}`,
+                  ]
+                : []),
             ].join('\n'),
           );
       } finally {
