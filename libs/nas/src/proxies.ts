@@ -50,15 +50,20 @@ const MODEL_PROXIES: Record<Exclude<ProxyName, 'synflow' | 'params' | 'macs'>, M
   zen: (model, batch, seed) => zen(model, batch, seed),
 };
 
-/** Proxies of any single-input, logits-output tfjs model (synflow without linearisation; no params/macs). */
+/**
+ * Proxies of any single-input, logits-output tfjs model (synflow without linearisation; no
+ * params/macs), on `options.backend` (default `cpu`; see {@link ScoreOptions}) — the backend the
+ * model's weights live on, so that none are copied between backends.
+ */
 export async function scoreModel(
   model: tfl.LayersModel,
   batch: ProxyBatch,
   proxies: readonly string[],
   seed = 1,
+  options: ScoreOptions = {},
 ): Promise<Partial<Record<ProxyName, number>>> {
   const names = validateProxies(proxies, batch.labels !== undefined);
-  return withBackend('cpu', async () => {
+  return withBackend(options.backend ?? 'cpu', async () => {
     const scores: Partial<Record<ProxyName, number>> = {};
     for (const name of names) {
       if (name === 'params' || name === 'macs') throw new NasInputError('proxies', `${name} needs a network spec (scoreSpec)`);

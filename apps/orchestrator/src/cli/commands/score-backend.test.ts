@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildNetwork } from '@fuselab/fuseconv';
-import { scoreSpec } from '@fuselab/nas/proxies';
+import { buildModel } from '@fuselab/fuseconv/tfjs';
+import { scoreModel, scoreSpec } from '@fuselab/nas/proxies';
 import { ensureBackend } from '../../train/training.js';
 
 const spec = buildNetwork({
@@ -57,5 +58,11 @@ describe('proxies on the training backend', () => {
         TOLERANCE[proxy]!,
       );
     }
+    // scoreModel on a model built on that backend, asked for that backend: the same numbers as
+    // scoreSpec's fast run bit for bit (the same model, seed and kernels) — not the cpu reference's.
+    const built = buildModel(spec, { seed: 3 });
+    const ofModel = await scoreModel(built.model, batch, proxies, 3, { backend: backend.tfBackend });
+    built.model.dispose();
+    expect(ofModel).toEqual(fast);
   }, 300_000);
 });
