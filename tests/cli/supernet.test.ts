@@ -27,6 +27,12 @@ const PATHS_FILE = join(root, 'paths.json');
 const DW = Array(17).fill('dw');
 writeFileSync(PATHS_FILE, JSON.stringify([DW, DW.map((op, i) => (i % 2 ? 'fuse_half' : op)).join(',')]));
 
+const badPaths = (name: string, content: string): string => {
+  const file = join(root, name);
+  writeFileSync(file, content);
+  return file;
+};
+
 describe('fuselab supernet', () => {
   test('the contract shape; a seeded run repeats exactly', () => {
     const run = () => runJson<SupernetJson>([...TINY, '--epochs', '2', '--sample', '3', '--seed', '4']);
@@ -110,11 +116,24 @@ describe('fuselab supernet', () => {
     expect(trained.zeroCostPt.accuracy).toBeGreaterThanOrEqual(0);
   }, 240_000);
 
-  const badPaths = (name: string, content: string): string => {
-    const file = join(root, name);
-    writeFileSync(file, content);
-    return file;
-  };
+  test('--save writes the trained supernet; --load scores with it exactly as the run that trained it', () => {
+    const file = join(root, 'saved', 'supernet.bin.gz');
+    const trained = runJson<SupernetJson>([...TINY, '--epochs', '2', '--sample', '2', '--seed', '3', '--save', file]);
+    const loaded = runJson<SupernetJson>([...TINY, '--load', file, '--sample', '2', '--seed', '3']);
+    expect(loaded.training.steps).toBe(0);
+    expect(loaded.subnets).toEqual(trained.subnets);
+    const other = runCli([...TINY, '--load', file, '--width', '0.5', '--sample', '1', '--json']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(
+      /^fuselab: --load: .*supernet\.bin\.gz holds a supernet of .*"width":0\.25.*, this command asks for .*"width":0\.5/,
+    );
+    const epochs = runCli([...TINY, '--load', file, '--epochs', '2', '--sample', '1', '--json']);
+    expect(epochs.stderr).toMatch(/^fuselab: --epochs: not used with --load/);
+    const garbage = runCli([...TINY, '--load', badPaths('garbage.bin', 'not a supernet'), '--sample', '1', '--json']);
+    expect(garbage.stderr).toMatch(/^fuselab: --load: .*garbage\.bin: is not a supernet checkpoint/);
+    expect(garbage.status).toBe(2);
+  }, 240_000);
+
   test.each([
     [['--choices', 'fuse_half,fuse_full', '--sample', '2'], /^fuselab: --choices: must include dw/],
     [['--sample', '2', '--paths', PATHS_FILE], /^fuselab: --paths: give either --paths FILE or --sample N, not both/],
@@ -131,6 +150,7 @@ describe('fuselab supernet', () => {
     ],
     [['--sample', '2', '--recalibrate', '5'], /^fuselab: --recalibrate: 5 batches of 32 need 160 images, there are 128/],
     [['--sample', '0'], /^fuselab: --sample: /],
+    [['--load', join(root, 'missing.bin'), '--sample', '1'], /^fuselab: --load: cannot read .*missing\.bin \(ENOENT\)/],
   ])('bad input %j → one line naming the flag, exit 2', (args, message) => {
     const run = runCli([...TINY, ...args, '--json']);
     expect(run.stderr).toMatch(message);

@@ -14,3 +14,4 @@ export {
   type Normalize,
 } from './subnet.js';
 export { zeroCostPt, mixtureNaswot, type ZeroCostPtResult, type ZeroCostPtStep } from './zero-cost-pt.js';
+export { encodeSupernet, decodeSupernet, SUPERNET_FORMAT, SUPERNET_FORMAT_VERSION } from './checkpoint.js';

@@ -10,7 +10,16 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { buildNetwork, type BlockOperator, type ShapeOptions } from '@fuselab/fuseconv';
 import { buildModel } from '@fuselab/fuseconv/tfjs';
 import { selectBackend, syntheticDataset } from '@fuselab/nos';
-import { evaluateSubnet, extractSubnet, recalibrateBatchNorm, samplePath, Supernet, trainSupernet } from './index.js';
+import {
+  decodeSupernet,
+  encodeSupernet,
+  evaluateSubnet,
+  extractSubnet,
+  recalibrateBatchNorm,
+  samplePath,
+  Supernet,
+  trainSupernet,
+} from './index.js';
 
 // nos's wasm backend, as training runs: tfjs's cpu backend takes ~60× longer for these gradients.
 await selectBackend('wasm');
@@ -235,6 +244,23 @@ describe('checkpoints and bad input', () => {
     const c = new Supernet(SHAPE, { operators: ['dw', 'fuse_half'] });
     expect(() => c.loadWeights({})).toThrow(/weights: missing .*: not a checkpoint of this supernet/);
     [a, b, c].forEach((n) => n.dispose());
+  });
+
+  test('bytes round-trip: the same shape, operators and logits; damaged bytes are refused', async () => {
+    const a = new Supernet(SHAPE, { seed: 9, operators: ['dw', 'fuse_full'] });
+    const x = tf.randomNormal([2, 16, 16, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const path = Array.from({ length: a.blocks }, (_, i): BlockOperator => (i % 2 ? 'fuse_full' : 'dw'));
+    await recalibrateBatchNorm(a, path, data(16), { batches: 1, batchSize: 16 });
+    const bytes = encodeSupernet(a);
+    const b = decodeSupernet(bytes, 'test.bin');
+    expect(b.shape).toEqual(a.shape);
+    expect(b.operators).toEqual(['dw', 'fuse_full']);
+    expect(await values(b.forward(x, path))).toEqual(await values(a.forward(x, path)));
+    expect(() => decodeSupernet(bytes.subarray(0, bytes.length - 4), 'test.bin')).toThrow(
+      /^test\.bin: holds \d+ bytes of weights, its header lists \d+/,
+    );
+    expect(() => decodeSupernet(new TextEncoder().encode('{"a":1}'), 'x.bin')).toThrow(/^x\.bin: is not a supernet checkpoint/);
+    [a, b].forEach((n) => n.dispose());
   });
 
   test('operators and paths', () => {

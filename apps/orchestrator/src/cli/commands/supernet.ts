@@ -5,7 +5,9 @@
  * the same defaults and data), then scores paths — listed in a file or drawn uniformly — by their
  * test accuracy with inherited weights after BatchNorm recalibration.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import { BLOCK_OPERATORS, buildNetwork, defaultStem, NETWORKS, type BlockOperator, type NetworkName } from '@fuselab/fuseconv';
 import { canonicalAugment } from '../../campaigns/expand.js';
@@ -24,7 +26,7 @@ interface SupernetFlags {
   width: string;
   stem?: string;
   choices: string;
-  epochs: string;
+  epochs?: string;
   limit?: string;
   crop?: string;
   flip?: boolean;
@@ -35,6 +37,8 @@ interface SupernetFlags {
   sample?: string;
   recalibrate: string;
   zeroCostPt?: boolean;
+  save?: string;
+  load?: string;
   json?: boolean;
 }
 
@@ -78,6 +82,21 @@ export function readPaths(file: string, network: NetworkName, choices: readonly 
   });
 }
 
+/** The bytes of a `--save` file (gzip or not). */
+function readSupernetFile(file: string): Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new UsageError('--load', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return bytes[0] === 0x1f && bytes[1] === 0x8b ? new Uint8Array(gunzipSync(bytes)) : new Uint8Array(bytes);
+  } catch (error) {
+    throw new UsageError('--load', `${file} is a damaged gzip file (${(error as Error).message})`);
+  }
+}
+
 export function registerSupernetCommand(program: Command): void {
   program
     .command('supernet')
@@ -92,7 +111,7 @@ export function registerSupernetCommand(program: Command): void {
     .option('--width <multiplier>', 'width multiplier', '0.25')
     .option('--stem <name>', STEM_HELP)
     .option('--choices <list>', `operators every block chooses from, comma list (must include dw): ${BLOCK_OPERATORS.join(', ')}`, 'all')
-    .option('--epochs <n>', 'supernet training epochs (each step trains one path drawn uniformly); 0 with --zero-cost-pt alone', '1')
+    .option('--epochs <n>', 'supernet training epochs (each step trains one path drawn uniformly; default 1); 0 with --zero-cost-pt alone')
     .option('--limit <images>', 'use the first N training images (and at most N test images)')
     .option('--crop <px>', 'augment: zero-pad by this many pixels per side, then crop back at a random offset')
     .option('--flip', 'augment: mirror training images left–right with probability ½')
@@ -106,6 +125,8 @@ export function registerSupernetCommand(program: Command): void {
       '--zero-cost-pt',
       'also choose one operator per block by Zero-Cost-PT (NASWOT perturbation of the supernet mixture on the first --batch training images)',
     )
+    .option('--save <file>', 'write the trained supernet here (gzip), to score more paths later with --load')
+    .option('--load <file>', 'score with a supernet written by --save instead of training one (same network, data shape and --choices)')
     .option(
       '--json',
       'print one JSON document: {"network","choices","width","stem","epochs","trainImages","testImages","backend","training","subnets":[{"operators","accuracy","loss"}],"scoreSeconds"} (+ "zeroCostPt":{"path","evaluations","seconds","accuracy"})',
@@ -119,8 +140,14 @@ export function registerSupernetCommand(program: Command): void {
         throw new UsageError('--choices', 'must include dw: the shared layers and the FuSe branches’ initialisation come from it');
       const width = parsePositiveNumber('--width', flags.width);
       if (width > 4) throw new UsageError('--width', `expected at most 4, got "${flags.width}"`);
-      if (!/^\s*\d+\s*$/.test(flags.epochs)) throw new UsageError('--epochs', `expected a non-negative integer, got "${flags.epochs}"`);
-      const epochs = Number(flags.epochs);
+      if (flags.load !== undefined && flags.epochs !== undefined)
+        throw new UsageError('--epochs', 'not used with --load (that supernet is trained already)');
+      if (flags.load !== undefined && flags.teacher !== undefined) throw new UsageError('--teacher', 'not used with --load');
+      const epochsText = flags.epochs ?? '1';
+      if (!/^\s*\d+\s*$/.test(epochsText)) throw new UsageError('--epochs', `expected a non-negative integer, got "${epochsText}"`);
+      // A loaded supernet counts as trained (it scores paths), but trains no further here.
+      const epochs = flags.load !== undefined ? 0 : Number(epochsText);
+      const trained = flags.load !== undefined || epochs > 0;
       const batch = parsePositiveInt('--batch', flags.batch);
       const recalibrate = parsePositiveInt('--recalibrate', flags.recalibrate);
       const limit = flags.limit !== undefined ? parsePositiveInt('--limit', flags.limit) : undefined;
@@ -133,7 +160,7 @@ export function registerSupernetCommand(program: Command): void {
         throw new UsageError('--paths', 'give either --paths FILE or --sample N, not both');
       if (flags.paths === undefined && flags.sample === undefined && !flags.zeroCostPt)
         throw new UsageError('--paths', 'give --paths FILE or --sample N (the networks to score), or --zero-cost-pt');
-      if (epochs === 0 && (flags.paths !== undefined || flags.sample !== undefined))
+      if (!trained && (flags.paths !== undefined || flags.sample !== undefined))
         throw new UsageError('--epochs', 'scoring networks by inherited accuracy needs a trained supernet (at least 1 epoch)');
       if (epochs === 0 && flags.teacher !== undefined)
         throw new UsageError('--teacher', 'with --epochs 0 there is no training to start from it');
@@ -150,6 +177,7 @@ export function registerSupernetCommand(program: Command): void {
       if (dataset === 'cifar10' && !flags.dataDir)
         throw new UsageError('--data-dir', 'cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
 
+      const loaded = flags.load !== undefined ? readSupernetFile(flags.load) : undefined;
       const training = await import('../../train/training.js');
       const teacherCheckpoint = flags.teacher ? training.readCheckpointFile(flags.teacher) : undefined;
       const data = await training.loadTrainingData({
@@ -161,7 +189,7 @@ export function registerSupernetCommand(program: Command): void {
         seed,
       });
       if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
-      if (epochs > 0 && recalibrate * batch > data.train.count)
+      if (trained && recalibrate * batch > data.train.count)
         throw new UsageError(
           '--recalibrate',
           `${recalibrate} batches of ${batch} need ${recalibrate * batch} images, there are ${data.train.count}`,
@@ -171,8 +199,24 @@ export function registerSupernetCommand(program: Command): void {
       const { Supernet, trainSupernet, recalibrateBatchNorm, evaluateSubnet, samplePath } = await import('@fuselab/nas/supernet');
       const stemUsed = stem ?? defaultStem(data.inputSize);
       const shape = { network, width, inputSize: data.inputSize, numClasses: data.numClasses, stem: stemUsed };
-      // The initialisation `fuselab train` gives its networks, so the two compare like for like.
-      const supernet = new Supernet(shape, { operators: choices, seed, init: nos.DEFAULT_INIT });
+      let supernet;
+      if (loaded) {
+        const { decodeSupernet } = await import('@fuselab/nas/supernet');
+        try {
+          supernet = decodeSupernet(loaded, flags.load);
+        } catch (error) {
+          throw new UsageError('--load', (error as Error).message);
+        }
+        const want = JSON.stringify({ ...shape, choices });
+        const have = JSON.stringify({ ...supernet.shape, choices: supernet.operators });
+        if (want !== have) {
+          supernet.dispose();
+          throw new UsageError('--load', `${flags.load} holds a supernet of ${have}, this command asks for ${want}`);
+        }
+      } else {
+        // The initialisation `fuselab train` gives its networks, so the two compare like for like.
+        supernet = new Supernet(shape, { operators: choices, seed, init: nos.DEFAULT_INIT });
+      }
       try {
         if (teacherCheckpoint) {
           const teacher = nos.modelFromSpec(buildNetwork({ ...shape, variant: 'baseline' }), { seed });
@@ -211,6 +255,13 @@ export function registerSupernetCommand(program: Command): void {
                 },
               });
         bar.stop();
+        if (flags.save !== undefined) {
+          const { encodeSupernet } = await import('@fuselab/nas/supernet');
+          mkdirSync(dirname(flags.save), { recursive: true });
+          // Written whole to a temporary name, then renamed: no half-written file under --save.
+          writeFileSync(`${flags.save}.partial`, gzipSync(encodeSupernet(supernet)));
+          renameSync(`${flags.save}.partial`, flags.save);
+        }
         const scoreStart = performance.now();
         const scoring = progressBar('[{bar}] {percentage}% {value}/{total} paths scored');
         const subnets = [];
@@ -233,7 +284,7 @@ export function registerSupernetCommand(program: Command): void {
           const chosen = select(supernet, { ...made, labels: made.y }, { seed });
           const seconds = (performance.now() - started) / 1000;
           let accuracy: number | undefined;
-          if (result !== undefined) {
+          if (trained) {
             await recalibrateBatchNorm(supernet, chosen.path, data.train, { batches: recalibrate, batchSize: batch, seed });
             accuracy = (await evaluateSubnet(supernet, chosen.path, data.test)).accuracy;
           }
