@@ -266,6 +266,8 @@ export function registerSupernetCommand(program: Command): void {
         const scoring = progressBar('[{bar}] {percentage}% {value}/{total} paths scored');
         const subnets = [];
         for (const [i, path] of toScore.entries()) {
+          // Let the progress line's timer run between paths (scoring awaits only resolved data).
+          await new Promise((resolve) => setTimeout(resolve, 0));
           await recalibrateBatchNorm(supernet, path, data.train, { batches: recalibrate, batchSize: batch, seed });
           const { accuracy, loss } = await evaluateSubnet(supernet, path, data.test);
           subnets.push({ operators: path, accuracy, loss });
