@@ -15,6 +15,7 @@ import { TRAIN_DATASETS } from '../../choices.js';
 import { oneOf, parseList, parseNetwork, parseOperators, parsePositiveInt, parsePositiveNumber, parseStem, STEM_HELP } from '../options.js';
 import { printJson, printText } from '../output.js';
 import { progressBar } from '../progress.js';
+import { decodeProgress, trainingDataRequest } from '../training-data.js';
 import { UsageError } from '../usage-error.js';
 
 interface SupernetFlags {
@@ -150,7 +151,6 @@ export function registerSupernetCommand(program: Command): void {
       const trained = flags.load !== undefined || epochs > 0;
       const batch = parsePositiveInt('--batch', flags.batch);
       const recalibrate = parsePositiveInt('--recalibrate', flags.recalibrate);
-      const limit = flags.limit !== undefined ? parsePositiveInt('--limit', flags.limit) : undefined;
       const crop = flags.crop !== undefined ? parsePositiveInt('--crop', flags.crop) : undefined;
       const augment = canonicalAugment({ crop, flip: flags.flip });
       if (!/^\s*\d+\s*$/.test(flags.seed)) throw new UsageError('--seed', `expected a non-negative integer, got "${flags.seed}"`);
@@ -166,28 +166,17 @@ export function registerSupernetCommand(program: Command): void {
         throw new UsageError('--teacher', 'with --epochs 0 there is no training to start from it');
       const paths = flags.paths !== undefined ? readPaths(flags.paths, network, choices) : undefined;
       const sample = flags.sample !== undefined ? parsePositiveInt('--sample', flags.sample) : undefined;
-      const imageSize = flags.imageSize !== undefined ? parsePositiveInt('--image-size', flags.imageSize) : undefined;
-      if (dataset === 'folder' && !flags.data)
-        throw new UsageError(
-          '--data',
-          'the folder dataset needs a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…',
-        );
-      if (dataset !== 'folder' && (flags.data !== undefined || imageSize !== undefined))
-        throw new UsageError(flags.data !== undefined ? '--data' : '--image-size', 'only used with --dataset folder');
-      if (dataset === 'cifar10' && !flags.dataDir)
-        throw new UsageError('--data-dir', 'cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
+      const dataRequest = trainingDataRequest(dataset, flags, seed);
 
       const loaded = flags.load !== undefined ? readSupernetFile(flags.load) : undefined;
       const training = await import('../../train/training.js');
       const teacherCheckpoint = flags.teacher ? training.readCheckpointFile(flags.teacher) : undefined;
-      const data = await training.loadTrainingData({
-        dataset,
-        ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
-        ...(flags.data ? { dataPath: flags.data } : {}),
-        ...(imageSize !== undefined ? { imageSize } : {}),
-        ...(limit !== undefined ? { limit } : {}),
-        seed,
+      const decoding = decodeProgress();
+      const data = await training.loadTrainingData(dataRequest, { onProgress: decoding.update }).catch((error: unknown) => {
+        decoding.abort();
+        throw error;
       });
+      decoding.finish();
       if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
       if (trained && recalibrate * batch > data.train.count)
         throw new UsageError(

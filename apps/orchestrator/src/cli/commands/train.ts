@@ -19,37 +19,13 @@ import {
   STEM_HELP,
 } from '../options.js';
 import { printJson, printText } from '../output.js';
-import { progressBar, type ProgressBar } from '../progress.js';
+import { progressBar } from '../progress.js';
+import { decodeProgress, trainingDataRequest } from '../training-data.js';
 import { UsageError } from '../usage-error.js';
 
 function parseSeed(value: string): number {
   if (!/^\s*\d+\s*$/.test(value)) throw new UsageError('--seed', `expected a non-negative integer, got "${value}"`);
   return Number(value);
-}
-
-/**
- * The bar while an image-folder data set is decoded (first run only; later runs read the cache).
- * It appears after 2 s, or with the final state once decoding is done, so bad input found at once
- * stays a one-line error.
- */
-function decodeProgress() {
-  const startedAt = Date.now();
-  let bar: ProgressBar | undefined;
-  let last: { done: number; total: number } | undefined;
-  const show = () => (bar ??= progressBar('decoding [{bar}] {percentage}% {value}/{total} images'));
-  return {
-    update: (done: number, total: number) => {
-      last = { done, total };
-      if (bar || Date.now() - startedAt >= 2000) show().update(done, total, {});
-    },
-    /** Decoded: the final state, also when it took less than 2 s. */
-    finish: () => {
-      if (last) show().update(last.done, last.total, {});
-      bar?.stop();
-    },
-    /** Failed: no bar line before the error's one line (unless one was already showing). */
-    abort: () => bar?.stop(),
-  };
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -137,7 +113,6 @@ export function registerTrainCommand(program: Command): void {
         const replicas = parsePositiveInt('--replicas', options.replicas);
         if (replicas > batch)
           throw new UsageError('--replicas', `${replicas} is more than the batch of ${batch} (each replica needs one image)`);
-        const limit = options.limit !== undefined ? parsePositiveInt('--limit', options.limit) : undefined;
         const crop = options.crop !== undefined ? parsePositiveInt('--crop', options.crop) : undefined;
         if (crop !== undefined && crop > 64) throw new UsageError('--crop', `expected at most 64 pixels, got "${options.crop}"`);
         const augment = canonicalAugment({ crop, flip: options.flip });
@@ -151,37 +126,16 @@ export function registerTrainCommand(program: Command): void {
         if (method === 'scratch' && options.teacher) throw new UsageError('--teacher', 'only used with --method kd or nos');
         const replicasWrong = replicasProblem(replicas, method);
         if (replicasWrong) throw new UsageError('--replicas', replicasWrong);
-        const imageSize = options.imageSize !== undefined ? parsePositiveInt('--image-size', options.imageSize) : undefined;
-        if (dataset === 'folder' && !options.data)
-          throw new UsageError(
-            '--data',
-            'the folder dataset needs a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/…',
-          );
-        if (dataset !== 'folder' && (options.data !== undefined || imageSize !== undefined))
-          throw new UsageError(options.data !== undefined ? '--data' : '--image-size', 'only used with --dataset folder');
-        if (dataset === 'cifar10' && !options.dataDir)
-          throw new UsageError('--data-dir', 'cifar10 needs the directory of its binary batches (data_batch_1.bin … test_batch.bin)');
+        const dataRequest = trainingDataRequest(dataset, options, seed);
 
         // A missing or corrupt data file or teacher is an input error (errors/input-errors.ts): exit 2.
         const training = await import('../../train/training.js');
         const teacher = options.teacher ? { checkpoint: training.readCheckpointFile(options.teacher), source: options.teacher } : undefined;
         const decoding = decodeProgress();
-        const data = await training
-          .loadTrainingData(
-            {
-              dataset,
-              ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-              ...(options.data ? { dataPath: options.data } : {}),
-              ...(imageSize !== undefined ? { imageSize } : {}),
-              ...(limit !== undefined ? { limit } : {}),
-              seed,
-            },
-            { onProgress: decoding.update },
-          )
-          .catch((error: unknown) => {
-            decoding.abort();
-            throw error;
-          });
+        const data = await training.loadTrainingData(dataRequest, { onProgress: decoding.update }).catch((error: unknown) => {
+          decoding.abort();
+          throw error;
+        });
         decoding.finish();
         if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
 
@@ -212,7 +166,7 @@ export function registerTrainCommand(program: Command): void {
               batch,
               seed,
               data,
-              ...(limit !== undefined ? { limit } : {}),
+              ...(dataRequest.limit !== undefined ? { limit: dataRequest.limit } : {}),
               ...(augment ? { augment } : {}),
               ...(replicas > 1 ? { replicas } : {}),
               ...(teacher ? { teacher } : {}),
