@@ -4,6 +4,7 @@
  * and the bar shown while an image folder is decoded.
  */
 import type { TrainDataset } from '../choices.js';
+import type { LoadedData } from '../train/training.js';
 import { parsePositiveInt } from './options.js';
 import { progressBar, type ProgressBar } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -67,4 +68,19 @@ export function decodeProgress() {
     /** Failed: no bar line before the error's one line (unless one was already showing). */
     abort: () => bar?.stop(),
   };
+}
+
+/**
+ * Loads the data set (tfjs and the decoders load with it), with the decoding bar on an image
+ * folder's first run; a bad file rejects with the loader's error, after the bar is cleared.
+ */
+export async function loadTrainingDataWithBar(request: TrainingDataRequest): Promise<LoadedData> {
+  const training = await import('../train/training.js');
+  const decoding = decodeProgress();
+  const data = await training.loadTrainingData(request, { onProgress: decoding.update }).catch((error: unknown) => {
+    decoding.abort();
+    throw error;
+  });
+  decoding.finish();
+  return data;
 }

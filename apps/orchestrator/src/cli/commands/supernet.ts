@@ -15,7 +15,7 @@ import { TRAIN_DATASETS } from '../../choices.js';
 import { oneOf, parseList, parseNetwork, parseOperators, parsePositiveInt, parsePositiveNumber, parseStem, STEM_HELP } from '../options.js';
 import { printJson, printText } from '../output.js';
 import { progressBar } from '../progress.js';
-import { decodeProgress, trainingDataRequest } from '../training-data.js';
+import { loadTrainingDataWithBar, trainingDataRequest } from '../training-data.js';
 import { UsageError } from '../usage-error.js';
 
 interface SupernetFlags {
@@ -171,12 +171,7 @@ export function registerSupernetCommand(program: Command): void {
       const loaded = flags.load !== undefined ? readSupernetFile(flags.load) : undefined;
       const training = await import('../../train/training.js');
       const teacherCheckpoint = flags.teacher ? training.readCheckpointFile(flags.teacher) : undefined;
-      const decoding = decodeProgress();
-      const data = await training.loadTrainingData(dataRequest, { onProgress: decoding.update }).catch((error: unknown) => {
-        decoding.abort();
-        throw error;
-      });
-      decoding.finish();
+      const data = await loadTrainingDataWithBar(dataRequest);
       if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
       if (trained && recalibrate * batch > data.train.count)
         throw new UsageError(

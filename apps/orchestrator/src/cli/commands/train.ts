@@ -20,7 +20,7 @@ import {
 } from '../options.js';
 import { printJson, printText } from '../output.js';
 import { progressBar } from '../progress.js';
-import { decodeProgress, trainingDataRequest } from '../training-data.js';
+import { loadTrainingDataWithBar, trainingDataRequest } from '../training-data.js';
 import { UsageError } from '../usage-error.js';
 
 function parseSeed(value: string): number {
@@ -131,12 +131,7 @@ export function registerTrainCommand(program: Command): void {
         // A missing or corrupt data file or teacher is an input error (errors/input-errors.ts): exit 2.
         const training = await import('../../train/training.js');
         const teacher = options.teacher ? { checkpoint: training.readCheckpointFile(options.teacher), source: options.teacher } : undefined;
-        const decoding = decodeProgress();
-        const data = await training.loadTrainingData(dataRequest, { onProgress: decoding.update }).catch((error: unknown) => {
-          decoding.abort();
-          throw error;
-        });
-        decoding.finish();
+        const data = await loadTrainingDataWithBar(dataRequest);
         if (data.train.count < batch) throw new UsageError('--batch', `${batch} is more than the ${data.train.count} training images`);
 
         const backend = await training.ensureBackend();
