@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel, type BuiltModel } from '@fuselab/fuseconv/tfjs';
-import { makeBatch, mixSeed, Rng, shuffledIndices, type ImageDataset } from '@fuselab/nos';
+import { countCorrect, crossEntropy, makeBatch, mixSeed, Rng, shuffledIndices, type ImageDataset } from '@fuselab/nos';
 import { NasInputError } from '../errors.js';
 import type { Path, Supernet } from './supernet.js';
 
@@ -111,8 +111,9 @@ export async function evaluateSubnet(
       const x = tf.tensor4d(batch.x, [batch.n, batch.height, batch.width, batch.channels]);
       const y = tf.tensor1d(batch.y, 'int32');
       const logits = supernet.forward(x, path);
-      const lossSum = tf.sum(tf.losses.softmaxCrossEntropy(tf.oneHot(y, logits.shape[1]), logits, undefined, 0, tf.Reduction.NONE));
-      return [tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')), lossSum];
+      // nos's loss and count, summed as its `evaluate` sums them, so inherited and standalone
+      // test figures are the same quantities.
+      return [countCorrect(logits, y), tf.mul(crossEntropy(logits, y), batch.n)];
     });
     correct += (await right.data())[0]!;
     lossSum += (await loss.data())[0]!;

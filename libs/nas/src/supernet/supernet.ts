@@ -355,11 +355,6 @@ export class Supernet {
     }
   }
 
-  /** The BatchNorm layers a path runs. */
-  batchNormsOf(path: Path): tfl.layers.Layer[] {
-    return [...new Set([...this.layersOf(path).values()].filter(isBatchNorm))];
-  }
-
   dispose(): void {
     for (const built of this.models.values()) built.model.dispose();
   }

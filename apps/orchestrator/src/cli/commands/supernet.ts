@@ -180,12 +180,20 @@ export function registerSupernetCommand(program: Command): void {
         );
       const backend = await training.ensureBackend();
       const nos = await import('@fuselab/nos');
-      const { Supernet, trainSupernet, recalibrateBatchNorm, evaluateSubnet, samplePath } = await import('@fuselab/nas/supernet');
+      const {
+        Supernet,
+        trainSupernet,
+        recalibrateBatchNorm,
+        evaluateSubnet,
+        samplePath,
+        decodeSupernet,
+        encodeSupernet,
+        zeroCostPt: selectByZeroCostPt,
+      } = await import('@fuselab/nas/supernet');
       const stemUsed = stem ?? defaultStem(data.inputSize);
       const shape = { network, width, inputSize: data.inputSize, numClasses: data.numClasses, stem: stemUsed };
       let supernet;
       if (loaded) {
-        const { decodeSupernet } = await import('@fuselab/nas/supernet');
         try {
           supernet = decodeSupernet(loaded, flags.load);
         } catch (error) {
@@ -240,7 +248,6 @@ export function registerSupernetCommand(program: Command): void {
               });
         bar.stop();
         if (flags.save !== undefined) {
-          const { encodeSupernet } = await import('@fuselab/nas/supernet');
           mkdirSync(dirname(flags.save), { recursive: true });
           // Written whole to a temporary name, then renamed: no half-written file under --save.
           writeFileSync(`${flags.save}.partial`, gzipSync(encodeSupernet(supernet)));
@@ -266,8 +273,7 @@ export function registerSupernetCommand(program: Command): void {
             Array.from({ length: batch }, (_, i) => i),
             { channels: supernet.spec.inputChannels },
           );
-          const { zeroCostPt: select } = await import('@fuselab/nas/supernet');
-          const chosen = select(supernet, { ...made, labels: made.y }, { seed });
+          const chosen = selectByZeroCostPt(supernet, { ...made, labels: made.y }, { seed });
           const seconds = (performance.now() - started) / 1000;
           let accuracy: number | undefined;
           if (trained) {
