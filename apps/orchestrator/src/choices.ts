@@ -18,6 +18,14 @@ export type TrainDataset = (typeof TRAIN_DATASETS)[number];
 export const TRAIN_METHODS = ['scratch', 'kd', 'nos'] as const;
 export type TrainMethodName = (typeof TRAIN_METHODS)[number];
 
+/**
+ * How a search with the `accuracy` objective measures candidates: each trained by one of
+ * TRAIN_METHODS, or `supernet` — one weight-sharing supernet trained once, every candidate scored
+ * by its inherited accuracy (one-shot, libs/nas `@fuselab/nas/supernet`).
+ */
+export const SEARCH_TRAIN_METHODS = [...TRAIN_METHODS, 'supernet'] as const;
+export type SearchTrainMethodName = (typeof SEARCH_TRAIN_METHODS)[number];
+
 export const TRAIN_OPTIMIZERS = ['sgd', 'adam'] as const;
 export type TrainOptimizerName = (typeof TRAIN_OPTIMIZERS)[number];
 

@@ -6,8 +6,8 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainJobParams } from '../campaigns/expand.js';
-import { candidateTraining } from '../campaigns/search.js';
-import { codeVersion, jobKey } from '../campaigns/versions.js';
+import { candidateTraining, supernetScoring, supernetTraining, type SupernetJobParams } from '../campaigns/search.js';
+import { codeVersion, jobKey, supernetCodeVersion, supernetKey } from '../campaigns/versions.js';
 import { confinePath } from '../env/data-roots.js';
 import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { MetricRow, Store } from '../store/store.js';
@@ -31,7 +31,59 @@ export const JOB_TOUCH_EVERY_MS = 15_000;
 
 export function createTrainActivities(store: Store, worker: string, options: TrainActivityOptions = {}): TrainActivities {
   /**
-   * Trains job `key` of the campaign, resuming from its latest stored checkpoint, or answers the
+   * The spec was checked at submission; the worker checks again with its own roots, since it is
+   * the one that opens the files (and a job may reach it by another way).
+   */
+  function confineFiles(params: Pick<TrainJobParams, 'dataDir' | 'data' | 'teacher'>): void {
+    if (!options.dataRoots) return;
+    if (params.dataDir) confinePath(params.dataDir, options.dataRoots, 'dataDir');
+    if (params.data) confinePath(params.data, options.dataRoots, 'data');
+    if (params.teacher && 'checkpoint' in params.teacher) confinePath(params.teacher.checkpoint, options.dataRoots, 'teacher');
+  }
+
+  /** A kd / nos training's (or a supernet's) teacher: a checkpoint file, or the stored result of the teacher job. */
+  async function teacherOf(
+    campaignId: string,
+    teacherParams: TrainJobParams['teacher'],
+  ): Promise<{ checkpoint: import('@fuselab/nos').Checkpoint; source: string } | undefined> {
+    if (!teacherParams) return undefined;
+    const training = await import('../train/training.js');
+    if ('checkpoint' in teacherParams)
+      return { checkpoint: training.readCheckpointFile(teacherParams.checkpoint), source: teacherParams.checkpoint };
+    // The teacher's key under this worker's code version, else the one the campaign registered
+    // it with (the code version is part of every key and may have changed since).
+    let teacherKey = jobKey('train', teacherParams.job);
+    let result = await store.trainingResult(teacherKey);
+    const registered = result ? undefined : await store.registeredKey(campaignId, 'train', teacherParams.job);
+    if (registered) {
+      teacherKey = registered;
+      result = await store.trainingResult(teacherKey);
+    }
+    const row = result ? await store.checkpoint(teacherKey, result.checkpointEpoch, result.checkpointStep) : undefined;
+    if (!row)
+      throw ApplicationFailure.nonRetryable(
+        `the teacher job ${teacherKey.slice(0, 12)} (${teacherParams.job.network} ${teacherParams.job.variant}, seed ${teacherParams.job.seed}) has no stored result`,
+        'TrainingInputError',
+      );
+    return {
+      checkpoint: training.decodeCheckpoint(row.data, `teacher checkpoint ${teacherKey.slice(0, 12)}`),
+      source: `teacher job ${teacherKey.slice(0, 12)}`,
+    };
+  }
+
+  /**
+   * Signs of life while a supernet task runs in its child process: the child reports only per step
+   * or per scored path, and one path (recalibration plus the test set) can outlast the heartbeat
+   * timeout on a busy machine. The child is ours and ends with this worker (its IPC closes), so a
+   * worker that dies still stops heartbeating.
+   */
+  function heartbeatWhile<T>(work: Promise<T>, details: () => unknown): Promise<T> {
+    const ctx = Context.current();
+    const timer = setInterval(() => ctx.heartbeat(details()), 10_000);
+    return work.finally(() => clearInterval(timer));
+  }
+
+  /** Trains job `key` of the campaign, resuming from its latest stored checkpoint, or answers the
    * result a run with that key stored already (in any campaign). The job's row, if the campaign has
    * one, is kept alive while it runs and completed with the result.
    */
@@ -49,37 +101,8 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
     // The training itself runs in a child process, off this event loop (training-process.ts).
     const { runTrainingInChild } = await import('../train/training-process.js');
     try {
-      // The spec was checked at submission; the worker checks again with its own roots, since
-      // it is the one that opens the files (and a job may reach it by another way).
-      if (options.dataRoots) {
-        if (params.dataDir) confinePath(params.dataDir, options.dataRoots, 'dataDir');
-        if (params.data) confinePath(params.data, options.dataRoots, 'data');
-        if (params.teacher && 'checkpoint' in params.teacher) confinePath(params.teacher.checkpoint, options.dataRoots, 'teacher');
-      }
-      let teacher: { checkpoint: import('@fuselab/nos').Checkpoint; source: string } | undefined;
-      if (params.teacher && 'checkpoint' in params.teacher) {
-        teacher = { checkpoint: training.readCheckpointFile(params.teacher.checkpoint), source: params.teacher.checkpoint };
-      } else if (params.teacher) {
-        // The teacher's key under this worker's code version, else the one the campaign registered
-        // it with (the code version is part of every key and may have changed since).
-        let teacherKey = jobKey('train', params.teacher.job);
-        let result = await store.trainingResult(teacherKey);
-        const registered = result ? undefined : await store.registeredKey(campaignId, 'train', params.teacher.job);
-        if (registered) {
-          teacherKey = registered;
-          result = await store.trainingResult(teacherKey);
-        }
-        const row = result ? await store.checkpoint(teacherKey, result.checkpointEpoch, result.checkpointStep) : undefined;
-        if (!row)
-          throw ApplicationFailure.nonRetryable(
-            `the teacher job ${teacherKey.slice(0, 12)} (${params.teacher.job.network} ${params.teacher.job.variant}, seed ${params.teacher.job.seed}) has no stored result`,
-            'TrainingInputError',
-          );
-        teacher = {
-          checkpoint: training.decodeCheckpoint(row.data, `teacher checkpoint ${teacherKey.slice(0, 12)}`),
-          source: `teacher job ${teacherKey.slice(0, 12)}`,
-        };
-      }
+      confineFiles(params);
+      const teacher = await teacherOf(campaignId, params.teacher);
       const latest = await store.latestCheckpoint(key);
       const resumeFrom = latest ? training.decodeCheckpoint(latest.data, `checkpoint of job ${key.slice(0, 12)}`) : undefined;
 
@@ -240,5 +263,153 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         );
       return result;
     },
+    async trainSearchSupernet({ campaignId, jobKey: searchKey, params }) {
+      const job = supernetTraining(params);
+      const key = supernetKey(job);
+      // Recorded first, so the campaign's training views show the supernet while it trains.
+      await store.recordSearchTraining(searchKey, key, job);
+      const done = await store.trainingResult(key);
+      if (done) return { key, epochs: done.epochs };
+      const ctx = Context.current();
+      try {
+        confineFiles(job);
+        const teacher = await teacherOf(campaignId, job.teacher);
+        const { runSupernetTaskInChild } = await import('../train/training-process.js');
+        const { SUPERNET_STORAGE_FORMAT } = await import('../train/supernet-run.js');
+        // Not resumable: libs/nas' supernet training keeps no optimizer checkpoints, so a retried
+        // attempt trains from the start (a supernet costs a few standalone trainings, not a search).
+        let metrics: MetricRow[] = [{ epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: 0 }];
+        let step = 0;
+        const flush = async () => {
+          const rows = metrics;
+          metrics = [];
+          await store.saveMetrics(key, rows);
+        };
+        const task = runSupernetTaskInChild(
+          {
+            kind: 'supernet-train',
+            data: supernetData(job),
+            network: job.network as never,
+            width: job.width,
+            ...(job.stem ? { stem: job.stem } : {}),
+            choices: job.operators as never,
+            epochs: job.epochs,
+            batch: job.batch,
+            ...(job.augment ? { augment: job.augment } : {}),
+            seed: job.seed,
+            ...(teacher ? { teacher } : {}),
+          },
+          {
+            signal: ctx.cancellationSignal,
+            onEvent: (message) => {
+              if (message.type !== 'train') return;
+              const event = message.event;
+              if (event.type === 'step') {
+                step = event.step + 1;
+                if (event.step === 0) metrics[0]!.value = event.totalSteps;
+                metrics.push(
+                  { epoch: event.epoch, step: event.step, split: 'train', metric: 'loss', value: event.loss },
+                  { epoch: event.epoch, step: event.step, split: 'train', metric: 'batch_accuracy', value: event.batchAccuracy },
+                  { epoch: event.epoch, step: event.step, split: 'train', metric: 'learning_rate', value: event.learningRate },
+                );
+              } else {
+                metrics.push(
+                  { epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss },
+                  { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy },
+                );
+                // Each epoch's curve reaches the database as it ends (not awaited: the child trains on).
+                flush().catch(() => undefined);
+              }
+              ctx.heartbeat({ step });
+            },
+          },
+        );
+        const outcome = await heartbeatWhile(task, () => ({ step }));
+        if (outcome.kind !== 'supernet-train') throw new Error(`supernet training answered a ${outcome.kind} result`);
+        await flush();
+        const { result } = outcome;
+        const last = result.epochs.at(-1)!;
+        await store.saveCheckpoint(key, result.epochs.length, result.steps, SUPERNET_STORAGE_FORMAT, outcome.supernet);
+        await store.saveTrainingResult(
+          campaignId,
+          key,
+          {
+            dataset: job.dataset,
+            network: job.network,
+            variant: job.variant,
+            operators: job.operators,
+            method: job.method,
+            width: job.width,
+            epochs: result.epochs.length,
+            seed: job.seed,
+            backend: outcome.backend,
+            // A supernet has no test accuracy of its own: its candidates have, each on its path.
+            testAccuracy: null,
+            testLoss: null,
+            trainLoss: last.trainLoss,
+            trainAccuracy: last.trainAccuracy,
+            trainImagesPerSec: result.seconds > 0 ? (outcome.trainImages * result.epochs.length) / result.seconds : 0,
+            checkpointEpoch: result.epochs.length,
+            checkpointStep: result.steps,
+            resumedFrom: null,
+          },
+          supernetCodeVersion(),
+          worker,
+        );
+        return { key, epochs: result.epochs.length };
+      } catch (error) {
+        rethrowForActivity(error);
+      }
+    },
+    async scoreSupernetCandidates({ params, supernetKey: key, paths }) {
+      const ctx = Context.current();
+      try {
+        const job = supernetTraining(params);
+        confineFiles(job);
+        const result = await store.trainingResult(key);
+        const row = result ? await store.checkpoint(key, result.checkpointEpoch, result.checkpointStep) : undefined;
+        if (!row)
+          throw ApplicationFailure.nonRetryable(
+            `the supernet ${key.slice(0, 12)} has no stored result to score with`,
+            'TrainingInputError',
+          );
+        const { runSupernetTaskInChild } = await import('../train/training-process.js');
+        let scored = 0;
+        const task = runSupernetTaskInChild(
+          {
+            kind: 'supernet-score',
+            data: supernetData(job),
+            supernet: row.data,
+            source: `supernet ${key.slice(0, 12)}`,
+            paths: paths as never,
+            ...supernetScoring(params),
+          },
+          {
+            signal: ctx.cancellationSignal,
+            onEvent: (event) => {
+              if (event.type === 'scored') scored = event.done;
+              ctx.heartbeat({ scored });
+            },
+          },
+        );
+        const outcome = await heartbeatWhile(task, () => ({ scored }));
+        if (outcome.kind !== 'supernet-score') throw new Error(`supernet scoring answered a ${outcome.kind} result`);
+        return outcome.scores.map((s) => s.accuracy);
+      } catch (error) {
+        rethrowForActivity(error);
+      }
+    },
+  };
+}
+
+/** A supernet job's data, as `loadTrainingData` takes it. */
+function supernetData(job: SupernetJobParams) {
+  return {
+    dataset: job.dataset,
+    ...(job.dataDir ? { dataDir: job.dataDir } : {}),
+    ...(job.data ? { dataPath: job.data } : {}),
+    ...(job.imageSize !== undefined ? { imageSize: job.imageSize } : {}),
+    ...(job.limit !== undefined ? { limit: job.limit } : {}),
+    seed: job.seed,
   };
 }

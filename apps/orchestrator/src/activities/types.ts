@@ -117,6 +117,20 @@ export interface TrainActivities {
     params: SearchJobParams;
     candidate: SearchCandidateValue;
   }): Promise<TrainJobResult>;
+  /**
+   * Trains the supernet of a search with training method `supernet` (campaigns/search.ts
+   * supernetTraining), stored like a training (metrics, result, the supernet as its checkpoint) and
+   * recorded with the search — or answers from SQL when one with that key is stored, in any campaign.
+   */
+  trainSearchSupernet(input: { campaignId: string; jobKey: string; params: SearchJobParams }): Promise<{ key: string; epochs: number }>;
+  /** Each path's inherited test accuracy on the stored supernet `supernetKey`, after BatchNorm recalibration (in order). */
+  scoreSupernetCandidates(input: {
+    campaignId: string;
+    jobKey: string;
+    params: SearchJobParams;
+    supernetKey: string;
+    paths: string[][];
+  }): Promise<number[]>;
 }
 
 export interface SearchCandidateValue {

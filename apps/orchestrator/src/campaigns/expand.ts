@@ -7,7 +7,7 @@
 import type { BlockOperator } from '@fuselab/fuseconv';
 import type { Constraints, ObjectiveName, SpaceKind, StrategyName } from '@fuselab/nas';
 import type { Dataflow, Hardware } from '@fuselab/systolic-sim';
-import type { HardwareChoice, JobKind, TrainDataset, TrainMethodName } from '../choices.js';
+import type { HardwareChoice, JobKind, SearchTrainMethodName, TrainDataset, TrainMethodName } from '../choices.js';
 
 export type { JobKind } from '../choices.js';
 
@@ -119,6 +119,9 @@ export function replicasProblem(replicas: number, method: string): string | unde
   return undefined;
 }
 
+/** BatchNorm recalibration batches before a supernet scores a path (`fuselab supernet --recalibrate`, a search's `recalibrate`). */
+export const DEFAULT_RECALIBRATE_BATCHES = 20;
+
 /** The hyperparameters of every training job (part of its parameters, hence of its key). */
 export const TRAINING_HYPERPARAMETERS = {
   optimizer: 'sgd',
@@ -197,7 +200,10 @@ export function trainJobParams(
  */
 export interface SearchTraining extends TrainingSettings {
   seed: number;
-  method: TrainMethodName;
+  /** A training method, or `supernet` (one-shot: campaigns/search.ts supernetTraining). */
+  method: SearchTrainMethodName;
+  /** supernet: training batches whose BatchNorm statistics each scored candidate gets. */
+  recalibrate?: number;
   /** kd / nos: a training of this spec (its baseline job with this seed, else its first seed) or a checkpoint file. */
   teacher?: NormalisedTraining['teacher'];
 }

@@ -140,7 +140,7 @@ trainings:
       /^searches\[0\]\.training\.teacher: method "nos" needs a teacher: add a training of the baseline/,
     );
     expect(specError(spec('    training: { dataset: synthetic, epochs: 1, teacher: base }'))).toBe(
-      'searches[0].training.teacher: only used with method kd or nos',
+      'searches[0].training.teacher: only used with method kd or nos (or supernet)',
     );
     expect(
       specError(`

@@ -13,7 +13,7 @@ import {
   type SearchSpace,
   type StrategyOptions,
 } from '@fuselab/nas';
-import { trainJobParams, type SearchJobParams, type TrainJobParams } from './expand.js';
+import { DEFAULT_RECALIBRATE_BATCHES, trainJobParams, type SearchJobParams, type TrainJobParams } from './expand.js';
 
 /** Candidates asked per round, as `runSearch` asks them (its default batch). */
 export const SEARCH_ASK_BATCH = 64;
@@ -81,7 +81,8 @@ export function candidateTraining(
   candidate: { operators: readonly string[]; fidelity?: number | undefined },
 ): TrainJobParams {
   if (!params.training) throw new Error(`search of ${params.network} has no training settings (needed by the accuracy objective)`);
-  const { seed, method, teacher, ...settings } = params.training;
+  const { seed, method, teacher, recalibrate: _scoring, ...settings } = params.training;
+  if (method === 'supernet') throw new Error(`search of ${params.network} scores candidates on its supernet: it trains none of them`);
   // A multi-fidelity strategy's early rungs (halving) train that fraction of the epochs, at least one.
   const epochs = candidate.fidelity === undefined ? settings.epochs : Math.max(1, Math.round(settings.epochs * candidate.fidelity));
   return {
@@ -92,3 +93,42 @@ export function candidateTraining(
     ...(teacher ? { teacher } : {}),
   };
 }
+
+/**
+ * The supernet a search with training method `supernet` trains once (one-shot): over the search's
+ * network and operators, with its training settings, seed and optional teacher. Its parameters are
+ * a training job's with variant `supernet`, the operators every block chooses from as `operators`
+ * and method `supernet`; how candidates are scored (`recalibrate`) is not part of them, so searches
+ * that differ only in that share the supernet. Keyed by supernetKey (versions.ts).
+ */
+export type SupernetJobParams = Omit<TrainJobParams, 'method' | 'variant' | 'operators'> & {
+  variant: 'supernet';
+  operators: string[];
+  method: 'supernet';
+};
+
+export function supernetTraining(params: SearchJobParams): SupernetJobParams {
+  if (params.training?.method !== 'supernet') throw new Error(`search of ${params.network} does not train a supernet`);
+  const { seed, teacher, method: _method, recalibrate: _scoring, ...settings } = params.training;
+  const { method: _scratch, ...job } = trainJobParams(settings, {
+    network: params.network,
+    variant: 'supernet',
+    operators: [...params.operators],
+    method: 'scratch',
+    seed,
+  });
+  return { ...job, variant: 'supernet', operators: [...params.operators], method: 'supernet', ...(teacher ? { teacher } : {}) };
+}
+
+/** How a supernet search scores each candidate (plain data): recalibration batches, batch size, seed. */
+export function supernetScoring(params: SearchJobParams): { recalibrate: number; batch: number; seed: number } {
+  if (params.training?.method !== 'supernet') throw new Error(`search of ${params.network} does not train a supernet`);
+  return {
+    recalibrate: params.training.recalibrate ?? DEFAULT_RECALIBRATE_BATCHES,
+    batch: params.training.batch,
+    seed: params.training.seed,
+  };
+}
+
+/** Candidates a supernet search scores in one activity: a generation spreads over the train workers in such chunks. */
+export const SUPERNET_SCORE_CHUNK = 8;

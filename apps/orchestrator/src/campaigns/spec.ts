@@ -30,7 +30,14 @@ import {
   STRATEGIES,
   validateConstraints,
 } from '@fuselab/nas';
-import { HARDWARE_CHOICES, TRAIN_DATASETS, TRAIN_METHODS, type TrainDataset, type TrainMethodName } from '../choices.js';
+import {
+  HARDWARE_CHOICES,
+  SEARCH_TRAIN_METHODS,
+  TRAIN_DATASETS,
+  TRAIN_METHODS,
+  type SearchTrainMethodName,
+  type TrainDataset,
+} from '../choices.js';
 import {
   canonicalAugment,
   replicasProblem,
@@ -39,6 +46,7 @@ import {
   type NormalisedSearch,
   type NormalisedSpec,
   type SearchTraining,
+  DEFAULT_RECALIBRATE_BATCHES,
   type TrainingSettings,
   type NormalisedSweep,
   type NormalisedTraining,
@@ -143,10 +151,15 @@ const searchTrainingSchema = trainingSchema
     limit: true,
     augment: true,
     replicas: true,
-    method: true,
     teacher: true,
   })
-  .extend({ seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).nonnegative().optional() });
+  .extend({
+    seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).nonnegative().optional(),
+    /** A training method, or `supernet`: one weight-sharing supernet trained once, candidates scored by inherited accuracy. */
+    method: choice(SEARCH_TRAIN_METHODS, 'training method').default('scratch'),
+    /** supernet: training batches whose BatchNorm statistics each scored candidate gets (default 20). */
+    recalibrate: positiveInt('a positive integer number of batches').max(10_000).optional(),
+  });
 
 const searchSchema = z.strictObject({
   name: name.optional(),
@@ -304,7 +317,7 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
   };
   if ((base.eta !== undefined || base.rungs !== undefined) && base.strategy !== 'halving')
     throw new SpecError(`${field}.${base.eta !== undefined ? 'eta' : 'rungs'}`, 'only used with strategy halving');
-  const training = search.training && normaliseSearchTraining(`${field}.training`, search.training, base, trainings);
+  const training = search.training && normaliseSearchTraining(`${field}.training`, search.training, { ...base, field }, trainings);
   try {
     const space = makeSpace({ network: base.network, space: base.space, operators: base.operators, arrays: base.arrays });
     const budget =
@@ -360,7 +373,9 @@ function normaliseTraining(run: ParsedTraining, index: number, all: ParsedTraini
 }
 
 /** What a training (or a search's training) says about its data, network and teacher. */
-type TeacherSeeker = Pick<ParsedTraining, 'method' | 'teacher' | 'dataset' | 'network' | 'dataDir' | 'data' | 'imageSize' | 'limit'>;
+type TeacherSeeker = Pick<ParsedTraining, 'teacher' | 'dataset' | 'network' | 'dataDir' | 'data' | 'imageSize' | 'limit'> & {
+  method: SearchTrainMethodName;
+};
 
 /**
  * A kd / nos training's teacher: another training of the spec that trains the baseline from scratch
@@ -410,7 +425,7 @@ function resolveTeacher(field: string, run: TeacherSeeker, all: ParsedTraining[]
       );
     }
   } else if (run.teacher) {
-    throw new SpecError(`${field}.teacher`, 'only used with method kd or nos');
+    throw new SpecError(`${field}.teacher`, `only used with method kd or nos${field.startsWith('searches') ? ' (or supernet)' : ''}`);
   }
   return undefined;
 }
@@ -431,14 +446,14 @@ function checkTrainingData(field: string, run: ParsedTrainingSettings): void {
     );
 }
 
-type ParsedTrainingSettings = Pick<ParsedTraining, keyof z.output<typeof searchTrainingSchema> & keyof ParsedTraining>;
+type ParsedTrainingSettings = Omit<Pick<ParsedTraining, keyof z.output<typeof searchTrainingSchema> & keyof ParsedTraining>, 'method'>;
 
 /**
  * A training's data and recipe settings in normal form: optional ones only when they change
  * something — the default stem, no augmentation and one replica are absent, so they train, and key,
  * as before each option existed.
  */
-function trainingSettings(field: string, run: ParsedTrainingSettings, method: TrainMethodName): TrainingSettings {
+function trainingSettings(field: string, run: ParsedTrainingSettings, method: SearchTrainMethodName): TrainingSettings {
   const augment = canonicalAugment(run.augment);
   const replicas = run.replicas ?? 1;
   const replicasWrong = replicasProblem(replicas, method);
@@ -469,16 +484,33 @@ function trainingSettings(field: string, run: ParsedTrainingSettings, method: Tr
 function normaliseSearchTraining(
   field: string,
   training: z.output<typeof searchTrainingSchema>,
-  search: { network: NetworkName; seed: number },
+  search: { field: string; network: NetworkName; seed: number; operators: readonly BlockOperator[]; strategy: string },
   all: ParsedTraining[],
 ): SearchTraining {
   checkTrainingData(field, training);
-  const teacher = resolveTeacher(field, { ...training, network: search.network }, all);
+  const supernet = training.method === 'supernet';
+  if (training.recalibrate !== undefined && !supernet) throw new SpecError(`${field}.recalibrate`, 'only used with method supernet');
+  if (supernet) {
+    if (!search.operators.includes('dw'))
+      throw new SpecError(
+        `${search.field}.operators`,
+        'method supernet needs dw among the operators: the shared layers and the FuSe branches’ initialisation come from it',
+      );
+    if (search.strategy === 'halving')
+      throw new SpecError(`${field}.method`, 'supernet scores every candidate with the one trained supernet: no fidelities for halving');
+    if ((training.replicas ?? 1) > 1)
+      throw new SpecError(`${field}.replicas`, 'a supernet trains one sampled path per step, without data-parallel replicas');
+  }
+  // A supernet starts from a teacher only when one is named (a training of the baseline or a
+  // checkpoint): without one its branches start from the same initialisation as standalone networks.
+  const teacher =
+    supernet && training.teacher === undefined ? undefined : resolveTeacher(field, { ...training, network: search.network }, all);
   return {
     ...trainingSettings(field, training, training.method),
     method: training.method,
     ...(teacher ? { teacher } : {}),
     seed: training.seed ?? search.seed,
+    ...(supernet ? { recalibrate: training.recalibrate ?? DEFAULT_RECALIBRATE_BATCHES } : {}),
   };
 }
 

@@ -215,3 +215,16 @@ export function jobCodeVersion(kind: JobKind, params: unknown): string {
 export function jobKey(kind: JobKind, params: unknown, version = jobCodeVersion(kind, params)): string {
   return sha256(stableStringify({ kind, params, codeVersion: version }));
 }
+
+/**
+ * The code that computes a search's supernet (training method `supernet`): the training path (data,
+ * recipe, child process) and libs/nas, whose `@fuselab/nas/supernet` is the supernet itself.
+ */
+export function supernetCodeVersion(): string {
+  return `${codeVersion('train')}|nas:${codeVersion('nas')}`;
+}
+
+/** A search's supernet training's key (campaigns/search.ts supernetTraining gives its parameters). */
+export function supernetKey(params: unknown): string {
+  return jobKey('train', params, supernetCodeVersion());
+}

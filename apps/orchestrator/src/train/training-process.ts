@@ -16,6 +16,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Checkpoint, TrainProgress, TrainResult } from '@fuselab/nos';
+import type { SupernetTask, SupernetTaskEvent, SupernetTaskResult } from './supernet-run.js';
 import { InjectedFault, type RunTrainingCallbacks, type RunTrainingOptions } from './training.js';
 
 /** What the child receives: the request without preloaded data (the child loads its own). */
@@ -35,10 +36,13 @@ export type FromChild =
   | { type: 'data-progress'; done: number; total: number }
   | { type: 'checkpoint'; id: number; checkpoint: Checkpoint }
   | { type: 'done'; result: TrainResult }
+  | { type: 'supernet-event'; event: SupernetTaskEvent }
+  | { type: 'supernet-done'; result: SupernetTaskResult }
   | { type: 'failed'; error: SerializedError };
 
 export type ToChild =
   | { type: 'start'; options: ChildTrainingOptions }
+  | { type: 'start-supernet'; task: SupernetTask }
   | { type: 'checkpoint-saved'; id: number }
   | { type: 'checkpoint-failed'; id: number; error: SerializedError }
   | { type: 'abort' };
@@ -72,9 +76,17 @@ export function reviveError(error: SerializedError): Error {
 /** How long a child may take to stop after an abort before it is killed (it checks between steps). */
 const ABORT_GRACE_MS = 15_000;
 
-/** `runTraining` in a child process: same options (but `data`), callbacks, result and errors. */
-export function runTrainingInChild(options: ChildTrainingOptions, callbacks: RunTrainingCallbacks = {}): Promise<TrainResult> {
-  return new Promise<TrainResult>((resolve, reject) => {
+/**
+ * Forks the child, sends `start`, and hands every message to `handle` until one settles the run
+ * (`done` / `failed`, or the child exiting without a word). Shared by trainings and supernet tasks.
+ */
+function forkChild<T>(
+  start: ToChild,
+  signal: AbortSignal | undefined,
+  handle: (message: FromChild, child: { send: (message: ToChild) => void; keepError: (error: unknown) => void }) => void,
+  doneOf: (message: FromChild) => T | undefined,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     // The child writes nothing to stdout on purpose; whatever tfjs prints goes to our stderr, so a
     // command's stdout (contract JSON) stays clean.
     const child: ChildProcess = fork(new URL('./training-child.js', import.meta.url), [], {
@@ -85,12 +97,11 @@ export function runTrainingInChild(options: ChildTrainingOptions, callbacks: Run
     // A failure of ours (saving a checkpoint) is thrown as itself, not as the child's copy of it.
     let parentError: unknown;
     let killTimer: NodeJS.Timeout | undefined;
-    const signal = callbacks.signal;
 
     const send = (message: ToChild) => {
       if (child.connected) child.send(message);
     };
-    const finish = (outcome: { result: TrainResult } | { error: unknown }) => {
+    const finish = (outcome: { result: T } | { error: unknown }) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
@@ -105,29 +116,10 @@ export function runTrainingInChild(options: ChildTrainingOptions, callbacks: Run
     };
 
     child.on('message', (message: FromChild) => {
-      switch (message.type) {
-        case 'progress':
-          callbacks.onProgress?.(message.event);
-          break;
-        case 'data-progress':
-          callbacks.onDataProgress?.(message.done, message.total);
-          break;
-        case 'checkpoint':
-          Promise.resolve(callbacks.onCheckpoint?.(message.checkpoint)).then(
-            () => send({ type: 'checkpoint-saved', id: message.id }),
-            (error: unknown) => {
-              parentError = error;
-              send({ type: 'checkpoint-failed', id: message.id, error: serializeError(error) });
-            },
-          );
-          break;
-        case 'done':
-          finish({ result: message.result });
-          break;
-        case 'failed':
-          finish({ error: parentError ?? reviveError(message.error) });
-          break;
-      }
+      if (message.type === 'failed') return finish({ error: parentError ?? reviveError(message.error) });
+      const result = doneOf(message);
+      if (result !== undefined) return finish({ result });
+      handle(message, { send, keepError: (error) => (parentError = error) });
     });
     child.on('error', (error) => finish({ error }));
     child.on('exit', (code, killedBy) => {
@@ -139,6 +131,49 @@ export function runTrainingInChild(options: ChildTrainingOptions, callbacks: Run
 
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
-    send({ type: 'start', options });
+    send(start);
   });
+}
+
+/** `runTraining` in a child process: same options (but `data`), callbacks, result and errors. */
+export function runTrainingInChild(options: ChildTrainingOptions, callbacks: RunTrainingCallbacks = {}): Promise<TrainResult> {
+  return forkChild<TrainResult>(
+    { type: 'start', options },
+    callbacks.signal,
+    (message, child) => {
+      switch (message.type) {
+        case 'progress':
+          callbacks.onProgress?.(message.event);
+          break;
+        case 'data-progress':
+          callbacks.onDataProgress?.(message.done, message.total);
+          break;
+        case 'checkpoint':
+          Promise.resolve(callbacks.onCheckpoint?.(message.checkpoint)).then(
+            () => child.send({ type: 'checkpoint-saved', id: message.id }),
+            (error: unknown) => {
+              child.keepError(error);
+              child.send({ type: 'checkpoint-failed', id: message.id, error: serializeError(error) });
+            },
+          );
+          break;
+      }
+    },
+    (message) => (message.type === 'done' ? message.result : undefined),
+  );
+}
+
+/** A supernet task (supernet-run.ts) in a child process, for the search activities. */
+export function runSupernetTaskInChild(
+  task: SupernetTask,
+  callbacks: { signal?: AbortSignal; onEvent?: (event: SupernetTaskEvent) => void } = {},
+): Promise<SupernetTaskResult> {
+  return forkChild<SupernetTaskResult>(
+    { type: 'start-supernet', task },
+    callbacks.signal,
+    (message) => {
+      if (message.type === 'supernet-event') callbacks.onEvent?.(message.event);
+    },
+    (message) => (message.type === 'supernet-done' ? message.result : undefined),
+  );
 }

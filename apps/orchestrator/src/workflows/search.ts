@@ -27,7 +27,7 @@ import {
   type StrategyState,
 } from '@fuselab/nas';
 import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
-import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf } from '../campaigns/search.js';
+import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf, SUPERNET_SCORE_CHUNK } from '../campaigns/search.js';
 import type { SearchActivities, TrainActivities, TrainJobResult } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 
@@ -106,6 +106,39 @@ const evaluate = proxyActivities<SearchActivities>({
   retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
+/** Candidates that differ only in their array gene are one network (trained or scored once). */
+const networkOf = (candidate: Candidate) => `${candidate.operators.join(',')}~${candidate.fidelity ?? 1}`;
+
+/**
+ * A generation's inherited accuracies on the search's supernet: each distinct feasible network
+ * once, in chunks of SUPERNET_SCORE_CHUNK activities (spread over the train workers, each loading
+ * the data and the supernet once), keyed by networkOf.
+ */
+async function scoreOnSupernet(
+  campaignId: string,
+  jobKey: string,
+  params: SearchJobParams,
+  supernetKey: string,
+  asked: readonly Candidate[],
+  check: ReturnType<typeof constraintCheckOf>,
+): Promise<Map<string, { key: string; testAccuracy: number }>> {
+  const networks = new Map<string, string[]>();
+  for (const candidate of asked) if ((check?.violation(candidate) ?? 0) <= 0) networks.set(networkOf(candidate), [...candidate.operators]);
+  const entries = [...networks];
+  const chunks: Array<typeof entries> = [];
+  for (let i = 0; i < entries.length; i += SUPERNET_SCORE_CHUNK) chunks.push(entries.slice(i, i + SUPERNET_SCORE_CHUNK));
+  const accuracies = await Promise.all(
+    chunks.map((chunk) =>
+      trainer.scoreSupernetCandidates({ campaignId, jobKey, params, supernetKey, paths: chunk.map(([, operators]) => operators) }),
+    ),
+  );
+  const scored = new Map<string, { key: string; testAccuracy: number }>();
+  chunks.forEach((chunk, c) =>
+    chunk.forEach(([network], i) => scored.set(network, { key: supernetKey, testAccuracy: accuracies[c]![i]! })),
+  );
+  return scored;
+}
+
 export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchProgress> {
   const progress: SearchProgress = {
     campaignId: input.campaignId,
@@ -147,6 +180,8 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   const perRun = Math.max(1, input.generationsPerRun ?? DEFAULT_GENERATIONS_PER_RUN);
   const parallel = Math.max(1, input.parallel ?? DEFAULT_SEARCH_PARALLEL);
   const trains = params.objectives.includes('accuracy');
+  // One-shot (training method `supernet`): one supernet trained, every candidate scored on it.
+  const oneShot = params.training?.method === 'supernet';
   // Constraints (libs/nas constraints.ts): a candidate that misses them is neither evaluated nor
   // trained nor stored; the strategy is told penalised values, as runSearch does.
   const check = constraintCheckOf(params, searchSpaceOf(params));
@@ -154,6 +189,9 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   let generationsThisRun = 0;
   try {
     await scope.run(async () => {
+      // Trained once (a later run of this workflow, or another search, finds it stored by its key).
+      const supernet =
+        oneShot && !strategy.done ? await trainer.trainSearchSupernet({ campaignId: input.campaignId, jobKey: key, params }) : undefined;
       while (!strategy.done) {
         if (generationsThisRun >= perRun) {
           await continueAsNew<typeof searchWorkflow>({
@@ -178,11 +216,12 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         // (started by the first, awaited by the others), not two running at once on the same key.
         const trainings = new Map<string, Promise<TrainJobResult>>();
         const trainingOf = (candidate: Candidate) => {
-          const network = `${candidate.operators.join(',')}~${candidate.fidelity ?? 1}`;
+          const network = networkOf(candidate);
           if (!trainings.has(network))
             trainings.set(network, trainer.trainSearchCandidate({ campaignId: input.campaignId, jobKey: key, params, candidate }));
           return trainings.get(network)!;
         };
+        const scored = supernet ? await scoreOnSupernet(input.campaignId, key, params, supernet.key, asked, check) : undefined;
         let next = 0;
         const lane = async () => {
           while (next < asked.length) {
@@ -194,7 +233,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
               continue;
             }
             // Searches without `accuracy` schedule exactly what they always did (recorded histories replay).
-            const trained = trains ? await trainingOf(candidate) : undefined;
+            const trained = scored ? scored.get(networkOf(candidate)) : trains ? await trainingOf(candidate) : undefined;
             values[i] = await evaluate.evaluateSearchCandidate({
               campaignId: input.campaignId,
               jobKey: key,

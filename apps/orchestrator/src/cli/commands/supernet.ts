@@ -7,10 +7,10 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
-import { BLOCK_OPERATORS, buildNetwork, defaultStem, NETWORKS, type BlockOperator, type NetworkName } from '@fuselab/fuseconv';
-import { canonicalAugment } from '../../campaigns/expand.js';
+import { BLOCK_OPERATORS, NETWORKS, type BlockOperator, type NetworkName } from '@fuselab/fuseconv';
+import { canonicalAugment, DEFAULT_RECALIBRATE_BATCHES } from '../../campaigns/expand.js';
 import { TRAIN_DATASETS } from '../../choices.js';
 import { oneOf, parseList, parseNetwork, parseOperators, parsePositiveInt, parsePositiveNumber, parseStem, STEM_HELP } from '../options.js';
 import { printJson, printText } from '../output.js';
@@ -121,7 +121,11 @@ export function registerSupernetCommand(program: Command): void {
     .option('--teacher <ckpt>', 'start the depthwise path from this trained baseline checkpoint (fuselab train --variant baseline)')
     .option('--paths <file>', 'JSON array of operator lists to score (arrays of names or comma strings)')
     .option('--sample <n>', 'score this many paths drawn uniformly (seeded), instead of --paths')
-    .option('--recalibrate <batches>', 'training batches whose BatchNorm statistics each scored path gets', '20')
+    .option(
+      '--recalibrate <batches>',
+      'training batches whose BatchNorm statistics each scored path gets',
+      String(DEFAULT_RECALIBRATE_BATCHES),
+    )
     .option(
       '--zero-cost-pt',
       'also choose one operator per block by Zero-Cost-PT (NASWOT perturbation of the supernet mixture on the first --batch training images)',
@@ -180,24 +184,17 @@ export function registerSupernetCommand(program: Command): void {
         );
       const backend = await training.ensureBackend();
       const nos = await import('@fuselab/nos');
-      const {
-        Supernet,
-        trainSupernet,
-        recalibrateBatchNorm,
-        evaluateSubnet,
-        samplePath,
-        decodeSupernet,
-        encodeSupernet,
-        zeroCostPt: selectByZeroCostPt,
-      } = await import('@fuselab/nas/supernet');
-      const stemUsed = stem ?? defaultStem(data.inputSize);
-      const shape = { network, width, inputSize: data.inputSize, numClasses: data.numClasses, stem: stemUsed };
+      const { samplePath, zeroCostPt: selectByZeroCostPt } = await import('@fuselab/nas/supernet');
+      const run = await import('../../train/supernet-run.js');
+      const request = { network, width, ...(stem ? { stem } : {}), choices, seed };
+      const shape = run.supernetShape(request, data);
+      const stemUsed = shape.stem;
       let supernet;
       if (loaded) {
         try {
-          supernet = decodeSupernet(loaded, flags.load);
+          supernet = await run.decodeStoredSupernet(loaded, flags.load!);
         } catch (error) {
-          throw new UsageError('--load', (error as Error).message);
+          throw new UsageError('--load', (error as Error & { problem?: string }).problem ?? (error as Error).message);
         }
         const want = JSON.stringify({ ...shape, choices });
         const have = JSON.stringify({ ...supernet.shape, choices: supernet.operators });
@@ -206,21 +203,18 @@ export function registerSupernetCommand(program: Command): void {
           throw new UsageError('--load', `${flags.load} holds a supernet of ${have}, this command asks for ${want}`);
         }
       } else {
-        // The initialisation `fuselab train` gives its networks, so the two compare like for like.
-        supernet = new Supernet(shape, { operators: choices, seed, init: nos.DEFAULT_INIT });
+        try {
+          supernet = await run.createSupernet(
+            request,
+            data,
+            teacherCheckpoint ? { checkpoint: teacherCheckpoint, source: flags.teacher! } : undefined,
+          );
+        } catch (error) {
+          if (error instanceof training.TrainingInputError) throw new UsageError('--teacher', `${flags.teacher}: ${error.problem}`);
+          throw error;
+        }
       }
       try {
-        if (teacherCheckpoint) {
-          const teacher = nos.modelFromSpec(buildNetwork({ ...shape, variant: 'baseline' }), { seed });
-          try {
-            nos.loadModelWeights(teacher.model, teacherCheckpoint.weights);
-            supernet.initializeFromTeacher(teacher.model);
-          } catch (error) {
-            throw new UsageError('--teacher', `${flags.teacher}: ${(error as Error).message}`);
-          } finally {
-            teacher.model.dispose();
-          }
-        }
         const toScore =
           paths ??
           (sample !== undefined ? Array.from({ length: sample }, (_, i) => samplePath(choices, supernet.blocks, seed + 1, i)) : []);
@@ -232,38 +226,32 @@ export function registerSupernetCommand(program: Command): void {
         const result =
           epochs === 0
             ? undefined
-            : await trainSupernet(supernet, {
-                train: data.train,
-                epochs,
-                batchSize: batch,
-                learningRate: training.TRAIN_DEFAULTS.learningRate,
-                momentum: training.TRAIN_DEFAULTS.momentum,
-                weightDecay: training.TRAIN_DEFAULTS.weightDecay,
-                schedule: { kind: 'cosine' },
-                seed,
-                ...(augment ? { augment: { cropPadding: augment.crop ?? 0, horizontalFlip: augment.flip ?? false } } : {}),
-                onProgress: (e) => {
-                  if (e.type === 'step') bar.update(e.step + 1, epochs * stepsPerEpoch, { loss: e.loss.toFixed(3) });
+            : await run.trainSupernetWithRecipe(
+                supernet,
+                data,
+                { epochs, batch, ...(augment ? { augment } : {}), seed },
+                {
+                  onProgress: (e) => {
+                    if (e.type === 'step') bar.update(e.step + 1, epochs * stepsPerEpoch, { loss: e.loss.toFixed(3) });
+                  },
                 },
-              });
+              );
         bar.stop();
         if (flags.save !== undefined) {
           mkdirSync(dirname(flags.save), { recursive: true });
           // Written whole to a temporary name, then renamed: no half-written file under --save.
-          writeFileSync(`${flags.save}.partial`, gzipSync(encodeSupernet(supernet)));
+          writeFileSync(`${flags.save}.partial`, await run.encodeStoredSupernet(supernet));
           renameSync(`${flags.save}.partial`, flags.save);
         }
         const scoreStart = performance.now();
         const scoring = progressBar('[{bar}] {percentage}% {value}/{total} paths scored');
-        const subnets = [];
-        for (const [i, path] of toScore.entries()) {
-          // Let the progress line's timer run between paths (scoring awaits only resolved data).
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          await recalibrateBatchNorm(supernet, path, data.train, { batches: recalibrate, batchSize: batch, seed });
-          const { accuracy, loss } = await evaluateSubnet(supernet, path, data.test);
-          subnets.push({ operators: path, accuracy, loss });
-          scoring.update(i + 1, toScore.length, {});
-        }
+        const subnets = await run.scoreSupernetPaths(
+          supernet,
+          toScore,
+          data,
+          { recalibrate, batch, seed },
+          { onPath: (done, total) => scoring.update(done, total, {}) },
+        );
         scoring.stop();
         let zeroCostPt;
         if (flags.zeroCostPt) {
@@ -276,10 +264,7 @@ export function registerSupernetCommand(program: Command): void {
           const chosen = selectByZeroCostPt(supernet, { ...made, labels: made.y }, { seed });
           const seconds = (performance.now() - started) / 1000;
           let accuracy: number | undefined;
-          if (trained) {
-            await recalibrateBatchNorm(supernet, chosen.path, data.train, { batches: recalibrate, batchSize: batch, seed });
-            accuracy = (await evaluateSubnet(supernet, chosen.path, data.test)).accuracy;
-          }
+          if (trained) accuracy = (await run.scoreSupernetPaths(supernet, [chosen.path], data, { recalibrate, batch, seed }))[0]!.accuracy;
           zeroCostPt = { path: chosen.path, evaluations: chosen.evaluations, seconds, ...(accuracy !== undefined ? { accuracy } : {}) };
         }
         const summary = {

@@ -1,0 +1,216 @@
+/**
+ * One-shot runs as `fuselab supernet` and the search activities (method `supernet`) share them:
+ * build the supernet of a data set's shape (optionally starting its depthwise path from a trained
+ * baseline), train it with `fuselab train`'s recipe, and score paths by inherited test accuracy
+ * after BatchNorm recalibration. libs/nas does the work; this module adds what libs leave out —
+ * the recipe's defaults, the teacher checkpoint, and the two tasks a child process runs
+ * (training-child.ts), where the wasm kernels cannot starve a worker's event loop.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { buildNetwork, defaultStem, type BlockOperator, type NetworkName, type StemName } from '@fuselab/fuseconv';
+import type { Checkpoint } from '@fuselab/nos';
+import type { Supernet, SupernetTrainProgress, SupernetTrainResult } from '@fuselab/nas/supernet';
+import type { TrainAugment } from '../campaigns/expand.js';
+import { ensureBackend, loadTrainingData, TRAIN_DEFAULTS, TrainingInputError, type LoadedData, type TrainingRequest } from './training.js';
+
+/** Where the data comes from, as `loadTrainingData` takes it. */
+export type SupernetDataRequest = Pick<TrainingRequest, 'dataset' | 'dataDir' | 'dataPath' | 'imageSize' | 'limit' | 'seed'>;
+
+export interface SupernetShapeRequest {
+  network: NetworkName;
+  width: number;
+  /** Default: fuseconv's defaultStem of the data's image size. */
+  stem?: StemName;
+  /** The operators every block chooses from (must include dw). */
+  choices: BlockOperator[];
+  /** Seeds the weights. */
+  seed: number;
+}
+
+/** The supernet's shape for this data (what `--load` and a stored supernet are checked against). */
+export function supernetShape(request: SupernetShapeRequest, data: Pick<LoadedData, 'inputSize' | 'numClasses'>) {
+  return {
+    network: request.network,
+    width: request.width,
+    inputSize: data.inputSize,
+    numClasses: data.numClasses,
+    stem: request.stem ?? defaultStem(data.inputSize),
+  };
+}
+
+/**
+ * A new supernet (the initialisation `fuselab train` gives its networks, so inherited and
+ * standalone accuracies compare like for like), its depthwise path loaded from `teacher` when given
+ * — which NOS-initialises every FuSe branch from that trained kernel.
+ */
+export async function createSupernet(
+  request: SupernetShapeRequest,
+  data: LoadedData,
+  teacher?: { checkpoint: Checkpoint; source: string },
+): Promise<Supernet> {
+  const nos = await import('@fuselab/nos');
+  const { Supernet } = await import('@fuselab/nas/supernet');
+  const shape = supernetShape(request, data);
+  const supernet = new Supernet(shape, { operators: request.choices, seed: request.seed, init: nos.DEFAULT_INIT });
+  if (!teacher) return supernet;
+  const model = nos.modelFromSpec(buildNetwork({ ...shape, variant: 'baseline' }), { seed: request.seed });
+  try {
+    nos.loadModelWeights(model.model, teacher.checkpoint.weights);
+    supernet.initializeFromTeacher(model.model);
+  } catch (error) {
+    supernet.dispose();
+    throw new TrainingInputError(teacher.source, (error as Error).message);
+  } finally {
+    model.model.dispose();
+  }
+  return supernet;
+}
+
+export interface SupernetRecipe {
+  epochs: number;
+  batch: number;
+  augment?: TrainAugment;
+  /** Seeds the data order, the augmentation and the paths drawn. */
+  seed: number;
+}
+
+/** Single-path training with `fuselab train`'s recipe: SGD-momentum, cosine to 0, its weight decay. */
+export async function trainSupernetWithRecipe(
+  supernet: Supernet,
+  data: LoadedData,
+  recipe: SupernetRecipe,
+  callbacks: { signal?: AbortSignal; onProgress?: (event: SupernetTrainProgress) => void } = {},
+): Promise<SupernetTrainResult> {
+  const { trainSupernet } = await import('@fuselab/nas/supernet');
+  return trainSupernet(supernet, {
+    train: data.train,
+    epochs: recipe.epochs,
+    batchSize: recipe.batch,
+    learningRate: TRAIN_DEFAULTS.learningRate,
+    momentum: TRAIN_DEFAULTS.momentum,
+    weightDecay: TRAIN_DEFAULTS.weightDecay,
+    schedule: { kind: 'cosine' },
+    seed: recipe.seed,
+    ...(recipe.augment ? { augment: { cropPadding: recipe.augment.crop ?? 0, horizontalFlip: recipe.augment.flip ?? false } } : {}),
+    ...(callbacks.signal ? { signal: callbacks.signal } : {}),
+    ...(callbacks.onProgress ? { onProgress: callbacks.onProgress } : {}),
+  });
+}
+
+export interface ScoreSettings {
+  /** Training batches whose BatchNorm statistics each path gets. */
+  recalibrate: number;
+  batch: number;
+  /** Picks the recalibration images. */
+  seed: number;
+}
+
+export interface PathScore {
+  operators: BlockOperator[];
+  accuracy: number;
+  loss: number;
+}
+
+/** Each path's inherited test accuracy: its BatchNorms recalibrated on training batches, then evaluated. */
+export async function scoreSupernetPaths(
+  supernet: Supernet,
+  paths: readonly BlockOperator[][],
+  data: LoadedData,
+  settings: ScoreSettings,
+  callbacks: { signal?: AbortSignal; onPath?: (done: number, total: number) => void } = {},
+): Promise<PathScore[]> {
+  const { recalibrateBatchNorm, evaluateSubnet } = await import('@fuselab/nas/supernet');
+  if (settings.recalibrate * settings.batch > data.train.count)
+    throw new TrainingInputError(
+      'recalibrate',
+      `${settings.recalibrate} batches of ${settings.batch} need ${settings.recalibrate * settings.batch} images, there are ${data.train.count}`,
+    );
+  const scores: PathScore[] = [];
+  for (const [i, path] of paths.entries()) {
+    // Let timers (progress lines, heartbeats) and an abort run between paths.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (callbacks.signal?.aborted) throw callbacks.signal.reason instanceof Error ? callbacks.signal.reason : new Error('scoring aborted');
+    await recalibrateBatchNorm(supernet, path, data.train, {
+      batches: settings.recalibrate,
+      batchSize: settings.batch,
+      seed: settings.seed,
+    });
+    const { accuracy, loss } = await evaluateSubnet(supernet, path, data.test);
+    scores.push({ operators: [...path], accuracy, loss });
+    callbacks.onPath?.(i + 1, paths.length);
+  }
+  return scores;
+}
+
+/** Stored supernet bytes (checkpoints table, `--save` files): libs/nas' encoding, gzip-compressed. */
+export const SUPERNET_STORAGE_FORMAT = 'fuselab-supernet+gzip';
+
+export async function encodeStoredSupernet(supernet: Supernet): Promise<Uint8Array> {
+  const { encodeSupernet } = await import('@fuselab/nas/supernet');
+  return new Uint8Array(gzipSync(encodeSupernet(supernet), { level: 1 }));
+}
+
+/** Decodes stored bytes (gzip or not); a damaged file or row is a TrainingInputError naming `source`. */
+export async function decodeStoredSupernet(bytes: Uint8Array, source: string): Promise<Supernet> {
+  const { decodeSupernet } = await import('@fuselab/nas/supernet');
+  let raw: Uint8Array;
+  try {
+    raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? new Uint8Array(gunzipSync(bytes)) : bytes;
+  } catch (error) {
+    throw new TrainingInputError(source, `damaged gzip data (${(error as Error).message})`);
+  }
+  try {
+    return decodeSupernet(raw, source);
+  } catch (error) {
+    throw new TrainingInputError(source, (error as Error).message);
+  }
+}
+
+/** The two supernet tasks a child process runs for the search activities (training-child.ts). */
+export type SupernetTask =
+  | ({ kind: 'supernet-train'; data: SupernetDataRequest; teacher?: { checkpoint: Checkpoint; source: string } } & SupernetShapeRequest &
+      SupernetRecipe)
+  | ({ kind: 'supernet-score'; data: SupernetDataRequest; supernet: Uint8Array; source: string; paths: BlockOperator[][] } & ScoreSettings);
+
+export type SupernetTaskEvent = { type: 'train'; event: SupernetTrainProgress } | { type: 'scored'; done: number; total: number };
+
+export type SupernetTaskResult =
+  | { kind: 'supernet-train'; supernet: Uint8Array; result: SupernetTrainResult; backend: string; trainImages: number }
+  | { kind: 'supernet-score'; scores: PathScore[] };
+
+/** Runs one task (in the child process; also callable in-process). */
+export async function runSupernetTask(
+  task: SupernetTask,
+  callbacks: { signal?: AbortSignal; onEvent?: (event: SupernetTaskEvent) => void } = {},
+): Promise<SupernetTaskResult> {
+  const backend = await ensureBackend();
+  const data = await loadTrainingData(task.data);
+  if (task.kind === 'supernet-train') {
+    const supernet = await createSupernet(task, data, task.teacher);
+    try {
+      const result = await trainSupernetWithRecipe(supernet, data, task, {
+        ...(callbacks.signal ? { signal: callbacks.signal } : {}),
+        onProgress: (event) => callbacks.onEvent?.({ type: 'train', event: { ...event } }),
+      });
+      return {
+        kind: task.kind,
+        supernet: await encodeStoredSupernet(supernet),
+        result,
+        backend: backend.name,
+        trainImages: data.train.count,
+      };
+    } finally {
+      supernet.dispose();
+    }
+  }
+  const supernet = await decodeStoredSupernet(task.supernet, task.source);
+  try {
+    const scores = await scoreSupernetPaths(supernet, task.paths, data, task, {
+      ...(callbacks.signal ? { signal: callbacks.signal } : {}),
+      onPath: (done, total) => callbacks.onEvent?.({ type: 'scored', done, total }),
+    });
+    return { kind: task.kind, scores };
+  } finally {
+    supernet.dispose();
+  }
+}

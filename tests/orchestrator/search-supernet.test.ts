@@ -1,0 +1,189 @@
+// One-shot searches end to end on the real Temporal dev server (PGlite, in-process workers on
+// fuselab-nas and fuselab-train): a search with training method `supernet` trains one supernet as a
+// fuselab-train activity (in a child process), stores it like a training (result, curve, the
+// supernet as its checkpoint), and takes each candidate's accuracy from that supernet — the same
+// figure libs/nas gives in this process for the stored supernet, which is itself the supernet the
+// same settings train in this process. The supernet is trained once per key, whichever search asks.
+import { evaluateStatic, makeSpace, runSearch, searchSummary, type Candidate } from '@fuselab/nas';
+import { evaluateSubnet, recalibrateBatchNorm } from '@fuselab/nas/supernet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { expandSpec, type SearchJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
+import { supernetTraining } from '../../apps/orchestrator/dist/campaigns/search.js';
+import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
+import { supernetKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
+import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-queries.js';
+import { decodeStoredSupernet, runSupernetTask } from '../../apps/orchestrator/dist/train/supernet-run.js';
+import { loadTrainingData } from '../../apps/orchestrator/dist/train/training.js';
+import { startTestStack, type TestStack } from './helpers/stack.js';
+
+const training = {
+  dataset: 'synthetic',
+  width: 0.25,
+  epochs: 2,
+  limit: 128,
+  batch: 16,
+  seed: 3,
+  method: 'supernet',
+  recalibrate: 1,
+} as const;
+const search = {
+  name: 'one-shot',
+  network: 'mobilenet_v2',
+  space: 'blocks',
+  operators: ['dw', 'fuse_half'],
+  strategy: 'random',
+  objectives: ['accuracy', 'latency'],
+  budget: 5,
+  seed: 7,
+  training,
+};
+const spec = { name: 'supernet-search', searches: [search] };
+const data = { dataset: 'synthetic', limit: 128, seed: 3 } as const;
+
+let stack: TestStack;
+let store: TestStack['store'];
+let service: TestStack['service'];
+let params: SearchJobParams;
+
+beforeAll(async () => {
+  params = expandSpec(normaliseSpec(spec))[0]!.params as SearchJobParams;
+  stack = await startTestStack({ queues: ['nas', 'train'], concurrency: 2 });
+  ({ store, service } = stack);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+}, 60_000);
+
+describe('searches that score candidates on a supernet (training method supernet)', () => {
+  let campaignId: string;
+  let candidates: Awaited<ReturnType<TestStack['store']['searchCandidates']>>;
+  const key = () => supernetKey(supernetTraining(params));
+
+  it('trains one supernet, stores it as a training of the campaign, and scores every candidate on it', async () => {
+    const submitted = await service.submit(spec);
+    campaignId = submitted.campaignId;
+    expect(await follow(service, campaignId, () => undefined, 200)).toMatchObject({
+      status: 'completed',
+      total: 1,
+      completed: 1,
+      failed: 0,
+    });
+    const [result] = await service.searchResults(campaignId);
+    expect(result).toMatchObject({ objectives: ['accuracy', 'latency'], evaluations: 5 });
+    candidates = await store.searchCandidates(result!.jobKey);
+    expect(candidates).toHaveLength(5);
+
+    // One training: the supernet, over the search's operators, with no test accuracy of its own.
+    const trainings = await store.trainingResults(campaignId);
+    expect(trainings).toHaveLength(1);
+    expect(trainings[0]).toMatchObject({
+      jobKey: key(),
+      variant: 'supernet',
+      method: 'supernet',
+      operators: ['dw', 'fuse_half'],
+      epochs: 2,
+      seed: 3,
+      width: 0.25,
+      testAccuracy: null,
+    });
+    expect((await store.searchTrainings(campaignId)).map((t) => t.trainingKey)).toEqual([key()]);
+    // Its curve: 8 steps per epoch (128 images, batch 16), 2 epochs, and the epoch summaries.
+    const curves = (await service.trainingCurves(campaignId)) as Array<{ jobKey: string; step: number; metric: string }>;
+    expect(curves.filter((c) => c.jobKey === key() && c.metric === 'loss' && c.step >= 0)).toHaveLength(16);
+    expect(curves.filter((c) => c.jobKey === key() && c.metric === 'loss' && c.step === -1)).toHaveLength(2);
+    const view = await new DashboardQueries(stack.database.db).training({ campaignId, maxPoints: 50, limit: 10 });
+    expect(view.curves.map((c) => c.jobKey)).toEqual([key()]);
+
+    const space = makeSpace({ network: 'mobilenet_v2', space: 'blocks', operators: ['dw', 'fuse_half'] });
+    for (const c of candidates) {
+      expect(c.trainingKey).toBe(key());
+      expect(-c.objectives.accuracy!).toBeGreaterThanOrEqual(0);
+      expect(c.objectives.latency).toBe(
+        evaluateStatic({
+          network: 'mobilenet_v2',
+          array: space.arrays[0]!,
+          candidate: { operators: c.operators } as Candidate,
+          objectives: ['latency'],
+        }).latency,
+      );
+    }
+  }, 300_000);
+
+  it('stores the supernet these settings train in this process, and each accuracy is its inherited accuracy here', async () => {
+    const row = await store.checkpoint(key(), 2, 16);
+    expect(row?.format).toBe('fuselab-supernet+gzip');
+    const job = supernetTraining(params);
+    const again = await runSupernetTask({
+      kind: 'supernet-train',
+      data,
+      network: 'mobilenet_v2',
+      width: 0.25,
+      choices: ['dw', 'fuse_half'],
+      epochs: 2,
+      batch: 16,
+      seed: 3,
+    });
+    expect(job).toMatchObject({ network: 'mobilenet_v2', operators: ['dw', 'fuse_half'], epochs: 2, batch: 16, seed: 3 });
+    if (again.kind !== 'supernet-train') throw new Error('expected a training result');
+    expect(Buffer.from(row!.data).equals(Buffer.from(again.supernet))).toBe(true);
+
+    // The reference is libs/nas itself: recalibrate each path, then evaluate it on the test set.
+    const supernet = await decodeStoredSupernet(row!.data, 'stored supernet');
+    const loaded = await loadTrainingData(data);
+    try {
+      const accuracies = [];
+      for (const c of candidates) {
+        await recalibrateBatchNorm(supernet, c.operators as never, loaded.train, { batches: 1, batchSize: 16, seed: 3 });
+        accuracies.push((await evaluateSubnet(supernet, c.operators as never, loaded.test)).accuracy);
+      }
+      expect(candidates.map((c) => -c.objectives.accuracy!)).toEqual(accuracies);
+      // Not one figure for all (which any path would give): the paths differ.
+      expect(new Set(accuracies).size).toBeGreaterThan(1);
+    } finally {
+      supernet.dispose();
+    }
+  }, 180_000);
+
+  it('asks and keeps what libs/nas runSearch does with the same accuracies in-process', async () => {
+    const accuracyOf = new Map(candidates.map((c) => [c.operators.join(','), -c.objectives.accuracy!]));
+    const run = await runSearch({
+      network: 'mobilenet_v2',
+      space: 'blocks',
+      operators: ['dw', 'fuse_half'],
+      array: { rows: 64, cols: 64 },
+      strategy: 'random',
+      objectives: ['accuracy', 'latency'],
+      budget: 5,
+      seed: 7,
+      evaluate: async (candidate) => {
+        const accuracy = accuracyOf.get(candidate.operators.join(','));
+        if (accuracy === undefined) throw new Error(`runSearch asked ${candidate.operators.join(',')}, which the campaign did not`);
+        return accuracy;
+      },
+    });
+    const [result] = await service.searchResults(campaignId);
+    expect(result!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }))).toEqual(searchSummary(run).front);
+    expect(candidates.map((c) => [c.operators, c.objectives])).toEqual(run.all.map((c) => [c.operators, c.objectives]));
+  }, 60_000);
+
+  it('trains the supernet once: another search over it scores on the stored one, in chunks across activities', async () => {
+    const [before] = await store.trainingResults(campaignId);
+    // Another budget and seed: another search job, the same supernet key (recalibration is not part of it).
+    const other = { ...search, name: 'more', budget: 12, seed: 8, training: { ...training, recalibrate: 3 } };
+    const submitted = await service.submit({ name: 'supernet-search-2', searches: [other] });
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const [after] = await store.trainingResults(submitted.campaignId);
+    expect(after).toMatchObject({ jobKey: before!.jobKey });
+    expect(after!.createdAt).toEqual(before!.createdAt);
+    const history = await stack.client.client.workflow.getHandle(`${submitted.campaignId}/search-0`).fetchHistory();
+    const scheduled = (name: string) => history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name);
+    expect(scheduled('trainSearchSupernet')).toHaveLength(1);
+    // 12 distinct networks in one generation: chunks of 8 → two scoring activities.
+    expect(scheduled('scoreSupernetCandidates')).toHaveLength(2);
+    expect(scheduled('trainSearchCandidate')).toHaveLength(0);
+    const [result] = await service.searchResults(submitted.campaignId);
+    expect((await store.searchCandidates(result!.jobKey)).every((c) => c.trainingKey === before!.jobKey)).toBe(true);
+  }, 300_000);
+});
