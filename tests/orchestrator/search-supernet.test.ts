@@ -5,7 +5,8 @@
 // figure libs/nas gives in this process for the stored supernet, which is itself the supernet the
 // same settings train in this process. The supernet is trained once per key, whichever search asks.
 import { evaluateStatic, makeSpace, runSearch, searchSummary, type Candidate } from '@fuselab/nas';
-import { evaluateSubnet, recalibrateBatchNorm } from '@fuselab/nas/supernet';
+import { evaluateSubnet, recalibrateBatchNorm, Supernet, zeroCostPt } from '@fuselab/nas/supernet';
+import { DEFAULT_INIT, makeBatch } from '@fuselab/nos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec, type SearchJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
@@ -14,7 +15,7 @@ import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { supernetKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-queries.js';
 import { decodeStoredSupernet, runSupernetTask } from '../../apps/orchestrator/dist/train/supernet-run.js';
-import { loadTrainingData } from '../../apps/orchestrator/dist/train/training.js';
+import { ensureBackend, loadTrainingData } from '../../apps/orchestrator/dist/train/training.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const training = {
@@ -48,6 +49,8 @@ let params: SearchJobParams;
 
 beforeAll(async () => {
   params = expandSpec(normaliseSpec(spec))[0]!.params as SearchJobParams;
+  // The backend the workers' child processes select (wasm here), for the in-process references.
+  await ensureBackend();
   stack = await startTestStack({ queues: ['nas', 'train'], concurrency: 2 });
   ({ store, service } = stack);
 }, 120_000);
@@ -185,5 +188,63 @@ describe('searches that score candidates on a supernet (training method supernet
     expect(scheduled('trainSearchCandidate')).toHaveLength(0);
     const [result] = await service.searchResults(submitted.campaignId);
     expect((await store.searchCandidates(result!.jobKey)).every((c) => c.trainingKey === before!.jobKey)).toBe(true);
+  }, 300_000);
+  it('zero-cost-pt on the trained supernet: the network libs/nas chooses on it in this process, with its inherited accuracy', async () => {
+    const zcpt = { ...search, name: 'zcpt', strategy: 'zero-cost-pt', budget: undefined };
+    const submitted = await service.submit({ name: 'supernet-zcpt', searches: [zcpt] });
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const [result] = await service.searchResults(submitted.campaignId);
+    expect(result).toMatchObject({ strategy: 'zero-cost-pt', evaluations: 1 });
+    const [chosen] = await store.searchCandidates(result!.jobKey);
+    // The same supernet as the first search's (same training settings): not trained again.
+    expect(chosen!.trainingKey).toBe(key());
+    expect((await store.trainingResults(submitted.campaignId)).map((t) => t.jobKey)).toEqual([key()]);
+
+    const row = await store.checkpoint(key(), 2, 16);
+    const supernet = await decodeStoredSupernet(row!.data, 'stored supernet');
+    const loaded = await loadTrainingData(data);
+    try {
+      const made = makeBatch(
+        loaded.train,
+        Array.from({ length: 16 }, (_, i) => i),
+        { channels: supernet.spec.inputChannels },
+      );
+      const expected = zeroCostPt(supernet, { ...made, labels: made.y }, { seed: 3 });
+      expect(chosen!.operators).toEqual(expected.path);
+      await recalibrateBatchNorm(supernet, expected.path, loaded.train, { batches: 1, batchSize: 16, seed: 3 });
+      expect(-chosen!.objectives.accuracy!).toBe((await evaluateSubnet(supernet, expected.path, loaded.test)).accuracy);
+    } finally {
+      supernet.dispose();
+    }
+    expect(result!.front).toHaveLength(1);
+  }, 300_000);
+
+  it('zero-cost-pt without a supernet to train: chosen on an untrained one of the seed, then trained as a candidate', async () => {
+    const scratch = { ...training, method: 'scratch', recalibrate: undefined };
+    const zcpt = { ...search, name: 'zcpt-scratch', strategy: 'zero-cost-pt', budget: undefined, training: scratch };
+    const submitted = await service.submit({ name: 'scratch-zcpt', searches: [zcpt] });
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const [result] = await service.searchResults(submitted.campaignId);
+    const [chosen] = await store.searchCandidates(result!.jobKey);
+    const loaded = await loadTrainingData(data);
+    const untrained = new Supernet(
+      { network: 'mobilenet_v2', width: 0.25, inputSize: 16, numClasses: loaded.numClasses, stem: 'cifar' },
+      { operators: ['dw', 'fuse_half'], seed: 3, init: DEFAULT_INIT },
+    );
+    try {
+      const made = makeBatch(
+        loaded.train,
+        Array.from({ length: 16 }, (_, i) => i),
+        { channels: untrained.spec.inputChannels },
+      );
+      expect(chosen!.operators).toEqual(zeroCostPt(untrained, { ...made, labels: made.y }, { seed: 3 }).path);
+    } finally {
+      untrained.dispose();
+    }
+    // Trained standalone: one training of that network, whose test accuracy is the objective.
+    const trainings = await store.trainingResults(submitted.campaignId);
+    expect(trainings).toHaveLength(1);
+    expect(trainings[0]).toMatchObject({ variant: 'custom', method: 'scratch', operators: chosen!.operators, jobKey: chosen!.trainingKey });
+    expect(-chosen!.objectives.accuracy!).toBe(trainings[0]!.testAccuracy);
   }, 300_000);
 });

@@ -4,6 +4,7 @@
  * VARIANTS, BLOCK_OPERATORS, TIMING_MODELS, DATAFLOWS, HARDWARE_KINDS, SPACE_KINDS, STRATEGIES,
  * OBJECTIVES). No Node imports: workflow code and the CLI's fast paths import it.
  */
+import { STRATEGIES } from '@fuselab/nas';
 import { HARDWARE_KINDS } from '@fuselab/systolic-sim';
 
 /** A sweep's hardware: `paper` pairs the baseline with plain arrays and FuSe variants with ST-OS ones. */
@@ -23,6 +24,15 @@ export type TrainMethodName = (typeof TRAIN_METHODS)[number];
  * TRAIN_METHODS, or `supernet` — one weight-sharing supernet trained once, every candidate scored
  * by its inherited accuracy (one-shot, libs/nas `@fuselab/nas/supernet`).
  */
+/**
+ * Campaign search strategies: libs/nas' ask/tell strategies, and `zero-cost-pt` — one network
+ * chosen per block by perturbing a supernet's mixture (Zero-Cost-PT, libs/nas
+ * `@fuselab/nas/supernet`), which needs tfjs and so runs as an activity, not in workflow code.
+ */
+export const ZERO_COST_PT = 'zero-cost-pt';
+export const SEARCH_STRATEGIES = [...STRATEGIES, ZERO_COST_PT] as const;
+export type SearchStrategyName = (typeof SEARCH_STRATEGIES)[number];
+
 export const SEARCH_TRAIN_METHODS = [...TRAIN_METHODS, 'supernet'] as const;
 export type SearchTrainMethodName = (typeof SEARCH_TRAIN_METHODS)[number];
 

@@ -11,6 +11,7 @@ import { codeVersion, jobKey, supernetCodeVersion, supernetKey } from '../campai
 import { confinePath } from '../env/data-roots.js';
 import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { MetricRow, Store } from '../store/store.js';
+import type { SupernetTask } from '../train/supernet-run.js';
 import type { TrainActivities, TrainJobResult } from './types.js';
 
 export interface TrainActivityOptions {
@@ -399,11 +400,51 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         rethrowForActivity(error);
       }
     },
+    async selectByZeroCostPt({ params, supernetKey: key }) {
+      const ctx = Context.current();
+      try {
+        const training = params.training;
+        if (!training) throw ApplicationFailure.nonRetryable('a zero-cost-pt search needs its training settings', 'InputError');
+        const data = supernetData(training);
+        confineFiles(training);
+        let supernet: Extract<SupernetTask, { kind: 'supernet-zero-cost-pt' }>['supernet'];
+        if (key !== undefined) {
+          const result = await store.trainingResult(key);
+          const row = result ? await store.checkpoint(key, result.checkpointEpoch, result.checkpointStep) : undefined;
+          if (!row)
+            throw ApplicationFailure.nonRetryable(
+              `the supernet ${key.slice(0, 12)} has no stored result to choose on`,
+              'TrainingInputError',
+            );
+          supernet = { stored: row.data, source: `supernet ${key.slice(0, 12)}`, scoring: supernetScoring(params) };
+        } else {
+          supernet = {
+            untrained: {
+              network: params.network as never,
+              width: training.width,
+              ...(training.stem ? { stem: training.stem } : {}),
+              choices: params.operators,
+              seed: training.seed,
+            },
+          };
+        }
+        const { runSupernetTaskInChild } = await import('../train/training-process.js');
+        const task = runSupernetTaskInChild(
+          { kind: 'supernet-zero-cost-pt', data, supernet, batch: training.batch, seed: training.seed },
+          { signal: ctx.cancellationSignal },
+        );
+        const outcome = await heartbeatWhile(task, () => ({}));
+        if (outcome.kind !== 'supernet-zero-cost-pt') throw new Error(`zero-cost-pt answered a ${outcome.kind} result`);
+        return { ...outcome.choice, ...(outcome.accuracy !== undefined ? { accuracy: outcome.accuracy } : {}) };
+      } catch (error) {
+        rethrowForActivity(error);
+      }
+    },
   };
 }
 
-/** A supernet job's data, as `loadTrainingData` takes it. */
-function supernetData(job: SupernetJobParams) {
+/** A supernet job's (or a search training's) data, as `loadTrainingData` takes it. */
+function supernetData(job: Pick<SupernetJobParams, 'dataset' | 'dataDir' | 'data' | 'imageSize' | 'limit' | 'seed'>) {
   return {
     dataset: job.dataset,
     ...(job.dataDir ? { dataDir: job.dataDir } : {}),

@@ -131,6 +131,16 @@ export interface TrainActivities {
     supernetKey: string;
     paths: string[][];
   }): Promise<number[]>;
+  /**
+   * A zero-cost-pt search's one network: Zero-Cost-PT on the stored supernet `supernetKey` (then
+   * with its inherited accuracy), or without one on an untrained supernet of the search's seed.
+   */
+  selectByZeroCostPt(input: {
+    campaignId: string;
+    jobKey: string;
+    params: SearchJobParams;
+    supernetKey?: string;
+  }): Promise<{ operators: string[]; evaluations: number; seconds: number; accuracy?: number }>;
 }
 
 export interface SearchCandidateValue {

@@ -5,9 +5,9 @@
  */
 
 import type { BlockOperator } from '@fuselab/fuseconv';
-import type { Constraints, ObjectiveName, SpaceKind, StrategyName } from '@fuselab/nas';
+import type { Constraints, ObjectiveName, SpaceKind } from '@fuselab/nas';
 import type { Dataflow, Hardware } from '@fuselab/systolic-sim';
-import type { HardwareChoice, JobKind, SearchTrainMethodName, TrainDataset, TrainMethodName } from '../choices.js';
+import type { HardwareChoice, JobKind, SearchStrategyName, SearchTrainMethodName, TrainDataset, TrainMethodName } from '../choices.js';
 
 export type { JobKind } from '../choices.js';
 
@@ -220,7 +220,8 @@ export interface NormalisedSearch {
   space: SpaceKind;
   operators: BlockOperator[];
   arrays: Array<{ rows: number; cols: number }>;
-  strategy: StrategyName;
+  /** A libs/nas strategy, or zero-cost-pt (one network, chosen on a supernet by an activity). */
+  strategy: SearchStrategyName;
   objectives: ObjectiveName[];
   budget: number;
   seed: number;

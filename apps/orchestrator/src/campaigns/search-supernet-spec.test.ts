@@ -112,3 +112,33 @@ describe('searches[].training.method supernet', () => {
     expect(specError(spec('').replace('method: supernet', 'method: oneshot'))).toMatch(/^searches\[0\]\.training\.method: .*supernet/);
   });
 });
+
+describe('searches[].strategy zero-cost-pt', () => {
+  const zcpt = (training: string, search = '') =>
+    spec(training, search).replace('strategy: random', 'strategy: zero-cost-pt').replace('    budget: 5\n', '');
+
+  it('measures one network: budget 1, with a supernet (method supernet) or a training per candidate', () => {
+    expect(searchParams(zcpt(''))).toMatchObject({ strategy: 'zero-cost-pt', budget: 1, training: { method: 'supernet' } });
+    expect(searchParams(zcpt('').replace('method: supernet', 'method: scratch')).training?.method).toBe('scratch');
+    expect(searchParams(zcpt('', '    budget: 1\n')).budget).toBe(1);
+  });
+
+  it('refuses what it cannot do, naming the field', () => {
+    expect(specError(zcpt('', '    budget: 10\n'))).toMatch(/^searches\[0\]\.budget: zero-cost-pt measures the one network it chooses/);
+    expect(specError(zcpt('').replace('space: blocks', 'space: stages'))).toMatch(
+      /^searches\[0\]\.space: zero-cost-pt chooses one operator per block/,
+    );
+    expect(specError(zcpt('', '    arrays: [32, 64]\n'))).toMatch(/^searches\[0\]\.arrays: zero-cost-pt chooses operators, not arrays/);
+    expect(specError(zcpt('', '    constraints: { speedup: 2 }\n'))).toMatch(
+      /^searches\[0\]\.constraints: zero-cost-pt does not look at latency/,
+    );
+    expect(specError(zcpt('', '    population: 8\n'))).toBe('searches[0].population: not used with zero-cost-pt');
+    expect(
+      specError(zcpt('').replace('[dw, fuse_half, fuse_full]', '[fuse_half, fuse_full]').replace('method: supernet', 'method: scratch')),
+    ).toMatch(/^searches\[0\]\.operators: zero-cost-pt needs dw/);
+    const noTraining = zcpt('').replace('objectives: [accuracy, latency]', 'objectives: [latency]');
+    expect(specError(noTraining.slice(0, noTraining.indexOf('    training:')))).toMatch(
+      /^searches\[0\]\.objectives: zero-cost-pt chooses a network/,
+    );
+  });
+});

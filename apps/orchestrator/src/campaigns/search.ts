@@ -13,6 +13,7 @@ import {
   type SearchSpace,
   type StrategyOptions,
 } from '@fuselab/nas';
+import { ZERO_COST_PT } from '../choices.js';
 import { DEFAULT_RECALIBRATE_BATCHES, trainJobParams, type SearchJobParams, type TrainJobParams } from './expand.js';
 
 /** Candidates asked per round, as `runSearch` asks them (its default batch). */
@@ -23,6 +24,7 @@ export function searchSpaceOf(params: SearchJobParams): SearchSpace {
 }
 
 export function strategyOptionsOf(params: SearchJobParams, space: SearchSpace = searchSpaceOf(params)): StrategyOptions {
+  if (params.strategy === ZERO_COST_PT) throw new Error('zero-cost-pt is no ask/tell strategy: the search workflow runs it as an activity');
   return {
     strategy: params.strategy,
     space,

@@ -20,19 +20,12 @@ import {
   type NetworkName,
 } from '@fuselab/fuseconv';
 import { DATAFLOWS, TIMING_MODELS } from '@fuselab/systolic-sim';
-import {
-  createStrategy,
-  defaultBudget,
-  makeSpace,
-  NasInputError,
-  OBJECTIVES,
-  SPACE_KINDS,
-  STRATEGIES,
-  validateConstraints,
-} from '@fuselab/nas';
+import { createStrategy, defaultBudget, makeSpace, NasInputError, OBJECTIVES, SPACE_KINDS, validateConstraints } from '@fuselab/nas';
 import {
   HARDWARE_CHOICES,
+  SEARCH_STRATEGIES,
   SEARCH_TRAIN_METHODS,
+  ZERO_COST_PT,
   TRAIN_DATASETS,
   TRAIN_METHODS,
   type SearchTrainMethodName,
@@ -172,7 +165,7 @@ const searchSchema = z.strictObject({
   /** One array, or `arrays` (several: the array becomes a co-design gene). */
   array: arraySize.optional(),
   arrays: z.array(arraySize).min(1, { error: 'expected at least one array size' }).optional(),
-  strategy: choice(STRATEGIES, 'search strategy'),
+  strategy: choice(SEARCH_STRATEGIES, 'search strategy'),
   objectives: z.array(choice(OBJECTIVES, 'objective')).min(1),
   /** Evaluations at most (default 100; exhaustive: the whole space). */
   budget: positiveInt('a positive integer budget').optional(),
@@ -318,6 +311,7 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
   if ((base.eta !== undefined || base.rungs !== undefined) && base.strategy !== 'halving')
     throw new SpecError(`${field}.${base.eta !== undefined ? 'eta' : 'rungs'}`, 'only used with strategy halving');
   const training = search.training && normaliseSearchTraining(`${field}.training`, search.training, { ...base, field }, trainings);
+  if (base.strategy === ZERO_COST_PT) return zeroCostPtSearch(field, search, { ...base, strategy: ZERO_COST_PT }, training);
   try {
     const space = makeSpace({ network: base.network, space: base.space, operators: base.operators, arrays: base.arrays });
     const budget =
@@ -343,6 +337,35 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
       throw new SpecError(`${field}.${error.field === 'populationSize' ? 'population' : error.field}`, error.problem);
     throw error;
   }
+}
+
+/**
+ * A zero-cost-pt search: one network, chosen block by block on a supernet over the search's
+ * operators (each block's operators in turn, the one whose removal lowers the mixture's NASWOT most
+ * kept) on a minibatch of the training data, then measured like any candidate — trained with the
+ * search's training, or scored on its trained supernet with method supernet. Per block, on one
+ * array, without constraints or a budget beyond that one network.
+ */
+function zeroCostPtSearch(
+  field: string,
+  search: ParsedSearch,
+  base: Omit<NormalisedSearch, 'budget' | 'training' | 'constraints'>,
+  training: SearchTraining | undefined,
+): NormalisedSearch {
+  const refuse = (at: string, problem: string): never => {
+    throw new SpecError(`${field}.${at}`, problem);
+  };
+  if (!training)
+    refuse('objectives', 'zero-cost-pt chooses a network on a supernet of the training data and measures it: needs accuracy and training');
+  if (base.space !== 'blocks') refuse('space', 'zero-cost-pt chooses one operator per block: needs space blocks');
+  if (!base.operators.includes('dw'))
+    refuse('operators', 'zero-cost-pt needs dw among the operators: the supernet’s shared layers come from it');
+  if (base.arrays.length > 1) refuse('arrays', 'zero-cost-pt chooses operators, not arrays: give one array');
+  if (search.constraints !== undefined) refuse('constraints', 'zero-cost-pt does not look at latency: it cannot honour constraints');
+  if (search.population !== undefined) refuse('population', 'not used with zero-cost-pt');
+  if (search.budget !== undefined && search.budget !== 1)
+    refuse('budget', 'zero-cost-pt measures the one network it chooses: budget 1 (the default)');
+  return { ...base, budget: 1, training: training! };
 }
 
 type ParsedTraining = ParsedSpec['trainings'][number] & { name: string };

@@ -142,6 +142,36 @@ export async function scoreSupernetPaths(
   return scores;
 }
 
+export interface ZeroCostPtChoice {
+  /** One operator per block. */
+  operators: BlockOperator[];
+  /** Mixtures scored (NASWOT forward passes). */
+  evaluations: number;
+  seconds: number;
+}
+
+/**
+ * Zero-Cost-PT's choice on this supernet (libs/nas zeroCostPt): NASWOT of the mixture on the first
+ * `batch` training images (unaugmented, as the proxies take one minibatch), blocks settled in a
+ * seeded order.
+ */
+export async function selectPathByZeroCostPt(
+  supernet: Supernet,
+  data: LoadedData,
+  settings: { batch: number; seed: number },
+): Promise<ZeroCostPtChoice> {
+  const nos = await import('@fuselab/nos');
+  const { zeroCostPt } = await import('@fuselab/nas/supernet');
+  const started = performance.now();
+  const made = nos.makeBatch(
+    data.train,
+    Array.from({ length: Math.min(settings.batch, data.train.count) }, (_, i) => i),
+    { channels: supernet.spec.inputChannels },
+  );
+  const chosen = zeroCostPt(supernet, { ...made, labels: made.y }, { seed: settings.seed });
+  return { operators: chosen.path, evaluations: chosen.evaluations, seconds: (performance.now() - started) / 1000 };
+}
+
 /** Stored supernet bytes (checkpoints table, `--save` files): libs/nas' encoding, gzip-compressed. */
 export const SUPERNET_STORAGE_FORMAT = 'fuselab-supernet+gzip';
 
@@ -170,13 +200,20 @@ export async function decodeStoredSupernet(bytes: Uint8Array, source: string): P
 export type SupernetTask =
   | ({ kind: 'supernet-train'; data: SupernetDataRequest; teacher?: { checkpoint: Checkpoint; source: string } } & SupernetShapeRequest &
       SupernetRecipe)
-  | ({ kind: 'supernet-score'; data: SupernetDataRequest; supernet: Uint8Array; source: string; paths: BlockOperator[][] } & ScoreSettings);
+  | ({ kind: 'supernet-score'; data: SupernetDataRequest; supernet: Uint8Array; source: string; paths: BlockOperator[][] } & ScoreSettings)
+  | ({
+      kind: 'supernet-zero-cost-pt';
+      data: SupernetDataRequest;
+      /** A trained supernet (then the choice is scored on it too), or the shape of an untrained one. */
+      supernet: { stored: Uint8Array; source: string; scoring: ScoreSettings } | { untrained: SupernetShapeRequest };
+    } & { batch: number; seed: number });
 
 export type SupernetTaskEvent = { type: 'train'; event: SupernetTrainProgress } | { type: 'scored'; done: number; total: number };
 
 export type SupernetTaskResult =
   | { kind: 'supernet-train'; supernet: Uint8Array; result: SupernetTrainResult; backend: string; trainImages: number }
-  | { kind: 'supernet-score'; scores: PathScore[] };
+  | { kind: 'supernet-score'; scores: PathScore[] }
+  | { kind: 'supernet-zero-cost-pt'; choice: ZeroCostPtChoice; accuracy?: number };
 
 /** Runs one task (in the child process; also callable in-process). */
 export async function runSupernetTask(
@@ -199,6 +236,18 @@ export async function runSupernetTask(
         backend: backend.name,
         trainImages: data.train.count,
       };
+    } finally {
+      supernet.dispose();
+    }
+  }
+  if (task.kind === 'supernet-zero-cost-pt') {
+    const spec = task.supernet;
+    const supernet = 'stored' in spec ? await decodeStoredSupernet(spec.stored, spec.source) : await createSupernet(spec.untrained, data);
+    try {
+      const choice = await selectPathByZeroCostPt(supernet, data, task);
+      if (!('stored' in spec)) return { kind: task.kind, choice };
+      const [scored] = await scoreSupernetPaths(supernet, [choice.operators], data, spec.scoring);
+      return { kind: task.kind, choice, accuracy: scored!.accuracy };
     } finally {
       supernet.dispose();
     }

@@ -26,6 +26,7 @@ import {
   type Strategy,
   type StrategyState,
 } from '@fuselab/nas';
+import { ZERO_COST_PT } from '../choices.js';
 import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf, SUPERNET_SCORE_CHUNK } from '../campaigns/search.js';
 import type { SearchActivities, TrainActivities, TrainJobResult } from '../activities/types.js';
@@ -139,6 +140,23 @@ async function scoreOnSupernet(
   return scored;
 }
 
+/**
+ * A zero-cost-pt search's one evaluation: the network Zero-Cost-PT chooses — on the search's
+ * trained supernet (method supernet: its inherited accuracy is the candidate's), else on an
+ * untrained one of the search's seed, then trained like an accuracy search's candidate.
+ */
+async function zeroCostPtSearch(campaignId: string, jobKey: string, params: SearchJobParams): Promise<void> {
+  const supernet = params.training?.method === 'supernet' ? await trainer.trainSearchSupernet({ campaignId, jobKey, params }) : undefined;
+  const chosen = await trainer.selectByZeroCostPt({ campaignId, jobKey, params, ...(supernet ? { supernetKey: supernet.key } : {}) });
+  const candidate = { operators: chosen.operators };
+  const trained = supernet
+    ? { key: supernet.key, testAccuracy: chosen.accuracy! }
+    : await trainer
+        .trainSearchCandidate({ campaignId, jobKey, params, candidate })
+        .then((t) => ({ key: t.key, testAccuracy: t.testAccuracy! }));
+  await evaluate.evaluateSearchCandidate({ campaignId, jobKey, params, index: 0, generation: 0, candidate, trained });
+}
+
 export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchProgress> {
   const progress: SearchProgress = {
     campaignId: input.campaignId,
@@ -162,7 +180,8 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
 
   let key: string;
   let params: SearchJobParams;
-  let strategy: Strategy;
+  // Absent for zero-cost-pt: no ask/tell, one network chosen by an activity (zeroCostPtSearch).
+  let strategy: Strategy | undefined;
   if (input.resume) {
     ({ key, params } = input.resume);
     strategy = fromState(input.resume.state);
@@ -171,7 +190,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     progress.run = input.resume.runs + 1;
   } else {
     ({ key, params } = await book.startSearch({ campaignId: input.campaignId, position: input.position, force: input.force }));
-    strategy = createStrategy(strategyOptionsOf(params, searchSpaceOf(params)));
+    if (params.strategy !== ZERO_COST_PT) strategy = createStrategy(strategyOptionsOf(params, searchSpaceOf(params)));
   }
   progress.key = key;
   progress.strategy = params.strategy;
@@ -189,26 +208,34 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   let generationsThisRun = 0;
   try {
     await scope.run(async () => {
+      if (!strategy) {
+        await zeroCostPtSearch(input.campaignId, key, params);
+        progress.evaluations = 1;
+        progress.generation = 1;
+        progress.front = (await book.recordSearchFront({ jobKey: key, params, generation: 1 })).front;
+        return;
+      }
+      const search = strategy;
       // Trained once (a later run of this workflow, or another search, finds it stored by its key).
       const supernet =
-        oneShot && !strategy.done ? await trainer.trainSearchSupernet({ campaignId: input.campaignId, jobKey: key, params }) : undefined;
-      while (!strategy.done) {
+        oneShot && !search.done ? await trainer.trainSearchSupernet({ campaignId: input.campaignId, jobKey: key, params }) : undefined;
+      while (!search.done) {
         if (generationsThisRun >= perRun) {
           await continueAsNew<typeof searchWorkflow>({
             ...input,
             resume: {
               key,
               params,
-              state: strategy.state(),
+              state: search.state(),
               generation: progress.generation,
               evaluations: progress.evaluations,
               runs: progress.run,
             },
           });
         }
-        const asked = strategy.ask(SEARCH_ASK_BATCH);
+        const asked = search.ask(SEARCH_ASK_BATCH);
         if (asked.length === 0)
-          throw ApplicationFailure.nonRetryable(`${strategy.name}: asked for candidates but got none before it was done`, 'SearchError');
+          throw ApplicationFailure.nonRetryable(`${search.name}: asked for candidates but got none before it was done`, 'SearchError');
         const values: ObjectiveValues[] = new Array<ObjectiveValues>(asked.length);
         const base = progress.evaluations;
         const generation = progress.generation;
@@ -246,7 +273,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
           }
         };
         await Promise.all(Array.from({ length: Math.min(parallel, asked.length) }, lane));
-        strategy.tell(asked.map((candidate, i) => ({ candidate, objectives: values[i]! })));
+        search.tell(asked.map((candidate, i) => ({ candidate, objectives: values[i]! })));
         progress.evaluations += asked.length;
         progress.generation++;
         generationsThisRun++;

@@ -183,8 +183,7 @@ export function registerSupernetCommand(program: Command): void {
           `${recalibrate} batches of ${batch} need ${recalibrate * batch} images, there are ${data.train.count}`,
         );
       const backend = await training.ensureBackend();
-      const nos = await import('@fuselab/nos');
-      const { samplePath, zeroCostPt: selectByZeroCostPt } = await import('@fuselab/nas/supernet');
+      const { samplePath } = await import('@fuselab/nas/supernet');
       const run = await import('../../train/supernet-run.js');
       const request = { network, width, ...(stem ? { stem } : {}), choices, seed };
       const shape = run.supernetShape(request, data);
@@ -255,17 +254,16 @@ export function registerSupernetCommand(program: Command): void {
         scoring.stop();
         let zeroCostPt;
         if (flags.zeroCostPt) {
-          const started = performance.now();
-          const made = nos.makeBatch(
-            data.train,
-            Array.from({ length: batch }, (_, i) => i),
-            { channels: supernet.spec.inputChannels },
-          );
-          const chosen = selectByZeroCostPt(supernet, { ...made, labels: made.y }, { seed });
-          const seconds = (performance.now() - started) / 1000;
+          const chosen = await run.selectPathByZeroCostPt(supernet, data, { batch, seed });
           let accuracy: number | undefined;
-          if (trained) accuracy = (await run.scoreSupernetPaths(supernet, [chosen.path], data, { recalibrate, batch, seed }))[0]!.accuracy;
-          zeroCostPt = { path: chosen.path, evaluations: chosen.evaluations, seconds, ...(accuracy !== undefined ? { accuracy } : {}) };
+          if (trained)
+            accuracy = (await run.scoreSupernetPaths(supernet, [chosen.operators], data, { recalibrate, batch, seed }))[0]!.accuracy;
+          zeroCostPt = {
+            path: chosen.operators,
+            evaluations: chosen.evaluations,
+            seconds: chosen.seconds,
+            ...(accuracy !== undefined ? { accuracy } : {}),
+          };
         }
         const summary = {
           network,
