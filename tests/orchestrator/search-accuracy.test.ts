@@ -15,6 +15,7 @@ import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-q
 import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
 import { Store } from '../../apps/orchestrator/dist/store/store.js';
 import { runTraining } from '../../apps/orchestrator/dist/train/training.js';
+import { referenceSearch } from './helpers/run-search.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const training = { dataset: 'synthetic', width: 0.25, epochs: 1, limit: 64, batch: 32, seed: 3 } as const;
@@ -149,25 +150,22 @@ describe('searches with the accuracy objective', () => {
   }, 120_000);
 
   it('asks and keeps what libs/nas runSearch does with the same accuracies in-process', async () => {
-    const accuracyOf = new Map(candidates.map((c) => [c.operators.join(','), -c.objectives.accuracy!]));
-    const run = await runSearch({
-      network: 'mobilenet_v2',
-      space: 'blocks',
-      operators: ['dw', 'fuse_half'],
-      array: { rows: 64, cols: 64 },
-      strategy: 'random',
-      objectives: ['accuracy', 'latency'],
-      budget: 3,
-      seed: 7,
-      evaluate: async (candidate) => {
-        const accuracy = accuracyOf.get(candidate.operators.join(','));
-        if (accuracy === undefined) throw new Error(`runSearch asked ${candidate.operators.join(',')}, which the campaign did not`);
-        return accuracy;
+    const reference = await referenceSearch(
+      {
+        network: 'mobilenet_v2',
+        space: 'blocks',
+        operators: ['dw', 'fuse_half'],
+        array: { rows: 64, cols: 64 },
+        strategy: 'random',
+        objectives: ['accuracy', 'latency'],
+        budget: 3,
+        seed: 7,
       },
-    });
+      candidates,
+    );
     const [result] = await service.searchResults(campaignId);
-    expect(result!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }))).toEqual(searchSummary(run).front);
-    expect(candidates.map((c) => [c.operators, c.objectives])).toEqual(run.all.map((c) => [c.operators, c.objectives]));
+    expect(result!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }))).toEqual(reference.front);
+    expect(candidates.map((c) => [c.operators, c.objectives])).toEqual(reference.all);
   }, 60_000);
 
   it('never trains a network twice: a forced re-run of the search and a training entry of a candidate reuse the stored trainings', async () => {

@@ -4,10 +4,12 @@
 // supernet as its checkpoint), and takes each candidate's accuracy from that supernet — the same
 // figure libs/nas gives in this process for the stored supernet, which is itself the supernet the
 // same settings train in this process. The supernet is trained once per key, whichever search asks.
-import { evaluateStatic, makeSpace, runSearch, searchSummary, type Candidate } from '@fuselab/nas';
+import { evaluateStatic, makeSpace, type Candidate } from '@fuselab/nas';
 import { evaluateSubnet, recalibrateBatchNorm, Supernet, zeroCostPt } from '@fuselab/nas/supernet';
 import { DEFAULT_INIT, makeBatch } from '@fuselab/nos';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTrainActivities } from '../../apps/orchestrator/dist/activities/train.js';
 import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec, type SearchJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { supernetTraining } from '../../apps/orchestrator/dist/campaigns/search.js';
@@ -16,6 +18,7 @@ import { supernetKey } from '../../apps/orchestrator/dist/campaigns/versions.js'
 import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-queries.js';
 import { decodeStoredSupernet, runSupernetTask } from '../../apps/orchestrator/dist/train/supernet-run.js';
 import { ensureBackend, loadTrainingData } from '../../apps/orchestrator/dist/train/training.js';
+import { referenceSearch } from './helpers/run-search.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const training = {
@@ -150,25 +153,22 @@ describe('searches that score candidates on a supernet (training method supernet
   }, 180_000);
 
   it('asks and keeps what libs/nas runSearch does with the same accuracies in-process', async () => {
-    const accuracyOf = new Map(candidates.map((c) => [c.operators.join(','), -c.objectives.accuracy!]));
-    const run = await runSearch({
-      network: 'mobilenet_v2',
-      space: 'blocks',
-      operators: ['dw', 'fuse_half'],
-      array: { rows: 64, cols: 64 },
-      strategy: 'random',
-      objectives: ['accuracy', 'latency'],
-      budget: 5,
-      seed: 7,
-      evaluate: async (candidate) => {
-        const accuracy = accuracyOf.get(candidate.operators.join(','));
-        if (accuracy === undefined) throw new Error(`runSearch asked ${candidate.operators.join(',')}, which the campaign did not`);
-        return accuracy;
+    const reference = await referenceSearch(
+      {
+        network: 'mobilenet_v2',
+        space: 'blocks',
+        operators: ['dw', 'fuse_half'],
+        array: { rows: 64, cols: 64 },
+        strategy: 'random',
+        objectives: ['accuracy', 'latency'],
+        budget: 5,
+        seed: 7,
       },
-    });
+      candidates,
+    );
     const [result] = await service.searchResults(campaignId);
-    expect(result!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }))).toEqual(searchSummary(run).front);
-    expect(candidates.map((c) => [c.operators, c.objectives])).toEqual(run.all.map((c) => [c.operators, c.objectives]));
+    expect(result!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }))).toEqual(reference.front);
+    expect(candidates.map((c) => [c.operators, c.objectives])).toEqual(reference.all);
   }, 60_000);
 
   it('trains the supernet once: another search over it scores on the stored one, in chunks across activities', async () => {
@@ -246,5 +246,39 @@ describe('searches that score candidates on a supernet (training method supernet
     expect(trainings).toHaveLength(1);
     expect(trainings[0]).toMatchObject({ variant: 'custom', method: 'scratch', operators: chosen!.operators, jobKey: chosen!.trainingKey });
     expect(-chosen!.objectives.accuracy!).toBe(trainings[0]!.testAccuracy);
+  }, 300_000);
+  it('a supernet training killed after an epoch resumes from its checkpoint and ends as an uninterrupted one', async () => {
+    const resumable = { ...search, name: 'resumed', training: { ...training, epochs: 3, seed: 5 } };
+    const p = expandSpec(normaliseSpec({ name: 'resume', searches: [resumable] }))[0]!.params as SearchJobParams;
+    const k = supernetKey(supernetTraining(p));
+    // Attempt 1 stops once the checkpoint of the epoch ending at step 8 (of 3 × 8) is stored.
+    const activities = createTrainActivities(store, 'fault-test', { failAfterStep: 8 });
+    const input = { campaignId, jobKey: 'search-resumed', params: p };
+    await expect(new MockActivityEnvironment({ attempt: 1 }).run(activities.trainSearchSupernet, input)).rejects.toThrow(
+      'fault injected after step 8',
+    );
+    expect(await store.trainingResult(k)).toBeUndefined();
+    expect(await store.latestCheckpoint(k)).toMatchObject({ epoch: 1, step: 8, format: 'fuselab-supernet+gzip' });
+    expect(await new MockActivityEnvironment({ attempt: 2 }).run(activities.trainSearchSupernet, input)).toEqual({ key: k, epochs: 3 });
+    expect(await store.trainingResult(k)).toMatchObject({ epochs: 3, resumedFrom: 8, checkpointEpoch: 3, checkpointStep: 24 });
+    // Every step's loss once, from both attempts: the curve has no gap and no repeat.
+    const curve = ((await store.trainingCurves()) as Array<{ jobKey: string; step: number; metric: string }>).filter(
+      (c) => c.jobKey === k && c.metric === 'loss' && c.step >= 0,
+    );
+    expect(curve.map((c) => c.step).sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    const uninterrupted = await runSupernetTask({
+      kind: 'supernet-train',
+      data: { ...data, seed: 5 },
+      network: 'mobilenet_v2',
+      width: 0.25,
+      choices: ['dw', 'fuse_half'],
+      epochs: 3,
+      batch: 16,
+      seed: 5,
+    });
+    if (uninterrupted.kind !== 'supernet-train') throw new Error('expected a training result');
+    expect(uninterrupted.resumedFrom).toBeNull();
+    const row = await store.checkpoint(k, 3, 24);
+    expect(Buffer.from(row!.data).equals(Buffer.from(uninterrupted.supernet))).toBe(true);
   }, 300_000);
 });

@@ -72,6 +72,15 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
     };
   }
 
+  /** The bytes of a finished supernet training (its result's checkpoint), to `purpose`. */
+  async function storedSupernet(key: string, purpose: string): Promise<Uint8Array> {
+    const result = await store.trainingResult(key);
+    const row = result ? await store.checkpoint(key, result.checkpointEpoch, result.checkpointStep) : undefined;
+    if (!row)
+      throw ApplicationFailure.nonRetryable(`the supernet ${key.slice(0, 12)} has no stored result to ${purpose}`, 'TrainingInputError');
+    return row.data;
+  }
+
   /**
    * Signs of life while a supernet task runs in its child process: the child reports only per step
    * or per scored path, and one path (recalibration plus the test set) can outlast the heartbeat
@@ -277,15 +286,23 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         const teacher = await teacherOf(campaignId, job.teacher);
         const { runSupernetTaskInChild } = await import('../train/training-process.js');
         const { SUPERNET_STORAGE_FORMAT } = await import('../train/supernet-run.js');
-        // Not resumable: libs/nas' supernet training keeps no optimizer checkpoints, so a retried
-        // attempt trains from the start (a supernet costs a few standalone trainings, not a search).
-        let metrics: MetricRow[] = [{ epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: 0 }];
-        let step = 0;
+        // Each epoch ends with a checkpoint (the supernet and its optimizer state): a retried
+        // attempt, on any worker, resumes from the latest and ends exactly as an uninterrupted run.
+        const latest = await store.latestCheckpoint(key);
+        const resumeFrom = latest?.format === SUPERNET_STORAGE_FORMAT ? latest : undefined;
+        let metrics: MetricRow[] = [];
+        let step = resumeFrom?.step ?? 0;
         const flush = async () => {
           const rows = metrics;
           metrics = [];
           await store.saveMetrics(key, rows);
         };
+        // Checkpoints are stored in order, each after the metrics before it; the child trains on
+        // meanwhile. A failed save stops the run (it is retried from the last stored one).
+        const stop = new AbortController();
+        const onCancel = () => stop.abort(ctx.cancellationSignal.reason);
+        ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+        let saving = Promise.resolve();
         const task = runSupernetTaskInChild(
           {
             kind: 'supernet-train',
@@ -299,15 +316,28 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
             ...(job.augment ? { augment: job.augment } : {}),
             seed: job.seed,
             ...(teacher ? { teacher } : {}),
+            ...(resumeFrom ? { resumeFrom: { bytes: resumeFrom.data, source: `checkpoint of supernet ${key.slice(0, 12)}` } } : {}),
+            ...(options.failAfterStep !== undefined && ctx.info.attempt === 1 ? { failAfterStep: options.failAfterStep } : {}),
           },
           {
-            signal: ctx.cancellationSignal,
+            signal: stop.signal,
             onEvent: (message) => {
+              if (message.type === 'checkpoint') {
+                saving = saving
+                  .then(async () => {
+                    await flush();
+                    await store.saveCheckpoint(key, message.epoch, message.step, SUPERNET_STORAGE_FORMAT, message.bytes);
+                  })
+                  .catch((error: unknown) => stop.abort(error));
+                return;
+              }
               if (message.type !== 'train') return;
               const event = message.event;
               if (event.type === 'step') {
+                // The run's length, for the dashboard's progress (written once per attempt: the same value).
+                if (step === (resumeFrom?.step ?? 0))
+                  metrics.push({ epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: event.totalSteps });
                 step = event.step + 1;
-                if (event.step === 0) metrics[0]!.value = event.totalSteps;
                 metrics.push(
                   { epoch: event.epoch, step: event.step, split: 'train', metric: 'loss', value: event.loss },
                   { epoch: event.epoch, step: event.step, split: 'train', metric: 'batch_accuracy', value: event.batchAccuracy },
@@ -318,14 +348,25 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
                   { epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss },
                   { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy },
                 );
-                // Each epoch's curve reaches the database as it ends (not awaited: the child trains on).
-                flush().catch(() => undefined);
               }
               ctx.heartbeat({ step });
             },
           },
         );
-        const outcome = await heartbeatWhile(task, () => ({ step }));
+        // Whatever the child ends with, the checkpoints it sent before are stored first.
+        const outcome = await heartbeatWhile(task, () => ({ step }))
+          .finally(() => ctx.cancellationSignal.removeEventListener('abort', onCancel))
+          .then(
+            async (value) => {
+              await saving;
+              if (stop.signal.aborted) throw stop.signal.reason;
+              return value;
+            },
+            async (error: unknown) => {
+              await saving;
+              throw stop.signal.aborted ? stop.signal.reason : error;
+            },
+          );
         if (outcome.kind !== 'supernet-train') throw new Error(`supernet training answered a ${outcome.kind} result`);
         await flush();
         const { result } = outcome;
@@ -349,10 +390,11 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
             testLoss: null,
             trainLoss: last.trainLoss,
             trainAccuracy: last.trainAccuracy,
-            trainImagesPerSec: result.seconds > 0 ? (outcome.trainImages * result.epochs.length) / result.seconds : 0,
+            // This attempt's speed (a resumed attempt's seconds count from where it resumed).
+            trainImagesPerSec: result.seconds > 0 ? ((result.steps - (outcome.resumedFrom ?? 0)) * job.batch) / result.seconds : 0,
             checkpointEpoch: result.epochs.length,
             checkpointStep: result.steps,
-            resumedFrom: null,
+            resumedFrom: outcome.resumedFrom,
           },
           supernetCodeVersion(),
           worker,
@@ -367,20 +409,14 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       try {
         const job = supernetTraining(params);
         confineFiles(job);
-        const result = await store.trainingResult(key);
-        const row = result ? await store.checkpoint(key, result.checkpointEpoch, result.checkpointStep) : undefined;
-        if (!row)
-          throw ApplicationFailure.nonRetryable(
-            `the supernet ${key.slice(0, 12)} has no stored result to score with`,
-            'TrainingInputError',
-          );
+        const stored = await storedSupernet(key, 'score with');
         const { runSupernetTaskInChild } = await import('../train/training-process.js');
         let scored = 0;
         const task = runSupernetTaskInChild(
           {
             kind: 'supernet-score',
             data: supernetData(job),
-            supernet: row.data,
+            supernet: stored,
             source: `supernet ${key.slice(0, 12)}`,
             paths: paths as never,
             ...supernetScoring(params),
@@ -409,14 +445,11 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         confineFiles(training);
         let supernet: Extract<SupernetTask, { kind: 'supernet-zero-cost-pt' }>['supernet'];
         if (key !== undefined) {
-          const result = await store.trainingResult(key);
-          const row = result ? await store.checkpoint(key, result.checkpointEpoch, result.checkpointStep) : undefined;
-          if (!row)
-            throw ApplicationFailure.nonRetryable(
-              `the supernet ${key.slice(0, 12)} has no stored result to choose on`,
-              'TrainingInputError',
-            );
-          supernet = { stored: row.data, source: `supernet ${key.slice(0, 12)}`, scoring: supernetScoring(params) };
+          supernet = {
+            stored: await storedSupernet(key, 'choose on'),
+            source: `supernet ${key.slice(0, 12)}`,
+            scoring: supernetScoring(params),
+          };
         } else {
           supernet = {
             untrained: {

@@ -9,9 +9,17 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildNetwork, defaultStem, type BlockOperator, type NetworkName, type StemName } from '@fuselab/fuseconv';
 import type { Checkpoint } from '@fuselab/nos';
-import type { Supernet, SupernetTrainProgress, SupernetTrainResult } from '@fuselab/nas/supernet';
+import type { Supernet, SupernetTrainProgress, SupernetTrainResult, SupernetTrainState } from '@fuselab/nas/supernet';
 import type { TrainAugment } from '../campaigns/expand.js';
-import { ensureBackend, loadTrainingData, TRAIN_DEFAULTS, TrainingInputError, type LoadedData, type TrainingRequest } from './training.js';
+import {
+  ensureBackend,
+  InjectedFault,
+  loadTrainingData,
+  TRAIN_DEFAULTS,
+  TrainingInputError,
+  type LoadedData,
+  type TrainingRequest,
+} from './training.js';
 
 /** Where the data comes from, as `loadTrainingData` takes it. */
 export type SupernetDataRequest = Pick<TrainingRequest, 'dataset' | 'dataDir' | 'dataPath' | 'imageSize' | 'limit' | 'seed'>;
@@ -79,7 +87,12 @@ export async function trainSupernetWithRecipe(
   supernet: Supernet,
   data: LoadedData,
   recipe: SupernetRecipe,
-  callbacks: { signal?: AbortSignal; onProgress?: (event: SupernetTrainProgress) => void } = {},
+  callbacks: {
+    signal?: AbortSignal;
+    onProgress?: (event: SupernetTrainProgress) => void;
+    onEpochEnd?: (state: SupernetTrainState) => void | Promise<void>;
+    resumeFrom?: SupernetTrainState;
+  } = {},
 ): Promise<SupernetTrainResult> {
   const { trainSupernet } = await import('@fuselab/nas/supernet');
   return trainSupernet(supernet, {
@@ -94,6 +107,8 @@ export async function trainSupernetWithRecipe(
     ...(recipe.augment ? { augment: { cropPadding: recipe.augment.crop ?? 0, horizontalFlip: recipe.augment.flip ?? false } } : {}),
     ...(callbacks.signal ? { signal: callbacks.signal } : {}),
     ...(callbacks.onProgress ? { onProgress: callbacks.onProgress } : {}),
+    ...(callbacks.onEpochEnd ? { onEpochEnd: callbacks.onEpochEnd } : {}),
+    ...(callbacks.resumeFrom ? { resumeFrom: callbacks.resumeFrom } : {}),
   });
 }
 
@@ -175,14 +190,30 @@ export async function selectPathByZeroCostPt(
 /** Stored supernet bytes (checkpoints table, `--save` files): libs/nas' encoding, gzip-compressed. */
 export const SUPERNET_STORAGE_FORMAT = 'fuselab-supernet+gzip';
 
-export async function encodeStoredSupernet(supernet: Supernet): Promise<Uint8Array> {
+/** The stored bytes of a supernet, with a training's state to resume from when given. */
+export async function encodeStoredSupernet(supernet: Supernet, state?: SupernetTrainState): Promise<Uint8Array> {
   const { encodeSupernet } = await import('@fuselab/nas/supernet');
-  return new Uint8Array(gzipSync(encodeSupernet(supernet), { level: 1 }));
+  return new Uint8Array(gzipSync(encodeSupernet(supernet, state), { level: 1 }));
 }
 
 /** Decodes stored bytes (gzip or not); a damaged file or row is a TrainingInputError naming `source`. */
 export async function decodeStoredSupernet(bytes: Uint8Array, source: string): Promise<Supernet> {
-  const { decodeSupernet } = await import('@fuselab/nas/supernet');
+  const { supernet, state } = await decodeStoredSupernetCheckpoint(bytes, source);
+  if (state) await disposeState(state);
+  return supernet;
+}
+
+async function disposeState(state: SupernetTrainState): Promise<void> {
+  const { disposeSupernetState } = await import('@fuselab/nas/supernet');
+  disposeSupernetState(state);
+}
+
+/** The supernet and the training state stored with it, if any (a checkpoint written after an epoch). */
+export async function decodeStoredSupernetCheckpoint(
+  bytes: Uint8Array,
+  source: string,
+): Promise<{ supernet: Supernet; state?: SupernetTrainState }> {
+  const { decodeSupernetCheckpoint } = await import('@fuselab/nas/supernet');
   let raw: Uint8Array;
   try {
     raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? new Uint8Array(gunzipSync(bytes)) : bytes;
@@ -190,7 +221,7 @@ export async function decodeStoredSupernet(bytes: Uint8Array, source: string): P
     throw new TrainingInputError(source, `damaged gzip data (${(error as Error).message})`);
   }
   try {
-    return decodeSupernet(raw, source);
+    return decodeSupernetCheckpoint(raw, source);
   } catch (error) {
     throw new TrainingInputError(source, (error as Error).message);
   }
@@ -198,7 +229,15 @@ export async function decodeStoredSupernet(bytes: Uint8Array, source: string): P
 
 /** The two supernet tasks a child process runs for the search activities (training-child.ts). */
 export type SupernetTask =
-  | ({ kind: 'supernet-train'; data: SupernetDataRequest; teacher?: { checkpoint: Checkpoint; source: string } } & SupernetShapeRequest &
+  | ({
+      kind: 'supernet-train';
+      data: SupernetDataRequest;
+      teacher?: { checkpoint: Checkpoint; source: string };
+      /** An epoch checkpoint of this training (stored bytes with its state): continue from it. */
+      resumeFrom?: { bytes: Uint8Array; source: string };
+      /** Test hook: fail (as a killed worker would) once an epoch ending at or after this step is checkpointed. */
+      failAfterStep?: number;
+    } & SupernetShapeRequest &
       SupernetRecipe)
   | ({ kind: 'supernet-score'; data: SupernetDataRequest; supernet: Uint8Array; source: string; paths: BlockOperator[][] } & ScoreSettings)
   | ({
@@ -208,10 +247,22 @@ export type SupernetTask =
       supernet: { stored: Uint8Array; source: string; scoring: ScoreSettings } | { untrained: SupernetShapeRequest };
     } & { batch: number; seed: number });
 
-export type SupernetTaskEvent = { type: 'train'; event: SupernetTrainProgress } | { type: 'scored'; done: number; total: number };
+export type SupernetTaskEvent =
+  | { type: 'train'; event: SupernetTrainProgress }
+  /** After each epoch: the supernet with its training state, to store (a retried attempt resumes from it). */
+  | { type: 'checkpoint'; epoch: number; step: number; bytes: Uint8Array }
+  | { type: 'scored'; done: number; total: number };
 
 export type SupernetTaskResult =
-  | { kind: 'supernet-train'; supernet: Uint8Array; result: SupernetTrainResult; backend: string; trainImages: number }
+  | {
+      kind: 'supernet-train';
+      /** The last epoch's checkpoint: stored bytes of the supernet with its training state. */
+      supernet: Uint8Array;
+      result: SupernetTrainResult;
+      backend: string;
+      /** The step this run resumed from (null: from the start). */
+      resumedFrom: number | null;
+    }
   | { kind: 'supernet-score'; scores: PathScore[] }
   | { kind: 'supernet-zero-cost-pt'; choice: ZeroCostPtChoice; accuracy?: number };
 
@@ -223,21 +274,40 @@ export async function runSupernetTask(
   const backend = await ensureBackend();
   const data = await loadTrainingData(task.data);
   if (task.kind === 'supernet-train') {
-    const supernet = await createSupernet(task, data, task.teacher);
+    const resumed = task.resumeFrom ? await decodeStoredSupernetCheckpoint(task.resumeFrom.bytes, task.resumeFrom.source) : undefined;
+    if (resumed && !resumed.state) {
+      resumed.supernet.dispose();
+      throw new TrainingInputError(task.resumeFrom!.source, 'holds no training state to resume from');
+    }
+    const supernet = resumed?.supernet ?? (await createSupernet(task, data, task.teacher));
+    const stepsPerEpoch = Math.floor(data.train.count / task.batch);
+    // The result is the last epoch's checkpoint (with its state): the bytes the parent stored, so a
+    // retry that finds them resumes to nothing and answers the same bytes.
+    let last = task.resumeFrom?.bytes;
     try {
       const result = await trainSupernetWithRecipe(supernet, data, task, {
         ...(callbacks.signal ? { signal: callbacks.signal } : {}),
         onProgress: (event) => callbacks.onEvent?.({ type: 'train', event: { ...event } }),
+        onEpochEnd: async (state) => {
+          const bytes = await encodeStoredSupernet(supernet, state);
+          last = bytes;
+          const step = state.epoch * stepsPerEpoch;
+          callbacks.onEvent?.({ type: 'checkpoint', epoch: state.epoch, step, bytes });
+          if (task.failAfterStep !== undefined && step >= task.failAfterStep && state.epoch < task.epochs)
+            throw new InjectedFault(`fault injected after step ${step}`);
+        },
+        ...(resumed?.state ? { resumeFrom: resumed.state } : {}),
       });
       return {
         kind: task.kind,
-        supernet: await encodeStoredSupernet(supernet),
+        supernet: last!,
         result,
         backend: backend.name,
-        trainImages: data.train.count,
+        resumedFrom: resumed?.state ? resumed.state.epoch * stepsPerEpoch : null,
       };
     } finally {
       supernet.dispose();
+      if (resumed?.state) await disposeState(resumed.state);
     }
   }
   if (task.kind === 'supernet-zero-cost-pt') {

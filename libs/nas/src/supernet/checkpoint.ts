@@ -3,14 +3,19 @@
  * length, the header as JSON — format, version, the network's shape options, the operators, and
  * each weight's key and shape — then every weight's float32 values in header order. Pure (no
  * files): the caller writes and reads the bytes (and may compress them).
+ *
+ * Version 2 may also hold where a training stands (`SupernetTrainState`: epochs done, history,
+ * counts, and the momentum buffers, whose values follow the weights'), so a training resumes from
+ * it exactly; version 1 bytes (no training) still read.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BlockOperator, ShapeOptions } from '@fuselab/fuseconv';
 import { NasInputError } from '../errors.js';
 import { Supernet } from './supernet.js';
+import type { SupernetTrainState } from './train.js';
 
 export const SUPERNET_FORMAT = 'fuselab-supernet';
-export const SUPERNET_FORMAT_VERSION = 1;
+export const SUPERNET_FORMAT_VERSION = 2;
 
 interface Header {
   format: typeof SUPERNET_FORMAT;
@@ -18,17 +23,30 @@ interface Header {
   shape: ShapeOptions;
   operators: BlockOperator[];
   weights: { key: string; shape: number[] }[];
+  /** Version 2, when a training state was given: its values, and the momentum buffers' keys and shapes. */
+  training?: Omit<SupernetTrainState, 'momentum'> & { momentum: { key: string; shape: number[] }[] };
 }
 
-/** The supernet's shape, operators and every weight (BatchNorm statistics included). */
-export function encodeSupernet(supernet: Supernet): Uint8Array {
-  const weights = Object.entries(supernet.weights());
+/** The supernet's shape, operators and every weight (BatchNorm statistics included), and a training's state if given. */
+export function encodeSupernet(supernet: Supernet, state?: SupernetTrainState): Uint8Array {
+  const momentum = state ? Object.entries(state.momentum) : [];
+  const weights = [...Object.entries(supernet.weights()), ...momentum];
   const header: Header = {
     format: SUPERNET_FORMAT,
     version: SUPERNET_FORMAT_VERSION,
     shape: supernet.shape,
     operators: [...supernet.operators],
-    weights: weights.map(([key, t]) => ({ key, shape: t.shape })),
+    weights: weights.slice(0, weights.length - momentum.length).map(([key, t]) => ({ key, shape: t.shape })),
+    ...(state
+      ? {
+          training: {
+            epoch: state.epoch,
+            history: state.history,
+            operatorCounts: state.operatorCounts,
+            momentum: momentum.map(([key, t]) => ({ key, shape: t.shape })),
+          },
+        }
+      : {}),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const floats = weights.reduce((n, [, t]) => n + t.size, 0);
@@ -48,6 +66,13 @@ export function encodeSupernet(supernet: Supernet): Uint8Array {
 
 /** A supernet rebuilt from `encodeSupernet`'s bytes; `source` names them in errors. */
 export function decodeSupernet(bytes: Uint8Array, source = 'supernet'): Supernet {
+  const { supernet, state } = decodeSupernetCheckpoint(bytes, source);
+  if (state) disposeSupernetState(state);
+  return supernet;
+}
+
+/** The supernet and, if the bytes hold one, the training state to resume from (`trainSupernet`'s `resumeFrom`). */
+export function decodeSupernetCheckpoint(bytes: Uint8Array, source = 'supernet'): { supernet: Supernet; state?: SupernetTrainState } {
   const fail = (problem: string): never => {
     throw new NasInputError(source, problem);
   };
@@ -62,26 +87,37 @@ export function decodeSupernet(bytes: Uint8Array, source = 'supernet'): Supernet
     return fail('is not a supernet checkpoint (no JSON header)');
   }
   if (header.format !== SUPERNET_FORMAT) fail(`is not a supernet checkpoint (format ${JSON.stringify(header.format)})`);
-  if (header.version !== SUPERNET_FORMAT_VERSION)
-    fail(`is a supernet checkpoint of version ${header.version}, this code reads version ${SUPERNET_FORMAT_VERSION}`);
-  const floats = header.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  if (header.version !== 1 && header.version !== SUPERNET_FORMAT_VERSION)
+    fail(`is a supernet checkpoint of version ${header.version}, this code reads versions 1 and ${SUPERNET_FORMAT_VERSION}`);
+  const listed = [...header.weights, ...(header.training?.momentum ?? [])];
+  const floats = listed.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   if (bytes.length !== 4 + length + 4 * floats) fail(`holds ${bytes.length - 4 - length} bytes of weights, its header lists ${4 * floats}`);
   const values = new Float32Array(bytes.slice(4 + length).buffer);
   const supernet = new Supernet(header.shape, { operators: header.operators, scaffold: false });
   const tensors: tf.NamedTensorMap = {};
+  const momentum: tf.NamedTensorMap = {};
   let at = 0;
-  for (const w of header.weights) {
+  for (const [i, w] of listed.entries()) {
     const size = w.shape.reduce((a, b) => a * b, 1);
-    tensors[w.key] = tf.tensor(values.subarray(at, at + size), w.shape, 'float32');
+    (i < header.weights.length ? tensors : momentum)[w.key] = tf.tensor(values.subarray(at, at + size), w.shape, 'float32');
     at += size;
   }
   try {
     supernet.loadWeights(tensors);
   } catch (error) {
     supernet.dispose();
+    tf.dispose(Object.values(momentum));
     fail((error as Error).message);
   } finally {
     tf.dispose(Object.values(tensors));
   }
-  return supernet;
+  const training = header.training;
+  if (!training) return { supernet };
+  const { momentum: _listed, ...rest } = training;
+  return { supernet, state: { ...rest, momentum } };
+}
+
+/** Frees a decoded state's momentum tensors (after `trainSupernet` has copied them). */
+export function disposeSupernetState(state: SupernetTrainState): void {
+  tf.dispose(Object.values(state.momentum));
 }

@@ -4,7 +4,14 @@
  * subnet scoring. Loads tfjs and @fuselab/nos; runs on whatever tfjs backend is active.
  */
 export { Supernet, type SupernetOptions, type Path, type ForwardOptions, type BatchNormHook } from './supernet.js';
-export { trainSupernet, samplePath, type SupernetTrainOptions, type SupernetTrainProgress, type SupernetTrainResult } from './train.js';
+export {
+  trainSupernet,
+  samplePath,
+  type SupernetTrainOptions,
+  type SupernetTrainProgress,
+  type SupernetTrainResult,
+  type SupernetTrainState,
+} from './train.js';
 export {
   recalibrateBatchNorm,
   evaluateSubnet,
@@ -14,4 +21,11 @@ export {
   type Normalize,
 } from './subnet.js';
 export { zeroCostPt, mixtureNaswot, type ZeroCostPtResult, type ZeroCostPtStep } from './zero-cost-pt.js';
-export { encodeSupernet, decodeSupernet, SUPERNET_FORMAT, SUPERNET_FORMAT_VERSION } from './checkpoint.js';
+export {
+  encodeSupernet,
+  decodeSupernet,
+  decodeSupernetCheckpoint,
+  disposeSupernetState,
+  SUPERNET_FORMAT,
+  SUPERNET_FORMAT_VERSION,
+} from './checkpoint.js';

@@ -12,6 +12,7 @@ import { buildModel } from '@fuselab/fuseconv/tfjs';
 import { selectBackend, syntheticDataset } from '@fuselab/nos';
 import {
   decodeSupernet,
+  decodeSupernetCheckpoint,
   encodeSupernet,
   evaluateSubnet,
   extractSubnet,
@@ -207,6 +208,43 @@ describe('single-path training', () => {
     expect(b.after).toEqual(a.after);
   }, 120_000);
 
+  test('resumes exactly: 1 epoch, a checkpoint with its state, 2 more from it = 3 epochs straight', async () => {
+    const options = { train: data(32), epochs: 3, batchSize: 16, learningRate: 0.05, seed: 4, weightDecay: 1e-4 };
+    const straight = new Supernet(SHAPE, { seed: 2, operators: ['dw', 'fuse_half'] });
+    const whole = await trainSupernet(straight, options);
+    const expected = encodeSupernet(straight);
+
+    const first = new Supernet(SHAPE, { seed: 2, operators: ['dw', 'fuse_half'] });
+    let saved: Uint8Array | undefined;
+    const stop = new AbortController();
+    await expect(
+      trainSupernet(first, {
+        ...options,
+        signal: stop.signal,
+        onEpochEnd: (state) => {
+          // A crash after the first epoch's checkpoint.
+          saved = encodeSupernet(first, state);
+          stop.abort(new Error('killed'));
+        },
+      }),
+    ).rejects.toThrow('killed');
+    first.dispose();
+    const { supernet: resumed, state } = decodeSupernetCheckpoint(saved!, 'epoch-1');
+    expect(state).toMatchObject({ epoch: 1, history: [whole.epochs[0]] });
+    // Momentum for every variable a step updated (more than the shared layers alone).
+    expect(Object.keys(state!.momentum).length).toBeGreaterThan(10);
+    const rest = await trainSupernet(resumed, { ...options, resumeFrom: state! });
+    expect(encodeSupernet(resumed)).toEqual(expected);
+    expect(rest.epochs).toEqual(whole.epochs);
+    expect(rest.operatorCounts).toEqual(whole.operatorCounts);
+    // Without the momentum (a resume that dropped the optimizer) the weights differ.
+    const { supernet: plain, state: again } = decodeSupernetCheckpoint(saved!, 'epoch-1');
+    await trainSupernet(plain, { ...options, resumeFrom: { ...again!, momentum: {} } });
+    expect(encodeSupernet(plain)).not.toEqual(expected);
+    tf.dispose([...Object.values(state!.momentum), ...Object.values(again!.momentum)]);
+    [straight, resumed, plain].forEach((n) => n.dispose());
+  }, 300_000);
+
   test('paths are drawn uniformly per block', () => {
     const counts = { dw: 0, fuse_full: 0, fuse_half: 0 };
     for (let step = 0; step < 600; step++) for (const op of samplePath(['dw', 'fuse_full', 'fuse_half'], 17, 1, step)) counts[op]++;
@@ -260,6 +298,13 @@ describe('checkpoints and bad input', () => {
       /^test\.bin: holds \d+ bytes of weights, its header lists \d+/,
     );
     expect(() => decodeSupernet(new TextEncoder().encode('{"a":1}'), 'x.bin')).toThrow(/^x\.bin: is not a supernet checkpoint/);
+    // Bytes written before training states (version 1, same layout) still read.
+    const v1 = bytes.slice();
+    const at = Buffer.from(v1).indexOf('"version":2');
+    v1.set(new TextEncoder().encode('"version":1'), at);
+    const c = decodeSupernet(v1, 'v1.bin');
+    expect(await values(c.forward(x, path))).toEqual(await values(a.forward(x, path)));
+    c.dispose();
     [a, b].forEach((n) => n.dispose());
   });
 

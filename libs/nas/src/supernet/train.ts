@@ -45,6 +45,27 @@ export interface SupernetTrainOptions {
   seed: number;
   signal?: AbortSignal;
   onProgress?: (event: SupernetTrainProgress) => void;
+  /**
+   * After every epoch, awaited: where training stands, to checkpoint (with `encodeSupernet(net,
+   * state)`). Its tensors are the optimizer's live buffers, valid during the call only.
+   */
+  onEpochEnd?: (state: SupernetTrainState) => void | Promise<void>;
+  /**
+   * Continue a run from the state an `onEpochEnd` gave (the supernet holding that epoch's weights):
+   * the same options then give the same result as the run that was never interrupted, since the
+   * data order, augmentation, paths and dropout are all drawn from (seed, epoch or step).
+   */
+  resumeFrom?: SupernetTrainState;
+}
+
+/** Where a supernet training stands after an epoch: what `resumeFrom` continues from. */
+export interface SupernetTrainState {
+  /** Epochs finished. */
+  epoch: number;
+  history: SupernetTrainResult['epochs'];
+  operatorCounts: Partial<Record<BlockOperator, number>>;
+  /** SGD momentum buffers by `Supernet.weights()` key; variables no step has updated yet have none. */
+  momentum: tf.NamedTensorMap;
 }
 
 export type SupernetTrainProgress =
@@ -53,6 +74,7 @@ export type SupernetTrainProgress =
 
 export interface SupernetTrainResult {
   steps: number;
+  /** This run's training time (a resumed run: since it resumed). */
   seconds: number;
   epochs: { epoch: number; trainLoss: number; trainAccuracy: number }[];
   /** How often each operator was drawn, over all blocks and steps. */
@@ -115,6 +137,29 @@ class PathSgd {
     });
   }
 
+  /** The buffers by weight key (`keyOf`: variable → key); the live tensors, not copies. */
+  exportBuffers(keyOf: Map<tf.Tensor, string>): tf.NamedTensorMap {
+    const out: tf.NamedTensorMap = {};
+    for (const [v, b] of this.buffers) {
+      const key = keyOf.get(v);
+      if (key === undefined) throw new Error(`momentum buffer of a variable the supernet does not list (${v.name})`);
+      out[key] = b;
+    }
+    return out;
+  }
+
+  /** Restores buffers exported by `exportBuffers` (copies them). */
+  importBuffers(buffers: tf.NamedTensorMap, variableOf: Map<string, tf.Variable>): void {
+    for (const [key, value] of Object.entries(buffers)) {
+      const v = variableOf.get(key);
+      if (v === undefined) throw new NasInputError('resumeFrom', `momentum for ${key}, which is no weight of this supernet`);
+      if (value.shape.join('x') !== v.shape.join('x'))
+        throw new NasInputError('resumeFrom', `momentum for ${key} has shape ${value.shape.join('×')}, expected ${v.shape.join('×')}`);
+      this.buffers.get(v)?.dispose();
+      this.buffers.set(v, tf.variable(value, false));
+    }
+  }
+
   dispose(): void {
     tf.dispose([...this.buffers.values()]);
     this.buffers.clear();
@@ -129,11 +174,19 @@ export async function trainSupernet(supernet: Supernet, options: SupernetTrainOp
   const schedule = options.schedule ?? { kind: 'cosine' };
   const optimizer = new PathSgd(options.momentum ?? 0.9, options.nesterov ?? false);
   const decay = options.weightDecay ?? 0;
-  const counts: Partial<Record<BlockOperator, number>> = {};
-  const history: SupernetTrainResult['epochs'] = [];
+  const resume = options.resumeFrom;
+  if (resume !== undefined && !(Number.isInteger(resume.epoch) && resume.epoch >= 0 && resume.epoch <= epochs))
+    throw new NasInputError('resumeFrom', `epoch ${resume.epoch} is not one of this run's 0…${epochs}`);
+  const counts: Partial<Record<BlockOperator, number>> = { ...resume?.operatorCounts };
+  const history: SupernetTrainResult['epochs'] = [...(resume?.history ?? [])];
+  // This run's time only: a state holds no clock, so the same training always encodes the same bytes.
   const started = performance.now();
+  // Weight keys both ways: checkpoints name momentum buffers by the supernet's stable keys.
+  const weights = Object.entries(supernet.weights());
+  const keyOf = new Map<tf.Tensor, string>(weights.map(([key, t]) => [t, key]));
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    if (resume) optimizer.importBuffers(resume.momentum, new Map(weights.map(([key, t]) => [key, t as tf.Variable])));
+    for (let epoch = resume?.epoch ?? 0; epoch < epochs; epoch++) {
       const epochStart = performance.now();
       const order = shuffledIndices(train.count, Rng.fromSeed(mixSeed(seed, epoch, ORDER_SALT)));
       let lossSum = 0;
@@ -184,6 +237,12 @@ export async function trainSupernet(supernet: Supernet, options: SupernetTrainOp
       const metrics = { epoch, trainLoss: lossSum / stepsPerEpoch, trainAccuracy: correct / (stepsPerEpoch * batchSize) };
       history.push(metrics);
       options.onProgress?.({ type: 'epoch', ...metrics, seconds: (performance.now() - epochStart) / 1000 });
+      await options.onEpochEnd?.({
+        epoch: epoch + 1,
+        history: [...history],
+        operatorCounts: { ...counts },
+        momentum: optimizer.exportBuffers(keyOf),
+      });
     }
   } finally {
     optimizer.dispose();
