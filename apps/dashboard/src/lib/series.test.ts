@@ -81,6 +81,8 @@ describe('variantLabel', () => {
   it('names a custom network by its operators, so two of them are two bands', () => {
     expect(variantLabel({ variant: 'fuse_half' })).toBe('fuse_half');
     expect(variantLabel({ variant: 'custom', operators: ['dw', 'fuse_half', 'fuse_full'] })).toBe('custom dhf');
+    // A one-shot search's supernet holds every network of its operators: named by its choices, not as one network.
+    expect(variantLabel({ variant: 'supernet', operators: ['dw', 'fuse_half'] })).toBe('supernet of dw, fuse_half');
     const curve = (operators: string[], seed: number): Curve => ({
       network: 'mobilenet_v2',
       variant: 'custom',

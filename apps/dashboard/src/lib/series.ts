@@ -71,9 +71,11 @@ export interface Curve {
 /**
  * What a training row is called in legends and tables: its variant, or for a network given by
  * per-block operators `custom` and one letter per block (d = dw, f = fuse_full, h = fuse_half), so
- * two custom networks are two series, not one.
+ * two custom networks are two series, not one. A search's supernet (variant `supernet`) lists the
+ * operators every block chooses from — it is no single network.
  */
-export function variantLabel(row: { variant: string; operators?: readonly string[] | undefined }): string {
+export function variantLabel(row: { variant: string; operators?: readonly string[] | null | undefined }): string {
+  if (row.variant === 'supernet') return `supernet of ${(row.operators ?? []).join(', ')}`;
   return row.operators ? `custom ${operatorString(row.operators)}` : row.variant;
 }
 
