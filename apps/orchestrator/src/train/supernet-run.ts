@@ -2,9 +2,10 @@
  * One-shot runs as `fuselab supernet` and the search activities (method `supernet`) share them:
  * build the supernet of a data set's shape (optionally starting its depthwise path from a trained
  * baseline), train it with `fuselab train`'s recipe, and score paths by inherited test accuracy
- * after BatchNorm recalibration. libs/nas does the work; this module adds what libs leave out —
- * the recipe's defaults, the teacher checkpoint, and the two tasks a child process runs
- * (training-child.ts), where the wasm kernels cannot starve a worker's event loop.
+ * after BatchNorm recalibration, or choose one by Zero-Cost-PT. libs/nas does the work; this
+ * module adds what libs leave out — the recipe's defaults, the teacher checkpoint, stored bytes with
+ * the training state to resume from, and the tasks a child process runs (training-child.ts), where
+ * the wasm kernels cannot starve a worker's event loop.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildNetwork, defaultStem, type BlockOperator, type NetworkName, type StemName } from '@fuselab/fuseconv';
@@ -227,7 +228,7 @@ export async function decodeStoredSupernetCheckpoint(
   }
 }
 
-/** The two supernet tasks a child process runs for the search activities (training-child.ts). */
+/** The supernet tasks a child process runs for the search activities (training-child.ts): train, score, Zero-Cost-PT. */
 export type SupernetTask =
   | ({
       kind: 'supernet-train';
