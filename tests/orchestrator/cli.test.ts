@@ -1,7 +1,7 @@
 // The campaign CLI as a user runs it: bad input → one line naming the field, exit 2, nothing
 // created; a good spec → one JSON summary on stdout; a re-run reuses the finished jobs.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -147,4 +147,51 @@ describe('fuselab campaign (CLI)', () => {
       rmSync(otherHome, { recursive: true, force: true });
     }
   }, 180_000);
+  it('a SIGTERM to the command alone stops its stack: no Temporal dev server is left; the same spec then goes on', async () => {
+    const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-signal-'));
+    const training =
+      'name: stoppable\nseed: 1\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: 4, limit: 512, batch: 32 }\n';
+    const file = specFile('stoppable.yaml', training);
+    const env = { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' };
+    // Processes whose command line names this home's dev-server files (read from /proc: no pgrep needed).
+    const devServers = () =>
+      readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(ownHome, 'temporal'));
+          } catch {
+            return false; // gone meanwhile
+          }
+        })
+        .join(' ');
+    try {
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'campaign', 'run', file], {
+        cwd: REPO_ROOT,
+        env,
+      });
+      let stderr = '';
+      const exited = new Promise<number | null>((resolveExit) => child.on('close', (status) => resolveExit(status)));
+      // Signalled once the training has started (its first progress line), i.e. mid-campaign.
+      await new Promise<void>((resolveStarted, reject) => {
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (/1 running/.test(stderr)) resolveStarted();
+        });
+        child.on('close', () => reject(new Error(`exited before the training started: ${stderr}`)));
+      });
+      expect(devServers()).not.toBe('');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(143);
+      expect(stderr).toMatch(/SIGTERM: stopping this command's stack \(the campaign is kept; run the same spec again to go on\)/);
+      expect(devServers()).toBe('');
+      // Run again: the same campaign's job finishes (from its stored checkpoints when it had any).
+      const again = await fuselab(['campaign', 'run', file, '--json'], { FUSELAB_HOME: ownHome });
+      expect(again.status).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ status: 'completed', jobs: { total: 1, failed: 0 } });
+      expect(devServers()).toBe('');
+    } finally {
+      rmSync(ownHome, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -38,10 +38,31 @@ async function withContext<T>(purpose: 'run' | 'read' | 'control', body: (ctx: C
   const env = loadEnv();
   const logger = createLogger();
   const ctx = await (await stackModule()).commandContext(env, logger, purpose);
+  // A stack of this command's own (dev server, workers) must not outlive it: a SIGINT or SIGTERM
+  // sent to this process alone (a supervisor, `kill`) would otherwise end Node and orphan the
+  // Temporal dev server, which keeps its port and database file. The campaign itself is kept in
+  // the database: running the same spec again goes on from its stored results and checkpoints.
+  let stopping: Promise<never> | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${signal}: stopping this command's stack (the campaign is kept; run the same spec again to go on)…\n`);
+    const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
+    stopping ??= ctx.close().then(exit, exit);
+  };
+  if (ctx.stack) {
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
   try {
     return await body(ctx);
+  } catch (error) {
+    // What fails because the stack is closing (following a campaign whose database just closed)
+    // is not the command's error: it ends with the signal's status once the stack is down.
+    if (stopping) return await stopping;
+    throw error;
   } finally {
-    await ctx.close();
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+    if (!stopping) await ctx.close();
   }
 }
 
