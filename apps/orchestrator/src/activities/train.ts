@@ -135,10 +135,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       };
       const result = await runTrainingInChild(
         {
-          dataset: params.dataset,
-          ...(params.dataDir ? { dataDir: params.dataDir } : {}),
-          ...(params.data ? { dataPath: params.data } : {}),
-          ...(params.imageSize !== undefined ? { imageSize: params.imageSize } : {}),
+          ...dataRequestOf(params),
           network: params.network as never,
           variant: params.variant as never,
           ...(params.operators ? { operators: params.operators as never } : {}),
@@ -147,10 +144,8 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           method: params.method,
           epochs: params.epochs,
           batch: params.batch,
-          ...(params.limit !== undefined ? { limit: params.limit } : {}),
           ...(params.augment ? { augment: params.augment } : {}),
           ...(params.replicas !== undefined ? { replicas: params.replicas } : {}),
-          seed: params.seed,
           optimizer: params.hyperparameters.optimizer,
           ...(teacher ? { teacher } : {}),
           ...(resumeFrom ? { resumeFrom } : {}),
@@ -306,7 +301,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         const task = runSupernetTaskInChild(
           {
             kind: 'supernet-train',
-            data: supernetData(job),
+            data: dataRequestOf(job),
             network: job.network as never,
             width: job.width,
             ...(job.stem ? { stem: job.stem } : {}),
@@ -369,9 +364,9 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           );
         if (outcome.kind !== 'supernet-train') throw new Error(`supernet training answered a ${outcome.kind} result`);
         await flush();
+        // The last epoch's checkpoint (stored above, or found stored by a retry) is the result's.
         const { result } = outcome;
         const last = result.epochs.at(-1)!;
-        await store.saveCheckpoint(key, result.epochs.length, result.steps, SUPERNET_STORAGE_FORMAT, outcome.supernet);
         await store.saveTrainingResult(
           campaignId,
           key,
@@ -415,7 +410,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         const task = runSupernetTaskInChild(
           {
             kind: 'supernet-score',
-            data: supernetData(job),
+            data: dataRequestOf(job),
             supernet: stored,
             source: `supernet ${key.slice(0, 12)}`,
             paths: paths as never,
@@ -441,7 +436,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       try {
         const training = params.training;
         if (!training) throw ApplicationFailure.nonRetryable('a zero-cost-pt search needs its training settings', 'InputError');
-        const data = supernetData(training);
+        const data = dataRequestOf(training);
         confineFiles(training);
         let supernet: Extract<SupernetTask, { kind: 'supernet-zero-cost-pt' }>['supernet'];
         if (key !== undefined) {
@@ -476,8 +471,8 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
   };
 }
 
-/** A supernet job's (or a search training's) data, as `loadTrainingData` takes it. */
-function supernetData(job: Pick<SupernetJobParams, 'dataset' | 'dataDir' | 'data' | 'imageSize' | 'limit' | 'seed'>) {
+/** A job's data (a training's, a supernet's, a search training's), as `loadTrainingData` takes it. */
+function dataRequestOf(job: Pick<SupernetJobParams, 'dataset' | 'dataDir' | 'data' | 'imageSize' | 'limit' | 'seed'>) {
   return {
     dataset: job.dataset,
     ...(job.dataDir ? { dataDir: job.dataDir } : {}),
