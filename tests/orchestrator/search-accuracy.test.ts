@@ -15,7 +15,7 @@ import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-q
 import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
 import { Store } from '../../apps/orchestrator/dist/store/store.js';
 import { runTraining } from '../../apps/orchestrator/dist/train/training.js';
-import { referenceSearch } from './helpers/run-search.js';
+import { expectSameAsRunSearch } from './helpers/run-search.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const training = { dataset: 'synthetic', width: 0.25, epochs: 1, limit: 64, batch: 32, seed: 3 } as const;
@@ -150,22 +150,8 @@ describe('searches with the accuracy objective', () => {
   }, 120_000);
 
   it('asks and keeps what libs/nas runSearch does with the same accuracies in-process', async () => {
-    const reference = await referenceSearch(
-      {
-        network: 'mobilenet_v2',
-        space: 'blocks',
-        operators: ['dw', 'fuse_half'],
-        array: { rows: 64, cols: 64 },
-        strategy: 'random',
-        objectives: ['accuracy', 'latency'],
-        budget: 3,
-        seed: 7,
-      },
-      candidates,
-    );
     const [result] = await service.searchResults(campaignId);
-    expect(result!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }))).toEqual(reference.front);
-    expect(candidates.map((c) => [c.operators, c.objectives])).toEqual(reference.all);
+    await expectSameAsRunSearch(search, { candidates, front: result!.front });
   }, 60_000);
 
   it('never trains a network twice: a forced re-run of the search and a training entry of a candidate reuse the stored trainings', async () => {
