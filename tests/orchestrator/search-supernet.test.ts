@@ -14,9 +14,9 @@ import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec, type SearchJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { supernetTraining } from '../../apps/orchestrator/dist/campaigns/search.js';
 import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
-import { supernetKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
+import { supernetCodeVersion, supernetKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-queries.js';
-import { decodeStoredSupernet, runSupernetTask } from '../../apps/orchestrator/dist/train/supernet-run.js';
+import { decodeStoredSupernet, runSupernetTask, SUPERNET_STORAGE_FORMAT } from '../../apps/orchestrator/dist/train/supernet-run.js';
 import { ensureBackend, loadTrainingData } from '../../apps/orchestrator/dist/train/training.js';
 import { expectSameAsRunSearch } from './helpers/run-search.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
@@ -54,7 +54,14 @@ beforeAll(async () => {
   params = expandSpec(normaliseSpec(spec))[0]!.params as SearchJobParams;
   // The backend the workers' child processes select (wasm here), for the in-process references.
   await ensureBackend();
-  stack = await startTestStack({ queues: ['nas', 'train'], concurrency: 2 });
+  // Claims time out in 4 s here (90 s in service), so the take-over case runs in seconds.
+  stack = await startTestStack({
+    queues: ['nas', 'train'],
+    concurrency: 2,
+    // Two trainings at once, as two train workers would run them (the claims' cases need it).
+    trainConcurrency: 2,
+    train: { claim: { staleSeconds: 4, renewMs: 1_000, pollMs: 300 } },
+  });
   ({ store, service } = stack);
 }, 120_000);
 
@@ -233,6 +240,133 @@ describe('searches that score candidates on a supernet (training method supernet
     expect(trainings[0]).toMatchObject({ variant: 'custom', method: 'scratch', operators: chosen!.operators, jobKey: chosen!.trainingKey });
     expect(-chosen!.objectives.accuracy!).toBe(trainings[0]!.testAccuracy);
   }, 300_000);
+  /** A one-search spec over the supernet of training seed `seed` (a new supernet per case), and its key. */
+  function ofSeed(seed: number, searches = [search]) {
+    const specOf = { name: `claims-${seed}`, searches: searches.map((s) => ({ ...s, training: { ...training, seed } })) };
+    const p = expandSpec(normaliseSpec(specOf))[0]!.params as SearchJobParams;
+    return { spec: specOf, key: supernetKey(supernetTraining(p)) };
+  }
+
+  it('two searches that need one supernet at once train it once: one holds the claim, the other waits for its result', async () => {
+    const { spec: both, key: k } = ofSeed(11, [search, { ...search, name: 'other', budget: 4, seed: 9 }]);
+    const submitted = await service.submit(both);
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 2 });
+    const results = await service.searchResults(submitted.campaignId);
+    expect(results).toHaveLength(2);
+    for (const r of results) expect((await store.searchCandidates(r.jobKey)).every((c) => c.trainingKey === k)).toBe(true);
+    // Both searches asked for it (one trainSearchSupernet each, as their histories record): one
+    // trained, the other says whose training it waited for — the first search's activity.
+    const answers: Array<{ key: string; waitedFor?: string }> = [];
+    for (const i of [0, 1]) {
+      const history = await stack.client.client.workflow.getHandle(`${submitted.campaignId}/search-${i}`).fetchHistory();
+      const asked = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainSearchSupernet');
+      expect(asked).toHaveLength(1);
+      const done = history.events!.find(
+        (e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(asked[0]!.eventId),
+      );
+      answers.push(JSON.parse(Buffer.from(done!.activityTaskCompletedEventAttributes!.result!.payloads![0]!.data!).toString()));
+    }
+    expect(answers.map((a) => a.key)).toEqual([k, k]);
+    const waited = answers.filter((a) => a.waitedFor !== undefined);
+    expect(waited).toHaveLength(1);
+    const trainer = answers.indexOf(answers.find((a) => a.waitedFor === undefined)!);
+    expect(waited[0]!.waitedFor).toMatch(new RegExp(`^${submitted.campaignId}/search-${trainer}/`));
+    expect(await store.trainingLease(k)).toEqual({ holder: null, claims: 1 });
+  }, 300_000);
+
+  it('waits while another live holder trains the supernet, then scores on what that holder stored', async () => {
+    const { spec: one, key: k } = ofSeed(12);
+    // This test is the other holder: it renews its claim while it trains the supernet in-process.
+    expect(await store.claimTraining(k, 'test/holder', 4)).toBe(true);
+    const renew = setInterval(() => void store.renewTraining(k, 'test/holder'), 500);
+    try {
+      const submitted = await service.submit(one);
+      const trained = await runSupernetTask({
+        kind: 'supernet-train',
+        data: { ...data, seed: 12 },
+        network: 'mobilenet_v2',
+        width: 0.25,
+        choices: ['dw', 'fuse_half'],
+        epochs: 2,
+        batch: 16,
+        seed: 12,
+      });
+      if (trained.kind !== 'supernet-train') throw new Error('expected a training result');
+      // Past the 4 s timeout, still renewed: the search has trained nothing and waits.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(await store.trainingResult(k)).toBeUndefined();
+      expect(await store.latestCheckpoint(k)).toBeUndefined();
+      expect((await service.get(submitted.campaignId)).status).toBe('running');
+      const last = trained.result.epochs.at(-1)!;
+      await store.saveCheckpoint(k, 2, 16, SUPERNET_STORAGE_FORMAT, trained.supernet);
+      await store.saveTrainingResult(
+        submitted.campaignId,
+        k,
+        {
+          dataset: 'synthetic',
+          network: 'mobilenet_v2',
+          variant: 'supernet',
+          operators: ['dw', 'fuse_half'],
+          method: 'supernet',
+          width: 0.25,
+          epochs: 2,
+          seed: 12,
+          backend: trained.backend,
+          testAccuracy: null,
+          testLoss: null,
+          trainLoss: last.trainLoss,
+          trainAccuracy: last.trainAccuracy,
+          trainImagesPerSec: 0,
+          checkpointEpoch: 2,
+          checkpointStep: 16,
+          resumedFrom: null,
+        },
+        supernetCodeVersion(),
+        'test-holder',
+      );
+      clearInterval(renew);
+      await store.releaseTraining(k, 'test/holder');
+      expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+      // The holder's result, not one of the workers': the search only waited, then scored on it.
+      expect(await store.trainingResult(k)).toMatchObject({ worker: 'test-holder' });
+      expect(await store.trainingLease(k)).toEqual({ holder: null, claims: 1 });
+      const [result] = await service.searchResults(submitted.campaignId);
+      expect((await store.searchCandidates(result!.jobKey)).every((c) => c.trainingKey === k)).toBe(true);
+    } finally {
+      clearInterval(renew);
+    }
+  }, 300_000);
+
+  it('takes over a claim whose holder stopped renewing it (a dead worker) and trains the supernet itself', async () => {
+    const { spec: one, key: k } = ofSeed(13);
+    expect(await store.claimTraining(k, 'dead/worker', 4)).toBe(true); // never renewed
+    const submitted = await service.submit(one);
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    expect(await store.trainingLease(k)).toEqual({ holder: null, claims: 2 });
+    expect((await store.trainingResult(k))?.worker).not.toBe('dead/worker');
+    expect(await store.trainingResult(k)).toMatchObject({ epochs: 2, seed: 13 });
+  }, 300_000);
+
+  it('a candidate (any training job) two activities need at once is trained by one; the other answers its result', async () => {
+    const scratch = { ...search, name: 'scratch', training: { ...training, method: 'scratch', recalibrate: undefined, seed: 14 } };
+    const p = expandSpec(normaliseSpec({ name: 'candidate-claims', searches: [scratch] }))[0]!.params as SearchJobParams;
+    const activities = createTrainActivities(store, 'claim-test', { claim: { staleSeconds: 4, renewMs: 1_000, pollMs: 200 } });
+    const candidate = { operators: Array(17).fill('fuse_half') as string[] };
+    const run = (activityId: string) =>
+      new MockActivityEnvironment({ activityId }).run(activities.trainSearchCandidate, {
+        campaignId: 'no-campaign',
+        params: p,
+        candidate,
+      });
+    const [a, b] = await Promise.all([run('first'), run('second')]);
+    expect(a.key).toBe(b.key);
+    expect(a.testAccuracy).toBe(b.testAccuracy);
+    // Exactly one trained; the other names the one it waited for.
+    expect([a.waitedFor, b.waitedFor].filter((w) => w !== undefined)).toHaveLength(1);
+    expect([a.waitedFor, b.waitedFor].find((w) => w !== undefined)).toMatch(/\/(first|second)$/);
+    expect(await store.trainingLease(a.key)).toEqual({ holder: null, claims: 1 });
+  }, 300_000);
+
   it('a supernet training killed after an epoch resumes from its checkpoint and ends as an uninterrupted one', async () => {
     const resumable = { ...search, name: 'resumed', training: { ...training, epochs: 3, seed: 5 } };
     const p = expandSpec(normaliseSpec({ name: 'resume', searches: [resumable] }))[0]!.params as SearchJobParams;

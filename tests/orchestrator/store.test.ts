@@ -3,7 +3,13 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../apps/orchestrator/dist/store/db.js';
 import { Store, type TrainingResultInput } from '../../apps/orchestrator/dist/store/store.js';
-import { checkpoints, jobs as jobsTable, trainingMetrics, trainingResults } from '../../apps/orchestrator/dist/store/schema.js';
+import {
+  checkpoints,
+  jobs as jobsTable,
+  trainingLeases,
+  trainingMetrics,
+  trainingResults,
+} from '../../apps/orchestrator/dist/store/schema.js';
 import { parseExport } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { loadSpecText, specHash } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { expandSpec, type SimJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
@@ -240,6 +246,30 @@ describe.each(backends)('store on %s', (_name, open) => {
     await store.completeJob(id, running, 'w2');
     await store.touchJob(id, running); // a late one from a lost attempt
     expect(await heartbeat(running)).toBeNull();
+  });
+
+  it('grants a training claim to one holder at a time: its own retry gets it back, a stale one loses it', async () => {
+    expect(await store.claimTraining('lk', 'a/1', 90)).toBe(true);
+    expect(await store.claimTraining('lk', 'b/1', 90)).toBe(false);
+    expect(await store.claimTraining('lk', 'a/1', 90)).toBe(true); // a retried attempt of the same activity
+    expect(await store.renewTraining('lk', 'b/1')).toBe(false);
+    expect(await store.renewTraining('lk', 'a/1')).toBe(true);
+    await store.releaseTraining('lk', 'b/1'); // not b's to release
+    expect(await store.trainingLease('lk')).toEqual({ holder: 'a/1', claims: 2 });
+    // a/1 stops renewing (its worker died): two minutes later it is stale for a 90 s timeout, not for 300 s.
+    await database.db
+      .update(trainingLeases)
+      .set({ renewedAt: new Date(Date.now() - 120_000) })
+      .where(eq(trainingLeases.jobKey, 'lk'));
+    expect(await store.claimTraining('lk', 'b/1', 300)).toBe(false);
+    expect(await store.claimTraining('lk', 'b/1', 90)).toBe(true);
+    expect(await store.renewTraining('lk', 'a/1')).toBe(false);
+    await store.releaseTraining('lk', 'a/1');
+    expect(await store.trainingLease('lk')).toEqual({ holder: 'b/1', claims: 3 });
+    await store.releaseTraining('lk', 'b/1');
+    expect(await store.claimTraining('lk', 'c/1', 90)).toBe(true);
+    expect(await store.trainingLease('lk')).toEqual({ holder: 'c/1', claims: 4 });
+    expect(await store.trainingLease('none')).toBeUndefined();
   });
 
   it('keeps the newest checkpoints of a training job and upserts its metrics', async () => {

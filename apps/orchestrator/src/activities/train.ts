@@ -11,8 +11,9 @@ import { codeVersion, jobKey, supernetCodeVersion, supernetKey } from '../campai
 import { confinePath } from '../env/data-roots.js';
 import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { MetricRow, Store } from '../store/store.js';
+import { withTrainingClaim, type TrainingClaimOptions } from './training-claim.js';
 import type { SupernetTask } from '../train/supernet-run.js';
-import type { TrainActivities, TrainJobResult } from './types.js';
+import type { SupernetTrainResult, TrainActivities, TrainJobResult } from './types.js';
 
 export interface TrainActivityOptions {
   /** Checkpoint every N optimizer steps as well as at every epoch end (default 20). */
@@ -21,6 +22,8 @@ export interface TrainActivityOptions {
   failAfterStep?: number;
   /** Files a job names (teacher checkpoint, data directory) must lie inside these (data-roots.ts). */
   dataRoots?: readonly string[];
+  /** Timing of the claims that keep one training per key (training-claim.ts; tests shorten it). */
+  claim?: TrainingClaimOptions;
 }
 
 /**
@@ -98,152 +101,295 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
    * one, is kept alive while it runs and completed with the result.
    */
   async function train(campaignId: string, key: string, params: TrainJobParams, force: boolean): Promise<TrainJobResult> {
-    const ctx = Context.current();
-    const attempt = ctx.info.attempt;
-    if (force && attempt === 1) await store.dropTraining(key);
-    const done = await store.trainingResult(key);
-    if (done) {
-      // Another campaign (or an attempt whose completion was lost) already stored it.
+    if (force && Context.current().info.attempt === 1) await store.dropTraining(key);
+    const stored = async (waitedFor: string | undefined): Promise<TrainJobResult | undefined> => {
+      const done = await store.trainingResult(key);
+      if (!done) return undefined;
+      // Another campaign, an attempt whose completion was lost, or the holder we waited for stored it.
       await store.completeJob(campaignId, key, worker);
-      return { key, testAccuracy: done.testAccuracy, epochs: done.epochs, resumedFrom: done.resumedFrom };
-    }
-    const training = await import('../train/training.js');
-    // The training itself runs in a child process, off this event loop (training-process.ts).
-    const { runTrainingInChild } = await import('../train/training-process.js');
-    try {
-      confineFiles(params);
-      const teacher = await teacherOf(campaignId, params.teacher);
-      const latest = await store.latestCheckpoint(key);
-      const resumeFrom = latest ? training.decodeCheckpoint(latest.data, `checkpoint of job ${key.slice(0, 12)}`) : undefined;
-
-      let metrics: MetricRow[] = [];
-      let lastCheckpointStep = resumeFrom?.globalStep ?? null;
-      let lastStep = resumeFrom?.globalStep ?? 0;
-      let totalSteps = 0;
-      // Optimizer steps this attempt executed: where it resumed follows from them, not from the
-      // checkpoint it loaded (a loop that ignored the checkpoint would run them all).
-      let stepsRun = 0;
-      let touchedAt = 0;
-      const beat = () => {
-        ctx.heartbeat({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep });
-        const now = Date.now();
-        if (now - touchedAt >= JOB_TOUCH_EVERY_MS) {
-          touchedAt = now;
-          // Not awaited: a sign of life must not hold up training; a lost one is replaced 15 s later.
-          store.touchJob(campaignId, key).catch(() => undefined);
-        }
-      };
-      const result = await runTrainingInChild(
-        {
-          ...dataRequestOf(params),
-          network: params.network as never,
-          variant: params.variant as never,
-          ...(params.operators ? { operators: params.operators as never } : {}),
-          width: params.width,
-          ...(params.stem ? { stem: params.stem } : {}),
-          method: params.method,
-          epochs: params.epochs,
-          batch: params.batch,
-          ...(params.augment ? { augment: params.augment } : {}),
-          ...(params.replicas !== undefined ? { replicas: params.replicas } : {}),
-          optimizer: params.hyperparameters.optimizer,
-          ...(teacher ? { teacher } : {}),
-          ...(resumeFrom ? { resumeFrom } : {}),
-          checkpointEvery: options.checkpointEvery ?? 20,
-          ...(options.failAfterStep !== undefined && attempt === 1 ? { failAfterStep: options.failAfterStep } : {}),
-        },
-        {
-          signal: ctx.cancellationSignal,
-          // Signs of life between optimizer steps (the SDK throttles heartbeats to one a second):
-          // decoding an image-folder data set and evaluating on the test set can each outlast
-          // the 60 s heartbeat timeout on a busy machine, and the server would then fail the
-          // attempt although it is making progress.
-          onDataProgress: beat,
-          onProgress: (event) => {
-            if (event.type === 'evaluate') beat();
-            if (event.type === 'start') {
-              totalSteps = event.totalSteps;
-              // For the dashboard's per-job progress (training-progress): the run's length.
-              metrics.push({ epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: totalSteps });
-            }
-            if (event.type === 'step') {
-              stepsRun++;
-              lastStep = event.globalStep + 1;
-              const row = (metric: string, value: number | undefined) => {
-                if (value !== undefined && Number.isFinite(value))
-                  metrics.push({ epoch: event.epoch, step: event.globalStep, split: 'train', metric, value });
-              };
-              row('loss', event.loss);
-              row('task_loss', event.taskLoss);
-              row('distill_loss', event.distillLoss);
-              row('operator_loss', event.operatorLoss);
-              row('scaffold_weight', event.scaffoldWeight);
-              row('learning_rate', event.learningRate);
-              row('batch_accuracy', event.batchAccuracy);
-              row('images_per_sec', event.imagesPerSec);
-              beat();
-            } else if (event.type === 'epoch') {
-              // Epoch summaries: step -1.
-              metrics.push(
-                { epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss },
-                { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy },
-              );
-              if (event.testLoss !== undefined)
-                metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'loss', value: event.testLoss });
-              if (event.testAccuracy !== undefined)
-                metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'accuracy', value: event.testAccuracy });
-            }
-          },
-          onCheckpoint: async (checkpoint) => {
-            // Metrics first, then the checkpoint: a resumed attempt rewrites the steps after it.
-            const rows = metrics;
-            metrics = [];
-            await store.saveMetrics(key, rows);
-            await store.saveCheckpoint(
-              key,
-              checkpoint.epoch,
-              checkpoint.globalStep,
-              training.CHECKPOINT_STORAGE_FORMAT,
-              training.encodeCheckpoint(checkpoint),
-            );
-            lastCheckpointStep = checkpoint.globalStep;
-            beat();
-          },
-        },
-      );
-      await store.saveMetrics(key, metrics);
-      const final = result.checkpoint;
-      const resumedFrom = final.globalStep - stepsRun > 0 ? final.globalStep - stepsRun : null;
-      await store.saveCheckpoint(key, final.epoch, final.globalStep, training.CHECKPOINT_STORAGE_FORMAT, training.encodeCheckpoint(final));
-      await store.saveTrainingResult(
-        campaignId,
+      return {
         key,
-        {
-          dataset: params.dataset,
-          network: params.network,
-          variant: params.variant,
-          operators: params.operators ?? null,
-          method: params.method,
-          width: params.width,
-          epochs: result.epochs,
-          seed: params.seed,
-          backend: result.backend,
-          testAccuracy: result.testAccuracy,
-          testLoss: result.testLoss,
-          trainLoss: result.trainLoss,
-          trainAccuracy: result.trainAccuracy,
-          trainImagesPerSec: Number.isFinite(result.trainImagesPerSec) ? result.trainImagesPerSec : 0,
-          checkpointEpoch: final.epoch,
-          checkpointStep: final.globalStep,
-          resumedFrom,
-        },
-        codeVersion('train'),
-        worker,
+        testAccuracy: done.testAccuracy,
+        epochs: done.epochs,
+        resumedFrom: done.resumedFrom,
+        ...(waitedFor ? { waitedFor } : {}),
+      };
+    };
+    try {
+      return await withTrainingClaim(
+        store,
+        key,
+        options.claim ?? {},
+        stored,
+        () => trainHeld(campaignId, key, params),
+        // The job row waits too: keep it alive for the dashboard (a candidate has none; nothing happens).
+        () => void store.touchJob(campaignId, key).catch(() => undefined),
       );
-      return { key, testAccuracy: result.testAccuracy, epochs: result.epochs, resumedFrom };
     } catch (error) {
       rethrowForActivity(error);
     }
+  }
+
+  /** Trains job `key` holding its claim (train above), from its latest checkpoint, and stores the result. */
+  async function trainHeld(campaignId: string, key: string, params: TrainJobParams): Promise<TrainJobResult> {
+    const ctx = Context.current();
+    const attempt = ctx.info.attempt;
+    const training = await import('../train/training.js');
+    // The training itself runs in a child process, off this event loop (training-process.ts).
+    const { runTrainingInChild } = await import('../train/training-process.js');
+    confineFiles(params);
+    const teacher = await teacherOf(campaignId, params.teacher);
+    const latest = await store.latestCheckpoint(key);
+    const resumeFrom = latest ? training.decodeCheckpoint(latest.data, `checkpoint of job ${key.slice(0, 12)}`) : undefined;
+
+    let metrics: MetricRow[] = [];
+    let lastCheckpointStep = resumeFrom?.globalStep ?? null;
+    let lastStep = resumeFrom?.globalStep ?? 0;
+    let totalSteps = 0;
+    // Optimizer steps this attempt executed: where it resumed follows from them, not from the
+    // checkpoint it loaded (a loop that ignored the checkpoint would run them all).
+    let stepsRun = 0;
+    let touchedAt = 0;
+    const beat = () => {
+      ctx.heartbeat({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep });
+      const now = Date.now();
+      if (now - touchedAt >= JOB_TOUCH_EVERY_MS) {
+        touchedAt = now;
+        // Not awaited: a sign of life must not hold up training; a lost one is replaced 15 s later.
+        store.touchJob(campaignId, key).catch(() => undefined);
+      }
+    };
+    const result = await runTrainingInChild(
+      {
+        ...dataRequestOf(params),
+        network: params.network as never,
+        variant: params.variant as never,
+        ...(params.operators ? { operators: params.operators as never } : {}),
+        width: params.width,
+        ...(params.stem ? { stem: params.stem } : {}),
+        method: params.method,
+        epochs: params.epochs,
+        batch: params.batch,
+        ...(params.augment ? { augment: params.augment } : {}),
+        ...(params.replicas !== undefined ? { replicas: params.replicas } : {}),
+        optimizer: params.hyperparameters.optimizer,
+        ...(teacher ? { teacher } : {}),
+        ...(resumeFrom ? { resumeFrom } : {}),
+        checkpointEvery: options.checkpointEvery ?? 20,
+        ...(options.failAfterStep !== undefined && attempt === 1 ? { failAfterStep: options.failAfterStep } : {}),
+      },
+      {
+        signal: ctx.cancellationSignal,
+        // Signs of life between optimizer steps (the SDK throttles heartbeats to one a second):
+        // decoding an image-folder data set and evaluating on the test set can each outlast
+        // the 60 s heartbeat timeout on a busy machine, and the server would then fail the
+        // attempt although it is making progress.
+        onDataProgress: beat,
+        onProgress: (event) => {
+          if (event.type === 'evaluate') beat();
+          if (event.type === 'start') {
+            totalSteps = event.totalSteps;
+            // For the dashboard's per-job progress (training-progress): the run's length.
+            metrics.push({ epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: totalSteps });
+          }
+          if (event.type === 'step') {
+            stepsRun++;
+            lastStep = event.globalStep + 1;
+            const row = (metric: string, value: number | undefined) => {
+              if (value !== undefined && Number.isFinite(value))
+                metrics.push({ epoch: event.epoch, step: event.globalStep, split: 'train', metric, value });
+            };
+            row('loss', event.loss);
+            row('task_loss', event.taskLoss);
+            row('distill_loss', event.distillLoss);
+            row('operator_loss', event.operatorLoss);
+            row('scaffold_weight', event.scaffoldWeight);
+            row('learning_rate', event.learningRate);
+            row('batch_accuracy', event.batchAccuracy);
+            row('images_per_sec', event.imagesPerSec);
+            beat();
+          } else if (event.type === 'epoch') {
+            // Epoch summaries: step -1.
+            metrics.push(
+              { epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss },
+              { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy },
+            );
+            if (event.testLoss !== undefined)
+              metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'loss', value: event.testLoss });
+            if (event.testAccuracy !== undefined)
+              metrics.push({ epoch: event.epoch, step: -1, split: 'test', metric: 'accuracy', value: event.testAccuracy });
+          }
+        },
+        onCheckpoint: async (checkpoint) => {
+          // Metrics first, then the checkpoint: a resumed attempt rewrites the steps after it.
+          const rows = metrics;
+          metrics = [];
+          await store.saveMetrics(key, rows);
+          await store.saveCheckpoint(
+            key,
+            checkpoint.epoch,
+            checkpoint.globalStep,
+            training.CHECKPOINT_STORAGE_FORMAT,
+            training.encodeCheckpoint(checkpoint),
+          );
+          lastCheckpointStep = checkpoint.globalStep;
+          beat();
+        },
+      },
+    );
+    await store.saveMetrics(key, metrics);
+    const final = result.checkpoint;
+    const resumedFrom = final.globalStep - stepsRun > 0 ? final.globalStep - stepsRun : null;
+    await store.saveCheckpoint(key, final.epoch, final.globalStep, training.CHECKPOINT_STORAGE_FORMAT, training.encodeCheckpoint(final));
+    await store.saveTrainingResult(
+      campaignId,
+      key,
+      {
+        dataset: params.dataset,
+        network: params.network,
+        variant: params.variant,
+        operators: params.operators ?? null,
+        method: params.method,
+        width: params.width,
+        epochs: result.epochs,
+        seed: params.seed,
+        backend: result.backend,
+        testAccuracy: result.testAccuracy,
+        testLoss: result.testLoss,
+        trainLoss: result.trainLoss,
+        trainAccuracy: result.trainAccuracy,
+        trainImagesPerSec: Number.isFinite(result.trainImagesPerSec) ? result.trainImagesPerSec : 0,
+        checkpointEpoch: final.epoch,
+        checkpointStep: final.globalStep,
+        resumedFrom,
+      },
+      codeVersion('train'),
+      worker,
+    );
+    return { key, testAccuracy: result.testAccuracy, epochs: result.epochs, resumedFrom };
+  }
+
+  /** Trains the supernet `key` holding its claim (trainSearchSupernet), resuming from its latest epoch checkpoint. */
+  async function trainSupernetHeld(campaignId: string, key: string, job: SupernetJobParams): Promise<SupernetTrainResult> {
+    const ctx = Context.current();
+    confineFiles(job);
+    const teacher = await teacherOf(campaignId, job.teacher);
+    const { runSupernetTaskInChild } = await import('../train/training-process.js');
+    const { SUPERNET_STORAGE_FORMAT } = await import('../train/supernet-run.js');
+    // Each epoch ends with a checkpoint (the supernet and its optimizer state): a retried
+    // attempt, on any worker, resumes from the latest and ends exactly as an uninterrupted run.
+    const latest = await store.latestCheckpoint(key);
+    const resumeFrom = latest?.format === SUPERNET_STORAGE_FORMAT ? latest : undefined;
+    let metrics: MetricRow[] = [];
+    let step = resumeFrom?.step ?? 0;
+    const flush = async () => {
+      const rows = metrics;
+      metrics = [];
+      await store.saveMetrics(key, rows);
+    };
+    // Checkpoints are stored in order, each after the metrics before it; the child trains on
+    // meanwhile. A failed save stops the run (it is retried from the last stored one).
+    const stop = new AbortController();
+    const onCancel = () => stop.abort(ctx.cancellationSignal.reason);
+    ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+    let saving = Promise.resolve();
+    const task = runSupernetTaskInChild(
+      {
+        kind: 'supernet-train',
+        data: dataRequestOf(job),
+        network: job.network as never,
+        width: job.width,
+        ...(job.stem ? { stem: job.stem } : {}),
+        choices: job.operators as never,
+        epochs: job.epochs,
+        batch: job.batch,
+        ...(job.augment ? { augment: job.augment } : {}),
+        seed: job.seed,
+        ...(teacher ? { teacher } : {}),
+        ...(resumeFrom ? { resumeFrom: { bytes: resumeFrom.data, source: `checkpoint of supernet ${key.slice(0, 12)}` } } : {}),
+        ...(options.failAfterStep !== undefined && ctx.info.attempt === 1 ? { failAfterStep: options.failAfterStep } : {}),
+      },
+      {
+        signal: stop.signal,
+        onEvent: (message) => {
+          if (message.type === 'checkpoint') {
+            saving = saving
+              .then(async () => {
+                await flush();
+                await store.saveCheckpoint(key, message.epoch, message.step, SUPERNET_STORAGE_FORMAT, message.bytes);
+              })
+              .catch((error: unknown) => stop.abort(error));
+            return;
+          }
+          if (message.type !== 'train') return;
+          const event = message.event;
+          if (event.type === 'step') {
+            // The run's length, for the dashboard's progress (written once per attempt: the same value).
+            if (step === (resumeFrom?.step ?? 0))
+              metrics.push({ epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: event.totalSteps });
+            step = event.step + 1;
+            metrics.push(
+              { epoch: event.epoch, step: event.step, split: 'train', metric: 'loss', value: event.loss },
+              { epoch: event.epoch, step: event.step, split: 'train', metric: 'batch_accuracy', value: event.batchAccuracy },
+              { epoch: event.epoch, step: event.step, split: 'train', metric: 'learning_rate', value: event.learningRate },
+            );
+          } else {
+            metrics.push(
+              { epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss },
+              { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy },
+            );
+          }
+          ctx.heartbeat({ step });
+        },
+      },
+    );
+    // Whatever the child ends with, the checkpoints it sent before are stored first.
+    const outcome = await heartbeatWhile(task, () => ({ step }))
+      .finally(() => ctx.cancellationSignal.removeEventListener('abort', onCancel))
+      .then(
+        async (value) => {
+          await saving;
+          if (stop.signal.aborted) throw stop.signal.reason;
+          return value;
+        },
+        async (error: unknown) => {
+          await saving;
+          throw stop.signal.aborted ? stop.signal.reason : error;
+        },
+      );
+    if (outcome.kind !== 'supernet-train') throw new Error(`supernet training answered a ${outcome.kind} result`);
+    await flush();
+    // The last epoch's checkpoint (stored above, or found stored by a retry) is the result's.
+    const { result } = outcome;
+    const last = result.epochs.at(-1)!;
+    await store.saveTrainingResult(
+      campaignId,
+      key,
+      {
+        dataset: job.dataset,
+        network: job.network,
+        variant: job.variant,
+        operators: job.operators,
+        method: job.method,
+        width: job.width,
+        epochs: result.epochs.length,
+        seed: job.seed,
+        backend: outcome.backend,
+        // A supernet has no test accuracy of its own: its candidates have, each on its path.
+        testAccuracy: null,
+        testLoss: null,
+        trainLoss: last.trainLoss,
+        trainAccuracy: last.trainAccuracy,
+        // This attempt's speed (a resumed attempt's seconds count from where it resumed).
+        trainImagesPerSec: result.seconds > 0 ? ((result.steps - (outcome.resumedFrom ?? 0)) * job.batch) / result.seconds : 0,
+        checkpointEpoch: result.epochs.length,
+        checkpointStep: result.steps,
+        resumedFrom: outcome.resumedFrom,
+      },
+      supernetCodeVersion(),
+      worker,
+    );
+    return { key, epochs: result.epochs.length };
   }
 
   return {
@@ -273,128 +419,12 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       const key = supernetKey(job);
       // Recorded first, so the campaign's training views show the supernet while it trains.
       await store.recordSearchTraining(searchKey, key, job);
-      const done = await store.trainingResult(key);
-      if (done) return { key, epochs: done.epochs };
-      const ctx = Context.current();
+      const stored = async (waitedFor: string | undefined) => {
+        const done = await store.trainingResult(key);
+        return done ? { key, epochs: done.epochs, ...(waitedFor ? { waitedFor } : {}) } : undefined;
+      };
       try {
-        confineFiles(job);
-        const teacher = await teacherOf(campaignId, job.teacher);
-        const { runSupernetTaskInChild } = await import('../train/training-process.js');
-        const { SUPERNET_STORAGE_FORMAT } = await import('../train/supernet-run.js');
-        // Each epoch ends with a checkpoint (the supernet and its optimizer state): a retried
-        // attempt, on any worker, resumes from the latest and ends exactly as an uninterrupted run.
-        const latest = await store.latestCheckpoint(key);
-        const resumeFrom = latest?.format === SUPERNET_STORAGE_FORMAT ? latest : undefined;
-        let metrics: MetricRow[] = [];
-        let step = resumeFrom?.step ?? 0;
-        const flush = async () => {
-          const rows = metrics;
-          metrics = [];
-          await store.saveMetrics(key, rows);
-        };
-        // Checkpoints are stored in order, each after the metrics before it; the child trains on
-        // meanwhile. A failed save stops the run (it is retried from the last stored one).
-        const stop = new AbortController();
-        const onCancel = () => stop.abort(ctx.cancellationSignal.reason);
-        ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
-        let saving = Promise.resolve();
-        const task = runSupernetTaskInChild(
-          {
-            kind: 'supernet-train',
-            data: dataRequestOf(job),
-            network: job.network as never,
-            width: job.width,
-            ...(job.stem ? { stem: job.stem } : {}),
-            choices: job.operators as never,
-            epochs: job.epochs,
-            batch: job.batch,
-            ...(job.augment ? { augment: job.augment } : {}),
-            seed: job.seed,
-            ...(teacher ? { teacher } : {}),
-            ...(resumeFrom ? { resumeFrom: { bytes: resumeFrom.data, source: `checkpoint of supernet ${key.slice(0, 12)}` } } : {}),
-            ...(options.failAfterStep !== undefined && ctx.info.attempt === 1 ? { failAfterStep: options.failAfterStep } : {}),
-          },
-          {
-            signal: stop.signal,
-            onEvent: (message) => {
-              if (message.type === 'checkpoint') {
-                saving = saving
-                  .then(async () => {
-                    await flush();
-                    await store.saveCheckpoint(key, message.epoch, message.step, SUPERNET_STORAGE_FORMAT, message.bytes);
-                  })
-                  .catch((error: unknown) => stop.abort(error));
-                return;
-              }
-              if (message.type !== 'train') return;
-              const event = message.event;
-              if (event.type === 'step') {
-                // The run's length, for the dashboard's progress (written once per attempt: the same value).
-                if (step === (resumeFrom?.step ?? 0))
-                  metrics.push({ epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: event.totalSteps });
-                step = event.step + 1;
-                metrics.push(
-                  { epoch: event.epoch, step: event.step, split: 'train', metric: 'loss', value: event.loss },
-                  { epoch: event.epoch, step: event.step, split: 'train', metric: 'batch_accuracy', value: event.batchAccuracy },
-                  { epoch: event.epoch, step: event.step, split: 'train', metric: 'learning_rate', value: event.learningRate },
-                );
-              } else {
-                metrics.push(
-                  { epoch: event.epoch, step: -1, split: 'train', metric: 'loss', value: event.trainLoss },
-                  { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy },
-                );
-              }
-              ctx.heartbeat({ step });
-            },
-          },
-        );
-        // Whatever the child ends with, the checkpoints it sent before are stored first.
-        const outcome = await heartbeatWhile(task, () => ({ step }))
-          .finally(() => ctx.cancellationSignal.removeEventListener('abort', onCancel))
-          .then(
-            async (value) => {
-              await saving;
-              if (stop.signal.aborted) throw stop.signal.reason;
-              return value;
-            },
-            async (error: unknown) => {
-              await saving;
-              throw stop.signal.aborted ? stop.signal.reason : error;
-            },
-          );
-        if (outcome.kind !== 'supernet-train') throw new Error(`supernet training answered a ${outcome.kind} result`);
-        await flush();
-        // The last epoch's checkpoint (stored above, or found stored by a retry) is the result's.
-        const { result } = outcome;
-        const last = result.epochs.at(-1)!;
-        await store.saveTrainingResult(
-          campaignId,
-          key,
-          {
-            dataset: job.dataset,
-            network: job.network,
-            variant: job.variant,
-            operators: job.operators,
-            method: job.method,
-            width: job.width,
-            epochs: result.epochs.length,
-            seed: job.seed,
-            backend: outcome.backend,
-            // A supernet has no test accuracy of its own: its candidates have, each on its path.
-            testAccuracy: null,
-            testLoss: null,
-            trainLoss: last.trainLoss,
-            trainAccuracy: last.trainAccuracy,
-            // This attempt's speed (a resumed attempt's seconds count from where it resumed).
-            trainImagesPerSec: result.seconds > 0 ? ((result.steps - (outcome.resumedFrom ?? 0)) * job.batch) / result.seconds : 0,
-            checkpointEpoch: result.epochs.length,
-            checkpointStep: result.steps,
-            resumedFrom: outcome.resumedFrom,
-          },
-          supernetCodeVersion(),
-          worker,
-        );
-        return { key, epochs: result.epochs.length };
+        return await withTrainingClaim(store, key, options.claim ?? {}, stored, () => trainSupernetHeld(campaignId, key, job));
       } catch (error) {
         rethrowForActivity(error);
       }

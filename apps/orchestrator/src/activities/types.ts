@@ -97,6 +97,18 @@ export interface TrainJobResult {
   testAccuracy: number | null;
   epochs: number;
   resumedFrom: number | null;
+  /**
+   * Set when this activity did not train: another activity held the training's claim (its
+   * workflow/activity id, training-claim.ts) and this one waited for its stored result.
+   */
+  waitedFor?: string;
+}
+
+/** A search's supernet training (trainSearchSupernet); `waitedFor` as in TrainJobResult. */
+export interface SupernetTrainResult {
+  key: string;
+  epochs: number;
+  waitedFor?: string;
 }
 
 /**
@@ -108,7 +120,8 @@ export interface TrainActivities {
   /**
    * Trains one candidate of a search with the `accuracy` objective (campaigns/search.ts
    * candidateTraining gives its job parameters and key) — or answers from SQL when a job with that
-   * key has finished, in this campaign or any other. Resumes from its checkpoints like runTraining.
+   * key has finished, in this campaign or any other, or waits for it while another activity trains
+   * it (training-claim.ts). Resumes from its checkpoints like runTraining.
    */
   trainSearchCandidate(input: {
     campaignId: string;
@@ -120,9 +133,10 @@ export interface TrainActivities {
   /**
    * Trains the supernet of a search with training method `supernet` (campaigns/search.ts
    * supernetTraining), stored like a training (metrics, result, the supernet as its checkpoint) and
-   * recorded with the search — or answers from SQL when one with that key is stored, in any campaign.
+   * recorded with the search — or answers from SQL when one with that key is stored, in any campaign,
+   * or waits for it while another activity trains it (training-claim.ts).
    */
-  trainSearchSupernet(input: { campaignId: string; jobKey: string; params: SearchJobParams }): Promise<{ key: string; epochs: number }>;
+  trainSearchSupernet(input: { campaignId: string; jobKey: string; params: SearchJobParams }): Promise<SupernetTrainResult>;
   /** Each path's inherited test accuracy on the stored supernet `supernetKey`, after BatchNorm recalibration (in order). */
   scoreSupernetCandidates(input: {
     campaignId: string;

@@ -175,6 +175,22 @@ export const trainingResults = pgTable('training_results', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * Who is training a key right now. Every training (a job, a search's candidate, a supernet) claims
+ * its key before it starts and waits while another live holder has it, so two activities that need
+ * the same training at once — two searches over one supernet, two campaigns with one job — train it
+ * once and the second takes the stored result. A holder renews `renewed_at` while it trains; one
+ * that stopped renewing (its worker died) loses the claim after a timeout, and whoever takes it
+ * over resumes from the latest checkpoint. `holder` is null once released; `claims` counts the
+ * claims granted (an operator's view of take-overs; 1 for a training that ran once).
+ */
+export const trainingLeases = pgTable('training_leases', {
+  jobKey: text('job_key').primaryKey(),
+  holder: text(),
+  claims: integer().notNull().default(0),
+  renewedAt: timestamp('renewed_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 /** Checkpoints live in the database so that a retried attempt on any worker can resume. */
 export const checkpoints = pgTable(
   'checkpoints',

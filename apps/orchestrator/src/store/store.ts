@@ -9,6 +9,7 @@ import type { Db } from './db.js';
 import * as campaignRows from './campaigns.js';
 import * as exportImport from './export-import.js';
 import * as jobRows from './jobs.js';
+import * as leases from './leases.js';
 import * as searches from './searches.js';
 import * as simulations from './simulations.js';
 import * as training from './training.js';
@@ -141,6 +142,20 @@ export class Store {
   }
   trainingCurves(campaignId?: string, limit?: number) {
     return training.trainingCurves(this.db, campaignId, limit);
+  }
+
+  // --- claims on trainings (leases.ts) ---
+  claimTraining(key: string, holder: string, staleSeconds: number) {
+    return leases.claimTraining(this.db, key, holder, staleSeconds);
+  }
+  renewTraining(key: string, holder: string) {
+    return leases.renewTraining(this.db, key, holder);
+  }
+  releaseTraining(key: string, holder: string) {
+    return leases.releaseTraining(this.db, key, holder);
+  }
+  trainingLease(key: string) {
+    return leases.trainingLease(this.db, key);
   }
 
   // --- searches (searches.ts) ---
