@@ -45,6 +45,22 @@ const search = {
 const spec = { name: 'supernet-search', searches: [search] };
 const data = { dataset: 'synthetic', limit: 128, seed: 3 } as const;
 
+/** The supernet of this file's settings (seed and epochs as given) trained in this process: the reference. */
+async function trainInProcess(seed: number, epochs: number) {
+  const trained = await runSupernetTask({
+    kind: 'supernet-train',
+    data: { ...data, seed },
+    network: 'mobilenet_v2',
+    width: 0.25,
+    choices: ['dw', 'fuse_half'],
+    epochs,
+    batch: 16,
+    seed,
+  });
+  if (trained.kind !== 'supernet-train') throw new Error('expected a training result');
+  return trained;
+}
+
 let stack: TestStack;
 let store: TestStack['store'];
 let service: TestStack['service'];
@@ -128,18 +144,9 @@ describe('searches that score candidates on a supernet (training method supernet
     const row = await store.checkpoint(key(), 2, 16);
     expect(row?.format).toBe('fuselab-supernet+gzip');
     const job = supernetTraining(params);
-    const again = await runSupernetTask({
-      kind: 'supernet-train',
-      data,
-      network: 'mobilenet_v2',
-      width: 0.25,
-      choices: ['dw', 'fuse_half'],
-      epochs: 2,
-      batch: 16,
-      seed: 3,
-    });
+    // data's seed is 3, the training's too.
+    const again = await trainInProcess(3, 2);
     expect(job).toMatchObject({ network: 'mobilenet_v2', operators: ['dw', 'fuse_half'], epochs: 2, batch: 16, seed: 3 });
-    if (again.kind !== 'supernet-train') throw new Error('expected a training result');
     expect(Buffer.from(row!.data).equals(Buffer.from(again.supernet))).toBe(true);
 
     // The reference is libs/nas itself: recalibrate each path, then evaluate it on the test set.
@@ -281,17 +288,7 @@ describe('searches that score candidates on a supernet (training method supernet
     const renew = setInterval(() => void store.renewTraining(k, 'test/holder'), 500);
     try {
       const submitted = await service.submit(one);
-      const trained = await runSupernetTask({
-        kind: 'supernet-train',
-        data: { ...data, seed: 12 },
-        network: 'mobilenet_v2',
-        width: 0.25,
-        choices: ['dw', 'fuse_half'],
-        epochs: 2,
-        batch: 16,
-        seed: 12,
-      });
-      if (trained.kind !== 'supernet-train') throw new Error('expected a training result');
+      const trained = await trainInProcess(12, 2);
       // Past the 4 s timeout, still renewed: the search has trained nothing and waits.
       await new Promise((resolve) => setTimeout(resolve, 6_000));
       expect(await store.trainingResult(k)).toBeUndefined();
@@ -386,17 +383,7 @@ describe('searches that score candidates on a supernet (training method supernet
       (c) => c.jobKey === k && c.metric === 'loss' && c.step >= 0,
     );
     expect(curve.map((c) => c.step).sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i));
-    const uninterrupted = await runSupernetTask({
-      kind: 'supernet-train',
-      data: { ...data, seed: 5 },
-      network: 'mobilenet_v2',
-      width: 0.25,
-      choices: ['dw', 'fuse_half'],
-      epochs: 3,
-      batch: 16,
-      seed: 5,
-    });
-    if (uninterrupted.kind !== 'supernet-train') throw new Error('expected a training result');
+    const uninterrupted = await trainInProcess(5, 3);
     expect(uninterrupted.resumedFrom).toBeNull();
     const row = await store.checkpoint(k, 3, 24);
     expect(Buffer.from(row!.data).equals(Buffer.from(uninterrupted.supernet))).toBe(true);

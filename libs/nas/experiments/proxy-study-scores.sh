@@ -17,5 +17,7 @@ node -e '
   [ "$stem" = - ] && stem=
   npx fuselab score --network "$network" --operators "$ops" ${stem:+--stem "$stem"} \
     --proxies synflow,grad_norm,snip,grasp,fisher,jacob_cov,naswot,zen,params,macs \
-    --dataset folder --data "$data" --width "$width" --batch 64 --seed 1 --json
+    --dataset folder --data "$data" --width "$width" --batch 64 --seed 1 --json |
+    # `--json` pretty-prints; the table reads one document per line.
+    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.stringify(JSON.parse(s))))'
 done
