@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/services.js';
 
@@ -143,6 +144,23 @@ describe('fuselab campaign (CLI)', () => {
         (await fuselab(['campaign', 'results', summary.campaignId, '--json'], { FUSELAB_HOME: otherHome })).stdout,
       ) as unknown[];
       expect(there).toEqual(JSON.parse((await fuselab(['campaign', 'results', summary.campaignId, '--json'])).stdout));
+      // A name ending in .gz is written gzip-compressed, and import reads it as it reads plain JSON.
+      const compressed = join(home, 'export.json.gz');
+      expect((await fuselab(['campaign', 'export', summary.campaignId, '--out', compressed])).status).toBe(0);
+      const unzipped = JSON.parse(gunzipSync(readFileSync(compressed)).toString()) as { exportedAt: string };
+      expect({ ...unzipped, exportedAt: '' }).toEqual({ ...JSON.parse(readFileSync(exported, 'utf8')), exportedAt: '' });
+      const third = mkdtempSync(join(tmpdir(), 'fuselab-cli-import-gz-'));
+      try {
+        const again = await fuselab(['campaign', 'import', compressed, '--json'], { FUSELAB_HOME: third });
+        expect(JSON.parse(again.stdout)).toMatchObject({ campaignId: summary.campaignId, jobs: 4, simResults: 4 });
+        const broken = join(home, 'broken.json.gz');
+        writeFileSync(broken, readFileSync(compressed).subarray(0, 40));
+        const refused = await fuselab(['campaign', 'import', broken], { FUSELAB_HOME: third });
+        expect(refused.status).toBe(2);
+        expect(refused.stderr).toMatch(/export file .*broken\.json\.gz: starts like gzip but does not decompress/);
+      } finally {
+        rmSync(third, { recursive: true, force: true });
+      }
     } finally {
       rmSync(otherHome, { recursive: true, force: true });
     }
