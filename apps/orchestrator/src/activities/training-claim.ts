@@ -24,7 +24,7 @@ export const TRAINING_CLAIM_DEFAULTS: Required<TrainingClaimOptions> = { staleSe
  * Answers `stored()` if the training is stored, else runs `train()` holding the claim on `key`, or
  * waits (heartbeating, cancellable) while another live holder trains it — then `stored` gets the
  * holder it waited for, for the activity's result. The holder is this
- * activity (workflow and activity id), so a retried attempt takes its own claim back at once.
+ * activity (workflow, run and activity id), so a retried attempt takes its own claim back at once.
  * `train` must store its result before it returns: the claim is released after it, and a waiter
  * that then gets the claim looks for the result first.
  */
@@ -38,7 +38,9 @@ export async function withTrainingClaim<T>(
 ): Promise<T> {
   const { staleSeconds, renewMs, pollMs } = { ...TRAINING_CLAIM_DEFAULTS, ...options };
   const ctx = Context.current();
-  const holder = `${ctx.info.workflowExecution?.workflowId ?? ctx.info.taskQueue}/${ctx.info.activityId}`;
+  // The run id too: activity ids restart at 1 after a continue-as-new (search workflows do that).
+  const execution = ctx.info.workflowExecution;
+  const holder = `${execution ? `${execution.workflowId}/${execution.runId}` : ctx.info.taskQueue}/${ctx.info.activityId}`;
   let waitedFor: string | undefined;
   for (;;) {
     const done = await stored(waitedFor);

@@ -99,7 +99,7 @@ export interface TrainJobResult {
   resumedFrom: number | null;
   /**
    * Set when this activity did not train: another activity held the training's claim (its
-   * workflow/activity id, training-claim.ts) and this one waited for its stored result.
+   * workflow/run/activity id, training-claim.ts) and this one waited for its stored result.
    */
   waitedFor?: string;
 }
