@@ -12,7 +12,7 @@
  * relative latency), so 0 accuracy and a network slower than any measured bound them. Prints
  * Markdown; a training without a result is named, not silently left out.
  */
-import { readFileSync } from 'node:fs';
+import { readText } from './read-text.js';
 import { networkDefinition, variantOperators, type BlockOperator, type NetworkName, type VariantName } from '@fuselab/fuseconv';
 import { dominates, evaluateStatic, hypervolume2d, type ArrayChoice, type Candidate } from '../src/index.js';
 
@@ -35,7 +35,7 @@ if (!exportFile) {
   process.stderr.write('usage: nos-nas-table.ts EXPORT.json\n');
   process.exit(2);
 }
-const data = JSON.parse(readFileSync(exportFile, 'utf8')) as ExportFile;
+const data = JSON.parse(readText(exportFile)) as ExportFile;
 const search = data.jobs.find((j) => j.kind === 'nas');
 if (!search) throw new Error(`${exportFile}: the campaign has no search job`);
 const network = search.params.network as NetworkName;

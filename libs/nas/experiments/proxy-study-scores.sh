@@ -7,7 +7,9 @@ set -euo pipefail
 export_file=$1
 data=$2
 node -e '
-  const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const bytes = require("fs").readFileSync(process.argv[1]);
+  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b; // an export written as FILE.json.gz
+  const d = JSON.parse((gzipped ? require("zlib").gunzipSync(bytes) : bytes).toString("utf8"));
   const seen = new Set();
   for (const { kind, params: p } of d.jobs)
     if (kind === "train" && p.operators) seen.add([p.network, p.width, p.stem ?? "-", p.operators.join(",")].join(" "));

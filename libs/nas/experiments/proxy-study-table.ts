@@ -15,7 +15,7 @@
  * (`proxy-study-scores.sh` in this folder runs that loop over the networks of an export.) Prints
  * Markdown. A network without a score, or a job without a result, is named, not silently left out.
  */
-import { readFileSync } from 'node:fs';
+import { readText } from './read-text.js';
 import { bootstrapInterval, kendallTau, spearmanRho } from '../src/rank-correlation.js';
 import { rankVote } from '../src/proxies/vote.js';
 
@@ -34,8 +34,8 @@ if (!exportFile || !scoresFile) {
   process.stderr.write('usage: proxy-study-table.ts EXPORT.json SCORES.jsonl\n');
   process.exit(2);
 }
-const data = JSON.parse(readFileSync(exportFile, 'utf8')) as ExportFile;
-const scoreLines = readFileSync(scoresFile, 'utf8')
+const data = JSON.parse(readText(exportFile)) as ExportFile;
+const scoreLines = readText(scoresFile)
   .split('\n')
   .filter((line) => line.trim())
   .map((line) => JSON.parse(line) as ScoreLine);

@@ -15,7 +15,7 @@
  * Several supernet files (other seeds or recipes) give one row each. Prints Markdown; networks
  * without every seed's result are counted and left out, by name of the count.
  */
-import { readFileSync } from 'node:fs';
+import { readText } from './read-text.js';
 import { bootstrapInterval, kendallTau, spearmanRho } from '../src/rank-correlation.js';
 
 interface ExportFile {
@@ -43,7 +43,7 @@ if (!exportFile || supernetFiles.length === 0) {
   process.stderr.write('usage: supernet-study-table.ts EXPORT.json SUPERNET.json [SUPERNET.json …]\n');
   process.exit(2);
 }
-const study = JSON.parse(readFileSync(exportFile, 'utf8')) as ExportFile;
+const study = JSON.parse(readText(exportFile)) as ExportFile;
 const id = (ops: readonly string[]) => ops.join(',');
 const seeds = [...new Set(study.jobs.filter((j) => j.kind === 'train').map((j) => j.params.seed!))].sort((a, b) => a - b);
 const bySeed = new Map<string, Map<number, number>>();
@@ -68,7 +68,7 @@ const lines = [
 ];
 let ceiling = '';
 for (const file of supernetFiles) {
-  const sn = JSON.parse(readFileSync(file, 'utf8')) as SupernetFile;
+  const sn = JSON.parse(readText(file)) as SupernetFile;
   const rows = sn.subnets
     .map((s) => ({ s, seeds: bySeed.get(id(s.operators)) }))
     .filter((r): r is { s: SupernetFile['subnets'][number]; seeds: Map<number, number> } => seeds.every((k) => r.seeds?.has(k)));
