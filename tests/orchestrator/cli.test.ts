@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
+import { jobs as jobsTable } from '../../apps/orchestrator/dist/store/schema.js';
 import { REPO_ROOT } from './helpers/services.js';
 
 const home = mkdtempSync(join(tmpdir(), 'fuselab-cli-'));
@@ -165,6 +167,32 @@ describe('fuselab campaign (CLI)', () => {
       rmSync(otherHome, { recursive: true, force: true });
     }
   }, 180_000);
+  it('FUSELAB_TRAIN_CONCURRENCY=2: the embedded stack trains two jobs at once, each in its own child process', async () => {
+    const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-train2-'));
+    const two =
+      'name: two-at-once\nseed: 1\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [baseline, fuse_half], width: 0.25, epochs: 2, limit: 256, batch: 32 }\n';
+    try {
+      const run = await fuselab(['campaign', 'run', specFile('two.yaml', two), '--json'], {
+        FUSELAB_HOME: ownHome,
+        FUSELAB_TRAIN_CONCURRENCY: '2',
+      });
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ status: 'completed', jobs: { total: 2, completed: 2 } });
+      // The jobs' rows say when each ran: the two intervals overlap (with 1, the second starts after the first).
+      const database = await openDatabase({ kind: 'pglite', dir: join(ownHome, 'db') });
+      try {
+        const rows = await database.db.select({ startedAt: jobsTable.startedAt, finishedAt: jobsTable.finishedAt }).from(jobsTable);
+        expect(rows).toHaveLength(2);
+        const [a, b] = rows.map((r) => [r.startedAt!.getTime(), r.finishedAt!.getTime()] as const);
+        expect(a![0] < b![1] && b![0] < a![1]).toBe(true);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      rmSync(ownHome, { recursive: true, force: true });
+    }
+  }, 300_000);
+
   it('a SIGTERM to the command alone stops its stack: no Temporal dev server is left; the same spec then goes on', async () => {
     const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-signal-'));
     const training =

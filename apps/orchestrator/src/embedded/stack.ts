@@ -138,6 +138,7 @@ export async function startStack(env: FuselabEnv, logger: Logger, options: Stack
         store,
         queues: options.queues ?? JOB_KINDS,
         concurrency: env.workerConcurrency,
+        trainConcurrency: env.trainConcurrency,
         logger,
         train: { dataRoots: env.dataRoots },
       });

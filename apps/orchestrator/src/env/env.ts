@@ -23,6 +23,10 @@ const port = z.coerce
   .int({ error: 'expected a port number' })
   .min(0, { error: 'expected a port number 0…65535' })
   .max(65535, { error: 'expected a port number 0…65535' });
+const positiveInt = z.coerce
+  .number({ error: 'expected a positive integer' })
+  .int({ error: 'expected a positive integer' })
+  .positive({ error: 'expected a positive integer' });
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 export const envSchema = z
@@ -49,15 +53,10 @@ export const envSchema = z
     FUSELAB_API_PORT: z.preprocess(blankToUndefined, port.default(8787)),
     FUSELAB_API_TOKEN: z.preprocess(blankToUndefined, z.string().min(16, { error: 'expected at least 16 characters' }).optional()),
     FUSELAB_DATA_ROOTS: z.preprocess(blankToUndefined, z.string().optional()),
-    FUSELAB_WORKER_CONCURRENCY: z.preprocess(
-      blankToUndefined,
-      z.coerce
-        .number({ error: 'expected a positive integer' })
-        .int({ error: 'expected a positive integer' })
-        .positive({ error: 'expected a positive integer' })
-        .max(256)
-        .default(4),
-    ),
+    FUSELAB_WORKER_CONCURRENCY: z.preprocess(blankToUndefined, positiveInt.max(256, { error: 'expected at most 256' }).default(4)),
+    // A training takes a core (one wasm thread, in a child process of the worker): the default of
+    // 1 leaves the rest of the machine to the worker's other queues; set it to the cores to spare.
+    FUSELAB_TRAIN_CONCURRENCY: z.preprocess(blankToUndefined, positiveInt.max(256, { error: 'expected at most 256' }).default(1)),
   })
   .superRefine((env, ctx) => {
     if (env.TEMPORAL_ADDRESS && !env.DATABASE_URL) {
@@ -81,6 +80,8 @@ export interface FuselabEnv {
   apiPort: number;
   apiToken?: string;
   workerConcurrency: number;
+  /** Trainings at once per worker process (fuselab-train; each in its own child process). */
+  trainConcurrency: number;
   /** Directories whose files campaign specs may name (see data-roots.ts). */
   dataRoots: string[];
   /** No TEMPORAL_ADDRESS: the embedded dev server and in-process workers. */
@@ -113,6 +114,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     apiPort: env.FUSELAB_API_PORT,
     ...(env.FUSELAB_API_TOKEN ? { apiToken: env.FUSELAB_API_TOKEN } : {}),
     workerConcurrency: env.FUSELAB_WORKER_CONCURRENCY,
+    trainConcurrency: env.FUSELAB_TRAIN_CONCURRENCY,
     dataRoots,
     embeddedTemporal: !env.TEMPORAL_ADDRESS,
   };

@@ -12,11 +12,15 @@ export function registerWorkerCommand(program: Command): void {
     .description('run workers for the given task queues against TEMPORAL_ADDRESS and DATABASE_URL until interrupted')
     .option('--queues <list>', `comma list of ${JOB_KINDS.join(', ')}`, 'sim')
     .option('--concurrency <n>', 'activities at once per queue (default FUSELAB_WORKER_CONCURRENCY or 4)')
+    .option('--train-concurrency <n>', 'trainings at once, each in its own child process and core (default FUSELAB_TRAIN_CONCURRENCY or 1)')
     .option('--identity <name>', 'worker identity recorded on every job it runs (default host:pid)')
-    .action(async (options: { queues: string; concurrency?: string; identity?: string }) => {
+    .action(async (options: { queues: string; concurrency?: string; trainConcurrency?: string; identity?: string }) => {
       const env = loadEnv();
       const queues = parseList('--queues', options.queues, JOB_KINDS, 'queue');
       const concurrency = options.concurrency ? parsePositiveInt('--concurrency', options.concurrency) : env.workerConcurrency;
+      const trainConcurrency = options.trainConcurrency
+        ? parsePositiveInt('--train-concurrency', options.trainConcurrency)
+        : env.trainConcurrency;
       if (!env.temporalAddress || !env.databaseUrl) {
         throw new UsageError(
           'TEMPORAL_ADDRESS, DATABASE_URL',
@@ -27,7 +31,11 @@ export function registerWorkerCommand(program: Command): void {
       const { Store } = await import('../../store/store.js');
       const { startWorkers } = await import('../../temporal/worker.js');
       const logger = createLogger(process.env.FUSELAB_LOG_LEVEL ?? 'info');
-      const database = await openDatabase({ kind: 'postgres', url: env.databaseUrl, poolSize: concurrency + 4 });
+      const database = await openDatabase({
+        kind: 'postgres',
+        url: env.databaseUrl,
+        poolSize: Math.max(concurrency, trainConcurrency) + 4,
+      });
       try {
         const workers = await startWorkers({
           address: env.temporalAddress,
@@ -35,6 +43,7 @@ export function registerWorkerCommand(program: Command): void {
           store: new Store(database.db),
           queues,
           concurrency,
+          trainConcurrency,
           logger,
           train: { dataRoots: env.dataRoots },
           ...(options.identity ? { identity: options.identity } : {}),
