@@ -167,6 +167,65 @@ describe('forward pass', () => {
     fuse.model.dispose();
   });
 
+  it("pads as PyTorch: 'same' at stride 1, an explicit ZeroPadding2D before strided convolutions", () => {
+    // Every K×K convolution must compute PyTorch's conv(padding=(K−1)/2): compared, layer by layer,
+    // with tf.pad + a 'valid' convolution on the same weights. TF's 'same' at stride 2 would pad
+    // bottom/right instead, so a 'same' strided layer fails here.
+    let same = 0;
+    let explicit = 0;
+    for (const network of NETWORKS) {
+      for (const [stem, inputSize] of [
+        ['cifar', 32],
+        ['imagenet', 64],
+      ] as const) {
+        const { model } = buildModel(buildNetwork({ network, inputSize, numClasses: 10, width: 0.25, stem }), { seed: 5 });
+        for (const layer of model.layers) {
+          const cls = layer.getClassName();
+          if (cls !== 'Conv2D' && cls !== 'DepthwiseConv2D') continue;
+          const config = layer.getConfig();
+          const k = (config['kernelSize'] as number[])[0] as number;
+          const s = (config['strides'] as number[])[0] as number;
+          if (k === 1) continue;
+          const p = (k - 1) / 2;
+          const inbound = layer.inboundNodes[0]!.inboundLayers[0]!;
+          const padLayer = inbound.getClassName() === 'ZeroPadding2D' ? inbound : null;
+          const label = `${network}/${stem} ${layer.name} (k${k} s${s} ${String(config['padding'])})`;
+          if (padLayer === null) {
+            expect(config['padding'], label).toBe('same');
+            expect(s, label).toBe(1);
+            same++;
+          } else {
+            expect(config['padding'], label).toBe('valid');
+            expect(padLayer.getConfig()['padding'], label).toEqual([
+              [p, p],
+              [p, p],
+            ]);
+            expect(s, label).toBeGreaterThan(1);
+            explicit++;
+          }
+          const [, inH, inW, inC] = ((padLayer ?? layer).input as tfl.SymbolicTensor).shape as number[];
+          tf.tidy(() => {
+            const x0 = tf.randomNormal([2, inH!, inW!, inC!], 0, 1, 'float32', 7) as tf.Tensor4D;
+            const actual = layer.apply(padLayer === null ? x0 : padLayer.apply(x0)) as tf.Tensor4D;
+            const xp = tf.pad(x0, [
+              [0, 0],
+              [p, p],
+              [p, p],
+              [0, 0],
+            ]);
+            const w = layer.getWeights()[0] as tf.Tensor4D;
+            const expected = cls === 'Conv2D' ? tf.conv2d(xp, w, s, 'valid') : tf.depthwiseConv2d(xp, w, s, 'valid');
+            expect(actual.shape, label).toEqual(expected.shape);
+            expect(tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0], label).toBeLessThan(1e-5);
+          });
+        }
+        model.dispose();
+      }
+    }
+    expect(same).toBeGreaterThan(0);
+    expect(explicit).toBeGreaterThan(0);
+  });
+
   it('rejects an unknown tap mode', () => {
     const spec = buildNetwork({ network: 'mobilenet_v1', inputSize: 32, numClasses: 10, width: 0.25 });
     expect(() => buildModel(spec, { taps: 'all' as 'block' })).toThrow(/taps/);

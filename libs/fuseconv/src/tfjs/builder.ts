@@ -5,9 +5,9 @@
  * searchable blocks (optional 1×1 expansion + BN + activation; K×K depthwise or FuSe 1×K/K×1 + BN;
  * SE where the spec has it; activation; 1×1 projection + BN (+ activation for MobileNetV1);
  * residual addition), and the head (convolutions, global average pooling, MobileNetV3's biased 1×1
- * conv on the pooled map, dropout, classifier). Every convolution with padding gets an explicit
- * `ZeroPadding2D` and a `'valid'` convolution (PyTorch's padding, and correct on the wasm
- * backend), BatchNorm uses PyTorch's defaults (eps 1e-5, momentum 0.1 = tfjs momentum 0.9), and the
+ * conv on the pooled map, dropout, classifier). Convolutions pad as PyTorch does: `'same'` at stride
+ * 1, else an explicit `ZeroPadding2D` and a `'valid'` convolution (`paddingMode` in layers.ts says
+ * why), BatchNorm uses PyTorch's defaults (eps 1e-5, momentum 0.1 = tfjs momentum 0.9), and the
  * initial weights follow PyTorch's definitions (init.ts: the reference's scheme by default).
  *
  * Layer names are stable and independent of the block operator, so teacher and student models
@@ -15,9 +15,9 @@
  *
  * | layer | name |
  * |---|---|
- * | stem / head conv | the spec's module name, e.g. `features.0.0` (+ `.pad`, `.bn`, `.act`) |
+ * | stem / head conv | the spec's module name, e.g. `features.0.0` (+ `.pad` when strided, `.bn`, `.act`) |
  * | block expansion 1×1 | `<block>.expand` (+ `.bn`, `.act`) |
- * | depthwise or FuSe | `<block>.op` (+ `.pad` for depthwise, `.bn`, `.act`) |
+ * | depthwise or FuSe | `<block>.op` (+ `.pad` for strided depthwise, `.bn`, `.act`) |
  * | SE | `<block>.se.pool`, `.se.reduce`, `.se.relu`, `.se.expand`, `.se.gate`, `.se.reshape`, `.se.scale` |
  * | projection 1×1 | `<block>.project` (+ `.bn`, `.act`) |
  * | residual | `<block>.add` |
@@ -36,7 +36,7 @@ import type { BlockSpec, ConvOp, LinearOp, NetworkSpec } from '../types.js';
 import { activationLayer, HardSigmoid } from './activations.js';
 import { batchNormActivation, type FusedActivation } from './batch-norm-activation.js';
 import { assertInitScheme, biasInit, convWeightInit, linearWeightInit, type InitScheme } from './init.js';
-import { batchNorm, spatialStage } from './layers.js';
+import { batchNorm, paddingMode, spatialStage } from './layers.js';
 
 /** Which intermediate tensors become extra model outputs. */
 export type TapMode = 'none' | 'block' | 'operator';
@@ -150,8 +150,9 @@ function conv(
   const seed = ctx.seeds.take();
   const inChannels = x.shape[3] as number;
   const fanIn = opts.kernel * opts.kernel * inChannels;
+  const mode = paddingMode(opts.kernel, opts.stride, opts.padding);
   let y = x;
-  if (opts.padding > 0) {
+  if (mode === 'explicit') {
     const p = opts.padding;
     y = apply(
       tfl.layers.zeroPadding2d({
@@ -170,7 +171,7 @@ function conv(
       filters: opts.filters,
       kernelSize: opts.kernel,
       strides: opts.stride,
-      padding: 'valid',
+      padding: mode === 'same' ? 'same' : 'valid',
       useBias: opts.bias,
       kernelInitializer: convWeightInit(ctx.init, { fanIn, fanOut: opts.kernel * opts.kernel * opts.filters }, seed),
       // seed + 1 is free (Seeds steps by 2).

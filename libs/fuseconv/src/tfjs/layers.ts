@@ -234,7 +234,7 @@ function applyLayer(layer: tfl.layers.Layer, x: tfl.SymbolicTensor): tfl.Symboli
  * A depthwise-separable block on a symbolic tensor with the spatial operator chosen by
  * `operator`: spatial conv (K×K depthwise or FuSe) + BN + activation, then 1×1 conv + BN +
  * activation — MobileNetV1's block, and with `fuse_full`/`fuse_half` its FuSe drop-in.
- * Layer names: `<name>.op.pad` (depthwise only), `<name>.op`, `<name>.op.bn`, `<name>.op.act`,
+ * Layer names: `<name>.op.pad` (depthwise at stride 2 only), `<name>.op`, `<name>.op.bn`, `<name>.op.act`,
  * `<name>.project`, `<name>.project.bn`, `<name>.project.act`.
  */
 export function separableBlock(x: tfl.SymbolicTensor, options: SeparableBlockOptions): tfl.SymbolicTensor {
@@ -277,8 +277,22 @@ function channelsOf(x: tfl.SymbolicTensor): number {
 }
 
 /**
- * The spatial convolution alone: for `dw`, explicit zero padding (`<name>.pad`) and a `'valid'`
- * K×K `DepthwiseConv2D` named `<name>`; for FuSe operators a {@link FuseConv2D} named `<name>`.
+ * How a K×K convolution with PyTorch's symmetric `padding` is built: `'same'` when that is the
+ * same function (stride 1, padding (K − 1)/2: TF's 'same' pads (K − 1)/2 on each side then), else
+ * `'explicit'`, a `ZeroPadding2D` before a `'valid'` convolution — at stride 2 TF's 'same' pads
+ * the bottom/right where PyTorch's effective padding is top/left. The explicit layer is avoided
+ * where it can be because it costs a pad kernel forward and a slice kernel backward per
+ * convolution (~20 % of a CIFAR MobileNetV2 training step on wasm, libs/nos README "Backend").
+ */
+export function paddingMode(kernel: number, stride: number, padding: number): 'none' | 'same' | 'explicit' {
+  if (padding === 0) return 'none';
+  return stride === 1 && 2 * padding === kernel - 1 ? 'same' : 'explicit';
+}
+
+/**
+ * The spatial convolution alone: for `dw`, a K×K `DepthwiseConv2D` named `<name>` — `'same'`
+ * padding, or explicit zero padding (`<name>.pad`) and `'valid'` where {@link paddingMode} says
+ * so; for FuSe operators a {@link FuseConv2D} named `<name>`.
  */
 export function spatialStage(
   x: tfl.SymbolicTensor,
@@ -295,8 +309,9 @@ export function spatialStage(
   const { name, operator, kernel, stride, padding, seed } = options;
   const init = options.init ?? 'reference';
   if (operator === 'dw') {
+    const mode = paddingMode(kernel, stride, padding);
     let y = x;
-    if (padding > 0) {
+    if (mode === 'explicit') {
       y = applyLayer(
         tfl.layers.zeroPadding2d({
           name: `${name}.pad`,
@@ -313,7 +328,7 @@ export function spatialStage(
         name,
         kernelSize: kernel,
         strides: stride,
-        padding: 'valid',
+        padding: mode === 'same' ? 'same' : 'valid',
         depthMultiplier: 1,
         useBias: false,
         // groups = channels: fan_in K·K, fan_out channels·K·K.

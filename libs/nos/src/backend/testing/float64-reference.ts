@@ -4,7 +4,7 @@
  * forward in training mode (batch statistics) and backward of the mean softmax cross-entropy,
  * written independently of tfjs, in plain loops over Float64Arrays. It reads the layer graph and
  * the weights of a tf.layers model and supports the layers a FuSe MobileNetV2 is built from:
- * InputLayer, ZeroPadding2D, Conv2D (`'valid'`, no bias), FuseConv2D, BatchNormActivation, Add,
+ * InputLayer, ZeroPadding2D, Conv2D (`'valid'`, or `'same'` at stride 1; no bias), FuseConv2D, BatchNormActivation, Add,
  * GlobalAveragePooling2D, Dropout (identity: callers set the rate to 0) and Dense.
  *
  * `masks` replaces the activation masks (1 where the ReLU / ReLU6 passes the gradient) of the
@@ -76,6 +76,42 @@ function weight(L: LayerInfo, name: string): F64 {
   const w = L.weights.get(name);
   if (w === undefined) throw new Error(`float64Reference: ${L.name} has no weight ${name}`);
   return w;
+}
+
+/** x zero-padded spatially by t, b (rows) and l, r (columns). */
+function zeroPad(a: F64, t: number, b: number, l: number, r: number): F64 {
+  const [N, H, W, C] = a.shape as [number, number, number, number];
+  const Hp = H + t + b;
+  const Wp = W + l + r;
+  const y = zeros([N, Hp, Wp, C]);
+  for (let n = 0; n < N; n++)
+    for (let h = 0; h < H; h++)
+      for (let w = 0; w < W; w++)
+        for (let c = 0; c < C; c++) y.v[((n * Hp + h + t) * Wp + w + l) * C + c] = at(a.v, ((n * H + h) * W + w) * C + c);
+  return y;
+}
+
+/** The gradient of {@link zeroPad}: dy cropped back to `shape` (offsets t, l). */
+function cropPad(dy: F64, shape: number[], t: number, l: number): F64 {
+  const [N, H, W, C] = shape as [number, number, number, number];
+  const [, Hp, Wp] = dy.shape as [number, number, number];
+  const dx = zeros(shape);
+  for (let n = 0; n < N; n++)
+    for (let h = 0; h < H; h++)
+      for (let w = 0; w < W; w++)
+        for (let c = 0; c < C; c++) dx.v[((n * H + h) * W + w) * C + c] = at(dy.v, ((n * Hp + h + t) * Wp + w + l) * C + c);
+  return dx;
+}
+
+/** A Conv2D's own padding on each side: 0 for 'valid', (K − 1)/2 for 'same' (the builder uses it at stride 1 only). */
+function convPadding(L: LayerInfo): number {
+  if (L.config['useBias'] === true) throw new Error(`float64Reference: ${L.name}: only convolutions without bias`);
+  const padding = L.config['padding'];
+  if (padding === 'valid') return 0;
+  const k = weight(L, 'kernel').shape[0] as number;
+  if (padding !== 'same' || (L.config['strides'] as number[])[0] !== 1 || k % 2 === 0)
+    throw new Error(`float64Reference: ${L.name}: only 'valid', or 'same' at stride 1 with an odd kernel`);
+  return (k - 1) / 2;
 }
 
 function conv(x: F64, k: F64, s: number): F64 {
@@ -267,23 +303,14 @@ export function float64Reference(
         break;
       case 'ZeroPadding2D': {
         const [[t, b], [l, r]] = L.config['padding'] as [[number, number], [number, number]];
-        const [N, H, W, C] = (a as F64).shape as [number, number, number, number];
-        const Hp = H + t + b;
-        const Wp = W + l + r;
-        y = zeros([N, Hp, Wp, C]);
-        for (let n = 0; n < N; n++)
-          for (let h = 0; h < H; h++)
-            for (let w = 0; w < W; w++)
-              for (let c = 0; c < C; c++) {
-                y.v[((n * Hp + h + t) * Wp + w + l) * C + c] = at((a as F64).v, ((n * H + h) * W + w) * C + c);
-              }
+        y = zeroPad(a as F64, t, b, l, r);
         break;
       }
-      case 'Conv2D':
-        if (L.config['padding'] !== 'valid' || L.config['useBias'] === true)
-          throw new Error(`float64Reference: ${L.name}: only 'valid' convolutions without bias`);
-        y = conv(a as F64, weight(L, 'kernel'), (L.config['strides'] as number[])[0] as number);
+      case 'Conv2D': {
+        const p = convPadding(L);
+        y = conv(zeroPad(a as F64, p, p, p, p), weight(L, 'kernel'), (L.config['strides'] as number[])[0] as number);
         break;
+      }
       case 'FuseConv2D':
         y = fuse(0, a as F64, weight(L, 'kernel_h'), weight(L, 'kernel_v'), L.config, null)[0] as F64;
         break;
@@ -362,22 +389,14 @@ export function float64Reference(
     switch (L.cls) {
       case 'ZeroPadding2D': {
         const [[t], [l]] = L.config['padding'] as [[number, number], [number, number]];
-        const [Nn, H, W, C] = a.shape as [number, number, number, number];
-        const [, Hp, Wp] = dy.shape as [number, number, number];
-        const dx = zeros(a.shape);
-        for (let n = 0; n < Nn; n++)
-          for (let h = 0; h < H; h++)
-            for (let w = 0; w < W; w++)
-              for (let c = 0; c < C; c++) {
-                dx.v[((n * H + h) * W + w) * C + c] = at(dy.v, ((n * Hp + h + t) * Wp + w + l) * C + c);
-              }
-        accumulate(input, dx);
+        accumulate(input, cropPad(dy, a.shape, t, l));
         break;
       }
       case 'Conv2D': {
-        const [dx, dk] = convBackward(dy, a, weight(L, 'kernel'), (L.config['strides'] as number[])[0] as number);
+        const p = convPadding(L);
+        const [dx, dk] = convBackward(dy, zeroPad(a, p, p, p, p), weight(L, 'kernel'), (L.config['strides'] as number[])[0] as number);
         grads.set(`${L.name}/kernel`, dk.v);
-        accumulate(input, dx);
+        accumulate(input, cropPad(dx, a.shape, p, p));
         break;
       }
       case 'FuseConv2D': {
