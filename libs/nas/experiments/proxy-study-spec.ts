@@ -46,8 +46,8 @@ console.log(`# The zero-cost proxy study (libs/nas/README.md, "Proxy study"): ${
 # (31 steps) 20 trained jobs scored 9.9–14.4 % (chance is 10 %) and their train loss was still
 # above ln 10, so that ranking would have been noise. (In the NOS study — same network and data, a
 # 6-epoch augmented schedule — the baseline reached 13.6, 23.6, 30.9, 35.6 % after epochs 1–4.)
-# Cost here, estimated from that run's speed (36–46 images/s per worker, two sharing the 2 cores):
-# ~7 min per job, ~6 h for the 100 jobs; more workers divide it. Not run yet at this recipe.
+# Cost here: seed 1's 50 jobs took 187 min with two workers sharing the 2 cores (~7.5 min per
+# job), so ~6 h for the 100; more workers divide it. Results so far: libs/nas/experiments/results/.
 #
 #   mkdir -p .fuselab/data && cp /path/to/cifar10-jpeg.tar.gz .fuselab/data/
 #   npx fuselab campaign run examples/cifar10-proxy-study.yaml
