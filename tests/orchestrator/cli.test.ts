@@ -228,7 +228,8 @@ describe('fuselab campaign (CLI)', () => {
       });
       expect(devServers()).not.toBe('');
       child.kill('SIGTERM');
-      expect(await exited).toBe(143);
+      const status = await exited;
+      expect(status, `exit status; the command's stderr:\n${stderr}`).toBe(143);
       expect(stderr).toMatch(/SIGTERM: stopping this command's stack \(the campaign is kept; run the same spec again to go on\)/);
       expect(devServers()).toBe('');
       // Run again: the same campaign's job finishes (from its stored checkpoints when it had any).
