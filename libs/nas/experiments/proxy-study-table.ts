@@ -10,12 +10,13 @@
  *     npx fuselab score --network mobilenet_v2 --operators "$ops" --proxies synflow,grad_norm,snip,grasp,fisher,jacob_cov,naswot,zen,params,macs \
  *       --dataset folder --data .fuselab/data/cifar10-jpeg.tar.gz --width 0.25 --batch 64 --seed 1 --json
  *   done > scores.jsonl
- *   node --import tsx libs/nas/experiments/proxy-study-table.ts study.json scores.jsonl
+ *   node --import tsx libs/nas/experiments/proxy-study-table.ts study.json scores.jsonl [--seeds 1]
  *
  * (`proxy-study-scores.sh` in this folder runs that loop over the networks of an export.) Prints
  * Markdown. A network without a score, or a job without a result, is named, not silently left out.
  */
 import { readText } from './read-text.js';
+import { seedsOf, studyArgs } from './study-args.js';
 import { bootstrapInterval, kendallTau, spearmanRho } from '../src/rank-correlation.js';
 import { rankVote } from '../src/proxies/vote.js';
 
@@ -29,11 +30,8 @@ interface ScoreLine {
   scores: Record<string, number>;
 }
 
-const [exportFile, scoresFile] = process.argv.slice(2);
-if (!exportFile || !scoresFile) {
-  process.stderr.write('usage: proxy-study-table.ts EXPORT.json SCORES.jsonl\n');
-  process.exit(2);
-}
+const args = studyArgs('proxy-study-table.ts EXPORT.json[.gz] SCORES.jsonl [--seeds 1,2]', 2);
+const [exportFile, scoresFile] = args.files as [string, string];
 const data = JSON.parse(readText(exportFile)) as ExportFile;
 const scoreLines = readText(scoresFile)
   .split('\n')
@@ -49,7 +47,7 @@ for (const row of data.trainingResults) {
   accuracyBySeed.set(id(row.operators), seeds);
 }
 const scoresOf = new Map(scoreLines.map((line) => [id(line.operators), line.scores]));
-const seedsWanted = [...new Set(data.jobs.filter((j) => j.kind === 'train').map((j) => j.params.seed!))].sort((a, b) => a - b);
+const seedsWanted = seedsOf(data.jobs, args.seeds);
 const networks = [...accuracyBySeed.entries()].filter(([key, seeds]) => scoresOf.has(key) && seedsWanted.every((s) => seeds.has(s)));
 const missing = data.jobs.filter((j) => j.kind === 'train' && j.status !== 'completed' && j.status !== 'reused');
 

@@ -16,6 +16,7 @@
  * without every seed's result are counted and left out, by name of the count.
  */
 import { readText } from './read-text.js';
+import { seedsOf, studyArgs } from './study-args.js';
 import { bootstrapInterval, kendallTau, spearmanRho } from '../src/rank-correlation.js';
 
 interface ExportFile {
@@ -38,14 +39,11 @@ interface SupernetFile {
   scoreSeconds: number;
 }
 
-const [exportFile, ...supernetFiles] = process.argv.slice(2);
-if (!exportFile || supernetFiles.length === 0) {
-  process.stderr.write('usage: supernet-study-table.ts EXPORT.json SUPERNET.json [SUPERNET.json …]\n');
-  process.exit(2);
-}
+const args = studyArgs('supernet-study-table.ts EXPORT.json[.gz] SUPERNET.json [SUPERNET.json …] [--seeds 1,2]', 2);
+const [exportFile, ...supernetFiles] = args.files as [string, ...string[]];
 const study = JSON.parse(readText(exportFile)) as ExportFile;
 const id = (ops: readonly string[]) => ops.join(',');
-const seeds = [...new Set(study.jobs.filter((j) => j.kind === 'train').map((j) => j.params.seed!))].sort((a, b) => a - b);
+const seeds = seedsOf(study.jobs, args.seeds);
 const bySeed = new Map<string, Map<number, number>>();
 let standaloneSeconds = 0;
 let standaloneJobs = 0;
@@ -74,12 +72,12 @@ for (const file of supernetFiles) {
     .filter((r): r is { s: SupernetFile['subnets'][number]; seeds: Map<number, number> } => seeds.every((k) => r.seeds?.has(k)));
   const inherited = rows.map((r) => r.s.accuracy);
   const standalone = rows.map((r) => seeds.reduce((a, k) => a + r.seeds.get(k)!, 0) / seeds.length);
-  // Standalone cost of the same networks: training images over measured throughput, every seed.
+  // Standalone cost of the same networks: training images over measured throughput, every seed counted.
   standaloneSeconds = 0;
   standaloneJobs = 0;
   const wanted = new Set(rows.map((r) => id(r.s.operators)));
   for (const row of study.trainingResults) {
-    if (!row.operators || !wanted.has(id(row.operators)) || !(row.trainImagesPerSec > 0)) continue;
+    if (!row.operators || !wanted.has(id(row.operators)) || !seeds.includes(row.seed) || !(row.trainImagesPerSec > 0)) continue;
     standaloneSeconds += (row.epochs * sn.trainImages) / row.trainImagesPerSec;
     standaloneJobs++;
   }
