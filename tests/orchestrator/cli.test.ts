@@ -193,6 +193,48 @@ describe('fuselab campaign (CLI)', () => {
     }
   }, 300_000);
 
+  it('fuselab up serves the API until SIGTERM, then stops everything it started: exit 0, no dev server, no stack file', async () => {
+    const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-up-'));
+    const devServers = () =>
+      readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(ownHome, 'temporal'));
+          } catch {
+            return false; // gone meanwhile
+          }
+        })
+        .join(' ');
+    try {
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'up', '--port', '0'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' },
+      });
+      let stderr = '';
+      const exited = new Promise<number | null>((resolveExit) => child.on('close', (status) => resolveExit(status)));
+      const api = await new Promise<string>((resolveUp, reject) => {
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const url = /API\s+(http:\/\/\S+)\/api\/campaigns/.exec(stderr)?.[1];
+          if (url) resolveUp(url);
+        });
+        child.on('close', () => reject(new Error(`exited before it was up: ${stderr}`)));
+      });
+      const listed = await fetch(`${api}/api/campaigns`);
+      expect(listed.status).toBe(200);
+      expect(existsSync(join(ownHome, 'stack.json'))).toBe(true);
+      expect(devServers()).not.toBe('');
+      child.kill('SIGTERM');
+      const status = await exited;
+      expect(status, `exit status; the command's stderr:\n${stderr}`).toBe(0);
+      expect(devServers()).toBe('');
+      expect(existsSync(join(ownHome, 'stack.json'))).toBe(false);
+    } finally {
+      rmSync(ownHome, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('a SIGTERM to the command alone stops its stack: no Temporal dev server is left; the same spec then goes on', async () => {
     const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-signal-'));
     const training =

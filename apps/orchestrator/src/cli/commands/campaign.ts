@@ -22,6 +22,7 @@ const stackModule = () => import('../../embedded/stack.js');
 const serviceModule = () => import('../../campaigns/service.js');
 const paperTables = async (...args: Parameters<typeof import('../../campaigns/paper-report.js').paperTablesFromResults>) =>
   (await import('../../campaigns/paper-report.js')).paperTablesFromResults(...args);
+import { ignoreErrorsWhileClosing } from '../closing.js';
 import { createLogger } from '../logger.js';
 import { parseArray, parseModel, parsePositiveInt } from '../options.js';
 import { printJson, printText } from '../output.js';
@@ -64,13 +65,7 @@ async function withContext<T>(purpose: 'run' | 'read' | 'control', body: (ctx: C
     if (stopping) return; // the first signal's status stands
     process.stderr.write(`\n${signal}: stopping this command's stack (the campaign is kept; run the same spec again to go on)…\n`);
     const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
-    // Errors thrown outside any await while the stack closes are the closing's, not the command's:
-    // a Temporal client call retrying after a timeout (likely on a loaded machine) retries from a
-    // timer on the channel that close() has shut, and grpc-js throws "Channel has been shut down"
-    // there, which would end Node with status 1 before the dev server is stopped.
-    const closingError = (error: unknown) => logger.debug({ err: error }, 'error while the stack closes (ignored)');
-    process.on('uncaughtException', closingError);
-    process.on('unhandledRejection', closingError);
+    ignoreErrorsWhileClosing(logger);
     stopping = ctx.close().then(exit, exit);
   };
   if (ctx.stack) {

@@ -1,6 +1,7 @@
 /** `fuselab up`: the embedded stack (or a distributed client) with the API, until interrupted. */
 import type { Command } from 'commander';
 import { loadEnv } from '../../env/env.js';
+import { ignoreErrorsWhileClosing } from '../closing.js';
 import { createLogger } from '../logger.js';
 import { UsageError } from '../usage-error.js';
 import { parsePositiveInt } from '../options.js';
@@ -52,6 +53,7 @@ export function registerUpCommand(program: Command): void {
         });
       });
       process.stderr.write('stopping…\n');
+      ignoreErrorsWhileClosing(logger);
       await stack.close();
     });
 }
