@@ -35,6 +35,20 @@ function specFile(name: string, text: string): string {
   return file;
 }
 
+/** Processes whose command line names this home's dev-server files (read from /proc: no pgrep needed). */
+function devServersOf(fuselabHome: string): string {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(fuselabHome, 'temporal'));
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .join(' ');
+}
+
 const minimal =
   'name: tiny\nseed: 1\nsimulations:\n  networks: [mobilenet_v2]\n  variants: [baseline, fuse_half]\n  arrays: [32, 64]\n  models: [reference]\n';
 
@@ -195,17 +209,7 @@ describe('fuselab campaign (CLI)', () => {
 
   it('fuselab up serves the API until SIGTERM, then stops everything it started: exit 0, no dev server, no stack file', async () => {
     const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-up-'));
-    const devServers = () =>
-      readdirSync('/proc')
-        .filter((entry) => /^\d+$/.test(entry))
-        .filter((pid) => {
-          try {
-            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(ownHome, 'temporal'));
-          } catch {
-            return false; // gone meanwhile
-          }
-        })
-        .join(' ');
+    const devServers = () => devServersOf(ownHome);
     try {
       const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'up', '--port', '0'], {
         cwd: REPO_ROOT,
@@ -241,18 +245,7 @@ describe('fuselab campaign (CLI)', () => {
       'name: stoppable\nseed: 1\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: 4, limit: 512, batch: 32 }\n';
     const file = specFile('stoppable.yaml', training);
     const env = { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' };
-    // Processes whose command line names this home's dev-server files (read from /proc: no pgrep needed).
-    const devServers = () =>
-      readdirSync('/proc')
-        .filter((entry) => /^\d+$/.test(entry))
-        .filter((pid) => {
-          try {
-            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(ownHome, 'temporal'));
-          } catch {
-            return false; // gone meanwhile
-          }
-        })
-        .join(' ');
+    const devServers = () => devServersOf(ownHome);
     try {
       const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'campaign', 'run', file], {
         cwd: REPO_ROOT,

@@ -72,7 +72,7 @@ for (const file of supernetFiles) {
     .filter((r): r is { s: SupernetFile['subnets'][number]; seeds: Map<number, number> } => seeds.every((k) => r.seeds?.has(k)));
   const inherited = rows.map((r) => r.s.accuracy);
   const standalone = rows.map((r) => seeds.reduce((a, k) => a + r.seeds.get(k)!, 0) / seeds.length);
-  // Standalone cost of the same networks: training images over measured throughput, every seed counted.
+  // Standalone cost of the same networks: training images over measured throughput, each of the table's seeds.
   standaloneSeconds = 0;
   standaloneJobs = 0;
   const wanted = new Set(rows.map((r) => id(r.s.operators)));

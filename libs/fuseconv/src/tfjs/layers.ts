@@ -282,7 +282,8 @@ function channelsOf(x: tfl.SymbolicTensor): number {
  * `'explicit'`, a `ZeroPadding2D` before a `'valid'` convolution — at stride 2 TF's 'same' pads
  * the bottom/right where PyTorch's effective padding is top/left. The explicit layer is avoided
  * where it can be because it costs a pad kernel forward and a slice kernel backward per
- * convolution (~20 % of a CIFAR MobileNetV2 training step on wasm, libs/nos README "Backend").
+ * convolution (3–7 % of a CIFAR MobileNetV2 training step on wasm, measured: libs/nos README
+ * "Backend").
  */
 export function paddingMode(kernel: number, stride: number, padding: number): 'none' | 'same' | 'explicit' {
   if (padding === 0) return 'none';
