@@ -110,4 +110,22 @@ describe('training in a child process', () => {
     expect(error.message).toMatch(/^the training process ended without a result \(signal SIGKILL\)/);
     expect(isInputError(error)).toBe(false);
   }, 60_000);
+
+  it('a child that dies while its checkpoint is being saved ends the run only once the save is over', async () => {
+    // Whoever learns that the run ended (a cancelled workflow) relies on nothing more being stored.
+    const events: string[] = [];
+    const error = await runTrainingInChild(
+      { ...request, epochs: 50 },
+      {
+        onCheckpoint: async () => {
+          for (const pid of childrenOf(process.pid)) process.kill(pid, 'SIGKILL');
+          await new Promise((r) => setTimeout(r, 500));
+          events.push('saved');
+        },
+      },
+    ).catch((e: unknown) => e as Error);
+    events.push('ended');
+    expect(error.message).toMatch(/^the training process ended without a result/);
+    expect(events).toEqual(['saved', 'ended']);
+  }, 60_000);
 });

@@ -20,10 +20,12 @@ import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-q
 import {
   checkpoints as checkpointsTable,
   jobs as jobsTable,
+  trainingMetrics as trainingMetricsTable,
   trainingResults as trainingResultsTable,
 } from '../../apps/orchestrator/dist/store/schema.js';
 import { createTrainActivities } from '../../apps/orchestrator/dist/activities/train.js';
 import { decodeCheckpoint, runTraining } from '../../apps/orchestrator/dist/train/training.js';
+import { trainingChildrenOf, waitFor } from './helpers/probes.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const spec = {
@@ -256,5 +258,60 @@ describe('training jobs (fuselab-train)', () => {
       force: false,
     });
     expect(result.testAccuracy).toBe(before.testAccuracy);
+  }, 180_000);
+
+  it('a cancelled campaign reads cancelled only once its training has stopped: nothing is stored for it afterwards', async () => {
+    const long = {
+      name: 'cancel-long',
+      seed: 1,
+      trainings: [
+        {
+          name: 'long',
+          dataset: 'synthetic',
+          network: 'mobilenet_v2',
+          variants: ['baseline'],
+          width: 0.25,
+          epochs: 50,
+          limit: 512,
+          batch: 32,
+          seeds: [7],
+        },
+      ],
+    };
+    const submitted = await service.submit(long);
+    const job = await waitFor(
+      'the job to be registered',
+      async () => ((await store.listJobs(submitted.campaignId)) as Array<{ key: string }>)[0],
+      60_000,
+    );
+    const stored = async () =>
+      (await stack.database.db.select().from(trainingMetricsTable).where(eq(trainingMetricsTable.jobKey, job.key))).length;
+    // Past attempt 1 (stopped by the fault injection at step 2): the retry is training.
+    await waitFor(
+      'the retry to store its step-8 checkpoint',
+      async () => ((await store.latestCheckpoint(job.key))?.step ?? 0) >= 8,
+      120_000,
+      200,
+    );
+    // The training's process (this worker's only child) paused, as on a machine too busy to run
+    // it: it cannot heartbeat, so it learns of the cancellation only once it runs again.
+    const [child] = trainingChildrenOf(process.pid);
+    expect(child).toBeDefined();
+    process.kill(child!, 'SIGSTOP');
+    try {
+      await service.cancel(submitted.campaignId);
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect((await service.progress(submitted.campaignId)).status).toBe('running');
+    } finally {
+      process.kill(child!, 'SIGCONT');
+    }
+    expect(await follow(service, submitted.campaignId, () => undefined, 100)).toMatchObject({ status: 'cancelled' });
+    const atClose = await stored();
+    expect(trainingChildrenOf(process.pid)).toEqual([]);
+    // A checkpoint (with the metrics before it) every 2 steps here: a training still running
+    // would show in the count.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await stored()).toBe(atClose);
+    expect(((await store.listJobs(submitted.campaignId)) as Array<{ status: string }>).map((j) => j.status)).toEqual(['cancelled']);
   }, 180_000);
 });

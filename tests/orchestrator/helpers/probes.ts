@@ -46,3 +46,14 @@ export function childrenOf(pid: number): number[] {
     return [];
   }
 }
+
+/** The training processes (train/training-child.ts) among `pid`'s children. */
+export function trainingChildrenOf(pid: number): number[] {
+  return childrenOf(pid).filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('training-child');
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}

@@ -137,6 +137,11 @@ function forkChild<T>(
 
 /** `runTraining` in a child process: same options (but `data`), callbacks, result and errors. */
 export function runTrainingInChild(options: ChildTrainingOptions, callbacks: RunTrainingCallbacks = {}): Promise<TrainResult> {
+  // The checkpoint being saved. The run settles only after it: an abort can end the child while
+  // the parent still writes, and whoever hears that the run stopped (a cancelled workflow) must be
+  // able to rely on nothing more being written for it.
+  let saving: Promise<unknown> = Promise.resolve();
+  const afterSaving = <T>(settle: () => T) => saving.then(settle, settle);
   return forkChild<TrainResult>(
     { type: 'start', options },
     callbacks.signal,
@@ -149,7 +154,7 @@ export function runTrainingInChild(options: ChildTrainingOptions, callbacks: Run
           callbacks.onDataProgress?.(message.done, message.total);
           break;
         case 'checkpoint':
-          Promise.resolve(callbacks.onCheckpoint?.(message.checkpoint)).then(
+          saving = Promise.resolve(callbacks.onCheckpoint?.(message.checkpoint)).then(
             () => child.send({ type: 'checkpoint-saved', id: message.id }),
             (error: unknown) => {
               child.keepError(error);
@@ -160,6 +165,12 @@ export function runTrainingInChild(options: ChildTrainingOptions, callbacks: Run
       }
     },
     (message) => (message.type === 'done' ? message.result : undefined),
+  ).then(
+    (result) => afterSaving(() => result),
+    (error: unknown) =>
+      afterSaving(() => {
+        throw error;
+      }),
   );
 }
 

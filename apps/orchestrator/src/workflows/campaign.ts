@@ -22,12 +22,13 @@ import type {
   RegisteredCampaign,
   SimActivities,
   SimBatchResult,
-  TrainActivities,
 } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 import { chunksOf, clipRanges, countRanges, fromRanges, toRanges } from '../campaigns/position-ranges.js';
 import { describe, runLane, takeInOrder, type LaneStep, type LaneWork } from './lanes.js';
+import { THROUGH_OUTAGES } from './retry.js';
 import { searchWorkflow } from './search.js';
+import { trainingActivities } from './training-activities.js';
 
 /**
  * Workflow versions. v1 (histories recorded before the patch) ran one activity per job and
@@ -90,14 +91,6 @@ export interface CampaignProgress {
 export const progressQuery = defineQuery<CampaignProgress>('progress');
 export const cancelSignal = defineSignal<[string?]>('cancel');
 
-/**
- * Retries that ride out a database or network outage of about a minute and a half (1, 2, 4, 8 s,
- * then every 15 s): an activity that cannot reach PostgreSQL fails and is tried again, and the
- * idempotent writes (job keys, ON CONFLICT) make the retry safe. tests/reliability/faults.test.ts
- * stops PostgreSQL for 10 s in the middle of a sweep.
- */
-const THROUGH_OUTAGES = { initialInterval: '1 second', maximumInterval: '15 seconds', maximumAttempts: 10 } as const;
-
 const bookkeeping = proxyActivities<CampaignActivities>({
   taskQueue: TASK_QUEUES.campaign,
   startToCloseTimeout: '5 minutes',
@@ -115,14 +108,6 @@ const simBatches = proxyActivities<SimActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
   retry: THROUGH_OUTAGES,
-});
-
-const training = proxyActivities<TrainActivities>({
-  taskQueue: TASK_QUEUES.train,
-  startToCloseTimeout: '24 hours',
-  // A killed worker is noticed within this; the retry (on any worker) resumes from the stored checkpoint.
-  heartbeatTimeout: '60 seconds',
-  retry: { ...THROUGH_OUTAGES, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
 /**
@@ -412,7 +397,7 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
     {
       run: (position) => ({
         running: 1,
-        start: () => training.runTraining({ campaignId, position, force }),
+        start: () => trainingActivities().runTraining({ campaignId, position, force }),
         tally: ONE_COMPLETED,
         markFailed: failJobs([position]),
       }),

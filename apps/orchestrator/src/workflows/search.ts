@@ -29,8 +29,9 @@ import {
 import { ZERO_COST_PT } from '../choices.js';
 import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf, SUPERNET_SCORE_CHUNK } from '../campaigns/search.js';
-import type { SearchActivities, TrainActivities, TrainJobResult } from '../activities/types.js';
+import type { SearchActivities, TrainJobResult } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
+import { trainingActivities } from './training-activities.js';
 
 /**
  * libs/nas clones its (plain JSON) strategy state with `structuredClone`, which the workflow
@@ -88,19 +89,6 @@ const book = proxyActivities<SearchActivities>({
   retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
-/** Candidate trainings (the `accuracy` objective): as the campaign's training jobs (campaign.ts). */
-const trainer = proxyActivities<TrainActivities>({
-  taskQueue: TASK_QUEUES.train,
-  startToCloseTimeout: '24 hours',
-  heartbeatTimeout: '60 seconds',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '15 seconds',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
-  },
-});
-
 const evaluate = proxyActivities<SearchActivities>({
   taskQueue: TASK_QUEUES.nas,
   startToCloseTimeout: '10 minutes',
@@ -130,7 +118,13 @@ async function scoreOnSupernet(
   for (let i = 0; i < entries.length; i += SUPERNET_SCORE_CHUNK) chunks.push(entries.slice(i, i + SUPERNET_SCORE_CHUNK));
   const accuracies = await Promise.all(
     chunks.map((chunk) =>
-      trainer.scoreSupernetCandidates({ campaignId, jobKey, params, supernetKey, paths: chunk.map(([, operators]) => operators) }),
+      trainingActivities().scoreSupernetCandidates({
+        campaignId,
+        jobKey,
+        params,
+        supernetKey,
+        paths: chunk.map(([, operators]) => operators),
+      }),
     ),
   );
   const scored = new Map<string, { key: string; testAccuracy: number }>();
@@ -146,12 +140,18 @@ async function scoreOnSupernet(
  * untrained one of the search's seed, then trained like an accuracy search's candidate.
  */
 async function zeroCostPtSearch(campaignId: string, jobKey: string, params: SearchJobParams): Promise<void> {
-  const supernet = params.training?.method === 'supernet' ? await trainer.trainSearchSupernet({ campaignId, jobKey, params }) : undefined;
-  const chosen = await trainer.selectByZeroCostPt({ campaignId, jobKey, params, ...(supernet ? { supernetKey: supernet.key } : {}) });
+  const supernet =
+    params.training?.method === 'supernet' ? await trainingActivities().trainSearchSupernet({ campaignId, jobKey, params }) : undefined;
+  const chosen = await trainingActivities().selectByZeroCostPt({
+    campaignId,
+    jobKey,
+    params,
+    ...(supernet ? { supernetKey: supernet.key } : {}),
+  });
   const candidate = { operators: chosen.operators };
   const trained = supernet
     ? { key: supernet.key, testAccuracy: chosen.accuracy! }
-    : await trainer
+    : await trainingActivities()
         .trainSearchCandidate({ campaignId, jobKey, params, candidate })
         .then((t) => ({ key: t.key, testAccuracy: t.testAccuracy! }));
   await evaluate.evaluateSearchCandidate({ campaignId, jobKey, params, index: 0, generation: 0, candidate, trained });
@@ -218,7 +218,9 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       const search = strategy;
       // Trained once (a later run of this workflow, or another search, finds it stored by its key).
       const supernet =
-        oneShot && !search.done ? await trainer.trainSearchSupernet({ campaignId: input.campaignId, jobKey: key, params }) : undefined;
+        oneShot && !search.done
+          ? await trainingActivities().trainSearchSupernet({ campaignId: input.campaignId, jobKey: key, params })
+          : undefined;
       while (!search.done) {
         if (generationsThisRun >= perRun) {
           await continueAsNew<typeof searchWorkflow>({
@@ -245,7 +247,10 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         const trainingOf = (candidate: Candidate) => {
           const network = networkOf(candidate);
           if (!trainings.has(network))
-            trainings.set(network, trainer.trainSearchCandidate({ campaignId: input.campaignId, jobKey: key, params, candidate }));
+            trainings.set(
+              network,
+              trainingActivities().trainSearchCandidate({ campaignId: input.campaignId, jobKey: key, params, candidate }),
+            );
           return trainings.get(network)!;
         };
         const scored = supernet ? await scoreOnSupernet(input.campaignId, key, params, supernet.key, asked, check) : undefined;
