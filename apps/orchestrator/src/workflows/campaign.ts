@@ -28,7 +28,7 @@ import { chunksOf, clipRanges, countRanges, fromRanges, toRanges } from '../camp
 import { describe, runLane, takeInOrder, type LaneStep, type LaneWork } from './lanes.js';
 import { THROUGH_OUTAGES } from './retry.js';
 import { searchWorkflow } from './search.js';
-import { trainingActivities } from './training-activities.js';
+import { trainingActivities, waitingOnCancel } from './cancellation.js';
 
 /**
  * Workflow versions. v1 (histories recorded before the patch) ran one activity per job and
@@ -103,7 +103,7 @@ const sim = proxyActivities<SimActivities>({
   retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
-const simBatches = proxyActivities<SimActivities>({
+const simBatches = waitingOnCancel<SimActivities>({
   taskQueue: TASK_QUEUES.sim,
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
@@ -371,7 +371,7 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
       if (!ranges) return undefined;
       return {
         running: countRanges(ranges),
-        start: () => simBatches.runSimulationBatch({ campaignId, ranges, force }),
+        start: () => simBatches().runSimulationBatch({ campaignId, ranges, force }),
         tally: (result: SimBatchResult) => result,
         markFailed: (error: string) => bookkeeping.failJobs({ campaignId, ranges, error }),
       };
@@ -382,7 +382,7 @@ async function batchedCampaign(run: CampaignRun): Promise<CampaignProgress> {
     for (let i = 0; i < positions.length; i += size) chunks.push(positions.slice(i, i + size));
     nextChunk = takeInOrder(chunks, (chunk) => ({
       running: chunk.length,
-      start: () => simBatches.runSimulationBatch({ campaignId, positions: chunk, force }),
+      start: () => simBatches().runSimulationBatch({ campaignId, positions: chunk, force }),
       tally: (result: SimBatchResult) => result,
       markFailed: failJobs(chunk),
     }));

@@ -31,7 +31,7 @@ import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf, SUPERNET_SCORE_CHUNK } from '../campaigns/search.js';
 import type { SearchActivities, TrainJobResult } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
-import { trainingActivities } from './training-activities.js';
+import { trainingActivities, waitingOnCancel } from './cancellation.js';
 
 /**
  * libs/nas clones its (plain JSON) strategy state with `structuredClone`, which the workflow
@@ -89,7 +89,7 @@ const book = proxyActivities<SearchActivities>({
   retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
 
-const evaluate = proxyActivities<SearchActivities>({
+const evaluate = waitingOnCancel<SearchActivities>({
   taskQueue: TASK_QUEUES.nas,
   startToCloseTimeout: '10 minutes',
   retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
@@ -154,7 +154,7 @@ async function zeroCostPtSearch(campaignId: string, jobKey: string, params: Sear
     : await trainingActivities()
         .trainSearchCandidate({ campaignId, jobKey, params, candidate })
         .then((t) => ({ key: t.key, testAccuracy: t.testAccuracy! }));
-  await evaluate.evaluateSearchCandidate({ campaignId, jobKey, params, index: 0, generation: 0, candidate, trained });
+  await evaluate().evaluateSearchCandidate({ campaignId, jobKey, params, index: 0, generation: 0, candidate, trained });
 }
 
 export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchProgress> {
@@ -266,7 +266,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
             }
             // Searches without `accuracy` schedule exactly what they always did (recorded histories replay).
             const trained = scored ? scored.get(networkOf(candidate)) : trains ? await trainingOf(candidate) : undefined;
-            values[i] = await evaluate.evaluateSearchCandidate({
+            values[i] = await evaluate().evaluateSearchCandidate({
               campaignId: input.campaignId,
               jobKey: key,
               params,
