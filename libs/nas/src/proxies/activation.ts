@@ -32,10 +32,12 @@ export function naswotOf(layers: readonly tfl.layers.Layer[], n: number, run: ()
           const codes = tf.cast(tf.greater(tf.reshape(out, [n, -1]), 0), 'float32');
           // Units where i and j agree = both on + both off = c_i·c_j + (U − |c_i| − |c_j| + c_i·c_j):
           // one product instead of a second one over the complement codes. Integers below 2^24, so
-          // exact in float32 in any summation order.
+          // exact in float32 in any summation order. The transpose is explicit: the wasm backend's
+          // matMul with transposeB took 4× as long as transposing first (450 vs 117 ms at
+          // U = 98,304), with bitwise the same result.
           const units = codes.shape[1]!;
           const on = tf.sum(codes, 1);
-          const both = tf.mul(tf.matMul(codes, codes, false, true), 2);
+          const both = tf.mul(tf.matMul(codes, tf.transpose(codes)), 2);
           const agree = tf.add(tf.sub(both, tf.add(tf.reshape(on, [n, 1]), tf.reshape(on, [1, n]))), units);
           return tf.add(kernel, agree);
         });
