@@ -122,6 +122,8 @@ export async function runFuselab(
 export async function runTorch(
   spec: NetworkSpec,
   o: ParityOptions,
+  /** More keys of torch_parity.py's config (imageFolderCache, ghostShares). */
+  extra: Record<string, unknown> = {},
 ): Promise<{ params: number; threads: number; torch: string; runs: SeedResult[] }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'fuselab-parity-'));
   const cfgFile = path.join(dir, 'config.json');
@@ -141,6 +143,7 @@ export async function runTorch(
       evalBatch: 256,
       threads: o.threads,
       init: o.init,
+      ...extra,
     }),
   );
   try {
@@ -195,7 +198,7 @@ export function diffStandardError(a: Summary, b: Summary): number {
   return Math.sqrt(a.sd ** 2 / a.n + b.sd ** 2 / b.n);
 }
 
-function parseSeeds(s: string): number[] {
+export function parseSeeds(s: string): number[] {
   return s.split(',').flatMap((part) => {
     const m = /^(\d+)-(\d+)$/.exec(part.trim());
     if (m) return Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
@@ -277,4 +280,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run as a script (ghost-bn.ts imports its peer runner).
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -4,7 +4,9 @@ with the recipe of `fuselab train` on the same IDX images, for several seeds.
 Usage: /usr/bin/python3 torch_parity.py CONFIG.json   with keys
   spec (a NetworkSpec, as buildNetwork returns it), seeds, dataDir, trainLimit, testLimit, epochs,
   batch, learningRate, momentum, weightDecay, evalBatch, threads (0 = PyTorch's default),
-  init ("pytorch": the layers' own defaults; "reference": the reference models' init code).
+  init ("pytorch": the layers' own defaults; "reference": the reference models' init code);
+  optional: imageFolderCache (a fuselab image-folder cache file, read instead of dataDir's IDX
+  files), ghostShares (BatchNorm over that many shares of each batch, as `replicas` does).
 Prints one JSON line {"params", "torch", "threads"} and then one per seed
 {"seed", "testAccuracy", "testLoss", "trainLoss", "seconds", "imagesPerSec"}.
 
@@ -39,6 +41,28 @@ def read_idx(path):
     ndim = raw[3]
     dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def load_folder_cache(path, split, limit):
+    """A decoded image-folder data set as fuselab caches it (apps/orchestrator
+    src/train/folder-dataset.ts): a uint32 LE header length, a JSON header, then per split (train,
+    test) the images (N x side x side x 3, uint8) and the labels (N, uint8), in the cache's fixed
+    class-mixed order, so the first `limit` are what `fuselab train --limit` takes."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    length = int.from_bytes(raw[:4], "little")
+    header = json.loads(raw[4: 4 + length].decode("utf8"))
+    offset = 4 + length
+    for name in ("train", "test"):
+        count, side = header["splits"][name]["count"], header["splits"][name]["side"]
+        size = count * side * side * 3
+        if name == split:
+            images = np.frombuffer(raw, dtype=np.uint8, count=size, offset=offset).reshape(count, side, side, 3)[:limit]
+            labels = np.frombuffer(raw, dtype=np.uint8, count=count, offset=offset + size)[:limit]
+            x = torch.from_numpy(images.astype(np.float32) / 255.0).permute(0, 3, 1, 2)
+            return ((x - 0.5) / 0.5).contiguous(), torch.from_numpy(labels.astype(np.int64))
+        offset += size + count
+    raise ValueError(f"no split {split} in {path}")
 
 
 def load(data_dir, split, limit, channels):
@@ -197,6 +221,7 @@ def run(cfg, seed, data):
     opt = torch.optim.SGD([{"params": decay, "weight_decay": cfg["weightDecay"]}, {"params": rest, "weight_decay": 0.0}],
                           lr=base_lr, momentum=cfg["momentum"])
     batch = cfg["batch"]
+    shares = cfg.get("ghostShares", 1)
     steps_per_epoch = len(ytr) // batch
     total = steps_per_epoch * cfg["epochs"]
     gen = torch.Generator().manual_seed(seed)
@@ -213,9 +238,22 @@ def run(cfg, seed, data):
             lr = 0.5 * base_lr * (1 + math.cos(math.pi * step / total))
             for g in opt.param_groups:
                 g["lr"] = lr
-            loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
             opt.zero_grad(set_to_none=True)
-            loss.backward()
+            if shares == 1:
+                loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
+                loss.backward()
+            else:
+                # Ghost batch norm, as fuselab's `replicas` (and DistributedDataParallel without
+                # SyncBatchNorm): each contiguous share (sizes differing by at most one) through
+                # the model on its own, so BatchNorm normalises it with its own statistics; the
+                # shares' mean losses weighted share/batch, i.e. the whole batch's mean loss. The
+                # running statistics get one update per share here (fuselab averages the shares'
+                # and updates once): a slightly shorter averaging horizon, nothing else.
+                loss = 0.0
+                for part in torch.tensor_split(idx, shares):
+                    share_loss = F.cross_entropy(model(xtr[part]), ytr[part]) * (len(part) / len(idx))
+                    share_loss.backward()
+                    loss = loss + share_loss.detach()
             opt.step()
             loss_sum += loss.item()
             step += 1
@@ -232,7 +270,11 @@ def main():
         torch.set_num_threads(cfg["threads"])
     spec = cfg["spec"]
     channels = spec["inputChannels"]
-    data = (load(cfg["dataDir"], "train", cfg["trainLimit"], channels), load(cfg["dataDir"], "test", cfg["testLimit"], channels))
+    if "imageFolderCache" in cfg:
+        cache = cfg["imageFolderCache"]
+        data = (load_folder_cache(cache, "train", cfg["trainLimit"]), load_folder_cache(cache, "test", cfg["testLimit"]))
+    else:
+        data = (load(cfg["dataDir"], "train", cfg["trainLimit"], channels), load(cfg["dataDir"], "test", cfg["testLimit"], channels))
     params = sum(p.numel() for p in Net(spec, cfg["init"]).parameters() if p.requires_grad)
     print(json.dumps({"params": params, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
     for seed in cfg["seeds"]:
