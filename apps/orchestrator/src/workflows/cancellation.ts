@@ -10,7 +10,8 @@ import { THROUGH_OUTAGES } from './retry.js';
 
 /**
  * v5: a cancelled workflow waits until its running activities have stopped before it records
- * anything or closes, so a campaign that reads `cancelled` has nothing more stored for it. Before,
+ * anything or closes, so a campaign that reads `cancelled` gets no more results, training metrics,
+ * checkpoints or search candidates (search fronts are bookkeeping, not waited for). Before,
  * it asked them to stop and went on at once (the SDK's TRY_CANCEL); an activity learns of the
  * request only at its next heartbeat, so on a loaded machine a training stored one more
  * checkpoint's metrics after its campaign had closed (tests/reliability/faults.test.ts caught it
