@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildNetwork, type NetworkName, type VariantName } from '@fuselab/fuseconv';
-import { DEFAULT_INIT, evaluate, loadModelWeights, makeBatch, modelFromSpec, selectBackend, takeFirst } from '@fuselab/nos';
+import { DEFAULT_INIT, evaluate, loadModelWeights, makeBatch, modelFromSpec, selectBackend } from '@fuselab/nos';
 import { loadTrainingData, readCheckpointFile } from '../src/train/training.js';
 
 const { values: a, positionals: files } = parseArgs({
@@ -32,10 +32,8 @@ const { values: a, positionals: files } = parseArgs({
 if (!a.data) throw new Error('--data: the image-folder archive the checkpoints were trained on is required');
 if (files.length === 0) throw new Error('name at least one checkpoint file');
 await selectBackend('auto');
-const limit = Number(a.limit);
-const data = await loadTrainingData({ dataset: 'folder', dataPath: a.data, limit, seed: 0 });
-const train = takeFirst(data.train, Math.min(limit, data.train.count));
-const test = takeFirst(data.test, Math.min(limit, data.test.count));
+// `limit` takes the first N training and test images, as `fuselab train --limit` did.
+const { train, test } = await loadTrainingData({ dataset: 'folder', dataPath: a.data, limit: Number(a.limit), seed: 0 });
 const spec = buildNetwork({
   network: a.network as NetworkName,
   variant: a.variant as VariantName,
