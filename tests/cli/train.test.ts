@@ -3,9 +3,9 @@
  * from Debian's dataset-fashion-mnist with a small --limit, KD/NOS from a teacher checkpoint, and
  * bad flags / bad files → one line, exit 2.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
@@ -111,7 +111,25 @@ describe('fuselab train (synthetic, tiny width)', () => {
     const weights = readCheckpoint(first.summary.checkpoint).weights;
     expect(readCheckpoint(again.checkpoint).weights).toEqual(weights);
     expect(weights).not.toEqual(readCheckpoint(baselineCheckpoint).weights);
+    // The same run names its file the same; a run differing only in --replicas gets its own name,
+    // so written into one directory neither overwrites the other (it used to).
+    expect(basename(again.checkpoint)).toBe(basename(first.summary.checkpoint));
+    expect(basename(first.summary.checkpoint)).not.toBe(basename(baselineCheckpoint));
   }, 120_000);
+
+  it('keeps one checkpoint per distinct run in one --out directory', () => {
+    const dir = join(out, 'shared');
+    const runs = [[], ['--epochs', '2'], ['--limit', '128'], ['--batch', '16']].map(
+      (extra) => train([...tiny, '--variant', 'baseline', ...extra, '--out', dir]).summary,
+    );
+    const names = runs.map((run) => basename(run.checkpoint));
+    expect(new Set(names).size).toBe(runs.length);
+    for (const name of names) expect(name).toMatch(/^mobilenet_v2-baseline-scratch-w0\.25-synthetic-s3-[0-9a-f]{8}\.ckpt\.json\.gz$/);
+    expect(readdirSync(dir).sort()).toEqual([...names].sort());
+    // Each file still holds its own run: the 2-epoch run stepped twice as often.
+    expect(readCheckpoint(runs[0]!.checkpoint).globalStep).toBe(8);
+    expect(readCheckpoint(runs[1]!.checkpoint).globalStep).toBe(16);
+  }, 240_000);
 
   it('trains a FuSe-half student with NOS and with KD from the baseline checkpoint', () => {
     for (const method of ['nos', 'kd']) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { buildNetwork, defaultStem, type BlockOperator, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
-import { replicasProblem, TRAINING_HYPERPARAMETERS, type TrainAugment } from '../campaigns/expand.js';
+import { replicasProblem, stableStringify, TRAINING_HYPERPARAMETERS, type TrainAugment } from '../campaigns/expand.js';
 import { DATASET_IMAGE_SIZE } from '../campaigns/spec.js';
 import { TRAIN_OPTIMIZERS, type TrainDataset, type TrainMethodName, type TrainOptimizerName } from '../choices.js';
 import { FolderSourceError, loadFolderData } from './folder-dataset.js';
@@ -410,11 +410,19 @@ export class InjectedFault extends Error {
   override name = 'InjectedFault';
 }
 
-/** A checkpoint file name for a run. */
+/**
+ * A checkpoint file name for a run: the readable choice (network, variant or operator hash, method,
+ * width, data set, seed), then 8 hex digits of the SHA-256 of every other setting that changes the
+ * weights (`settings`: epochs, batch, limit, stem, replicas, augmentation, teacher, data source …).
+ * Without that digest, runs differing only in, say, epochs or replicas overwrote each other's file;
+ * with it the same run always writes the same name and different runs never share one.
+ */
 export function checkpointFileName(
   request: Pick<TrainingRequest, 'network' | 'variant' | 'operators' | 'method' | 'width' | 'seed' | 'dataset'>,
+  settings: Readonly<Record<string, unknown>>,
 ): string {
-  return `${request.network}-${networkLabel(request)}-${request.method}-w${request.width}-${request.dataset}-s${request.seed}.ckpt.json.gz`;
+  const digest = createHash('sha256').update(stableStringify(settings)).digest('hex').slice(0, 8);
+  return `${request.network}-${networkLabel(request)}-${request.method}-w${request.width}-${request.dataset}-s${request.seed}-${digest}.ckpt.json.gz`;
 }
 
 /**

@@ -69,7 +69,11 @@ export function registerTrainCommand(program: Command): void {
       '1',
     )
     .option('--seed <n>', 'seed', '0')
-    .option('--out <dir>', 'where the checkpoint is written', '.fuselab/checkpoints')
+    .option(
+      '--out <dir>',
+      'where the checkpoint is written, as NETWORK-VARIANT-METHOD-wWIDTH-DATASET-sSEED-HASH.ckpt.json.gz (HASH: 8 hex digits of the other settings, so runs differing in epochs, limit, stem, replicas … keep their own file)',
+      '.fuselab/checkpoints',
+    )
     .option(
       '--json',
       'print one JSON document: {"network","variant","operators" (custom only),"method","backend","epochs","testAccuracy","trainImagesPerSec","checkpoint"}',
@@ -192,7 +196,21 @@ export function registerTrainCommand(program: Command): void {
         mkdirSync(dir, { recursive: true });
         const checkpoint = join(
           dir,
-          training.checkpointFileName({ network, variant, ...(operators ? { operators } : {}), method, width, seed, dataset }),
+          training.checkpointFileName(
+            { network, variant, ...(operators ? { operators } : {}), method, width, seed, dataset },
+            {
+              stem: stemUsed,
+              epochs,
+              batch,
+              limit: dataRequest.limit,
+              augment,
+              replicas,
+              inputSize: data.inputSize,
+              data: options.data !== undefined ? resolve(options.data) : undefined,
+              dataDir: options.dataDir !== undefined ? resolve(options.dataDir) : undefined,
+              teacher: options.teacher !== undefined ? resolve(options.teacher) : undefined,
+            },
+          ),
         );
         writeFileSync(checkpoint, training.encodeCheckpoint(result.checkpoint));
         const summary = {
