@@ -35,6 +35,30 @@ const search = {
 };
 const spec = { name: 'search-small', searches: [search] };
 
+/**
+ * The store the search workers write through; `holdNextFront` makes the next search-front write
+ * wait until the test lets it go, so a cancel can be sent while a front is being recorded.
+ */
+class FrontGateStore extends Store {
+  private gate: { reached: () => void; release: Promise<void> } | undefined;
+  holdNextFront(): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const hit = new Promise<void>((resolve) => (reached = resolve));
+    this.gate = { reached, release: new Promise<void>((resolve) => (release = resolve)) };
+    return { reached: hit, release };
+  }
+  override async saveSearchFront(...args: Parameters<Store['saveSearchFront']>) {
+    const gate = this.gate;
+    this.gate = undefined;
+    if (gate) {
+      gate.reached();
+      await gate.release;
+    }
+    return super.saveSearchFront(...args);
+  }
+}
+
 let stack: TestStack;
 let store: TestStack['store'];
 let workers: TestStack['workers'];
@@ -65,7 +89,7 @@ beforeAll(async () => {
     populationSize: 8,
   });
   expected = searchSummary(result);
-  stack = await startTestStack({ queues: ['nas'], concurrency: 4 });
+  stack = await startTestStack({ queues: ['nas'], concurrency: 4 }, (db) => new FrontGateStore(db));
   ({ store, workers, client, service } = stack);
 }, 120_000);
 
@@ -206,6 +230,43 @@ describe('search jobs on the Temporal dev server', () => {
     expect(stored).toBeGreaterThanOrEqual(64);
     expect(stored).toBeLessThan(5000);
     expect(await service.searchResults(submitted.campaignId)).toEqual([]);
+  }, 60_000);
+
+  it('a cancel that comes while a search front is being written waits for the write: nothing lands after the campaign closes', async () => {
+    const gated = store as FrontGateStore;
+    const hold = gated.holdNextFront();
+    const long = {
+      name: 'search-front-cancel',
+      searches: [
+        {
+          network: 'mobilenet_v2',
+          space: 'blocks',
+          strategy: 'nsga2',
+          objectives: ['latency', 'params'],
+          budget: 400,
+          population: 8,
+          seed: 2,
+        },
+      ],
+    };
+    const submitted = await service.submit(long);
+    await hold.reached; // generation 1's front is being written, and held there
+    await service.cancel(submitted.campaignId);
+    // While the write is held the campaign must not read `cancelled` (before v6 it did within
+    // about a second, and the front row landed after it had closed).
+    let closedWhileHeld = false;
+    for (let i = 0; i < 30 && !closedWhileHeld; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      closedWhileHeld = (await service.progress(submitted.campaignId)).status === 'cancelled';
+    }
+    hold.release();
+    const final = await follow(service, submitted.campaignId, () => undefined, 100);
+    expect(closedWhileHeld).toBe(false);
+    expect(final).toMatchObject({ status: 'cancelled', total: 1, cancelled: 1 });
+    const atClose = (await store.searchFronts(submitted.campaignId)).length;
+    expect(atClose).toBe(1); // the held front was written before the campaign closed
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await store.searchFronts(submitted.campaignId)).length).toBe(atClose);
   }, 60_000);
 
   it('honours latency constraints as runSearch does: the same front, nothing that misses the bound evaluated or stored', async () => {

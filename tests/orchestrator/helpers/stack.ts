@@ -21,10 +21,14 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(workers: Omit<WorkerSetOptions, 'address' | 'namespace' | 'store' | 'logger'>): Promise<TestStack> {
+/** `makeStore` lets a test hand the workers a Store subclass (say, one that holds a write back). */
+export async function startTestStack(
+  workers: Omit<WorkerSetOptions, 'address' | 'namespace' | 'store' | 'logger'>,
+  makeStore: (db: Database['db']) => Store = (db) => new Store(db),
+): Promise<TestStack> {
   const temporal = await startTemporal();
   const database = await openDatabase({ kind: 'pglite' });
-  const store = new Store(database.db);
+  const store = makeStore(database.db);
   const logger = await silentLogger();
   const workerSet = await startWorkers({ ...workers, address: temporal.address, namespace: 'default', store, logger });
   const client = await connectClient(temporal.address, 'default');

@@ -11,7 +11,7 @@ import { THROUGH_OUTAGES } from './retry.js';
 /**
  * v5: a cancelled workflow waits until its running activities have stopped before it records
  * anything or closes, so a campaign that reads `cancelled` gets no more results, training metrics,
- * checkpoints or search candidates (search fronts are bookkeeping, not waited for). Before,
+ * checkpoints or search candidates (search fronts: v6, BOOKKEEPING_WAITS_PATCH). Before,
  * it asked them to stop and went on at once (the SDK's TRY_CANCEL); an activity learns of the
  * request only at its next heartbeat, so on a loaded machine a training stored one more
  * checkpoint's metrics after its campaign had closed (tests/reliability/faults.test.ts caught it
@@ -20,15 +20,22 @@ import { THROUGH_OUTAGES } from './retry.js';
 export const CANCEL_WAITS_PATCH = 'cancel-waits-v5';
 
 /**
+ * v6: the search's bookkeeping (startSearch, recordSearchFront, finishSearch) is waited for too.
+ * v5 left it out, so a front row being written when the cancel came could land after the campaign
+ * read `cancelled`. A patch of its own: histories recorded under v5 replay without waiting here.
+ */
+export const BOOKKEEPING_WAITS_PATCH = 'cancel-waits-bookkeeping-v6';
+
+/**
  * Activities with `options` whose cancellation waits for them to stop (v5), as a function asked at
  * each call, as `patched` wants: a workflow replaying an old history keeps the old behaviour up to
  * where that history ends. An activity without heartbeats cannot hear a cancellation: it is waited
  * for until it ends.
  */
-export function waitingOnCancel<A extends object>(options: ActivityOptions): () => ActivityInterfaceFor<A> {
+export function waitingOnCancel<A extends object>(options: ActivityOptions, patch = CANCEL_WAITS_PATCH): () => ActivityInterfaceFor<A> {
   const goOnAtOnce = proxyActivities<A>(options);
   const waitForTheStop = proxyActivities<A>({ ...options, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
-  return () => (patched(CANCEL_WAITS_PATCH) ? waitForTheStop : goOnAtOnce);
+  return () => (patched(patch) ? waitForTheStop : goOnAtOnce);
 }
 
 /**

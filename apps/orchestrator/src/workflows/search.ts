@@ -14,7 +14,6 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
-  proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
 import {
@@ -31,7 +30,7 @@ import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf, SUPERNET_SCORE_CHUNK } from '../campaigns/search.js';
 import type { SearchActivities, TrainJobResult } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
-import { trainingActivities, waitingOnCancel } from './cancellation.js';
+import { BOOKKEEPING_WAITS_PATCH, trainingActivities, waitingOnCancel } from './cancellation.js';
 
 /**
  * libs/nas clones its (plain JSON) strategy state with `structuredClone`, which the workflow
@@ -83,11 +82,15 @@ export interface SearchProgress {
 export const searchProgressQuery = defineQuery<SearchProgress>('progress');
 export const searchCancelSignal = defineSignal<[string?]>('cancel');
 
-const book = proxyActivities<SearchActivities>({
-  taskQueue: TASK_QUEUES.nas,
-  startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
-});
+// The search's bookkeeping writes rows (the job, fronts, the result): a cancel waits for it (v6).
+const book = waitingOnCancel<SearchActivities>(
+  {
+    taskQueue: TASK_QUEUES.nas,
+    startToCloseTimeout: '5 minutes',
+    retry: { maximumAttempts: 10, initialInterval: '1 second', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
+  },
+  BOOKKEEPING_WAITS_PATCH,
+);
 
 const evaluate = waitingOnCancel<SearchActivities>({
   taskQueue: TASK_QUEUES.nas,
@@ -189,7 +192,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     progress.evaluations = input.resume.evaluations;
     progress.run = input.resume.runs + 1;
   } else {
-    ({ key, params } = await book.startSearch({ campaignId: input.campaignId, position: input.position, force: input.force }));
+    ({ key, params } = await book().startSearch({ campaignId: input.campaignId, position: input.position, force: input.force }));
     if (params.strategy !== ZERO_COST_PT) strategy = createStrategy(strategyOptionsOf(params, searchSpaceOf(params)));
   }
   progress.key = key;
@@ -212,7 +215,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         await zeroCostPtSearch(input.campaignId, key, params);
         progress.evaluations = 1;
         progress.generation = 1;
-        progress.front = (await book.recordSearchFront({ jobKey: key, params, generation: 1 })).front;
+        progress.front = (await book().recordSearchFront({ jobKey: key, params, generation: 1 })).front;
         return;
       }
       const search = strategy;
@@ -282,7 +285,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         progress.evaluations += asked.length;
         progress.generation++;
         generationsThisRun++;
-        const recorded = await book.recordSearchFront({ jobKey: key, params, generation: progress.generation });
+        const recorded = await book().recordSearchFront({ jobKey: key, params, generation: progress.generation });
         progress.front = recorded.front;
       }
     });
@@ -293,7 +296,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     }
     throw error;
   }
-  const finished = await book.finishSearch({
+  const finished = await book().finishSearch({
     campaignId: input.campaignId,
     jobKey: key,
     params,
