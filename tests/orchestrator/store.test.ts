@@ -228,6 +228,28 @@ describe.each(backends)('store on %s', (_name, open) => {
     expect((await store.getCampaign(id))!.jobs).toMatchObject({ total: 2500, reused: 2, completed: 1, pending: 2497 });
   });
 
+  it('a cancel shows as cancelling until the outcome is recorded; registration does not undo it, a finished campaign keeps its outcome', async () => {
+    const status = async (id: string) => (await store.getCampaign(id))!.status;
+    const stream = (id: string) => jobs.slice(0, 2).map((job, position) => ({ ...job, position, key: `${id}-${position}` }));
+    // Cancelled before the workflow registered its jobs: registration counts them, keeps `cancelling`.
+    await store.createCampaign({ id: 'early', spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: true });
+    expect(await store.markCancelling('early')).toBe(true);
+    await store.registerCampaign('early', stream('early'), true);
+    expect(await status('early')).toBe('cancelling');
+    expect((await store.getCampaign('early'))!.jobs.total).toBe(2);
+    await store.finishCampaign('early', 'cancelled');
+    expect(await status('early')).toBe('cancelled');
+    // A running campaign moves; one that finished first does not, nor one already cancelling.
+    await store.createCampaign({ id: 'late', spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: true });
+    await store.registerCampaign('late', stream('late'), true);
+    expect(await status('late')).toBe('running');
+    expect(await store.markCancelling('late')).toBe(true);
+    expect(await store.markCancelling('late')).toBe(false);
+    await store.finishCampaign('late', 'completed');
+    expect(await store.markCancelling('late')).toBe(false);
+    expect(await status('late')).toBe('completed');
+  });
+
   it('a sign of life lands on a running job only, and a new attempt starts without the old one', async () => {
     const id = 'touch';
     const tjobs = jobs.map((job) => ({ ...job, key: jobKey(job.kind, job.params, 'test-touch') }));

@@ -301,7 +301,9 @@ describe('training jobs (fuselab-train)', () => {
     try {
       await service.cancel(submitted.campaignId);
       await new Promise((r) => setTimeout(r, 3_000));
-      expect((await service.progress(submitted.campaignId)).status).toBe('running');
+      // Not cancelled yet, but shown as cancelling (the API, the dashboard's list and its stream).
+      expect((await service.progress(submitted.campaignId)).status).toBe('cancelling');
+      expect((await service.get(submitted.campaignId)).status).toBe('cancelling');
     } finally {
       process.kill(child!, 'SIGCONT');
     }

@@ -72,7 +72,12 @@ export function query(params: Record<string, string | number | readonly string[]
   return text ? `?${text}` : '';
 }
 
-export type CampaignStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+/** `cancelling`: a cancel was sent and the campaign's running activities are stopping. */
+export type CampaignStatus = 'pending' | 'running' | 'cancelling' | 'completed' | 'failed' | 'cancelled';
+/** A campaign that has not ended: its figures still move. */
+export const isActive = (status: CampaignStatus): boolean => status === 'pending' || status === 'running' || status === 'cancelling';
+/** A campaign a cancel can still reach (not one already cancelling). */
+export const isCancellable = (status: CampaignStatus): boolean => status === 'pending' || status === 'running';
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'reused' | 'cancelled';
 export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'reused', 'cancelled'];
 export const JOB_KINDS = ['sim', 'train', 'nas'] as const;

@@ -9,6 +9,7 @@ import type { Express, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { FINISHED, watchProgress } from '../campaigns/progress-watch.js';
 import { progressFromDetail, type CampaignService } from '../campaigns/service.js';
+import { isActiveStatus } from '../store/campaigns.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 import { wrap } from './http.js';
 
@@ -104,7 +105,7 @@ class CampaignFeed {
       this.list = list;
       this.emit('campaigns', list);
     }
-    const active = list.filter((c) => c.status === 'pending' || c.status === 'running');
+    const active = list.filter((c) => isActiveStatus(c.status));
     for (const id of this.progress.keys()) if (!active.some((c) => c.campaignId === id)) this.progress.delete(id);
     for (const campaign of active) {
       const progress = await this.service.progress(campaign.campaignId).catch(() => undefined);

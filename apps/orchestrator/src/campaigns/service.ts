@@ -22,6 +22,7 @@ import type {
   Store,
   TrainingResultInput,
 } from '../store/store.js';
+import { isActiveStatus } from '../store/campaigns.js';
 import { parseExport } from '../store/export-format.js';
 import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress } from '../workflows/campaign.js';
 
@@ -180,15 +181,17 @@ export class LocalCampaignService implements CampaignService {
 
   async progress(id: string): Promise<CampaignProgress> {
     const detail = await this.get(id);
-    if (detail.status === 'pending' || detail.status === 'running') {
+    if (isActiveStatus(detail.status)) {
       try {
         const client = await this.temporal();
         const live = await client.workflow.getHandle(id).query(progressQuery);
+        // A cancel was sent: the workflow runs on until its activities have stopped.
+        const status = detail.status === 'cancelling' && live.status === 'running' ? 'cancelling' : live.status;
         // The workflow counts the jobs it has handed to workers' queues; the database knows which
         // of them a worker has started. Dispatched but not started is "queued" (e.g. 6 trainings
         // dispatched to 2 train workers: 2 running, 4 queued).
         const running = Math.min(live.running, detail.jobs.running);
-        return { ...live, running, queued: live.running - running };
+        return { ...live, status, running, queued: live.running - running };
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) {
           /* fall back to the database's view */
@@ -204,7 +207,7 @@ export class LocalCampaignService implements CampaignService {
 
   async cancel(id: string, reason = 'cancelled by user'): Promise<{ campaignId: string; status: string }> {
     const detail = await this.get(id);
-    if (detail.status !== 'pending' && detail.status !== 'running') return { campaignId: id, status: detail.status };
+    if (!isActiveStatus(detail.status)) return { campaignId: id, status: detail.status };
     const client = await this.temporal();
     try {
       await client.workflow.getHandle(id).signal(cancelSignal, reason);
@@ -213,7 +216,9 @@ export class LocalCampaignService implements CampaignService {
       await this.store.finishCampaign(id, 'cancelled', 'workflow not found');
       return { campaignId: id, status: 'cancelled' };
     }
-    return { campaignId: id, status: 'cancelling' };
+    // Shown as `cancelling` until the workflow records `cancelled` (or the outcome it reached first).
+    if (await this.store.markCancelling(id)) return { campaignId: id, status: 'cancelling' };
+    return { campaignId: id, status: (await this.get(id)).status };
   }
 
   async jobs(id: string, options?: { status?: string; limit?: number; offset?: number }) {

@@ -1,5 +1,5 @@
 /** Campaign rows: created on submit, moved to running by registration, finished by the workflow. */
-import { count, desc, eq, inArray, min } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, min } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { campaigns, jobs } from './schema.js';
 import { cancelOpenJobs, type JobStatus } from './jobs.js';
@@ -7,11 +7,22 @@ import { iso } from './rows.js';
 import type { NormalisedSpec } from '../campaigns/expand.js';
 import type { CampaignCounts } from '../activities/types.js';
 
-export type CampaignStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+/**
+ * `cancelling`: a cancel was asked for and the workflow is waiting for its running activities to
+ * stop (about a second; up to a heartbeat timeout if a worker is gone) before it records
+ * `cancelled`. Every campaign status in one list: the export format and the API take it from here.
+ */
+export const CAMPAIGN_STATUSES = ['pending', 'running', 'cancelling', 'completed', 'failed', 'cancelled'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 /** The statuses a campaign ends in. */
 export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled'] as const satisfies readonly CampaignStatus[];
 const finished = new Set<string>(FINISHED_STATUSES);
+
+/** The statuses of a campaign whose workflow is (or may be) still going: it can be cancelled, its progress is live. */
+export const ACTIVE_STATUSES = ['pending', 'running', 'cancelling'] as const satisfies readonly CampaignStatus[];
+const active = new Set<string>(ACTIVE_STATUSES);
+export const isActiveStatus = (status: string): boolean => active.has(status);
 
 export type JobCounts = Record<JobStatus | 'total', number>;
 
@@ -191,6 +202,19 @@ export async function finishCampaign(db: Db, campaignId: string, status: Campaig
       .where(eq(campaigns.id, campaignId));
   });
   return campaignCounts(db, campaignId);
+}
+
+/**
+ * A cancel was sent: `cancelling` until the workflow records how it ended. Only a campaign still
+ * pending or running moves (one that finished meanwhile keeps its outcome). Returns whether it moved.
+ */
+export async function markCancelling(db: Db, campaignId: string): Promise<boolean> {
+  const moved = await db
+    .update(campaigns)
+    .set({ status: 'cancelling', updatedAt: new Date() })
+    .where(and(eq(campaigns.id, campaignId), inArray(campaigns.status, ['pending', 'running'])))
+    .returning({ id: campaigns.id });
+  return moved.length > 0;
 }
 
 export async function setCampaignStatus(db: Db, campaignId: string, status: CampaignStatus, error?: string): Promise<void> {

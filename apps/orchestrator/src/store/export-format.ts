@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { normaliseSpec } from '../campaigns/spec.js';
 import { describeZodError, SpecError } from '../campaigns/validation.js';
+import { CAMPAIGN_STATUSES } from './campaigns.js';
 
 export const EXPORT_FORMAT = 'fuselab-campaign-export';
 export const EXPORT_FORMAT_VERSION = 2;
@@ -21,7 +22,7 @@ const count = z.number().int().nonnegative();
 const campaignSection = z.object({
   id: key,
   name: z.string().min(1),
-  status: z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']),
+  status: z.enum(CAMPAIGN_STATUSES),
   spec: z.record(z.string(), z.unknown()),
   specHash: z.string().regex(/^[0-9a-f]{64}$/),
   codeVersion: z.string(),

@@ -39,6 +39,12 @@ export interface NewJob {
  */
 const UNFINISHED: JobStatus[] = ['pending', 'running', 'failed'];
 
+/**
+ * Registration moves a campaign to `running`, but not one a cancel reached first: it stays
+ * `cancelling` until the workflow records `cancelled`.
+ */
+const RUNNING_UNLESS_CANCELLING = sql<string>`case when ${campaigns.status} = 'cancelling' then 'cancelling' else 'running' end`;
+
 /** The campaign's jobs matching `which` that have not finished. */
 function unfinished(campaignId: string, which: SQL): SQL | undefined {
   return and(eq(jobs.campaignId, campaignId), which, inArray(jobs.status, UNFINISHED));
@@ -141,7 +147,7 @@ export async function registerJobs(
     const reused = rows.filter((row) => row.status === 'reused').length;
     await tx
       .update(campaigns)
-      .set({ status: 'running', totalJobs: rows.length, reusedJobs: reused, updatedAt: new Date() })
+      .set({ status: RUNNING_UNLESS_CANCELLING, totalJobs: rows.length, reusedJobs: reused, updatedAt: new Date() })
       .where(eq(campaigns.id, campaignId));
     return rows as Array<{ key: string; status: JobStatus }>;
   });
@@ -188,7 +194,7 @@ export async function registerCampaign(db: Db, campaignId: string, newJobs: Iter
     if (part.length) await register(part);
     await tx
       .update(campaigns)
-      .set({ status: 'running', totalJobs: total, reusedJobs: reused, updatedAt: new Date() })
+      .set({ status: RUNNING_UNLESS_CANCELLING, totalJobs: total, reusedJobs: reused, updatedAt: new Date() })
       .where(eq(campaigns.id, campaignId));
     return { total, reused, completed, todo };
   });

@@ -62,6 +62,9 @@ export class Store {
   finishCampaign(campaignId: string, status: campaignRows.CampaignStatus, error?: string) {
     return campaignRows.finishCampaign(this.db, campaignId, status, error);
   }
+  markCancelling(campaignId: string) {
+    return campaignRows.markCancelling(this.db, campaignId);
+  }
   setCampaignStatus(campaignId: string, status: campaignRows.CampaignStatus, error?: string) {
     return campaignRows.setCampaignStatus(this.db, campaignId, status, error);
   }

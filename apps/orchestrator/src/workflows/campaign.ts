@@ -76,7 +76,8 @@ export interface CampaignInput {
 
 export interface CampaignProgress {
   campaignId: string;
-  status: 'starting' | 'running' | 'completed' | 'failed' | 'cancelled';
+  /** `cancelling` is the service's (a cancel sent, the workflow still stopping its activities), never the workflow's. */
+  status: 'starting' | 'running' | 'cancelling' | 'completed' | 'failed' | 'cancelled';
   total: number;
   completed: number;
   failed: number;
