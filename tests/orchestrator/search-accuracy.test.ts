@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow, LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec, type SearchJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { candidateTraining } from '../../apps/orchestrator/dist/campaigns/search.js';
-import { normaliseSpec } from '../../apps/orchestrator/dist/campaigns/spec.js';
+import { normaliseSpec, specHash } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-queries.js';
 import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
@@ -131,6 +131,50 @@ describe('searches with the accuracy objective', () => {
       await other.close();
     }
   }, 120_000);
+
+  it("lists a search's trainings in progress beside the training jobs (training-progress) while a worker holds them", async () => {
+    const queries = new DashboardQueries(stack.database.db);
+    const id = 'progress-view';
+    const normalised = normaliseSpec(spec);
+    await store.createCampaign({ id, spec: normalised, specHash: specHash(normalised), codeVersion: 'test', versions: {}, force: true });
+    const searchKey = `${id}-search`;
+    await store.registerCampaign(id, [{ position: 0, kind: 'nas', group: 'acc', key: searchKey, params }], true);
+    await store.startJob(id, searchKey, 'w1', 1);
+    const [searchJob] = (await queries.jobPage(id, { limit: 1, fields: ['id', 'status'] })).items as Array<{ id: number; status: string }>;
+    expect(searchJob!.status).toBe('running');
+    const candidate = candidateTraining(params, { operators: new Array(17).fill('dw') });
+    const key = `${id}-candidate`;
+    await store.recordSearchTraining(searchKey, key, candidate);
+    // Recorded but not claimed by any worker (not started, or its worker let go): not in progress.
+    expect(await queries.trainingProgress(id)).toEqual([]);
+    expect(await store.claimTraining(key, 'w1', 60)).toBe(true);
+    await store.saveMetrics(key, [
+      { epoch: 0, step: 4, split: 'train', metric: 'loss', value: 1.25 },
+      { epoch: 0, step: -1, split: 'train', metric: 'total_steps', value: 10 },
+    ]);
+    expect(await queries.trainingProgress(id)).toMatchObject([
+      {
+        jobId: null,
+        jobKey: key,
+        search: { jobId: Number(searchJob!.id), group: 'acc' },
+        network: 'mobilenet_v2',
+        variant: 'custom',
+        operators: candidate.operators,
+        method: 'scratch',
+        seed: 3,
+        step: 5,
+        totalSteps: 10,
+        loss: 1.25,
+      },
+    ]);
+    await store.releaseTraining(key, 'w1');
+    expect(await queries.trainingProgress(id)).toEqual([]);
+    // Held again, but its search has ended: nothing of it is in progress.
+    expect(await store.claimTraining(key, 'w2', 60)).toBe(true);
+    expect(await queries.trainingProgress(id)).toHaveLength(1);
+    await store.completeJob(id, searchKey, 'w1');
+    expect(await queries.trainingProgress(id)).toEqual([]);
+  }, 60_000);
 
   it('trains the network it says: one candidate retrained in this process gives the same accuracy', async () => {
     const c = candidates[0]!;

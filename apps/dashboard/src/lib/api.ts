@@ -143,7 +143,11 @@ export interface JobPage {
 }
 
 export interface TrainingProgress {
-  jobId: string | number;
+  /** The training job's id; null for a training a search runs (a candidate or a supernet), which has no job row. */
+  jobId: string | number | null;
+  jobKey: string;
+  /** A search's training: the search job it measures a candidate for. */
+  search?: { jobId: number; group: string };
   network: string;
   variant: string;
   /** Variant `custom`: the network's per-block operators. */

@@ -210,25 +210,40 @@ export class DashboardQueries {
   }
 
   /**
-   * Running training jobs of a campaign with their latest stored step (metrics are stored with each
-   * checkpoint, so this moves every `checkpointEvery` steps).
+   * Trainings of a campaign in progress with their latest stored step (metrics are stored with each
+   * checkpoint, so this moves every `checkpointEvery` steps): its running training jobs, and the
+   * trainings its searches run to measure candidates (and one-shot supernets), which have no job
+   * row — those count while a worker holds their claim (training_leases). A search's training
+   * carries `search` (the search job's id and group) instead of a job id.
    */
   async trainingProgress(campaignId: string): Promise<Row[]> {
-    const rows = await this.all(sql`select j.id, j.key, j.params, j.started_at,
-        (select max(m.step) from training_metrics m where m.job_key = j.key and m.metric = 'loss' and m.split = 'train') as step,
-        (select m.value from training_metrics m where m.job_key = j.key and m.metric = 'loss' and m.split = 'train' and m.step >= 0 order by m.step desc limit 1) as loss,
-        (select m.value from training_metrics m where m.job_key = j.key and m.metric = 'images_per_sec' order by m.step desc limit 1) as ips,
-        (select m.value from training_metrics m where m.job_key = j.key and m.metric = 'total_steps' limit 1) as total,
-        (select max(m.created_at) from training_metrics m where m.job_key = j.key) as updated
-      from jobs j where j.campaign_id = ${campaignId} and j.kind = 'train' and j.status = 'running' order by j.position`);
+    const rows = await this.all(sql`with running as (
+        select j.id, j.key, j.params, j.started_at, null::bigint as search_id, null::text as search_group
+          from jobs j where j.campaign_id = ${campaignId} and j.kind = 'train' and j.status = 'running'
+        union all
+        select null::bigint, st.training_key, st.params, st.created_at, s.id, s."group"
+          from jobs s
+          join search_trainings st on st.job_key = s.key
+          join training_leases l on l.job_key = st.training_key and l.holder is not null
+          where s.campaign_id = ${campaignId} and s.kind = 'nas' and s.status = 'running'
+            and not exists (select 1 from training_results r where r.job_key = st.training_key))
+      select t.*,
+        (select max(m.step) from training_metrics m where m.job_key = t.key and m.metric = 'loss' and m.split = 'train') as step,
+        (select m.value from training_metrics m where m.job_key = t.key and m.metric = 'loss' and m.split = 'train' and m.step >= 0 order by m.step desc limit 1) as loss,
+        (select m.value from training_metrics m where m.job_key = t.key and m.metric = 'images_per_sec' order by m.step desc limit 1) as ips,
+        (select m.value from training_metrics m where m.job_key = t.key and m.metric = 'total_steps' limit 1) as total,
+        (select max(m.created_at) from training_metrics m where m.job_key = t.key) as updated
+      from running t order by t.search_id nulls first, t.id, t.started_at, t.key`);
     return rows.map((row) => {
-      const params = row.params as { network: string; variant: string; operators?: string[]; method: string; seed: number };
+      const params = row.params as { network: string; variant?: string; operators?: string[]; method: string; seed: number };
       const step = num(row.step);
       return {
-        jobId: Number(row.id),
+        jobId: row.id === null ? null : Number(row.id),
         jobKey: String(row.key),
+        ...(row.search_id === null ? {} : { search: { jobId: Number(row.search_id), group: String(row.search_group) } }),
         network: params.network,
-        variant: params.variant,
+        // A one-shot search's supernet has no variant of its own.
+        variant: params.variant ?? 'supernet',
         ...(params.operators ? { operators: params.operators } : {}),
         method: params.method,
         seed: params.seed,
