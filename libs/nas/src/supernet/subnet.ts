@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel, type BuiltModel } from '@fuselab/fuseconv/tfjs';
-import { countCorrect, crossEntropy, makeBatch, mixSeed, Rng, shuffledIndices, type ImageDataset } from '@fuselab/nos';
+import { BatchNormMomentSums, countCorrect, crossEntropy, makeBatch, mixSeed, Rng, shuffledIndices, type ImageDataset } from '@fuselab/nos';
 import { NasInputError } from '../errors.js';
 import type { Path, Supernet } from './supernet.js';
 
@@ -47,7 +47,7 @@ export async function recalibrateBatchNorm(
       `${batches} batches of ${batchSize} need ${batches * batchSize} images, the data set has ${data.count}`,
     );
   const order = shuffledIndices(data.count, Rng.fromSeed(mixSeed(options.seed ?? 0, 0x7265636c)));
-  const sums = new Map<tfl.layers.Layer, { mean: Float64Array; variance: Float64Array }>();
+  const sums = new BatchNormMomentSums();
   for (let i = 0; i < batches; i++) {
     const batch = makeBatch(data, order.subarray(i * batchSize, (i + 1) * batchSize), {
       channels: supernet.spec.inputChannels,
@@ -66,25 +66,11 @@ export async function recalibrateBatchNorm(
       });
     });
     for (const [layer, mean, variance] of moments) {
-      const [m, v] = [await mean.data(), await variance.data()];
+      sums.add(layer, await mean.data(), await variance.data());
       tf.dispose([mean, variance]);
-      const sum = sums.get(layer) ?? { mean: new Float64Array(m.length), variance: new Float64Array(m.length) };
-      for (let c = 0; c < m.length; c++) {
-        sum.mean[c]! += m[c]!;
-        sum.variance[c]! += v[c]!;
-      }
-      sums.set(layer, sum);
     }
   }
-  for (const [layer, sum] of sums) {
-    // Weights of both BatchNorm classes: gamma, beta, moving mean, moving variance.
-    const [, , movingMean, movingVariance] = layer.weights;
-    const average = (a: Float64Array): tf.Tensor1D => tf.tensor1d(Float32Array.from(a, (s) => s / batches));
-    const stats = [average(sum.mean), average(sum.variance)];
-    movingMean!.write(stats[0]!);
-    movingVariance!.write(stats[1]!);
-    tf.dispose(stats);
-  }
+  sums.write();
 }
 
 export interface SubnetEvaluation {

@@ -22,3 +22,4 @@ export {
   type TapMode,
   type InitScheme,
 } from './from-spec.js';
+export { recomputeBatchNormStatistics, BatchNormMomentSums, BATCH_NORM_CLASSES, type RecomputeOptions } from './batchnorm-statistics.js';
