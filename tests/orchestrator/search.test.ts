@@ -230,6 +230,17 @@ describe('search jobs on the Temporal dev server', () => {
     expect(stored).toBeGreaterThanOrEqual(64);
     expect(stored).toBeLessThan(5000);
     expect(await service.searchResults(submitted.campaignId)).toEqual([]);
+    // What the search evaluated before the cancel is exported with the campaign (it used to be left out).
+    const exported = await service.exportCampaign(submitted.campaignId, { checkpoints: false });
+    expect(exported.searchCandidates).toHaveLength(stored);
+    const other = await openDatabase({ kind: 'pglite' });
+    try {
+      const otherStore = new Store(other.db);
+      await new LocalCampaignService(otherStore, async () => client.client).importCampaign(JSON.parse(JSON.stringify(exported)));
+      expect(await otherStore.searchCandidates(job!.key)).toHaveLength(stored);
+    } finally {
+      await other.close();
+    }
   }, 60_000);
 
   it('a cancel that comes while a search front is being written waits for the write: nothing lands after the campaign closes', async () => {

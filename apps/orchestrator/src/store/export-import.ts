@@ -46,7 +46,10 @@ export async function exportCampaign(db: Db, id: string, options: ExportOptions 
   if (!campaign) return undefined;
   const jobRows = await listJobs(db, id, { limit: 10_000_000 });
   const searches = await searchResultRows(db, id);
-  const candidates = (await Promise.all(searches.map((search) => searchCandidateRows(db, search.jobKey)))).flat();
+  // Every search job's candidates, finished or not: a cancelled (or still running) search's
+  // evaluations, trainings included, are results too.
+  const searchKeys = [...new Set(jobRows.filter((job) => job.kind === 'nas').map((job) => job.key))];
+  const candidates = (await Promise.all(searchKeys.map((key) => searchCandidateRows(db, key)))).flat();
   const includeCheckpoints = options.checkpoints ?? true;
   const trainKeys = [...new Set(jobRows.filter((job) => job.kind === 'train').map((job) => job.key))];
   const latest = includeCheckpoints
