@@ -2,7 +2,8 @@
  * Test accuracy of trained checkpoints as stored, and again after their BatchNorm moving statistics
  * are recomputed in one thread (libs/nos `recomputeBatchNormStatistics`): the exact average, over
  * the training images in batches of 64 (in order, training mode), of every BatchNorm input's
- * per-batch mean and biased variance — PyTorch's `reset_running_stats()` with `momentum=None`. A diagnostic for `--replicas` (libs/nos README,
+ * per-batch mean and biased variance — PyTorch's `reset_running_stats()` with `momentum=None`.
+ * A diagnostic for `--replicas` (libs/nos README,
  * "What ghost batch norm costs"): if a replicas run's checkpoint gains much more from this than a
  * one-thread run's, its moving statistics, not its weights, cost the accuracy.
  *
