@@ -23,6 +23,8 @@ const finished = new Set<string>(FINISHED_STATUSES);
 export const ACTIVE_STATUSES = ['pending', 'running', 'cancelling'] as const satisfies readonly CampaignStatus[];
 const active = new Set<string>(ACTIVE_STATUSES);
 export const isActiveStatus = (status: string): boolean => active.has(status);
+/** The statuses a cancel moves to `cancelling` (one already cancelling stays as it is). */
+const CANCELLABLE_STATUSES = ['pending', 'running'] as const satisfies readonly CampaignStatus[];
 
 export type JobCounts = Record<JobStatus | 'total', number>;
 
@@ -212,7 +214,7 @@ export async function markCancelling(db: Db, campaignId: string): Promise<boolea
   const moved = await db
     .update(campaigns)
     .set({ status: 'cancelling', updatedAt: new Date() })
-    .where(and(eq(campaigns.id, campaignId), inArray(campaigns.status, ['pending', 'running'])))
+    .where(and(eq(campaigns.id, campaignId), inArray(campaigns.status, [...CANCELLABLE_STATUSES])))
     .returning({ id: campaigns.id });
   return moved.length > 0;
 }
