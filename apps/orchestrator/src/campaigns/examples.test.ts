@@ -6,7 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { expandSpec } from './expand.js';
+import { expandSpec, type SearchJobParams, type TrainJobParams } from './expand.js';
+import { candidateTraining } from './search.js';
+import { jobKey } from './versions.js';
 import { loadSpecText } from './spec.js';
 
 const examples = fileURLToPath(new URL('../../../../examples/', import.meta.url));
@@ -15,6 +17,7 @@ const examples = fileURLToPath(new URL('../../../../examples/', import.meta.url)
 const EXPECTED: Record<string, Record<string, number>> = {
   'cifar10-nos.yaml': { train: 14 },
   'cifar10-nos-nas.yaml': { train: 5, nas: 1 },
+  'cifar10-nos-nas-seeds.yaml': { train: 24 },
   'cifar10-proxy-study.yaml': { train: 100 },
   'cifar10-supernet-search.yaml': { train: 1, nas: 2 },
   'nos-small.yaml': { train: 2 },
@@ -48,5 +51,26 @@ describe('examples/', () => {
       expect((teacher.params as { variant: string }).variant).toBe('baseline');
       expect((teacher.params as { seed: number }).seed).toBe((student.params as { seed: number }).seed);
     }
+  });
+
+  it("cifar10-nos-nas-seeds: its seed-1 jobs are the study's, so a shared store reuses them", () => {
+    const load = (file: string) => expandSpec(loadSpecText(readFileSync(join(examples, file), 'utf8'), file));
+    const study = load('cifar10-nos-nas.yaml');
+    const seeds = load('cifar10-nos-nas-seeds.yaml');
+    const search = study.find((job) => job.kind === 'nas')!.params as SearchJobParams;
+    const studyKeys = new Set(study.filter((job) => job.kind === 'train').map((job) => jobKey('train', job.params)));
+    const front = seeds.filter((job) => job.kind === 'train' && (job.params as TrainJobParams).variant === 'custom');
+    expect(front).toHaveLength(9);
+    // The front's networks were the search's candidates: each seed-1 job is the training the search ran.
+    for (const job of front.filter((job) => (job.params as TrainJobParams).seed === 1))
+      studyKeys.add(jobKey('train', candidateTraining(search, { operators: (job.params as TrainJobParams).operators! })));
+    const seedOne = seeds.filter((job) => (job.params as TrainJobParams).seed === 1);
+    expect(seedOne).toHaveLength(1 + 4 + 3);
+    for (const job of seedOne) expect(studyKeys).toContain(jobKey('train', job.params));
+    // Every student, whatever its seed, learns from the study's teacher (the seed-1 baseline).
+    const teacherKey = jobKey('train', study.find((job) => (job.params as TrainJobParams).variant === 'baseline')!.params);
+    const students = seeds.filter((job) => (job.params as TrainJobParams).method === 'nos');
+    expect(students).toHaveLength(21);
+    for (const student of students) expect(jobKey('train', seeds[student.dependsOn!]!.params)).toBe(teacherKey);
   });
 });
