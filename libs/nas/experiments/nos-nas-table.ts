@@ -12,44 +12,16 @@
  * relative latency), so 0 accuracy and a network slower than any measured bound them. Prints
  * Markdown; a training without a result is named, not silently left out.
  */
-import { readText } from './read-text.js';
-import { networkDefinition, variantOperators, type BlockOperator, type NetworkName, type VariantName } from '@fuselab/fuseconv';
-import { dominates, evaluateStatic, hypervolume2d, type ArrayChoice, type Candidate } from '../src/index.js';
-
-interface ExportFile {
-  campaign: { id: string; name: string };
-  jobs: Array<{ kind: string; status: string; group: string; params: Record<string, unknown> }>;
-  trainingResults: Array<{
-    jobKey: string;
-    variant: string;
-    method: string;
-    seed: number;
-    operators?: string[] | null;
-    testAccuracy: number | null;
-  }>;
-  searchCandidates?: Array<{ jobKey: string; candidateIndex: number; operators: string[]; objectives: Record<string, number> }>;
-}
+import { operatorCode as code, readExport, studyLatency } from './nos-nas-export.js';
+import { dominates, hypervolume2d } from '../src/index.js';
 
 const [exportFile] = process.argv.slice(2);
 if (!exportFile) {
   process.stderr.write('usage: nos-nas-table.ts EXPORT.json\n');
   process.exit(2);
 }
-const data = JSON.parse(readText(exportFile)) as ExportFile;
-const search = data.jobs.find((j) => j.kind === 'nas');
-if (!search) throw new Error(`${exportFile}: the campaign has no search job`);
-const network = search.params.network as NetworkName;
-const array = (search.params.arrays as Array<{ rows: number; cols: number; hardware?: ArrayChoice['hardware'] }>)[0]!;
-const arrayChoice: ArrayChoice = { rows: array.rows, cols: array.cols, hardware: array.hardware ?? 'fuse' };
-const latencyOf = (operators: readonly string[]) =>
-  evaluateStatic({
-    network,
-    array: arrayChoice,
-    candidate: { operators: operators as BlockOperator[] } as Candidate,
-    objectives: ['latency'],
-    inputSize: search.params.inputSize as number,
-    numClasses: search.params.numClasses as number,
-  }).latency!;
+const data = readExport(exportFile);
+const { search, array: arrayChoice, latencyOf, operatorsOf } = studyLatency(exportFile, data);
 
 interface Point {
   label: string;
@@ -57,11 +29,10 @@ interface Point {
   accuracy: number;
   latency: number;
 }
-const definition = networkDefinition(network);
 const fixed: Point[] = data.trainingResults
   .filter((r) => r.variant !== 'custom' && r.testAccuracy !== null)
   .map((r) => {
-    const operators = variantOperators(definition, r.variant as VariantName);
+    const operators = operatorsOf(r);
     return { label: `${r.variant} (${r.method}, seed ${r.seed})`, operators, accuracy: r.testAccuracy!, latency: latencyOf(operators) };
   });
 const searched: Point[] = (data.searchCandidates ?? []).map((c) => ({
@@ -79,8 +50,6 @@ const ref = [0, 1.1 * Math.max(...all.map((p) => p.latency / baseline.latency))]
 const hv = (points: Point[]) => hypervolume2d(points.map(point), ref);
 const frontOf = (points: Point[]) => points.filter((p) => !points.some((q) => q !== p && dominates(point(q), point(p))));
 
-const letters: Record<string, string> = { dw: 'd', fuse_half: 'h', fuse_full: 'f' };
-const code = (operators: readonly string[]) => operators.map((o) => letters[o] ?? '?').join('');
 const pct = (x: number) => (100 * x).toFixed(2);
 const row = (p: Point) =>
   `| ${p.label} | \`${code(p.operators)}\` | ${pct(p.accuracy)} | ${p.latency.toLocaleString('en')} | ${(baseline.latency / p.latency).toFixed(2)}× |`;

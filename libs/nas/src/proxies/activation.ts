@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { logAbsDet } from './linalg.js';
-import { activationLayers, finite, first, inputTensor, withHooks, withoutDropout, type ProxyBatch } from './model-access.js';
+import { isBatchNorm, withLayerCalls } from '@fuselab/fuseconv/tfjs';
+import { activationLayers, finite, first, inputTensor, withoutDropout, type ProxyBatch } from './model-access.js';
 
 /**
  * naswot = log|det K|, K_ij = Σ_activation units [c_i = c_j], c the binary code (unit > 0) of
@@ -24,7 +25,7 @@ export function naswot(model: tfl.LayersModel, batch: ProxyBatch): number {
 export function naswotOf(layers: readonly tfl.layers.Layer[], n: number, run: () => void): number {
   let kernel = tf.zeros([n, n]);
   withoutDropout(layers, () =>
-    withHooks(
+    withLayerCalls(
       activationLayers(layers),
       (_, original) => (inputs, kwargs) => {
         const out = first(original(inputs, kwargs));
@@ -66,12 +67,12 @@ export const ZEN_ALPHA = 0.01;
 export function zenOfModel(model: tfl.LayersModel, x: tf.Tensor4D, mixed: tf.Tensor4D, poolLayer = 'head.pool'): number {
   const pool = model.layers.find((l) => l.name === poolLayer);
   if (!pool) throw new RangeError(`zen: the model has no layer ${poolLayer} (the final global average pooling)`);
-  const norms = model.layers.filter((l) => l.getClassName() === 'BatchNormalization' || l.getClassName() === 'BatchNormActivation');
+  const norms = model.layers.filter(isBatchNorm);
   const features: tf.Tensor[] = [];
   let logScale = 0;
   let recordNorms = true;
   withoutDropout(model, () =>
-    withHooks(
+    withLayerCalls(
       [pool, ...norms],
       (layer, original) => (inputs, kwargs) => {
         const input = first(inputs);

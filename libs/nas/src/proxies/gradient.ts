@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { withLayerCalls } from '@fuselab/fuseconv/tfjs';
 import { correlationMatrix, symmetricEigenvalues } from './linalg.js';
 import {
   crossEntropy,
@@ -15,7 +16,6 @@ import {
   labelsOf,
   logitsOf,
   scoredWeights,
-  withHooks,
   withoutDropout,
   WEIGHTED_LAYER_CLASSES,
   type ProxyBatch,
@@ -122,7 +122,7 @@ export function fisher(model: tfl.LayersModel, batch: ProxyBatch): number {
     perLayer.set(name, (perLayer.get(name) ?? 0) + sum);
   };
   withoutDropout(model, () =>
-    withHooks(
+    withLayerCalls(
       layers,
       (layer, original) => (inputs, kwargs) => {
         const out = first(original(inputs, kwargs));

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { withLayerCalls } from '@fuselab/fuseconv/tfjs';
 import { NasInputError } from '../errors.js';
 
 /** One minibatch: NHWC float pixels, and labels when the data set has them. */
@@ -80,35 +81,10 @@ export function crossEntropy(logits: tf.Tensor2D, labels: Int32Array): tf.Scalar
   return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbs), 1))) as tf.Scalar;
 }
 
-type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
-
-/** Replaces `call` of the given layers for the duration of `run`. */
-export function withHooks<T>(
-  layers: readonly tfl.layers.Layer[],
-  wrap: (layer: tfl.layers.Layer, original: Call) => Call,
-  run: () => T,
-): T {
-  const saved = layers.map((layer) => {
-    const target = layer as unknown as { call: Call };
-    const own = Object.prototype.hasOwnProperty.call(target, 'call');
-    const previous = target.call;
-    target.call = wrap(layer, previous.bind(layer));
-    return () => {
-      if (own) target.call = previous;
-      else delete (target as Partial<{ call: Call }>).call;
-    };
-  });
-  try {
-    return run();
-  } finally {
-    saved.forEach((restore) => restore());
-  }
-}
-
 /** Dropout off (the proxies are deterministic), BatchNorm still on batch statistics. */
 export function withoutDropout<T>(model: tfl.LayersModel | readonly tfl.layers.Layer[], run: () => T): T {
   const dropouts = (Array.isArray(model) ? model : (model as tfl.LayersModel).layers).filter((l) => l.getClassName() === 'Dropout');
-  return withHooks(dropouts, (_, original) => (inputs, kwargs) => original(inputs, { ...kwargs, training: false }), run);
+  return withLayerCalls(dropouts, (_, original) => (inputs, kwargs) => original(inputs, { ...kwargs, training: false }), run);
 }
 
 export const first = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(inputs) ? inputs[0]! : inputs);

@@ -26,7 +26,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { BLOCK_OPERATORS, buildNetwork, type BlockOperator, type NetworkSpec, type ShapeOptions } from '@fuselab/fuseconv';
-import { buildModel, transferWeights, type BuiltModel, type InitScheme } from '@fuselab/fuseconv/tfjs';
+import { buildModel, isBatchNorm, transferWeights, type BuiltModel, type InitScheme } from '@fuselab/fuseconv/tfjs';
 import { NasInputError } from '../errors.js';
 
 export interface SupernetOptions {
@@ -54,8 +54,6 @@ export interface ForwardOptions {
   /** Called with each BatchNorm layer's input before the layer runs. */
   onBatchNorm?: BatchNormHook;
 }
-
-const isBatchNorm = (layer: tfl.layers.Layer): boolean => ['BatchNormalization', 'BatchNormActivation'].includes(layer.getClassName());
 
 const weightShapes = (layer: tfl.layers.Layer): string => layer.weights.map((w) => w.shape.join('x')).join(',');
 

@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildNetwork } from '@fuselab/fuseconv';
+import { isBatchNorm } from '@fuselab/fuseconv/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { makeBatch } from '../data/batch.js';
 import { syntheticDataset } from '../data/synthetic.js';
 import { NosInputError } from '../errors.js';
-import { BATCH_NORM_CLASSES, recomputeBatchNormStatistics } from './batchnorm-statistics.js';
+import { recomputeBatchNormStatistics } from './batchnorm-statistics.js';
 import { modelFromSpec } from './from-spec.js';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -57,7 +58,7 @@ describe('recomputeBatchNormStatistics', () => {
   it('makes a spec network’s inference-mode BatchNorms (fuseconv’s fused ones too) normalise one batch as training mode does', async () => {
     const spec = buildNetwork({ network: 'mobilenet_v2', variant: 'fuse_half', width: 0.25, inputSize: 4, numClasses: 3, stem: 'cifar' });
     const model = modelFromSpec(spec, { seed: 2 }).model;
-    const norms = model.layers.filter((l) => BATCH_NORM_CLASSES.has(l.getClassName()));
+    const norms = model.layers.filter(isBatchNorm);
     expect(new Set(norms.map((l) => l.getClassName()))).toContain('BatchNormActivation');
     // With one batch, the moving statistics are that batch's: in inference mode every BatchNorm
     // then gives what training mode gives on it (up to float32 rounding), the deepest one included.

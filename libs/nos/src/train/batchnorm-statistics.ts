@@ -10,13 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { isBatchNorm, withLayerCalls, type LayerCall } from '@fuselab/fuseconv/tfjs';
 
 import { makeBatch } from '../data/batch.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { NosInputError } from '../errors.js';
-
-/** The layer classes whose weights are gamma, beta, moving mean, moving variance (tfjs-layers' and fuseconv's fused one). */
-export const BATCH_NORM_CLASSES: ReadonlySet<string> = new Set(['BatchNormalization', 'BatchNormActivation']);
 
 /** Per-layer sums of batch moments, written back as their averages. */
 export class BatchNormMomentSums {
@@ -74,18 +72,13 @@ export async function recomputeBatchNormStatistics(
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new NosInputError('batchSize', `expected a positive integer, got ${batchSize}`);
   if (!Number.isInteger(batches) || batches < 1 || batches * batchSize > indices.length)
     throw new NosInputError('batches', `${batches} batches of ${batchSize} images: the data set gives ${indices.length} images`);
-  const layers = model.layers.filter((l) => BATCH_NORM_CLASSES.has(l.getClassName()));
   const channels = (model.inputs[0]!.shape.at(-1) ?? 1) as number;
   const sums = new BatchNormMomentSums();
   const captured: Array<[tfl.layers.Layer, tf.Tensor, tf.Tensor]> = [];
-  // The layers' own `call`, wrapped to record each input's moments; restored however this ends.
-  type Call = tfl.layers.Layer['call'];
-  const restore = layers.map((layer) => {
-    const target = layer as unknown as { call: Call };
-    const own = Object.prototype.hasOwnProperty.call(target, 'call');
-    const previous = target.call;
-    const original = previous.bind(layer);
-    target.call = (inputs, kwargs) => {
+  // Each BatchNorm's own call, wrapped to record the moments of its input.
+  const recording =
+    (layer: tfl.layers.Layer, original: LayerCall): LayerCall =>
+    (inputs, kwargs) => {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const { mean, variance } = tf.moments(
         x,
@@ -94,23 +87,19 @@ export async function recomputeBatchNormStatistics(
       captured.push([layer, tf.keep(mean), tf.keep(variance)]);
       return original(inputs, kwargs);
     };
-    return () => {
-      if (own) target.call = previous;
-      else delete (target as Partial<{ call: Call }>).call;
-    };
-  });
   try {
-    for (let b = 0; b < batches; b++) {
-      const batch = makeBatch(data, Array.from(indices.slice(b * batchSize, (b + 1) * batchSize)), { channels, ...options.normalize });
-      tf.tidy(() => void model.apply(tf.tensor4d(batch.x, [batch.n, batch.height, batch.width, batch.channels]), { training: true }));
-      for (const [layer, mean, variance] of captured.splice(0)) {
-        sums.add(layer, await mean.data(), await variance.data());
-        tf.dispose([mean, variance]);
+    await withLayerCalls(model.layers.filter(isBatchNorm), recording, async () => {
+      for (let b = 0; b < batches; b++) {
+        const batch = makeBatch(data, Array.from(indices.slice(b * batchSize, (b + 1) * batchSize)), { channels, ...options.normalize });
+        tf.tidy(() => void model.apply(tf.tensor4d(batch.x, [batch.n, batch.height, batch.width, batch.channels]), { training: true }));
+        for (const [layer, mean, variance] of captured.splice(0)) {
+          sums.add(layer, await mean.data(), await variance.data());
+          tf.dispose([mean, variance]);
+        }
       }
-    }
+    });
   } finally {
     tf.dispose(captured.splice(0).flatMap(([, m, v]) => [m, v]));
-    restore.forEach((r) => r());
   }
   sums.write();
 }

@@ -22,4 +22,4 @@ export {
   type TapMode,
   type InitScheme,
 } from './from-spec.js';
-export { recomputeBatchNormStatistics, BatchNormMomentSums, BATCH_NORM_CLASSES, type RecomputeOptions } from './batchnorm-statistics.js';
+export { recomputeBatchNormStatistics, BatchNormMomentSums, type RecomputeOptions } from './batchnorm-statistics.js';

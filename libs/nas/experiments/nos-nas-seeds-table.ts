@@ -1,0 +1,109 @@
+/**
+ * The NOS + NAS study over several seeds (examples/cifar10-nos-nas-seeds.yaml): the fixed variants
+ * and the search's front networks, each trained with every seed, as mean ± sd — does the seed-1
+ * comparison of the study (nos-nas-table.ts) hold when the seed noise is measured?
+ *
+ *   npx fuselab campaign export <study id> --no-checkpoints --out study.json
+ *   npx fuselab campaign export <seeds id> --no-checkpoints --out seeds.json
+ *   node --import tsx libs/nas/experiments/nos-nas-seeds-table.ts study.json seeds.json [--seeds 1,2,3]
+ *
+ * The study's export gives the array latency is measured on and the names of the searched networks
+ * (#index of the candidate with the same operators); the seeds export gives the accuracies. Means
+ * are over the seeds (sd: sample standard deviation); hypervolumes and dominance use the means, on
+ * the points of nos-nas-table.ts ((−accuracy, latency relative to the baseline), reference
+ * (0, 1.1 × the largest relative latency)). "Δ vs" columns: the searched network's mean minus the
+ * fixed variant's, ± the standard error of that difference (√(sd₁²/n₁ + sd₂²/n₂)). Prints Markdown;
+ * a network missing a seed is named and the table refuses to average it.
+ */
+import { operatorCode, readExport, studyLatency } from './nos-nas-export.js';
+import { seedsOf, studyArgs } from './study-args.js';
+import { dominates, hypervolume2d } from '../src/index.js';
+
+const { files, seeds: chosen } = studyArgs('nos-nas-seeds-table.ts STUDY.json SEEDS.json [--seeds 1,2,3]', 2);
+const [studyFile, seedsFile] = files as [string, string];
+const study = readExport(studyFile);
+const runs = readExport(seedsFile);
+const { array, inputSize, latencyOf, operatorsOf } = studyLatency(studyFile, study);
+const seeds = seedsOf(runs.jobs as Array<{ kind: string; params: { seed?: number } }>, chosen);
+
+interface Network {
+  label: string;
+  searched: boolean;
+  operators: string[];
+  bySeed: Map<number, number>;
+  latency: number;
+}
+const networks = new Map<string, Network>();
+for (const result of runs.trainingResults) {
+  if (result.testAccuracy === null || !seeds.includes(result.seed)) continue;
+  const operators = operatorsOf(result);
+  const id = `${result.method} ${operatorCode(operators)}`;
+  if (!networks.has(id)) {
+    const candidate =
+      result.variant === 'custom' ? study.searchCandidates?.find((c) => operatorCode(c.operators) === operatorCode(operators)) : undefined;
+    const name = result.variant === 'custom' ? (candidate ? `#${candidate.candidateIndex}` : 'custom') : result.variant;
+    networks.set(id, {
+      label: `${name} (${result.method})`,
+      searched: result.variant === 'custom',
+      operators,
+      bySeed: new Map(),
+      latency: latencyOf(operators),
+    });
+  }
+  networks.get(id)!.bySeed.set(result.seed, result.testAccuracy);
+}
+const incomplete = [...networks.values()].filter((n) => seeds.some((s) => !n.bySeed.has(s)));
+if (incomplete.length) {
+  const missing = incomplete.map((n) => `${n.label}: seeds ${seeds.filter((s) => !n.bySeed.has(s)).join(', ')}`);
+  process.stderr.write(`${seedsFile}: results missing (${missing.join('; ')}); wait for them or choose --seeds\n`);
+  process.exit(1);
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const accuracies = (n: Network) => seeds.map((s) => n.bySeed.get(s)!);
+const all = [...networks.values()];
+const baseline = all.find(
+  (n) => !n.searched && operatorCode(n.operators) === 'd'.repeat(n.operators.length) && n.label.includes('scratch'),
+);
+if (!baseline) throw new Error(`${seedsFile}: no baseline trained from scratch to measure latencies against`);
+const fixed = all.filter((n) => !n.searched).sort((a, b) => b.latency - a.latency);
+const searched = all.filter((n) => n.searched).sort((a, b) => b.latency - a.latency);
+
+const point = (n: Network) => [-mean(accuracies(n)), n.latency / baseline.latency] as const;
+const ref = [0, 1.1 * Math.max(...all.map((n) => n.latency / baseline.latency))] as const;
+const hv = (points: Network[]) => hypervolume2d(points.map(point), ref);
+const pct = (x: number) => (Number.isNaN(x) ? '—' : (100 * x).toFixed(2));
+const row = (n: Network) =>
+  `| ${n.label} | \`${operatorCode(n.operators)}\` | ${accuracies(n).map(pct).join(' / ')} | ${pct(mean(accuracies(n)))} ± ${pct(sd(accuracies(n)))} | ` +
+  `${(baseline.latency / n.latency).toFixed(2)}× |`;
+
+const nos = fixed.filter((n) => n !== baseline);
+const delta = (a: Network, b: Network) => {
+  const [x, y] = [accuracies(a), accuracies(b)];
+  const se = Math.sqrt(sd(x) ** 2 / x.length + sd(y) ** 2 / y.length);
+  return `${mean(x) >= mean(y) ? '+' : '−'}${pct(Math.abs(mean(x) - mean(y)))} ± ${pct(se)}`;
+};
+const lines = [
+  `Campaign \`${runs.campaign.id}\`, seeds ${seeds.join(', ')}; latency on the ${array.rows}×${array.cols} ${array.hardware} array ` +
+    `(cycles, reference model, ${inputSize}×${inputSize}); searched networks named as in \`${study.campaign.id}\`.`,
+  '',
+  `| network | operators (d/h/f per block) | test accuracy % (seed ${seeds.join(' / ')}) | mean ± sd | speed-up vs baseline |`,
+  '|---|---|---|---|---|',
+  ...fixed.map(row),
+  ...searched.map(row),
+  '',
+  `Searched networks against the fixed NOS variants (difference of mean test accuracy, points ± its standard error):`,
+  '',
+  `| searched | ${nos.map((n) => `Δ vs ${n.label}`).join(' | ')} |`,
+  `|---|${nos.map(() => '---|').join('')}`,
+  ...searched.map((s) => `| ${s.label} | ${nos.map((n) => delta(s, n)).join(' | ')} |`),
+  '',
+  `Hypervolume of the means (−accuracy, relative latency; reference (0, ${ref[1].toFixed(3)})): fixed variants ${hv(fixed).toFixed(4)}, ` +
+    `searched ${hv(searched).toFixed(4)}, both ${hv(all).toFixed(4)}.`,
+  ...fixed.map((n) => {
+    const better = searched.filter((s) => dominates(point(s), point(n)));
+    return `- ${n.label}: ${better.length ? `dominated (means) by ${better.map((s) => s.label).join(', ')}` : 'no searched network dominates it (means)'}.`;
+  }),
+];
+console.log(lines.join('\n'));
