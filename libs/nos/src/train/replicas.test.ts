@@ -16,7 +16,9 @@ import { syntheticDataset } from '../data/synthetic.js';
 import { modelFromSpec } from './from-spec.js';
 import { evaluate } from './evaluate.js';
 import { train, type TrainOptions } from './loop.js';
-import { createOptimizer } from './optimizer.js';
+import { createOptimizer, setLearningRate } from './optimizer.js';
+import { planRun } from './run-plan.js';
+import { learningRateAt } from './schedule.js';
 import { shardBounds } from './replicas.js';
 import { applyStep, stepGradients } from './step.js';
 import { flatWeights } from './test-util.js';
@@ -111,6 +113,61 @@ describe('data-parallel training', () => {
     expect(
       got.some((arr, i) => a.weights[i]!.trainable === false && Array.from(arr).join() !== Array.from(flatWeights(b)[i]!).join()),
     ).toBe(true);
+    optimizer.dispose();
+    [a, b, restored].forEach((m) => m.dispose());
+  });
+
+  it('several steps are, weight for weight, the one-thread computation of BatchNorm over the shards', async () => {
+    // Two epochs of two steps: the schedule's learning rates, momentum, weight decay, the epochs'
+    // shuffles and the moving statistics carried from step to step — what one step cannot show.
+    const o = options({ epochs: 2, schedule: { kind: 'cosine' } });
+    const result = await train(o);
+    const a = modelFromSpec(spec, { seed: 3 }).model;
+    const b = modelFromSpec(spec, { seed: 3 }).model;
+    const plan = planRun(a, o);
+    expect(plan.totalSteps).toBe(4);
+    const optimizer = createOptimizer(plan.optimizerSpec, o.learningRate);
+    const ta = a.trainableWeights.map((v) => v.read() as tf.Variable);
+    const tb = b.trainableWeights.map((v) => v.read() as tf.Variable);
+    const stepA = {
+      model: a,
+      optimizer,
+      trainable: ta,
+      decayed: new Set(ta.filter((v) => v.shape.length >= 2).map((v) => v.name)),
+      nos: false,
+    };
+    const dropout = (m: tfl.LayersModel) => m.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as Array<{ seed?: number }>;
+    const rng = Rng.fromSeed(mixSeed(3, 0x7261696e));
+    const px = 16 * 16 * 3;
+    const half = (m: Batch, s: number, e: number): Batch => ({ ...m, n: e - s, x: m.x.slice(s * px, e * px), y: m.y.slice(s, e) });
+    for (let step = 0; step < plan.totalSteps; step++) {
+      const epoch = Math.floor(step / plan.stepsPerEpoch);
+      const inEpoch = step % plan.stepsPerEpoch;
+      const order = shuffledIndices(data.count, Rng.fromSeed(mixSeed(3, epoch, 0x73687566)));
+      const batch = makeBatch(data, order.subarray(inEpoch * 20, (inEpoch + 1) * 20), { channels: plan.channels, rng, ...plan.normalize });
+      const seeds = dropout(a).map(() => rng.nextUint32());
+      dropout(a).forEach((d, i) => (d.seed = seeds[i]));
+      dropout(b).forEach((d, i) => (d.seed = mixSeed(seeds[i]!, 1)));
+      b.setWeights(a.getWeights());
+      setLearningRate(optimizer, learningRateAt(plan.schedule, o.learningRate, step, plan.totalSteps, plan.stepsPerEpoch));
+      const ga = await stepGradients({ model: a, trainable: ta, nos: false }, plan, half(batch, 0, 10), 0);
+      const gb = await stepGradients({ model: b, trainable: tb, nos: false }, plan, half(batch, 10, 20), 0);
+      const grads: tf.NamedTensorMap = {};
+      ta.forEach((v, k) => (grads[v.name] = tf.add(tf.mul(ga.grads[v.name]!, 0.5), tf.mul(gb.grads[tb[k]!.name]!, 0.5))));
+      applyStep(stepA, plan, grads);
+      tf.dispose([...Object.values(ga.grads), ...Object.values(gb.grads), ...Object.values(grads)]);
+      a.nonTrainableWeights.forEach((w, k) => {
+        const v = w.read() as tf.Variable;
+        const mean = tf.tidy(() => tf.add(tf.mul(v, 0.5), tf.mul(b.nonTrainableWeights[k]!.read(), 0.5)));
+        v.assign(mean);
+        mean.dispose();
+      });
+    }
+    const restored = modelFromSpec(spec, { seed: 3 }).model;
+    loadModelWeights(restored, result.checkpoint.weights);
+    const got = flatWeights(restored);
+    const expected = flatWeights(a);
+    got.forEach((arr, i) => expect(Array.from(arr), `weight ${i} (${a.weights[i]!.originalName})`).toEqual(Array.from(expected[i]!)));
     optimizer.dispose();
     [a, b, restored].forEach((m) => m.dispose());
   });
