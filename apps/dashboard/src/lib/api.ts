@@ -4,6 +4,7 @@
  * server's ETag (`cache: 'no-cache'`), so polling costs a 304.
  */
 import { session } from './session.svelte.ts';
+import type { CampaignStatus, JobStatus } from './statuses.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -72,15 +73,7 @@ export function query(params: Record<string, string | number | readonly string[]
   return text ? `?${text}` : '';
 }
 
-/** `cancelling`: a cancel was sent and the campaign's running activities are stopping. */
-export type CampaignStatus = 'pending' | 'running' | 'cancelling' | 'completed' | 'failed' | 'cancelled';
-/** A campaign that has not ended: its figures still move. */
-export const isActive = (status: CampaignStatus): boolean => status === 'pending' || status === 'running' || status === 'cancelling';
-/** A campaign a cancel can still reach (not one already cancelling). */
-export const isCancellable = (status: CampaignStatus): boolean => status === 'pending' || status === 'running';
-export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'reused' | 'cancelled';
-export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'reused', 'cancelled'];
-export const JOB_KINDS = ['sim', 'train', 'nas'] as const;
+export { CAMPAIGN_STATUSES, JOB_KINDS, JOB_STATUSES, isActive, isCancellable, type CampaignStatus, type JobStatus } from './statuses.ts';
 
 export interface JobCounts {
   total: number;

@@ -65,5 +65,3 @@ export const arraysParam = z
   .transform((text) => text.split(',').filter(Boolean))
   .pipe(z.array(arrayParam).max(100, { error: 'more than 100 arrays' }));
 export const boolParam = z.enum(['true', 'false'], { error: 'expected true or false' });
-export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'reused', 'cancelled'] as const;
-export const JOB_KINDS = ['sim', 'train', 'nas'] as const;

@@ -16,7 +16,8 @@ import { DashboardQueries } from '../store/dashboard-queries.js';
 import type { ResultFilters } from '../store/store.js';
 import { createAuth } from './auth.js';
 import { registerEventRoutes } from './events.js';
-import { BadRequest, JOB_STATUSES, arrayParam, boolParam, intParam, name, parseOr400, wrap } from './http.js';
+import { JOB_STATUSES } from '../store/jobs.js';
+import { BadRequest, arrayParam, boolParam, intParam, name, parseOr400, wrap } from './http.js';
 import { registerStaticRoutes } from './static.js';
 import { registerViewRoutes } from './views.js';
 

@@ -12,7 +12,9 @@ import { expandSpec } from '../campaigns/expand.js';
 import { toNormalisedSpec, type CampaignService } from '../campaigns/service.js';
 import { paperTable } from '../reports/paper-table.js';
 import { DashboardQueries, JOB_FIELDS, RESULT_FIELDS, decodeCursor, type JobField, type ResultField } from '../store/dashboard-queries.js';
-import { BadRequest, JOB_KINDS, JOB_STATUSES, arrayParam, arraysParam, csv, intParam, name, parseOr400, wrap } from './http.js';
+import { JOB_KINDS } from '../choices.js';
+import { JOB_STATUSES } from '../store/jobs.js';
+import { BadRequest, arrayParam, arraysParam, csv, intParam, name, parseOr400, wrap } from './http.js';
 
 const listOf = <T extends string>(values: readonly T[], what: string) =>
   csv.pipe(

@@ -24,7 +24,7 @@ export const ACTIVE_STATUSES = ['pending', 'running', 'cancelling'] as const sat
 const active = new Set<string>(ACTIVE_STATUSES);
 export const isActiveStatus = (status: string): boolean => active.has(status);
 /** The statuses a cancel moves to `cancelling` (one already cancelling stays as it is). */
-const CANCELLABLE_STATUSES = ['pending', 'running'] as const satisfies readonly CampaignStatus[];
+export const CANCELLABLE_STATUSES = ['pending', 'running'] as const satisfies readonly CampaignStatus[];
 
 export type JobCounts = Record<JobStatus | 'total', number>;
 

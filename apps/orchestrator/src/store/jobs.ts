@@ -13,7 +13,9 @@ import { appendPosition } from '../campaigns/position-ranges.js';
 import type { JobKind } from '../campaigns/expand.js';
 import type { PositionRanges, RegisteredCampaign } from '../activities/types.js';
 
-export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'reused' | 'cancelled';
+/** Every job status in one list: the store, the API's filters and the dashboard (a test holds it to this) take it from here. */
+export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'reused', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** A job as an activity reads it back by position. */
 export interface StoredJob {
