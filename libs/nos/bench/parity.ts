@@ -6,7 +6,8 @@
  * standard error.
  *
  *   node --import tsx bench/parity.ts [--network mobilenet_v2] [--width 0.25] [--variants baseline,fuse_half,fuse_full]
- *        [--seeds 1-6] [--limit 4000] [--epochs 1] [--batch 64] [--init pytorch|reference] [--backend auto] [--threads 0]
+ *        [--seeds 1-6] [--limit 4000] [--epochs 1] [--batch 64] [--init pytorch|reference] [--stem imagenet|cifar]
+ *        [--backend auto] [--threads 0]
  *        [--side both|fuselab|torch] [--data-dir /usr/share/datasets/fashion-mnist] [--python /usr/bin/python3] [--json]
  *
  * As `fuselab train --limit N` does, the first N training images and the first N test images are used.
@@ -21,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { buildNetwork, type NetworkName, type NetworkSpec, type VariantName } from '@fuselab/fuseconv';
+import { buildNetwork, isStemName, STEMS, type NetworkName, type NetworkSpec, type StemName, type VariantName } from '@fuselab/fuseconv';
 import { countTrainableParams } from '@fuselab/fuseconv/tfjs';
 
 import {
@@ -65,9 +66,15 @@ export interface ParityOptions {
   threads: number;
   /** The PyTorch initialisation both sides use. */
   init: InitScheme;
+  /** The network's stem (default `imagenet`, the issue's network; `fuselab train` picks `cifar` at 28 px). */
+  stem?: StemName;
 }
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+const fail = (msg: string): never => {
+  log(msg);
+  process.exit(2);
+};
 
 async function loadSplit(dir: string, split: 'train' | 'test', limit: number): Promise<ImageDataset> {
   const read = (f: string) => ({ file: path.join(dir, f), bytes: new Uint8Array(readFileSync(path.join(dir, f))) });
@@ -76,8 +83,8 @@ async function loadSplit(dir: string, split: 'train' | 'test', limit: number): P
   return takeFirst(ds, Math.min(limit, ds.count));
 }
 
-export function specFor(o: Pick<ParityOptions, 'network' | 'width'>, variant: VariantName): NetworkSpec {
-  return buildNetwork({ network: o.network, variant, width: o.width, inputSize: 28, numClasses: 10 });
+export function specFor(o: Pick<ParityOptions, 'network' | 'width' | 'stem'>, variant: VariantName): NetworkSpec {
+  return buildNetwork({ network: o.network, variant, width: o.width, inputSize: 28, numClasses: 10, stem: o.stem ?? 'imagenet' });
 }
 
 /** Trains the spec with fuselab (the current tfjs backend) once per seed. */
@@ -219,6 +226,7 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'auto' },
       threads: { type: 'string', default: '0' },
       init: { type: 'string', default: DEFAULT_INIT },
+      stem: { type: 'string', default: 'imagenet' },
       side: { type: 'string', default: 'both' },
       'data-dir': { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
       python: { type: 'string', default: '/usr/bin/python3' },
@@ -237,6 +245,7 @@ async function main(): Promise<void> {
     python: a.python!,
     threads: Number(a.threads),
     init: a.init as InitScheme,
+    stem: isStemName(a.stem) ? a.stem : fail(`--stem: expected one of ${STEMS.join(', ')}, got "${a.stem}"`),
   };
   const side = a.side!;
   const selection = await selectBackend(a.backend as BackendPreference);
@@ -268,7 +277,7 @@ async function main(): Promise<void> {
   }
   const pct = (s: Summary | undefined) => (s === undefined ? '—' : `${(100 * s.mean).toFixed(1)} ± ${(100 * s.sd).toFixed(1)}`);
   console.log(
-    `${o.network} width ${o.width}, Fashion-MNIST 28×28, first ${o.limit} train / ${o.limit} test images, ${o.epochs} epoch(s), batch ${o.batch}, SGD ${CLI_RECIPE.learningRate} momentum ${CLI_RECIPE.momentum} cosine, wd ${CLI_RECIPE.weightDecay}; init ${o.init}; seeds ${o.seeds.join(',')}; fuselab on ${selection.name}`,
+    `${o.network} width ${o.width}, ${o.stem} stem, Fashion-MNIST 28×28, first ${o.limit} train / ${o.limit} test images, ${o.epochs} epoch(s), batch ${o.batch}, SGD ${CLI_RECIPE.learningRate} momentum ${CLI_RECIPE.momentum} cosine, wd ${CLI_RECIPE.weightDecay}; init ${o.init}; seeds ${o.seeds.join(',')}; fuselab on ${selection.name}`,
   );
   console.log('');
   console.log('| variant | params | fuselab acc % (mean ± sd) | PyTorch acc % (mean ± sd) | difference (pts) | s.e. of difference |');
