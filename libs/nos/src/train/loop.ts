@@ -10,6 +10,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { type Checkpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeModelWeights, encodeOptimizerState } from '../checkpoint/index.js';
 import { makeBatch } from '../data/batch.js';
 import { Rng, mixSeed, shuffledIndices } from '../data/rng.js';
+import { dropoutLayers } from './dropout-seeds.js';
 import { abortError, backendName, evaluate, yieldToEventLoop } from './evaluate.js';
 import { DEFAULT_INIT, initializeFromTeacher, modelFromSpec, nosTapMode } from './from-spec.js';
 import { createOptimizer, setLearningRate } from './optimizer.js';
@@ -81,7 +82,7 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
     decayed: new Set(trainable.filter((v) => v.shape.length >= 2).map((v) => v.name)),
     nos: options.nos !== undefined,
   };
-  const dropoutLayers = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as Array<{ seed?: number }>;
+  const dropouts = dropoutLayers(model);
 
   const makeCheckpoint = async (): Promise<Checkpoint> => ({
     format: CHECKPOINT_FORMAT,
@@ -130,7 +131,7 @@ async function trainModel(model: tfl.LayersModel, options: TrainOptions, callbac
         rng,
         ...normalize,
       });
-      const dropoutSeeds = dropoutLayers.map((d) => (d.seed = rng.nextUint32()));
+      const dropoutSeeds = dropouts.map((d) => (d.seed = rng.nextUint32()));
       const lr = learningRateAt(plan.schedule, options.learningRate, globalStep, totalSteps, stepsPerEpoch);
       setLearningRate(optimizer, lr);
       const scaffold = options.nos !== undefined ? annealFactor(options.nos.anneal ?? {}, globalStep, totalSteps) : 0;

@@ -12,6 +12,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 
 import { selectBackend } from '../backend/select.js';
 import { mixSeed } from '../data/rng.js';
+import { dropoutLayers, type SeededDropout } from './dropout-seeds.js';
 import { modelFromSpec } from './from-spec.js';
 import { evaluateBatch } from './evaluate.js';
 import type { FromReplica, ReplicaEvaluate, ReplicaInit, ReplicaStep, ToReplica } from './replica-protocol.js';
@@ -22,7 +23,7 @@ interface Replica {
   model: tfl.LayersModel;
   trainable: tf.Variable[];
   plan: ObjectivePlan;
-  dropout: Array<{ seed?: number }>;
+  dropout: SeededDropout[];
 }
 
 const port = parentPort;
@@ -38,7 +39,7 @@ async function start(m: ReplicaInit): Promise<Replica> {
     model,
     trainable: model.trainableWeights.map((v) => v.read() as tf.Variable),
     plan: { ...m.plan, teacher: undefined },
-    dropout: model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as Array<{ seed?: number }>,
+    dropout: dropoutLayers(model),
   };
 }
 

@@ -13,6 +13,7 @@ import { type Checkpoint, loadModelWeights } from '../checkpoint/index.js';
 import { makeBatch, type Batch } from '../data/batch.js';
 import { Rng, mixSeed, shuffledIndices } from '../data/rng.js';
 import { syntheticDataset } from '../data/synthetic.js';
+import { dropoutLayers } from './dropout-seeds.js';
 import { modelFromSpec } from './from-spec.js';
 import { evaluate } from './evaluate.js';
 import { train, type TrainOptions } from './loop.js';
@@ -79,10 +80,9 @@ describe('data-parallel training', () => {
     const batch = makeBatch(one, order.subarray(0, 20), { channels: 3, rng });
     const a = modelFromSpec(spec, { seed: 3 }).model;
     const b = modelFromSpec(spec, { seed: 3 }).model;
-    const dropout = (m: tfl.LayersModel) => m.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as Array<{ seed?: number }>;
-    const seeds = dropout(a).map(() => rng.nextUint32());
-    dropout(a).forEach((d, i) => (d.seed = seeds[i]));
-    dropout(b).forEach((d, i) => (d.seed = mixSeed(seeds[i]!, 1)));
+    const seeds = dropoutLayers(a).map(() => rng.nextUint32());
+    dropoutLayers(a).forEach((d, i) => (d.seed = seeds[i]));
+    dropoutLayers(b).forEach((d, i) => (d.seed = mixSeed(seeds[i]!, 1)));
     const px = 16 * 16 * 3;
     const half = (m: Batch, s: number, e: number): Batch => ({ ...m, n: e - s, x: m.x.slice(s * px, e * px), y: m.y.slice(s, e) });
     const plan = { teacher: undefined, labelSmoothing: 0, alpha: 0.5, temperature: 4, weightDecay: 1e-3 };
@@ -136,7 +136,6 @@ describe('data-parallel training', () => {
       decayed: new Set(ta.filter((v) => v.shape.length >= 2).map((v) => v.name)),
       nos: false,
     };
-    const dropout = (m: tfl.LayersModel) => m.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as Array<{ seed?: number }>;
     const rng = Rng.fromSeed(mixSeed(3, 0x7261696e));
     const px = 16 * 16 * 3;
     const half = (m: Batch, s: number, e: number): Batch => ({ ...m, n: e - s, x: m.x.slice(s * px, e * px), y: m.y.slice(s, e) });
@@ -145,9 +144,9 @@ describe('data-parallel training', () => {
       const inEpoch = step % plan.stepsPerEpoch;
       const order = shuffledIndices(data.count, Rng.fromSeed(mixSeed(3, epoch, 0x73687566)));
       const batch = makeBatch(data, order.subarray(inEpoch * 20, (inEpoch + 1) * 20), { channels: plan.channels, rng, ...plan.normalize });
-      const seeds = dropout(a).map(() => rng.nextUint32());
-      dropout(a).forEach((d, i) => (d.seed = seeds[i]));
-      dropout(b).forEach((d, i) => (d.seed = mixSeed(seeds[i]!, 1)));
+      const seeds = dropoutLayers(a).map(() => rng.nextUint32());
+      dropoutLayers(a).forEach((d, i) => (d.seed = seeds[i]));
+      dropoutLayers(b).forEach((d, i) => (d.seed = mixSeed(seeds[i]!, 1)));
       b.setWeights(a.getWeights());
       setLearningRate(optimizer, learningRateAt(plan.schedule, o.learningRate, step, plan.totalSteps, plan.stepsPerEpoch));
       const ga = await stepGradients({ model: a, trainable: ta, nos: false }, plan, half(batch, 0, 10), 0);
