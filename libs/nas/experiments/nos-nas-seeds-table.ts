@@ -52,6 +52,10 @@ for (const result of runs.trainingResults) {
   }
   networks.get(id)!.bySeed.set(result.seed, result.testAccuracy);
 }
+// A job without a result (failed, cancelled, still running) would leave its network out unseen.
+const unfinished = runs.jobs.filter((j) => j.kind === 'train' && j.status !== 'completed' && j.status !== 'reused');
+if (unfinished.length)
+  process.stderr.write(`${seedsFile}: training jobs without a result: ${unfinished.map((j) => `${j.group} (${j.status})`).join(', ')}\n`);
 const incomplete = [...networks.values()].filter((n) => seeds.some((s) => !n.bySeed.has(s)));
 if (incomplete.length) {
   const missing = incomplete.map((n) => `${n.label}: seeds ${seeds.filter((s) => !n.bySeed.has(s)).join(', ')}`);
