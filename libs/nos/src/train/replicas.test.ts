@@ -64,57 +64,86 @@ describe('shardBounds', () => {
   });
 });
 
-describe('data-parallel training', () => {
-  it('one step applies the shard-weighted mean of the shards’ gradients and BatchNorm statistics', async () => {
-    const result = await train(
-      options({ epochs: 1, train: syntheticDataset({ count: 20, size: 16, channels: 3, numClasses: 4, seed: 5 }) }),
-    );
-    expect(result.replicas).toBe(2);
-    expect(result.steps).toBe(1);
-
-    // The same step in one thread, from the loop's parts: its batch, its dropout seeds (the replica
-    // mixes its index into the loop's), each shard's gradients from the initial weights.
-    const one = syntheticDataset({ count: 20, size: 16, channels: 3, numClasses: 4, seed: 5 });
-    const rng = Rng.fromSeed(mixSeed(3, 0x7261696e));
-    const order = shuffledIndices(one.count, Rng.fromSeed(mixSeed(3, 0, 0x73687566)));
-    const batch = makeBatch(one, order.subarray(0, 20), { channels: 3, rng });
-    const a = modelFromSpec(spec, { seed: 3 }).model;
-    const b = modelFromSpec(spec, { seed: 3 }).model;
+/**
+ * What `train(o)` with two replicas must compute, done in one thread from the loop's parts: every
+ * step's batch and dropout seeds from the run's Rng (the replica mixes its index into the loop's),
+ * each half of the batch's gradients on its own copy of the weights (`a` the loop's, `b` the
+ * replica's), their mean applied once with the schedule's learning rate, the moving statistics
+ * averaged. Returns both copies as they are after the last step.
+ */
+async function oneThreadShares(o: TrainOptions): Promise<{ a: tfl.LayersModel; b: tfl.LayersModel }> {
+  const a = modelFromSpec(spec, { seed: o.seed }).model;
+  const b = modelFromSpec(spec, { seed: o.seed }).model;
+  const plan = planRun(a, o);
+  const optimizer = createOptimizer(plan.optimizerSpec, o.learningRate);
+  const ta = a.trainableWeights.map((v) => v.read() as tf.Variable);
+  const tb = b.trainableWeights.map((v) => v.read() as tf.Variable);
+  const stepA = {
+    model: a,
+    optimizer,
+    trainable: ta,
+    decayed: new Set(ta.filter((v) => v.shape.length >= 2).map((v) => v.name)),
+    nos: false,
+  };
+  const rng = Rng.fromSeed(mixSeed(o.seed, 0x7261696e));
+  const px = 16 * 16 * 3;
+  const half = (m: Batch, s: number, e: number): Batch => ({ ...m, n: e - s, x: m.x.slice(s * px, e * px), y: m.y.slice(s, e) });
+  const size = plan.batchSize;
+  for (let step = 0; step < plan.totalSteps; step++) {
+    const epoch = Math.floor(step / plan.stepsPerEpoch);
+    const inEpoch = step % plan.stepsPerEpoch;
+    const order = shuffledIndices(o.train.count, Rng.fromSeed(mixSeed(o.seed, epoch, 0x73687566)));
+    const batch = makeBatch(o.train, order.subarray(inEpoch * size, (inEpoch + 1) * size), {
+      channels: plan.channels,
+      rng,
+      ...plan.normalize,
+    });
     const seeds = dropoutLayers(a).map(() => rng.nextUint32());
     dropoutLayers(a).forEach((d, i) => (d.seed = seeds[i]));
     dropoutLayers(b).forEach((d, i) => (d.seed = mixSeed(seeds[i]!, 1)));
-    const px = 16 * 16 * 3;
-    const half = (m: Batch, s: number, e: number): Batch => ({ ...m, n: e - s, x: m.x.slice(s * px, e * px), y: m.y.slice(s, e) });
-    const plan = { teacher: undefined, labelSmoothing: 0, alpha: 0.5, temperature: 4, weightDecay: 1e-3 };
-    const trainable = (m: tfl.LayersModel) => m.trainableWeights.map((v) => v.read() as tf.Variable);
-    const ga = await stepGradients({ model: a, trainable: trainable(a), nos: false }, plan, half(batch, 0, 10), 0);
-    const gb = await stepGradients({ model: b, trainable: trainable(b), nos: false }, plan, half(batch, 10, 20), 0);
-    const ta = trainable(a);
-    const tb = trainable(b);
+    b.setWeights(a.getWeights());
+    setLearningRate(optimizer, learningRateAt(plan.schedule, o.learningRate, step, plan.totalSteps, plan.stepsPerEpoch));
+    const ga = await stepGradients({ model: a, trainable: ta, nos: false }, plan, half(batch, 0, size / 2), 0);
+    const gb = await stepGradients({ model: b, trainable: tb, nos: false }, plan, half(batch, size / 2, size), 0);
     const grads: tf.NamedTensorMap = {};
     ta.forEach((v, k) => (grads[v.name] = tf.add(tf.mul(ga.grads[v.name]!, 0.5), tf.mul(gb.grads[tb[k]!.name]!, 0.5))));
-    const optimizer = createOptimizer({ kind: 'sgd', momentum: 0.9 }, 0.1);
-    applyStep(
-      { model: a, optimizer, trainable: ta, decayed: new Set(ta.filter((v) => v.shape.length >= 2).map((v) => v.name)), nos: false },
-      plan,
-      grads,
-    );
+    applyStep(stepA, plan, grads);
+    tf.dispose([...Object.values(ga.grads), ...Object.values(gb.grads), ...Object.values(grads)]);
     a.nonTrainableWeights.forEach((w, k) => {
       const v = w.read() as tf.Variable;
-      v.assign(tf.add(tf.mul(v, 0.5), tf.mul(b.nonTrainableWeights[k]!.read(), 0.5)));
+      const mean = tf.tidy(() => tf.add(tf.mul(v, 0.5), tf.mul(b.nonTrainableWeights[k]!.read(), 0.5)));
+      v.assign(mean);
+      mean.dispose();
     });
-    const expected = flatWeights(a);
-    const restored = modelFromSpec(spec, { seed: 3 }).model;
-    loadModelWeights(restored, result.checkpoint.weights);
-    const got = flatWeights(restored);
-    // Bitwise: the replica thread runs the same wasm kernels on the same numbers.
-    got.forEach((arr, i) => expect(Array.from(arr), `weight ${i} (${a.weights[i]!.originalName})`).toEqual(Array.from(expected[i]!)));
+  }
+  optimizer.dispose();
+  return { a, b };
+}
+
+/** The run's final weights, bitwise: the replica thread runs the same wasm kernels on the same numbers. */
+function expectWeightsOf(result: { checkpoint: Checkpoint }, expected: tfl.LayersModel): Float32Array[] {
+  const restored = modelFromSpec(spec, { seed: 3 }).model;
+  loadModelWeights(restored, result.checkpoint.weights);
+  const got = flatWeights(restored);
+  const want = flatWeights(expected);
+  got.forEach((arr, i) => expect(Array.from(arr), `weight ${i} (${expected.weights[i]!.originalName})`).toEqual(Array.from(want[i]!)));
+  restored.dispose();
+  return got;
+}
+
+describe('data-parallel training', () => {
+  it('one step applies the shard-weighted mean of the shards’ gradients and BatchNorm statistics', async () => {
+    const o = options({ epochs: 1, train: syntheticDataset({ count: 20, size: 16, channels: 3, numClasses: 4, seed: 5 }) });
+    const result = await train(o);
+    expect(result.replicas).toBe(2);
+    expect(result.steps).toBe(1);
+    const { a, b } = await oneThreadShares(o);
+    const got = expectWeightsOf(result, a);
     // The averaged statistics are not either shard's own.
     expect(
       got.some((arr, i) => a.weights[i]!.trainable === false && Array.from(arr).join() !== Array.from(flatWeights(b)[i]!).join()),
     ).toBe(true);
-    optimizer.dispose();
-    [a, b, restored].forEach((m) => m.dispose());
+    [a, b].forEach((m) => m.dispose());
   });
 
   it('several steps are, weight for weight, the one-thread computation of BatchNorm over the shards', async () => {
@@ -122,53 +151,10 @@ describe('data-parallel training', () => {
     // shuffles and the moving statistics carried from step to step — what one step cannot show.
     const o = options({ epochs: 2, schedule: { kind: 'cosine' } });
     const result = await train(o);
-    const a = modelFromSpec(spec, { seed: 3 }).model;
-    const b = modelFromSpec(spec, { seed: 3 }).model;
-    const plan = planRun(a, o);
-    expect(plan.totalSteps).toBe(4);
-    const optimizer = createOptimizer(plan.optimizerSpec, o.learningRate);
-    const ta = a.trainableWeights.map((v) => v.read() as tf.Variable);
-    const tb = b.trainableWeights.map((v) => v.read() as tf.Variable);
-    const stepA = {
-      model: a,
-      optimizer,
-      trainable: ta,
-      decayed: new Set(ta.filter((v) => v.shape.length >= 2).map((v) => v.name)),
-      nos: false,
-    };
-    const rng = Rng.fromSeed(mixSeed(3, 0x7261696e));
-    const px = 16 * 16 * 3;
-    const half = (m: Batch, s: number, e: number): Batch => ({ ...m, n: e - s, x: m.x.slice(s * px, e * px), y: m.y.slice(s, e) });
-    for (let step = 0; step < plan.totalSteps; step++) {
-      const epoch = Math.floor(step / plan.stepsPerEpoch);
-      const inEpoch = step % plan.stepsPerEpoch;
-      const order = shuffledIndices(data.count, Rng.fromSeed(mixSeed(3, epoch, 0x73687566)));
-      const batch = makeBatch(data, order.subarray(inEpoch * 20, (inEpoch + 1) * 20), { channels: plan.channels, rng, ...plan.normalize });
-      const seeds = dropoutLayers(a).map(() => rng.nextUint32());
-      dropoutLayers(a).forEach((d, i) => (d.seed = seeds[i]));
-      dropoutLayers(b).forEach((d, i) => (d.seed = mixSeed(seeds[i]!, 1)));
-      b.setWeights(a.getWeights());
-      setLearningRate(optimizer, learningRateAt(plan.schedule, o.learningRate, step, plan.totalSteps, plan.stepsPerEpoch));
-      const ga = await stepGradients({ model: a, trainable: ta, nos: false }, plan, half(batch, 0, 10), 0);
-      const gb = await stepGradients({ model: b, trainable: tb, nos: false }, plan, half(batch, 10, 20), 0);
-      const grads: tf.NamedTensorMap = {};
-      ta.forEach((v, k) => (grads[v.name] = tf.add(tf.mul(ga.grads[v.name]!, 0.5), tf.mul(gb.grads[tb[k]!.name]!, 0.5))));
-      applyStep(stepA, plan, grads);
-      tf.dispose([...Object.values(ga.grads), ...Object.values(gb.grads), ...Object.values(grads)]);
-      a.nonTrainableWeights.forEach((w, k) => {
-        const v = w.read() as tf.Variable;
-        const mean = tf.tidy(() => tf.add(tf.mul(v, 0.5), tf.mul(b.nonTrainableWeights[k]!.read(), 0.5)));
-        v.assign(mean);
-        mean.dispose();
-      });
-    }
-    const restored = modelFromSpec(spec, { seed: 3 }).model;
-    loadModelWeights(restored, result.checkpoint.weights);
-    const got = flatWeights(restored);
-    const expected = flatWeights(a);
-    got.forEach((arr, i) => expect(Array.from(arr), `weight ${i} (${a.weights[i]!.originalName})`).toEqual(Array.from(expected[i]!)));
-    optimizer.dispose();
-    [a, b, restored].forEach((m) => m.dispose());
+    expect(result.steps).toBe(4);
+    const { a, b } = await oneThreadShares(o);
+    expectWeightsOf(result, a);
+    [a, b].forEach((m) => m.dispose());
   });
 
   it('is deterministic and resumes bitwise from a checkpoint', async () => {
