@@ -523,6 +523,111 @@ describe('the dashboard live, and when things are missing', () => {
     }
   }, 60_000);
 
+  it('/search: a confirmed search shows each front network at every seed, its mean ± sd, and the front of the means', async () => {
+    const database = await openDatabase({ kind: 'pglite' });
+    const store = new Store(database.db);
+    const spec = loadSpecText(`name: confirmed
+seed: 1
+searches:
+  - { name: acc, network: mobilenet_v2, space: blocks, operators: [dw, fuse_half], strategy: random, objectives: [accuracy, latency], budget: 3, training: { dataset: synthetic, epochs: 1 }, confirm: { seeds: [2, 3] } }
+`);
+    const [job] = expandSpec(spec).map((j, position) => ({
+      position,
+      kind: j.kind,
+      group: j.group,
+      key: jobKey(j.kind, j.params, 'test'),
+      params: j.params,
+    }));
+    const id = 'confirmed-search';
+    await store.createCampaign({ id, spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: false });
+    await store.registerJobs(id, [job!], false);
+    // What a finished search with confirm stores (searches.ts ConfirmedSearchFront), written by hand:
+    // network a led at seed 1 and falls off the front of the means; the accuracies are binary fractions.
+    const ops = (op: string) => new Array<string>(17).fill(op);
+    const front = [
+      { key: 'a', operators: ops('dw'), objectives: { accuracy: -0.625, latency: 100 } },
+      { key: 'b', operators: ops('fuse_half'), objectives: { accuracy: -0.5, latency: 60 } },
+    ];
+    for (const [i, entry] of front.entries())
+      await store.saveSearchCandidate({
+        jobKey: job!.key,
+        candidateIndex: i,
+        candidateKey: entry.key,
+        generation: 0,
+        ...entry,
+        trainingKey: `t-${entry.key}`,
+      });
+    const networks = [
+      {
+        ...front[0]!,
+        objectives: { accuracy: -0.5, latency: 100 },
+        accuracies: [0.625, 0.4375, 0.4375],
+        mean: 0.5,
+        sd: 0.108253,
+        onFront: false,
+      },
+      {
+        ...front[1]!,
+        objectives: { accuracy: -0.5625, latency: 60 },
+        accuracies: [0.5, 0.625, 0.5625],
+        mean: 0.5625,
+        sd: 0.0625,
+        onFront: true,
+      },
+    ].map((n) => ({ ...n, trainingKeys: ['t1', 't2', 't3'] }));
+    await store.saveSearchResult(
+      id,
+      {
+        jobKey: job!.key,
+        network: 'mobilenet_v2',
+        space: 'blocks',
+        strategy: 'random',
+        objectives: ['accuracy', 'latency'],
+        evaluations: 2,
+        generations: 1,
+        runs: 1,
+        front,
+        confirmed: { seeds: [1, 2, 3], networks },
+      },
+      'test',
+      'w',
+    );
+    await store.saveSearchFront(job!.key, 1, 2, front);
+    const seeded = await startApi({
+      service: new LocalCampaignService(store, async () => stack.client.client),
+      logger: stack.logger,
+      host: '127.0.0.1',
+      port: 0,
+    });
+    try {
+      const { page, errors } = await open(`/search?campaign=${id}`, seeded.url);
+      const table = page.getByTestId('confirmed-front');
+      await table.waitFor();
+      expect(await page.locator('h2', { hasText: 'Front confirmed' }).textContent()).toBe('Front confirmed over 3 seeds');
+      expect(await table.locator('thead th').allTextContents()).toEqual([
+        'network',
+        'accuracy % at seeds 1 / 2 / 3',
+        'mean ± sd',
+        'latency',
+        'front of the means',
+      ]);
+      const rows = table.locator('tbody tr');
+      expect(await rows.count()).toBe(2);
+      const cells = async (i: number) => (await rows.nth(i).locator('td').allTextContents()).map((t) => t.trim());
+      expect((await cells(0)).slice(1)).toEqual(['62.50 / 43.75 / 43.75', '50.00 ± 10.83', '100', '']);
+      expect((await cells(1)).slice(1)).toEqual(['50.00 / 62.50 / 56.25', '56.25 ± 6.25', '60', '★']);
+      // Each network named by its candidate's number, with its per-block operators.
+      expect((await cells(0))[0]).toMatch(/^#0/);
+      expect(await rows.nth(1).locator('[data-testid="operator-strip"] .cell').count()).toBe(17);
+      await screenshot(page, 'search-confirmed');
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await seeded.close();
+      await database.close();
+    }
+  }, 60_000);
+
   it('says the API cannot be reached when it goes away', async () => {
     const doomed = await startApi({ service: stack.service, logger: stack.logger, host: '127.0.0.1', port: 0 });
     const { page } = await open('/compare?networks=mobilenet_v2', doomed.url);

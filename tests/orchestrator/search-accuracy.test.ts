@@ -8,6 +8,7 @@ import { evaluateStatic, makeSpace, runSearch, searchSummary, type Candidate } f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow, LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec, type SearchJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
+import { renderSearchFronts } from '../../apps/orchestrator/dist/cli/commands/campaign.js';
 import { candidateTraining } from '../../apps/orchestrator/dist/campaigns/search.js';
 import { normaliseSpec, specHash } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
@@ -305,6 +306,80 @@ describe('searches with the accuracy objective', () => {
       stored.map((c) => [c.operators, c.fidelity, c.objectives]),
     );
     expect(result!.front.map((e) => ({ operators: e.operators, objectives: e.objectives }))).toEqual(searchSummary(run).front);
+  }, 300_000);
+
+  it('confirm: trains the one-seed front again at more seeds and reports the front of the mean accuracies', async () => {
+    const confirming = { ...search, name: 'confirmed', confirm: { seeds: [5, 4] } };
+    const submitted = await service.submit({ name: 'accuracy-confirm', searches: [confirming] });
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const [result] = await service.searchResults(submitted.campaignId);
+    // The same candidates as the search without confirm (same seeds): their seed-3 trainings reused.
+    const stored = await store.searchCandidates(result!.jobKey);
+    expect(stored.map((c) => [c.operators, c.objectives, c.trainingKey])).toEqual(
+      candidates.map((c) => [c.operators, c.objectives, c.trainingKey]),
+    );
+    const confirmed = result!.confirmed!;
+    expect(confirmed.seeds).toEqual([3, 4, 5]);
+    expect(confirmed.networks.map((n) => n.key)).toEqual(result!.front.map((e) => e.key));
+    // More than one network, so the front of the means below is a real comparison.
+    expect(confirmed.networks.length).toBeGreaterThan(1);
+    const confirmParams = expandSpec(normaliseSpec({ name: 'x', searches: [confirming] }))[0]!.params as SearchJobParams;
+    const trained = new Map((await store.trainingResults(submitted.campaignId)).map((t) => [t.jobKey, t]));
+    for (const n of confirmed.networks) {
+      const candidate = stored.find((c) => c.candidateKey === n.key)!;
+      // Seed 3: the search's own training; seeds 4 and 5: the jobs a trainings entry of that network and seed makes.
+      expect(n.trainingKeys).toEqual([
+        candidate.trainingKey,
+        jobKey('train', candidateTraining(confirmParams, { operators: n.operators }, 4)),
+        jobKey('train', candidateTraining(confirmParams, { operators: n.operators }, 5)),
+      ]);
+      expect(n.trainingKeys.map((key) => trained.get(key)?.seed)).toEqual([3, 4, 5]);
+      expect(n.accuracies).toEqual(n.trainingKeys.map((key) => trained.get(key)!.testAccuracy));
+      expect(n.accuracies[0]).toBe(-candidate.objectives.accuracy!);
+      const mean = (n.accuracies[0]! + n.accuracies[1]! + n.accuracies[2]!) / 3;
+      expect(n.mean).toBeCloseTo(mean, 12);
+      expect(n.sd).toBeCloseTo(Math.sqrt(n.accuracies.reduce((sum, a) => sum + (a - mean) ** 2, 0) / 2), 12);
+      expect(n.objectives).toEqual({ ...candidate.objectives, accuracy: -n.mean });
+    }
+    // On the front of the means exactly when no other confirmed network is at least as good on both and better on one.
+    const beats = (a: (typeof confirmed.networks)[number], b: (typeof confirmed.networks)[number]) =>
+      a.mean >= b.mean &&
+      a.objectives.latency! <= b.objectives.latency! &&
+      (a.mean > b.mean || a.objectives.latency! < b.objectives.latency!);
+    for (const n of confirmed.networks) expect(n.onFront).toBe(!confirmed.networks.some((o) => beats(o, n)));
+    // The confirmation trainings belong to the campaign's training views (recorded by the search).
+    const recorded = new Set((await store.searchTrainings(submitted.campaignId)).map((t) => t.trainingKey));
+    for (const n of confirmed.networks) for (const key of n.trainingKeys) expect(recorded.has(key)).toBe(true);
+    // A confirmation training is what it says: retrained in this process at seed 4, the same accuracy.
+    const first = confirmed.networks[0]!;
+    const again = await runTraining({
+      dataset: 'synthetic',
+      network: 'mobilenet_v2',
+      variant: 'custom',
+      operators: first.operators as never,
+      method: 'scratch',
+      width: 0.25,
+      epochs: 1,
+      limit: 64,
+      batch: 32,
+      seed: 4,
+    });
+    expect(again.testAccuracy).toBe(first.accuracies[1]);
+    // The CLI's report, the dashboard's search view and an export carry it.
+    const text = renderSearchFronts([result!]);
+    expect(text).toContain(`confirmed over 3 seeds: ${confirmed.networks.filter((n) => n.onFront).length} of ${confirmed.networks.length}`);
+    expect(text).toContain('accuracy % at seeds 3 / 4 / 5');
+    const [view] = await new DashboardQueries(stack.database.db).searches(submitted.campaignId);
+    expect(view!.confirmed).toEqual(confirmed);
+    const doc = JSON.parse(JSON.stringify(await service.exportCampaign(submitted.campaignId, { checkpoints: false })));
+    const other = await openDatabase({ kind: 'pglite' });
+    try {
+      const otherService = new LocalCampaignService(new Store(other.db), async () => stack.client.client);
+      await otherService.importCampaign(doc);
+      expect((await otherService.searchResults(submitted.campaignId))[0]!.confirmed).toEqual(confirmed);
+    } finally {
+      await other.close();
+    }
   }, 300_000);
 
   it('trains candidates with NOS from the baseline training of the campaign, once that job has finished', async () => {

@@ -6,13 +6,13 @@
  * leaves one row.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { candidateKey, evaluateCandidate, paretoFront, type Candidate, type ObjectiveName } from '@fuselab/nas';
+import { candidateKey, confirmFront, evaluateCandidate, paretoFront, type Candidate, type ObjectiveName } from '@fuselab/nas';
 import type { SearchJobParams } from '../campaigns/expand.js';
 import { evaluationRequestOf, searchSpaceOf } from '../campaigns/search.js';
 import { jobCodeVersion } from '../campaigns/versions.js';
 import { rethrowForActivity } from '../errors/activity-failure.js';
-import type { SearchCandidateRow, Store } from '../store/store.js';
-import type { SearchActivities } from './types.js';
+import type { ConfirmedSearchFront, SearchCandidateRow, Store } from '../store/store.js';
+import type { Confirmation, SearchActivities } from './types.js';
 
 /** The front of stored candidates (evaluation order), as libs/nas' runSearch computes it: full evaluations only. */
 export function frontOf(rows: readonly SearchCandidateRow[], objectives: readonly ObjectiveName[]) {
@@ -25,6 +25,52 @@ export function frontOf(rows: readonly SearchCandidateRow[], objectives: readonl
       ...(row.array ? { array: row.array } : {}),
     }));
   return paretoFront(entries, objectives);
+}
+
+/** A network's operators as one string (the array gene aside: candidates that differ only in it share their trainings). */
+const networkId = (operators: readonly string[]) => operators.join(',');
+
+/** The distinct networks of a front, in its order. */
+export function frontNetworksOf(front: ReadonlyArray<{ operators: readonly string[] }>): string[][] {
+  return [...new Map(front.map((entry) => [networkId(entry.operators), [...entry.operators]])).values()];
+}
+
+/**
+ * A search's front confirmed over its `confirm` seeds (libs/nas confirmFront): at the search's
+ * training seed each network's accuracy and training are its stored candidate's, at the others
+ * the confirmation trainings'. Throws when a confirmation is missing.
+ */
+export function confirmedFrontOf(
+  front: ReturnType<typeof frontOf>,
+  rows: readonly SearchCandidateRow[],
+  params: SearchJobParams,
+  confirmations: readonly Confirmation[],
+): ConfirmedSearchFront {
+  if (!params.training || !params.confirm) throw new Error(`search of ${params.network} has nothing to confirm`);
+  const searchSeed = params.training.seed;
+  const trainingKeyOf = new Map(rows.map((row) => [row.candidateKey, row.trainingKey]));
+  const confirmed = new Map(confirmations.map((c) => [`${networkId(c.operators)}@${c.seed}`, c]));
+  const at = (entry: (typeof front)[number], seed: number) => {
+    if (seed === searchSeed) return { key: trainingKeyOf.get(entry.key) ?? '', accuracy: -entry.objectives.accuracy! };
+    const c = confirmed.get(`${networkId(entry.operators)}@${seed}`);
+    return { key: c?.key ?? '', accuracy: c?.testAccuracy ?? Number.NaN };
+  };
+  const seeds = [searchSeed, ...params.confirm.seeds];
+  const result = confirmFront(front, params.objectives, seeds, (entry, seed) => at(entry, seed).accuracy);
+  return {
+    seeds: result.seeds,
+    networks: result.networks.map(({ entry, accuracies, mean, sd, objectives, onFront }) => ({
+      key: entry.key,
+      operators: entry.operators,
+      ...(entry.array ? { array: entry.array } : {}),
+      objectives,
+      accuracies,
+      trainingKeys: seeds.map((seed) => at(entry, seed).key),
+      mean,
+      sd,
+      onFront,
+    })),
+  };
 }
 
 export function createSearchActivities(store: Store, worker: string): SearchActivities {
@@ -74,9 +120,19 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
       await store.saveSearchFront(jobKey, generation, rows.length, front);
       return { evaluations: rows.length, front: front.length };
     },
-    async finishSearch({ campaignId, jobKey, params, generations, runs }) {
+    async frontNetworks({ jobKey, params }) {
+      return frontNetworksOf(frontOf(await store.searchCandidates(jobKey), params.objectives));
+    },
+    async finishSearch({ campaignId, jobKey, params, generations, runs, confirmations }) {
       const rows = await store.searchCandidates(jobKey);
       const front = frontOf(rows, params.objectives);
+      let confirmed: ConfirmedSearchFront | undefined;
+      try {
+        // A confirmation the workflow did not pass is a bug, not bad input: the same on every attempt.
+        if (params.confirm) confirmed = confirmedFrontOf(front, rows, params, confirmations ?? []);
+      } catch (error) {
+        rethrowForActivity(error);
+      }
       await store.saveSearchResult(
         campaignId,
         {
@@ -89,6 +145,7 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
           generations,
           runs,
           front,
+          ...(confirmed ? { confirmed } : {}),
         },
         jobCodeVersion('nas', params),
         worker,

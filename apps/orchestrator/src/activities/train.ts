@@ -399,10 +399,10 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       await store.startJob(campaignId, job.key, worker, Context.current().info.attempt);
       return train(campaignId, job.key, job.params as TrainJobParams, force);
     },
-    async trainSearchCandidate({ campaignId, jobKey: searchKey, params, candidate }) {
+    async trainSearchCandidate({ campaignId, jobKey: searchKey, params, candidate, seed }) {
       // Never forced: a candidate's training is a job like any other, and two candidates that
       // differ only in their array share it (campaigns/search.ts candidateTraining).
-      const job = candidateTraining(params, candidate);
+      const job = candidateTraining(params, candidate, seed);
       const key = jobKey('train', job);
       // Recorded first, so the campaign's training views show it while it runs.
       if (searchKey) await store.recordSearchTraining(searchKey, key, job);

@@ -129,6 +129,8 @@ export interface TrainActivities {
     jobKey?: string;
     params: SearchJobParams;
     candidate: SearchCandidateValue;
+    /** A confirmation training (the search's `confirm`): this seed instead of the search's training seed. */
+    seed?: number;
   }): Promise<TrainJobResult>;
   /**
    * Trains the supernet of a search with training method `supernet` (campaigns/search.ts
@@ -189,12 +191,27 @@ export interface SearchActivities {
     params: SearchJobParams;
     generation: number;
   }): Promise<{ evaluations: number; front: number }>;
-  /** Stores the finished search once and completes the job. */
+  /** The distinct networks (per-block operators, array aside) of the front of every candidate stored: what `confirm` trains again. */
+  frontNetworks(input: { jobKey: string; params: SearchJobParams }): Promise<string[][]>;
+  /**
+   * Stores the finished search once and completes the job; with `confirm`, the front confirmed by
+   * `confirmations` (one per front network and confirmation seed).
+   */
   finishSearch(input: {
     campaignId: string;
     jobKey: string;
     params: SearchJobParams;
     generations: number;
     runs: number;
+    confirmations?: Confirmation[];
   }): Promise<{ evaluations: number; front: number }>;
+}
+
+/** A front network trained again at a confirmation seed (the search's `confirm`). */
+export interface Confirmation {
+  operators: string[];
+  seed: number;
+  /** The training job's key and its test accuracy (a fraction). */
+  key: string;
+  testAccuracy: number;
 }

@@ -233,15 +233,17 @@ export interface NormalisedSearch {
   training?: SearchTraining;
   /** Latency bounds (libs/nas constraints.ts): candidates that miss them are neither evaluated nor trained. */
   constraints?: Constraints;
+  /** With `training` (not method supernet): the one-seed front trained again at these seeds (sorted, none the training's). */
+  confirm?: { seeds: number[] };
 }
+
+/** How searches measure candidates: the paper's networks (224 px, 1000 classes), the reference timing model. */
+export const SEARCH_EVALUATION = { model: 'reference', inputSize: 224, numClasses: 1000 } as const;
 
 /**
  * A search job's parameters (hence its key): the search entry without its name, plus the
  * evaluation settings libs/nas defaults to (recorded so the key changes if they ever do).
  */
-/** How searches measure candidates: the paper's networks (224 px, 1000 classes), the reference timing model. */
-export const SEARCH_EVALUATION = { model: 'reference', inputSize: 224, numClasses: 1000 } as const;
-
 export interface SearchJobParams extends Omit<NormalisedSearch, 'name' | 'training'> {
   model: 'reference';
   inputSize: number;

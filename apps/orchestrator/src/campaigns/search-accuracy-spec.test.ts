@@ -164,3 +164,52 @@ searches:
     );
   });
 });
+
+describe('searches[].confirm (the front trained again at more seeds)', () => {
+  const confirmed = (confirm: string, training = FOLDER) => spec(`${training}    confirm: ${confirm}\n`);
+
+  it('keeps the seeds sorted in the job parameters, and keys searches without confirm as before', () => {
+    const params = searchParams(confirmed('{ seeds: [7, 5] }'));
+    expect(params.confirm).toEqual({ seeds: [5, 7] });
+    expect(searchParams(spec(FOLDER))).not.toHaveProperty('confirm');
+    expect(jobKey('nas', params)).not.toBe(jobKey('nas', searchParams(spec(FOLDER))));
+  });
+
+  it('trains a front network at a confirmation seed as the trainings entry of that network and seed (same key)', () => {
+    const params = searchParams(confirmed('{ seeds: [5] }'));
+    const entry = expandSpec(
+      loadSpecText(`
+name: t
+trainings:
+  - dataset: folder
+    data: data/cifar.tar.gz
+    network: mobilenet_v2
+    operators: [[${OPERATORS.join(', ')}]]
+    width: 0.25
+    epochs: 2
+    limit: 4000
+    augment: { crop: 0 }
+    seeds: [5]
+`),
+    )[0]!.params;
+    expect(candidateTraining(params, { operators: OPERATORS }, 5)).toEqual(entry);
+    // Without a seed: the search's own (4).
+    expect(candidateTraining(params, { operators: OPERATORS })).toMatchObject({ seed: 4 });
+  });
+
+  it('refuses what it cannot confirm, naming the field', () => {
+    expect(specError(spec(`    confirm: { seeds: [5] }\n`, '[latency, params]'))).toBe(
+      'searches[0].confirm: confirmation trains the front again at more seeds: only used with the accuracy objective and training',
+    );
+    expect(specError(confirmed('{ seeds: [5] }', '    training: { dataset: synthetic, epochs: 1, method: supernet }\n'))).toBe(
+      'searches[0].confirm: method supernet scores networks by inherited accuracy on one supernet, not by trainings at a seed: nothing to confirm',
+    );
+    expect(specError(confirmed('{ seeds: [5, 5] }'))).toBe('searches[0].confirm.seeds: duplicate seed "5"');
+    expect(specError(confirmed('{ seeds: [4, 5] }'))).toBe(
+      "searches[0].confirm.seeds: seed 4 is the search's training seed: every candidate is trained at it already",
+    );
+    expect(specError(confirmed('{ seeds: [] }'))).toMatch(/^searches\[0\]\.confirm\.seeds: expected at least one seed/);
+    expect(specError(confirmed('{ seeds: [1.5] }'))).toMatch(/^searches\[0\]\.confirm\.seeds\[0\]: expected an integer seed/);
+    expect(specError(confirmed('{ seeds: [2], top: 3 }'))).toBe('searches[0].confirm: unknown field "top"');
+  });
+});

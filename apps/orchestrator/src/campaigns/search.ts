@@ -81,16 +81,18 @@ export function constraintCheckOf(
 export function candidateTraining(
   params: SearchJobParams,
   candidate: { operators: readonly string[]; fidelity?: number | undefined },
+  /** A confirmation training's seed (the search's `confirm`), with the same teacher; default: the search's training seed. */
+  seed?: number,
 ): TrainJobParams {
   if (!params.training) throw new Error(`search of ${params.network} has no training settings (needed by the accuracy objective)`);
-  const { seed, method, teacher, recalibrate: _scoring, ...settings } = params.training;
+  const { seed: searchSeed, method, teacher, recalibrate: _scoring, ...settings } = params.training;
   if (method === 'supernet') throw new Error(`search of ${params.network} scores candidates on its supernet: it trains none of them`);
   // A multi-fidelity strategy's early rungs (halving) train that fraction of the epochs, at least one.
   const epochs = candidate.fidelity === undefined ? settings.epochs : Math.max(1, Math.round(settings.epochs * candidate.fidelity));
   return {
     ...trainJobParams(
       { ...settings, epochs },
-      { network: params.network, variant: 'custom', operators: [...candidate.operators], method, seed },
+      { network: params.network, variant: 'custom', operators: [...candidate.operators], method, seed: seed ?? searchSeed },
     ),
     ...(teacher ? { teacher } : {}),
   };

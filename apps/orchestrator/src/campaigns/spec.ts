@@ -179,6 +179,17 @@ const searchSchema = z.strictObject({
   rungs: positiveInt('an integer ≥ 2').optional(),
   /** With the `accuracy` objective: how every candidate is trained (a fuselab-train job each). */
   training: searchTrainingSchema.optional(),
+  /**
+   * With the `accuracy` objective: every network of the one-seed front is trained again at these
+   * seeds, and the search reports the front of the mean accuracies (libs/nas confirm.ts).
+   */
+  confirm: z
+    .strictObject({
+      seeds: z
+        .array(z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).nonnegative())
+        .min(1, { error: 'expected at least one seed' }),
+    })
+    .optional(),
   /** Latency bounds: `latency` (cycles at most) and/or `speedup` (at least, against the all-dw network on the same array). */
   constraints: z
     .strictObject({
@@ -311,7 +322,9 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
   if ((base.eta !== undefined || base.rungs !== undefined) && base.strategy !== 'halving')
     throw new SpecError(`${field}.${base.eta !== undefined ? 'eta' : 'rungs'}`, 'only used with strategy halving');
   const training = search.training && normaliseSearchTraining(`${field}.training`, search.training, { ...base, field }, trainings);
-  if (base.strategy === ZERO_COST_PT) return zeroCostPtSearch(field, search, { ...base, strategy: ZERO_COST_PT }, training);
+  const confirm = search.confirm && normaliseConfirm(`${field}.confirm`, search.confirm, training);
+  if (base.strategy === ZERO_COST_PT)
+    return { ...zeroCostPtSearch(field, search, { ...base, strategy: ZERO_COST_PT }, training), ...(confirm ? { confirm } : {}) };
   try {
     const space = makeSpace({ network: base.network, space: base.space, operators: base.operators, arrays: base.arrays });
     const budget =
@@ -327,7 +340,13 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
       );
     createStrategy(strategyOptionsOf({ ...base, budget, ...SEARCH_EVALUATION }, space));
     const constraints = validateConstraints(search.constraints);
-    const params = { ...base, budget, ...(training ? { training } : {}), ...(Object.keys(constraints).length ? { constraints } : {}) };
+    const params = {
+      ...base,
+      budget,
+      ...(training ? { training } : {}),
+      ...(confirm ? { confirm } : {}),
+      ...(Object.keys(constraints).length ? { constraints } : {}),
+    };
     // Refuses bounds no network of the space meets: the workflow's own check, built here once.
     constraintCheckOf({ ...params, ...SEARCH_EVALUATION }, space);
     return params;
@@ -337,6 +356,25 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
       throw new SpecError(`${field}.${error.field === 'populationSize' ? 'population' : error.field}`, error.problem);
     throw error;
   }
+}
+
+/**
+ * A search's `confirm`: seeds distinct and sorted, none of them the seed every candidate was
+ * trained at already, and standalone trainings to repeat (a supernet's inherited accuracy is one
+ * supernet's, not a network's at a seed).
+ */
+function normaliseConfirm(field: string, confirm: { seeds: number[] }, training: SearchTraining | undefined): { seeds: number[] } {
+  if (!training)
+    throw new SpecError(field, 'confirmation trains the front again at more seeds: only used with the accuracy objective and training');
+  if (training.method === 'supernet')
+    throw new SpecError(
+      field,
+      'method supernet scores networks by inherited accuracy on one supernet, not by trainings at a seed: nothing to confirm',
+    );
+  checkDistinct(`${field}.seeds`, confirm.seeds, 'seed');
+  if (confirm.seeds.includes(training.seed))
+    throw new SpecError(`${field}.seeds`, `seed ${training.seed} is the search's training seed: every candidate is trained at it already`);
+  return { seeds: [...confirm.seeds].sort((a, b) => a - b) };
 }
 
 /**

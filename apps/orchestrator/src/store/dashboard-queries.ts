@@ -11,6 +11,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { NEGATED_OBJECTIVES } from '@fuselab/nas';
 import type { Db } from './db.js';
+import type { ConfirmedSearchFront } from './searches.js';
 
 /** The columns of `jobs` a job page may project, and their SQL. */
 export const JOB_FIELDS = {
@@ -513,7 +514,8 @@ export class DashboardQueries {
 
   /** The search jobs of a campaign (finished or not), in spec order. */
   async searches(campaignId: string): Promise<Row[]> {
-    const rows = await this.all(sql`select j.key, j."group" as name, j.status, j.params, r.strategy, r.evaluations, r.generations
+    const rows = await this
+      .all(sql`select j.key, j."group" as name, j.status, j.params, r.strategy, r.evaluations, r.generations, r.confirmed
       from jobs j left join search_results r on r.job_key = j.key where j.campaign_id = ${campaignId} and j.kind = 'nas' order by j.position`);
     return rows.map((row) => {
       const params = row.params as { network: string; objectives: string[]; strategy: string };
@@ -527,6 +529,8 @@ export class DashboardQueries {
         strategy: params.strategy,
         evaluations: num(row.evaluations),
         generations: num(row.generations),
+        // A finished search with `confirm`: its front over more seeds (searches.ts ConfirmedSearchFront).
+        confirmed: (row.confirmed ?? null) as ConfirmedSearchFront | null,
       };
     });
   }

@@ -80,6 +80,24 @@ const simResultRow = z.object({
   layers: z.array(simLayerRow).optional(),
 });
 
+/** searches.ts ConfirmedSearchFront (absent from documents written before `confirm` existed). */
+const confirmedFront = z.object({
+  seeds: z.array(z.number().int().nonnegative()).min(1),
+  networks: z.array(
+    z.object({
+      key: z.string(),
+      operators: z.array(z.string()),
+      array: z.unknown().optional(),
+      objectives: z.record(z.string(), z.number()),
+      accuracies: z.array(z.number()),
+      trainingKeys: z.array(key),
+      mean: z.number(),
+      sd: z.number().nullable(),
+      onFront: z.boolean(),
+    }),
+  ),
+});
+
 const searchResultRow = z.object({
   jobKey: key,
   network: z.string(),
@@ -97,6 +115,7 @@ const searchResultRow = z.object({
       array: z.unknown().optional(),
     }),
   ),
+  confirmed: confirmedFront.nullable().optional(),
   codeVersion: z.string(),
   worker: z.string().nullable(),
 });

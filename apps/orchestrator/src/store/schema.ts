@@ -270,6 +270,11 @@ export const searchResults = pgTable('search_results', {
   runs: integer().notNull(),
   /** searchSummary's entries: [{ key, operators, objectives, array? }], in evaluation order. */
   front: jsonb().notNull(),
+  /**
+   * A search with `confirm`: its front's networks trained again at more seeds (searches.ts
+   * ConfirmedSearchFront: each network's accuracy per seed, mean ± sd, and the front of the means).
+   */
+  confirmed: jsonb(),
   codeVersion: text('code_version').notNull(),
   worker: text(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -28,6 +28,27 @@ export interface SearchCandidateRow extends SearchCandidateInput {
   createdAt: Date;
 }
 
+/**
+ * A front confirmed over more seeds (libs/nas confirmFront, stored as plain data): every network
+ * of the one-seed front with its test accuracy (a fraction) and training per seed — the search's
+ * own seed first — their mean and sample deviation, its objectives with `accuracy` the negated
+ * mean, and whether it is on the front of the means.
+ */
+export interface ConfirmedSearchFront {
+  seeds: number[];
+  networks: Array<{
+    key: string;
+    operators: string[];
+    array?: unknown;
+    objectives: Record<string, number>;
+    accuracies: number[];
+    trainingKeys: string[];
+    mean: number;
+    sd: number | null;
+    onFront: boolean;
+  }>;
+}
+
 export interface SearchResultInput {
   jobKey: string;
   network: string;
@@ -38,6 +59,8 @@ export interface SearchResultInput {
   generations: number;
   runs: number;
   front: Array<{ key: string; operators: string[]; objectives: Record<string, number>; array?: unknown }>;
+  /** Only for a search with `confirm` (null otherwise). */
+  confirmed?: ConfirmedSearchFront | null;
 }
 
 export interface SearchResultRow extends SearchResultInput {

@@ -28,7 +28,7 @@ import {
 import { ZERO_COST_PT } from '../choices.js';
 import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf, SUPERNET_SCORE_CHUNK } from '../campaigns/search.js';
-import type { SearchActivities, TrainJobResult } from '../activities/types.js';
+import type { Confirmation, SearchActivities, TrainJobResult } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 import { BOOKKEEPING_WAITS_PATCH, trainingActivities, waitingOnCancel } from './cancellation.js';
 
@@ -77,6 +77,8 @@ export interface SearchProgress {
   run: number;
   /** Size of the Pareto front after the last generation. */
   front: number;
+  /** A search with `confirm`, once its front is being trained again: trainings finished of all. */
+  confirmations?: { done: number; total: number };
 }
 
 export const searchProgressQuery = defineQuery<SearchProgress>('progress');
@@ -160,6 +162,37 @@ async function zeroCostPtSearch(campaignId: string, jobKey: string, params: Sear
   await evaluate().evaluateSearchCandidate({ campaignId, jobKey, params, index: 0, generation: 0, candidate, trained });
 }
 
+/**
+ * A search with `confirm`: every network of its one-seed front trained again at each confirmation
+ * seed — fuselab-train activities, `parallel` at once, keyed like any training (a `trainings`
+ * entry of that network and seed shares the job), so a retried or re-run search trains nothing
+ * twice. Searches without `confirm` never get here (recorded histories replay unchanged).
+ */
+async function trainConfirmations(
+  campaignId: string,
+  jobKey: string,
+  params: SearchJobParams,
+  parallel: number,
+  progress: SearchProgress,
+): Promise<Confirmation[]> {
+  const networks = await book().frontNetworks({ jobKey, params });
+  const tasks = networks.flatMap((operators) => params.confirm!.seeds.map((seed) => ({ operators, seed })));
+  progress.confirmations = { done: 0, total: tasks.length };
+  const confirmations = new Array<Confirmation>(tasks.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      const { operators, seed } = tasks[i]!;
+      const trained = await trainingActivities().trainSearchCandidate({ campaignId, jobKey, params, candidate: { operators }, seed });
+      confirmations[i] = { operators, seed, key: trained.key, testAccuracy: trained.testAccuracy! };
+      progress.confirmations!.done++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, tasks.length) }, lane));
+  return confirmations;
+}
+
 export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchProgress> {
   const progress: SearchProgress = {
     campaignId: input.campaignId,
@@ -209,6 +242,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   const check = constraintCheckOf(params, searchSpaceOf(params));
 
   let generationsThisRun = 0;
+  let confirmations: Confirmation[] | undefined;
   try {
     await scope.run(async () => {
       if (!strategy) {
@@ -216,6 +250,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         progress.evaluations = 1;
         progress.generation = 1;
         progress.front = (await book().recordSearchFront({ jobKey: key, params, generation: 1 })).front;
+        if (params.confirm) confirmations = await trainConfirmations(input.campaignId, key, params, parallel, progress);
         return;
       }
       const search = strategy;
@@ -288,6 +323,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         const recorded = await book().recordSearchFront({ jobKey: key, params, generation: progress.generation });
         progress.front = recorded.front;
       }
+      if (params.confirm) confirmations = await trainConfirmations(input.campaignId, key, params, parallel, progress);
     });
   } catch (error) {
     if (isCancellation(error) && cancelReason !== undefined) {
@@ -302,6 +338,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     params,
     generations: progress.generation,
     runs: progress.run,
+    ...(confirmations ? { confirmations } : {}),
   });
   progress.evaluations = finished.evaluations;
   progress.front = finished.front;

@@ -9,7 +9,7 @@ import { operatorString } from '@fuselab/fuseconv';
 import { NEGATED_OBJECTIVES } from '@fuselab/nas';
 import type { CampaignOutcome } from '../../campaigns/service.js';
 import type { CampaignProgress } from '../../workflows/campaign.js';
-import type { SearchResultRow } from '../../store/store.js';
+import type { ConfirmedSearchFront, SearchResultRow } from '../../store/store.js';
 import { normaliseSpec, parseSpecText } from '../../campaigns/spec.js';
 import { SpecError } from '../../campaigns/validation.js';
 import type { CommandContext } from '../../embedded/stack.js';
@@ -111,9 +111,36 @@ export function renderSearchFronts(rows: readonly SearchResultRow[]): string {
           ...r.objectives.map((o) => (entry.objectives[o] ?? NaN).toLocaleString('en-US')),
         ]);
       });
-      return `search ${r.name ?? r.jobKey.slice(0, 12)}: ${r.network} ${r.space} ${r.strategy}, ${r.evaluations} evaluations in ${r.generations} generations (${r.runs} workflow run${r.runs === 1 ? '' : 's'}), front of ${r.front.length}\n${table.toString()}`;
+      const found = `search ${r.name ?? r.jobKey.slice(0, 12)}: ${r.network} ${r.space} ${r.strategy}, ${r.evaluations} evaluations in ${r.generations} generations (${r.runs} workflow run${r.runs === 1 ? '' : 's'}), front of ${r.front.length}\n${table.toString()}`;
+      return r.confirmed ? `${found}\n${renderConfirmedFront(r.confirmed, r.objectives)}` : found;
     })
     .join('\n');
+}
+
+/**
+ * A search's front confirmed over more seeds: each network's test accuracy per seed and its
+ * mean ± sd, the other objectives, and `*` on the front of the means.
+ */
+function renderConfirmedFront(confirmed: ConfirmedSearchFront, objectives: readonly string[]): string {
+  const others = objectives.filter((o) => o !== 'accuracy');
+  const table = new Table({
+    head: ['#', 'operators', `accuracy % at seeds ${confirmed.seeds.join(' / ')}`, 'mean ± sd', ...others, 'front'],
+    colAligns: ['right', 'left', 'right', 'right', ...others.map(() => 'right' as const), 'left'],
+    style: { head: [], border: [] },
+  });
+  const pct = (v: number) => (100 * v).toFixed(2);
+  confirmed.networks.forEach((n, i) =>
+    table.push([
+      i + 1,
+      operatorString(n.operators),
+      n.accuracies.map(pct).join(' / '),
+      n.sd === null ? pct(n.mean) : `${pct(n.mean)} ± ${pct(n.sd)}`,
+      ...others.map((o) => (n.objectives[o] ?? NaN).toLocaleString('en-US')),
+      n.onFront ? '*' : '',
+    ]),
+  );
+  const kept = confirmed.networks.filter((n) => n.onFront).length;
+  return `confirmed over ${count(confirmed.seeds.length, 'seed')}: ${kept} of ${confirmed.networks.length} front networks on the front of the mean accuracies (*)\n${table.toString()}`;
 }
 
 export function registerCampaignCommands(program: Command): void {
