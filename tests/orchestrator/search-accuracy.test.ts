@@ -367,7 +367,9 @@ describe('searches with the accuracy objective', () => {
     expect(again.testAccuracy).toBe(first.accuracies[1]);
     // The CLI's report, the dashboard's search view and an export carry it.
     const text = renderSearchFronts([result!]);
-    expect(text).toContain(`confirmed over 3 seeds: ${confirmed.networks.filter((n) => n.onFront).length} of ${confirmed.networks.length}`);
+    expect(text).toContain(
+      `confirmed over 3 seeds: ${confirmed.networks.filter((n) => n.onFront).length} of ${confirmed.networks.length} networks on the front of the mean accuracies`,
+    );
     expect(text).toContain('accuracy % at seeds 3 / 4 / 5');
     const [view] = await new DashboardQueries(stack.database.db).searches(submitted.campaignId);
     expect(view!.confirmed).toEqual(confirmed);

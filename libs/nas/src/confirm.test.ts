@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { confirmFront, meanAndSd } from './confirm.js';
+import { confirmFront, leadingFronts, meanAndSd } from './confirm.js';
 import { NasInputError } from './errors.js';
+import { paretoFront } from './search.js';
 
 // A one-seed front of three networks (accuracy negated, as stored), latency in cycles. Values are
 // binary fractions, so the means and deviations below are exact.
@@ -64,5 +65,34 @@ describe('meanAndSd', () => {
   test('sample deviation (n − 1), none for one value', () => {
     expect(meanAndSd([2, 4, 4, 4, 5, 5, 7, 9])).toEqual({ mean: 5, sd: Math.sqrt(32 / 7) });
     expect(meanAndSd([3])).toEqual({ mean: 3, sd: null });
+  });
+});
+
+describe('leadingFronts', () => {
+  // Accuracy (negated) and latency; fronts by hand: {a, b, c} | {d, e} | {f}.
+  const entries = [
+    { key: 'a', objectives: { accuracy: -0.6, latency: 100 } },
+    { key: 'd', objectives: { accuracy: -0.55, latency: 100 } }, // behind a only
+    { key: 'b', objectives: { accuracy: -0.5, latency: 60 } },
+    { key: 'f', objectives: { accuracy: -0.4, latency: 90 } }, // behind b and e
+    { key: 'c', objectives: { accuracy: -0.3, latency: 30 } },
+    { key: 'e', objectives: { accuracy: -0.45, latency: 70 } }, // behind b only
+  ];
+  const keys = (fronts: number) => leadingFronts(entries, ['accuracy', 'latency'], fronts).map((e) => e.key);
+
+  test('takes the first non-dominated fronts, in the order given', () => {
+    expect(keys(1)).toEqual(['a', 'b', 'c']);
+    expect(keys(2)).toEqual(['a', 'd', 'b', 'c', 'e']);
+    expect(keys(3)).toEqual(['a', 'd', 'b', 'f', 'c', 'e']);
+    expect(keys(9)).toEqual(keys(3));
+  });
+
+  test('one front is paretoFront', () => {
+    expect(leadingFronts(entries, ['accuracy', 'latency'])).toEqual(paretoFront(entries, ['accuracy', 'latency']));
+  });
+
+  test('refuses a count that is not a positive whole number', () => {
+    expect(() => leadingFronts(entries, ['accuracy'], 0)).toThrow('fronts: expected a positive whole number of fronts, got 0');
+    expect(() => leadingFronts(entries, ['accuracy'], 1.5)).toThrow(NasInputError);
   });
 });

@@ -9,14 +9,17 @@
  * network of the one-seed front at further seeds and judges it by its mean accuracy; the front of
  * those means is what the search reports as found.
  *
- * Only the one-seed front is retrained: a network the first seed put off the front stays off (its
- * mean is unknown), which is the usual "re-evaluate the top" compromise of NAS benchmarks.
+ * Only the top of the search is retrained — the one-seed front, or its first few non-dominated
+ * fronts (leadingFronts) so that a network one unlucky seed put just behind the front can come
+ * back; one further down stays off (its mean is unknown), the usual "re-evaluate the top"
+ * compromise of NAS benchmarks.
  */
 import { NasInputError } from './errors.js';
-import type { ObjectiveName, ObjectiveValues } from './objectives.js';
+import { objectiveVector, type ObjectiveName, type ObjectiveValues } from './objectives.js';
+import { paretoRanks } from './pareto.js';
 import { paretoFront } from './search.js';
 
-/** A network of the one-seed front with its accuracy at every seed. */
+/** A network of the one-seed front (or of its leading fronts) with its accuracy at every seed. */
 export interface ConfirmedNetwork<T> {
   /** The front entry as the search stored it (its `objectives` carry the first seed's accuracy). */
   entry: T;
@@ -34,8 +37,24 @@ export interface ConfirmedNetwork<T> {
 export interface ConfirmedFront<T> {
   /** The search's own training seed first, then the confirmation seeds. */
   seeds: number[];
-  /** In the order of the one-seed front. */
+  /** In the order they were given. */
   networks: Array<ConfirmedNetwork<T>>;
+}
+
+/**
+ * The entries of the first `fronts` non-dominated fronts (1: the Pareto front; 2: it and the front
+ * of what remains; …), in their order, a key kept once (its last entry, as paretoFront keeps it).
+ */
+export function leadingFronts<T extends { key: string; objectives: ObjectiveValues }>(
+  entries: readonly T[],
+  objectives: readonly ObjectiveName[],
+  fronts = 1,
+): T[] {
+  if (!Number.isInteger(fronts) || fronts < 1)
+    throw new NasInputError('fronts', `expected a positive whole number of fronts, got ${fronts}`);
+  const unique = [...new Map(entries.map((e) => [e.key, e])).values()];
+  const ranks = paretoRanks(unique.map((e) => objectiveVector(e.objectives, objectives)));
+  return unique.filter((_, i) => ranks[i]! < fronts);
 }
 
 /** Sample mean and standard deviation (n − 1; null below two values). */
@@ -47,10 +66,10 @@ export function meanAndSd(values: readonly number[]): { mean: number; sd: number
 }
 
 /**
- * The one-seed `front` judged over `seeds` (the search's seed first): `accuracyOf(entry, seed)` is
- * the network's test accuracy at that seed — for the first seed, what its objectives say. Throws a
- * NasInputError when the objectives have no `accuracy`, a seed repeats, or an accuracy is not a
- * finite number.
+ * The networks of the one-seed front (or of its leading fronts, see leadingFronts) judged over
+ * `seeds`, the search's seed first: `accuracyOf(entry, seed)` is the network's test accuracy at
+ * that seed — for the first seed, what its objectives say. Throws a NasInputError when the
+ * objectives have no `accuracy`, a seed repeats, or an accuracy is not a finite number.
  */
 export function confirmFront<T extends { key: string; objectives: ObjectiveValues }>(
   front: readonly T[],

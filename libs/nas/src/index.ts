@@ -42,7 +42,7 @@ export {
   hypervolume2d,
   ParetoArchive,
 } from './pareto.js';
-export { confirmFront, meanAndSd, type ConfirmedFront, type ConfirmedNetwork } from './confirm.js';
+export { confirmFront, leadingFronts, meanAndSd, type ConfirmedFront, type ConfirmedNetwork } from './confirm.js';
 export { buildCostTable, TABLE_OBJECTIVES, type CostTable } from './cost-table.js';
 export { constraintCheck, penalisedObjectives, validateConstraints, type ConstraintCheck, type Constraints } from './constraints.js';
 export {

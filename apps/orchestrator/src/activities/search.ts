@@ -6,7 +6,15 @@
  * leaves one row.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { candidateKey, confirmFront, evaluateCandidate, paretoFront, type Candidate, type ObjectiveName } from '@fuselab/nas';
+import {
+  candidateKey,
+  confirmFront,
+  evaluateCandidate,
+  leadingFronts,
+  paretoFront,
+  type Candidate,
+  type ObjectiveName,
+} from '@fuselab/nas';
 import type { SearchJobParams } from '../campaigns/expand.js';
 import { evaluationRequestOf, searchSpaceOf } from '../campaigns/search.js';
 import { jobCodeVersion } from '../campaigns/versions.js';
@@ -14,9 +22,9 @@ import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { ConfirmedSearchFront, SearchCandidateRow, Store } from '../store/store.js';
 import type { Confirmation, SearchActivities } from './types.js';
 
-/** The front of stored candidates (evaluation order), as libs/nas' runSearch computes it: full evaluations only. */
-export function frontOf(rows: readonly SearchCandidateRow[], objectives: readonly ObjectiveName[]) {
-  const entries = rows
+/** Stored candidates as front entries (evaluation order): full evaluations only. */
+function entriesOf(rows: readonly SearchCandidateRow[]) {
+  return rows
     .filter((row) => row.fidelity === null || row.fidelity === undefined)
     .map((row) => ({
       key: row.candidateKey,
@@ -24,7 +32,16 @@ export function frontOf(rows: readonly SearchCandidateRow[], objectives: readonl
       objectives: row.objectives,
       ...(row.array ? { array: row.array } : {}),
     }));
-  return paretoFront(entries, objectives);
+}
+
+/** The front of stored candidates (evaluation order), as libs/nas' runSearch computes it: full evaluations only. */
+export function frontOf(rows: readonly SearchCandidateRow[], objectives: readonly ObjectiveName[]) {
+  return paretoFront(entriesOf(rows), objectives);
+}
+
+/** What a search's `confirm` trains again: the stored candidates of its first `fronts` non-dominated fronts (default 1). */
+export function toConfirm(rows: readonly SearchCandidateRow[], params: SearchJobParams) {
+  return leadingFronts(entriesOf(rows), params.objectives, params.confirm?.fronts ?? 1);
 }
 
 /** A network's operators as one string (the array gene aside: candidates that differ only in it share their trainings). */
@@ -36,16 +53,16 @@ export function frontNetworksOf(front: ReadonlyArray<{ operators: readonly strin
 }
 
 /**
- * A search's front confirmed over its `confirm` seeds (libs/nas confirmFront): at the search's
- * training seed each network's accuracy and training are its stored candidate's, at the others
- * the confirmation trainings'. Throws when a confirmation is missing.
+ * A search's front confirmed over its `confirm` seeds (libs/nas confirmFront) for the candidates
+ * toConfirm names: at the search's training seed each network's accuracy and training are its
+ * stored candidate's, at the others the confirmation trainings'. Throws when one is missing.
  */
 export function confirmedFrontOf(
-  front: ReturnType<typeof frontOf>,
   rows: readonly SearchCandidateRow[],
   params: SearchJobParams,
   confirmations: readonly Confirmation[],
 ): ConfirmedSearchFront {
+  const front = toConfirm(rows, params);
   if (!params.training || !params.confirm) throw new Error(`search of ${params.network} has nothing to confirm`);
   const searchSeed = params.training.seed;
   const trainingKeyOf = new Map(rows.map((row) => [row.candidateKey, row.trainingKey]));
@@ -121,7 +138,7 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
       return { evaluations: rows.length, front: front.length };
     },
     async frontNetworks({ jobKey, params }) {
-      return frontNetworksOf(frontOf(await store.searchCandidates(jobKey), params.objectives));
+      return frontNetworksOf(toConfirm(await store.searchCandidates(jobKey), params));
     },
     async finishSearch({ campaignId, jobKey, params, generations, runs, confirmations }) {
       const rows = await store.searchCandidates(jobKey);
@@ -129,7 +146,7 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
       let confirmed: ConfirmedSearchFront | undefined;
       try {
         // A confirmation the workflow did not pass is a bug, not bad input: the same on every attempt.
-        if (params.confirm) confirmed = confirmedFrontOf(front, rows, params, confirmations ?? []);
+        if (params.confirm) confirmed = confirmedFrontOf(rows, params, confirmations ?? []);
       } catch (error) {
         rethrowForActivity(error);
       }

@@ -191,7 +191,7 @@ export interface SearchActivities {
     params: SearchJobParams;
     generation: number;
   }): Promise<{ evaluations: number; front: number }>;
-  /** The distinct networks (per-block operators, array aside) of the front of every candidate stored: what `confirm` trains again. */
+  /** What a search's `confirm` trains again: the distinct networks (per-block operators, array aside) of the stored candidates' leading fronts. */
   frontNetworks(input: { jobKey: string; params: SearchJobParams }): Promise<string[][]>;
   /**
    * Stores the finished search once and completes the job; with `confirm`, the front confirmed by

@@ -233,8 +233,11 @@ export interface NormalisedSearch {
   training?: SearchTraining;
   /** Latency bounds (libs/nas constraints.ts): candidates that miss them are neither evaluated nor trained. */
   constraints?: Constraints;
-  /** With `training` (not method supernet): the one-seed front trained again at these seeds (sorted, none the training's). */
-  confirm?: { seeds: number[] };
+  /**
+   * With `training` (not method supernet): the one-seed front — its first `fronts` non-dominated
+   * fronts, only when above 1 — trained again at these seeds (sorted, none the training's).
+   */
+  confirm?: { seeds: number[]; fronts?: number };
 }
 
 /** How searches measure candidates: the paper's networks (224 px, 1000 classes), the reference timing model. */

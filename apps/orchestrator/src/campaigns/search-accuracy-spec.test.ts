@@ -173,6 +173,9 @@ describe('searches[].confirm (the front trained again at more seeds)', () => {
     expect(params.confirm).toEqual({ seeds: [5, 7] });
     expect(searchParams(spec(FOLDER))).not.toHaveProperty('confirm');
     expect(jobKey('nas', params)).not.toBe(jobKey('nas', searchParams(spec(FOLDER))));
+    // fronts: the default (1) is left out, so it keys as without.
+    expect(searchParams(confirmed('{ seeds: [7, 5], fronts: 1 }')).confirm).toEqual({ seeds: [5, 7] });
+    expect(searchParams(confirmed('{ seeds: [5], fronts: 2 }')).confirm).toEqual({ seeds: [5], fronts: 2 });
   });
 
   it('trains a front network at a confirmation seed as the trainings entry of that network and seed (same key)', () => {
@@ -211,5 +214,9 @@ trainings:
     expect(specError(confirmed('{ seeds: [] }'))).toMatch(/^searches\[0\]\.confirm\.seeds: expected at least one seed/);
     expect(specError(confirmed('{ seeds: [1.5] }'))).toMatch(/^searches\[0\]\.confirm\.seeds\[0\]: expected an integer seed/);
     expect(specError(confirmed('{ seeds: [2], top: 3 }'))).toBe('searches[0].confirm: unknown field "top"');
+    expect(specError(confirmed('{ seeds: [2], fronts: 0 }'))).toMatch(
+      /^searches\[0\]\.confirm\.fronts: expected a positive whole number of fronts/,
+    );
+    expect(specError(confirmed('{ seeds: [2], fronts: 11 }'))).toMatch(/^searches\[0\]\.confirm\.fronts: /);
   });
 });

@@ -180,14 +180,16 @@ const searchSchema = z.strictObject({
   /** With the `accuracy` objective: how every candidate is trained (a fuselab-train job each). */
   training: searchTrainingSchema.optional(),
   /**
-   * With the `accuracy` objective: every network of the one-seed front is trained again at these
-   * seeds, and the search reports the front of the mean accuracies (libs/nas confirm.ts).
+   * With the `accuracy` objective: every network of the one-seed front (of its first `fronts`
+   * non-dominated fronts) is trained again at these seeds, and the search reports the front of the
+   * mean accuracies (libs/nas confirm.ts).
    */
   confirm: z
     .strictObject({
       seeds: z
         .array(z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).nonnegative())
         .min(1, { error: 'expected at least one seed' }),
+      fronts: positiveInt('a positive whole number of fronts').max(10).optional(),
     })
     .optional(),
   /** Latency bounds: `latency` (cycles at most) and/or `speedup` (at least, against the all-dw network on the same array). */
@@ -363,7 +365,11 @@ function normaliseSearch(search: ParsedSearch, index: number, campaignSeed: numb
  * trained at already, and standalone trainings to repeat (a supernet's inherited accuracy is one
  * supernet's, not a network's at a seed).
  */
-function normaliseConfirm(field: string, confirm: { seeds: number[] }, training: SearchTraining | undefined): { seeds: number[] } {
+function normaliseConfirm(
+  field: string,
+  confirm: { seeds: number[]; fronts?: number | undefined },
+  training: SearchTraining | undefined,
+): NonNullable<NormalisedSearch['confirm']> {
   if (!training)
     throw new SpecError(field, 'confirmation trains the front again at more seeds: only used with the accuracy objective and training');
   if (training.method === 'supernet')
@@ -374,7 +380,11 @@ function normaliseConfirm(field: string, confirm: { seeds: number[] }, training:
   checkDistinct(`${field}.seeds`, confirm.seeds, 'seed');
   if (confirm.seeds.includes(training.seed))
     throw new SpecError(`${field}.seeds`, `seed ${training.seed} is the search's training seed: every candidate is trained at it already`);
-  return { seeds: [...confirm.seeds].sort((a, b) => a - b) };
+  // One front, the default, is left out of the parameters (and so of the key).
+  return {
+    seeds: [...confirm.seeds].sort((a, b) => a - b),
+    ...(confirm.fronts !== undefined && confirm.fronts > 1 ? { fronts: confirm.fronts } : {}),
+  };
 }
 
 /**

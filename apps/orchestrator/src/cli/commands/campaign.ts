@@ -140,7 +140,7 @@ function renderConfirmedFront(confirmed: ConfirmedSearchFront, objectives: reado
     ]),
   );
   const kept = confirmed.networks.filter((n) => n.onFront).length;
-  return `confirmed over ${count(confirmed.seeds.length, 'seed')}: ${kept} of ${confirmed.networks.length} front networks on the front of the mean accuracies (*)\n${table.toString()}`;
+  return `confirmed over ${count(confirmed.seeds.length, 'seed')}: ${kept} of ${count(confirmed.networks.length, 'network')} on the front of the mean accuracies (*)\n${table.toString()}`;
 }
 
 export function registerCampaignCommands(program: Command): void {
