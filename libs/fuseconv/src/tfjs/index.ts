@@ -42,4 +42,4 @@ export {
 } from './fuse-conv-kernel.js';
 export type { FuseGeometry, FuseSegment } from './fuse-conv-kernel.js';
 export { registerMissingKernels } from './kernel-registration.js';
-export { BATCH_NORM_CLASSES, isBatchNorm, withLayerCalls, type LayerCall } from './layer-calls.js';
+export { BATCH_NORM_CLASSES, isBatchNorm, isDropout, withLayerCalls, type LayerCall } from './layer-calls.js';

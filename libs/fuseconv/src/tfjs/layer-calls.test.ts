@@ -2,7 +2,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BatchNormActivation, isBatchNorm, withLayerCalls, type LayerCall } from './index.js';
+import { buildNetwork } from '../index.js';
+import { BatchNormActivation, buildModel, isBatchNorm, isDropout, withLayerCalls, type LayerCall } from './index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -69,5 +70,16 @@ describe('isBatchNorm', () => {
     expect(isBatchNorm(norm)).toBe(true);
     expect(isBatchNorm(new BatchNormActivation({ activation: 'relu' }))).toBe(true);
     expect(isBatchNorm(dense)).toBe(false);
+  });
+});
+
+describe('isDropout', () => {
+  it("knows tfjs-layers' Dropout, and the builder's classifier has one", () => {
+    const { dense, norm } = model();
+    expect(isDropout(tfl.layers.dropout({ rate: 0.2 }))).toBe(true);
+    expect(isDropout(dense)).toBe(false);
+    expect(isDropout(norm)).toBe(false);
+    const built = buildModel(buildNetwork({ network: 'mobilenet_v2', variant: 'baseline', width: 0.25, inputSize: 32, numClasses: 10 }));
+    expect(built.model.layers.filter(isDropout).map((l) => l.name)).toEqual(['head.dropout']);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Looking inside a built model while it runs: which layers are BatchNorms, and replacing layers'
+ * Looking inside a built model while it runs: which layers are BatchNorms or Dropouts, and replacing layers'
  * `call` for the length of a computation (recording BatchNorm inputs for recalibration, activation
  * codes or gradients for zero-cost proxies, dropout off) — PyTorch's forward hooks, which
  * tfjs-layers lacks. Used by libs/nos (BatchNorm statistics) and libs/nas (proxies, supernet), so
@@ -12,6 +12,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 export const BATCH_NORM_CLASSES: ReadonlySet<string> = new Set(['BatchNormalization', 'BatchNormActivation']);
 
 export const isBatchNorm = (layer: tfl.layers.Layer): boolean => BATCH_NORM_CLASSES.has(layer.getClassName());
+
+/** tfjs-layers' Dropout (the builder's classifier dropout): seeded each step by the training loop, switched off by the proxies. */
+export const isDropout = (layer: tfl.layers.Layer): boolean => layer.getClassName() === 'Dropout';
 
 /** A layer's `call`, as the wrapper receives and returns it. */
 export type LayerCall = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { withLayerCalls } from '@fuselab/fuseconv/tfjs';
+import { isDropout, withLayerCalls } from '@fuselab/fuseconv/tfjs';
 import { NasInputError } from '../errors.js';
 
 /** One minibatch: NHWC float pixels, and labels when the data set has them. */
@@ -83,7 +83,7 @@ export function crossEntropy(logits: tf.Tensor2D, labels: Int32Array): tf.Scalar
 
 /** Dropout off (the proxies are deterministic), BatchNorm still on batch statistics. */
 export function withoutDropout<T>(model: tfl.LayersModel | readonly tfl.layers.Layer[], run: () => T): T {
-  const dropouts = (Array.isArray(model) ? model : (model as tfl.LayersModel).layers).filter((l) => l.getClassName() === 'Dropout');
+  const dropouts = (Array.isArray(model) ? model : (model as tfl.LayersModel).layers).filter(isDropout);
   return withLayerCalls(dropouts, (_, original) => (inputs, kwargs) => original(inputs, { ...kwargs, training: false }), run);
 }
 

@@ -27,7 +27,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildNetwork } from '@fuselab/fuseconv';
-import { buildModel } from '@fuselab/fuseconv/tfjs';
+import { buildModel, isDropout } from '@fuselab/fuseconv/tfjs';
 import { describe, expect, it } from 'vitest';
 
 import { crossEntropy } from '../train/losses.js';
@@ -46,7 +46,7 @@ const labels = Array.from({ length: BATCH }, (_, i) => (i * 7 + SEED) % 10);
 function model(weights?: Float32Array[]): tfl.LayersModel {
   const m = buildModel(spec, { seed: 3 }).model;
   if (weights) m.setWeights(m.getWeights().map((w, i) => tf.tensor(weights[i] as Float32Array, w.shape)));
-  for (const l of m.layers) if (l.getClassName() === 'Dropout') (l as unknown as { rate: number }).rate = 0;
+  for (const l of m.layers) if (isDropout(l)) (l as unknown as { rate: number }).rate = 0;
   return m;
 }
 

@@ -5,11 +5,12 @@
  * into the loop's seeds (replicas.ts).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { isDropout } from '@fuselab/fuseconv/tfjs';
 
 export interface SeededDropout {
   seed?: number;
 }
 
 export function dropoutLayers(model: tfl.LayersModel): SeededDropout[] {
-  return model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as SeededDropout[];
+  return model.layers.filter(isDropout) as unknown as SeededDropout[];
 }
