@@ -44,6 +44,27 @@ async function open(path: string, base = api.url): Promise<{ page: Page; errors:
   return { page, errors };
 }
 
+/** A campaign of one job written straight into a fresh PGlite (no worker runs it): what a test then stores by hand. */
+async function seededCampaign(id: string, specText: string) {
+  const database = await openDatabase({ kind: 'pglite' });
+  const store = new Store(database.db);
+  const spec = loadSpecText(specText);
+  const [job] = expandSpec(spec).map((j, position) => ({
+    position,
+    kind: j.kind,
+    group: j.group,
+    key: jobKey(j.kind, j.params, 'test'),
+    params: j.params,
+  }));
+  await store.createCampaign({ id, spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: false });
+  await store.registerJobs(id, [job!], false);
+  return { database, store, id, job: job! };
+}
+
+/** The API over such a store (the stack's Temporal client, for what needs one). */
+const seededApi = (store: Store) =>
+  startApi({ service: new LocalCampaignService(store, async () => stack.client.client), logger: stack.logger, host: '127.0.0.1', port: 0 });
+
 beforeAll(async () => {
   stack = await startTestStack({ queues: ['sim', 'train', 'nas'], concurrency: 2 });
   api = await startApi({ service: stack.service, logger: stack.logger, host: '127.0.0.1', port: 0, eventIntervalMs: 200 });
@@ -477,40 +498,24 @@ describe('the dashboard live, and when things are missing', () => {
   }, 120_000);
 
   it('marks a running training whose worker has gone silent, and unmarks it at its next sign of life', async () => {
-    const database = await openDatabase({ kind: 'pglite' });
-    const store = new Store(database.db);
-    const spec = loadSpecText(
+    const { database, store, id, job } = await seededCampaign(
+      'silent-training',
       'name: silent\nseed: 1\ntrainings:\n  - {name: base, dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: 1}\n',
     );
-    const [job] = expandSpec(spec).map((j, position) => ({
-      position,
-      kind: j.kind,
-      group: j.group,
-      key: jobKey(j.kind, j.params, 'test'),
-      params: j.params,
-    }));
-    const id = 'silent-training';
-    await store.createCampaign({ id, spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: false });
-    await store.registerJobs(id, [job!], false);
-    await store.startJob(id, job!.key, 'lost-worker', 1);
+    await store.startJob(id, job.key, 'lost-worker', 1);
     // Started five minutes ago, and not a word from its worker since.
     await database.db
       .update(jobsTable)
       .set({ startedAt: new Date(Date.now() - 5 * 60_000) })
-      .where(eq(jobsTable.key, job!.key));
-    const seeded = await startApi({
-      service: new LocalCampaignService(store, async () => stack.client.client),
-      logger: stack.logger,
-      host: '127.0.0.1',
-      port: 0,
-    });
+      .where(eq(jobsTable.key, job.key));
+    const seeded = await seededApi(store);
     try {
       const { page, errors } = await open(`/campaigns/${id}`, seeded.url);
       const silent = page.locator('[data-testid="job-silent"]');
       await silent.waitFor();
       expect(await silent.textContent()).toMatch(/^no sign of life for 5 min \d\d s — worker lost\?$/);
       await screenshot(page, 'campaign-silent-training');
-      await store.touchJob(id, job!.key);
+      await store.touchJob(id, job.key);
       await page.reload();
       await page.locator('[data-job]').first().waitFor();
       expect(await page.locator('[data-job] .status').first().textContent()).toBe('running');
@@ -524,23 +529,14 @@ describe('the dashboard live, and when things are missing', () => {
   }, 60_000);
 
   it('/search: a confirmed search shows each front network at every seed, its mean ± sd, and the front of the means', async () => {
-    const database = await openDatabase({ kind: 'pglite' });
-    const store = new Store(database.db);
-    const spec = loadSpecText(`name: confirmed
+    const { database, store, id, job } = await seededCampaign(
+      'confirmed-search',
+      `name: confirmed
 seed: 1
 searches:
   - { name: acc, network: mobilenet_v2, space: blocks, operators: [dw, fuse_half], strategy: random, objectives: [accuracy, latency], budget: 3, training: { dataset: synthetic, epochs: 1 }, confirm: { seeds: [2, 3] } }
-`);
-    const [job] = expandSpec(spec).map((j, position) => ({
-      position,
-      kind: j.kind,
-      group: j.group,
-      key: jobKey(j.kind, j.params, 'test'),
-      params: j.params,
-    }));
-    const id = 'confirmed-search';
-    await store.createCampaign({ id, spec, specHash: specHash(spec), codeVersion: 'test', versions: {}, force: false });
-    await store.registerJobs(id, [job!], false);
+`,
+    );
     // What a finished search with confirm stores (searches.ts ConfirmedSearchFront), written by hand:
     // network a led at seed 1 and falls off the front of the means; the accuracies are binary fractions.
     const ops = (op: string) => new Array<string>(17).fill(op);
@@ -550,7 +546,7 @@ searches:
     ];
     for (const [i, entry] of front.entries())
       await store.saveSearchCandidate({
-        jobKey: job!.key,
+        jobKey: job.key,
         candidateIndex: i,
         candidateKey: entry.key,
         generation: 0,
@@ -578,7 +574,7 @@ searches:
     await store.saveSearchResult(
       id,
       {
-        jobKey: job!.key,
+        jobKey: job.key,
         network: 'mobilenet_v2',
         space: 'blocks',
         strategy: 'random',
@@ -592,13 +588,8 @@ searches:
       'test',
       'w',
     );
-    await store.saveSearchFront(job!.key, 1, 2, front);
-    const seeded = await startApi({
-      service: new LocalCampaignService(store, async () => stack.client.client),
-      logger: stack.logger,
-      host: '127.0.0.1',
-      port: 0,
-    });
+    await store.saveSearchFront(job.key, 1, 2, front);
+    const seeded = await seededApi(store);
     try {
       const { page, errors } = await open(`/search?campaign=${id}`, seeded.url);
       const table = page.getByTestId('confirmed-front');

@@ -37,6 +37,20 @@ let stack: TestStack;
 let store: TestStack['store'];
 let service: TestStack['service'];
 let params: SearchJobParams;
+/** The network trained in this process with the search's training settings, spelled out (not through candidateTraining). */
+const retrain = (operators: readonly string[], seed: number) =>
+  runTraining({
+    dataset: 'synthetic',
+    network: 'mobilenet_v2',
+    variant: 'custom',
+    operators: operators as never,
+    method: 'scratch',
+    width: 0.25,
+    epochs: 1,
+    limit: 64,
+    batch: 32,
+    seed,
+  });
 const trainingKey = (operators: readonly string[]) => jobKey('train', candidateTraining(params, { operators }));
 
 beforeAll(async () => {
@@ -179,18 +193,7 @@ describe('searches with the accuracy objective', () => {
 
   it('trains the network it says: one candidate retrained in this process gives the same accuracy', async () => {
     const c = candidates[0]!;
-    const again = await runTraining({
-      dataset: 'synthetic',
-      network: 'mobilenet_v2',
-      variant: 'custom',
-      operators: c.operators as never,
-      method: 'scratch',
-      width: 0.25,
-      epochs: 1,
-      limit: 64,
-      batch: 32,
-      seed: 3,
-    });
+    const again = await retrain(c.operators, 3);
     expect(-again.testAccuracy!).toBe(c.objectives.accuracy);
   }, 120_000);
 
@@ -352,18 +355,7 @@ describe('searches with the accuracy objective', () => {
     for (const n of confirmed.networks) for (const key of n.trainingKeys) expect(recorded.has(key)).toBe(true);
     // A confirmation training is what it says: retrained in this process at seed 4, the same accuracy.
     const first = confirmed.networks[0]!;
-    const again = await runTraining({
-      dataset: 'synthetic',
-      network: 'mobilenet_v2',
-      variant: 'custom',
-      operators: first.operators as never,
-      method: 'scratch',
-      width: 0.25,
-      epochs: 1,
-      limit: 64,
-      batch: 32,
-      seed: 4,
-    });
+    const again = await retrain(first.operators, 4);
     expect(again.testAccuracy).toBe(first.accuracies[1]);
     // The CLI's report, the dashboard's search view and an export carry it.
     const text = renderSearchFronts([result!]);

@@ -35,6 +35,20 @@ const FOLDER = `    training:
       augment: { crop: 0 }
 `;
 
+/** A trainings entry of OPERATORS with FOLDER's settings, at one seed. */
+const trainingEntry = (seed: number) => `
+name: t
+trainings:
+  - dataset: folder
+    data: data/cifar.tar.gz
+    network: mobilenet_v2
+    operators: [[${OPERATORS.join(', ')}]]
+    width: 0.25
+    epochs: 2
+    limit: 4000
+    seeds: [${seed}]
+`;
+
 const searchParams = (text: string) => expandSpec(loadSpecText(text)).find((job) => job.kind === 'nas')!.params as SearchJobParams;
 
 describe('searches[].training (the accuracy objective)', () => {
@@ -56,20 +70,7 @@ describe('searches[].training (the accuracy objective)', () => {
 
   it('trains a candidate as the job of a trainings entry with the same settings (same parameters, same key)', () => {
     const params = searchParams(spec(FOLDER));
-    const trainings = expandSpec(
-      loadSpecText(`
-name: t
-trainings:
-  - dataset: folder
-    data: data/cifar.tar.gz
-    network: mobilenet_v2
-    operators: [[${OPERATORS.join(', ')}]]
-    width: 0.25
-    epochs: 2
-    limit: 4000
-    seeds: [4]
-`),
-    );
+    const trainings = expandSpec(loadSpecText(trainingEntry(4)));
     const job = candidateTraining(params, { operators: OPERATORS });
     expect(job).toEqual(trainings[0]!.params);
     expect(jobKey('train', job)).toBe(jobKey('train', trainings[0]!.params));
@@ -180,21 +181,7 @@ describe('searches[].confirm (the front trained again at more seeds)', () => {
 
   it('trains a front network at a confirmation seed as the trainings entry of that network and seed (same key)', () => {
     const params = searchParams(confirmed('{ seeds: [5] }'));
-    const entry = expandSpec(
-      loadSpecText(`
-name: t
-trainings:
-  - dataset: folder
-    data: data/cifar.tar.gz
-    network: mobilenet_v2
-    operators: [[${OPERATORS.join(', ')}]]
-    width: 0.25
-    epochs: 2
-    limit: 4000
-    augment: { crop: 0 }
-    seeds: [5]
-`),
-    )[0]!.params;
+    const entry = expandSpec(loadSpecText(trainingEntry(5)))[0]!.params;
     expect(candidateTraining(params, { operators: OPERATORS }, 5)).toEqual(entry);
     // Without a seed: the search's own (4).
     expect(candidateTraining(params, { operators: OPERATORS })).toMatchObject({ seed: 4 });
