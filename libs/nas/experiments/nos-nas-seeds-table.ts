@@ -17,7 +17,7 @@
  */
 import { operatorCode, readExport, studyLatency } from './nos-nas-export.js';
 import { seedsOf, studyArgs } from './study-args.js';
-import { dominates, hypervolume2d } from '../src/index.js';
+import { dominates, hypervolume2d, meanAndSd } from '../src/index.js';
 
 const { files, seeds: chosen } = studyArgs('nos-nas-seeds-table.ts STUDY.json SEEDS.json [--seeds 1,2,3]', 2);
 const [studyFile, seedsFile] = files as [string, string];
@@ -63,12 +63,8 @@ if (incomplete.length) {
   process.exit(1);
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => {
-  if (xs.length < 2) return NaN;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
-};
+const mean = (xs: number[]) => meanAndSd(xs).mean;
+const sd = (xs: number[]) => meanAndSd(xs).sd ?? NaN;
 const accuracies = (n: Network) => seeds.map((s) => n.bySeed.get(s)!);
 const all = [...networks.values()];
 const baseline = all.find(
