@@ -5,6 +5,7 @@
 // results and curves belong to the campaign, and a training is never run twice — not by a forced
 // re-run of the search, not by a `trainings` entry asking for the same network.
 import { evaluateStatic, makeSpace, runSearch, searchSummary, type Candidate } from '@fuselab/nas';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow, LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec, type SearchJobParams } from '../../apps/orchestrator/dist/campaigns/expand.js';
@@ -15,6 +16,7 @@ import { jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { DashboardQueries } from '../../apps/orchestrator/dist/store/dashboard-queries.js';
 import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
 import { Store } from '../../apps/orchestrator/dist/store/store.js';
+import { WORKFLOW_BUNDLE_PATH } from '../../apps/orchestrator/dist/temporal/worker.js';
 import { runTraining } from '../../apps/orchestrator/dist/train/training.js';
 import { expectSameAsRunSearch } from './helpers/run-search.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
@@ -350,6 +352,11 @@ describe('searches with the accuracy objective', () => {
       a.objectives.latency! <= b.objectives.latency! &&
       (a.mean > b.mean || a.objectives.latency! < b.objectives.latency!);
     for (const n of confirmed.networks) expect(n.onFront).toBe(!confirmed.networks.some((o) => beats(o, n)));
+    // One training per network and confirmation seed, and the workflow replays its own history.
+    const history = await stack.client.client.workflow.getHandle(`${submitted.campaignId}/search-0`).fetchHistory();
+    const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainSearchCandidate');
+    expect(scheduled).toHaveLength(stored.length + 2 * confirmed.networks.length);
+    await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, history, 'confirm-replay');
     // The confirmation trainings belong to the campaign's training views (recorded by the search).
     const recorded = new Set((await store.searchTrainings(submitted.campaignId)).map((t) => t.trainingKey));
     for (const n of confirmed.networks) for (const key of n.trainingKeys) expect(recorded.has(key)).toBe(true);
