@@ -610,6 +610,15 @@ searches:
       // Each network named by its candidate's number, with its per-block operators.
       expect((await cells(0))[0]).toMatch(/^#0/);
       expect(await rows.nth(1).locator('[data-testid="operator-strip"] .cell').count()).toBe(17);
+      // The scatter draws the networks at their means and the front of the means over the one-seed points.
+      await chartRendered(page, 'search-acc-accuracy-latency');
+      const scatter = await chartOption(page, 'search-acc-accuracy-latency');
+      expect(scatter.series.map((series) => series.name)).toEqual(['candidates', 'Pareto front', 'mean over seeds', 'front of the means']);
+      expect(scatter.series[2]!.data).toEqual([
+        [-0.5, 100],
+        [-0.5625, 60],
+      ]);
+      expect(scatter.series[3]!.data).toEqual([[-0.5625, 60]]);
       await screenshot(page, 'search-confirmed');
       expect(errors).toEqual([]);
       await page.close();

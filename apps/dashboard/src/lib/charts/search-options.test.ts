@@ -26,3 +26,29 @@ describe('search charts', () => {
     ]);
   });
 });
+
+describe('the scatter with a confirmed front', () => {
+  it('adds the confirmed networks at their means and the front of the means, sorted along x', () => {
+    const confirmed = [
+      { key: 'a', objectives: { accuracy: -0.3, latency: 900 }, onFront: false },
+      { key: 'b', objectives: { accuracy: -0.36, latency: 600 }, onFront: true },
+    ];
+    const option = scatterOption(candidates, new Set(['a', 'b']), 'latency', 'accuracy', [], null, undefined, confirmed) as {
+      legend: { data: string[] };
+      series: Array<{ name: string; data: unknown[] }>;
+    };
+    expect(option.legend.data).toEqual(['candidates', 'Pareto front', 'mean over seeds', 'front of the means']);
+    expect(option.series.map((s) => s.name)).toEqual(option.legend.data);
+    expect(option.series[1]!.data).toEqual([
+      [600, -0.35],
+      [900, -0.4],
+    ]);
+    expect(option.series[2]!.data).toEqual([
+      [900, -0.3],
+      [600, -0.36],
+    ]);
+    expect(option.series[3]!.data).toEqual([[600, -0.36]]);
+    // Without one, the chart is as before.
+    expect((scatterOption(candidates, new Set(['a']), 'latency', 'accuracy', []) as { series: unknown[] }).series).toHaveLength(2);
+  });
+});

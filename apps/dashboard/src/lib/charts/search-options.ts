@@ -16,7 +16,18 @@ export interface Candidate {
   fidelity?: number;
 }
 
-/** Series 0: every candidate (data index = position in `candidates`); series 1: the front, sorted along x. */
+/** A network of a confirmed front (the search view's `confirmed.networks`): objectives with `accuracy` the negated mean over seeds. */
+export interface ConfirmedPoint {
+  key: string;
+  objectives: Record<string, number>;
+  onFront: boolean;
+}
+
+/**
+ * Series 0: every candidate (data index = position in `candidates`); series 1: the front, sorted
+ * along x; with a confirmed front, series 2: its networks at their mean over seeds, series 3: the
+ * front of those means, sorted along x — so the chart shows how far each one-seed point moved.
+ */
 export function scatterOption(
   candidates: readonly Candidate[],
   frontKeys: ReadonlySet<string>,
@@ -27,11 +38,32 @@ export function scatterOption(
   brushed: ReadonlySet<string> | null = null,
   /** An objective's name on the chart (objectiveLabel). */
   label: (objective: string) => string = (o) => o,
+  /** A search with `confirm`: its confirmed networks (none: no such series). */
+  confirmed: readonly ConfirmedPoint[] = [],
 ): ChartOption {
-  const front = candidates.filter((c) => frontKeys.has(c.key)).sort((a, b) => a.objectives[x]! - b.objectives[x]!);
+  const byX = <T extends { objectives: Record<string, number> }>(a: T, b: T) => a.objectives[x]! - b.objectives[x]!;
+  const front = candidates.filter((c) => frontKeys.has(c.key)).sort(byX);
+  const point = (c: { objectives: Record<string, number> }) => [c.objectives[x], c.objectives[y]];
+  const confirmedSeries = confirmed.length
+    ? [
+        { type: 'scatter', name: 'mean over seeds', symbol: 'diamond', symbolSize: 11, color: '#2c3e50', data: confirmed.map(point) },
+        {
+          type: 'line',
+          name: 'front of the means',
+          color: '#2c3e50',
+          step: 'end',
+          symbol: 'none',
+          lineStyle: { type: 'dashed' },
+          data: confirmed
+            .filter((c) => c.onFront)
+            .sort(byX)
+            .map(point),
+        },
+      ]
+    : [];
   return {
     animation: false,
-    legend: { top: 0, data: ['candidates', 'Pareto front'] },
+    legend: { top: 0, data: ['candidates', 'Pareto front', ...confirmedSeries.map((series) => series.name)] },
     tooltip: { trigger: 'item', formatter: (p: { data: number[] }) => `${label(x)} ${p.data[0]}<br/>${label(y)} ${p.data[1]}` },
     grid: { left: 80, right: 20, top: 40, bottom: 50 },
     xAxis: { type: 'value', name: label(x), nameLocation: 'middle', nameGap: 28, scale: true },
@@ -58,8 +90,9 @@ export function scatterOption(
         color: '#d9534f',
         step: 'end',
         symbolSize: 8,
-        data: front.map((c) => [c.objectives[x], c.objectives[y]]),
+        data: front.map(point),
       },
+      ...confirmedSeries,
     ],
   };
 }
