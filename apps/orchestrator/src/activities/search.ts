@@ -62,11 +62,12 @@ export function confirmedFrontOf(
   params: SearchJobParams,
   confirmations: readonly Confirmation[],
 ): ConfirmedSearchFront {
-  const front = toConfirm(rows, params);
   if (!params.training || !params.confirm) throw new Error(`search of ${params.network} has nothing to confirm`);
+  const front = toConfirm(rows, params);
   const searchSeed = params.training.seed;
   const trainingKeyOf = new Map(rows.map((row) => [row.candidateKey, row.trainingKey]));
   const confirmed = new Map(confirmations.map((c) => [`${networkId(c.operators)}@${c.seed}`, c]));
+  // A missing confirmation reads as no accuracy (NaN): confirmFront then names the network and seed.
   const at = (entry: (typeof front)[number], seed: number) => {
     if (seed === searchSeed) return { key: trainingKeyOf.get(entry.key) ?? '', accuracy: -entry.objectives.accuracy! };
     const c = confirmed.get(`${networkId(entry.operators)}@${seed}`);

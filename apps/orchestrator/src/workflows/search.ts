@@ -163,8 +163,8 @@ async function zeroCostPtSearch(campaignId: string, jobKey: string, params: Sear
 }
 
 /**
- * A search with `confirm`: every network of its one-seed front trained again at each confirmation
- * seed — fuselab-train activities, `parallel` at once, keyed like any training (a `trainings`
+ * A search with `confirm`: every network of its one-seed front (its first `confirm.fronts`
+ * non-dominated fronts) trained again at each confirmation seed — fuselab-train activities, `parallel` at once, keyed like any training (a `trainings`
  * entry of that network and seed shares the job), so a retried or re-run search trains nothing
  * twice. Searches without `confirm` never get here (recorded histories replay unchanged).
  */
