@@ -2,9 +2,8 @@
  * What ghost batch norm costs in PyTorch: the same CIFAR-style network and recipe trained with
  * BatchNorm over the whole batch and over `--shares` shares of it (torch_parity.py's
  * `ghostShares`, what fuselab's `replicas` and DistributedDataParallel without SyncBatchNorm do),
- * paired over the seeds. It tells whether the accuracy fuselab loses with `--replicas 2`
- * (libs/nos README, "What ghost batch norm costs") is ghost batch norm's own cost at this
- * schedule or a fault of the replicas.
+ * paired over the seeds: the peer for what fuselab's `--replicas 2` costs in accuracy (libs/nos
+ * README, "What ghost batch norm costs" — over 16 seeds, nothing measurable on either side).
  *
  *   node --import tsx bench/ghost-bn.ts --cache FILE [--network mobilenet_v2] [--variant baseline]
  *        [--width 0.25] [--seeds 1-4] [--limit 4000] [--epochs 4] [--batch 64] [--shares 2]
