@@ -61,9 +61,24 @@ async function seededCampaign(id: string, specText: string) {
   return { database, store, id, job: job! };
 }
 
-/** The API over such a store (the stack's Temporal client, for what needs one). */
-const seededApi = (store: Store) =>
-  startApi({ service: new LocalCampaignService(store, async () => stack.client.client), logger: stack.logger, host: '127.0.0.1', port: 0 });
+/**
+ * Runs `body` against an API over `store` (the stack's Temporal client, for what needs one), then
+ * closes the API and the store's `database`, also when `body` throws.
+ */
+async function withApiOver(database: { close(): Promise<void> }, store: Store, body: (url: string) => Promise<void>): Promise<void> {
+  const api = await startApi({
+    service: new LocalCampaignService(store, async () => stack.client.client),
+    logger: stack.logger,
+    host: '127.0.0.1',
+    port: 0,
+  });
+  try {
+    await body(api.url);
+  } finally {
+    await api.close();
+    await database.close();
+  }
+}
 
 beforeAll(async () => {
   stack = await startTestStack({ queues: ['sim', 'train', 'nas'], concurrency: 2 });
@@ -470,14 +485,8 @@ describe('the dashboard live, and when things are missing', () => {
 
   it('tells how to start a campaign when the database is empty', async () => {
     const database = await openDatabase({ kind: 'pglite' });
-    const empty = await startApi({
-      service: new LocalCampaignService(new Store(database.db), async () => stack.client.client),
-      logger: stack.logger,
-      host: '127.0.0.1',
-      port: 0,
-    });
-    try {
-      const { page, errors } = await open('/', empty.url);
+    await withApiOver(database, new Store(database.db), async (url) => {
+      const { page, errors } = await open('/', url);
       const state = page.locator('[data-testid="state-empty"]');
       await state.waitFor();
       expect(await state.textContent()).toContain('No campaigns yet');
@@ -491,10 +500,7 @@ describe('the dashboard live, and when things are missing', () => {
       await expect.poll(() => page.locator('[data-testid="state-empty"]').textContent()).toContain('No training jobs yet');
       expect(errors).toEqual([]);
       await page.close();
-    } finally {
-      await empty.close();
-      await database.close();
-    }
+    });
   }, 120_000);
 
   it('marks a running training whose worker has gone silent, and unmarks it at its next sign of life', async () => {
@@ -508,9 +514,8 @@ describe('the dashboard live, and when things are missing', () => {
       .update(jobsTable)
       .set({ startedAt: new Date(Date.now() - 5 * 60_000) })
       .where(eq(jobsTable.key, job.key));
-    const seeded = await seededApi(store);
-    try {
-      const { page, errors } = await open(`/campaigns/${id}`, seeded.url);
+    await withApiOver(database, store, async (url) => {
+      const { page, errors } = await open(`/campaigns/${id}`, url);
       const silent = page.locator('[data-testid="job-silent"]');
       await silent.waitFor();
       expect(await silent.textContent()).toMatch(/^no sign of life for 5 min \d\d s — worker lost\?$/);
@@ -522,10 +527,7 @@ describe('the dashboard live, and when things are missing', () => {
       expect(await silent.count()).toBe(0);
       expect(errors).toEqual([]);
       await page.close();
-    } finally {
-      await seeded.close();
-      await database.close();
-    }
+    });
   }, 60_000);
 
   it('/search: a confirmed search shows each front network at every seed, its mean ± sd, and the front of the means', async () => {
@@ -589,9 +591,8 @@ searches:
       'w',
     );
     await store.saveSearchFront(job.key, 1, 2, front);
-    const seeded = await seededApi(store);
-    try {
-      const { page, errors } = await open(`/search?campaign=${id}`, seeded.url);
+    await withApiOver(database, store, async (url) => {
+      const { page, errors } = await open(`/search?campaign=${id}`, url);
       const table = page.getByTestId('confirmed-front');
       await table.waitFor();
       expect(await page.locator('h2', { hasText: 'Front confirmed' }).textContent()).toBe('Front confirmed over 3 seeds');
@@ -622,10 +623,7 @@ searches:
       await screenshot(page, 'search-confirmed');
       expect(errors).toEqual([]);
       await page.close();
-    } finally {
-      await seeded.close();
-      await database.close();
-    }
+    });
   }, 60_000);
 
   it('says the API cannot be reached when it goes away', async () => {

@@ -85,6 +85,7 @@ async function oneThreadShares(o: TrainOptions): Promise<{ a: tfl.LayersModel; b
     decayed: new Set(ta.filter((v) => v.shape.length >= 2).map((v) => v.name)),
     nos: false,
   };
+  const [dropoutsA, dropoutsB] = [dropoutLayers(a), dropoutLayers(b)];
   const rng = Rng.fromSeed(mixSeed(o.seed, 0x7261696e));
   const px = 16 * 16 * 3;
   const half = (m: Batch, s: number, e: number): Batch => ({ ...m, n: e - s, x: m.x.slice(s * px, e * px), y: m.y.slice(s, e) });
@@ -98,9 +99,8 @@ async function oneThreadShares(o: TrainOptions): Promise<{ a: tfl.LayersModel; b
       rng,
       ...plan.normalize,
     });
-    const seeds = dropoutLayers(a).map(() => rng.nextUint32());
-    dropoutLayers(a).forEach((d, i) => (d.seed = seeds[i]));
-    dropoutLayers(b).forEach((d, i) => (d.seed = mixSeed(seeds[i]!, 1)));
+    const seeds = dropoutsA.map((d) => (d.seed = rng.nextUint32()));
+    dropoutsB.forEach((d, i) => (d.seed = mixSeed(seeds[i]!, 1)));
     b.setWeights(a.getWeights());
     setLearningRate(optimizer, learningRateAt(plan.schedule, o.learningRate, step, plan.totalSteps, plan.stepsPerEpoch));
     const ga = await stepGradients({ model: a, trainable: ta, nos: false }, plan, half(batch, 0, size / 2), 0);
