@@ -483,6 +483,35 @@ describe('the dashboard live, and when things are missing', () => {
     await page.close();
   }, 900_000);
 
+  it('shows a running search move candidate by candidate, though its one job stays "running"', async () => {
+    const training = { dataset: 'synthetic', width: 0.25, epochs: 1, limit: 64, batch: 32, seed: 5 };
+    const search = { network: 'mobilenet_v2', space: 'blocks', operators: ['dw', 'fuse_half'], strategy: 'random', seed: 11 };
+    const { campaignId } = await stack.service.submit({
+      name: 'e2e-search-live',
+      searches: [{ name: 'live', ...search, objectives: ['accuracy', 'latency'], budget: 6, training }],
+    });
+    const { page, errors } = await open(`/campaigns/${encodeURIComponent(campaignId)}`);
+    try {
+      const row = page.locator('[data-testid="search-progress"] tbody tr');
+      const evaluated = async () =>
+        (await row.count()) ? Number(/(\d+) \/ 6\s*$/.exec((await row.locator('td:nth-child(3)').textContent()) ?? '')?.[1] ?? -1) : -1;
+      await expect.poll(evaluated, { timeout: 120_000, intervals: [200] }).toBeGreaterThanOrEqual(0);
+      const first = await evaluated();
+      expect(first).toBeLessThan(6);
+      await expect.poll(evaluated, { timeout: 120_000, intervals: [200] }).toBeGreaterThan(first);
+      expect(await row.locator('td:nth-child(1)').textContent()).toBe('live');
+      expect(await row.locator('td:nth-child(2)').textContent()).toBe('random');
+      await screenshot(page, 'campaign-search-running');
+      expect(await follow(stack.service, campaignId, () => undefined, 300)).toMatchObject({ status: 'completed', completed: 1 });
+      // Once the search is done the table goes: nothing is running.
+      await expect.poll(() => page.locator('[data-testid="search-progress"]').count(), { timeout: 30_000 }).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await stack.service.cancel(campaignId).catch(() => undefined);
+      await page.close();
+    }
+  }, 300_000);
+
   it('tells how to start a campaign when the database is empty', async () => {
     const database = await openDatabase({ kind: 'pglite' });
     await withApiOver(database, new Store(database.db), async (url) => {

@@ -18,6 +18,7 @@ import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
 import { Store } from '../../apps/orchestrator/dist/store/store.js';
 import { WORKFLOW_BUNDLE_PATH } from '../../apps/orchestrator/dist/temporal/worker.js';
 import { runTraining } from '../../apps/orchestrator/dist/train/training.js';
+import type { RunningSearch } from '../../apps/orchestrator/dist/workflows/campaign.js';
 import { expectSameAsRunSearch } from './helpers/run-search.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
@@ -73,8 +74,19 @@ describe('searches with the accuracy objective', () => {
     const submitted = await service.submit(spec);
     campaignId = submitted.campaignId;
     expect(submitted.total).toBe(1);
-    const final = await follow(service, campaignId, () => undefined, 200);
+    const seen: RunningSearch[] = [];
+    const final = await follow(service, campaignId, (p) => seen.push(...(p.searches ?? [])), 200);
     expect(final).toMatchObject({ status: 'completed', total: 1, completed: 1, failed: 0 });
+    // The one job stood at "running" throughout; the campaign's progress showed the search move.
+    const running = seen.filter((s) => s.status === 'running');
+    expect(running.length).toBeGreaterThan(0);
+    for (const s of running) expect(s).toMatchObject({ name: 'acc', position: 0, strategy: 'random', budget: 3 });
+    const counts = running.map((s) => s.evaluations);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(Math.max(...counts)).toBeLessThanOrEqual(3);
+    // Counted as each candidate's training lands, not once per batch (all 3 are one batch).
+    expect(counts.some((n) => n > 0 && n < 3)).toBe(true);
+    expect(final.searches).toBeUndefined();
 
     const [result] = await service.searchResults(campaignId);
     expect(result).toMatchObject({ objectives: ['accuracy', 'latency'], evaluations: 3 });
@@ -316,7 +328,11 @@ describe('searches with the accuracy objective', () => {
   it('confirm: trains the one-seed front again at more seeds and reports the front of the mean accuracies', async () => {
     const confirming = { ...search, name: 'confirmed', confirm: { seeds: [5, 4] } };
     const submitted = await service.submit({ name: 'accuracy-confirm', searches: [confirming] });
-    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const seen: RunningSearch[] = [];
+    expect(await follow(service, submitted.campaignId, (p) => seen.push(...(p.searches ?? [])), 200)).toMatchObject({
+      status: 'completed',
+      completed: 1,
+    });
     const [result] = await service.searchResults(submitted.campaignId);
     // The same candidates as the search without confirm (same seeds): their seed-3 trainings reused.
     const stored = await store.searchCandidates(result!.jobKey);
@@ -325,6 +341,13 @@ describe('searches with the accuracy objective', () => {
     );
     const confirmed = result!.confirmed!;
     expect(confirmed.seeds).toEqual([3, 4, 5]);
+    // While the front was trained again, the campaign's progress said how far along that was.
+    const during = seen.filter((s) => s.confirmations);
+    for (const s of during) {
+      expect(s).toMatchObject({ name: 'confirmed', evaluations: 3, confirmations: { total: 2 * confirmed.networks.length } });
+      expect(s.confirmations!.done).toBeLessThanOrEqual(s.confirmations!.total);
+    }
+    expect(during.some((s) => s.confirmations!.done < s.confirmations!.total)).toBe(true);
     expect(confirmed.networks.map((n) => n.key)).toEqual(result!.front.map((e) => e.key));
     // More than one network, so the front of the means below is a real comparison.
     expect(confirmed.networks.length).toBeGreaterThan(1);

@@ -112,6 +112,23 @@ export interface Progress {
   reused: number;
   running?: number;
   cancelled?: number;
+  /** The searches running now, as each search workflow's progress query answers (absent when none runs). */
+  searches?: RunningSearch[];
+}
+
+/** A running search: one job, however many candidates and trainings it takes. */
+export interface RunningSearch {
+  /** The spec's search name. */
+  name: string;
+  position: number;
+  status: 'starting' | 'running' | 'completed' | 'cancelled';
+  strategy: string | null;
+  budget: number;
+  evaluations: number;
+  generation: number;
+  front: number;
+  /** Once the front is being trained again at more seeds (`confirm`). */
+  confirmations?: { done: number; total: number };
 }
 
 export interface Job {

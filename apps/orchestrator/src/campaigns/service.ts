@@ -24,7 +24,8 @@ import type {
 } from '../store/store.js';
 import { isActiveStatus } from '../store/campaigns.js';
 import { parseExport } from '../store/export-format.js';
-import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress } from '../workflows/campaign.js';
+import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress, type RunningSearch } from '../workflows/campaign.js';
+import { searchProgressQuery } from '../workflows/search.js';
 
 /** Validates an export document (the format lives in store/export-format.ts). */
 export { parseExport };
@@ -191,7 +192,8 @@ export class LocalCampaignService implements CampaignService {
         // of them a worker has started. Dispatched but not started is "queued" (e.g. 6 trainings
         // dispatched to 2 train workers: 2 running, 4 queued).
         const running = Math.min(live.running, detail.jobs.running);
-        return { ...live, status, running, queued: live.running - running };
+        const searches = await this.runningSearches(client, id, detail);
+        return { ...live, status, running, queued: live.running - running, ...(searches.length > 0 ? { searches } : {}) };
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) {
           /* fall back to the database's view */
@@ -199,6 +201,28 @@ export class LocalCampaignService implements CampaignService {
       }
     }
     return progressFromDetail(detail);
+  }
+
+  /**
+   * Each running search's own progress (its workflow's query): a search is one job however many
+   * trainings it makes, so the job counts stand still for as long as it runs. A search whose
+   * workflow does not answer (just started, or finishing) is left out of this poll.
+   */
+  private async runningSearches(client: Client, id: string, detail: CampaignDetail): Promise<RunningSearch[]> {
+    if (detail.spec.searches.length === 0 || detail.jobs.running === 0) return [];
+    const jobs = (await this.store.listJobs(id, { status: 'running' })).filter((job) => job.kind === 'nas');
+    const answers = await Promise.all(
+      jobs.map(async (job): Promise<RunningSearch | undefined> => {
+        try {
+          // The child's id is the campaign workflow's (workflows/campaign.ts, runSearch).
+          const { campaignId: _, ...progress } = await client.workflow.getHandle(`${id}/search-${job.position}`).query(searchProgressQuery);
+          return { name: job.group, ...progress };
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return answers.filter((answer) => answer !== undefined);
   }
 
   list(): Promise<CampaignSummary[]> {

@@ -27,7 +27,7 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 import { chunksOf, clipRanges, countRanges, fromRanges, toRanges } from '../campaigns/position-ranges.js';
 import { describe, runLane, takeInOrder, type LaneStep, type LaneWork } from './lanes.js';
 import { THROUGH_OUTAGES } from './retry.js';
-import { searchWorkflow } from './search.js';
+import { searchWorkflow, type SearchProgress } from './search.js';
 import { trainingActivities, waitingOnCancel } from './cancellation.js';
 
 /**
@@ -87,7 +87,15 @@ export interface CampaignProgress {
   /** Dispatched to a task queue, not started by a worker yet (set by the service, not the workflow). */
   queued?: number;
   cancelled: number;
+  /**
+   * The searches running now, each as its own workflow's `progress` query answers it, with the
+   * spec entry's name (set by the service, not the workflow; absent when none runs). A search is
+   * one job however many trainings it makes, so this is what moves while it runs.
+   */
+  searches?: RunningSearch[];
 }
+
+export type RunningSearch = Omit<SearchProgress, 'campaignId'> & { name: string };
 
 export const progressQuery = defineQuery<CampaignProgress>('progress');
 export const cancelSignal = defineSignal<[string?]>('cancel');

@@ -300,6 +300,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
             const violation = check?.violation(candidate) ?? 0;
             if (violation > 0) {
               values[i] = penalisedObjectives(params.objectives, violation);
+              progress.evaluations++;
               continue;
             }
             // Searches without `accuracy` schedule exactly what they always did (recorded histories replay).
@@ -313,11 +314,13 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
               candidate,
               ...(trained ? { trained: { key: trained.key, testAccuracy: trained.testAccuracy! } } : {}),
             });
+            // Counted as each one lands (a batch of trainings takes minutes; the query shows it move).
+            // Only the query reads it mid-batch: activity arguments use `base`, fixed before the lanes.
+            progress.evaluations++;
           }
         };
         await Promise.all(Array.from({ length: Math.min(parallel, asked.length) }, lane));
         search.tell(asked.map((candidate, i) => ({ candidate, objectives: values[i]! })));
-        progress.evaluations += asked.length;
         progress.generation++;
         generationsThisRun++;
         const recorded = await book().recordSearchFront({ jobKey: key, params, generation: progress.generation });

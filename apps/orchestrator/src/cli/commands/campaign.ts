@@ -8,7 +8,7 @@ import Table from 'cli-table3';
 import { operatorString } from '@fuselab/fuseconv';
 import { NEGATED_OBJECTIVES } from '@fuselab/nas';
 import type { CampaignOutcome } from '../../campaigns/service.js';
-import type { CampaignProgress } from '../../workflows/campaign.js';
+import type { CampaignProgress, RunningSearch } from '../../workflows/campaign.js';
 import type { ConfirmedSearchFront, SearchResultRow } from '../../store/store.js';
 import { normaliseSpec, parseSpecText } from '../../campaigns/spec.js';
 import { SpecError } from '../../campaigns/validation.js';
@@ -143,6 +143,25 @@ function renderConfirmedFront(confirmed: ConfirmedSearchFront, objectives: reado
   return `confirmed over ${count(confirmed.seeds.length, 'seed')}: ${kept} of ${count(confirmed.networks.length, 'network')} on the front of the mean accuracies (*)\n${table.toString()}`;
 }
 
+/**
+ * The progress bar's tail for running searches: a search is one job for however long its trainings
+ * take, so without this the bar would stand still at "1 running" for the whole search.
+ * E.g. ` · search acc: 5/12 evaluated, front 3` or ` · search acc: confirming 3/8 trainings`.
+ */
+export function describeRunningSearches(searches: readonly RunningSearch[] | undefined): string {
+  return (searches ?? [])
+    .map((s) => {
+      const doing =
+        s.status === 'starting'
+          ? 'starting'
+          : s.confirmations
+            ? `confirming ${s.confirmations.done}/${s.confirmations.total} trainings`
+            : `${s.evaluations}/${s.budget} evaluated${s.generation > 0 ? `, front ${s.front}` : ''}`;
+      return ` · search ${s.name}: ${doing}`;
+    })
+    .join('');
+}
+
 export function registerCampaignCommands(program: Command): void {
   const campaign = program.command('campaign').description('experiment campaigns: run a spec through Temporal, inspect and move results');
 
@@ -179,7 +198,7 @@ export function registerCampaignCommands(program: Command): void {
           }
           const { follow, outcomeOf } = await serviceModule();
           const bar = progressBar(
-            '[{bar}] {percentage}% {value}/{total} jobs · {completed} completed · {reused} reused · {failed} failed · {running} running · {queued} queued · {status}',
+            '[{bar}] {percentage}% {value}/{total} jobs · {completed} completed · {reused} reused · {failed} failed · {running} running · {queued} queued · {status}{searches}',
           );
           const show = (p: CampaignProgress) =>
             bar.update(p.completed + p.failed + p.reused + p.cancelled, p.total, {
@@ -189,6 +208,7 @@ export function registerCampaignCommands(program: Command): void {
               running: p.running,
               queued: p.queued ?? 0,
               status: p.status,
+              searches: describeRunningSearches(p.searches),
             });
           let final: CampaignProgress;
           try {
