@@ -149,17 +149,18 @@ function renderConfirmedFront(confirmed: ConfirmedSearchFront, objectives: reado
  * E.g. ` · search acc: 5/12 evaluated, front 3` or ` · search acc: confirming 3/8 trainings`.
  */
 export function describeRunningSearches(searches: readonly RunningSearch[] | undefined): string {
-  return (searches ?? [])
-    .map((s) => {
-      const doing =
-        s.status === 'starting'
-          ? 'starting'
-          : s.confirmations
-            ? `confirming ${s.confirmations.done}/${s.confirmations.total} trainings`
-            : `${s.evaluations}/${s.budget} evaluated${s.generation > 0 ? `, front ${s.front}` : ''}`;
-      return ` · search ${s.name}: ${doing}`;
-    })
-    .join('');
+  return (searches ?? []).map((s) => ` · ${describeSearch(s)}`).join('');
+}
+
+/** One running search, as the bar and `campaign status` say it: `search acc: 5/12 evaluated, front 3`. */
+export function describeSearch(s: RunningSearch): string {
+  const doing =
+    s.status === 'starting'
+      ? 'starting'
+      : s.confirmations
+        ? `confirming ${s.confirmations.done}/${s.confirmations.total} trainings`
+        : `${s.evaluations}/${s.budget} evaluated${s.generation > 0 ? `, front ${s.front}` : ''}`;
+  return `search ${s.name}: ${doing}`;
 }
 
 export function registerCampaignCommands(program: Command): void {
@@ -293,6 +294,7 @@ export function registerCampaignCommands(program: Command): void {
           [
             `campaign ${detail.campaignId} (${detail.name}): ${detail.status}`,
             `jobs: ${progress.total} total, ${progress.completed} completed, ${progress.reused} reused, ${progress.failed} failed, ${progress.running} running, ${progress.queued ?? 0} queued, ${progress.cancelled} cancelled`,
+            ...(progress.searches ?? []).map(describeSearch),
             `spec hash ${detail.specHash}`,
             `code ${detail.codeVersion}; created ${detail.createdAt}${detail.finishedAt ? `, finished ${detail.finishedAt}` : ''}`,
             ...(detail.error ? [`error: ${detail.error}`] : []),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningSearch } from '../../workflows/campaign.js';
-import { describeRunningSearches } from './campaign.js';
+import { describeRunningSearches, describeSearch } from './campaign.js';
 
 const search = (over: Partial<RunningSearch>): RunningSearch => ({
   name: 'acc',
@@ -32,5 +32,9 @@ describe('the campaign progress bar: running searches', () => {
         search({ name: 'nos', position: 1, evaluations: 2 }),
       ]),
     ).toBe(' · search acc: confirming 3/8 trainings · search nos: 2/12 evaluated');
+  });
+
+  it('`campaign status` prints the same words, a line per search', () => {
+    expect(describeSearch(search({ evaluations: 9, generation: 1, front: 3 }))).toBe('search acc: 9/12 evaluated, front 3');
   });
 });
