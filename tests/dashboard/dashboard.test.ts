@@ -17,7 +17,7 @@ import { loadSpecText, specHash } from '../../apps/orchestrator/dist/campaigns/s
 import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { codeVersion, jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { startTestStack, type TestStack } from '../orchestrator/helpers/stack.js';
-import { chartOption, chartRendered, launchBrowser, screenshot, watchErrors } from './helpers/browser.js';
+import { chartOption, chartRendered, launchBrowser, pointOnChart, screenshot, watchErrors } from './helpers/browser.js';
 import { DATA_SPEC, FAILING_SPEC, HOSTILE_NAME, LIVE_SPEC_YAML } from './helpers/data.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -287,19 +287,7 @@ describe('the dashboard in Chromium', () => {
     const { page, errors } = await open(`/search?campaign=${dataId}`);
     await chartRendered(page, 'search-v2-stages-latency-params');
     await chartRendered(page, 'search-v2-stages-parallel');
-    const scatter = page.locator('[data-testid^="chart-search-v2-stages-latency-params"]');
-    const pointOf = async (c: Candidate) => {
-      const [x, y] = await scatter.evaluate(
-        (el, value) =>
-          (el as HTMLElement & { fuselabChart: { convertToPixel(finder: object, value: number[]): number[] } }).fuselabChart.convertToPixel(
-            { seriesIndex: 0 },
-            value,
-          ),
-        [c.objectives.latency!, c.objectives.params!],
-      );
-      const box = (await scatter.boundingBox())!;
-      return { x: box.x + x!, y: box.y + y! };
-    };
+    const pointOf = (c: Candidate) => pointOnChart(page, 'search-v2-stages-latency-params', [c.objectives.latency!, c.objectives.params!]);
 
     // Hover: the candidate's number and its per-block operators, one cell per block.
     const p1 = await pointOf(first);
@@ -650,6 +638,48 @@ searches:
       ]);
       expect(scatter.series[3]!.data).toEqual([[-0.5625, 60]]);
       await screenshot(page, 'search-confirmed');
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  }, 60_000);
+
+  it('/search: with training seeds, hovering a candidate shows its accuracy at each seed beside the mean', async () => {
+    const { database, store, id, job } = await seededCampaign(
+      'seeded-search',
+      `name: seeded
+seed: 1
+searches:
+  - { name: acc, network: mobilenet_v2, space: blocks, operators: [dw, fuse_half], strategy: random, objectives: [accuracy, latency], budget: 2, training: { dataset: synthetic, epochs: 1, seeds: [1, 4] } }
+`,
+    );
+    // What a search with training seeds stores (searches.ts), written by hand: b, behind a on both
+    // objectives, is off the front and alone at its point (the front line is drawn over a).
+    const ops = (op: string) => new Array<string>(17).fill(op);
+    const candidates = [
+      { key: 'a', operators: ops('fuse_half'), objectives: { accuracy: -0.5625, latency: 60 }, seeds: [0.5, 0.625] },
+      { key: 'b', operators: ops('dw'), objectives: { accuracy: -0.4375, latency: 100 }, seeds: [0.375, 0.5] },
+    ];
+    for (const [i, { seeds, ...entry }] of candidates.entries())
+      await store.saveSearchCandidate({
+        jobKey: job.key,
+        candidateIndex: i,
+        candidateKey: entry.key,
+        generation: 0,
+        ...entry,
+        trainingKey: `t1-${entry.key}`,
+        seedTrainings: seeds.map((testAccuracy, k) => ({ seed: [1, 4][k]!, key: `t${k}-${entry.key}`, testAccuracy })),
+      });
+    const front = [{ key: 'a', operators: candidates[0]!.operators, objectives: candidates[0]!.objectives }];
+    await store.saveSearchFront(job.key, 1, 2, front);
+    await withApiOver(database, store, async (url) => {
+      const { page, errors } = await open(`/search?campaign=${id}`, url);
+      await chartRendered(page, 'search-acc-accuracy-latency');
+      const b = await pointOnChart(page, 'search-acc-accuracy-latency', [-0.4375, 100]);
+      await page.mouse.move(b.x, b.y);
+      await expect.poll(() => page.getByTestId('hovered').textContent()).toContain('#1');
+      expect((await page.getByTestId('seed-accuracies').textContent())!.replace(/\s+/g, ' ').trim()).toBe(
+        '· mean of seeds 1 / 4: 37.50 % / 50.00 %',
+      );
       expect(errors).toEqual([]);
       await page.close();
     });

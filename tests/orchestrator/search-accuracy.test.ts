@@ -406,6 +406,46 @@ describe('searches with the accuracy objective', () => {
     }
   }, 300_000);
 
+  it('training seeds: trains every candidate at each seed and takes the mean accuracy as its objective', async () => {
+    const seeded = { ...search, name: 'seeded', training: { ...training, seed: undefined, seeds: [6, 3] } };
+    const submitted = await service.submit({ name: 'accuracy-seeds', searches: [seeded] });
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const [result] = await service.searchResults(submitted.campaignId);
+    const stored = await store.searchCandidates(result!.jobKey);
+    // The same asks as the one-seed search (random: the objectives do not steer it).
+    expect(stored.map((c) => c.operators)).toEqual(candidates.map((c) => c.operators));
+    const seededParams = expandSpec(normaliseSpec({ name: 'x', searches: [seeded] }))[0]!.params as SearchJobParams;
+    const trained = new Map((await store.trainingResults(submitted.campaignId)).map((t) => [t.jobKey, t]));
+    for (const c of stored) {
+      const keys = [3, 6].map((seed) => jobKey('train', candidateTraining(seededParams, { operators: c.operators }, seed)));
+      // Seed 3: the very training the one-seed search made (reused, not trained again).
+      expect(keys[0]).toBe(candidates.find((o) => o.candidateKey === c.candidateKey)!.trainingKey);
+      expect(c.trainingKey).toBe(keys[0]);
+      expect(c.seedTrainings).toEqual(keys.map((key, i) => ({ seed: [3, 6][i], key, testAccuracy: trained.get(key)!.testAccuracy })));
+      expect(keys.map((key) => trained.get(key)!.seed)).toEqual([3, 6]);
+      expect(c.objectives.accuracy).toBe(-(trained.get(keys[0]!)!.testAccuracy! + trained.get(keys[1]!)!.testAccuracy!) / 2);
+    }
+    // Two trainings per candidate in the history, and the workflow replays it.
+    const history = await stack.client.client.workflow.getHandle(`${submitted.campaignId}/search-0`).fetchHistory();
+    const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainSearchCandidate');
+    expect(scheduled).toHaveLength(2 * stored.length);
+    await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, history, 'seeds-replay');
+    // A seed-6 training is what it says: retrained in this process, the same accuracy.
+    const again = await retrain(stored[0]!.operators, 6);
+    expect(again.testAccuracy).toBe(stored[0]!.seedTrainings![1]!.testAccuracy);
+    // An export carries the per-seed trainings, and an import into another database gives them back.
+    const doc = await service.exportCampaign(submitted.campaignId, { checkpoints: false });
+    const other = await openDatabase({ kind: 'pglite' });
+    try {
+      await new LocalCampaignService(new Store(other.db), async () => stack.client.client).importCampaign(doc);
+      expect((await new Store(other.db).searchCandidates(result!.jobKey)).map((c) => c.seedTrainings)).toEqual(
+        stored.map((c) => c.seedTrainings),
+      );
+    } finally {
+      await other.close();
+    }
+  }, 300_000);
+
   it('trains candidates with NOS from the baseline training of the campaign, once that job has finished', async () => {
     const nos = {
       name: 'nos-search',

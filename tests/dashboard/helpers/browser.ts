@@ -49,6 +49,21 @@ export function chartOption(page: Page, prefix: string): Promise<{ series: Drawn
   });
 }
 
+/** Where on the page a chart draws `value` of its first series (a scatter point), for the mouse. */
+export async function pointOnChart(page: Page, prefix: string, value: number[]): Promise<{ x: number; y: number }> {
+  const chart = page.locator(`[data-testid^="chart-${prefix}"]`);
+  const [x, y] = await chart.evaluate(
+    (el, at) =>
+      (el as HTMLElement & { fuselabChart: { convertToPixel(finder: object, value: number[]): number[] } }).fuselabChart.convertToPixel(
+        { seriesIndex: 0 },
+        at,
+      ),
+    value,
+  );
+  const box = (await chart.boundingBox())!;
+  return { x: box.x + x!, y: box.y + y! };
+}
+
 /** Collects uncaught page errors and console errors, so a test can require none. */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];

@@ -63,6 +63,30 @@ describe('confirm', () => {
     expect(confirmed.networks[2]!.objectives).toEqual({ accuracy: -0.5, latency: 100 });
   });
 
+  it('with training seeds, takes each seed’s own training of the candidate, then the confirmation seeds', () => {
+    // Trained at seeds 1 and 3 (objective: the negated mean), confirmed at 2.
+    const seeded = (index: number, key: string, operators: string[], at1: number, at3: number, latency: number) =>
+      row(index, key, operators, (at1 + at3) / 2, latency, {
+        trainingKey: `t-${key}`,
+        seedTrainings: [
+          { seed: 1, key: `t-${key}`, testAccuracy: at1 },
+          { seed: 3, key: `${key}3`, testAccuracy: at3 },
+        ],
+      });
+    const both = [seeded(0, 'a', ops('dw'), 0.5, 0.25, 100), seeded(1, 'b', ops('fuse_half'), 0.375, 0.125, 50)];
+    const withSeeds = { ...params(), training: { seed: 1, seeds: [1, 3] } } as unknown as SearchJobParams;
+    const confirmations = [
+      { operators: ops('dw'), seed: 2, key: 'a2', testAccuracy: 0.125 },
+      { operators: ops('fuse_half'), seed: 2, key: 'b2', testAccuracy: 0.5 },
+    ];
+    const confirmed = confirmedFrontOf(both, withSeeds, confirmations);
+    expect(confirmed.seeds).toEqual([1, 3, 2]);
+    expect(confirmed.networks.map((n) => [n.key, n.accuracies, n.trainingKeys, n.mean, n.onFront])).toEqual([
+      ['a', [0.5, 0.25, 0.125], ['t-a', 'a3', 'a2'], 0.875 / 3, false],
+      ['b', [0.375, 0.125, 0.5], ['t-b', 'b3', 'b2'], 1 / 3, true],
+    ]);
+  });
+
   it('refuses to finish without a confirmation it needs, naming the network and seed', () => {
     expect(() => confirmedFrontOf(rows, params(), [{ operators: ops('dw'), seed: 2, key: 'a2', testAccuracy: 0.5 }])).toThrow(
       'accuracy: network b has no finite accuracy at seed 2 (got NaN)',

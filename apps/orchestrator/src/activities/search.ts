@@ -54,7 +54,7 @@ export function frontNetworksOf(front: ReadonlyArray<{ operators: readonly strin
 
 /**
  * A search's front confirmed over its `confirm` seeds (libs/nas confirmFront) for the candidates
- * toConfirm names: at the search's training seed each network's accuracy and training are its
+ * toConfirm names: at the search's training seed(s) each network's accuracy and training are its
  * stored candidate's, at the others the confirmation trainings'. Throws when one is missing.
  */
 export function confirmedFrontOf(
@@ -65,15 +65,19 @@ export function confirmedFrontOf(
   if (!params.training || !params.confirm) throw new Error(`search of ${params.network} has nothing to confirm`);
   const front = toConfirm(rows, params);
   const searchSeed = params.training.seed;
-  const trainingKeyOf = new Map(rows.map((row) => [row.candidateKey, row.trainingKey]));
+  const rowOf = new Map(rows.map((row) => [row.candidateKey, row]));
   const confirmed = new Map(confirmations.map((c) => [`${networkId(c.operators)}@${c.seed}`, c]));
   // A missing confirmation reads as no accuracy (NaN): confirmFront then names the network and seed.
   const at = (entry: (typeof front)[number], seed: number) => {
-    if (seed === searchSeed) return { key: trainingKeyOf.get(entry.key) ?? '', accuracy: -entry.objectives.accuracy! };
+    const row = rowOf.get(entry.key);
+    // Training `seeds`: the candidate's own training at that seed (its objective is their mean).
+    const own = row?.seedTrainings?.find((t) => t.seed === seed);
+    if (own) return { key: own.key, accuracy: own.testAccuracy };
+    if (seed === searchSeed && !params.training?.seeds) return { key: row?.trainingKey ?? '', accuracy: -entry.objectives.accuracy! };
     const c = confirmed.get(`${networkId(entry.operators)}@${seed}`);
     return { key: c?.key ?? '', accuracy: c?.testAccuracy ?? Number.NaN };
   };
-  const seeds = [searchSeed, ...params.confirm.seeds];
+  const seeds = [...(params.training.seeds ?? [searchSeed]), ...params.confirm.seeds];
   const result = confirmFront(front, params.objectives, seeds, (entry, seed) => at(entry, seed).accuracy);
   return {
     seeds: result.seeds,
@@ -127,6 +131,7 @@ export function createSearchActivities(store: Store, worker: string): SearchActi
         array: candidate.array ?? null,
         objectives,
         trainingKey: trained?.key ?? null,
+        seedTrainings: trained?.seeds ?? null,
         fidelity: candidate.fidelity ?? null,
         worker,
       });

@@ -3,6 +3,7 @@
  * with I/O). Each kind of job has its own task queue, so training can go to big machines only.
  */
 import type { JobSpec, NormalisedSpec, SearchJobParams, SimJobParams } from '../campaigns/expand.js';
+import type { SeedTraining } from '../store/searches.js';
 
 export interface RegisteredJob {
   key: string;
@@ -182,8 +183,11 @@ export interface SearchActivities {
     index: number;
     generation: number;
     candidate: SearchCandidateValue;
-    /** The `accuracy` objective: the candidate's trained test accuracy and the key of that training job. */
-    trained?: { key: string; testAccuracy: number };
+    /**
+     * The `accuracy` objective: the candidate's trained test accuracy and the key of that training
+     * job; with several training `seeds`, the mean accuracy, the first seed's key and every seed's.
+     */
+    trained?: TrainedCandidate;
   }): Promise<Record<string, number>>;
   /** The front of every candidate stored so far, stored as the front after `generation`; returns its size. */
   recordSearchFront(input: {
@@ -208,6 +212,14 @@ export interface SearchActivities {
 }
 
 /** A front network trained again at a confirmation seed (the search's `confirm`). */
+/** A candidate's training(s) for the `accuracy` objective, as the search workflow passes them on. */
+export interface TrainedCandidate {
+  key: string;
+  testAccuracy: number;
+  /** Training `seeds`: each seed's training, in seed order (`testAccuracy` is their mean). */
+  seeds?: SeedTraining[];
+}
+
 export interface Confirmation {
   operators: string[];
   seed: number;

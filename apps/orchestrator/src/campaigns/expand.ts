@@ -199,7 +199,14 @@ export function trainJobParams(
  * search or training asks for it.
  */
 export interface SearchTraining extends TrainingSettings {
+  /** The seed every candidate is trained at; with `seeds`, the first of them. */
   seed: number;
+  /**
+   * Several seeds (2–10, sorted; absent for one): every candidate trained at each, its accuracy
+   * objective their mean. Each is the training job a one-seed search at that seed makes (kd / nos:
+   * all with the first seed's teacher, as confirmation trainings are).
+   */
+  seeds?: number[];
   /** A training method, or `supernet` (one-shot: campaigns/search.ts supernetTraining). */
   method: SearchTrainMethodName;
   /** supernet: training batches whose BatchNorm statistics each scored candidate gets. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandSpec, type SearchJobParams } from './expand.js';
 import { candidateTraining } from './search.js';
-import { loadSpecText } from './spec.js';
+import { loadSpecText, normaliseSpec } from './spec.js';
 import { specError } from './test-util.js';
 import { jobKey } from './versions.js';
 
@@ -160,8 +160,9 @@ searches:
     expect(specError(spec('    training: { dataset: synthetic, epochs: 1, batch: 8, method: nos, teacher: x.json, replicas: 2 }'))).toBe(
       'searches[0].training.replicas: data-parallel replicas train from scratch only (method nos needs its teacher in every replica)',
     );
-    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, seeds: [1, 2] }'))).toBe(
-      'searches[0].training: unknown field "seeds"',
+    // The network comes from each candidate: a trainings entry's variants have no place here.
+    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, variants: [baseline] }'))).toBe(
+      'searches[0].training: unknown field "variants"',
     );
   });
 });
@@ -196,7 +197,7 @@ describe('searches[].confirm (the front trained again at more seeds)', () => {
     );
     expect(specError(confirmed('{ seeds: [5, 5] }'))).toBe('searches[0].confirm.seeds: duplicate seed "5"');
     expect(specError(confirmed('{ seeds: [4, 5] }'))).toBe(
-      "searches[0].confirm.seeds: seed 4 is the search's training seed: every candidate is trained at it already",
+      'searches[0].confirm.seeds: seed 4 is a training seed of the search: every candidate is trained at it already',
     );
     expect(specError(confirmed('{ seeds: [] }'))).toMatch(/^searches\[0\]\.confirm\.seeds: expected at least one seed/);
     expect(specError(confirmed('{ seeds: [1.5] }'))).toMatch(/^searches\[0\]\.confirm\.seeds\[0\]: expected an integer seed/);
@@ -205,5 +206,42 @@ describe('searches[].confirm (the front trained again at more seeds)', () => {
       /^searches\[0\]\.confirm\.fronts: expected a positive whole number of fronts/,
     );
     expect(specError(confirmed('{ seeds: [2], fronts: 11 }'))).toMatch(/^searches\[0\]\.confirm\.fronts: /);
+  });
+});
+
+describe('searches[].training.seeds (every candidate trained at several seeds, its accuracy the mean)', () => {
+  const seeded = (seeds: string, extra = '') => spec(`${FOLDER}      seeds: ${seeds}\n${extra}`);
+
+  it('keeps the seeds sorted, the first as the seed, and keys one-seed searches as before', () => {
+    const params = searchParams(seeded('[6, 3]'));
+    expect(params.training).toMatchObject({ seed: 3, seeds: [3, 6] });
+    expect(searchParams(spec(FOLDER)).training).not.toHaveProperty('seeds');
+    // The normal form normalises to itself (campaigns store it, imports and workers read it back).
+    const normal = loadSpecText(seeded('[6, 3]'));
+    expect(normaliseSpec(normal)).toEqual(normal);
+  });
+
+  it('trains a candidate at each seed as the trainings entry of that network and seed (same key)', () => {
+    const params = searchParams(seeded('[5, 6]'));
+    for (const seed of [5, 6])
+      expect(candidateTraining(params, { operators: OPERATORS }, seed)).toEqual(expandSpec(loadSpecText(trainingEntry(seed)))[0]!.params);
+    // Without a seed: the first; and `seeds` is not a training job's parameter.
+    expect(candidateTraining(params, { operators: OPERATORS })).toEqual(expandSpec(loadSpecText(trainingEntry(5)))[0]!.params);
+  });
+
+  it('refuses what it cannot average, naming the field', () => {
+    expect(specError(seeded('[5]'))).toMatch(/^searches\[0\]\.training\.seeds: at least 2 seeds \(one seed: give seed\)/);
+    expect(specError(seeded('[5, 5]'))).toBe('searches[0].training.seeds: duplicate seed "5"');
+    expect(specError(seeded('[5, 6]', '      seed: 6\n'))).toBe(
+      'searches[0].training.seeds: give seed (one) or seeds (each candidate trained at every one), not both',
+    );
+    expect(specError(seeded('[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]'))).toMatch(/^searches\[0\]\.training\.seeds: at most 10 seeds/);
+    expect(specError(seeded('[1, -2]'))).toMatch(/^searches\[0\]\.training\.seeds\[1\]: /);
+    expect(specError(spec('    training: { dataset: synthetic, epochs: 1, method: supernet, seeds: [1, 2] }\n'))).toBe(
+      'searches[0].training.seeds: method supernet scores networks by inherited accuracy on one supernet: it has no per-seed trainings',
+    );
+    expect(specError(seeded('[5, 6]', '    confirm: { seeds: [6, 7] }\n'))).toBe(
+      'searches[0].confirm.seeds: seed 6 is a training seed of the search: every candidate is trained at it already',
+    );
   });
 });

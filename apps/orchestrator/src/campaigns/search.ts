@@ -81,11 +81,14 @@ export function constraintCheckOf(
 export function candidateTraining(
   params: SearchJobParams,
   candidate: { operators: readonly string[]; fidelity?: number | undefined },
-  /** A confirmation training's seed (the search's `confirm`), with the same teacher; default: the search's training seed. */
+  /**
+   * Another of the search's training `seeds`, or a confirmation training's seed (`confirm`), with
+   * the same teacher; default: the search's (first) training seed.
+   */
   seed?: number,
 ): TrainJobParams {
   if (!params.training) throw new Error(`search of ${params.network} has no training settings (needed by the accuracy objective)`);
-  const { seed: searchSeed, method, teacher, recalibrate: _scoring, ...settings } = params.training;
+  const { seed: searchSeed, seeds: _seeds, method, teacher, recalibrate: _scoring, ...settings } = params.training;
   if (method === 'supernet') throw new Error(`search of ${params.network} scores candidates on its supernet: it trains none of them`);
   // A multi-fidelity strategy's early rungs (halving) train that fraction of the epochs, at least one.
   const epochs = candidate.fidelity === undefined ? settings.epochs : Math.max(1, Math.round(settings.epochs * candidate.fidelity));
@@ -113,7 +116,7 @@ export type SupernetJobParams = Omit<TrainJobParams, 'method' | 'variant' | 'ope
 
 export function supernetTraining(params: SearchJobParams): SupernetJobParams {
   if (params.training?.method !== 'supernet') throw new Error(`search of ${params.network} does not train a supernet`);
-  const { seed, teacher, method: _method, recalibrate: _scoring, ...settings } = params.training;
+  const { seed, seeds: _seeds, teacher, method: _method, recalibrate: _scoring, ...settings } = params.training;
   const { method: _scratch, ...job } = trainJobParams(settings, {
     network: params.network,
     variant: 'supernet',

@@ -148,6 +148,12 @@ const searchTrainingSchema = trainingSchema
   })
   .extend({
     seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).nonnegative().optional(),
+    /** Instead of `seed`: every candidate trained at each, its accuracy the mean (2–10 seeds). */
+    seeds: z
+      .array(z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).nonnegative())
+      .min(2, { error: 'at least 2 seeds (one seed: give seed)' })
+      .max(10, { error: 'at most 10 seeds' })
+      .optional(),
     /** A training method, or `supernet`: one weight-sharing supernet trained once, candidates scored by inherited accuracy. */
     method: choice(SEARCH_TRAIN_METHODS, 'training method').default('scratch'),
     /** supernet: training batches whose BatchNorm statistics each scored candidate gets (default 20). */
@@ -378,8 +384,9 @@ function normaliseConfirm(
       'method supernet scores networks by inherited accuracy on one supernet, not by trainings at a seed: nothing to confirm',
     );
   checkDistinct(`${field}.seeds`, confirm.seeds, 'seed');
-  if (confirm.seeds.includes(training.seed))
-    throw new SpecError(`${field}.seeds`, `seed ${training.seed} is the search's training seed: every candidate is trained at it already`);
+  for (const seed of training.seeds ?? [training.seed])
+    if (confirm.seeds.includes(seed))
+      throw new SpecError(`${field}.seeds`, `seed ${seed} is a training seed of the search: every candidate is trained at it already`);
   // One front, the default, is left out of the parameters (and so of the key).
   return {
     seeds: [...confirm.seeds].sort((a, b) => a - b),
@@ -517,7 +524,10 @@ function checkTrainingData(field: string, run: ParsedTrainingSettings): void {
     );
 }
 
-type ParsedTrainingSettings = Omit<Pick<ParsedTraining, keyof z.output<typeof searchTrainingSchema> & keyof ParsedTraining>, 'method'>;
+type ParsedTrainingSettings = Omit<
+  Pick<ParsedTraining, keyof z.output<typeof searchTrainingSchema> & keyof ParsedTraining>,
+  'method' | 'seeds'
+>;
 
 /**
  * A training's data and recipe settings in normal form: optional ones only when they change
@@ -572,6 +582,7 @@ function normaliseSearchTraining(
     if ((training.replicas ?? 1) > 1)
       throw new SpecError(`${field}.replicas`, 'a supernet trains one sampled path per step, without data-parallel replicas');
   }
+  const seeds = training.seeds && normaliseTrainingSeeds(field, training.seeds, training.seed, supernet);
   // A supernet starts from a teacher only when one is named (a training of the baseline or a
   // checkpoint): without one its branches start from the same initialisation as standalone networks.
   const teacher =
@@ -580,9 +591,29 @@ function normaliseSearchTraining(
     ...trainingSettings(field, training, training.method),
     method: training.method,
     ...(teacher ? { teacher } : {}),
-    seed: training.seed ?? search.seed,
+    seed: seeds?.[0] ?? training.seed ?? search.seed,
+    ...(seeds ? { seeds } : {}),
     ...(supernet ? { recalibrate: training.recalibrate ?? DEFAULT_RECALIBRATE_BATCHES } : {}),
   };
+}
+
+/**
+ * A search training's `seeds`: distinct, sorted (the first is its `seed`: the trainings a search
+ * at that one seed makes are the same jobs, reused), not beside another `seed`, and standalone
+ * trainings to repeat (a supernet is trained once).
+ */
+function normaliseTrainingSeeds(field: string, seeds: number[], seed: number | undefined, supernet: boolean): number[] {
+  if (supernet)
+    throw new SpecError(
+      `${field}.seeds`,
+      'method supernet scores networks by inherited accuracy on one supernet: it has no per-seed trainings',
+    );
+  checkDistinct(`${field}.seeds`, seeds, 'seed');
+  const sorted = [...seeds].sort((a, b) => a - b);
+  // The normal form carries both (seed = the first of seeds), so a normalised spec normalises to itself.
+  if (seed !== undefined && seed !== sorted[0])
+    throw new SpecError(`${field}.seeds`, 'give seed (one) or seeds (each candidate trained at every one), not both');
+  return sorted;
 }
 
 const trainsBaseline = (run: ParsedTraining) => run.variants === 'all' || (run.variants ?? []).includes('baseline');

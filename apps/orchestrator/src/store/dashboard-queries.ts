@@ -11,7 +11,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { NEGATED_OBJECTIVES } from '@fuselab/nas';
 import type { Db } from './db.js';
-import type { ConfirmedSearchFront } from './searches.js';
+import type { ConfirmedSearchFront, SeedTraining } from './searches.js';
 
 /** The columns of `jobs` a job page may project, and their SQL. */
 export const JOB_FIELDS = {
@@ -537,8 +537,8 @@ export class DashboardQueries {
 
   /** Every evaluated candidate of a search job (bounded by `limit`) and its front after each generation. */
   async searchDetail(jobKey: string, limit: number) {
-    const candidates = await this.all(sql`select candidate_index, candidate_key, generation, operators, "array", objectives, fidelity
-      from search_candidates where job_key = ${jobKey} order by candidate_index limit ${limit}`);
+    const candidates = await this.all(sql`select candidate_index, candidate_key, generation, operators, "array", objectives, fidelity,
+      seed_trainings from search_candidates where job_key = ${jobKey} order by candidate_index limit ${limit}`);
     const fronts = await this.all(
       sql`select generation, evaluations, front from search_fronts where job_key = ${jobKey} order by generation`,
     );
@@ -552,6 +552,10 @@ export class DashboardQueries {
         objectives: row.objectives as Record<string, number>,
         // Below a full evaluation (halving's early rungs), only when so.
         ...(row.fidelity === null || row.fidelity === undefined ? {} : { fidelity: Number(row.fidelity) }),
+        // Training `seeds`: each seed's test accuracy (the accuracy objective is their negated mean), only when so.
+        ...(row.seed_trainings
+          ? { seedAccuracies: (row.seed_trainings as SeedTraining[]).map(({ seed, testAccuracy }) => ({ seed, testAccuracy })) }
+          : {}),
       })),
       fronts: fronts.map((row) => ({
         generation: Number(row.generation),

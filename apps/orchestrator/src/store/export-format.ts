@@ -130,6 +130,11 @@ const searchCandidateRow = z.object({
   objectives: z.record(z.string(), z.number()),
   /** The accuracy objective's training job, and the fidelity below a full evaluation (absent in older files). */
   trainingKey: key.nullable().optional(),
+  /** Training `seeds`: each seed's training (absent in older files, null for one seed). */
+  seedTrainings: z
+    .array(z.object({ seed: z.number().int(), key, testAccuracy: z.number() }))
+    .nullable()
+    .optional(),
   fidelity: z.number().nullable().optional(),
   worker: z.string().nullable(),
 });

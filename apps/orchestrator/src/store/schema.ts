@@ -220,6 +220,11 @@ export const searchCandidates = pgTable(
     objectives: jsonb().notNull(),
     /** The `accuracy` objective: the training job that measured it (training_results, metrics and checkpoints by this key). */
     trainingKey: text('training_key'),
+    /**
+     * Training `seeds` (several): `[{seed, key, testAccuracy}]`, one per seed in seed order, the
+     * `accuracy` objective their negated mean and `training_key` the first one's; null for one seed.
+     */
+    seedTrainings: jsonb('seed_trainings'),
     /** Below a full evaluation (halving's early rungs: a fraction of the training epochs); null: full. Never on a front. */
     fidelity: doublePrecision(),
     worker: text(),

@@ -13,8 +13,10 @@ export interface SearchCandidateInput {
   operators: string[];
   array?: { rows: number; cols: number; hardware: string } | null;
   objectives: Record<string, number>;
-  /** The training job behind its `accuracy` (null without that objective). */
+  /** The training job behind its `accuracy` (null without that objective); with training `seeds`, the first seed's. */
   trainingKey?: string | null;
+  /** Training `seeds`: each seed's training and test accuracy, in seed order (null for one seed). */
+  seedTrainings?: SeedTraining[] | null;
   /** Below a full evaluation (null: full). */
   fidelity?: number | null;
   worker?: string | null;
@@ -23,9 +25,17 @@ export interface SearchCandidateInput {
 export interface SearchCandidateRow extends SearchCandidateInput {
   array: { rows: number; cols: number; hardware: string } | null;
   trainingKey: string | null;
+  seedTrainings: SeedTraining[] | null;
   fidelity: number | null;
   worker: string | null;
   createdAt: Date;
+}
+
+/** A candidate's training at one of its search's training seeds. */
+export interface SeedTraining {
+  seed: number;
+  key: string;
+  testAccuracy: number;
 }
 
 /**

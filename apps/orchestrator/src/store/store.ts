@@ -22,7 +22,14 @@ export type { JobStatus, NewJob, StoredJob } from './jobs.js';
 export { toRanges } from '../campaigns/position-ranges.js';
 export type { ResultFilters, SimResultInput, SimResultRow } from './simulations.js';
 export type { MetricRow, TrainingResultInput } from './training.js';
-export type { ConfirmedSearchFront, SearchCandidateInput, SearchCandidateRow, SearchResultInput, SearchResultRow } from './searches.js';
+export type {
+  ConfirmedSearchFront,
+  SearchCandidateInput,
+  SearchCandidateRow,
+  SearchResultInput,
+  SearchResultRow,
+  SeedTraining,
+} from './searches.js';
 export type { CampaignExport, CampaignImport } from './export-format.js';
 export { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, EXPORT_FORMAT_VERSIONS } from './export-format.js';
 export type { ExportOptions, ImportSummary } from './export-import.js';

@@ -28,7 +28,7 @@ import {
 import { ZERO_COST_PT } from '../choices.js';
 import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf, SUPERNET_SCORE_CHUNK } from '../campaigns/search.js';
-import type { Confirmation, SearchActivities, TrainJobResult } from '../activities/types.js';
+import type { Confirmation, SearchActivities, TrainedCandidate } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 import { BOOKKEEPING_WAITS_PATCH, trainingActivities, waitingOnCancel } from './cancellation.js';
 
@@ -156,11 +156,38 @@ async function zeroCostPtSearch(campaignId: string, jobKey: string, params: Sear
   const candidate = { operators: chosen.operators };
   const trained = supernet
     ? { key: supernet.key, testAccuracy: chosen.accuracy! }
-    : await trainingActivities()
-        .trainSearchCandidate({ campaignId, jobKey, params, candidate })
-        .then((t) => ({ key: t.key, testAccuracy: t.testAccuracy! }));
+    : await trainCandidate(campaignId, jobKey, params, candidate);
   await evaluate().evaluateSearchCandidate({ campaignId, jobKey, params, index: 0, generation: 0, candidate, trained });
 }
+
+/**
+ * A candidate's training(s) for the `accuracy` objective: one fuselab-train activity at the
+ * search's training seed or, with training `seeds`, one per seed at once, the accuracy their mean.
+ */
+async function trainCandidate(
+  campaignId: string,
+  jobKey: string,
+  params: SearchJobParams,
+  candidate: Candidate | { operators: string[] },
+): Promise<TrainedCandidate> {
+  const seeds = params.training?.seeds;
+  // One seed: exactly the activity call searches always made (recorded histories replay).
+  if (!seeds) {
+    const t = await trainingActivities().trainSearchCandidate({ campaignId, jobKey, params, candidate });
+    return { key: t.key, testAccuracy: t.testAccuracy! };
+  }
+  const trained = await Promise.all(
+    seeds.map((seed) =>
+      trainingActivities()
+        .trainSearchCandidate({ campaignId, jobKey, params, candidate, seed })
+        .then((t) => ({ seed, key: t.key, testAccuracy: t.testAccuracy! })),
+    ),
+  );
+  return { key: trained[0]!.key, testAccuracy: meanOf(trained.map((t) => t.testAccuracy)), seeds: trained };
+}
+
+/** In seed order, so the mean is the same number on every replay. */
+const meanOf = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 /**
  * A search with `confirm`: every network of its one-seed front (its first `confirm.fronts`
@@ -281,14 +308,10 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         const generation = progress.generation;
         // Candidates that differ only in their array gene are one network: one training, shared
         // (started by the first, awaited by the others), not two running at once on the same key.
-        const trainings = new Map<string, Promise<TrainJobResult>>();
+        const trainings = new Map<string, Promise<TrainedCandidate>>();
         const trainingOf = (candidate: Candidate) => {
           const network = networkOf(candidate);
-          if (!trainings.has(network))
-            trainings.set(
-              network,
-              trainingActivities().trainSearchCandidate({ campaignId: input.campaignId, jobKey: key, params, candidate }),
-            );
+          if (!trainings.has(network)) trainings.set(network, trainCandidate(input.campaignId, key, params, candidate));
           return trainings.get(network)!;
         };
         const scored = supernet ? await scoreOnSupernet(input.campaignId, key, params, supernet.key, asked, check) : undefined;
@@ -304,7 +327,11 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
               continue;
             }
             // Searches without `accuracy` schedule exactly what they always did (recorded histories replay).
-            const trained = scored ? scored.get(networkOf(candidate)) : trains ? await trainingOf(candidate) : undefined;
+            const trained: TrainedCandidate | undefined = scored
+              ? scored.get(networkOf(candidate))
+              : trains
+                ? await trainingOf(candidate)
+                : undefined;
             values[i] = await evaluate().evaluateSearchCandidate({
               campaignId: input.campaignId,
               jobKey: key,
@@ -312,7 +339,9 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
               index: base + i,
               generation,
               candidate,
-              ...(trained ? { trained: { key: trained.key, testAccuracy: trained.testAccuracy! } } : {}),
+              ...(trained
+                ? { trained: { key: trained.key, testAccuracy: trained.testAccuracy, ...(trained.seeds ? { seeds: trained.seeds } : {}) } }
+                : {}),
             });
             // Counted as each one lands (a batch of trainings takes minutes; the query shows it move).
             // Only the query reads it mid-batch: activity arguments use `base`, fixed before the lanes.

@@ -14,6 +14,8 @@ export interface Candidate {
   objectives: Record<string, number>;
   /** Below a full evaluation (halving's early rungs); absent on full ones. */
   fidelity?: number;
+  /** A search with training `seeds`: each seed's test accuracy (a fraction); `accuracy` is their negated mean. */
+  seedAccuracies?: Array<{ seed: number; testAccuracy: number }>;
 }
 
 /** A network of a confirmed front (the search view's `confirmed.networks`): objectives with `accuracy` the negated mean over seeds. */

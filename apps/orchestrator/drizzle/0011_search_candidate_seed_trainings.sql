@@ -1,0 +1,1 @@
+ALTER TABLE "search_candidates" ADD COLUMN "seed_trainings" jsonb;
