@@ -1,25 +1,13 @@
 // The campaign workflow end to end on the real Temporal dev server, with in-process workers and
 // PGlite, and the replay check: recorded histories must replay against the current workflow code.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { temporal as proto } from '@temporalio/proto';
+import { readdirSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { WORKFLOW_BUNDLE_PATH } from '../../apps/orchestrator/dist/temporal/worker.js';
 import { simulateVariant } from '../../apps/orchestrator/dist/sim/variant-simulation.js';
+import { HISTORIES, RECORD_HISTORIES as record, readHistory, writeHistory, type History } from './helpers/histories.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
-
-const HISTORIES = fileURLToPath(new URL('./histories', import.meta.url));
-const record = process.env.FUSELAB_RECORD_HISTORIES === '1';
-type History = InstanceType<typeof proto.api.history.v1.History>;
-// Fixtures are protobufjs' JSON object form of the History message. (The SDK's historyToJSON /
-// historyFromJSON fail in this install: @temporalio/common and @temporalio/proto each carry their
-// own copy of protobufjs, and its protojson rejects the other copy's types.)
-const historyToJson = (history: History) =>
-  JSON.stringify(proto.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }));
-const historyFromJson = (json: unknown): History => proto.api.history.v1.History.fromObject(json as Record<string, unknown>);
 
 const tiny = {
   name: 'tiny',
@@ -137,7 +125,7 @@ describe('campaignWorkflow on the Temporal dev server', () => {
       histories.push({ workflowId: id, history: history as History });
       // Fixtures of earlier versions stay (v1: tiny-completed, tiny-reused, paper-cancelled, before
       // batched-jobs-v2; v2-*: before sim-ranges-v4); recording writes the current version's beside them.
-      if (record) writeFileSync(join(HISTORIES, `v4-${name}.json`), `${historyToJson(history as History)}\n`);
+      if (record) writeHistory(`v4-${name}`, history);
     }
     // Fixtures recorded by earlier versions of the workflow code (FUSELAB_RECORD_HISTORIES=1 writes them).
     const files = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'));
@@ -145,7 +133,7 @@ describe('campaignWorkflow on the Temporal dev server', () => {
     for (const file of files)
       histories.push({
         workflowId: file.replace(/\.json$/, ''),
-        history: historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))),
+        history: readHistory(file),
       });
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, histories)) {

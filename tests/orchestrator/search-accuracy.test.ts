@@ -4,6 +4,7 @@
 // the same asks and front as libs/nas' runSearch fed those accuracies in-process, the trainings'
 // results and curves belong to the campaign, and a training is never run twice — not by a forced
 // re-run of the search, not by a `trainings` entry asking for the same network.
+import { readdirSync } from 'node:fs';
 import { evaluateStatic, makeSpace, runSearch, searchSummary, type Candidate } from '@fuselab/nas';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import { WORKFLOW_BUNDLE_PATH } from '../../apps/orchestrator/dist/temporal/work
 import { runTraining } from '../../apps/orchestrator/dist/train/training.js';
 import type { RunningSearch } from '../../apps/orchestrator/dist/workflows/campaign.js';
 import { expectSameAsRunSearch } from './helpers/run-search.js';
+import { HISTORIES, RECORD_HISTORIES as record, readHistory, writeHistory, type History } from './helpers/histories.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
 const training = { dataset: 'synthetic', width: 0.25, epochs: 1, limit: 64, batch: 32, seed: 3 } as const;
@@ -35,6 +37,15 @@ const search = {
   training,
 };
 const spec = { name: 'accuracy-search', searches: [search] };
+
+// FUSELAB_RECORD_HISTORIES=1 rewrites histories/accuracy-*.json from this run.
+/** Search workflow histories of this run, replayed (and with `record`, written) by the last test. */
+const recorded: Array<{ name: string; history: History }> = [];
+const keepHistory = async (name: string, campaignId: string, position = 0) => {
+  const history = await stack.client.client.workflow.getHandle(`${campaignId}/search-${position}`).fetchHistory();
+  recorded.push({ name, history });
+  return history;
+};
 
 let stack: TestStack;
 let store: TestStack['store'];
@@ -87,6 +98,7 @@ describe('searches with the accuracy objective', () => {
     // Counted as each candidate's training lands, not once per batch (all 3 are one batch).
     expect(counts.some((n) => n > 0 && n < 3)).toBe(true);
     expect(final.searches).toBeUndefined();
+    await keepHistory('accuracy-search', campaignId);
 
     const [result] = await service.searchResults(campaignId);
     expect(result).toMatchObject({ objectives: ['accuracy', 'latency'], evaluations: 3 });
@@ -296,6 +308,7 @@ describe('searches with the accuracy objective', () => {
     };
     const submitted = await service.submit({ name: 'accuracy-halving', searches: [halving] });
     expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    await keepHistory('accuracy-halving', submitted.campaignId);
     const [result] = await service.searchResults(submitted.campaignId);
     const stored = await store.searchCandidates(result!.jobKey);
     expect(stored.map((c) => c.fidelity)).toEqual([1 / 3, 1 / 3, 1 / 3, null]);
@@ -376,7 +389,7 @@ describe('searches with the accuracy objective', () => {
       (a.mean > b.mean || a.objectives.latency! < b.objectives.latency!);
     for (const n of confirmed.networks) expect(n.onFront).toBe(!confirmed.networks.some((o) => beats(o, n)));
     // One training per network and confirmation seed, and the workflow replays its own history.
-    const history = await stack.client.client.workflow.getHandle(`${submitted.campaignId}/search-0`).fetchHistory();
+    const history = await keepHistory('accuracy-confirm', submitted.campaignId);
     const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainSearchCandidate');
     expect(scheduled).toHaveLength(stored.length + 2 * confirmed.networks.length);
     await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, history, 'confirm-replay');
@@ -426,7 +439,7 @@ describe('searches with the accuracy objective', () => {
       expect(c.objectives.accuracy).toBe(-(trained.get(keys[0]!)!.testAccuracy! + trained.get(keys[1]!)!.testAccuracy!) / 2);
     }
     // Two trainings per candidate in the history, and the workflow replays it.
-    const history = await stack.client.client.workflow.getHandle(`${submitted.campaignId}/search-0`).fetchHistory();
+    const history = await keepHistory('accuracy-seeds', submitted.campaignId);
     const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainSearchCandidate');
     expect(scheduled).toHaveLength(2 * stored.length);
     await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, history, 'seeds-replay');
@@ -471,6 +484,7 @@ describe('searches with the accuracy objective', () => {
       completed: 2,
       failed: 0,
     });
+    await keepHistory('accuracy-nos', submitted.campaignId, 1);
     // The search started once its teacher's job had finished (not in parallel, leaning on retries).
     const jobs = (await store.listJobs(submitted.campaignId)) as Array<{ kind: string; startedAt: string; finishedAt: string }>;
     const teacherJob = jobs.find((j) => j.kind === 'train')!;
@@ -488,4 +502,20 @@ describe('searches with the accuracy objective', () => {
       expect(curves.some((c) => c.jobKey === student.jobKey && c.metric === 'operator_loss')).toBe(true);
     }
   }, 300_000);
+
+  it('replays recorded accuracy search histories against the current workflow code', async () => {
+    const names = ['accuracy-search', 'accuracy-halving', 'accuracy-confirm', 'accuracy-seeds', 'accuracy-nos'];
+    expect(recorded.map((r) => r.name)).toEqual(names);
+    if (record) for (const { name, history } of recorded) writeHistory(name, history);
+    const files = readdirSync(HISTORIES).filter((file) => file.startsWith('accuracy-') && file.endsWith('.json'));
+    expect(files.sort()).toEqual(names.map((name) => `${name}.json`).sort());
+    const histories = [
+      ...recorded.map(({ name, history }) => ({ workflowId: `live-${name}`, history })),
+      ...files.map((file) => ({ workflowId: file.replace(/\.json$/, ''), history: readHistory(file) })),
+    ];
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, histories))
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    expect(failures).toEqual([]);
+  }, 120_000);
 });

@@ -3,10 +3,7 @@
 // as activities), gives exactly libs/nas' in-process runSearch front, stores each candidate once,
 // gives the same front when it continues as new after every generation, is reused on a re-run, and
 // recorded search histories replay against the current workflow code.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { temporal as proto } from '@temporalio/proto';
+import { readdirSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { evaluateStatic, runSearch, searchSummary, type Candidate } from '@fuselab/nas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,14 +11,8 @@ import { LocalCampaignService, follow } from '../../apps/orchestrator/dist/campa
 import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
 import { Store } from '../../apps/orchestrator/dist/store/store.js';
 import { WORKFLOW_BUNDLE_PATH } from '../../apps/orchestrator/dist/temporal/worker.js';
+import { HISTORIES, RECORD_HISTORIES as record, readHistory, writeHistory, type History } from './helpers/histories.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
-
-const HISTORIES = fileURLToPath(new URL('./histories', import.meta.url));
-const record = process.env.FUSELAB_RECORD_HISTORIES === '1';
-type History = InstanceType<typeof proto.api.history.v1.History>;
-const historyToJson = (history: History) =>
-  JSON.stringify(proto.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }));
-const historyFromJson = (json: unknown): History => proto.api.history.v1.History.fromObject(json as Record<string, unknown>);
 
 const search = {
   name: 'v2-stages',
@@ -312,7 +303,7 @@ describe('search jobs on the Temporal dev server', () => {
 
   it('replays recorded search workflow histories against the current workflow code', async () => {
     expect(recorded.map((r) => r.name)).toEqual(['v3-search-completed', 'v3-campaign-search', 'v3-search-continued', 'v3-search-resumed']);
-    if (record) for (const { name, history } of recorded) writeFileSync(join(HISTORIES, `${name}.json`), `${historyToJson(history)}\n`);
+    if (record) for (const { name, history } of recorded) writeHistory(name, history);
     const histories = recorded.map(({ name, history }) => ({ workflowId: `live-${name}`, history }));
     const files = readdirSync(HISTORIES).filter((file) => file.startsWith('v3-') && file.endsWith('.json'));
     expect(files.sort()).toEqual([
@@ -324,7 +315,7 @@ describe('search jobs on the Temporal dev server', () => {
     for (const file of files)
       histories.push({
         workflowId: file.replace(/\.json$/, ''),
-        history: historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))),
+        history: readHistory(file),
       });
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }, histories)) {

@@ -1,0 +1,28 @@
+/**
+ * Recorded workflow histories (histories/*.json): the replay tests run them against the current
+ * workflow bundle, so a workflow change that would break a running campaign fails a test.
+ * `FUSELAB_RECORD_HISTORIES=1` makes those tests rewrite their files from the run.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { temporal as proto } from '@temporalio/proto';
+
+export const HISTORIES = fileURLToPath(new URL('../histories', import.meta.url));
+export const RECORD_HISTORIES = process.env.FUSELAB_RECORD_HISTORIES === '1';
+export type History = InstanceType<typeof proto.api.history.v1.History>;
+
+// Fixtures are protobufjs' JSON object form of the History message. (The SDK's historyToJSON /
+// historyFromJSON fail in this install: @temporalio/common and @temporalio/proto each carry their
+// own copy of protobufjs, and its protojson rejects the other copy's types.)
+export const historyToJson = (history: History) =>
+  JSON.stringify(proto.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String }));
+export const historyFromJson = (json: unknown): History => proto.api.history.v1.History.fromObject(json as Record<string, unknown>);
+
+/** histories/NAME.json as a History. */
+export const readHistory = (file: string): History => historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
+
+/** Writes histories/NAME.json (only when recording). */
+export function writeHistory(name: string, history: unknown): void {
+  writeFileSync(join(HISTORIES, `${name}.json`), `${historyToJson(history as History)}\n`);
+}
