@@ -438,6 +438,9 @@ describe('searches with the accuracy objective', () => {
       expect(keys.map((key) => trained.get(key)!.seed)).toEqual([3, 6]);
       expect(c.objectives.accuracy).toBe(-(trained.get(keys[0]!)!.testAccuracy! + trained.get(keys[1]!)!.testAccuracy!) / 2);
     }
+    // The report says what the accuracy is.
+    expect(result!.trainingSeeds).toEqual([3, 6]);
+    expect(renderSearchFronts([result!])).toContain('−accuracy (mean of seeds 3 / 6)');
     // Two trainings per candidate in the history, and the workflow replays it.
     const history = await keepHistory('accuracy-seeds', submitted.campaignId);
     const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainSearchCandidate');

@@ -76,6 +76,8 @@ export interface SearchResultInput {
 export interface SearchResultRow extends SearchResultInput {
   /** The search's name in the campaign spec (null when listed across campaigns). */
   name: string | null;
+  /** Training `seeds` (listed by campaign only): the `accuracy` objective is the mean over them. */
+  trainingSeeds?: number[];
   codeVersion: string;
   worker: string | null;
   createdAt: string;
@@ -169,10 +171,13 @@ export async function searchResultRows(db: Db, campaignId?: string): Promise<Sea
       createdAt: iso(row.createdAt)!,
     })) as SearchResultRow[];
   const rows = await db
-    .select({ result: searchResults, name: jobs.group })
+    .select({ result: searchResults, name: jobs.group, params: jobs.params })
     .from(jobs)
     .innerJoin(searchResults, eq(searchResults.jobKey, jobs.key))
     .where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, 'nas')))
     .orderBy(asc(jobs.position));
-  return rows.map(({ result, name }) => ({ ...result, name, createdAt: iso(result.createdAt)! })) as SearchResultRow[];
+  return rows.map(({ result, name, params }) => {
+    const seeds = (params as { training?: { seeds?: number[] } }).training?.seeds;
+    return { ...result, name, ...(seeds ? { trainingSeeds: seeds } : {}), createdAt: iso(result.createdAt)! };
+  }) as SearchResultRow[];
 }

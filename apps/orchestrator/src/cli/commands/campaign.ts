@@ -97,7 +97,10 @@ export function renderSearchFronts(rows: readonly SearchResultRow[]): string {
         head: [
           '#',
           'operators (d=dw f=fuse_full h=fuse_half)',
-          ...r.objectives.map((o) => ((NEGATED_OBJECTIVES as readonly string[]).includes(o) ? `−${o}` : o)),
+          ...r.objectives.map((o) => {
+            const head = (NEGATED_OBJECTIVES as readonly string[]).includes(o) ? `−${o}` : o;
+            return o === 'accuracy' && r.trainingSeeds ? `${head} (mean of seeds ${r.trainingSeeds.join(' / ')})` : head;
+          }),
         ],
         colAligns: ['right', 'left', ...r.objectives.map(() => 'right' as const)],
         style: { head: [], border: [] },
