@@ -61,6 +61,16 @@ async function seededCampaign(id: string, specText: string) {
   return { database, store, id, job: job! };
 }
 
+/** seededCampaign of one random accuracy × latency search over dw / fuse_half blocks, `settings` added to its entry. */
+const seededAccuracySearch = (id: string, settings: string) =>
+  seededCampaign(
+    id,
+    `name: ${id}\nseed: 1\nsearches:\n  - { name: acc, network: mobilenet_v2, space: blocks, operators: [dw, fuse_half], strategy: random, objectives: [accuracy, latency], ${settings} }\n`,
+  );
+
+/** A MobileNetV2 network with one operator in each of its 17 blocks. */
+const allBlocks = (op: string) => new Array<string>(17).fill(op);
+
 /**
  * Runs `body` against an API over `store` (the stack's Temporal client, for what needs one), then
  * closes the API and the store's `database`, also when `body` throws.
@@ -548,20 +558,15 @@ describe('the dashboard live, and when things are missing', () => {
   }, 60_000);
 
   it('/search: a confirmed search shows each front network at every seed, its mean ± sd, and the front of the means', async () => {
-    const { database, store, id, job } = await seededCampaign(
+    const { database, store, id, job } = await seededAccuracySearch(
       'confirmed-search',
-      `name: confirmed
-seed: 1
-searches:
-  - { name: acc, network: mobilenet_v2, space: blocks, operators: [dw, fuse_half], strategy: random, objectives: [accuracy, latency], budget: 3, training: { dataset: synthetic, epochs: 1 }, confirm: { seeds: [2, 3] } }
-`,
+      'budget: 3, training: { dataset: synthetic, epochs: 1 }, confirm: { seeds: [2, 3] }',
     );
     // What a finished search with confirm stores (searches.ts ConfirmedSearchFront), written by hand:
     // network a led at seed 1 and falls off the front of the means; the accuracies are binary fractions.
-    const ops = (op: string) => new Array<string>(17).fill(op);
     const front = [
-      { key: 'a', operators: ops('dw'), objectives: { accuracy: -0.625, latency: 100 } },
-      { key: 'b', operators: ops('fuse_half'), objectives: { accuracy: -0.5, latency: 60 } },
+      { key: 'a', operators: allBlocks('dw'), objectives: { accuracy: -0.625, latency: 100 } },
+      { key: 'b', operators: allBlocks('fuse_half'), objectives: { accuracy: -0.5, latency: 60 } },
     ];
     for (const [i, entry] of front.entries())
       await store.saveSearchCandidate({
@@ -644,20 +649,15 @@ searches:
   }, 60_000);
 
   it('/search: with training seeds, hovering a candidate shows its accuracy at each seed beside the mean', async () => {
-    const { database, store, id, job } = await seededCampaign(
+    const { database, store, id, job } = await seededAccuracySearch(
       'seeded-search',
-      `name: seeded
-seed: 1
-searches:
-  - { name: acc, network: mobilenet_v2, space: blocks, operators: [dw, fuse_half], strategy: random, objectives: [accuracy, latency], budget: 2, training: { dataset: synthetic, epochs: 1, seeds: [1, 4] } }
-`,
+      'budget: 2, training: { dataset: synthetic, epochs: 1, seeds: [1, 4] }',
     );
     // What a search with training seeds stores (searches.ts), written by hand: b, behind a on both
     // objectives, is off the front and alone at its point (the front line is drawn over a).
-    const ops = (op: string) => new Array<string>(17).fill(op);
     const candidates = [
-      { key: 'a', operators: ops('fuse_half'), objectives: { accuracy: -0.5625, latency: 60 }, seeds: [0.5, 0.625] },
-      { key: 'b', operators: ops('dw'), objectives: { accuracy: -0.4375, latency: 100 }, seeds: [0.375, 0.5] },
+      { key: 'a', operators: allBlocks('fuse_half'), objectives: { accuracy: -0.5625, latency: 60 }, seeds: [0.5, 0.625] },
+      { key: 'b', operators: allBlocks('dw'), objectives: { accuracy: -0.4375, latency: 100 }, seeds: [0.375, 0.5] },
     ];
     for (const [i, { seeds, ...entry }] of candidates.entries())
       await store.saveSearchCandidate({
