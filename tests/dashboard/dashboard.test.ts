@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../apps/orchestrator/dist/api/server.js';
 import { follow, LocalCampaignService } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
-import { Store } from '../../apps/orchestrator/dist/store/store.js';
+import { Store, type SearchCandidateInput } from '../../apps/orchestrator/dist/store/store.js';
 import { jobs as jobsTable } from '../../apps/orchestrator/dist/store/schema.js';
 import { loadSpecText, specHash } from '../../apps/orchestrator/dist/campaigns/spec.js';
 import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
@@ -67,6 +67,16 @@ const seededAccuracySearch = (id: string, settings: string) =>
     id,
     `name: ${id}\nseed: 1\nsearches:\n  - { name: acc, network: mobilenet_v2, space: blocks, operators: [dw, fuse_half], strategy: random, objectives: [accuracy, latency], ${settings} }\n`,
   );
+
+/** Hand-written candidates of a seeded search, stored in order as generation 0 (`key` is the candidate key). */
+async function saveCandidates(
+  store: Store,
+  jobKey: string,
+  candidates: Array<Omit<SearchCandidateInput, 'jobKey' | 'candidateIndex' | 'candidateKey' | 'generation'> & { key: string }>,
+): Promise<void> {
+  for (const [i, entry] of candidates.entries())
+    await store.saveSearchCandidate({ jobKey, candidateIndex: i, candidateKey: entry.key, generation: 0, ...entry });
+}
 
 /** A MobileNetV2 network with one operator in each of its 17 blocks. */
 const allBlocks = (op: string) => new Array<string>(17).fill(op);
@@ -568,15 +578,11 @@ describe('the dashboard live, and when things are missing', () => {
       { key: 'a', operators: allBlocks('dw'), objectives: { accuracy: -0.625, latency: 100 } },
       { key: 'b', operators: allBlocks('fuse_half'), objectives: { accuracy: -0.5, latency: 60 } },
     ];
-    for (const [i, entry] of front.entries())
-      await store.saveSearchCandidate({
-        jobKey: job.key,
-        candidateIndex: i,
-        candidateKey: entry.key,
-        generation: 0,
-        ...entry,
-        trainingKey: `t-${entry.key}`,
-      });
+    await saveCandidates(
+      store,
+      job.key,
+      front.map((entry) => ({ ...entry, trainingKey: `t-${entry.key}` })),
+    );
     const networks = [
       {
         ...front[0]!,
@@ -659,16 +665,15 @@ describe('the dashboard live, and when things are missing', () => {
       { key: 'a', operators: allBlocks('fuse_half'), objectives: { accuracy: -0.5625, latency: 60 }, seeds: [0.5, 0.625] },
       { key: 'b', operators: allBlocks('dw'), objectives: { accuracy: -0.4375, latency: 100 }, seeds: [0.375, 0.5] },
     ];
-    for (const [i, { seeds, ...entry }] of candidates.entries())
-      await store.saveSearchCandidate({
-        jobKey: job.key,
-        candidateIndex: i,
-        candidateKey: entry.key,
-        generation: 0,
+    await saveCandidates(
+      store,
+      job.key,
+      candidates.map(({ seeds, ...entry }) => ({
         ...entry,
         trainingKey: `t1-${entry.key}`,
         seedTrainings: seeds.map((testAccuracy, k) => ({ seed: [1, 4][k]!, key: `t${k}-${entry.key}`, testAccuracy })),
-      });
+      })),
+    );
     const front = [{ key: 'a', operators: candidates[0]!.operators, objectives: candidates[0]!.objectives }];
     await store.saveSearchFront(job.key, 1, 2, front);
     await withApiOver(database, store, async (url) => {

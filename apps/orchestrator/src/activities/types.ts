@@ -211,7 +211,6 @@ export interface SearchActivities {
   }): Promise<{ evaluations: number; front: number }>;
 }
 
-/** A front network trained again at a confirmation seed (the search's `confirm`). */
 /** A candidate's training(s) for the `accuracy` objective, as the search workflow passes them on. */
 export interface TrainedCandidate {
   key: string;
@@ -220,6 +219,7 @@ export interface TrainedCandidate {
   seeds?: SeedTraining[];
 }
 
+/** A front network trained again at a confirmation seed (the search's `confirm`). */
 export interface Confirmation {
   operators: string[];
   seed: number;

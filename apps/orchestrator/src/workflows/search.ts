@@ -19,6 +19,7 @@ import {
 import {
   createStrategy,
   fromState,
+  meanAndSd,
   penalisedObjectives,
   type Candidate,
   type ObjectiveValues,
@@ -183,11 +184,9 @@ async function trainCandidate(
         .then((t) => ({ seed, key: t.key, testAccuracy: t.testAccuracy! })),
     ),
   );
-  return { key: trained[0]!.key, testAccuracy: meanOf(trained.map((t) => t.testAccuracy)), seeds: trained };
+  // In seed order (Promise.all keeps it), so the mean is the same number on every replay.
+  return { key: trained[0]!.key, testAccuracy: meanAndSd(trained.map((t) => t.testAccuracy)).mean, seeds: trained };
 }
-
-/** In seed order, so the mean is the same number on every replay. */
-const meanOf = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 /**
  * A search with `confirm`: every network of its one-seed front (its first `confirm.fronts`
