@@ -131,6 +131,31 @@ describe('fuselab train (synthetic, tiny width)', () => {
     expect(readCheckpoint(runs[1]!.checkpoint).globalStep).toBe(16);
   }, 240_000);
 
+  it('trains with another recipe (--lr, --momentum, --weight-decay, --optimizer), reported and named apart', () => {
+    const dir = join(out, 'recipe');
+    const base = train([...tiny, '--variant', 'baseline', '--out', dir]).summary;
+    expect(base).toMatchObject({
+      hyperparameters: { optimizer: 'sgd', learningRate: 0.05, momentum: 0.9, weightDecay: 5e-5, schedule: 'cosine' },
+    });
+    // The defaults spelled out are the default run: same file, same weights.
+    const spelled = train([...tiny, '--variant', 'baseline', '--optimizer', 'sgd', '--lr', '0.05', '--momentum', '0.9', '--out', dir]);
+    expect(basename(spelled.summary.checkpoint)).toBe(basename(base.checkpoint));
+    expect(readCheckpoint(spelled.summary.checkpoint).weights).toEqual(readCheckpoint(base.checkpoint).weights);
+    const changed = train([...tiny, '--variant', 'baseline', '--lr', '0.2', '--momentum', '0.5', '--weight-decay', '0', '--out', dir]);
+    expect(changed.summary).toMatchObject({
+      hyperparameters: { optimizer: 'sgd', learningRate: 0.2, momentum: 0.5, weightDecay: 0 },
+    });
+    expect(changed.stderr).toContain('SGD lr 0.2, momentum 0.5, weight decay 0, cosine');
+    const adam = train([...tiny, '--variant', 'baseline', '--optimizer', 'adam', '--out', dir]).summary;
+    expect(adam).toMatchObject({ hyperparameters: { optimizer: 'adam', learningRate: 0.005, beta1: 0.9, beta2: 0.999 } });
+    // Each recipe trained its own weights and kept its own file beside the others.
+    const files = [base, changed.summary, adam].map((s) => basename(s.checkpoint));
+    expect(new Set(files).size).toBe(3);
+    expect(readdirSync(dir).sort()).toEqual([...files].sort());
+    expect(readCheckpoint(changed.summary.checkpoint).weights).not.toEqual(readCheckpoint(base.checkpoint).weights);
+    expect(readCheckpoint(adam.checkpoint).weights).not.toEqual(readCheckpoint(base.checkpoint).weights);
+  }, 240_000);
+
   it('trains a FuSe-half student with NOS and with KD from the baseline checkpoint', () => {
     for (const method of ['nos', 'kd']) {
       const { summary } = train([
@@ -228,6 +253,24 @@ describe('fuselab train: bad input → one line, exit 2', () => {
       'replicas with kd',
       [...tiny, '--variant', 'fuse_half', '--method', 'kd', '--teacher', 't.ckpt', '--replicas', '2'],
       /--replicas: data-parallel replicas train from scratch only \(method kd needs its teacher in every replica\)/,
+    ],
+    ['zero learning rate', [...tiny, '--variant', 'baseline', '--lr', '0'], /--lr: expected a learning rate above 0 and at most 10, got 0/],
+    ['a learning rate that is not a number', [...tiny, '--variant', 'baseline', '--lr', 'fast'], /--lr: expected a number, got "fast"/],
+    [
+      'momentum of 1',
+      [...tiny, '--variant', 'baseline', '--momentum', '1'],
+      /--momentum: expected a momentum from 0 up to \(not including\) 1, got 1/,
+    ],
+    [
+      'negative weight decay',
+      [...tiny, '--variant', 'baseline', '--weight-decay', '-1e-4'],
+      /--weight-decay: expected a weight decay from 0/,
+    ],
+    ['unknown optimizer', [...tiny, '--variant', 'baseline', '--optimizer', 'rmsprop'], /--optimizer: unknown optimizer "rmsprop"/],
+    [
+      'momentum with adam',
+      [...tiny, '--variant', 'baseline', '--optimizer', 'adam', '--momentum', '0.5'],
+      /--momentum: only used with optimizer sgd/,
     ],
     ['neither --variant nor --operators', [...tiny], /--variant: give either --variant or --operators \(one of them\)/],
     [

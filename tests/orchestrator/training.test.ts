@@ -209,6 +209,40 @@ describe('training jobs (fuselab-train)', () => {
     expect(view.finals.map((f) => [f.variant, f.operators])).toEqual([['custom', operators]]);
   }, 180_000);
 
+  it("train with their entry's recipe: the worker's run is the in-process run of that recipe, not the default's", async () => {
+    const recipe = {
+      name: 'recipe-tiny',
+      seed: 1,
+      trainings: [
+        { dataset: 'synthetic', network: 'mobilenet_v2', variants: ['baseline'], width: 0.25, epochs: 1, limit: 64, batch: 32, seeds: [5] },
+      ].map((entry) => ({ ...entry, lr: 0.2, momentum: 0.5, weightDecay: 0 })),
+    };
+    const submitted = await service.submit(recipe);
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
+    const [result] = await store.trainingResults(submitted.campaignId);
+    const request = {
+      dataset: 'synthetic',
+      network: 'mobilenet_v2',
+      variant: 'baseline',
+      width: 0.25,
+      method: 'scratch',
+      epochs: 1,
+      limit: 64,
+      batch: 32,
+      seed: 5,
+    } as const;
+    const hyperparameters = { optimizer: 'sgd', momentum: 0.5, learningRate: 0.2, schedule: 'cosine', weightDecay: 0 } as const;
+    const [job] = await store.loadJobs(submitted.campaignId, [0]);
+    expect((job!.params as { hyperparameters: unknown }).hyperparameters).toEqual(hyperparameters);
+    const inProcess = await runTraining({ ...request, hyperparameters });
+    expect(result!.testAccuracy).toBe(inProcess.testAccuracy);
+    // …and not what the default recipe trains (the recipe reached the worker's child process).
+    const byDefault = await runTraining(request);
+    const stored = decodeCheckpoint((await store.latestCheckpoint(result!.jobKey))!.data, 'stored');
+    expect(stored.weights).toEqual(inProcess.checkpoint.weights);
+    expect(stored.weights).not.toEqual(byDefault.checkpoint.weights);
+  }, 180_000);
+
   it('a student finds the teacher its campaign registered after the code version (part of every key) changed', async () => {
     const small = {
       name: 'nos-rekeyed',

@@ -8,6 +8,7 @@ import type { BlockOperator } from '@fuselab/fuseconv';
 import type { Constraints, ObjectiveName, SpaceKind } from '@fuselab/nas';
 import type { Dataflow, Hardware } from '@fuselab/systolic-sim';
 import type { HardwareChoice, JobKind, SearchStrategyName, SearchTrainMethodName, TrainDataset, TrainMethodName } from '../choices.js';
+import { hyperparametersOf, type TrainHyperparameters, type TrainRecipe } from './recipe.js';
 
 export type { JobKind } from '../choices.js';
 
@@ -85,6 +86,11 @@ export interface NormalisedTraining {
   augment?: TrainAugment;
   /** Data-parallel threads per step (absent: 1; see nos' `TrainOptions.replicas`). */
   replicas?: number;
+  /** The optimizer recipe, only what differs from the defaults (recipe.ts canonicalRecipe). */
+  optimizer?: TrainRecipe['optimizer'];
+  lr?: number;
+  momentum?: number;
+  weightDecay?: number;
   seeds: number[];
 }
 
@@ -122,15 +128,6 @@ export function replicasProblem(replicas: number, method: string): string | unde
 /** BatchNorm recalibration batches before a supernet scores a path (`fuselab supernet --recalibrate`, a search's `recalibrate`). */
 export const DEFAULT_RECALIBRATE_BATCHES = 20;
 
-/** The hyperparameters of every training job (part of its parameters, hence of its key). */
-export const TRAINING_HYPERPARAMETERS = {
-  optimizer: 'sgd',
-  momentum: 0.9,
-  learningRate: 0.05,
-  schedule: 'cosine',
-  weightDecay: 5e-5,
-} as const;
-
 export interface TrainJobParams {
   dataset: NormalisedTraining['dataset'];
   dataDir?: string;
@@ -154,7 +151,8 @@ export interface TrainJobParams {
    */
   replicas?: number;
   seed: number;
-  hyperparameters: typeof TRAINING_HYPERPARAMETERS;
+  /** The optimizer recipe it trains with (recipe.ts hyperparametersOf: the defaults unless the spec changed them). */
+  hyperparameters: TrainHyperparameters;
   /** The teacher job's parameters (its key is derived from them) or a checkpoint file. */
   teacher?: { job: TrainJobParams } | { checkpoint: string };
 }
@@ -162,7 +160,18 @@ export interface TrainJobParams {
 /** What a training entry gives every one of its jobs (and a search every candidate's training). */
 export type TrainingSettings = Pick<
   NormalisedTraining,
-  'dataset' | 'dataDir' | 'data' | 'imageSize' | 'width' | 'stem' | 'epochs' | 'batch' | 'limit' | 'augment' | 'replicas'
+  | 'dataset'
+  | 'dataDir'
+  | 'data'
+  | 'imageSize'
+  | 'width'
+  | 'stem'
+  | 'epochs'
+  | 'batch'
+  | 'limit'
+  | 'augment'
+  | 'replicas'
+  | keyof TrainRecipe
 >;
 
 /** One training job's parameters: the settings, the network and the run. Optional settings enter only when set. */
@@ -187,7 +196,7 @@ export function trainJobParams(
     ...(settings.augment !== undefined ? { augment: settings.augment } : {}),
     ...(settings.replicas !== undefined ? { replicas: settings.replicas } : {}),
     seed: job.seed,
-    hyperparameters: TRAINING_HYPERPARAMETERS,
+    hyperparameters: hyperparametersOf(settings),
   };
 }
 

@@ -28,6 +28,7 @@ import {
   ZERO_COST_PT,
   TRAIN_DATASETS,
   TRAIN_METHODS,
+  TRAIN_OPTIMIZERS,
   type SearchTrainMethodName,
   type TrainDataset,
 } from '../choices.js';
@@ -44,6 +45,7 @@ import {
   type NormalisedSweep,
   type NormalisedTraining,
 } from './expand.js';
+import { canonicalRecipe, recipeProblem } from './recipe.js';
 import { constraintCheckOf, strategyOptionsOf } from './search.js';
 import {
   arraySize,
@@ -124,6 +126,11 @@ const trainingSchema = z.strictObject({
    * gradients of its share of the batch. Scratch trainings only; changes the result (BatchNorm per share).
    */
   replicas: positiveInt('a positive integer number of replicas').max(64).optional(),
+  /** The optimizer recipe (recipe.ts; default SGD lr 0.05, momentum 0.9, weight decay 5e-5, cosine): its ranges are checked by recipeProblem. */
+  optimizer: choice(TRAIN_OPTIMIZERS, 'optimizer').optional(),
+  lr: z.number({ error: 'expected a learning rate (a number)' }).optional(),
+  momentum: z.number({ error: 'expected a momentum (a number)' }).optional(),
+  weightDecay: z.number({ error: 'expected a weight decay (a number)' }).optional(),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([0]),
 });
 
@@ -144,6 +151,10 @@ const searchTrainingSchema = trainingSchema
     limit: true,
     augment: true,
     replicas: true,
+    optimizer: true,
+    lr: true,
+    momentum: true,
+    weightDecay: true,
     teacher: true,
   })
   .extend({
@@ -541,6 +552,9 @@ function trainingSettings(field: string, run: ParsedTrainingSettings, method: Se
   if (replicasWrong) throw new SpecError(`${field}.replicas`, replicasWrong);
   if (replicas > run.batch)
     throw new SpecError(`${field}.replicas`, `${replicas} replicas exceed the batch of ${run.batch} (each needs one image)`);
+  const recipe = { optimizer: run.optimizer, lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay };
+  const recipeWrong = recipeProblem(recipe, method);
+  if (recipeWrong) throw new SpecError(`${field}.${recipeWrong.field}`, recipeWrong.problem);
   return {
     dataset: run.dataset,
     ...(run.dataDir ? { dataDir: run.dataDir } : {}),
@@ -555,6 +569,8 @@ function trainingSettings(field: string, run: ParsedTrainingSettings, method: Se
     ...(augment ? { augment } : {}),
     // Only above 1: one replica trains, and keys, as before the option existed.
     ...(replicas > 1 ? { replicas } : {}),
+    // Only what differs from the default recipe: `lr: 0.05` trains, and keys, as no lr.
+    ...canonicalRecipe(recipe),
   };
 }
 

@@ -12,15 +12,8 @@ import { buildNetwork, defaultStem, type BlockOperator, type NetworkName, type S
 import type { Checkpoint } from '@fuselab/nos';
 import type { Supernet, SupernetTrainProgress, SupernetTrainResult, SupernetTrainState } from '@fuselab/nas/supernet';
 import type { TrainAugment } from '../campaigns/expand.js';
-import {
-  ensureBackend,
-  InjectedFault,
-  loadTrainingData,
-  TRAIN_DEFAULTS,
-  TrainingInputError,
-  type LoadedData,
-  type TrainingRequest,
-} from './training.js';
+import { TRAINING_HYPERPARAMETERS, type TrainHyperparameters } from '../campaigns/recipe.js';
+import { ensureBackend, InjectedFault, loadTrainingData, TrainingInputError, type LoadedData, type TrainingRequest } from './training.js';
 
 /** Where the data comes from, as `loadTrainingData` takes it. */
 export type SupernetDataRequest = Pick<TrainingRequest, 'dataset' | 'dataDir' | 'dataPath' | 'imageSize' | 'limit' | 'seed'>;
@@ -81,9 +74,11 @@ export interface SupernetRecipe {
   augment?: TrainAugment;
   /** Seeds the data order, the augmentation and the paths drawn. */
   seed: number;
+  /** SGD-momentum's learning rate, momentum and weight decay (campaigns/recipe.ts); default TRAINING_HYPERPARAMETERS. */
+  hyperparameters?: TrainHyperparameters;
 }
 
-/** Single-path training with `fuselab train`'s recipe: SGD-momentum, cosine to 0, its weight decay. */
+/** Single-path training with `fuselab train`'s recipe (or the search's): SGD-momentum, cosine to 0, its weight decay. */
 export async function trainSupernetWithRecipe(
   supernet: Supernet,
   data: LoadedData,
@@ -96,13 +91,16 @@ export async function trainSupernetWithRecipe(
   } = {},
 ): Promise<SupernetTrainResult> {
   const { trainSupernet } = await import('@fuselab/nas/supernet');
+  const h = recipe.hyperparameters ?? TRAINING_HYPERPARAMETERS;
+  // The spec refuses Adam for a supernet (recipe.ts recipeProblem); this guards other callers.
+  if (h.optimizer !== 'sgd') throw new TrainingInputError('optimizer', 'a supernet trains with SGD-momentum only');
   return trainSupernet(supernet, {
     train: data.train,
     epochs: recipe.epochs,
     batchSize: recipe.batch,
-    learningRate: TRAIN_DEFAULTS.learningRate,
-    momentum: TRAIN_DEFAULTS.momentum,
-    weightDecay: TRAIN_DEFAULTS.weightDecay,
+    learningRate: h.learningRate,
+    momentum: h.momentum,
+    weightDecay: h.weightDecay,
     schedule: { kind: 'cosine' },
     seed: recipe.seed,
     ...(recipe.augment ? { augment: { cropPadding: recipe.augment.crop ?? 0, horizontalFlip: recipe.augment.flip ?? false } } : {}),

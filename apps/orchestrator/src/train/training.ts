@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { buildNetwork, defaultStem, type BlockOperator, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
-import { replicasProblem, stableStringify, TRAINING_HYPERPARAMETERS, type TrainAugment } from '../campaigns/expand.js';
+import { replicasProblem, stableStringify, type TrainAugment } from '../campaigns/expand.js';
+import { TRAINING_HYPERPARAMETERS, type TrainHyperparameters } from '../campaigns/recipe.js';
 import { DATASET_IMAGE_SIZE } from '../campaigns/spec.js';
-import { TRAIN_OPTIMIZERS, type TrainDataset, type TrainMethodName, type TrainOptimizerName } from '../choices.js';
+import type { TrainDataset, TrainMethodName } from '../choices.js';
 import { FolderSourceError, loadFolderData } from './folder-dataset.js';
 import {
   assertCheckpoint,
@@ -43,24 +44,17 @@ export const FOLDER_CACHE_DIR = join(process.env.FUSELAB_HOME ?? '.fuselab', 'ca
 /** Synthetic set: gratings (libs/nos), small images so tests train in seconds. */
 export const SYNTHETIC = { size: DATASET_IMAGE_SIZE.synthetic, channels: 1, numClasses: 4, trainCount: 512, testCount: 128 } as const;
 
-/** The hyperparameters every run uses (recorded in job parameters, so they are part of the key). */
-export const TRAIN_DEFAULTS = TRAINING_HYPERPARAMETERS;
-
-/** Adam's settings when a run asks for it instead of the default SGD-momentum (libs/nos README's example). */
-export const ADAM_DEFAULTS = { learningRate: 0.005, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
-
 /**
- * The optimizer and base learning rate of a run. Both resume exactly from a checkpoint: SGD-momentum
- * and Adam (libs/nos restores Adam's bias-correction accumulators bitwise from the iteration count).
+ * libs/nos' optimizer options for a run's hyperparameters (campaigns/recipe.ts). SGD-momentum and
+ * Adam both resume exactly from a checkpoint (libs/nos restores Adam's bias-correction
+ * accumulators bitwise from the iteration count).
  */
-export function optimizerFor(name: TrainOptimizerName = TRAIN_DEFAULTS.optimizer): Pick<TrainOptions, 'optimizer' | 'learningRate'> {
-  if (name === 'adam') {
-    const { learningRate, beta1, beta2, epsilon } = ADAM_DEFAULTS;
-    return { optimizer: { kind: 'adam', beta1, beta2, epsilon }, learningRate };
-  }
-  if (name !== 'sgd')
-    throw new TrainingInputError('optimizer', `unknown optimizer ${JSON.stringify(name)} (expected ${TRAIN_OPTIMIZERS.join(' or ')})`);
-  return { optimizer: { kind: 'sgd', momentum: TRAIN_DEFAULTS.momentum }, learningRate: TRAIN_DEFAULTS.learningRate };
+export function optimizerFor(
+  h: TrainHyperparameters = TRAINING_HYPERPARAMETERS,
+): Pick<TrainOptions, 'optimizer' | 'learningRate' | 'weightDecay'> {
+  const optimizer: TrainOptions['optimizer'] =
+    h.optimizer === 'adam' ? { kind: 'adam', beta1: h.beta1, beta2: h.beta2, epsilon: h.epsilon } : { kind: 'sgd', momentum: h.momentum };
+  return { optimizer, learningRate: h.learningRate, weightDecay: h.weightDecay };
 }
 
 /** A data set file that is missing or unreadable: `field` is the file, `problem` what is wrong. */
@@ -97,8 +91,8 @@ export interface TrainingRequest {
   /** Data-parallel threads per step (default 1; scratch only): nos' `TrainOptions.replicas`. */
   replicas?: number;
   seed: number;
-  /** Default `TRAIN_DEFAULTS.optimizer` (SGD with momentum 0.9, learning rate 0.05); `adam`: `ADAM_DEFAULTS`. */
-  optimizer?: TrainOptimizerName;
+  /** The optimizer recipe (campaigns/recipe.ts hyperparametersOf); default TRAINING_HYPERPARAMETERS. */
+  hyperparameters?: TrainHyperparameters;
   /** Default: fuseconv's `defaultStem` of the data's image size (`cifar` up to 64 px). */
   stem?: StemName;
 }
@@ -360,10 +354,9 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
     epochs: options.epochs,
     batchSize: options.batch,
     seed: options.seed,
-    // SGD-momentum unless the request asks for Adam; either resumes bitwise from a checkpoint.
-    ...optimizerFor(options.optimizer),
+    // The recipe's optimizer, learning rate and weight decay; either optimizer resumes bitwise from a checkpoint.
+    ...optimizerFor(options.hyperparameters),
     schedule: { kind: 'cosine' },
-    weightDecay: TRAIN_DEFAULTS.weightDecay,
     ...(options.augment ? { augment: { cropPadding: options.augment.crop ?? 0, horizontalFlip: options.augment.flip ?? false } } : {}),
     ...(options.replicas !== undefined && options.replicas > 1 ? { replicas: options.replicas } : {}),
     meta: { ...meta },

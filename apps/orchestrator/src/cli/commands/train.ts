@@ -7,7 +7,16 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BLOCK_OPERATORS, defaultStem, NETWORKS, VARIANTS } from '@fuselab/fuseconv';
 import { canonicalAugment, replicasProblem } from '../../campaigns/expand.js';
-import { TRAIN_DATASETS, TRAIN_METHODS } from '../../choices.js';
+import {
+  canonicalRecipe,
+  describeHyperparameters,
+  hyperparametersOf,
+  MAX_LEARNING_RATE,
+  RECIPE_FLAGS,
+  recipeProblem,
+  type TrainRecipe,
+} from '../../campaigns/recipe.js';
+import { TRAIN_DATASETS, TRAIN_METHODS, TRAIN_OPTIMIZERS } from '../../choices.js';
 import {
   oneOf,
   parseNetwork,
@@ -22,6 +31,33 @@ import { printJson, printText } from '../output.js';
 import { progressBar } from '../progress.js';
 import { loadTrainingDataWithBar, trainingDataRequest } from '../training-data.js';
 import { UsageError } from '../usage-error.js';
+
+/** A recipe flag's number (its range is recipe.ts' rule, checked with the others). */
+function parseNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number)) throw new UsageError(flag, `expected a number, got "${value}"`);
+  return number;
+}
+
+/** --optimizer, --lr, --momentum, --weight-decay as a canonical recipe (undefined: the defaults). */
+function parseRecipe(
+  options: { optimizer?: string; lr?: string; momentum?: string; weightDecay?: string },
+  method: (typeof TRAIN_METHODS)[number],
+): TrainRecipe | undefined {
+  const recipe: TrainRecipe = {
+    ...(options.optimizer !== undefined ? { optimizer: oneOf('--optimizer', options.optimizer, TRAIN_OPTIMIZERS, 'optimizer') } : {}),
+  };
+  const lr = parseNumber('--lr', options.lr);
+  const momentum = parseNumber('--momentum', options.momentum);
+  const weightDecay = parseNumber('--weight-decay', options.weightDecay);
+  if (lr !== undefined) recipe.lr = lr;
+  if (momentum !== undefined) recipe.momentum = momentum;
+  if (weightDecay !== undefined) recipe.weightDecay = weightDecay;
+  const wrong = recipeProblem(recipe, method);
+  if (wrong) throw new UsageError(RECIPE_FLAGS[wrong.field], wrong.problem);
+  return canonicalRecipe(recipe);
+}
 
 function parseSeed(value: string): number {
   if (!/^\s*\d+\s*$/.test(value)) throw new UsageError('--seed', `expected a non-negative integer, got "${value}"`);
@@ -68,10 +104,14 @@ export function registerTrainCommand(program: Command): void {
       'data-parallel threads per step (scratch only; up to the cores): each computes the gradients of batch/n images. BatchNorm then normalises each share on its own, so results differ from 1 (2 points lower in a short CIFAR-10 run: libs/nos README)',
       '1',
     )
+    .option('--optimizer <name>', `${TRAIN_OPTIMIZERS.join(' | ')} (default sgd: momentum 0.9, weight decay 5e-5, cosine decay per step)`)
+    .option('--lr <rate>', `base learning rate, above 0 and at most ${MAX_LEARNING_RATE} (default 0.05 with sgd, 0.005 with adam)`)
+    .option('--momentum <m>', 'sgd momentum, from 0 up to 1 (default 0.9)')
+    .option('--weight-decay <wd>', 'L2 weight decay on kernels, from 0 up to 1 (default 5e-5)')
     .option('--seed <n>', 'seed', '0')
     .option(
       '--out <dir>',
-      'where the checkpoint is written, as NETWORK-VARIANT-METHOD-wWIDTH-DATASET-sSEED-HASH.ckpt.json.gz (HASH: 8 hex digits of the other settings, so runs differing in epochs, limit, stem, replicas … keep their own file)',
+      'where the checkpoint is written, as NETWORK-VARIANT-METHOD-wWIDTH-DATASET-sSEED-HASH.ckpt.json.gz (HASH: 8 hex digits of the other settings, so runs differing in epochs, limit, stem, replicas, learning rate … keep their own file)',
       '.fuselab/checkpoints',
     )
     .option(
@@ -97,6 +137,10 @@ export function registerTrainCommand(program: Command): void {
         teacher?: string;
         batch: string;
         replicas: string;
+        optimizer?: string;
+        lr?: string;
+        momentum?: string;
+        weightDecay?: string;
         seed: string;
         out: string;
         json?: boolean;
@@ -130,6 +174,8 @@ export function registerTrainCommand(program: Command): void {
         if (method === 'scratch' && options.teacher) throw new UsageError('--teacher', 'only used with --method kd or nos');
         const replicasWrong = replicasProblem(replicas, method);
         if (replicasWrong) throw new UsageError('--replicas', replicasWrong);
+        const recipe = parseRecipe(options, method);
+        const hyperparameters = hyperparametersOf(recipe);
         const dataRequest = trainingDataRequest(dataset, options, seed);
 
         // A missing or corrupt data file or teacher is an input error (errors/input-errors.ts): exit 2.
@@ -145,7 +191,7 @@ export function registerTrainCommand(program: Command): void {
         bar.log(`fuselab train: backend ${backend.name} (${backend.reason})`);
         const stemUsed = stem ?? defaultStem(data.inputSize);
         bar.log(
-          `fuselab train: ${network} ${label} width ${width}, ${stemUsed} stem, ${method}${augment ? `, augment ${JSON.stringify(augment)}` : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}${replicas > 1 ? ` over ${replicas} replicas` : ''}, seed ${seed}`,
+          `fuselab train: ${network} ${label} width ${width}, ${stemUsed} stem, ${method}${augment ? `, augment ${JSON.stringify(augment)}` : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}${replicas > 1 ? ` over ${replicas} replicas` : ''}, ${describeHyperparameters(hyperparameters)}, seed ${seed}`,
         );
         const controller = new AbortController();
         const interrupt = () => controller.abort();
@@ -168,6 +214,7 @@ export function registerTrainCommand(program: Command): void {
               ...(dataRequest.limit !== undefined ? { limit: dataRequest.limit } : {}),
               ...(augment ? { augment } : {}),
               ...(replicas > 1 ? { replicas } : {}),
+              hyperparameters,
               ...(teacher ? { teacher } : {}),
             },
             {
@@ -205,6 +252,8 @@ export function registerTrainCommand(program: Command): void {
               limit: dataRequest.limit,
               augment,
               replicas,
+              // Only a changed recipe enters the hash: default runs keep the file names they had.
+              ...(recipe ? { recipe } : {}),
               inputSize: data.inputSize,
               data: options.data !== undefined ? resolve(options.data) : undefined,
               dataDir: options.dataDir !== undefined ? resolve(options.dataDir) : undefined,
@@ -230,6 +279,7 @@ export function registerTrainCommand(program: Command): void {
           seed,
           ...(augment ? { augment } : {}),
           ...(replicas > 1 ? { replicas } : {}),
+          hyperparameters,
           trainImages: data.train.count,
           testImages: data.test.count,
           testLoss: result.testLoss,
