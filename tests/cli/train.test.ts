@@ -156,6 +156,30 @@ describe('fuselab train (synthetic, tiny width)', () => {
     expect(readCheckpoint(adam.checkpoint).weights).not.toEqual(readCheckpoint(base.checkpoint).weights);
   }, 240_000);
 
+  it('changes the distillation knobs (--alpha, --temperature, --lambda-op, --anneal, --anneal-fraction) of kd and nos', () => {
+    const dir = join(out, 'knobs');
+    const student = (method: string, knobs: string[]) =>
+      train([...tiny, '--variant', 'fuse_half', '--method', method, '--teacher', baselineCheckpoint, ...knobs, '--out', dir]);
+    const nos = student('nos', []);
+    expect(nos.summary).toMatchObject({
+      distill: { alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: 'cosine', annealFraction: 0.5 },
+    });
+    expect(nos.stderr).toContain('NOS α 0.5, T 4, λ_op 1, cosine anneal over 0.5 of the steps');
+    const unscaffolded = student('nos', ['--lambda-op', '0']);
+    expect(unscaffolded.summary).toMatchObject({ distill: { lambdaOp: 0 } });
+    const held = student('nos', ['--anneal', 'none', '--temperature', '2']);
+    expect(held.stderr).toContain('NOS α 0.5, T 2, λ_op 1, no anneal');
+    const weights = [nos, unscaffolded, held].map((run) => readCheckpoint(run.summary.checkpoint).weights);
+    expect(weights[1]).not.toEqual(weights[0]);
+    expect(weights[2]).not.toEqual(weights[0]);
+    // α 0 leaves only the task loss: KD trains exactly the network scratch trains (same seed, same init).
+    const kd = student('kd', ['--alpha', '0']);
+    expect(kd.stderr).toContain('KD α 0, T 4');
+    const scratch = train([...tiny, '--variant', 'fuse_half', '--out', dir]);
+    expect(readCheckpoint(kd.summary.checkpoint).weights).toEqual(readCheckpoint(scratch.summary.checkpoint).weights);
+    expect(new Set(readdirSync(dir)).size).toBe(5);
+  }, 240_000);
+
   it('trains a FuSe-half student with NOS and with KD from the baseline checkpoint', () => {
     for (const method of ['nos', 'kd']) {
       const { summary } = train([
@@ -271,6 +295,31 @@ describe('fuselab train: bad input → one line, exit 2', () => {
       'momentum with adam',
       [...tiny, '--variant', 'baseline', '--optimizer', 'adam', '--momentum', '0.5'],
       /--momentum: only used with optimizer sgd/,
+    ],
+    [
+      'a distillation knob on a scratch run',
+      [...tiny, '--variant', 'baseline', '--alpha', '0.3'],
+      /--alpha: only used with method kd or nos \(this training is scratch\)/,
+    ],
+    [
+      'a scaffold knob on a kd run',
+      [...tiny, '--variant', 'fuse_half', '--method', 'kd', '--teacher', 't.ckpt', '--lambda-op', '0.1'],
+      /--lambda-op: only used with method nos \(kd has no scaffold\)/,
+    ],
+    [
+      'alpha above 1',
+      [...tiny, '--variant', 'fuse_half', '--method', 'nos', '--teacher', 't.ckpt', '--alpha', '1.5'],
+      /--alpha: expected a weight from 0 to 1, got 1\.5/,
+    ],
+    [
+      'unknown anneal',
+      [...tiny, '--variant', 'fuse_half', '--method', 'nos', '--teacher', 't.ckpt', '--anneal', 'step'],
+      /--anneal: unknown anneal "step"/,
+    ],
+    [
+      'an anneal fraction without an anneal',
+      [...tiny, '--variant', 'fuse_half', '--method', 'nos', '--teacher', 't.ckpt', '--anneal', 'none', '--anneal-fraction', '0.3'],
+      /--anneal-fraction: anneal none keeps the scaffold weight throughout/,
     ],
     ['neither --variant nor --operators', [...tiny], /--variant: give either --variant or --operators \(one of them\)/],
     [

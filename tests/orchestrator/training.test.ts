@@ -209,39 +209,37 @@ describe('training jobs (fuselab-train)', () => {
     expect(view.finals.map((f) => [f.variant, f.operators])).toEqual([['custom', operators]]);
   }, 180_000);
 
-  it("train with their entry's recipe: the worker's run is the in-process run of that recipe, not the default's", async () => {
-    const recipe = {
+  it("train with their entry's recipe and distillation knobs: the worker's runs are the in-process runs of them", async () => {
+    const entry = { dataset: 'synthetic', network: 'mobilenet_v2', width: 0.25, epochs: 1, limit: 64, batch: 32, seeds: [5] };
+    const recipe = { lr: 0.2, momentum: 0.5, weightDecay: 0 };
+    const distill = { lambdaOp: 0.1, anneal: 'linear', annealFraction: 1 } as const;
+    const submitted = await service.submit({
       name: 'recipe-tiny',
       seed: 1,
       trainings: [
-        { dataset: 'synthetic', network: 'mobilenet_v2', variants: ['baseline'], width: 0.25, epochs: 1, limit: 64, batch: 32, seeds: [5] },
-      ].map((entry) => ({ ...entry, lr: 0.2, momentum: 0.5, weightDecay: 0 })),
-    };
-    const submitted = await service.submit(recipe);
-    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 1 });
-    const [result] = await store.trainingResults(submitted.campaignId);
-    const request = {
-      dataset: 'synthetic',
-      network: 'mobilenet_v2',
-      variant: 'baseline',
-      width: 0.25,
-      method: 'scratch',
-      epochs: 1,
-      limit: 64,
-      batch: 32,
-      seed: 5,
-    } as const;
+        { name: 'base', ...entry, ...recipe, variants: ['baseline'] },
+        { name: 'student', ...entry, variants: ['fuse_half'], method: 'nos', teacher: 'base', distill },
+      ],
+    });
+    expect(await follow(service, submitted.campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 2 });
+    const jobs = await store.loadJobs(submitted.campaignId, [0, 1]);
     const hyperparameters = { optimizer: 'sgd', momentum: 0.5, learningRate: 0.2, schedule: 'cosine', weightDecay: 0 } as const;
-    const [job] = await store.loadJobs(submitted.campaignId, [0]);
-    expect((job!.params as { hyperparameters: unknown }).hyperparameters).toEqual(hyperparameters);
-    const inProcess = await runTraining({ ...request, hyperparameters });
-    expect(result!.testAccuracy).toBe(inProcess.testAccuracy);
+    expect((jobs[0]!.params as { hyperparameters: unknown }).hyperparameters).toEqual(hyperparameters);
+    expect((jobs[1]!.params as { distill?: unknown }).distill).toEqual(distill);
+    const stored = async (key: string) => decodeCheckpoint((await store.latestCheckpoint(key))!.data, key);
+    const request = { dataset: 'synthetic', network: 'mobilenet_v2', width: 0.25, epochs: 1, limit: 64, batch: 32, seed: 5 } as const;
+
+    const base = await stored(jobs[0]!.key);
+    const inProcess = await runTraining({ ...request, variant: 'baseline', method: 'scratch', hyperparameters });
+    expect(base.weights).toEqual(inProcess.checkpoint.weights);
     // …and not what the default recipe trains (the recipe reached the worker's child process).
-    const byDefault = await runTraining(request);
-    const stored = decodeCheckpoint((await store.latestCheckpoint(result!.jobKey))!.data, 'stored');
-    expect(stored.weights).toEqual(inProcess.checkpoint.weights);
-    expect(stored.weights).not.toEqual(byDefault.checkpoint.weights);
-  }, 180_000);
+    expect(base.weights).not.toEqual((await runTraining({ ...request, variant: 'baseline', method: 'scratch' })).checkpoint.weights);
+
+    const student = await stored(jobs[1]!.key);
+    const nos = { ...request, variant: 'fuse_half', method: 'nos', teacher: { checkpoint: base, source: 'base' } } as const;
+    expect(student.weights).toEqual((await runTraining({ ...nos, distill })).checkpoint.weights);
+    expect(student.weights).not.toEqual((await runTraining(nos)).checkpoint.weights);
+  }, 240_000);
 
   it('a student finds the teacher its campaign registered after the code version (part of every key) changed', async () => {
     const small = {

@@ -173,6 +173,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         ...(params.augment ? { augment: params.augment } : {}),
         ...(params.replicas !== undefined ? { replicas: params.replicas } : {}),
         hyperparameters: params.hyperparameters,
+        ...(params.distill ? { distill: params.distill } : {}),
         ...(teacher ? { teacher } : {}),
         ...(resumeFrom ? { resumeFrom } : {}),
         checkpointEvery: options.checkpointEvery ?? 20,

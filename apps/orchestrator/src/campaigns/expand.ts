@@ -8,6 +8,7 @@ import type { BlockOperator } from '@fuselab/fuseconv';
 import type { Constraints, ObjectiveName, SpaceKind } from '@fuselab/nas';
 import type { Dataflow, Hardware } from '@fuselab/systolic-sim';
 import type { HardwareChoice, JobKind, SearchStrategyName, SearchTrainMethodName, TrainDataset, TrainMethodName } from '../choices.js';
+import type { DistillSettings } from './distill.js';
 import { hyperparametersOf, type TrainHyperparameters, type TrainRecipe } from './recipe.js';
 
 export type { JobKind } from '../choices.js';
@@ -91,6 +92,8 @@ export interface NormalisedTraining {
   lr?: number;
   momentum?: number;
   weightDecay?: number;
+  /** kd / nos: the distillation knobs that differ from libs/nos' defaults (distill.ts canonicalDistill). */
+  distill?: DistillSettings;
   seeds: number[];
 }
 
@@ -150,6 +153,8 @@ export interface TrainJobParams {
    * of the batch on its own, so the result differs from one thread's and the key must say so.
    */
   replicas?: number;
+  /** kd / nos: distillation knobs that differ from libs/nos' defaults (absent: all defaults). */
+  distill?: DistillSettings;
   seed: number;
   /** The optimizer recipe it trains with (recipe.ts hyperparametersOf: the defaults unless the spec changed them). */
   hyperparameters: TrainHyperparameters;
@@ -171,6 +176,7 @@ export type TrainingSettings = Pick<
   | 'limit'
   | 'augment'
   | 'replicas'
+  | 'distill'
   | keyof TrainRecipe
 >;
 
@@ -195,6 +201,8 @@ export function trainJobParams(
     ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
     ...(settings.augment !== undefined ? { augment: settings.augment } : {}),
     ...(settings.replicas !== undefined ? { replicas: settings.replicas } : {}),
+    // kd / nos only (the spec refuses it elsewhere), and only what differs from the defaults.
+    ...(settings.distill ? { distill: settings.distill } : {}),
     seed: job.seed,
     hyperparameters: hyperparametersOf(settings),
   };

@@ -45,6 +45,7 @@ import {
   type NormalisedSweep,
   type NormalisedTraining,
 } from './expand.js';
+import { ANNEAL_KINDS, canonicalDistill, distillProblem } from './distill.js';
 import { canonicalRecipe, recipeProblem } from './recipe.js';
 import { constraintCheckOf, strategyOptionsOf } from './search.js';
 import {
@@ -131,6 +132,16 @@ const trainingSchema = z.strictObject({
   lr: z.number({ error: 'expected a learning rate (a number)' }).optional(),
   momentum: z.number({ error: 'expected a momentum (a number)' }).optional(),
   weightDecay: z.number({ error: 'expected a weight decay (a number)' }).optional(),
+  /** kd / nos: libs/nos' distillation knobs (distill.ts; ranges checked by distillProblem). */
+  distill: z
+    .strictObject({
+      alpha: z.number({ error: 'expected a weight (a number)' }).optional(),
+      temperature: z.number({ error: 'expected a temperature (a number)' }).optional(),
+      lambdaOp: z.number({ error: 'expected a weight (a number)' }).optional(),
+      anneal: choice(ANNEAL_KINDS, 'anneal').optional(),
+      annealFraction: z.number({ error: 'expected a fraction (a number)' }).optional(),
+    })
+    .optional(),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([0]),
 });
 
@@ -155,6 +166,7 @@ const searchTrainingSchema = trainingSchema
     lr: true,
     momentum: true,
     weightDecay: true,
+    distill: true,
     teacher: true,
   })
   .extend({
@@ -555,6 +567,9 @@ function trainingSettings(field: string, run: ParsedTrainingSettings, method: Se
   const recipe = { optimizer: run.optimizer, lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay };
   const recipeWrong = recipeProblem(recipe, method);
   if (recipeWrong) throw new SpecError(`${field}.${recipeWrong.field}`, recipeWrong.problem);
+  const distillWrong = run.distill && distillProblem(run.distill, method);
+  if (distillWrong) throw new SpecError(`${field}.distill.${distillWrong.field}`, distillWrong.problem);
+  const distill = run.distill && canonicalDistill(run.distill);
   return {
     dataset: run.dataset,
     ...(run.dataDir ? { dataDir: run.dataDir } : {}),
@@ -571,6 +586,8 @@ function trainingSettings(field: string, run: ParsedTrainingSettings, method: Se
     ...(replicas > 1 ? { replicas } : {}),
     // Only what differs from the default recipe: `lr: 0.05` trains, and keys, as no lr.
     ...canonicalRecipe(recipe),
+    // Only the knobs that differ from libs/nos' defaults: `alpha: 0.5` trains, and keys, as none.
+    ...(distill ? { distill } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { buildNetwork, defaultStem, type BlockOperator, type NetworkName, type StemName, type VariantName } from '@fuselab/fuseconv';
 import { replicasProblem, stableStringify, type TrainAugment } from '../campaigns/expand.js';
+import { distillValues, type DistillSettings } from '../campaigns/distill.js';
 import { TRAINING_HYPERPARAMETERS, type TrainHyperparameters } from '../campaigns/recipe.js';
 import { DATASET_IMAGE_SIZE } from '../campaigns/spec.js';
 import type { TrainDataset, TrainMethodName } from '../choices.js';
@@ -93,6 +94,8 @@ export interface TrainingRequest {
   seed: number;
   /** The optimizer recipe (campaigns/recipe.ts hyperparametersOf); default TRAINING_HYPERPARAMETERS. */
   hyperparameters?: TrainHyperparameters;
+  /** kd / nos: distillation knobs (campaigns/distill.ts); absent ones are libs/nos' defaults. */
+  distill?: DistillSettings;
   /** Default: fuseconv's `defaultStem` of the data's image size (`cifar` up to 64 px). */
   stem?: StemName;
 }
@@ -347,6 +350,7 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
       throw new TrainingInputError(options.teacher.source, (error as Error).message);
     }
   }
+  const { alpha, temperature, lambdaOp, anneal, annealFraction } = distillValues(options.distill);
   const trainOptions: TrainOptions = {
     model: { spec, ...(taps !== 'none' ? { taps } : {}) },
     train: data.train,
@@ -362,9 +366,9 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
     meta: { ...meta },
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
-    ...(options.method === 'kd' && teacherModel ? { distill: { teacher: teacherModel.model, alpha: 0.5, temperature: 4 } } : {}),
+    ...(options.method === 'kd' && teacherModel ? { distill: { teacher: teacherModel.model, alpha, temperature } } : {}),
     ...(options.method === 'nos' && teacherModel
-      ? { nos: { teacher: teacherModel.model, alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: { kind: 'cosine', fraction: 0.5 } } }
+      ? { nos: { teacher: teacherModel.model, alpha, temperature, lambdaOp, anneal: { kind: anneal, fraction: annealFraction } } }
       : {}),
   };
   const controller = new AbortController();

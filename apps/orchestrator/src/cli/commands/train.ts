@@ -8,6 +8,17 @@ import type { Command } from 'commander';
 import { BLOCK_OPERATORS, defaultStem, NETWORKS, VARIANTS } from '@fuselab/fuseconv';
 import { canonicalAugment, replicasProblem } from '../../campaigns/expand.js';
 import {
+  ANNEAL_KINDS,
+  canonicalDistill,
+  describeDistill,
+  distillValues,
+  DISTILL_FLAGS,
+  distillProblem,
+  MAX_LAMBDA_OP,
+  MAX_TEMPERATURE,
+  type DistillSettings,
+} from '../../campaigns/distill.js';
+import {
   canonicalRecipe,
   describeHyperparameters,
   hyperparametersOf,
@@ -59,6 +70,26 @@ function parseRecipe(
   return canonicalRecipe(recipe);
 }
 
+/** --alpha, --temperature, --lambda-op, --anneal, --anneal-fraction as canonical settings (undefined: the defaults). */
+function parseDistill(
+  options: { alpha?: string; temperature?: string; lambdaOp?: string; anneal?: string; annealFraction?: string },
+  method: (typeof TRAIN_METHODS)[number],
+): DistillSettings | undefined {
+  const settings: DistillSettings = {};
+  const alpha = parseNumber('--alpha', options.alpha);
+  const temperature = parseNumber('--temperature', options.temperature);
+  const lambdaOp = parseNumber('--lambda-op', options.lambdaOp);
+  const annealFraction = parseNumber('--anneal-fraction', options.annealFraction);
+  if (alpha !== undefined) settings.alpha = alpha;
+  if (temperature !== undefined) settings.temperature = temperature;
+  if (lambdaOp !== undefined) settings.lambdaOp = lambdaOp;
+  if (options.anneal !== undefined) settings.anneal = oneOf('--anneal', options.anneal, ANNEAL_KINDS, 'anneal');
+  if (annealFraction !== undefined) settings.annealFraction = annealFraction;
+  const wrong = distillProblem(settings, method);
+  if (wrong) throw new UsageError(DISTILL_FLAGS[wrong.field], wrong.problem);
+  return canonicalDistill(settings);
+}
+
 function parseSeed(value: string): number {
   if (!/^\s*\d+\s*$/.test(value)) throw new UsageError('--seed', `expected a non-negative integer, got "${value}"`);
   return Number(value);
@@ -108,6 +139,11 @@ export function registerTrainCommand(program: Command): void {
     .option('--lr <rate>', `base learning rate, above 0 and at most ${MAX_LEARNING_RATE} (default 0.05 with sgd, 0.005 with adam)`)
     .option('--momentum <m>', 'sgd momentum, from 0 up to 1 (default 0.9)')
     .option('--weight-decay <wd>', 'L2 weight decay on kernels, from 0 up to 1 (default 5e-5)')
+    .option('--alpha <a>', 'kd, nos: weight of the logit-distillation term, from 0 to 1 (default 0.5)')
+    .option('--temperature <t>', `kd, nos: softmax temperature, above 0 and at most ${MAX_TEMPERATURE} (default 4)`)
+    .option('--lambda-op <w>', `nos: the scaffold (operator-loss) weight at the start, 0 to ${MAX_LAMBDA_OP} (default 1)`)
+    .option('--anneal <kind>', `nos: how the scaffold weight falls to 0: ${ANNEAL_KINDS.join(' | ')} (default cosine)`)
+    .option('--anneal-fraction <f>', 'nos: the fraction of the steps it falls over, above 0 and at most 1 (default 0.5)')
     .option('--seed <n>', 'seed', '0')
     .option(
       '--out <dir>',
@@ -141,6 +177,11 @@ export function registerTrainCommand(program: Command): void {
         lr?: string;
         momentum?: string;
         weightDecay?: string;
+        alpha?: string;
+        temperature?: string;
+        lambdaOp?: string;
+        anneal?: string;
+        annealFraction?: string;
         seed: string;
         out: string;
         json?: boolean;
@@ -176,6 +217,7 @@ export function registerTrainCommand(program: Command): void {
         if (replicasWrong) throw new UsageError('--replicas', replicasWrong);
         const recipe = parseRecipe(options, method);
         const hyperparameters = hyperparametersOf(recipe);
+        const distill = parseDistill(options, method);
         const dataRequest = trainingDataRequest(dataset, options, seed);
 
         // A missing or corrupt data file or teacher is an input error (errors/input-errors.ts): exit 2.
@@ -191,7 +233,7 @@ export function registerTrainCommand(program: Command): void {
         bar.log(`fuselab train: backend ${backend.name} (${backend.reason})`);
         const stemUsed = stem ?? defaultStem(data.inputSize);
         bar.log(
-          `fuselab train: ${network} ${label} width ${width}, ${stemUsed} stem, ${method}${augment ? `, augment ${JSON.stringify(augment)}` : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}${replicas > 1 ? ` over ${replicas} replicas` : ''}, ${describeHyperparameters(hyperparameters)}, seed ${seed}`,
+          `fuselab train: ${network} ${label} width ${width}, ${stemUsed} stem, ${method}${augment ? `, augment ${JSON.stringify(augment)}` : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images ${data.inputSize}×${data.inputSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}${replicas > 1 ? ` over ${replicas} replicas` : ''}, ${describeHyperparameters(hyperparameters)}${method === 'scratch' ? '' : `, ${describeDistill(method, distill)}`}, seed ${seed}`,
         );
         const controller = new AbortController();
         const interrupt = () => controller.abort();
@@ -215,6 +257,7 @@ export function registerTrainCommand(program: Command): void {
               ...(augment ? { augment } : {}),
               ...(replicas > 1 ? { replicas } : {}),
               hyperparameters,
+              ...(distill ? { distill } : {}),
               ...(teacher ? { teacher } : {}),
             },
             {
@@ -254,6 +297,7 @@ export function registerTrainCommand(program: Command): void {
               replicas,
               // Only a changed recipe enters the hash: default runs keep the file names they had.
               ...(recipe ? { recipe } : {}),
+              ...(distill ? { distill } : {}),
               inputSize: data.inputSize,
               data: options.data !== undefined ? resolve(options.data) : undefined,
               dataDir: options.dataDir !== undefined ? resolve(options.dataDir) : undefined,
@@ -280,6 +324,7 @@ export function registerTrainCommand(program: Command): void {
           ...(augment ? { augment } : {}),
           ...(replicas > 1 ? { replicas } : {}),
           hyperparameters,
+          ...(method === 'scratch' ? {} : { distill: distillValues(distill) }),
           trainImages: data.train.count,
           testImages: data.test.count,
           testLoss: result.testLoss,
