@@ -17,6 +17,7 @@ const examples = fileURLToPath(new URL('../../../../examples/', import.meta.url)
 const EXPECTED: Record<string, Record<string, number>> = {
   'cifar10-nos.yaml': { train: 14 },
   'cifar10-nos-long.yaml': { train: 14 },
+  'cifar10-nos-ablations.yaml': { train: 16 },
   'cifar10-nos-nas.yaml': { train: 5, nas: 1 },
   'cifar10-nos-nas-seeds.yaml': { train: 24 },
   'cifar10-proxy-study.yaml': { train: 100 },
