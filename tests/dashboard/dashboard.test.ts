@@ -540,6 +540,43 @@ describe('the dashboard live, and when things are missing', () => {
     });
   }, 120_000);
 
+  it("/training: keeps an ablation's arms apart (seeds pooled within a setting) and names what differs", async () => {
+    const entry = { dataset: 'synthetic', network: 'mobilenet_v2', width: 0.25, epochs: 1, limit: 64, batch: 32 };
+    const nos = { ...entry, variants: ['fuse_half'], method: 'nos', teacher: 'base', seeds: [1, 2] };
+    const { campaignId } = await stack.service.submit({
+      name: 'ablation',
+      seed: 1,
+      trainings: [
+        { name: 'base', ...entry, variants: ['baseline'], seeds: [1, 2] },
+        { name: 'nos', ...nos },
+        { name: 'nos-light', ...nos, distill: { lambdaOp: 0.1 } },
+      ],
+    });
+    expect(await follow(stack.service, campaignId, () => undefined, 200)).toMatchObject({ status: 'completed', completed: 6 });
+    const { page, errors } = await open(`/training?campaign=${campaignId}`);
+    const rows = page.locator('[data-testid="training-finals"] tbody tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    const cells = async (i: number) => (await rows.nth(i).locator('td').allTextContents()).map((t) => t.trim());
+    const table = await Promise.all([0, 1, 2].map(cells));
+    // network, variant, method, dataset, setting, seeds: the two NOS arms are two rows of 2 seeds, not one of 4.
+    expect(table.map((r) => r.slice(1, 3).concat(r[5]!))).toEqual([
+      ['baseline', 'scratch', '2'],
+      ['fuse_half', 'nos', '2'],
+      ['fuse_half', 'nos', '2'],
+    ]);
+    expect(table[0]![4]).toBe('–');
+    expect([table[1]![4], table[2]![4]].sort()).toEqual([
+      'distill NOS α 0.5, T 4, λ_op 0.1, cosine anneal over 0.5 of the steps · teacher baseline scratch',
+      'distill NOS α 0.5, T 4, λ_op 1, cosine anneal over 0.5 of the steps · teacher baseline scratch',
+    ]);
+    // The whole setting is the cell's tooltip; the legend names each arm too.
+    expect(await rows.nth(0).locator('td').nth(4).getAttribute('title')).toContain('recipe SGD lr 0.05');
+    await chartRendered(page, 'training');
+    await screenshot(page, 'training-ablation');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
   it('marks a running training whose worker has gone silent, and unmarks it at its next sign of life', async () => {
     const { database, store, id, job } = await seededCampaign(
       'silent-training',

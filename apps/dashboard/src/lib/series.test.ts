@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { comparePanels, seedBands, sortArrays, variantLabel, type CompareRow, type Curve } from './series.ts';
+import {
+  comparePanels,
+  differingFields,
+  seedBands,
+  settingLabel,
+  sortArrays,
+  variantLabel,
+  type CompareRow,
+  type Curve,
+} from './series.ts';
 
 const row = (variant: string, rows: number, cols: number, totalCycles: number, speedup: number): CompareRow => ({
   network: 'mobilenet_v2',
@@ -66,14 +75,60 @@ describe('series shaping', () => {
         network: 'n',
         variant: 'baseline',
         method: 'scratch',
+        setting: '',
         seeds: 2,
         steps: [0, 10, 20],
         mean: [3, 1.5, 0.5],
         min: [2, 1, 0.5],
         max: [4, 2, 0.5],
       },
-      { network: 'n', variant: 'fuse_half', method: 'nos', seeds: 1, steps: [0], mean: [3], min: [3], max: [3] },
+      { network: 'n', variant: 'fuse_half', method: 'nos', setting: '', seeds: 1, steps: [0], mean: [3], min: [3], max: [3] },
     ]);
+  });
+
+  it('keeps runs of different settings apart, labelled by the fields that differ', () => {
+    // An ablation: two NOS arms of one variant (λ_op 1 and 0.1), two seeds each, beside scratch.
+    const common = { width: '0.25', epochs: '6' };
+    const nos = (lambda: string) => ({ ...common, distill: `NOS α 0.5, T 4, λ_op ${lambda}`, teacher: 'baseline' });
+    const curve = (method: string, seed: number, setting: Record<string, string>, loss: number): Curve => ({
+      network: 'n',
+      variant: 'fuse_half',
+      method,
+      seed,
+      setting,
+      points: [{ step: 0, loss }],
+    });
+    const bands = seedBands(
+      [
+        curve('nos', 1, nos('1'), 2),
+        curve('nos', 2, nos('1'), 4),
+        curve('nos', 1, nos('0.1'), 1),
+        curve('nos', 2, nos('0.1'), 3),
+        curve('scratch', 1, common, 5),
+      ],
+      'loss',
+    );
+    expect(bands.map((b) => [b.method, b.setting, b.seeds, b.mean])).toEqual([
+      ['nos', 'distill NOS α 0.5, T 4, λ_op 1 · teacher baseline', 2, [3]],
+      ['nos', 'distill NOS α 0.5, T 4, λ_op 0.1 · teacher baseline', 2, [2]],
+      ['scratch', '', 1, [5]],
+    ]);
+  });
+});
+
+describe('differingFields and settingLabel', () => {
+  it('name only what differs, in the order the fields come', () => {
+    const a = { width: '0.25', epochs: '6', recipe: 'SGD lr 0.05' };
+    const b = { width: '0.25', epochs: '20', recipe: 'SGD lr 0.1' };
+    expect(differingFields([a, a])).toEqual([]);
+    expect(differingFields([a, b])).toEqual(['epochs', 'recipe']);
+    // A field one setting lacks differs too (shown as –).
+    expect(differingFields([a, { ...a, distill: 'KD α 0.5, T 4' }])).toEqual(['distill']);
+    expect(differingFields([undefined, undefined])).toEqual([]);
+    expect(settingLabel(b, ['epochs', 'recipe'])).toBe('epochs 20 · recipe SGD lr 0.1');
+    expect(settingLabel(a, [])).toBe('');
+    expect(settingLabel(undefined, ['epochs'])).toBe('');
+    expect(settingLabel(a, ['epochs', 'distill'])).toBe('epochs 6');
   });
 });
 

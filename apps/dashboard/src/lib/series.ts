@@ -65,7 +65,32 @@ export interface Curve {
   operators?: string[];
   method: string;
   seed: number;
+  /** What sets the run apart besides its seed (the API's `setting`): seeds average only within one. */
+  setting?: Record<string, string>;
   points: CurvePoint[];
+}
+
+/** A setting as a grouping key (its fields in the API's order). */
+export const settingKey = (setting: Record<string, string> | undefined) => JSON.stringify(Object.entries(setting ?? {}));
+
+/**
+ * The fields on which some of these settings differ, in the order they first appear: what a legend
+ * or a table must show to tell the groups apart (none when every group shares one setting).
+ */
+export function differingFields(settings: ReadonlyArray<Record<string, string> | undefined>): string[] {
+  const fields = [...new Set(settings.flatMap((s) => Object.keys(s ?? {})))];
+  return fields.filter((field) => new Set(settings.map((s) => s?.[field] ?? '–')).size > 1);
+}
+
+/**
+ * A setting's values of `fields`, as "epochs 20 · distill NOS α 0.5 …" ('' for none): fields the
+ * setting does not have (a scratch run's distill) are left out rather than shown as a dash.
+ */
+export function settingLabel(setting: Record<string, string> | undefined, fields: readonly string[]): string {
+  return fields
+    .filter((field) => setting?.[field] !== undefined)
+    .map((field) => `${field} ${setting![field]}`)
+    .join(' · ');
 }
 
 /**
@@ -83,6 +108,8 @@ export interface Band {
   network: string;
   variant: string;
   method: string;
+  /** The setting's values on the fields where the bands differ ('' when they all share one). */
+  setting: string;
   seeds: number;
   steps: number[];
   mean: number[];
@@ -91,15 +118,17 @@ export interface Band {
 }
 
 /**
- * Mean and min–max over seeds per (network, variant, method), at the steps where at least one
- * seed has a value (a seed that stopped early does not pull the mean of later steps).
+ * Mean and min–max over seeds per (network, variant, method, setting), at the steps where at least
+ * one seed has a value (a seed that stopped early does not pull the mean of later steps). Runs that
+ * differ in anything but the seed are separate bands, labelled by the fields that differ.
  */
 export function seedBands(curves: readonly Curve[], metric: 'loss' | 'accuracy'): Band[] {
   const groups = new Map<string, Curve[]>();
   for (const curve of curves) {
-    const key = `${curve.network}\u0000${curve.variant}\u0000${curve.method}`;
+    const key = `${curve.network}\u0000${curve.variant}\u0000${curve.method}\u0000${settingKey(curve.setting)}`;
     groups.set(key, [...(groups.get(key) ?? []), curve]);
   }
+  const fields = differingFields([...groups.values()].map((group) => group[0]!.setting));
   return [...groups.values()].map((group) => {
     const byStep = new Map<number, number[]>();
     for (const curve of group)
@@ -115,6 +144,7 @@ export function seedBands(curves: readonly Curve[], metric: 'loss' | 'accuracy')
       network: first.network,
       variant: first.variant,
       method: first.method,
+      setting: settingLabel(first.setting, fields),
       seeds: group.length,
       steps,
       mean: values.map((v) => v.reduce((s, x) => s + x, 0) / v.length),

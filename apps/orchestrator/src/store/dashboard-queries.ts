@@ -12,6 +12,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { NEGATED_OBJECTIVES } from '@fuselab/nas';
 import type { Db } from './db.js';
 import type { ConfirmedSearchFront, SeedTraining } from './searches.js';
+import type { TrainJobParams } from '../campaigns/expand.js';
+import { trainingSetting } from '../campaigns/training-setting.js';
 
 /** The columns of `jobs` a job page may project, and their SQL. */
 export const JOB_FIELDS = {
@@ -451,17 +453,11 @@ export class DashboardQueries {
       entry[`${row.split}${String(row.metric).charAt(0).toUpperCase()}${String(row.metric).slice(1)}`] = Number(row.value);
       perEpoch.set(epoch, entry);
     }
+    // What sets each run apart besides its seed: the dashboard averages seeds only within one setting.
+    const settings = new Map(jobRows.map((row) => [String(row.key), trainingSetting(row.params as TrainJobParams)]));
     return {
       curves: jobRows.map((row) => {
-        const params = row.params as {
-          dataset: string;
-          network: string;
-          variant: string;
-          operators?: string[];
-          method: string;
-          seed: number;
-          width: number;
-        };
+        const params = row.params as TrainJobParams;
         const data = byKey.get(String(row.key))!;
         return {
           jobKey: String(row.key),
@@ -472,6 +468,7 @@ export class DashboardQueries {
           method: params.method,
           seed: params.seed,
           width: params.width,
+          setting: settings.get(String(row.key))!,
           points: data.points,
           epochs: [...data.epochs.values()],
         };
@@ -490,6 +487,7 @@ export class DashboardQueries {
         testLoss: num(row.test_loss),
         trainAccuracy: Number(row.train_accuracy),
         trainImagesPerSec: Number(row.train_images_per_sec),
+        setting: settings.get(String(row.job_key))!,
       })),
     };
   }
