@@ -25,7 +25,20 @@ interface ResultRow {
 
 interface ExportFile {
   campaign: { id: string; name: string; codeVersion?: string };
-  jobs: Array<{ kind: string; status: string; params: { variant?: string; method?: string; seed?: number } }>;
+  jobs: Array<{
+    key: string;
+    kind: string;
+    group: string;
+    position: number;
+    status: string;
+    params: {
+      variant?: string;
+      method?: string;
+      seed?: number;
+      distill?: Record<string, unknown>;
+      hyperparameters?: Record<string, unknown>;
+    };
+  }>;
   trainingResults: ResultRow[];
   trainingMetrics: Array<{ jobKey: string; epoch: number; step: number; split: string; metric: string; value: number }>;
 }
@@ -41,8 +54,13 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => (xs.length < 2 ? Number.NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(2) : '—');
 
+// The study table pools seeds per variant × method over the runs with libs/nos' default distillation
+// knobs; a campaign of ablations (entries with `distill`, e.g. examples/cifar10-nos-ablations.yaml)
+// gets a table per entry below it.
+const jobOf = new Map(data.jobs.map((job) => [job.key, job]));
+const ablated = (row: ResultRow) => jobOf.get(row.jobKey)?.params.distill !== undefined;
 const cell = new Map<string, ResultRow[]>();
-for (const row of data.trainingResults) {
+for (const row of data.trainingResults.filter((r) => !ablated(r))) {
   const key = `${row.variant}/${row.method}`;
   cell.set(key, [...(cell.get(key) ?? []), row]);
 }
@@ -68,6 +86,36 @@ for (const variant of ['fuse_half', 'fuse_full', 'fuse_half_50', 'fuse_full_50']
   const nos = accuracies(variant, 'nos');
   lines.push(`| ${variant} | ${show(scratch)} | ${show(kd)} | ${show(nos)} | ${pct(gap)} points | ${recovered(kd)} | ${recovered(nos)} |`);
 }
+const entries = [
+  ...new Set(
+    data.jobs
+      .filter((job) => job.kind === 'train')
+      .sort((a, b) => a.position - b.position)
+      .map((job) => job.group),
+  ),
+];
+if (data.trainingResults.some(ablated)) {
+  lines.push('');
+  lines.push('Per training entry (the rows above pool only the default knobs), test accuracy in %, Δ to the same variant’s scratch entry:');
+  lines.push('');
+  lines.push('| entry | variant | method | knobs | test accuracy | Δ scratch |');
+  lines.push('|---|---|---|---|---|---|');
+  const byEntry = (group: string) => data.trainingResults.filter((r) => jobOf.get(r.jobKey)?.group === group);
+  for (const group of entries) {
+    const rows = byEntry(group);
+    if (rows.length === 0) continue;
+    const { variant, method } = rows[0]!;
+    const xs = rows.map((r) => r.testAccuracy).filter((a): a is number => a !== null);
+    const knobs = Object.entries(jobOf.get(rows[0]!.jobKey)?.params.distill ?? {})
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ');
+    const scratch = accuracies(variant, 'scratch');
+    const delta = scratch.length && xs.length ? `${(100 * (mean(xs) - mean(scratch))).toFixed(2)} points` : '—';
+    lines.push(
+      `| ${group} | ${variant} | ${method} | ${knobs || 'defaults'} | ${pct(mean(xs))} ± ${pct(sd(xs))} (${xs.length}) | ${method === 'scratch' ? '' : delta} |`,
+    );
+  }
+}
 lines.push('');
 lines.push('Test accuracy % after each epoch, mean over seeds (is the schedule long enough?):');
 lines.push('');
@@ -89,14 +137,14 @@ for (const row of [...data.trainingResults].sort((a, b) =>
   `${a.variant}${a.method}${a.seed}`.localeCompare(`${b.variant}${b.method}${b.seed}`),
 )) {
   lines.push(
-    `- ${row.variant} ${row.method} seed ${row.seed}: ${pct(row.testAccuracy ?? Number.NaN)} / ${pct(row.trainAccuracy)}, ${row.trainLoss.toFixed(3)}`,
+    `- ${ablated(row) ? `${jobOf.get(row.jobKey)!.group}: ` : ''}${row.variant} ${row.method} seed ${row.seed}: ${pct(row.testAccuracy ?? Number.NaN)} / ${pct(row.trainAccuracy)}, ${row.trainLoss.toFixed(3)}`,
   );
 }
 const missing = data.jobs.filter((job) => job.kind === 'train' && job.status !== 'completed' && job.status !== 'reused');
 if (missing.length) {
   lines.push('');
   lines.push(
-    `Without a result (${missing.length}): ${missing.map((job) => `${job.params.variant} ${job.params.method} seed ${job.params.seed} (${job.status})`).join(', ')}.`,
+    `Without a result (${missing.length}): ${missing.map((job) => `${job.group}: ${job.params.variant} ${job.params.method} seed ${job.params.seed} (${job.status})`).join(', ')}.`,
   );
 }
 process.stdout.write(`${lines.join('\n')}\n`);
