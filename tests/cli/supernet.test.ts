@@ -65,6 +65,19 @@ describe('fuselab supernet', () => {
     expect(b.training.epochs).toEqual(a.training.epochs);
   }, 180_000);
 
+  test('--lr, --momentum, --weight-decay train the supernet with that recipe (reported), not the default', () => {
+    const run = (extra: string[]) => runJson<SupernetJson>([...TINY, '--epochs', '1', '--sample', '2', '--seed', '4', ...extra]);
+    const byDefault = run([]);
+    expect(byDefault.training).toMatchObject({
+      hyperparameters: { optimizer: 'sgd', learningRate: 0.05, momentum: 0.9, weightDecay: 5e-5 },
+    });
+    const changed = run(['--lr', '0.2', '--momentum', '0.5', '--weight-decay', '0']);
+    expect(changed.training).toMatchObject({ hyperparameters: { learningRate: 0.2, momentum: 0.5, weightDecay: 0 } });
+    expect(changed.training.epochs).not.toEqual(byDefault.training.epochs);
+    // The defaults spelled out are the default run.
+    expect(run(['--lr', '0.05']).training.epochs).toEqual(byDefault.training.epochs);
+  }, 180_000);
+
   test('--paths scores the listed networks in order (arrays or comma strings); --choices narrows the branches', () => {
     const out = runJson<SupernetJson>([...TINY, '--choices', 'dw,fuse_half', '--paths', PATHS_FILE]);
     expect(out.choices).toEqual(['dw', 'fuse_half']);
@@ -129,6 +142,8 @@ describe('fuselab supernet', () => {
     );
     const epochs = runCli([...TINY, '--load', file, '--epochs', '2', '--sample', '1', '--json']);
     expect(epochs.stderr).toMatch(/^fuselab: --epochs: not used with --load/);
+    const lr = runCli([...TINY, '--load', file, '--lr', '0.1', '--sample', '1', '--json']);
+    expect(lr.stderr).toMatch(/^fuselab: --lr: not used with --load/);
     const garbage = runCli([...TINY, '--load', badPaths('garbage.bin', 'not a supernet'), '--sample', '1', '--json']);
     expect(garbage.stderr).toMatch(/^fuselab: --load: .*garbage\.bin: is not a supernet checkpoint/);
     expect(garbage.status).toBe(2);
@@ -150,6 +165,8 @@ describe('fuselab supernet', () => {
     ],
     [['--sample', '2', '--recalibrate', '5'], /^fuselab: --recalibrate: 5 batches of 32 need 160 images, there are 128/],
     [['--sample', '0'], /^fuselab: --sample: /],
+    [['--sample', '1', '--lr', '0'], /^fuselab: --lr: expected a learning rate above 0 and at most 10, got 0/],
+    [['--sample', '1', '--momentum', 'x'], /^fuselab: --momentum: expected a number, got "x"/],
     [['--load', join(root, 'missing.bin'), '--sample', '1'], /^fuselab: --load: cannot read .*missing\.bin \(ENOENT\)/],
   ])('bad input %j → one line naming the flag, exit 2', (args, message) => {
     const run = runCli([...TINY, ...args, '--json']);

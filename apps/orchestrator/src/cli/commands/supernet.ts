@@ -11,9 +11,11 @@ import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import { BLOCK_OPERATORS, NETWORKS, type BlockOperator, type NetworkName } from '@fuselab/fuseconv';
 import { canonicalAugment, DEFAULT_RECALIBRATE_BATCHES } from '../../campaigns/expand.js';
+import { describeHyperparameters, hyperparametersOf, MAX_LEARNING_RATE } from '../../campaigns/recipe.js';
 import { TRAIN_DATASETS } from '../../choices.js';
 import { oneOf, parseList, parseNetwork, parseOperators, parsePositiveInt, parsePositiveNumber, parseStem, STEM_HELP } from '../options.js';
 import { printJson, printText } from '../output.js';
+import { parseRecipe } from '../recipe-options.js';
 import { progressBar } from '../progress.js';
 import { loadTrainingDataWithBar, trainingDataRequest } from '../training-data.js';
 import { UsageError } from '../usage-error.js';
@@ -32,6 +34,9 @@ interface SupernetFlags {
   crop?: string;
   flip?: boolean;
   batch: string;
+  lr?: string;
+  momentum?: string;
+  weightDecay?: string;
   seed: string;
   teacher?: string;
   paths?: string;
@@ -117,6 +122,9 @@ export function registerSupernetCommand(program: Command): void {
     .option('--crop <px>', 'augment: zero-pad by this many pixels per side, then crop back at a random offset')
     .option('--flip', 'augment: mirror training images left–right with probability ½')
     .option('--batch <n>', 'batch size', '64')
+    .option('--lr <rate>', `SGD learning rate, above 0 and at most ${MAX_LEARNING_RATE} (default 0.05; cosine decay per step)`)
+    .option('--momentum <m>', 'SGD momentum, from 0 up to 1 (default 0.9)')
+    .option('--weight-decay <wd>', 'L2 weight decay on kernels, from 0 up to 1 (default 5e-5)')
     .option('--seed <n>', 'seed of the weights, the data order and the paths drawn', '0')
     .option('--teacher <ckpt>', 'start the depthwise path from this trained baseline checkpoint (fuselab train --variant baseline)')
     .option('--paths <file>', 'JSON array of operator lists to score (arrays of names or comma strings)')
@@ -148,6 +156,14 @@ export function registerSupernetCommand(program: Command): void {
       if (flags.load !== undefined && flags.epochs !== undefined)
         throw new UsageError('--epochs', 'not used with --load (that supernet is trained already)');
       if (flags.load !== undefined && flags.teacher !== undefined) throw new UsageError('--teacher', 'not used with --load');
+      for (const [flag, value] of [
+        ['--lr', flags.lr],
+        ['--momentum', flags.momentum],
+        ['--weight-decay', flags.weightDecay],
+      ] as const)
+        if (flags.load !== undefined && value !== undefined)
+          throw new UsageError(flag, 'not used with --load (that supernet is trained already)');
+      const hyperparameters = hyperparametersOf(parseRecipe(flags, 'supernet'));
       const epochsText = flags.epochs ?? '1';
       if (!/^\s*\d+\s*$/.test(epochsText)) throw new UsageError('--epochs', `expected a non-negative integer, got "${epochsText}"`);
       // A loaded supernet counts as trained (it scores paths), but trains no further here.
@@ -220,7 +236,7 @@ export function registerSupernetCommand(program: Command): void {
         const stepsPerEpoch = Math.floor(data.train.count / batch);
         const bar = progressBar('[{bar}] {percentage}% {value}/{total} supernet steps · loss {loss}');
         bar.log(
-          `fuselab supernet: ${network} width ${width}, ${stemUsed} stem, choices ${choices.join(',')}${teacherCheckpoint ? ', from teacher' : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}, seed ${seed}, backend ${backend.name}`,
+          `fuselab supernet: ${network} width ${width}, ${stemUsed} stem, choices ${choices.join(',')}${teacherCheckpoint ? ', from teacher' : ''}, ${dataset} ${data.train.count} train / ${data.test.count} test images, ${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batch}${epochs > 0 ? `, ${describeHyperparameters(hyperparameters)}` : ''}, seed ${seed}, backend ${backend.name}`,
         );
         const result =
           epochs === 0
@@ -228,7 +244,7 @@ export function registerSupernetCommand(program: Command): void {
             : await run.trainSupernetWithRecipe(
                 supernet,
                 data,
-                { epochs, batch, ...(augment ? { augment } : {}), seed },
+                { epochs, batch, ...(augment ? { augment } : {}), seed, hyperparameters },
                 {
                   onProgress: (e) => {
                     if (e.type === 'step') bar.update(e.step + 1, epochs * stepsPerEpoch, { loss: e.loss.toFixed(3) });
@@ -275,7 +291,13 @@ export function registerSupernetCommand(program: Command): void {
           testImages: data.test.count,
           backend: backend.name,
           training: result
-            ? { steps: result.steps, seconds: result.seconds, epochs: result.epochs, operatorCounts: result.operatorCounts }
+            ? {
+                steps: result.steps,
+                seconds: result.seconds,
+                epochs: result.epochs,
+                operatorCounts: result.operatorCounts,
+                hyperparameters,
+              }
             : { steps: 0, seconds: 0, epochs: [], operatorCounts: {} },
           subnets,
           scoreSeconds: (performance.now() - scoreStart) / 1000,

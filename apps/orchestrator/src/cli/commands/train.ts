@@ -18,15 +18,7 @@ import {
   MAX_TEMPERATURE,
   type DistillSettings,
 } from '../../campaigns/distill.js';
-import {
-  canonicalRecipe,
-  describeHyperparameters,
-  hyperparametersOf,
-  MAX_LEARNING_RATE,
-  RECIPE_FLAGS,
-  recipeProblem,
-  type TrainRecipe,
-} from '../../campaigns/recipe.js';
+import { describeHyperparameters, hyperparametersOf, MAX_LEARNING_RATE } from '../../campaigns/recipe.js';
 import { TRAIN_DATASETS, TRAIN_METHODS, TRAIN_OPTIMIZERS } from '../../choices.js';
 import {
   oneOf,
@@ -39,36 +31,10 @@ import {
   STEM_HELP,
 } from '../options.js';
 import { printJson, printText } from '../output.js';
+import { parseNumber, parseRecipe } from '../recipe-options.js';
 import { progressBar } from '../progress.js';
 import { loadTrainingDataWithBar, trainingDataRequest } from '../training-data.js';
 import { UsageError } from '../usage-error.js';
-
-/** A recipe flag's number (its range is recipe.ts' rule, checked with the others). */
-function parseNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number)) throw new UsageError(flag, `expected a number, got "${value}"`);
-  return number;
-}
-
-/** --optimizer, --lr, --momentum, --weight-decay as a canonical recipe (undefined: the defaults). */
-function parseRecipe(
-  options: { optimizer?: string; lr?: string; momentum?: string; weightDecay?: string },
-  method: (typeof TRAIN_METHODS)[number],
-): TrainRecipe | undefined {
-  const recipe: TrainRecipe = {
-    ...(options.optimizer !== undefined ? { optimizer: oneOf('--optimizer', options.optimizer, TRAIN_OPTIMIZERS, 'optimizer') } : {}),
-  };
-  const lr = parseNumber('--lr', options.lr);
-  const momentum = parseNumber('--momentum', options.momentum);
-  const weightDecay = parseNumber('--weight-decay', options.weightDecay);
-  if (lr !== undefined) recipe.lr = lr;
-  if (momentum !== undefined) recipe.momentum = momentum;
-  if (weightDecay !== undefined) recipe.weightDecay = weightDecay;
-  const wrong = recipeProblem(recipe, method);
-  if (wrong) throw new UsageError(RECIPE_FLAGS[wrong.field], wrong.problem);
-  return canonicalRecipe(recipe);
-}
 
 /** --alpha, --temperature, --lambda-op, --anneal, --anneal-fraction as canonical settings (undefined: the defaults). */
 function parseDistill(
