@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { expandSpec, type SearchJobParams, type TrainJobParams } from './expand.js';
 import { candidateTraining, supernetTraining } from './search.js';
 import { loadSpecText } from './spec.js';
-import { SpecError } from './validation.js';
+import { specError } from './test-util.js';
 import { jobKey } from './versions.js';
 
 const spec = (extra: string) => `
@@ -104,14 +104,13 @@ describe('the training recipe', () => {
     ['    optimizer: rmsprop', 'trainings[0].optimizer: unknown optimizer "rmsprop", expected one of sgd, adam'],
     ['    optimizer: adam\n    momentum: 0.5', "trainings[0].momentum: only used with optimizer sgd (Adam's β₁ is fixed at 0.9)"],
   ])('%s is refused naming the field', (extra, message) => {
-    expect(() => loadSpecText(spec(extra))).toThrow(SpecError);
-    expect(() => loadSpecText(spec(extra))).toThrow(message);
+    expect(specError(spec(extra))).toContain(message);
   });
 
   it("is refused in a search's training where it cannot apply, naming the field", () => {
-    expect(() => loadSpecText(search('      optimizer: adam', 'supernet'))).toThrow(
+    expect(specError(search('      optimizer: adam', 'supernet'))).toContain(
       'searches[0].training.optimizer: a supernet trains with SGD-momentum only (libs/nas trainSupernet)',
     );
-    expect(() => loadSpecText(search('      lr: -1'))).toThrow('searches[0].training.lr: expected a learning rate above 0');
+    expect(specError(search('      lr: -1'))).toContain('searches[0].training.lr: expected a learning rate above 0');
   });
 });
