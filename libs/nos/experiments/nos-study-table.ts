@@ -96,9 +96,11 @@ const entries = [
 ];
 if (data.trainingResults.some(ablated)) {
   lines.push('');
-  lines.push('Per training entry (the rows above pool only the default knobs), test accuracy in %, Δ to the same variant’s scratch entry:');
+  lines.push(
+    'Per training entry (the rows above pool only the default knobs), test accuracy in %; Δ: minus the same variant’s scratch run of the same seed, mean ± sd over the seeds both have (a pair shares its data order and augmentation draws):',
+  );
   lines.push('');
-  lines.push('| entry | variant | method | knobs | test accuracy | Δ scratch |');
+  lines.push('| entry | variant | method | knobs | test accuracy | Δ scratch, points |');
   lines.push('|---|---|---|---|---|---|');
   const byEntry = (group: string) => data.trainingResults.filter((r) => jobOf.get(r.jobKey)?.group === group);
   for (const group of entries) {
@@ -109,8 +111,12 @@ if (data.trainingResults.some(ablated)) {
     const knobs = Object.entries(jobOf.get(rows[0]!.jobKey)?.params.distill ?? {})
       .map(([k, v]) => `${k} ${String(v)}`)
       .join(', ');
-    const scratch = accuracies(variant, 'scratch');
-    const delta = scratch.length && xs.length ? `${(100 * (mean(xs) - mean(scratch))).toFixed(2)} points` : '—';
+    // Paired by seed: each run against the scratch run of its own seed (same data order and augmentation).
+    const scratchOf = (seed: number) => (cell.get(`${variant}/scratch`) ?? []).find((r) => r.seed === seed)?.testAccuracy ?? null;
+    const diffs = rows
+      .map((r) => (r.testAccuracy === null || scratchOf(r.seed) === null ? null : r.testAccuracy - scratchOf(r.seed)!))
+      .filter((d): d is number => d !== null);
+    const delta = diffs.length ? `${(100 * mean(diffs)).toFixed(2)} ± ${pct(sd(diffs))} (${diffs.length})` : '—';
     lines.push(
       `| ${group} | ${variant} | ${method} | ${knobs || 'defaults'} | ${pct(mean(xs))} ± ${pct(sd(xs))} (${xs.length}) | ${method === 'scratch' ? '' : delta} |`,
     );
