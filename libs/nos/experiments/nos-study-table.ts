@@ -97,11 +97,11 @@ const entries = [
 if (data.trainingResults.some(ablated)) {
   lines.push('');
   lines.push(
-    'Per training entry (the rows above pool only the default knobs), test accuracy in %; Δ: minus the same variant’s scratch run of the same seed, mean ± sd over the seeds both have (a pair shares its data order and augmentation draws):',
+    'Per training entry (the rows above pool only the default knobs), test accuracy in %; Δ: minus the run of the same variant and seed from scratch, or with the default knobs of its method — mean ± sd over the seeds both have:',
   );
   lines.push('');
-  lines.push('| entry | variant | method | knobs | test accuracy | Δ scratch, points |');
-  lines.push('|---|---|---|---|---|---|');
+  lines.push('| entry | variant | method | knobs | test accuracy | Δ scratch, points | Δ default knobs, points |');
+  lines.push('|---|---|---|---|---|---|---|');
   const byEntry = (group: string) => data.trainingResults.filter((r) => jobOf.get(r.jobKey)?.group === group);
   for (const group of entries) {
     const rows = byEntry(group);
@@ -111,14 +111,18 @@ if (data.trainingResults.some(ablated)) {
     const knobs = Object.entries(jobOf.get(rows[0]!.jobKey)?.params.distill ?? {})
       .map(([k, v]) => `${k} ${String(v)}`)
       .join(', ');
-    // Paired by seed: each run against the scratch run of its own seed (same data order and augmentation).
-    const scratchOf = (seed: number) => (cell.get(`${variant}/scratch`) ?? []).find((r) => r.seed === seed)?.testAccuracy ?? null;
-    const diffs = rows
-      .map((r) => (r.testAccuracy === null || scratchOf(r.seed) === null ? null : r.testAccuracy - scratchOf(r.seed)!))
-      .filter((d): d is number => d !== null);
-    const delta = diffs.length ? `${(100 * mean(diffs)).toFixed(2)} ± ${pct(sd(diffs))} (${diffs.length})` : '—';
+    // Paired by seed (a pair shares its data order and augmentation draws, and a student its teacher).
+    const pairedDelta = (against: string) => {
+      const other = (seed: number) => (cell.get(`${variant}/${against}`) ?? []).find((r) => r.seed === seed)?.testAccuracy ?? null;
+      const diffs = rows
+        .map((r) => (r.testAccuracy === null || other(r.seed) === null ? null : r.testAccuracy - other(r.seed)!))
+        .filter((d): d is number => d !== null);
+      return diffs.length ? `${(100 * mean(diffs)).toFixed(2)} ± ${pct(sd(diffs))} (${diffs.length})` : '—';
+    };
+    const vsScratch = method === 'scratch' ? '' : pairedDelta('scratch');
+    const vsDefault = knobs ? pairedDelta(method) : '';
     lines.push(
-      `| ${group} | ${variant} | ${method} | ${knobs || 'defaults'} | ${pct(mean(xs))} ± ${pct(sd(xs))} (${xs.length}) | ${method === 'scratch' ? '' : delta} |`,
+      `| ${group} | ${variant} | ${method} | ${knobs || 'defaults'} | ${pct(mean(xs))} ± ${pct(sd(xs))} (${xs.length}) | ${vsScratch} | ${vsDefault} |`,
     );
   }
 }
