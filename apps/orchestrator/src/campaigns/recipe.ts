@@ -9,7 +9,7 @@
  * before these options existed keeps its key. The job's `hyperparameters` are the full record
  * (hyperparametersOf): what the training runs with, part of its key.
  */
-import { TRAIN_OPTIMIZERS, type SearchTrainMethodName, type TrainOptimizerName } from '../choices.js';
+import type { SearchTrainMethodName, TrainOptimizerName } from '../choices.js';
 
 /**
  * The default recipe: SGD with heavy-ball momentum 0.9, learning rate 0.05 decayed by a cosine per
@@ -54,9 +54,8 @@ export type TrainHyperparameters =
 /** Largest learning rate accepted: far above any that trains these networks, so a typo is caught. */
 export const MAX_LEARNING_RATE = 10;
 
-/** The recipe's settings in the order they are checked and shown; the CLI flag of each. */
-export const RECIPE_FIELDS = ['optimizer', 'lr', 'momentum', 'weightDecay'] as const satisfies ReadonlyArray<keyof TrainRecipe>;
-export const RECIPE_FLAGS: Record<(typeof RECIPE_FIELDS)[number], string> = {
+/** The CLI flag of each setting (recipeProblem's field, for `fuselab train` and `fuselab supernet`). */
+export const RECIPE_FLAGS: Record<keyof TrainRecipe, string> = {
   optimizer: '--optimizer',
   lr: '--lr',
   momentum: '--momentum',
@@ -66,24 +65,19 @@ export const RECIPE_FLAGS: Record<(typeof RECIPE_FIELDS)[number], string> = {
 /**
  * What is wrong with a recipe for a training of `method` (undefined: nothing): the field and the
  * problem. The one rule for the spec (SpecError at `<entry>.<field>`) and `fuselab train`
- * (UsageError at the flag).
+ * (UsageError at the flag). An unknown optimizer name never gets here: the spec's schema and the
+ * CLI's `oneOf` refuse it against TRAIN_OPTIMIZERS first.
  */
 export function recipeProblem(
-  recipe: Readonly<Record<keyof TrainRecipe, unknown>> | TrainRecipe,
+  recipe: TrainRecipe,
   method: SearchTrainMethodName,
 ): { field: keyof TrainRecipe; problem: string } | undefined {
-  const { optimizer, lr, momentum, weightDecay } = recipe as Record<keyof TrainRecipe, unknown>;
-  if (optimizer !== undefined && !(TRAIN_OPTIMIZERS as readonly unknown[]).includes(optimizer))
-    return {
-      field: 'optimizer',
-      problem: `unknown optimizer ${JSON.stringify(optimizer)}, expected one of ${TRAIN_OPTIMIZERS.join(', ')}`,
-    };
-  const number = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
-  if (lr !== undefined && (!number(lr) || (lr as number) <= 0 || (lr as number) > MAX_LEARNING_RATE))
+  const { optimizer, lr, momentum, weightDecay } = recipe;
+  if (lr !== undefined && !(Number.isFinite(lr) && lr > 0 && lr <= MAX_LEARNING_RATE))
     return { field: 'lr', problem: `expected a learning rate above 0 and at most ${MAX_LEARNING_RATE}, got ${JSON.stringify(lr)}` };
-  if (momentum !== undefined && (!number(momentum) || (momentum as number) < 0 || (momentum as number) >= 1))
+  if (momentum !== undefined && !(Number.isFinite(momentum) && momentum >= 0 && momentum < 1))
     return { field: 'momentum', problem: `expected a momentum from 0 up to (not including) 1, got ${JSON.stringify(momentum)}` };
-  if (weightDecay !== undefined && (!number(weightDecay) || (weightDecay as number) < 0 || (weightDecay as number) >= 1))
+  if (weightDecay !== undefined && !(Number.isFinite(weightDecay) && weightDecay >= 0 && weightDecay < 1))
     return {
       field: 'weightDecay',
       problem: `expected a weight decay from 0 up to (not including) 1, got ${JSON.stringify(weightDecay)}`,

@@ -107,6 +107,14 @@ export function parsePositiveNumber(flag: string, value: string): number {
   return number;
 }
 
+/** An optional flag's number, any finite value (the caller's rule checks its range, e.g. recipe.ts). */
+export function parseNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number)) throw new UsageError(flag, `expected a number, got "${value}"`);
+  return number;
+}
+
 /** "all" or a comma-separated list of allowed names, without duplicates. */
 export function parseList<T extends string>(flag: string, value: string, allowed: readonly T[], what: string): T[] {
   if (value.trim() === 'all') return [...allowed];

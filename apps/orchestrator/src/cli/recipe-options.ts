@@ -1,20 +1,12 @@
 /**
  * The optimizer recipe's flags (`--optimizer`, `--lr`, `--momentum`, `--weight-decay`) as
- * `fuselab train` and `fuselab supernet` parse them: numbers here, ranges and combinations by
+ * `fuselab train` and `fuselab supernet` parse them: numbers by options.ts' parseNumber, ranges and combinations by
  * campaigns/recipe.ts' one rule, which the campaign spec uses too.
  */
 import { canonicalRecipe, RECIPE_FLAGS, recipeProblem, type TrainRecipe } from '../campaigns/recipe.js';
 import { TRAIN_OPTIMIZERS, type SearchTrainMethodName } from '../choices.js';
-import { oneOf } from './options.js';
+import { oneOf, parseNumber } from './options.js';
 import { UsageError } from './usage-error.js';
-
-/** A recipe flag's number (its range is recipe.ts' rule, checked with the others). */
-export function parseNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number)) throw new UsageError(flag, `expected a number, got "${value}"`);
-  return number;
-}
 
 /** --optimizer, --lr, --momentum, --weight-decay as a canonical recipe (undefined: the defaults). */
 export function parseRecipe(

@@ -23,6 +23,7 @@ import { TRAIN_DATASETS, TRAIN_METHODS, TRAIN_OPTIMIZERS } from '../../choices.j
 import {
   oneOf,
   parseNetwork,
+  parseNumber,
   parseOperators,
   parsePositiveInt,
   parsePositiveNumber,
@@ -31,7 +32,7 @@ import {
   STEM_HELP,
 } from '../options.js';
 import { printJson, printText } from '../output.js';
-import { parseNumber, parseRecipe } from '../recipe-options.js';
+import { parseRecipe } from '../recipe-options.js';
 import { progressBar } from '../progress.js';
 import { loadTrainingDataWithBar, trainingDataRequest } from '../training-data.js';
 import { UsageError } from '../usage-error.js';
