@@ -156,29 +156,37 @@ describe('fuselab train (synthetic, tiny width)', () => {
     expect(readCheckpoint(adam.checkpoint).weights).not.toEqual(readCheckpoint(base.checkpoint).weights);
   }, 240_000);
 
-  it('changes the distillation knobs (--alpha, --temperature, --lambda-op, --anneal, --anneal-fraction) of kd and nos', () => {
+  it('changes the distillation knobs (--alpha, --temperature, --lambda-op, --anneal, --anneal-fraction, --fuse-init) of kd and nos', () => {
     const dir = join(out, 'knobs');
     const student = (method: string, knobs: string[]) =>
       train([...tiny, '--variant', 'fuse_half', '--method', method, '--teacher', baselineCheckpoint, ...knobs, '--out', dir]);
     const nos = student('nos', []);
     expect(nos.summary).toMatchObject({
-      distill: { alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: 'cosine', annealFraction: 0.5 },
+      distill: { alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: 'cosine', annealFraction: 0.5, fuseInit: 'seeded' },
     });
-    expect(nos.stderr).toContain('NOS α 0.5, T 4, λ_op 1, cosine anneal over 0.5 of the steps');
+    expect(nos.stderr).toContain('NOS α 0.5, T 4, λ_op 1, cosine anneal over 0.5 of the steps, seed');
     const unscaffolded = student('nos', ['--lambda-op', '0']);
     expect(unscaffolded.summary).toMatchObject({ distill: { lambdaOp: 0 } });
     const held = student('nos', ['--anneal', 'none', '--temperature', '2']);
     expect(held.stderr).toContain('NOS α 0.5, T 2, λ_op 1, no anneal');
-    const weights = [nos, unscaffolded, held].map((run) => readCheckpoint(run.summary.checkpoint).weights);
+    const fromDepthwise = student('nos', ['--fuse-init', 'depthwise']);
+    expect(fromDepthwise.summary).toMatchObject({ distill: { fuseInit: 'depthwise' } });
+    expect(fromDepthwise.stderr).toContain("cosine anneal over 0.5 of the steps, FuSe kernels from the teacher's depthwise, seed");
+    // The default spelled out is the default: same file, same weights.
+    const seeded = student('nos', ['--fuse-init', 'seeded']);
+    expect(seeded.summary.checkpoint).toBe(nos.summary.checkpoint);
+    const weights = [nos, unscaffolded, held, fromDepthwise, seeded].map((run) => readCheckpoint(run.summary.checkpoint).weights);
     expect(weights[1]).not.toEqual(weights[0]);
     expect(weights[2]).not.toEqual(weights[0]);
+    expect(weights[3]).not.toEqual(weights[0]);
+    expect(weights[4]).toEqual(weights[0]);
     // α 0 leaves only the task loss: KD trains exactly the network scratch trains (same seed, same init).
     const kd = student('kd', ['--alpha', '0']);
     expect(kd.stderr).toContain('KD α 0, T 4');
     const scratch = train([...tiny, '--variant', 'fuse_half', '--out', dir]);
     expect(readCheckpoint(kd.summary.checkpoint).weights).toEqual(readCheckpoint(scratch.summary.checkpoint).weights);
-    expect(new Set(readdirSync(dir)).size).toBe(5);
-  }, 240_000);
+    expect(new Set(readdirSync(dir)).size).toBe(6);
+  }, 300_000);
 
   it('trains a FuSe-half student with NOS and with KD from the baseline checkpoint', () => {
     for (const method of ['nos', 'kd']) {
@@ -315,6 +323,16 @@ describe('fuselab train: bad input → one line, exit 2', () => {
       'unknown anneal',
       [...tiny, '--variant', 'fuse_half', '--method', 'nos', '--teacher', 't.ckpt', '--anneal', 'step'],
       /--anneal: unknown anneal "step"/,
+    ],
+    [
+      'a FuSe initialisation on a kd run',
+      [...tiny, '--variant', 'fuse_half', '--method', 'kd', '--teacher', 't.ckpt', '--fuse-init', 'depthwise'],
+      /--fuse-init: only used with method nos \(kd has no scaffold\)/,
+    ],
+    [
+      'unknown FuSe initialisation',
+      [...tiny, '--variant', 'fuse_half', '--method', 'nos', '--teacher', 't.ckpt', '--fuse-init', 'centre'],
+      /--fuse-init: unknown FuSe initialisation "centre", expected one of seeded, depthwise/,
     ],
     [
       'an anneal fraction without an anneal',

@@ -1,8 +1,9 @@
 /**
  * The distillation knobs of a KD or NOS training: what a campaign spec (`distill: { alpha,
- * temperature, lambdaOp, anneal, annealFraction }` on a training entry or a search's `training`) and
- * `fuselab train` (`--alpha`, `--temperature`, `--lambda-op`, `--anneal`, `--anneal-fraction`) may
- * change, the one rule that checks them, and libs/nos' options from them.
+ * temperature, lambdaOp, anneal, annealFraction, fuseInit }` on a training entry or a search's
+ * `training`) and `fuselab train` (`--alpha`, `--temperature`, `--lambda-op`, `--anneal`,
+ * `--anneal-fraction`, `--fuse-init`) may change, the one rule that checks them, and libs/nos'
+ * options from them.
  *
  * Like the optimizer recipe (recipe.ts) they are sparse: only what differs from the defaults enters
  * a job's parameters (`distill`) and so its key, and a job that changes none of them has the
@@ -10,13 +11,24 @@
  * "Distillation": L = (1 − α)·CE + α·T²·KL(teacher ‖ student at T) [+ λ_op·s(t)·MSE of the taps,
  * s(t) annealed from 1 to 0 over the first `annealFraction` of the steps].
  */
+import type { FuseInit } from '@fuselab/nos';
 import type { SearchTrainMethodName } from '../choices.js';
 
 export const ANNEAL_KINDS = ['cosine', 'linear', 'none'] as const;
 export type AnnealKind = (typeof ANNEAL_KINDS)[number];
 
+/** libs/nos' FUSE_INITS, spelled here so that reading a spec does not load tfjs (the type import checks they agree). */
+export const FUSE_INITS = ['seeded', 'depthwise'] as const satisfies readonly FuseInit[];
+
 /** libs/nos' defaults (DistillOptions, NosOptions), which every KD / NOS job used before these knobs. */
-export const DISTILL_DEFAULTS = { alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: 'cosine', annealFraction: 0.5 } as const;
+export const DISTILL_DEFAULTS = {
+  alpha: 0.5,
+  temperature: 4,
+  lambdaOp: 1,
+  anneal: 'cosine',
+  annealFraction: 0.5,
+  fuseInit: 'seeded',
+} as const;
 
 export interface DistillSettings {
   /** Weight of the logit-distillation term, the task loss gets 1 − α (kd, nos; default 0.5). */
@@ -29,10 +41,15 @@ export interface DistillSettings {
   anneal?: AnnealKind;
   /** The fraction of the steps over which it falls (nos; default 0.5). */
   annealFraction?: number;
+  /**
+   * Where the student's FuSe kernels start (nos; default seeded: their own initialisation;
+   * depthwise: the teacher's depthwise kernels' centre row and column, fuseconv's `scaffoldStage`).
+   */
+  fuseInit?: (typeof FUSE_INITS)[number];
 }
 
 /** The settings in the order they are checked and shown; the CLI flag of each (distillProblem's field). */
-export const DISTILL_FIELDS = ['alpha', 'temperature', 'lambdaOp', 'anneal', 'annealFraction'] as const satisfies ReadonlyArray<
+export const DISTILL_FIELDS = ['alpha', 'temperature', 'lambdaOp', 'anneal', 'annealFraction', 'fuseInit'] as const satisfies ReadonlyArray<
   keyof DistillSettings
 >;
 export const DISTILL_FLAGS: Record<(typeof DISTILL_FIELDS)[number], string> = {
@@ -41,19 +58,20 @@ export const DISTILL_FLAGS: Record<(typeof DISTILL_FIELDS)[number], string> = {
   lambdaOp: '--lambda-op',
   anneal: '--anneal',
   annealFraction: '--anneal-fraction',
+  fuseInit: '--fuse-init',
 };
 
 /** Largest temperature and λ_op accepted: far beyond any useful value, so a typo is caught. */
 export const MAX_TEMPERATURE = 100;
 export const MAX_LAMBDA_OP = 1000;
 
-const NOS_ONLY: ReadonlyArray<keyof DistillSettings> = ['lambdaOp', 'anneal', 'annealFraction'];
+const NOS_ONLY: ReadonlyArray<keyof DistillSettings> = ['lambdaOp', 'anneal', 'annealFraction', 'fuseInit'];
 
 /**
  * What is wrong with distillation settings for a training of `method` (undefined: nothing): the
  * field and the problem. The one rule for the spec (SpecError at `<entry>.distill.<field>`) and
  * `fuselab train` (UsageError at the flag). An unknown anneal never gets here: the spec's schema and
- * the CLI's `oneOf` refuse it against ANNEAL_KINDS first.
+ * the CLI's `oneOf` refuse it against ANNEAL_KINDS first (a fuseInit against FUSE_INITS).
  */
 export function distillProblem(
   settings: DistillSettings,
@@ -103,11 +121,14 @@ export function distillValues(settings: DistillSettings | undefined): Required<D
   return values;
 }
 
-/** The knobs as words for logs ("KD α 0.5, T 4" / "NOS α 0.5, T 4, λ_op 1, cosine anneal over 0.5 of the steps"). */
+/**
+ * The knobs as words for logs ("KD α 0.5, T 4" / "NOS α 0.5, T 4, λ_op 1, cosine anneal over 0.5 of
+ * the steps", then ", FuSe kernels from the teacher's depthwise" when they start there).
+ */
 export function describeDistill(method: 'kd' | 'nos', settings: DistillSettings | undefined): string {
   const d = distillValues(settings);
   const kd = `α ${d.alpha}, T ${d.temperature}`;
   if (method === 'kd') return `KD ${kd}`;
   const anneal = d.anneal === 'none' ? 'no anneal' : `${d.anneal} anneal over ${d.annealFraction} of the steps`;
-  return `NOS ${kd}, λ_op ${d.lambdaOp}, ${anneal}`;
+  return `NOS ${kd}, λ_op ${d.lambdaOp}, ${anneal}${d.fuseInit === 'depthwise' ? ", FuSe kernels from the teacher's depthwise" : ''}`;
 }

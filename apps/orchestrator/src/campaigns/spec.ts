@@ -45,7 +45,7 @@ import {
   type NormalisedSweep,
   type NormalisedTraining,
 } from './expand.js';
-import { ANNEAL_KINDS, canonicalDistill, distillProblem } from './distill.js';
+import { ANNEAL_KINDS, canonicalDistill, distillProblem, FUSE_INITS } from './distill.js';
 import { canonicalRecipe, recipeProblem } from './recipe.js';
 import { constraintCheckOf, strategyOptionsOf } from './search.js';
 import {
@@ -140,6 +140,7 @@ const trainingSchema = z.strictObject({
       lambdaOp: z.number({ error: 'expected a weight (a number)' }).optional(),
       anneal: choice(ANNEAL_KINDS, 'anneal').optional(),
       annealFraction: z.number({ error: 'expected a fraction (a number)' }).optional(),
+      fuseInit: choice(FUSE_INITS, 'FuSe initialisation').optional(),
     })
     .optional(),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([0]),

@@ -350,7 +350,7 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
       throw new TrainingInputError(options.teacher.source, (error as Error).message);
     }
   }
-  const { alpha, temperature, lambdaOp, anneal, annealFraction } = distillValues(options.distill);
+  const { alpha, temperature, lambdaOp, anneal, annealFraction, fuseInit } = distillValues(options.distill);
   const trainOptions: TrainOptions = {
     model: { spec, ...(taps !== 'none' ? { taps } : {}) },
     train: data.train,
@@ -368,7 +368,7 @@ export async function runTraining(options: RunTrainingOptions, callbacks: RunTra
     ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
     ...(options.method === 'kd' && teacherModel ? { distill: { teacher: teacherModel.model, alpha, temperature } } : {}),
     ...(options.method === 'nos' && teacherModel
-      ? { nos: { teacher: teacherModel.model, alpha, temperature, lambdaOp, anneal: { kind: anneal, fraction: annealFraction } } }
+      ? { nos: { teacher: teacherModel.model, alpha, temperature, lambdaOp, anneal: { kind: anneal, fraction: annealFraction }, fuseInit } }
       : {}),
   };
   const controller = new AbortController();

@@ -14,8 +14,8 @@ export type { InitScheme, Fans } from './init.js';
 export type { FuseConv2DArgs, FuseMode, SeparableBlockOptions } from './layers.js';
 export { buildModel, countTrainableParams, weightedLayers, predictLogits } from './builder.js';
 export type { BuildModelOptions, BuiltModel, Tap, TapMode } from './builder.js';
-export { transferWeights } from './transfer.js';
-export type { TransferOptions, TransferResult } from './transfer.js';
+export { transferWeights, scaffoldStage } from './transfer.js';
+export type { StageWeights, TransferOptions, TransferResult } from './transfer.js';
 export {
   BatchNormActivation,
   batchNormActivation,

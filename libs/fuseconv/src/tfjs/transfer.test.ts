@@ -112,3 +112,86 @@ describe('transferWeights (teacher: baseline, student: FuSe)', () => {
     expect(copied).toContain('layers.12.project');
   });
 });
+
+describe("transferWeights with scaffold: FuSe stages from the teacher's depthwise stages (NOS)", () => {
+  /** Element [i, j, c, 0] of a [K, K, C, 1] kernel (or [1, K, C, 1] / [K, 1, C, 1]) read from its flat values. */
+  const at = (flat: number[], shape: number[], i: number, j: number, c: number) => flat[(i * shape[1]! + j) * shape[2]! + c]!;
+
+  it('fuse_half: the first ⌈C/2⌉ channels take the centre row, the rest the centre column; BN and projection as copied', () => {
+    const teacher = build({ network: 'mobilenet_v2', variant: 'baseline' }, 1);
+    const student = build({ network: 'mobilenet_v2', variant: 'fuse_half' }, 2);
+    const { copied, scaffolded, skipped } = transferWeights(teacher.model, student.model, { scaffold: true });
+    expect(skipped).toEqual([]);
+    for (const b of student.spec.blocks) {
+      expect(scaffolded).toEqual(expect.arrayContaining([`${b.name}.op`, `${b.name}.op.bn`, `${b.name}.project`]));
+      expect(copied).not.toContain(`${b.name}.op`);
+      const dw = teacher.model.getLayer(`${b.name}.op`).getWeights()[0]!;
+      const [k, , c] = dw.shape as number[];
+      const d = Array.from(dw.dataSync());
+      const [h, v] = student.model.getLayer(`${b.name}.op`).getWeights();
+      const horizontal = Math.ceil(c! / 2);
+      const m = (k! - 1) / 2;
+      expect(h!.shape).toEqual([1, k, horizontal, 1]);
+      expect(v!.shape).toEqual([k, 1, c! - horizontal, 1]);
+      const hv = Array.from(h!.dataSync());
+      const vv = Array.from(v!.dataSync());
+      for (let j = 0; j < k!; j++)
+        for (let ch = 0; ch < c!; ch++) {
+          if (ch < horizontal) expect(at(hv, h!.shape, 0, j, ch)).toBe(at(d, dw.shape, m, j, ch));
+          else expect(at(vv, v!.shape, j, 0, ch - horizontal)).toBe(at(d, dw.shape, j, m, ch));
+        }
+      expect(values(student.model, `${b.name}.op.bn`)).toEqual(values(teacher.model, `${b.name}.op.bn`));
+      expect(values(student.model, `${b.name}.project`)).toEqual(values(teacher.model, `${b.name}.project`));
+    }
+  });
+
+  it('fuse_full: both kernels whole, the spatial BN duplicated, the projection ½·[P; P]', () => {
+    const teacher = build({ network: 'mobilenet_v2', variant: 'baseline' }, 1);
+    const student = build({ network: 'mobilenet_v2', variant: 'fuse_full' }, 2);
+    const { scaffolded, skipped } = transferWeights(teacher.model, student.model, { scaffold: true });
+    expect(skipped).toEqual([]);
+    const b = student.spec.blocks[3]!.name;
+    expect(scaffolded).toEqual(expect.arrayContaining([`${b}.op`, `${b}.op.bn`, `${b}.project`]));
+    const dw = teacher.model.getLayer(`${b}.op`).getWeights()[0]!;
+    const [k, , c] = dw.shape as number[];
+    const d = Array.from(dw.dataSync());
+    const [h, v] = student.model.getLayer(`${b}.op`).getWeights();
+    const m = (k! - 1) / 2;
+    const hv = Array.from(h!.dataSync());
+    const vv = Array.from(v!.dataSync());
+    for (let j = 0; j < k!; j++)
+      for (let ch = 0; ch < c!; ch++) {
+        expect(at(hv, h!.shape, 0, j, ch)).toBe(at(d, dw.shape, m, j, ch));
+        expect(at(vv, v!.shape, j, 0, ch)).toBe(at(d, dw.shape, j, m, ch));
+      }
+    for (const [s, t] of values(student.model, `${b}.op.bn`).map((w, i) => [w, values(teacher.model, `${b}.op.bn`)[i]!] as const))
+      expect(s).toEqual([...t, ...t]);
+    const p = teacher.model.getLayer(`${b}.project`).getWeights()[0]!;
+    const [, , cin, cout] = p.shape as number[];
+    const pv = Array.from(p.dataSync());
+    const sv = Array.from(student.model.getLayer(`${b}.project`).getWeights()[0]!.dataSync());
+    expect(sv.length).toBe(2 * cin! * cout!);
+    for (let i = 0; i < 2 * cin!; i++)
+      for (let o = 0; o < cout!; o++) expect(sv[i * cout! + o]).toBeCloseTo(0.5 * pv[(i % cin!) * cout! + o]!, 7);
+  });
+
+  it('without scaffold nothing changes, and a depthwise block of a mixed student is copied, not scaffolded', () => {
+    const teacher = build({ network: 'mobilenet_v2', variant: 'baseline' }, 1);
+    const plain = build({ network: 'mobilenet_v2', variant: 'fuse_half_50' }, 2);
+    const scaffolded = build({ network: 'mobilenet_v2', variant: 'fuse_half_50' }, 2);
+    const a = transferWeights(teacher.model, plain.model);
+    const b = transferWeights(teacher.model, scaffolded.model, { scaffold: true });
+    expect(a.scaffolded).toEqual([]);
+    for (const block of plain.spec.blocks) {
+      const op = `${block.name}.op`;
+      if (block.operator === 'dw') {
+        expect(b.copied).toContain(op);
+        expect(b.scaffolded).not.toContain(op);
+      } else {
+        expect(a.skipped).toContain(op);
+        expect(b.scaffolded).toContain(op);
+        expect(values(scaffolded.model, op)).not.toEqual(values(plain.model, op));
+      }
+    }
+  });
+});

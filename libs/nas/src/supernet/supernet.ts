@@ -26,7 +26,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { BLOCK_OPERATORS, buildNetwork, type BlockOperator, type NetworkSpec, type ShapeOptions } from '@fuselab/fuseconv';
-import { buildModel, isBatchNorm, transferWeights, type BuiltModel, type InitScheme } from '@fuselab/fuseconv/tfjs';
+import { buildModel, isBatchNorm, scaffoldStage, transferWeights, type BuiltModel, type InitScheme } from '@fuselab/fuseconv/tfjs';
 import { NasInputError } from '../errors.js';
 
 export interface SupernetOptions {
@@ -280,37 +280,27 @@ export class Supernet {
    * comment). Call again after the depthwise path changed (e.g. after `initializeFromTeacher`).
    */
   scaffoldFromDepthwise(): void {
-    tf.tidy(() => {
-      this.spec.blocks.forEach((b, i) => {
-        const dw = this.blockLayers[i]!.get('dw')!;
-        const [kernel] = dw.get(`${b.name}.op`)!.getWeights() as [tf.Tensor4D];
-        const k = b.kernel;
-        const c = kernel.shape[2];
-        const centre = (k - 1) >> 1;
-        // [K, K, C, 1] → rows [1, K, C, 1] through the centre, columns [K, 1, C, 1].
-        const row = tf.slice(kernel, [centre, 0, 0, 0], [1, k, c, 1]);
-        const column = tf.slice(kernel, [0, centre, 0, 0], [k, 1, c, 1]);
-        const bn = dw
-          .get(`${b.name}.op.bn`)!
-          .getWeights()
-          .map((w) => w.clone());
-        const fuse = (op: BlockOperator): tfl.layers.Layer | undefined => this.blockLayers[i]!.get(op)?.get(`${b.name}.op`);
-        const half = fuse('fuse_half');
-        if (half !== undefined) {
-          const h = Math.ceil(c / 2);
-          half.setWeights([tf.slice(row, [0, 0, 0, 0], [1, k, h, 1]), tf.slice(column, [0, 0, h, 0], [k, 1, c - h, 1])]);
-          this.blockLayers[i]!.get('fuse_half')!.get(`${b.name}.op.bn`)!.setWeights(bn);
-        }
-        const full = fuse('fuse_full');
-        if (full !== undefined) {
-          full.setWeights([row, column]);
-          const layers = this.blockLayers[i]!.get('fuse_full')!;
-          layers.get(`${b.name}.op.bn`)!.setWeights(bn.map((w) => tf.concat([w, w], 0)));
-          const projection = layers.get(`${b.name}.project`)!;
-          const [p] = dw.get(`${b.name}.project`)!.getWeights() as [tf.Tensor4D];
-          projection.setWeights([tf.mul(tf.concat([p, p], 2), 0.5)]);
-        }
-      });
+    this.spec.blocks.forEach((b, i) => {
+      const branches = this.blockLayers[i]!;
+      const dw = branches.get('dw')!;
+      const depthwise = {
+        op: dw.get(`${b.name}.op`)!.getWeights(),
+        batchNorm: dw.get(`${b.name}.op.bn`)!.getWeights(),
+        projection: dw.get(`${b.name}.project`)!.getWeights(),
+      };
+      for (const [operator, mode] of [
+        ['fuse_half', 'half'],
+        ['fuse_full', 'full'],
+      ] as const) {
+        const layers = branches.get(operator);
+        if (layers === undefined) continue;
+        const stage = scaffoldStage(depthwise, mode);
+        layers.get(`${b.name}.op`)!.setWeights(stage.op);
+        layers.get(`${b.name}.op.bn`)!.setWeights(stage.batchNorm);
+        // FuSe-half's projection is the shared (depthwise) layer, already holding these weights.
+        if (mode === 'full') layers.get(`${b.name}.project`)!.setWeights(stage.projection);
+        [...stage.op, ...stage.batchNorm, ...stage.projection].forEach((t) => t.dispose());
+      }
     });
   }
 

@@ -51,4 +51,9 @@ export interface NosOptions extends DistillOptions {
   lambdaOp?: number;
   /** How λ_op is annealed to zero (default cosine over the first half of training). */
   anneal?: import('../train/schedule.js').AnnealSchedule;
+  /**
+   * Where the student's FuSe kernels start when `train` builds it from a spec (default `seeded`:
+   * their own initialisation; `depthwise`: the teacher's depthwise kernels' centre row and column).
+   */
+  fuseInit?: import('../train/from-spec.js').FuseInit;
 }

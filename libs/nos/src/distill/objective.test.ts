@@ -276,4 +276,50 @@ describe('a NOS student built from a spec', () => {
       own.dispose();
     }
   });
+
+  it("with fuseInit 'depthwise' starts its FuSe kernels from the teacher's depthwise kernels' centre row and column", async () => {
+    const o = { width: 0.25, inputSize: 16, numClasses: 4 } as const;
+    const studentSpec = buildNetwork({ network: 'mobilenet_v2', variant: 'fuse_half', ...o });
+    const t = modelFromSpec(buildNetwork({ network: 'mobilenet_v2', variant: 'baseline', ...o }), { seed: 3, taps: 'operator' }).model;
+    try {
+      // As above: a learning rate far below float32 resolution, so the checkpoint holds the initial weights.
+      const r = await train({
+        model: { spec: studentSpec },
+        train: syntheticDataset({ count: 4, size: 16, numClasses: 4, seed: 5 }),
+        epochs: 1,
+        batchSize: 4,
+        seed: 7,
+        optimizer: { kind: 'sgd', momentum: 0 },
+        learningRate: 1e-30,
+        nos: { teacher: t, fuseInit: 'depthwise' },
+      });
+      const got = new Map(r.checkpoint.weights.map((b) => [b.name, Array.from(decodeTensor(b).dataSync())]));
+      for (const b of studentSpec.blocks) {
+        // The teacher's kernel [K, K, C, 1], read element by element: centre row for the first ⌈C/2⌉ channels, centre column for the rest.
+        const kernel = t.getLayer(`${b.name}.op`).getWeights()[0]!;
+        const [k, , c] = kernel.shape as [number, number, number];
+        const d = kernel.dataSync();
+        const m = (k - 1) / 2;
+        const h = Math.ceil(c / 2);
+        const row: number[] = [];
+        const column: number[] = [];
+        for (let j = 0; j < k; j++) for (let ch = 0; ch < h; ch++) row.push(d[(m * k + j) * c + ch]!);
+        for (let i = 0; i < k; i++) for (let ch = h; ch < c; ch++) column.push(d[(i * k + m) * c + ch]!);
+        const [kh, kv] = [...got.keys()].filter((n) => n.startsWith(`${b.name}.op/`)).sort(); // kernel_h, kernel_v
+        for (const [name, expected] of [
+          [kh!, row],
+          [kv!, column],
+        ] as const) {
+          const actual = got.get(name)!;
+          expect(actual.length, name).toBe(expected.length);
+          expect(
+            actual.reduce((mx, v, j) => Math.max(mx, Math.abs(v - expected[j]!)), 0),
+            name,
+          ).toBeLessThanOrEqual(1e-20);
+        }
+      }
+    } finally {
+      t.dispose();
+    }
+  });
 });

@@ -41,11 +41,17 @@ export function modelFromSpec(spec: NetworkSpec, options: SpecModelOptions): Bui
   return buildModel(spec, { seed: options.seed, taps: options.taps ?? 'none', init: options.init ?? DEFAULT_INIT });
 }
 
+/** Where a NOS student's FuSe kernels start: their own seeded initialisation, or the teacher's depthwise kernels. */
+export const FUSE_INITS = ['seeded', 'depthwise'] as const;
+export type FuseInit = (typeof FUSE_INITS)[number];
+
 /**
  * Copies the teacher's weights into the student wherever layer names, classes and shapes match
  * (stem, expansions, projections, SE, head, classifier and, for `fuse_half`, the BN after the
- * spatial stage; never a depthwise kernel into a FuSe layer).
+ * spatial stage). The FuSe kernels keep their seeded initialisation (`fuseInit: 'seeded'`, the
+ * default) or start from the teacher's depthwise kernels (`'depthwise'`: centre row and column,
+ * fuseconv's `scaffoldStage`, which for FuSe-full also sets the spatial BN and the projection).
  */
-export function initializeFromTeacher(teacher: tfl.LayersModel, student: tfl.LayersModel): TransferResult {
-  return transferWeights(teacher, student);
+export function initializeFromTeacher(teacher: tfl.LayersModel, student: tfl.LayersModel, fuseInit: FuseInit = 'seeded'): TransferResult {
+  return transferWeights(teacher, student, { scaffold: fuseInit === 'depthwise' });
 }

@@ -18,6 +18,8 @@ export {
   initializeFromTeacher,
   nosTapMode,
   DEFAULT_INIT,
+  FUSE_INITS,
+  type FuseInit,
   type SpecModelOptions,
   type TapMode,
   type InitScheme,

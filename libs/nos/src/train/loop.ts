@@ -49,7 +49,8 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
         }).model
       : options.model;
   try {
-    if (fromSpec && options.nos !== undefined && options.resumeFrom === undefined) initializeFromTeacher(options.nos.teacher, model);
+    if (fromSpec && options.nos !== undefined && options.resumeFrom === undefined)
+      initializeFromTeacher(options.nos.teacher, model, options.nos.fuseInit);
     return await trainModel(model, options, callbacks, t0);
   } finally {
     if (fromSpec) model.dispose();

@@ -14,6 +14,7 @@ import {
   distillValues,
   DISTILL_FLAGS,
   distillProblem,
+  FUSE_INITS,
   MAX_LAMBDA_OP,
   MAX_TEMPERATURE,
   type DistillSettings,
@@ -37,9 +38,9 @@ import { progressBar } from '../progress.js';
 import { loadTrainingDataWithBar, trainingDataRequest } from '../training-data.js';
 import { UsageError } from '../usage-error.js';
 
-/** --alpha, --temperature, --lambda-op, --anneal, --anneal-fraction as canonical settings (undefined: the defaults). */
+/** --alpha, --temperature, --lambda-op, --anneal, --anneal-fraction, --fuse-init as canonical settings (undefined: the defaults). */
 function parseDistill(
-  options: { alpha?: string; temperature?: string; lambdaOp?: string; anneal?: string; annealFraction?: string },
+  options: { alpha?: string; temperature?: string; lambdaOp?: string; anneal?: string; annealFraction?: string; fuseInit?: string },
   method: (typeof TRAIN_METHODS)[number],
 ): DistillSettings | undefined {
   const settings: DistillSettings = {};
@@ -52,6 +53,7 @@ function parseDistill(
   if (lambdaOp !== undefined) settings.lambdaOp = lambdaOp;
   if (options.anneal !== undefined) settings.anneal = oneOf('--anneal', options.anneal, ANNEAL_KINDS, 'anneal');
   if (annealFraction !== undefined) settings.annealFraction = annealFraction;
+  if (options.fuseInit !== undefined) settings.fuseInit = oneOf('--fuse-init', options.fuseInit, FUSE_INITS, 'FuSe initialisation');
   const wrong = distillProblem(settings, method);
   if (wrong) throw new UsageError(DISTILL_FLAGS[wrong.field], wrong.problem);
   return canonicalDistill(settings);
@@ -111,6 +113,10 @@ export function registerTrainCommand(program: Command): void {
     .option('--lambda-op <w>', `nos: the scaffold (operator-loss) weight at the start, 0 to ${MAX_LAMBDA_OP} (default 1)`)
     .option('--anneal <kind>', `nos: how the scaffold weight falls to 0: ${ANNEAL_KINDS.join(' | ')} (default cosine)`)
     .option('--anneal-fraction <f>', 'nos: the fraction of the steps it falls over, above 0 and at most 1 (default 0.5)')
+    .option(
+      '--fuse-init <from>',
+      `nos: where the student's FuSe kernels start: ${FUSE_INITS.join(' | ')} (default seeded, their own initialisation; depthwise: the teacher's depthwise kernels' centre row and column)`,
+    )
     .option('--seed <n>', 'seed', '0')
     .option(
       '--out <dir>',
@@ -149,6 +155,7 @@ export function registerTrainCommand(program: Command): void {
         lambdaOp?: string;
         anneal?: string;
         annealFraction?: string;
+        fuseInit?: string;
         seed: string;
         out: string;
         json?: boolean;
