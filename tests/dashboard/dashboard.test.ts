@@ -575,6 +575,24 @@ describe('the dashboard live, and when things are missing', () => {
     await screenshot(page, 'training-ablation');
     expect(errors).toEqual([]);
     await page.close();
+
+    // /paper shows one NOS arm for fuse_half — its own two seeds' mean, named in the tooltip — never the four runs pooled.
+    const { finals } = await json<{ finals: Array<{ variant: string; testAccuracy: number; setting: Record<string, string> }> }>(
+      `/api/views/training?campaign=${campaignId}`,
+    );
+    const nosRuns = finals.filter((f) => f.variant === 'fuse_half');
+    expect(nosRuns).toHaveLength(4);
+    const paper = await open(`/paper?networks=mobilenet_v2&array=64x64&campaign=${campaignId}`);
+    const cell = paper.page.locator('[data-testid="paper-mobilenet_v2"] tr[data-variant="fuse_half"] td[data-col="accuracy"]');
+    await cell.waitFor();
+    expect(await cell.textContent()).toMatch(/^\d+\.\d\d \(synthetic, nos, 1 epoch, 2 seeds\)$/);
+    const title = (await cell.getAttribute('title'))!;
+    expect(title).toContain('1 other setting of this variant on /training');
+    const arm = nosRuns.filter((f) => title.includes(`distill ${f.setting.distill} ·`));
+    expect(arm).toHaveLength(2);
+    expect(Number(await cell.getAttribute('data-value'))).toBeCloseTo((100 * (arm[0]!.testAccuracy + arm[1]!.testAccuracy)) / 2, 9);
+    expect(paper.errors).toEqual([]);
+    await paper.page.close();
   }, 180_000);
 
   it('marks a running training whose worker has gone silent, and unmarks it at its next sign of life', async () => {

@@ -430,12 +430,29 @@ describe('views', () => {
       ),
     ) as Record<string, unknown>;
     const { tables } = await json<{
-      tables: Array<Record<string, unknown> & { accuracy: Array<{ variant: string; method: string; seeds: number }> }>;
+      tables: Array<
+        Record<string, unknown> & {
+          accuracy: Array<{
+            variant: string;
+            method: string;
+            seeds: number;
+            mean: number;
+            epochs: number;
+            setting: Record<string, string>;
+          }>;
+        }
+      >;
     }>('GET', `/api/views/paper?network=mobilenet_v2&array=32x32&campaign=${campaignId}`);
     expect(tables).toHaveLength(1);
     const { accuracy, ...table } = tables[0]!;
     expect(table).toEqual(cli);
     expect(accuracy.map((a) => [a.variant, a.method, a.seeds])).toEqual([['baseline', 'scratch', 1]]);
+    // Seeds are pooled only within a setting, the one /training names for the same run.
+    const { finals } = await json<{ finals: Array<{ testAccuracy: number; epochs: number; setting: Record<string, string> }> }>(
+      'GET',
+      `/api/views/training?campaign=${campaignId}`,
+    );
+    expect(accuracy[0]).toMatchObject({ setting: finals[0]!.setting, epochs: finals[0]!.epochs, mean: finals[0]!.testAccuracy });
   }, 60_000);
 
   it('/api/views/training: curves downsampled on the server, epoch summaries and final accuracy', async () => {

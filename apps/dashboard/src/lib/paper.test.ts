@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PAPER_COLUMNS, paperCsv, paperRows, sortRows, type PaperTableData } from './paper.ts';
+import { PAPER_COLUMNS, paperCsv, paperRows, sortRows, type AccuracyRow, type PaperTableData } from './paper.ts';
 
 const table: PaperTableData = {
   network: 'mobilenet_v2',
@@ -29,12 +29,27 @@ const table: PaperTableData = {
     { variant: '=cmd', params: 1, macs: 1, hardware: 'fuse', cycles: 2000, speedup: 0.5, published: null },
   ],
   accuracy: [
-    { network: 'mobilenet_v2', variant: 'fuse_half', method: 'nos', dataset: 'fashion-mnist', seeds: 2, mean: 0.9, min: 0.89, max: 0.91 },
+    {
+      network: 'mobilenet_v2',
+      variant: 'fuse_half',
+      method: 'nos',
+      dataset: 'fashion-mnist',
+      setting: { epochs: '3' },
+      epochs: 3,
+      images: 3000,
+      seeds: 2,
+      mean: 0.9,
+      min: 0.89,
+      max: 0.91,
+    },
     {
       network: 'mobilenet_v2',
       variant: 'fuse_half',
       method: 'scratch',
       dataset: 'fashion-mnist',
+      setting: { epochs: '3', images: '3,000' },
+      epochs: 3,
+      images: 3000,
       seeds: 1,
       mean: 0.88,
       min: 0.88,
@@ -58,8 +73,26 @@ describe('paper table', () => {
   });
 
   it('shows our accuracy of the first method (scratch before NOS) without a difference across datasets', () => {
-    expect(cell('accuracy', 'fuse_half')).toEqual([88, '88.00 (fashion-mnist, scratch, 1 seed)']);
+    expect(cell('accuracy', 'fuse_half')).toEqual([88, '88.00 (fashion-mnist, scratch, 3 epochs, 1 seed)']);
     expect(cell('accuracyDiff', 'fuse_half')).toEqual([null, '–']);
+    const row = paperRows(table).find((r) => r.variant === 'fuse_half')!;
+    expect(PAPER_COLUMNS.find((c) => c.key === 'accuracy')!.title!(row)).toBe(
+      'epochs 3 · images 3,000\n1 other setting of this variant on /training',
+    );
+  });
+
+  it('picks one setting, never a mean across settings: ImageNet, then scratch, then the longest-trained, then the most seeds', () => {
+    const base = { network: 'mobilenet_v2', variant: 'fuse_half', method: 'scratch', dataset: 'cifar10', min: 0, max: 1 };
+    const pick = (accuracy: AccuracyRow[]) => paperRows({ ...table, accuracy }).find((r) => r.variant === 'fuse_half')!.ours!.mean;
+    const short = { ...base, setting: { epochs: '6' }, epochs: 6, images: 4000, seeds: 3, mean: 0.39 };
+    const long = { ...base, setting: { epochs: '20' }, epochs: 20, images: 4000, seeds: 2, mean: 0.51 };
+    const all = { ...base, setting: { epochs: '6', images: 'all' }, epochs: 6, images: null, seeds: 1, mean: 0.6 };
+    expect(pick([short, long])).toBe(0.51);
+    expect(pick([long, short])).toBe(0.51);
+    expect(pick([short, all, long])).toBe(0.6); // the whole split, 6 epochs, is more than 20 epochs of 4,000 images
+    expect(pick([{ ...long, method: 'nos', epochs: 100 }, short])).toBe(0.39);
+    expect(pick([long, { ...short, dataset: 'imagenet', epochs: 1 }])).toBe(0.39);
+    expect(pick([{ ...long, seeds: 1, mean: 0.5 }, long])).toBe(0.51);
   });
 
   it('hides published speed-ups on arrays other than the paper’s', () => {

@@ -492,21 +492,56 @@ export class DashboardQueries {
     };
   }
 
-  /** Mean, min and max final test accuracy per network, variant and method (over seeds). */
-  async accuracy(networks: string[], campaignId?: string): Promise<Row[]> {
-    const rows = await this.all(sql`select t.network, t.variant, t.method, t.dataset, count(*)::int as seeds,
-        avg(t.test_accuracy)::float8 as mean, min(t.test_accuracy)::float8 as min, max(t.test_accuracy)::float8 as max
+  /**
+   * Mean, min and max final test accuracy over seeds, per network, variant, method, dataset and
+   * setting (everything else that sets a run apart: `trainingSetting`, as /training groups them).
+   * Seeds are pooled only within one setting: a 6-epoch and a 20-epoch run of one variant are two
+   * rows, never one mean. `epochs` and `images` (null: the whole training split) let a page pick the
+   * longest-trained setting.
+   */
+  async accuracy(networks: string[], campaignId?: string) {
+    const results = await this.all(sql`select t.job_key, t.network, t.variant, t.method, t.dataset, t.epochs, t.test_accuracy,
+        coalesce((select j.params from jobs j where j.key = t.job_key and j.kind = 'train' limit 1),
+          (select s.params from search_trainings s where s.training_key = t.job_key limit 1)) as params
       from training_results t where t.test_accuracy is not null ${inList(sql`t.network`, networks)} ${inCampaign(sql`t.job_key`, campaignId)}
-      group by t.network, t.variant, t.method, t.dataset order by t.network, t.variant, t.method, t.dataset`);
-    return rows.map((row) => ({
-      network: String(row.network),
-      variant: String(row.variant),
-      method: String(row.method),
-      dataset: String(row.dataset),
-      seeds: Number(row.seeds),
-      mean: Number(row.mean),
-      min: Number(row.min),
-      max: Number(row.max),
+      order by t.network, t.variant, t.method, t.dataset, t.job_key`);
+    const groups = new Map<
+      string,
+      {
+        network: string;
+        variant: string;
+        method: string;
+        dataset: string;
+        setting: Record<string, string>;
+        epochs: number;
+        images: number | null;
+        values: number[];
+      }
+    >();
+    for (const row of results) {
+      const method = String(row.method);
+      const params = (row.params ?? { method }) as TrainJobParams;
+      const setting = trainingSetting(params);
+      const key = JSON.stringify([row.network, row.variant, method, row.dataset, Object.entries(setting)]);
+      const group = groups.get(key) ?? {
+        network: String(row.network),
+        variant: String(row.variant),
+        method,
+        dataset: String(row.dataset),
+        setting,
+        epochs: Number(row.epochs),
+        images: params.limit ?? null,
+        values: [],
+      };
+      group.values.push(Number(row.test_accuracy));
+      groups.set(key, group);
+    }
+    return [...groups.values()].map(({ values, ...group }) => ({
+      ...group,
+      seeds: values.length,
+      mean: values.reduce((a, b) => a + b, 0) / values.length,
+      min: Math.min(...values),
+      max: Math.max(...values),
     }));
   }
 
