@@ -54,37 +54,79 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => (xs.length < 2 ? Number.NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(2) : '—');
 
-// The study table pools seeds per variant × method over the runs with libs/nos' default distillation
-// knobs; a campaign of ablations (entries with `distill`, e.g. examples/cifar10-nos-ablations.yaml)
-// gets a table per entry below it.
+// Runs are compared only within one setting: what a job's parameters say besides its seed, variant,
+// method, teacher and distillation knobs (width, epochs, images, recipe …). The study table pools
+// seeds per variant × method over the runs with libs/nos' default knobs, one table per setting, and
+// one row per teacher where students of one variant learn from teachers trained differently (e.g.
+// examples/cifar10-nos-teacher.yaml). A campaign with knobs (entries with `distill`) also gets a
+// table per entry below.
+type Params = ExportFile['jobs'][number]['params'] & { teacher?: { job?: Record<string, unknown>; checkpoint?: string } };
 const jobOf = new Map(data.jobs.map((job) => [job.key, job]));
-const ablated = (row: ResultRow) => jobOf.get(row.jobKey)?.params.distill !== undefined;
-const cell = new Map<string, ResultRow[]>();
-for (const row of data.trainingResults.filter((r) => !ablated(r))) {
-  const key = `${row.variant}/${row.method}`;
-  cell.set(key, [...(cell.get(key) ?? []), row]);
-}
-const accuracies = (variant: string, method: string) =>
-  (cell.get(`${variant}/${method}`) ?? []).map((r) => r.testAccuracy).filter((a): a is number => a !== null);
+const paramsOf = (row: ResultRow) => (jobOf.get(row.jobKey)?.params ?? {}) as Params;
+const without = (params: Record<string, unknown>, fields: string[]) =>
+  JSON.stringify(
+    Object.entries(params)
+      .filter(([field]) => !fields.includes(field))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+/** The setting runs are compared within. */
+const settingOf = (row: ResultRow) => without(paramsOf(row), ['seed', 'variant', 'method', 'teacher', 'distill', 'operators']);
+/** Who taught a run, without the teacher's seed (each seed's student has that seed's teacher): '' for scratch. */
+const teacherOf = (row: ResultRow) => {
+  const teacher = paramsOf(row).teacher;
+  return teacher?.job ? without(teacher.job, ['seed']) : (teacher?.checkpoint ?? '');
+};
+/** The teacher as the fields where its parameters differ from its student's setting ("epochs 20"), or "same setting". */
+const teacherLabel = (row: ResultRow) => {
+  const teacher = paramsOf(row).teacher;
+  if (!teacher?.job) return teacher?.checkpoint ? `checkpoint ${teacher.checkpoint}` : '';
+  const own = paramsOf(row) as Record<string, unknown>;
+  const differs = Object.entries(teacher.job)
+    .filter(([field, value]) => !['seed', 'variant', 'method'].includes(field) && JSON.stringify(own[field]) !== JSON.stringify(value))
+    .map(([field, value]) => `${field} ${JSON.stringify(value)}`);
+  return differs.length ? differs.join(', ') : 'same setting';
+};
+const ablated = (row: ResultRow) => paramsOf(row).distill !== undefined;
+const accuracy = (rows: ResultRow[]) => rows.map((r) => r.testAccuracy).filter((a): a is number => a !== null);
+const show = (xs: number[]) => (xs.length ? `${pct(mean(xs))} ± ${pct(sd(xs))} (${xs.length})` : '—');
 
 const lines: string[] = [];
 lines.push(`Campaign \`${data.campaign.id}\` (${data.campaign.name}); test accuracy in %, mean ± sd over seeds (n).`);
-lines.push('');
-lines.push('| variant | scratch | KD | NOS | gap to baseline (scratch) | KD recovers | NOS recovers |');
-lines.push('|---|---|---|---|---|---|---|');
-const base = accuracies('baseline', 'scratch');
-lines.push(`| baseline (depthwise) | ${pct(mean(base))} ± ${pct(sd(base))} (${base.length}) | | | | | |`);
-for (const variant of ['fuse_half', 'fuse_full', 'fuse_half_50', 'fuse_full_50']) {
-  const scratch = accuracies(variant, 'scratch');
-  if (scratch.length === 0 && accuracies(variant, 'kd').length === 0 && accuracies(variant, 'nos').length === 0) continue;
-  const gap = mean(base) - mean(scratch);
-  const show = (xs: number[]) => (xs.length ? `${pct(mean(xs))} ± ${pct(sd(xs))} (${xs.length})` : '—');
-  // A fraction of the gap only means something when there is one (FuSe from scratch below the baseline).
-  const recovered = (xs: number[]) =>
-    !xs.length || !scratch.length ? '—' : gap > 0 ? ((mean(xs) - mean(scratch)) / gap).toFixed(2) : 'no gap';
-  const kd = accuracies(variant, 'kd');
-  const nos = accuracies(variant, 'nos');
-  lines.push(`| ${variant} | ${show(scratch)} | ${show(kd)} | ${show(nos)} | ${pct(gap)} points | ${recovered(kd)} | ${recovered(nos)} |`);
+const settings = [...new Set(data.trainingResults.map(settingOf))];
+for (const setting of settings) {
+  const inSetting = data.trainingResults.filter((r) => settingOf(r) === setting && !ablated(r));
+  const runs = (variant: string, method: string, teacher?: string) =>
+    inSetting.filter((r) => r.variant === variant && r.method === method && (teacher === undefined || teacherOf(r) === teacher));
+  const base = accuracy(runs('baseline', 'scratch'));
+  lines.push('');
+  if (settings.length > 1) {
+    const { epochs, limit, width } = JSON.parse(setting).reduce(
+      (o: Record<string, unknown>, [k, v]: [string, unknown]) => ({ ...o, [k]: v }),
+      {} as Record<string, unknown>,
+    ) as Record<string, unknown>;
+    lines.push(`Setting: width ${String(width)}, ${String(epochs)} epochs, ${limit === undefined ? 'all' : String(limit)} images.`);
+    lines.push('');
+  }
+  lines.push('| variant | teacher | scratch | KD | NOS | gap to baseline (scratch) | KD recovers | NOS recovers |');
+  lines.push('|---|---|---|---|---|---|---|---|');
+  lines.push(`| baseline (depthwise) | | ${show(base)} | | | | | |`);
+  for (const variant of ['fuse_half', 'fuse_full', 'fuse_half_50', 'fuse_full_50']) {
+    const scratch = accuracy(runs(variant, 'scratch'));
+    const teachers = [...new Set(inSetting.filter((r) => r.variant === variant && r.method !== 'scratch').map(teacherOf))];
+    if (scratch.length === 0 && teachers.length === 0) continue;
+    const gap = mean(base) - mean(scratch);
+    // A fraction of the gap only means something when there is one (FuSe from scratch below the baseline).
+    const recovered = (xs: number[]) =>
+      !xs.length || !scratch.length ? '—' : gap > 0 ? ((mean(xs) - mean(scratch)) / gap).toFixed(2) : 'no gap';
+    for (const teacher of teachers.length ? teachers : ['']) {
+      const kd = accuracy(runs(variant, 'kd', teacher));
+      const nos = accuracy(runs(variant, 'nos', teacher));
+      const label = inSetting.find((r) => r.variant === variant && teacherOf(r) === teacher && r.method !== 'scratch');
+      lines.push(
+        `| ${variant} | ${label ? teacherLabel(label) : ''} | ${show(scratch)} | ${show(kd)} | ${show(nos)} | ${pct(gap)} points | ${recovered(kd)} | ${recovered(nos)} |`,
+      );
+    }
+  }
 }
 const entries = [
   ...new Set(
@@ -97,39 +139,45 @@ const entries = [
 if (data.trainingResults.some(ablated)) {
   lines.push('');
   lines.push(
-    'Per training entry (the rows above pool only the default knobs), test accuracy in %; Δ: minus the run of the same variant and seed from scratch, or with the default knobs of its method — mean ± sd over the seeds both have:',
+    'Per training entry (the rows above pool only the default knobs), test accuracy in %; Δ: minus the run of the same variant, setting and seed from scratch, or with the default knobs of its method and the same teacher — mean ± sd over the seeds both have:',
   );
   lines.push('');
-  lines.push('| entry | variant | method | knobs | test accuracy | Δ scratch, points | Δ default knobs, points |');
-  lines.push('|---|---|---|---|---|---|---|');
+  lines.push('| entry | variant | method | teacher | knobs | test accuracy | Δ scratch, points | Δ default knobs, points |');
+  lines.push('|---|---|---|---|---|---|---|---|');
   const byEntry = (group: string) => data.trainingResults.filter((r) => jobOf.get(r.jobKey)?.group === group);
   for (const group of entries) {
     const rows = byEntry(group);
     if (rows.length === 0) continue;
     const { variant, method } = rows[0]!;
-    const xs = rows.map((r) => r.testAccuracy).filter((a): a is number => a !== null);
-    const knobs = Object.entries(jobOf.get(rows[0]!.jobKey)?.params.distill ?? {})
+    const knobs = Object.entries(paramsOf(rows[0]!).distill ?? {})
       .map(([k, v]) => `${k} ${String(v)}`)
       .join(', ');
     // Paired by seed (a pair shares its data order and augmentation draws, and a student its teacher).
-    const pairedDelta = (against: string) => {
-      const other = (seed: number) => (cell.get(`${variant}/${against}`) ?? []).find((r) => r.seed === seed)?.testAccuracy ?? null;
+    const pairedDelta = (partner: (r: ResultRow, candidate: ResultRow) => boolean) => {
       const diffs = rows
-        .map((r) => (r.testAccuracy === null || other(r.seed) === null ? null : r.testAccuracy - other(r.seed)!))
+        .map((r) => {
+          const other = data.trainingResults.find((c) => c.seed === r.seed && c.variant === variant && partner(r, c));
+          return r.testAccuracy === null || other?.testAccuracy == null ? null : r.testAccuracy - other.testAccuracy;
+        })
         .filter((d): d is number => d !== null);
       return diffs.length ? `${(100 * mean(diffs)).toFixed(2)} ± ${pct(sd(diffs))} (${diffs.length})` : '—';
     };
-    const vsScratch = method === 'scratch' ? '' : pairedDelta('scratch');
-    const vsDefault = knobs ? pairedDelta(method) : '';
+    const vsScratch = method === 'scratch' ? '' : pairedDelta((r, c) => c.method === 'scratch' && settingOf(c) === settingOf(r));
+    const vsDefault = knobs
+      ? pairedDelta((r, c) => c.method === method && !ablated(c) && settingOf(c) === settingOf(r) && teacherOf(c) === teacherOf(r))
+      : '';
     lines.push(
-      `| ${group} | ${variant} | ${method} | ${knobs || 'defaults'} | ${pct(mean(xs))} ± ${pct(sd(xs))} (${xs.length}) | ${vsScratch} | ${vsDefault} |`,
+      `| ${group} | ${variant} | ${method} | ${teacherLabel(rows[0]!)} | ${knobs || 'defaults'} | ${show(accuracy(rows))} | ${vsScratch} | ${vsDefault} |`,
     );
   }
 }
 lines.push('');
 lines.push('Test accuracy % after each epoch, mean over seeds (is the schedule long enough?):');
 lines.push('');
-for (const [key, rows] of [...cell.entries()].sort()) {
+for (const group of entries) {
+  const rows = data.trainingResults.filter((r) => jobOf.get(r.jobKey)?.group === group);
+  if (rows.length === 0) continue;
+  const key = `${group}: ${rows[0]!.variant} ${rows[0]!.method}`;
   const curves = rows.map((row) =>
     data.trainingMetrics
       .filter((m) => m.jobKey === row.jobKey && m.split === 'test' && m.metric === 'accuracy' && m.step === -1)
@@ -138,7 +186,7 @@ for (const [key, rows] of [...cell.entries()].sort()) {
   );
   const epochs = Math.min(...curves.map((c) => c.length));
   const byEpoch = Array.from({ length: epochs }, (_, e) => pct(mean(curves.map((c) => c[e]!))));
-  lines.push(`- ${key.replace('/', ' ')}: ${byEpoch.join(', ')}`);
+  lines.push(`- ${key}: ${byEpoch.join(', ')}`);
 }
 lines.push('');
 lines.push('Per seed (test / train accuracy %, final train loss):');
