@@ -18,6 +18,7 @@ const EXPECTED: Record<string, Record<string, number>> = {
   'cifar10-nos.yaml': { train: 14 },
   'cifar10-nos-long.yaml': { train: 14 },
   'cifar10-nos-ablations.yaml': { train: 16 },
+  'cifar10-nos-teacher.yaml': { train: 39 },
   'cifar10-nos-nas.yaml': { train: 5, nas: 1 },
   'cifar10-nos-nas-seeds.yaml': { train: 24 },
   'cifar10-proxy-study.yaml': { train: 100 },
@@ -42,6 +43,9 @@ describe('examples/', () => {
     for (const job of expandSpec(spec)) counts[job.kind] = (counts[job.kind] ?? 0) + 1;
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     if (EXPECTED[file]) expect(counts).toEqual(EXPECTED[file]);
+    // The normal form a campaign stores (and `campaign export` writes) can be submitted again as it
+    // is: it loads to itself, teachers included, so the same jobs and keys follow.
+    expect(loadSpecText(JSON.stringify(spec), `${file}.json`)).toEqual(spec);
   });
 
   it('cifar10-nos: every student learns from the baseline of its own seed', () => {

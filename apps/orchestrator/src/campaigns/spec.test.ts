@@ -121,6 +121,20 @@ trainings:
     const spec = normaliseSpec(parseSpecText(nos('')));
     expect(spec.trainings[1]!.teacher).toEqual({ training: 'base', index: 0 });
     expect(normaliseSpec(parseSpecText(nos(', teacher: base')))).toEqual(spec);
+    // The normal form's teacher is accepted as written; its index must still point at the named entry.
+    expect(normaliseSpec(parseSpecText(nos(', teacher: { training: base, index: 0 }')))).toEqual(spec);
+    expect(specError(nos(', teacher: { training: base, index: 1 }'))).toMatch(
+      /^trainings\[1\]\.teacher\.index: the training "base" is entry 0 of this spec, not 1$/,
+    );
+    expect(specError(nos(', teacher: { training: nobody, index: 0 }'))).toMatch(
+      /^trainings\[1\]\.teacher: method "nos" needs a teacher: no training named "nobody" in this spec$/,
+    );
+    expect(normaliseSpec(parseSpecText(nos(', teacher: { checkpoint: teacher }'))).trainings[1]!.teacher).toEqual({
+      checkpoint: 'teacher',
+    });
+    expect(specError(nos(', teacher: 5'))).toMatch(
+      /^trainings\[1\]\.teacher: expected the name of a training of this spec or a checkpoint path/,
+    );
     expect(
       specError('name: t\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [fuse_half], method: kd, epochs: 1 }\n'),
     ).toMatch(/^trainings\[0\]\.teacher: method "kd" needs a teacher: add a training of the baseline/);

@@ -99,8 +99,21 @@ const trainingSchema = z.strictObject({
   /** Default: fuseconv's defaultStem of the data's image size — cifar up to 64 px, imagenet above. */
   stem: choice(STEMS, 'stem').optional(),
   method: choice(TRAIN_METHODS, 'training method').default('scratch'),
-  /** kd / nos: the name of a training in this spec that trains the baseline, or a checkpoint file every train worker can read. */
-  teacher: z.string().min(1).optional(),
+  /**
+   * kd / nos: the name of a training in this spec that trains the baseline, or a checkpoint file every
+   * train worker can read — or either as a normalised spec writes it (`{training, index}`,
+   * `{checkpoint}`), so that a stored campaign's spec can be submitted again as it is.
+   */
+  teacher: z
+    .union(
+      [
+        z.string().min(1),
+        z.strictObject({ training: z.string().min(1), index: z.number().int().nonnegative() }),
+        z.strictObject({ checkpoint: z.string().min(1) }),
+      ],
+      { error: 'expected the name of a training of this spec or a checkpoint path' },
+    )
+    .optional(),
   /** fashion-mnist: default /usr/share/datasets/fashion-mnist; cifar10: required (the binary batches). */
   dataDir: z.string().min(1).optional(),
   /** folder: a directory or .tar/.tar.gz archive with train/<class>/… and test/<class>/… that every train worker can read. */
@@ -485,17 +498,23 @@ type TeacherSeeker = Pick<ParsedTraining, 'teacher' | 'dataset' | 'network' | 'd
  * training asking, which cannot teach itself.
  */
 function resolveTeacher(field: string, run: TeacherSeeker, all: ParsedTraining[], self?: ParsedTraining): NormalisedTraining['teacher'] {
+  const given = run.teacher;
+  // A normalised spec's `{checkpoint}` is a path and `{training, index}` a name (the index checked below).
+  const name = typeof given === 'string' ? given : given && 'training' in given ? given.training : undefined;
+  const path = typeof given === 'string' ? given : given && 'checkpoint' in given ? given.checkpoint : undefined;
   if (run.method !== 'scratch') {
-    const named = run.teacher
-      ? all.find((other) => other.name === run.teacher)
-      : all.find(
-          (other) =>
-            other !== self &&
-            other.method === 'scratch' &&
-            other.dataset === run.dataset &&
-            other.network === run.network &&
-            trainsBaseline(other),
-        );
+    const named = name
+      ? all.find((other) => other.name === name)
+      : given !== undefined
+        ? undefined
+        : all.find(
+            (other) =>
+              other !== self &&
+              other.method === 'scratch' &&
+              other.dataset === run.dataset &&
+              other.network === run.network &&
+              trainsBaseline(other),
+          );
     if (named) {
       const t = all.indexOf(named);
       if (named === self || named.method !== 'scratch' || !trainsBaseline(named)) {
@@ -517,16 +536,18 @@ function resolveTeacher(field: string, run: TeacherSeeker, all: ParsedTraining[]
           `"${named.name}" trains on other data or another network (dataset, dataDir, data, imageSize, limit and network must match)`,
         );
       }
+      if (typeof given === 'object' && 'index' in given && given.index !== t)
+        throw new SpecError(`${field}.teacher.index`, `the training "${named.name}" is entry ${t} of this spec, not ${given.index}`);
       return { training: named.name, index: t };
-    } else if (run.teacher && (run.teacher.includes('/') || /\.(json|gz|ckpt)$/.test(run.teacher))) {
-      return { checkpoint: run.teacher };
+    } else if (path && (typeof given === 'object' || path.includes('/') || /\.(json|gz|ckpt)$/.test(path))) {
+      return { checkpoint: path };
     } else {
       throw new SpecError(
         `${field}.teacher`,
-        `method "${run.method}" needs a teacher: ${run.teacher ? `no training named "${run.teacher}" in this spec, and not a checkpoint path` : 'add a training of the baseline (method scratch, same dataset and network) or name a checkpoint file'}`,
+        `method "${run.method}" needs a teacher: ${name ? `no training named "${name}" in this spec${typeof given === 'string' ? ', and not a checkpoint path' : ''}` : 'add a training of the baseline (method scratch, same dataset and network) or name a checkpoint file'}`,
       );
     }
-  } else if (run.teacher) {
+  } else if (given) {
     throw new SpecError(`${field}.teacher`, `only used with method kd or nos${field.startsWith('searches') ? ' (or supernet)' : ''}`);
   }
   return undefined;
