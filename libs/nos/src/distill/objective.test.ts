@@ -13,11 +13,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildNetwork } from '@fuselab/fuseconv';
+import { buildNetwork, type NetworkSpec } from '@fuselab/fuseconv';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { randomValues } from '../backend/test-util.js';
 import { decodeTensor } from '../checkpoint/index.js';
+import type { NosOptions } from './index.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { syntheticDataset } from '../data/synthetic.js';
 import { modelFromSpec } from '../train/from-spec.js';
@@ -210,6 +211,23 @@ describe('the NOS objective', () => {
   });
 });
 
+/**
+ * A NOS student's initial weights as `train` sets them up: one plain-SGD step at a learning rate far
+ * below float32 resolution of the weights, so the final checkpoint holds the initial trainable
+ * weights (to ≤ 1e-30 × gradient).
+ */
+const initialWeights = (studentSpec: NetworkSpec, nos: NosOptions) =>
+  train({
+    model: { spec: studentSpec },
+    train: syntheticDataset({ count: 4, size: 16, numClasses: 4, seed: 5 }),
+    epochs: 1,
+    batchSize: 4,
+    seed: 7,
+    optimizer: { kind: 'sgd', momentum: 0 },
+    learningRate: 1e-30,
+    nos,
+  });
+
 describe('a NOS student built from a spec', () => {
   it('starts from the teacher in the stem, expansions, projections, BNs, head and classifier, and from its own seed in the FuSe operators', async () => {
     const o = { width: 0.25, inputSize: 16, numClasses: 4 } as const;
@@ -227,18 +245,7 @@ describe('a NOS student built from a spec', () => {
     tf.dispose(random);
     const own = modelFromSpec(studentSpec, { seed: 7, taps: 'operator' }).model;
     try {
-      // One plain-SGD step at a learning rate far below float32 resolution of the weights: the
-      // final checkpoint holds the initial trainable weights (to ≤ 1e-30 × gradient).
-      const r = await train({
-        model: { spec: studentSpec },
-        train: syntheticDataset({ count: 4, size: 16, numClasses: 4, seed: 5 }),
-        epochs: 1,
-        batchSize: 4,
-        seed: 7,
-        optimizer: { kind: 'sgd', momentum: 0 },
-        learningRate: 1e-30,
-        nos: { teacher: t },
-      });
+      const r = await initialWeights(studentSpec, { teacher: t });
       const got = new Map(r.checkpoint.weights.map((b) => [b.name, decodeTensor(b)]));
       const teacherW = new Map(t.weights.map((w) => [w.originalName, w.read()]));
       // libs/nos README / initializeFromTeacher: everything but the spatial operator, which in the
@@ -282,17 +289,7 @@ describe('a NOS student built from a spec', () => {
     const studentSpec = buildNetwork({ network: 'mobilenet_v2', variant: 'fuse_half', ...o });
     const t = modelFromSpec(buildNetwork({ network: 'mobilenet_v2', variant: 'baseline', ...o }), { seed: 3, taps: 'operator' }).model;
     try {
-      // As above: a learning rate far below float32 resolution, so the checkpoint holds the initial weights.
-      const r = await train({
-        model: { spec: studentSpec },
-        train: syntheticDataset({ count: 4, size: 16, numClasses: 4, seed: 5 }),
-        epochs: 1,
-        batchSize: 4,
-        seed: 7,
-        optimizer: { kind: 'sgd', momentum: 0 },
-        learningRate: 1e-30,
-        nos: { teacher: t, fuseInit: 'depthwise' },
-      });
+      const r = await initialWeights(studentSpec, { teacher: t, fuseInit: 'depthwise' });
       const got = new Map(r.checkpoint.weights.map((b) => [b.name, Array.from(decodeTensor(b).dataSync())]));
       for (const b of studentSpec.blocks) {
         // The teacher's kernel [K, K, C, 1], read element by element: centre row for the first ⌈C/2⌉ channels, centre column for the rest.
