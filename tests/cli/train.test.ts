@@ -162,20 +162,20 @@ describe('fuselab train (synthetic, tiny width)', () => {
       train([...tiny, '--variant', 'fuse_half', '--method', method, '--teacher', baselineCheckpoint, ...knobs, '--out', dir]);
     const nos = student('nos', []);
     expect(nos.summary).toMatchObject({
-      distill: { alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: 'cosine', annealFraction: 0.5, fuseInit: 'seeded' },
+      distill: { alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: 'cosine', annealFraction: 0.5, fuseInit: 'depthwise' },
     });
     expect(nos.stderr).toContain('NOS α 0.5, T 4, λ_op 1, cosine anneal over 0.5 of the steps, seed');
     const unscaffolded = student('nos', ['--lambda-op', '0']);
     expect(unscaffolded.summary).toMatchObject({ distill: { lambdaOp: 0 } });
     const held = student('nos', ['--anneal', 'none', '--temperature', '2']);
     expect(held.stderr).toContain('NOS α 0.5, T 2, λ_op 1, no anneal');
-    const fromDepthwise = student('nos', ['--fuse-init', 'depthwise']);
-    expect(fromDepthwise.summary).toMatchObject({ distill: { fuseInit: 'depthwise' } });
-    expect(fromDepthwise.stderr).toContain("cosine anneal over 0.5 of the steps, FuSe kernels from the teacher's depthwise, seed");
-    // The default spelled out is the default: same file, same weights.
     const seeded = student('nos', ['--fuse-init', 'seeded']);
-    expect(seeded.summary.checkpoint).toBe(nos.summary.checkpoint);
-    const weights = [nos, unscaffolded, held, fromDepthwise, seeded].map((run) => readCheckpoint(run.summary.checkpoint).weights);
+    expect(seeded.summary).toMatchObject({ distill: { fuseInit: 'seeded' } });
+    expect(seeded.stderr).toContain('cosine anneal over 0.5 of the steps, FuSe kernels seeded, seed');
+    // The default spelled out is the default: same file, same weights.
+    const fromDepthwise = student('nos', ['--fuse-init', 'depthwise']);
+    expect(fromDepthwise.summary.checkpoint).toBe(nos.summary.checkpoint);
+    const weights = [nos, unscaffolded, held, seeded, fromDepthwise].map((run) => readCheckpoint(run.summary.checkpoint).weights);
     expect(weights[1]).not.toEqual(weights[0]);
     expect(weights[2]).not.toEqual(weights[0]);
     expect(weights[3]).not.toEqual(weights[0]);
@@ -326,7 +326,7 @@ describe('fuselab train: bad input → one line, exit 2', () => {
     ],
     [
       'a FuSe initialisation on a kd run',
-      [...tiny, '--variant', 'fuse_half', '--method', 'kd', '--teacher', 't.ckpt', '--fuse-init', 'depthwise'],
+      [...tiny, '--variant', 'fuse_half', '--method', 'kd', '--teacher', 't.ckpt', '--fuse-init', 'seeded'],
       /--fuse-init: only used with method nos \(kd has no scaffold\)/,
     ],
     [

@@ -35,7 +35,7 @@ const student = (method: string, extra: string) =>
 describe('trainings[].distill', () => {
   it('leaves kd and nos jobs without it as they were, and normalises the defaults spelled out away', () => {
     expect(student('nos', '')).not.toHaveProperty('distill');
-    const spelled = '    distill: { alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: cosine, annealFraction: 0.5, fuseInit: seeded }';
+    const spelled = '    distill: { alpha: 0.5, temperature: 4, lambdaOp: 1, anneal: cosine, annealFraction: 0.5, fuseInit: depthwise }';
     expect(loadSpecText(spec('nos', spelled))).toEqual(loadSpecText(spec('nos', '')));
     expect(jobKey('train', student('nos', spelled))).toBe(jobKey('train', student('nos', '')));
   });
@@ -45,9 +45,9 @@ describe('trainings[].distill', () => {
     expect(nos.distill).toEqual({ lambdaOp: 0.1, anneal: 'linear', annealFraction: 0.25 });
     expect(jobKey('train', nos)).not.toBe(jobKey('train', student('nos', '')));
     expect(student('kd', '    distill: { alpha: 0.9, temperature: 2 }').distill).toEqual({ alpha: 0.9, temperature: 2 });
-    const fromDepthwise = student('nos', '    distill: { fuseInit: depthwise }');
-    expect(fromDepthwise.distill).toEqual({ fuseInit: 'depthwise' });
-    expect(jobKey('train', fromDepthwise)).not.toBe(jobKey('train', student('nos', '')));
+    const seeded = student('nos', '    distill: { fuseInit: seeded }');
+    expect(seeded.distill).toEqual({ fuseInit: 'seeded' });
+    expect(jobKey('train', seeded)).not.toBe(jobKey('train', student('nos', '')));
   });
 
   it('normalises to knobs that normalise to themselves', () => {
@@ -74,7 +74,7 @@ describe('trainings[].distill', () => {
       '    distill: { anneal: none, annealFraction: 0.5 }',
       'trainings[1].distill.annealFraction: anneal none keeps the scaffold weight throughout',
     ],
-    ['kd', '    distill: { fuseInit: depthwise }', 'trainings[1].distill.fuseInit: only used with method nos (kd has no scaffold)'],
+    ['kd', '    distill: { fuseInit: seeded }', 'trainings[1].distill.fuseInit: only used with method nos (kd has no scaffold)'],
     [
       'nos',
       '    distill: { fuseInit: centre }',

@@ -20,14 +20,18 @@ export type AnnealKind = (typeof ANNEAL_KINDS)[number];
 /** libs/nos' FUSE_INITS, spelled here so that reading a spec does not load tfjs (the type import checks they agree). */
 export const FUSE_INITS = ['seeded', 'depthwise'] as const satisfies readonly FuseInit[];
 
-/** libs/nos' defaults (DistillOptions, NosOptions), which every KD / NOS job used before these knobs. */
+/**
+ * libs/nos' defaults (DistillOptions, NosOptions), which every KD / NOS job used before these knobs —
+ * except fuseInit: NOS students started from seeded FuSe kernels until it existed (libs/nos' code is
+ * part of every training key, so those jobs are not reused for the new default).
+ */
 export const DISTILL_DEFAULTS = {
   alpha: 0.5,
   temperature: 4,
   lambdaOp: 1,
   anneal: 'cosine',
   annealFraction: 0.5,
-  fuseInit: 'seeded',
+  fuseInit: 'depthwise',
 } as const;
 
 export interface DistillSettings {
@@ -42,8 +46,9 @@ export interface DistillSettings {
   /** The fraction of the steps over which it falls (nos; default 0.5). */
   annealFraction?: number;
   /**
-   * Where the student's FuSe kernels start (nos; default seeded: their own initialisation;
-   * depthwise: the teacher's depthwise kernels' centre row and column, fuseconv's `scaffoldStage`).
+   * Where the student's FuSe kernels start (nos; default depthwise: the teacher's depthwise kernels'
+   * centre row and column, fuseconv's `scaffoldStage`; seeded: their own initialisation, the only
+   * choice before this knob existed).
    */
   fuseInit?: (typeof FUSE_INITS)[number];
 }
@@ -123,12 +128,12 @@ export function distillValues(settings: DistillSettings | undefined): Required<D
 
 /**
  * The knobs as words for logs ("KD α 0.5, T 4" / "NOS α 0.5, T 4, λ_op 1, cosine anneal over 0.5 of
- * the steps", then ", FuSe kernels from the teacher's depthwise" when they start there).
+ * the steps", then ", FuSe kernels seeded" when they do not start from the teacher's depthwise).
  */
 export function describeDistill(method: 'kd' | 'nos', settings: DistillSettings | undefined): string {
   const d = distillValues(settings);
   const kd = `α ${d.alpha}, T ${d.temperature}`;
   if (method === 'kd') return `KD ${kd}`;
   const anneal = d.anneal === 'none' ? 'no anneal' : `${d.anneal} anneal over ${d.annealFraction} of the steps`;
-  return `NOS ${kd}, λ_op ${d.lambdaOp}, ${anneal}${d.fuseInit === 'depthwise' ? ", FuSe kernels from the teacher's depthwise" : ''}`;
+  return `NOS ${kd}, λ_op ${d.lambdaOp}, ${anneal}${d.fuseInit === 'seeded' ? ', FuSe kernels seeded' : ''}`;
 }

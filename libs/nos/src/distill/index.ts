@@ -52,8 +52,8 @@ export interface NosOptions extends DistillOptions {
   /** How λ_op is annealed to zero (default cosine over the first half of training). */
   anneal?: import('../train/schedule.js').AnnealSchedule;
   /**
-   * Where the student's FuSe kernels start when `train` builds it from a spec (default `seeded`:
-   * their own initialisation; `depthwise`: the teacher's depthwise kernels' centre row and column).
+   * Where the student's FuSe kernels start when `train` builds it from a spec (default `depthwise`:
+   * the teacher's depthwise kernels' centre row and column; `seeded`: their own initialisation).
    */
   fuseInit?: import('../train/from-spec.js').FuseInit;
 }

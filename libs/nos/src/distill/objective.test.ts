@@ -229,7 +229,7 @@ const initialWeights = (studentSpec: NetworkSpec, nos: NosOptions) =>
   });
 
 describe('a NOS student built from a spec', () => {
-  it('starts from the teacher in the stem, expansions, projections, BNs, head and classifier, and from its own seed in the FuSe operators', async () => {
+  it("with fuseInit 'seeded' starts from the teacher in the stem, expansions, projections, BNs, head and classifier, and from its own seed in the FuSe operators", async () => {
     const o = { width: 0.25, inputSize: 16, numClasses: 4 } as const;
     const studentSpec = buildNetwork({ network: 'mobilenet_v2', variant: 'fuse_half', ...o });
     const t = modelFromSpec(buildNetwork({ network: 'mobilenet_v2', variant: 'baseline', ...o }), { seed: 3, taps: 'operator' }).model;
@@ -245,7 +245,7 @@ describe('a NOS student built from a spec', () => {
     tf.dispose(random);
     const own = modelFromSpec(studentSpec, { seed: 7, taps: 'operator' }).model;
     try {
-      const r = await initialWeights(studentSpec, { teacher: t });
+      const r = await initialWeights(studentSpec, { teacher: t, fuseInit: 'seeded' });
       const got = new Map(r.checkpoint.weights.map((b) => [b.name, decodeTensor(b)]));
       const teacherW = new Map(t.weights.map((w) => [w.originalName, w.read()]));
       // libs/nos README / initializeFromTeacher: everything but the spatial operator, which in the
@@ -284,12 +284,12 @@ describe('a NOS student built from a spec', () => {
     }
   });
 
-  it("with fuseInit 'depthwise' starts its FuSe kernels from the teacher's depthwise kernels' centre row and column", async () => {
+  it("by default (fuseInit 'depthwise') starts its FuSe kernels from the teacher's depthwise kernels' centre row and column", async () => {
     const o = { width: 0.25, inputSize: 16, numClasses: 4 } as const;
     const studentSpec = buildNetwork({ network: 'mobilenet_v2', variant: 'fuse_half', ...o });
     const t = modelFromSpec(buildNetwork({ network: 'mobilenet_v2', variant: 'baseline', ...o }), { seed: 3, taps: 'operator' }).model;
     try {
-      const r = await initialWeights(studentSpec, { teacher: t, fuseInit: 'depthwise' });
+      const r = await initialWeights(studentSpec, { teacher: t });
       const got = new Map(r.checkpoint.weights.map((b) => [b.name, Array.from(decodeTensor(b).dataSync())]));
       for (const b of studentSpec.blocks) {
         // The teacher's kernel [K, K, C, 1], read element by element: centre row for the first ⌈C/2⌉ channels, centre column for the rest.

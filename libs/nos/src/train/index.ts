@@ -19,6 +19,7 @@ export {
   nosTapMode,
   DEFAULT_INIT,
   FUSE_INITS,
+  DEFAULT_FUSE_INIT,
   type FuseInit,
   type SpecModelOptions,
   type TapMode,

@@ -43,7 +43,9 @@ describe('fuseconv spec models', () => {
     expect(student.taps.length).toBe(teacher.taps.length);
     expect(student.taps.length).toBeGreaterThan(10);
     const transfer = initializeFromTeacher(teacher.model, student.model);
-    expect(transfer.copied.length).toBeGreaterThan(20);
+    // By default the FuSe stages start from the teacher's depthwise ones (scaffolded); the rest is copied.
+    expect(transfer.scaffolded.filter((name) => name.endsWith('.op'))).toHaveLength(student.taps.length);
+    expect(transfer.copied.length + transfer.scaffolded.length).toBeGreaterThan(20);
     expect(transfer.copied).toContain('linear');
     const steps: Extract<TrainProgress, { type: 'step' }>[] = [];
     const r = await train(

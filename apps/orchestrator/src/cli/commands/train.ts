@@ -115,7 +115,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--anneal-fraction <f>', 'nos: the fraction of the steps it falls over, above 0 and at most 1 (default 0.5)')
     .option(
       '--fuse-init <from>',
-      `nos: where the student's FuSe kernels start: ${FUSE_INITS.join(' | ')} (default seeded, their own initialisation; depthwise: the teacher's depthwise kernels' centre row and column)`,
+      `nos: where the student's FuSe kernels start: ${FUSE_INITS.join(' | ')} (default depthwise: the teacher's depthwise kernels' centre row and column; seeded: their own initialisation)`,
     )
     .option('--seed <n>', 'seed', '0')
     .option(
