@@ -100,10 +100,7 @@ for (const setting of settings) {
   const base = accuracy(runs('baseline', 'scratch'));
   lines.push('');
   if (settings.length > 1) {
-    const { epochs, limit, width } = JSON.parse(setting).reduce(
-      (o: Record<string, unknown>, [k, v]: [string, unknown]) => ({ ...o, [k]: v }),
-      {} as Record<string, unknown>,
-    ) as Record<string, unknown>;
+    const { epochs, limit, width } = Object.fromEntries(JSON.parse(setting) as [string, unknown][]);
     lines.push(`Setting: width ${String(width)}, ${String(epochs)} epochs, ${limit === undefined ? 'all' : String(limit)} images.`);
     lines.push('');
   }
