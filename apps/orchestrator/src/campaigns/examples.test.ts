@@ -22,6 +22,7 @@ const EXPECTED: Record<string, Record<string, number>> = {
   'cifar10-nos-depthwise.yaml': { train: 18 },
   'cifar10-nos-nas.yaml': { train: 5, nas: 1 },
   'cifar10-nos-nas-seeds.yaml': { train: 24 },
+  'cifar10-nos-nas-depthwise.yaml': { train: 5, nas: 1 },
   'cifar10-proxy-study.yaml': { train: 100 },
   'cifar10-search-confirm.yaml': { nas: 1 },
   'cifar10-supernet-search.yaml': { train: 1, nas: 2 },
@@ -80,5 +81,20 @@ describe('examples/', () => {
     const students = seeds.filter((job) => (job.params as TrainJobParams).method === 'nos');
     expect(students).toHaveLength(21);
     for (const student of students) expect(jobKey('train', seeds[student.dependsOn!]!.params)).toBe(teacherKey);
+  });
+  it("cifar10-nos-nas-depthwise: its teacher and two fixed variants are cifar10-nos-depthwise's seed-1 jobs", () => {
+    const load = (file: string) => expandSpec(loadSpecText(readFileSync(join(examples, file), 'utf8'), file));
+    const study = load('cifar10-nos-depthwise.yaml');
+    const search = load('cifar10-nos-nas-depthwise.yaml');
+    const studyKeys = new Set(study.map((job) => jobKey('train', job.params)));
+    const shared = search.filter((job) => job.kind === 'train' && studyKeys.has(jobKey('train', job.params)));
+    expect(shared.map((job) => (job.params as TrainJobParams).variant).sort()).toEqual(['baseline', 'fuse_full', 'fuse_half']);
+    // Its searched networks train as that study's NOS students do: same teacher, recipe and data.
+    const params = search.find((job) => job.kind === 'nas')!.params as SearchJobParams;
+    const candidate = candidateTraining(params, { operators: Array<string>(17).fill('fuse_half') }) as TrainJobParams;
+    const student = study.find((job) => (job.params as TrainJobParams).method === 'nos' && (job.params as TrainJobParams).seed === 1)!
+      .params as TrainJobParams;
+    for (const field of ['teacher', 'data', 'width', 'stem', 'epochs', 'limit', 'augment', 'batch', 'seed', 'distill'] as const)
+      expect(candidate[field], field).toEqual(student[field]);
   });
 });
