@@ -1,8 +1,11 @@
 /**
  * The table of a NOS study campaign (e.g. examples/cifar10-nos.yaml): mean ± sd of the test accuracy
- * per variant × method over the seeds, the gap baseline − FuSe from scratch, and the fraction of
- * that gap KD and NOS recover ((method − scratch) / (baseline − scratch)), from the file
- * `fuselab campaign export` writes.
+ * per variant × method over the seeds, the gap teacher − FuSe from scratch, and the fraction of
+ * that gap KD and NOS recover ((method − scratch) / (teacher − scratch)), from the file
+ * `fuselab campaign export` writes. The teacher is the baseline (depthwise) the students learned
+ * from; where it was trained in the students' setting it is that setting's baseline, and where it
+ * was trained longer (examples/cifar10-nos-depthwise.yaml) the gap includes what its longer
+ * schedule is worth.
  *
  *   npx fuselab campaign export <id> --no-checkpoints --out study.json
  *   node --import tsx libs/nos/experiments/nos-study-table.ts study.json
@@ -104,23 +107,28 @@ for (const setting of settings) {
     lines.push(`Setting: width ${String(width)}, ${String(epochs)} epochs, ${limit === undefined ? 'all' : String(limit)} images.`);
     lines.push('');
   }
-  lines.push('| variant | teacher | scratch | KD | NOS | gap to baseline (scratch) | KD recovers | NOS recovers |');
+  lines.push('| variant | teacher (baseline) | scratch | KD | NOS | gap: teacher − scratch | KD recovers | NOS recovers |');
   lines.push('|---|---|---|---|---|---|---|---|');
-  lines.push(`| baseline (depthwise) | | ${show(base)} | | | | | |`);
+  if (base.length) lines.push(`| baseline (depthwise) | | ${show(base)} | | | | | |`);
   for (const variant of ['fuse_half', 'fuse_full', 'fuse_half_50', 'fuse_full_50']) {
     const scratch = accuracy(runs(variant, 'scratch'));
     const teachers = [...new Set(inSetting.filter((r) => r.variant === variant && r.method !== 'scratch').map(teacherOf))];
     if (scratch.length === 0 && teachers.length === 0) continue;
-    const gap = mean(base) - mean(scratch);
-    // A fraction of the gap only means something when there is one (FuSe from scratch below the baseline).
-    const recovered = (xs: number[]) =>
-      !xs.length || !scratch.length ? '—' : gap > 0 ? ((mean(xs) - mean(scratch)) / gap).toFixed(2) : 'no gap';
     for (const teacher of teachers.length ? teachers : ['']) {
       const kd = accuracy(runs(variant, 'kd', teacher));
       const nos = accuracy(runs(variant, 'nos', teacher));
+      // The teacher's own runs (every seed), or without one the baseline of this setting.
+      const taught = accuracy(teacher ? data.trainingResults.filter((r) => without(paramsOf(r), ['seed']) === teacher) : []);
+      const top = taught.length ? taught : base;
+      const gap = mean(top) - mean(scratch);
+      // A fraction of the gap only means something when there is one (FuSe from scratch below the teacher).
+      const recovered = (xs: number[]) =>
+        !xs.length || !scratch.length || !top.length ? '—' : gap > 0 ? ((mean(xs) - mean(scratch)) / gap).toFixed(2) : 'no gap';
       const label = inSetting.find((r) => r.variant === variant && teacherOf(r) === teacher && r.method !== 'scratch');
+      const teacherCell = label ? `${teacherLabel(label)}: ${show(taught)}` : '';
+      const gapCell = top.length && scratch.length ? `${pct(gap)} points` : '—';
       lines.push(
-        `| ${variant} | ${label ? teacherLabel(label) : ''} | ${show(scratch)} | ${show(kd)} | ${show(nos)} | ${pct(gap)} points | ${recovered(kd)} | ${recovered(nos)} |`,
+        `| ${variant} | ${teacherCell} | ${show(scratch)} | ${show(kd)} | ${show(nos)} | ${gapCell} | ${recovered(kd)} | ${recovered(nos)} |`,
       );
     }
   }
@@ -186,13 +194,14 @@ for (const group of entries) {
   lines.push(`- ${key}: ${byEpoch.join(', ')}`);
 }
 lines.push('');
-lines.push('Per seed (test / train accuracy %, final train loss):');
+lines.push('Per seed (test / train accuracy %, final train loss), by entry:');
 lines.push('');
-for (const row of [...data.trainingResults].sort((a, b) =>
-  `${a.variant}${a.method}${a.seed}`.localeCompare(`${b.variant}${b.method}${b.seed}`),
+const entryOf = (row: ResultRow) => jobOf.get(row.jobKey)?.group ?? '';
+for (const row of [...data.trainingResults].sort(
+  (a, b) => entries.indexOf(entryOf(a)) - entries.indexOf(entryOf(b)) || a.variant.localeCompare(b.variant) || a.seed - b.seed,
 )) {
   lines.push(
-    `- ${ablated(row) ? `${jobOf.get(row.jobKey)!.group}: ` : ''}${row.variant} ${row.method} seed ${row.seed}: ${pct(row.testAccuracy ?? Number.NaN)} / ${pct(row.trainAccuracy)}, ${row.trainLoss.toFixed(3)}`,
+    `- ${entryOf(row)}: ${row.variant} ${row.method} seed ${row.seed}: ${pct(row.testAccuracy ?? Number.NaN)} / ${pct(row.trainAccuracy)}, ${row.trainLoss.toFixed(3)}`,
   );
 }
 const missing = data.jobs.filter((job) => job.kind === 'train' && job.status !== 'completed' && job.status !== 'reused');
