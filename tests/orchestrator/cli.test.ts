@@ -276,4 +276,86 @@ describe('fuselab campaign (CLI)', () => {
       rmSync(ownHome, { recursive: true, force: true });
     }
   }, 300_000);
+  it("two `campaign run`s in one home: the second goes through the first's stack, which stays up until the second's campaign ends", async () => {
+    const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-two-runs-'));
+    const env = { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' };
+    const spec = (name: string, epochs: number) =>
+      specFile(
+        `${name}.yaml`,
+        `name: ${name}\nseed: 1\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: ${epochs}, limit: 512, batch: 32 }\n`,
+      );
+    try {
+      // The first owns the stack (dev server, workers, API); the second finds it by stack.json.
+      const first = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'campaign', 'run', spec('first', 8)], {
+        cwd: REPO_ROOT,
+        env,
+      });
+      let firstStderr = '';
+      const firstExited = new Promise<number | null>((resolveExit) => first.on('close', (status) => resolveExit(status)));
+      await new Promise<void>((resolveStarted, reject) => {
+        first.stderr.on('data', (chunk: Buffer) => {
+          firstStderr += chunk.toString();
+          if (/1 running/.test(firstStderr)) resolveStarted();
+        });
+        first.on('close', () => reject(new Error(`exited before its training started: ${firstStderr}`)));
+      });
+      // Queued behind the first's training (one at a time), so it ends after the first campaign.
+      const second = await fuselab(['campaign', 'run', spec('second', 1), '--json'], { FUSELAB_HOME: ownHome });
+      expect(second.status, `the second run's stderr:\n${second.stderr}`).toBe(0);
+      const { campaignId } = JSON.parse(second.stdout) as { campaignId: string };
+      expect(JSON.parse(second.stdout)).toMatchObject({ status: 'completed', jobs: { total: 1, completed: 1, failed: 0 } });
+      expect(await firstExited, `the first run's stderr:\n${firstStderr}`).toBe(0);
+      expect(firstStderr).toContain(
+        `keeping this command's stack up for 1 campaign submitted through its API and still running: ${campaignId}`,
+      );
+      expect(devServersOf(ownHome)).toBe('');
+      expect(existsSync(join(ownHome, 'stack.json'))).toBe(false);
+    } finally {
+      rmSync(ownHome, { recursive: true, force: true });
+    }
+  }, 300_000);
+  it('a `campaign run` following through a stack that stops gets one line (exit 2); its spec then goes on', async () => {
+    const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-lost-api-'));
+    const env = { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' };
+    const spec = (name: string, epochs: number) =>
+      specFile(
+        `${name}.yaml`,
+        `name: ${name}\nseed: 1\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: ${epochs}, limit: 512, batch: 32 }\n`,
+      );
+    const started = (child: ReturnType<typeof spawn>, pattern: RegExp, what: string) =>
+      new Promise<string>((resolveStarted, reject) => {
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (pattern.test(stderr)) resolveStarted(stderr);
+        });
+        child.on('close', () => reject(new Error(`exited before ${what}: ${stderr}`)));
+      });
+    const bin = join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js');
+    try {
+      const owner = spawn(process.execPath, [bin, 'campaign', 'run', spec('owner', 8)], { cwd: REPO_ROOT, env });
+      const ownerExited = new Promise<number | null>((resolveExit) => owner.on('close', (status) => resolveExit(status)));
+      await started(owner, /1 running/, 'its training started');
+      const follower = spawn(process.execPath, [bin, 'campaign', 'run', spec('follower', 1)], { cwd: REPO_ROOT, env });
+      let followerStderr = '';
+      follower.stderr.on('data', (chunk: Buffer) => (followerStderr += chunk.toString()));
+      const followerExited = new Promise<number | null>((resolveExit) => follower.on('close', (status) => resolveExit(status)));
+      await started(follower, /submitted \(API http/, 'it submitted');
+      owner.kill('SIGTERM');
+      expect(await ownerExited).toBe(143);
+      expect(await followerExited, `the follower's stderr:\n${followerStderr}`).toBe(2);
+      const lines = followerStderr.split('\n').filter((line) => line.startsWith('fuselab: '));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^fuselab: cannot reach the fuselab API at http:\/\/127\.0\.0\.1:\d+ \(connection refused\): the stack serving it .* has stopped; campaigns are kept/,
+      );
+      expect(devServersOf(ownHome)).toBe('');
+      // Its campaign was kept: the same spec, run again, starts a stack of its own and finishes it.
+      const again = await fuselab(['campaign', 'run', spec('follower', 1), '--json'], { FUSELAB_HOME: ownHome });
+      expect(again.status, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ status: 'completed', jobs: { total: 1, failed: 0 } });
+    } finally {
+      rmSync(ownHome, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

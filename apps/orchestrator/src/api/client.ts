@@ -26,6 +26,15 @@ function listQuery(campaignId?: string, limit?: number): string {
 /** Attempts of a GET whose connection fails (see `send`). */
 const GET_ATTEMPTS = 4;
 
+/**
+ * The API stopped answering: the stack serving it (`fuselab up`, or the `campaign run` that
+ * started it) has ended. Its campaigns are kept in the database, so the user's fix is to start a
+ * stack again — an environment error (CLI exit 2, one line), not a failure of the campaign.
+ */
+export class ApiUnavailableError extends Error {
+  override name = 'ApiUnavailableError';
+}
+
 export class HttpCampaignService implements CampaignService {
   constructor(
     readonly baseUrl: string,
@@ -64,6 +73,11 @@ export class HttpCampaignService implements CampaignService {
       try {
         return await fetch(`${this.baseUrl}${path}`, init);
       } catch (error) {
+        const code = (error as { cause?: { code?: unknown } }).cause?.code;
+        if (code === 'ECONNREFUSED' && (method !== 'GET' || attempt >= GET_ATTEMPTS))
+          throw new ApiUnavailableError(
+            `cannot reach the fuselab API at ${this.baseUrl} (connection refused): the stack serving it (\`fuselab up\`, or the \`campaign run\` that started it) has stopped; campaigns are kept — run the spec again, or start \`fuselab up\``,
+          );
         if (method !== 'GET' || attempt >= GET_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
       }

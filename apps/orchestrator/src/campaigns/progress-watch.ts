@@ -8,6 +8,8 @@ import type { CampaignProgress } from '../workflows/campaign.js';
 import { progressFromDetail, type CampaignService } from './service.js';
 
 export const FINISHED = new Set<CampaignProgress['status']>(FINISHED_STATUSES);
+/** The same statuses as the database's campaign rows spell them (`service.list()`). */
+const ENDED = new Set<string>(FINISHED_STATUSES);
 
 export interface WatchOptions {
   intervalMs?: number;
@@ -47,4 +49,31 @@ export async function watchProgress(
     await sleep(options.intervalMs ?? 400, options.signal);
   }
   return undefined;
+}
+
+/**
+ * Waits until no campaign created at or after `since` (other than `own`) is unfinished: the
+ * campaigns another `campaign run` or an API client submitted through a stack this command
+ * started. That stack runs their workflows and trainings, so closing it when this command's own
+ * campaign ends would pause them and cut off whoever follows them. Campaigns from before `since`
+ * (kept from an earlier, stopped run and resumed by this stack) do not hold it up. `onWaiting` is
+ * called when the set of campaigns waited for changes.
+ */
+export async function waitForCampaignsSince(
+  service: CampaignService,
+  since: Date,
+  own: string,
+  onWaiting: (campaignIds: string[]) => void,
+  options: WatchOptions = {},
+): Promise<void> {
+  let last = '';
+  while (!options.signal?.aborted) {
+    const others = (await service.list())
+      .filter((c) => c.campaignId !== own && !ENDED.has(c.status) && Date.parse(c.createdAt) >= since.getTime())
+      .map((c) => c.campaignId);
+    if (others.length === 0) return;
+    if (others.join() !== last) onWaiting(others);
+    last = others.join();
+    await sleep(options.intervalMs ?? 2_000, options.signal);
+  }
 }

@@ -46,10 +46,16 @@ export const NOT_FOUND_ERRORS = ['NotFoundError'] as const;
 
 /**
  * The environment the user must fix (a bad variable, an unreachable Temporal or database, an API
- * address refused): CLI exit 2 with the one-line message. Not the API client's fault, so the API
+ * address refused, a stack whose API went away): CLI exit 2 with the one-line message. Not the API client's fault, so the API
  * answers 500 for them.
  */
-export const ENVIRONMENT_ERRORS = ['EnvError', 'TemporalUnavailableError', 'DatabaseUnavailableError', 'ApiConfigError'] as const;
+export const ENVIRONMENT_ERRORS = [
+  'EnvError',
+  'TemporalUnavailableError',
+  'DatabaseUnavailableError',
+  'ApiConfigError',
+  'ApiUnavailableError',
+] as const;
 
 /**
  * Failures that repeat on every attempt but are nobody's input: the libraries' pure code throws

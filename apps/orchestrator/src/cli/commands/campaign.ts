@@ -186,6 +186,7 @@ export function registerCampaignCommands(program: Command): void {
         const concurrency = options.concurrency ? parsePositiveInt('--concurrency', options.concurrency) : undefined;
         const paperArray = options.paperTable ? parseArray(options.paperTable, '--paper-table') : undefined;
         await withContext('run', async (ctx) => {
+          const started = new Date();
           const submitted = await ctx.service.submit(spec, { force: options.force ?? false, ...(concurrency ? { concurrency } : {}) });
           if (!options.json)
             process.stderr.write(
@@ -260,6 +261,16 @@ export function registerCampaignCommands(program: Command): void {
             }
           }
           if (outcome.status !== 'completed') process.exitCode = 1;
+          // This command's own embedded stack also runs what others submitted through its API
+          // meanwhile (another `campaign run` finds it by .fuselab/stack.json): stay up for them.
+          if (ctx.stack && ctx.apiUrl) {
+            const { waitForCampaignsSince } = await import('../../campaigns/progress-watch.js');
+            await waitForCampaignsSince(ctx.service, started, submitted.campaignId, (ids) =>
+              process.stderr.write(
+                `keeping this command's stack up for ${count(ids.length, 'campaign')} submitted through its API and still running: ${ids.join(', ')} (Ctrl-C stops the stack; campaigns are kept)\n`,
+              ),
+            );
+          }
         });
       },
     );
