@@ -358,4 +358,56 @@ describe('fuselab campaign (CLI)', () => {
       rmSync(ownHome, { recursive: true, force: true });
     }
   }, 300_000);
+  it('--detach: refused without a stack that outlives the command (nothing submitted); with `fuselab up` the campaign runs on', async () => {
+    const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-detach-'));
+    const file = specFile('detached.yaml', minimal);
+    try {
+      const refused = await fuselab(['campaign', 'run', file, '--detach'], { FUSELAB_HOME: ownHome });
+      expect(refused.status).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr.trim()).toMatch(
+        /^fuselab: --detach: needs a stack that outlives this command: start `fuselab up` first .*nothing was submitted$/,
+      );
+      const database = await openDatabase({ kind: 'pglite', dir: join(ownHome, 'db') });
+      try {
+        expect(await database.db.select().from(jobsTable)).toEqual([]);
+      } finally {
+        await database.close();
+      }
+      expect(devServersOf(ownHome)).toBe('');
+
+      const up = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'up', '--port', '0'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' },
+      });
+      let upStderr = '';
+      const upExited = new Promise<number | null>((resolveExit) => up.on('close', (status) => resolveExit(status)));
+      await new Promise<void>((resolveUp, reject) => {
+        up.stderr.on('data', (chunk: Buffer) => {
+          upStderr += chunk.toString();
+          if (/API\s+http:\/\/\S+\/api\/campaigns/.test(upStderr)) resolveUp();
+        });
+        up.on('close', () => reject(new Error(`exited before it was up: ${upStderr}`)));
+      });
+      try {
+        const detached = await fuselab(['campaign', 'run', file, '--detach', '--json'], { FUSELAB_HOME: ownHome });
+        expect(detached.status, detached.stderr).toBe(0);
+        const { campaignId, status } = JSON.parse(detached.stdout) as { campaignId: string; status: string };
+        expect(status).toBe('running');
+        // The command has returned; the stack it found runs the campaign to the end.
+        let final: { status: string; jobs: { total: number; completed: number } } | undefined;
+        for (let i = 0; i < 120 && final?.status !== 'completed'; i++) {
+          const shown = await fuselab(['campaign', 'status', campaignId, '--json'], { FUSELAB_HOME: ownHome });
+          final = JSON.parse(shown.stdout) as typeof final;
+          if (final?.status !== 'completed') await new Promise((resolveSleep) => setTimeout(resolveSleep, 500));
+        }
+        expect(final).toMatchObject({ status: 'completed', jobs: { total: 4, completed: 4 } });
+      } finally {
+        up.kill('SIGTERM');
+        expect(await upExited).toBe(0);
+      }
+    } finally {
+      rmSync(ownHome, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

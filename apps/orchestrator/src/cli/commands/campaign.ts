@@ -27,6 +27,7 @@ import { createLogger } from '../logger.js';
 import { parseArray, parseModel, parsePositiveInt } from '../options.js';
 import { printJson, printText } from '../output.js';
 import { progressBar } from '../progress.js';
+import { UsageError } from '../usage-error.js';
 
 function readFile(path: string, what: string): string {
   try {
@@ -186,6 +187,12 @@ export function registerCampaignCommands(program: Command): void {
         const concurrency = options.concurrency ? parsePositiveInt('--concurrency', options.concurrency) : undefined;
         const paperArray = options.paperTable ? parseArray(options.paperTable, '--paper-table') : undefined;
         await withContext('run', async (ctx) => {
+          // Detached from a stack of this command's own, the campaign would stop with the command.
+          if (options.detach && ctx.stack && ctx.apiUrl)
+            throw new UsageError(
+              '--detach',
+              'needs a stack that outlives this command: start `fuselab up` first (or set TEMPORAL_ADDRESS and DATABASE_URL for workers); nothing was submitted',
+            );
           const started = new Date();
           const submitted = await ctx.service.submit(spec, { force: options.force ?? false, ...(concurrency ? { concurrency } : {}) });
           if (!options.json)
