@@ -149,10 +149,12 @@ if (data.trainingResults.some(ablated)) {
   lines.push('');
   lines.push('| entry | variant | method | teacher | knobs | test accuracy | Δ scratch, points | Δ default knobs, points |');
   lines.push('|---|---|---|---|---|---|---|---|');
+  // One row per entry and variant (an entry may train several variants).
   const byEntry = (group: string) => data.trainingResults.filter((r) => jobOf.get(r.jobKey)?.group === group);
-  for (const group of entries) {
-    const rows = byEntry(group);
-    if (rows.length === 0) continue;
+  for (const [group, rows] of entries.flatMap((group) => {
+    const inEntry = byEntry(group);
+    return [...new Set(inEntry.map((r) => r.variant))].map((variant) => [group, inEntry.filter((r) => r.variant === variant)] as const);
+  })) {
     const { variant, method } = rows[0]!;
     const knobs = Object.entries(paramsOf(rows[0]!).distill ?? {})
       .map(([k, v]) => `${k} ${String(v)}`)
@@ -179,9 +181,10 @@ if (data.trainingResults.some(ablated)) {
 lines.push('');
 lines.push('Test accuracy % after each epoch, mean over seeds (is the schedule long enough?):');
 lines.push('');
-for (const group of entries) {
-  const rows = data.trainingResults.filter((r) => jobOf.get(r.jobKey)?.group === group);
-  if (rows.length === 0) continue;
+for (const [group, rows] of entries.flatMap((group) => {
+  const inEntry = data.trainingResults.filter((r) => jobOf.get(r.jobKey)?.group === group);
+  return [...new Set(inEntry.map((r) => r.variant))].map((variant) => [group, inEntry.filter((r) => r.variant === variant)] as const);
+})) {
   const key = `${group}: ${rows[0]!.variant} ${rows[0]!.method}`;
   const curves = rows.map((row) =>
     data.trainingMetrics
