@@ -6,6 +6,7 @@
  *   npx fuselab campaign export <study id> --no-checkpoints --out study.json
  *   npx fuselab campaign export <seeds id> --no-checkpoints --out seeds.json
  *   node --import tsx libs/nas/experiments/nos-nas-seeds-table.ts study.json seeds.json [--seeds 1,2,3]
+ *   node --import tsx libs/nas/experiments/nos-nas-seeds-table.ts confirmed.json   # one campaign with `confirm`
  *
  * The study's export gives the array latency is measured on and the names of the searched networks
  * (#index of the candidate with the same operators); the seeds export gives the accuracies. Means
@@ -14,15 +15,22 @@
  * (0, 1.1 × the largest relative latency)). "Δ vs" columns: the searched network's mean minus the
  * fixed variant's, ± the standard error of that difference (√(sd₁²/n₁ + sd₂²/n₂)). Prints Markdown;
  * a network missing a seed is named and the table refuses to average it.
+ *
+ * One export instead of two: a campaign whose search confirms its front (`confirm: { seeds }`,
+ * examples/cifar10-nos-nas-depthwise.yaml) holds both. Its searched networks off the one-seed front
+ * were trained at one seed only and are left out (counted under the table), and the baseline may be
+ * a teacher of one seed: it is shown over the seeds it has.
  */
 import { operatorCode, readExport, studyLatency } from './nos-nas-export.js';
 import { seedsOf, studyArgs } from './study-args.js';
 import { dominates, hypervolume2d, meanAndSd } from '../src/index.js';
 
-const { files, seeds: chosen } = studyArgs('nos-nas-seeds-table.ts STUDY.json SEEDS.json [--seeds 1,2,3]', 2);
-const [studyFile, seedsFile] = files as [string, string];
+const { files, seeds: chosen } = studyArgs('nos-nas-seeds-table.ts (STUDY.json SEEDS.json | CONFIRMED.json) [--seeds 1,2,3]', 1);
+const [studyFile, seedsFile = studyFile] = files as [string, string?];
+/** One campaign with a confirmed front: searched networks off that front have one seed only. */
+const confirmed = files.length === 1;
 const study = readExport(studyFile);
-const runs = readExport(seedsFile);
+const runs = confirmed ? study : readExport(seedsFile);
 const { array, inputSize, latencyOf, operatorsOf } = studyLatency(studyFile, study);
 const seeds = seedsOf(runs.jobs as Array<{ kind: string; params: { seed?: number } }>, chosen);
 
@@ -56,7 +64,17 @@ for (const result of runs.trainingResults) {
 const unfinished = runs.jobs.filter((j) => j.kind === 'train' && j.status !== 'completed' && j.status !== 'reused');
 if (unfinished.length)
   process.stderr.write(`${seedsFile}: training jobs without a result: ${unfinished.map((j) => `${j.group} (${j.status})`).join(', ')}\n`);
-const incomplete = [...networks.values()].filter((n) => seeds.some((s) => !n.bySeed.has(s)));
+const lacksSeeds = (n: Network) => seeds.some((s) => !n.bySeed.has(s));
+const isBaseline = (n: Network) =>
+  !n.searched && operatorCode(n.operators) === 'd'.repeat(n.operators.length) && n.label.includes('scratch');
+let unconfirmed = 0;
+if (confirmed)
+  for (const [id, n] of networks)
+    if (n.searched && lacksSeeds(n)) {
+      networks.delete(id);
+      unconfirmed++;
+    }
+const incomplete = [...networks.values()].filter((n) => lacksSeeds(n) && !(confirmed && isBaseline(n)));
 if (incomplete.length) {
   const missing = incomplete.map((n) => `${n.label}: seeds ${seeds.filter((s) => !n.bySeed.has(s)).join(', ')}`);
   process.stderr.write(`${seedsFile}: results missing (${missing.join('; ')}); wait for them or choose --seeds\n`);
@@ -65,11 +83,10 @@ if (incomplete.length) {
 
 const mean = (xs: number[]) => meanAndSd(xs).mean;
 const sd = (xs: number[]) => meanAndSd(xs).sd ?? NaN;
-const accuracies = (n: Network) => seeds.map((s) => n.bySeed.get(s)!);
+const seedsHad = (n: Network) => seeds.filter((s) => n.bySeed.has(s));
+const accuracies = (n: Network) => seedsHad(n).map((s) => n.bySeed.get(s)!);
 const all = [...networks.values()];
-const baseline = all.find(
-  (n) => !n.searched && operatorCode(n.operators) === 'd'.repeat(n.operators.length) && n.label.includes('scratch'),
-);
+const baseline = all.find(isBaseline);
 if (!baseline) throw new Error(`${seedsFile}: no baseline trained from scratch to measure latencies against`);
 const fixed = all.filter((n) => !n.searched).sort((a, b) => b.latency - a.latency);
 const searched = all.filter((n) => n.searched).sort((a, b) => b.latency - a.latency);
@@ -79,7 +96,7 @@ const ref = [0, 1.1 * Math.max(...all.map((n) => n.latency / baseline.latency))]
 const hv = (points: Network[]) => hypervolume2d(points.map(point), ref);
 const pct = (x: number) => (Number.isNaN(x) ? '—' : (100 * x).toFixed(2));
 const row = (n: Network) =>
-  `| ${n.label} | \`${operatorCode(n.operators)}\` | ${accuracies(n).map(pct).join(' / ')} | ${pct(mean(accuracies(n)))} ± ${pct(sd(accuracies(n)))} | ` +
+  `| ${n.label} | \`${operatorCode(n.operators)}\` | ${seeds.map((s) => (n.bySeed.has(s) ? pct(n.bySeed.get(s)!) : '—')).join(' / ')} | ${pct(mean(accuracies(n)))} ± ${pct(sd(accuracies(n)))} | ` +
   `${(baseline.latency / n.latency).toFixed(2)}× |`;
 
 const nos = fixed.filter((n) => n !== baseline);
@@ -96,6 +113,7 @@ const lines = [
   '|---|---|---|---|---|',
   ...fixed.map(row),
   ...searched.map(row),
+  ...(unconfirmed ? ['', `${unconfirmed} searched networks off the one-seed front were trained at one seed only and are left out.`] : []),
   '',
   `Searched networks against the fixed NOS variants (difference of mean test accuracy, points ± its standard error):`,
   '',
