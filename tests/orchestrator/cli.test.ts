@@ -29,6 +29,41 @@ function fuselab(args: string[], env: Record<string, string> = {}): Promise<{ st
   });
 }
 
+/** The built CLI started in the background (a stack that stays up, a run to signal mid-way). */
+function startFuselab(args: string[], fuselabHome: string) {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, FUSELAB_HOME: fuselabHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.on('close', (status) => resolveExit(status)));
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    /** The first match of `pattern` in its stderr, once there; rejects if the command exits before. */
+    waitFor: (pattern: RegExp, what: string) =>
+      new Promise<RegExpExecArray>((resolveSeen, reject) => {
+        const look = () => {
+          const match = pattern.exec(stderr);
+          if (match) resolveSeen(match);
+        };
+        look();
+        child.stderr.on('data', look); // registered after the collector above, so `stderr` has the chunk
+        child.on('close', () => reject(new Error(`exited before ${what}: ${stderr}`)));
+      }),
+  };
+}
+
+/** A one-job training campaign on synthetic data: `epochs` sets how long it runs. */
+function trainingSpec(name: string, epochs: number): string {
+  return specFile(
+    `${name}.yaml`,
+    `name: ${name}\nseed: 1\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: ${epochs}, limit: 512, batch: 32 }\n`,
+  );
+}
+
 function specFile(name: string, text: string): string {
   const file = join(home, name);
   writeFileSync(file, text);
@@ -209,30 +244,16 @@ describe('fuselab campaign (CLI)', () => {
 
   it('fuselab up serves the API until SIGTERM, then stops everything it started: exit 0, no dev server, no stack file', async () => {
     const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-up-'));
-    const devServers = () => devServersOf(ownHome);
     try {
-      const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'up', '--port', '0'], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' },
-      });
-      let stderr = '';
-      const exited = new Promise<number | null>((resolveExit) => child.on('close', (status) => resolveExit(status)));
-      const api = await new Promise<string>((resolveUp, reject) => {
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-          const url = /API\s+(http:\/\/\S+)\/api\/campaigns/.exec(stderr)?.[1];
-          if (url) resolveUp(url);
-        });
-        child.on('close', () => reject(new Error(`exited before it was up: ${stderr}`)));
-      });
+      const up = startFuselab(['up', '--port', '0'], ownHome);
+      const [, api] = await up.waitFor(/API\s+(http:\/\/\S+)\/api\/campaigns/, 'it was up');
       const listed = await fetch(`${api}/api/campaigns`);
       expect(listed.status).toBe(200);
       expect(existsSync(join(ownHome, 'stack.json'))).toBe(true);
-      expect(devServers()).not.toBe('');
-      child.kill('SIGTERM');
-      const status = await exited;
-      expect(status, `exit status; the command's stderr:\n${stderr}`).toBe(0);
-      expect(devServers()).toBe('');
+      expect(devServersOf(ownHome)).not.toBe('');
+      up.child.kill('SIGTERM');
+      expect(await up.exited, `exit status; the command's stderr:\n${up.stderr()}`).toBe(0);
+      expect(devServersOf(ownHome)).toBe('');
       expect(existsSync(join(ownHome, 'stack.json'))).toBe(false);
     } finally {
       rmSync(ownHome, { recursive: true, force: true });
@@ -241,71 +262,39 @@ describe('fuselab campaign (CLI)', () => {
 
   it('a SIGTERM to the command alone stops its stack: no Temporal dev server is left; the same spec then goes on', async () => {
     const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-signal-'));
-    const training =
-      'name: stoppable\nseed: 1\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: 4, limit: 512, batch: 32 }\n';
-    const file = specFile('stoppable.yaml', training);
-    const env = { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' };
-    const devServers = () => devServersOf(ownHome);
+    const file = trainingSpec('stoppable', 4);
     try {
-      const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'campaign', 'run', file], {
-        cwd: REPO_ROOT,
-        env,
-      });
-      let stderr = '';
-      const exited = new Promise<number | null>((resolveExit) => child.on('close', (status) => resolveExit(status)));
+      const run = startFuselab(['campaign', 'run', file], ownHome);
       // Signalled once the training has started (its first progress line), i.e. mid-campaign.
-      await new Promise<void>((resolveStarted, reject) => {
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-          if (/1 running/.test(stderr)) resolveStarted();
-        });
-        child.on('close', () => reject(new Error(`exited before the training started: ${stderr}`)));
-      });
-      expect(devServers()).not.toBe('');
-      child.kill('SIGTERM');
-      const status = await exited;
-      expect(status, `exit status; the command's stderr:\n${stderr}`).toBe(143);
-      expect(stderr).toMatch(/SIGTERM: stopping this command's stack \(the campaign is kept; run the same spec again to go on\)/);
-      expect(devServers()).toBe('');
+      await run.waitFor(/1 running/, 'the training started');
+      expect(devServersOf(ownHome)).not.toBe('');
+      run.child.kill('SIGTERM');
+      expect(await run.exited, `exit status; the command's stderr:\n${run.stderr()}`).toBe(143);
+      expect(run.stderr()).toMatch(/SIGTERM: stopping this command's stack \(the campaign is kept; run the same spec again to go on\)/);
+      expect(devServersOf(ownHome)).toBe('');
       // Run again: the same campaign's job finishes (from its stored checkpoints when it had any).
       const again = await fuselab(['campaign', 'run', file, '--json'], { FUSELAB_HOME: ownHome });
       expect(again.status).toBe(0);
       expect(JSON.parse(again.stdout)).toMatchObject({ status: 'completed', jobs: { total: 1, failed: 0 } });
-      expect(devServers()).toBe('');
+      expect(devServersOf(ownHome)).toBe('');
     } finally {
       rmSync(ownHome, { recursive: true, force: true });
     }
   }, 300_000);
+
   it("two `campaign run`s in one home: the second goes through the first's stack, which stays up until the second's campaign ends", async () => {
     const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-two-runs-'));
-    const env = { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' };
-    const spec = (name: string, epochs: number) =>
-      specFile(
-        `${name}.yaml`,
-        `name: ${name}\nseed: 1\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: ${epochs}, limit: 512, batch: 32 }\n`,
-      );
     try {
       // The first owns the stack (dev server, workers, API); the second finds it by stack.json.
-      const first = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'campaign', 'run', spec('first', 8)], {
-        cwd: REPO_ROOT,
-        env,
-      });
-      let firstStderr = '';
-      const firstExited = new Promise<number | null>((resolveExit) => first.on('close', (status) => resolveExit(status)));
-      await new Promise<void>((resolveStarted, reject) => {
-        first.stderr.on('data', (chunk: Buffer) => {
-          firstStderr += chunk.toString();
-          if (/1 running/.test(firstStderr)) resolveStarted();
-        });
-        first.on('close', () => reject(new Error(`exited before its training started: ${firstStderr}`)));
-      });
+      const first = startFuselab(['campaign', 'run', trainingSpec('first', 8)], ownHome);
+      await first.waitFor(/1 running/, 'its training started');
       // Queued behind the first's training (one at a time), so it ends after the first campaign.
-      const second = await fuselab(['campaign', 'run', spec('second', 1), '--json'], { FUSELAB_HOME: ownHome });
+      const second = await fuselab(['campaign', 'run', trainingSpec('second', 1), '--json'], { FUSELAB_HOME: ownHome });
       expect(second.status, `the second run's stderr:\n${second.stderr}`).toBe(0);
       const { campaignId } = JSON.parse(second.stdout) as { campaignId: string };
       expect(JSON.parse(second.stdout)).toMatchObject({ status: 'completed', jobs: { total: 1, completed: 1, failed: 0 } });
-      expect(await firstExited, `the first run's stderr:\n${firstStderr}`).toBe(0);
-      expect(firstStderr).toContain(
+      expect(await first.exited, `the first run's stderr:\n${first.stderr()}`).toBe(0);
+      expect(first.stderr()).toContain(
         `keeping this command's stack up for 1 campaign submitted through its API and still running: ${campaignId}`,
       );
       expect(devServersOf(ownHome)).toBe('');
@@ -314,50 +303,35 @@ describe('fuselab campaign (CLI)', () => {
       rmSync(ownHome, { recursive: true, force: true });
     }
   }, 300_000);
+
   it('a `campaign run` following through a stack that stops gets one line (exit 2); its spec then goes on', async () => {
     const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-lost-api-'));
-    const env = { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' };
-    const spec = (name: string, epochs: number) =>
-      specFile(
-        `${name}.yaml`,
-        `name: ${name}\nseed: 1\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [baseline], width: 0.25, epochs: ${epochs}, limit: 512, batch: 32 }\n`,
-      );
-    const started = (child: ReturnType<typeof spawn>, pattern: RegExp, what: string) =>
-      new Promise<string>((resolveStarted, reject) => {
-        let stderr = '';
-        child.stderr!.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-          if (pattern.test(stderr)) resolveStarted(stderr);
-        });
-        child.on('close', () => reject(new Error(`exited before ${what}: ${stderr}`)));
-      });
-    const bin = join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js');
     try {
-      const owner = spawn(process.execPath, [bin, 'campaign', 'run', spec('owner', 8)], { cwd: REPO_ROOT, env });
-      const ownerExited = new Promise<number | null>((resolveExit) => owner.on('close', (status) => resolveExit(status)));
-      await started(owner, /1 running/, 'its training started');
-      const follower = spawn(process.execPath, [bin, 'campaign', 'run', spec('follower', 1)], { cwd: REPO_ROOT, env });
-      let followerStderr = '';
-      follower.stderr.on('data', (chunk: Buffer) => (followerStderr += chunk.toString()));
-      const followerExited = new Promise<number | null>((resolveExit) => follower.on('close', (status) => resolveExit(status)));
-      await started(follower, /submitted \(API http/, 'it submitted');
-      owner.kill('SIGTERM');
-      expect(await ownerExited).toBe(143);
-      expect(await followerExited, `the follower's stderr:\n${followerStderr}`).toBe(2);
-      const lines = followerStderr.split('\n').filter((line) => line.startsWith('fuselab: '));
+      const owner = startFuselab(['campaign', 'run', trainingSpec('owner', 8)], ownHome);
+      await owner.waitFor(/1 running/, 'its training started');
+      const follower = startFuselab(['campaign', 'run', trainingSpec('follower', 1)], ownHome);
+      await follower.waitFor(/submitted \(API http/, 'it submitted');
+      owner.child.kill('SIGTERM');
+      expect(await owner.exited).toBe(143);
+      expect(await follower.exited, `the follower's stderr:\n${follower.stderr()}`).toBe(2);
+      const lines = follower
+        .stderr()
+        .split('\n')
+        .filter((line) => line.startsWith('fuselab: '));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
         /^fuselab: cannot reach the fuselab API at http:\/\/127\.0\.0\.1:\d+ \(connection refused\): the stack serving it .* has stopped; campaigns are kept/,
       );
       expect(devServersOf(ownHome)).toBe('');
       // Its campaign was kept: the same spec, run again, starts a stack of its own and finishes it.
-      const again = await fuselab(['campaign', 'run', spec('follower', 1), '--json'], { FUSELAB_HOME: ownHome });
+      const again = await fuselab(['campaign', 'run', trainingSpec('follower', 1), '--json'], { FUSELAB_HOME: ownHome });
       expect(again.status, again.stderr).toBe(0);
       expect(JSON.parse(again.stdout)).toMatchObject({ status: 'completed', jobs: { total: 1, failed: 0 } });
     } finally {
       rmSync(ownHome, { recursive: true, force: true });
     }
   }, 300_000);
+
   it('--detach: refused without a stack that outlives the command (nothing submitted); with `fuselab up` the campaign runs on', async () => {
     const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-detach-'));
     const file = specFile('detached.yaml', minimal);
@@ -376,19 +350,8 @@ describe('fuselab campaign (CLI)', () => {
       }
       expect(devServersOf(ownHome)).toBe('');
 
-      const up = spawn(process.execPath, [join(REPO_ROOT, 'apps/orchestrator/bin/fuselab.js'), 'up', '--port', '0'], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, FUSELAB_HOME: ownHome, FUSELAB_LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '', DATABASE_URL: '' },
-      });
-      let upStderr = '';
-      const upExited = new Promise<number | null>((resolveExit) => up.on('close', (status) => resolveExit(status)));
-      await new Promise<void>((resolveUp, reject) => {
-        up.stderr.on('data', (chunk: Buffer) => {
-          upStderr += chunk.toString();
-          if (/API\s+http:\/\/\S+\/api\/campaigns/.test(upStderr)) resolveUp();
-        });
-        up.on('close', () => reject(new Error(`exited before it was up: ${upStderr}`)));
-      });
+      const up = startFuselab(['up', '--port', '0'], ownHome);
+      await up.waitFor(/API\s+http:\/\/\S+\/api\/campaigns/, 'it was up');
       try {
         const detached = await fuselab(['campaign', 'run', file, '--detach', '--json'], { FUSELAB_HOME: ownHome });
         expect(detached.status, detached.stderr).toBe(0);
@@ -403,8 +366,8 @@ describe('fuselab campaign (CLI)', () => {
         }
         expect(final).toMatchObject({ status: 'completed', jobs: { total: 4, completed: 4 } });
       } finally {
-        up.kill('SIGTERM');
-        expect(await upExited).toBe(0);
+        up.child.kill('SIGTERM');
+        expect(await up.exited).toBe(0);
       }
     } finally {
       rmSync(ownHome, { recursive: true, force: true });
