@@ -373,4 +373,26 @@ describe('fuselab campaign (CLI)', () => {
       rmSync(ownHome, { recursive: true, force: true });
     }
   }, 300_000);
+  it("the Temporal SDK core's own logs go to stderr through the logger, never to stdout (--json stays one document)", async () => {
+    const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-core-logs-'));
+    try {
+      // At debug the native core always logs (its connections); at the default level only its
+      // warnings, which a loaded machine produces at random — printed on stdout before they were forwarded.
+      const run = await fuselab(['campaign', 'run', specFile('core-logs.yaml', minimal), '--json'], {
+        FUSELAB_HOME: ownHome,
+        FUSELAB_LOG_LEVEL: 'debug',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ status: 'completed' });
+      const core = run.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { component?: string; sdkComponent?: string })
+        .filter((entry) => entry.sdkComponent === 'core');
+      expect(core.length).toBeGreaterThan(0);
+      for (const entry of core) expect(entry.component).toBe('temporal');
+    } finally {
+      rmSync(ownHome, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

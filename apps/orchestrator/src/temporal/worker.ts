@@ -53,13 +53,22 @@ export const WORKFLOW_BUNDLER_OPTIONS: NonNullable<WorkerOptions['bundlerOptions
 };
 
 let runtimeInstalled = false;
-/** Routes the SDK's own logs through pino (stderr), once per process. */
+/** The SDK core's (native) log filter for a pino level: as verbose as the logger, at least WARN. */
+const CORE_LOG_LEVELS: Record<string, 'TRACE' | 'DEBUG' | 'INFO' | 'WARN'> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO' };
+
+/**
+ * Routes the SDK's own logs through pino (stderr), once per process — the native core's too: left
+ * to itself the core prints its warnings ("Activity not found on completion", a loaded machine's
+ * usual races) to stdout, where `--json` promises one JSON document and nothing else.
+ */
 export function installRuntime(logger: Logger): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const child = logger.child({ component: 'temporal' });
+  const core = CORE_LOG_LEVELS[logger.level] ?? 'WARN';
   try {
     Runtime.install({
+      telemetryOptions: { logging: { filter: { core, other: core === 'WARN' ? 'ERROR' : core }, forward: {} } },
       logger: {
         log: (level, message, meta) =>
           child[
