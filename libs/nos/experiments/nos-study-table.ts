@@ -141,6 +141,12 @@ const entries = [
       .map((job) => job.group),
   ),
 ];
+const entryOf = (row: ResultRow) => jobOf.get(row.jobKey)?.group ?? '';
+/** The results by entry and, within one, by variant (an entry may train several), in spec order. */
+const entryRows = entries.flatMap((group) => {
+  const inEntry = data.trainingResults.filter((r) => entryOf(r) === group);
+  return [...new Set(inEntry.map((r) => r.variant))].map((variant) => [group, inEntry.filter((r) => r.variant === variant)] as const);
+});
 if (data.trainingResults.some(ablated)) {
   lines.push('');
   lines.push(
@@ -149,12 +155,7 @@ if (data.trainingResults.some(ablated)) {
   lines.push('');
   lines.push('| entry | variant | method | teacher | knobs | test accuracy | Δ scratch, points | Δ default knobs, points |');
   lines.push('|---|---|---|---|---|---|---|---|');
-  // One row per entry and variant (an entry may train several variants).
-  const byEntry = (group: string) => data.trainingResults.filter((r) => jobOf.get(r.jobKey)?.group === group);
-  for (const [group, rows] of entries.flatMap((group) => {
-    const inEntry = byEntry(group);
-    return [...new Set(inEntry.map((r) => r.variant))].map((variant) => [group, inEntry.filter((r) => r.variant === variant)] as const);
-  })) {
+  for (const [group, rows] of entryRows) {
     const { variant, method } = rows[0]!;
     const knobs = Object.entries(paramsOf(rows[0]!).distill ?? {})
       .map(([k, v]) => `${k} ${String(v)}`)
@@ -181,10 +182,7 @@ if (data.trainingResults.some(ablated)) {
 lines.push('');
 lines.push('Test accuracy % after each epoch, mean over seeds (is the schedule long enough?):');
 lines.push('');
-for (const [group, rows] of entries.flatMap((group) => {
-  const inEntry = data.trainingResults.filter((r) => jobOf.get(r.jobKey)?.group === group);
-  return [...new Set(inEntry.map((r) => r.variant))].map((variant) => [group, inEntry.filter((r) => r.variant === variant)] as const);
-})) {
+for (const [group, rows] of entryRows) {
   const key = `${group}: ${rows[0]!.variant} ${rows[0]!.method}`;
   const curves = rows.map((row) =>
     data.trainingMetrics
@@ -199,7 +197,6 @@ for (const [group, rows] of entries.flatMap((group) => {
 lines.push('');
 lines.push('Per seed (test / train accuracy %, final train loss), by entry:');
 lines.push('');
-const entryOf = (row: ResultRow) => jobOf.get(row.jobKey)?.group ?? '';
 for (const row of [...data.trainingResults].sort(
   (a, b) => entries.indexOf(entryOf(a)) - entries.indexOf(entryOf(b)) || a.variant.localeCompare(b.variant) || a.seed - b.seed,
 )) {
