@@ -73,12 +73,13 @@ export class HttpCampaignService implements CampaignService {
       try {
         return await fetch(`${this.baseUrl}${path}`, init);
       } catch (error) {
-        const code = (error as { cause?: { code?: unknown } }).cause?.code;
-        if (code === 'ECONNREFUSED' && (method !== 'GET' || attempt >= GET_ATTEMPTS))
-          throw new ApiUnavailableError(
-            `cannot reach the fuselab API at ${this.baseUrl} (connection refused): the stack serving it (\`fuselab up\`, or the \`campaign run\` that started it) has stopped; campaigns are kept — run the spec again, or start \`fuselab up\``,
-          );
-        if (method !== 'GET' || attempt >= GET_ATTEMPTS) throw error;
+        if (method !== 'GET' || attempt >= GET_ATTEMPTS) {
+          if ((error as { cause?: { code?: unknown } }).cause?.code === 'ECONNREFUSED')
+            throw new ApiUnavailableError(
+              `cannot reach the fuselab API at ${this.baseUrl} (connection refused): the stack serving it (\`fuselab up\`, or the \`campaign run\` that started it) has stopped; campaigns are kept — run the spec again, or start \`fuselab up\``,
+            );
+          throw error;
+        }
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
       }
     }

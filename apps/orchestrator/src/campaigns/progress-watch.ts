@@ -7,9 +7,8 @@ import { FINISHED_STATUSES } from '../store/campaigns.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 import { progressFromDetail, type CampaignService } from './service.js';
 
-export const FINISHED = new Set<CampaignProgress['status']>(FINISHED_STATUSES);
-/** The same statuses as the database's campaign rows spell them (`service.list()`). */
-const ENDED = new Set<string>(FINISHED_STATUSES);
+/** A campaign's final statuses, for its progress and for its row (`service.list()`) alike. */
+export const FINISHED: ReadonlySet<string> = new Set(FINISHED_STATUSES);
 
 export interface WatchOptions {
   intervalMs?: number;
@@ -69,7 +68,7 @@ export async function waitForCampaignsSince(
   let last = '';
   while (!options.signal?.aborted) {
     const others = (await service.list())
-      .filter((c) => c.campaignId !== own && !ENDED.has(c.status) && Date.parse(c.createdAt) >= since.getTime())
+      .filter((c) => c.campaignId !== own && !FINISHED.has(c.status) && Date.parse(c.createdAt) >= since.getTime())
       .map((c) => c.campaignId);
     if (others.length === 0) return;
     if (others.join() !== last) onWaiting(others);
