@@ -2,7 +2,9 @@
  * Forward convolutions that work around tensorflow/tfjs#6629: tfjs-backend-wasm 4.22 computes
  * wrong values for strided 1×K / K×1 convolutions with 'same' padding. The four forward
  * convolution kernels are wrapped so that such calls become explicit zero padding followed by a
- * 'valid' convolution; every other call goes to the wasm kernel unchanged.
+ * 'valid' convolution; every other call goes to the wasm kernel unchanged. The two depthwise ones
+ * are registered here, Conv2D and FusedConv2D by wasm-pointwise-conv.ts (which also takes their
+ * 1×1 calls).
  */
 import type { backend_util, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 
@@ -38,7 +40,7 @@ function needsSameWorkaround(info: backend_util.Conv2DInfo, pad: unknown): boole
 }
 
 /** The wasm kernel `kernelName` with calls of the bug class rewritten; others pass through unchanged. */
-function sameWorkaround(kernelName: string, depthwise: boolean): KernelFunc {
+export function sameWorkaround(kernelName: string, depthwise: boolean): KernelFunc {
   return (args: KernelArgs): TensorInfo | TensorInfo[] => {
     const original = originalKernel(kernelName);
     const attrs = args.attrs ?? {};
@@ -73,9 +75,9 @@ const wrapped = (kernelName: string, depthwise: boolean): KernelRegistration => 
   calls: ['PadV2'],
 });
 
+// Conv2D and FusedConv2D are registered by wasm-pointwise-conv.ts, which puts 1×1 calls on a GEMM
+// and hands the rest to `sameWorkaround`.
 export const WASM_CONV_SAME_PADDING_KERNELS: readonly KernelRegistration[] = [
-  wrapped('Conv2D', false),
-  wrapped('FusedConv2D', false),
   wrapped('DepthwiseConv2dNative', true),
   wrapped('FusedDepthwiseConv2D', true),
 ];

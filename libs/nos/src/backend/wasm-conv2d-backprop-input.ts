@@ -1,14 +1,15 @@
 /**
  * `Conv2DBackpropInput` for the wasm backend. tfjs-backend-wasm 4.22 has this kernel, but as a
- * slow direct loop; this one turns the input gradient into XNNPACK work: a 1×1 convolution, one
- * GEMM plus col2im for strided filters, or a 'valid' convolution of the zero-dilated gradient with
- * the flipped filter.
+ * slow direct loop; this one turns the input gradient into a 1×1 convolution (the SIMD GEMM of
+ * wasm-pointwise-conv.ts), one XNNPACK GEMM plus col2im for strided filters, or a 'valid'
+ * XNNPACK convolution of the zero-dilated gradient with the flipped filter.
  */
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 
 import { originalKernel, type KernelRegistration } from './register.js';
 import type { KernelArgs, WasmHeapBackend } from './wasm-backend-types.js';
 import { call, checkNHWC, convInfo, dilatePad, dispose, f32, transpose2D } from './wasm-conv-helpers.js';
+import { gemmConv1x1 } from './wasm-pointwise-conv.js';
 
 /**
  * dx = 'valid' stride-1 convolution of the zero-dilated, padded dy with the spatially flipped,
@@ -56,7 +57,8 @@ function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const convAttrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] };
   let dx: TensorInfo;
   if (KH === 1 && KW === 1 && SH === 1 && SW === 1 && pt === 0 && pl === 0) {
-    dx = call(originalKernel('Conv2D'), backend, { x: dy, filter: wf }, convAttrs);
+    // dx = dy · Wᵀ, and wf is Wᵀ: the 1×1 GEMM, or the wasm kernel where it does not apply.
+    dx = gemmConv1x1(backend, dy, wf) ?? call(originalKernel('Conv2D'), backend, { x: dy, filter: wf }, convAttrs);
   } else {
     const dyp = dilatePad(backend, dy, H + KH - 1, W + KW - 1, KH - 1 - pt, KW - 1 - pl, SH, SW);
     dx = call(originalKernel('Conv2D'), backend, { x: dyp, filter: wf }, convAttrs);

@@ -283,7 +283,9 @@ function simdDepthwiseCases(): ConvCase[] {
 
 /**
  * 1×1 stride-1 convolutions with Ci % 4 == 0 and Co % 8 == 0 (the SIMD xᵀ·dy filter gradient),
- * with row counts N·H·W below, at and above multiples of its 128-row blocks.
+ * with row counts N·H·W below, at and above multiples of its 128-row blocks. Those without bias
+ * also take the SIMD GEMM forward (Co % 8 == 0) and, where Ci % 8 == 0, for the input gradient;
+ * the row counts 210, 105 and 9 leave 2, 1 and 1 rows past its 4-row tiles.
  */
 const GEMM_CASES: ConvCase[] = [
   [1, 3, 5, 4, 8],
@@ -292,10 +294,12 @@ const GEMM_CASES: ConvCase[] = [
   [2, 16, 16, 32, 64],
   [4, 9, 11, 64, 8],
   [5, 6, 7, 20, 40],
+  [3, 5, 7, 16, 24],
+  [1, 3, 3, 8, 8],
 ].map(
   ([n, h, w, ci, co], i) =>
     ({
-      op: i % 2 === 0 ? 'fusedConv2d' : 'conv2d',
+      op: i % 2 === 0 || i === 7 ? 'fusedConv2d' : 'conv2d',
       n,
       h,
       w,
@@ -305,7 +309,7 @@ const GEMM_CASES: ConvCase[] = [
       kw: 1,
       stride: 1,
       pad: 'same',
-      bias: i % 2 === 0,
+      bias: i % 2 === 0 && i < 6,
       activation: 'linear',
       seed: 9100 + 7 * i,
     }) as ConvCase,

@@ -14,6 +14,7 @@ import { WASM_CONV2D_BACKPROP_INPUT_KERNELS } from './wasm-conv2d-backprop-input
 import { WASM_DEPTHWISE_BACKPROP_KERNELS } from './wasm-depthwise-backprop.js';
 import { WASM_ELEMENTWISE_KERNELS } from './wasm-elementwise.js';
 import { WASM_FUSE_CONV_KERNELS } from './wasm-fuse-conv.js';
+import { WASM_POINTWISE_CONV_KERNELS } from './wasm-pointwise-conv.js';
 import { installWasmGradientOverrides, WASM_GRADIENT_KERNELS } from './wasm-gradients.js';
 
 /** The convolution gradient kernels registered for the wasm backend. */
@@ -23,7 +24,7 @@ export const WASM_TRAINING_KERNELS = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
 ] as const;
-/** The forward convolution kernels wrapped for tensorflow/tfjs#6629. */
+/** The forward convolution kernels wrapped for tensorflow/tfjs#6629 (Conv2D and FusedConv2D also for 1×1 on the GEMM). */
 export const WASM_WRAPPED_FORWARD_KERNELS = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'] as const;
 
 let registered = false;
@@ -40,6 +41,7 @@ export function registerWasmTrainingKernels(): void {
     ...WASM_CONV2D_BACKPROP_INPUT_KERNELS,
     ...WASM_DEPTHWISE_BACKPROP_KERNELS,
     ...WASM_CONV_SAME_PADDING_KERNELS,
+    ...WASM_POINTWISE_CONV_KERNELS,
     ...WASM_ELEMENTWISE_KERNELS,
     ...WASM_BATCH_NORM_KERNELS,
     ...WASM_FUSE_CONV_KERNELS,

@@ -4,9 +4,9 @@
  * tfjs-backend-wasm exports its `WebAssembly.Memory`; a second, small module (simd/kernels.wat,
  * assembled into simd-kernels.ts) imports that memory, so its loops read and write tensors where
  * they live, 4 float32 lanes at a time. JavaScript loops over the same data run 5–10× slower.
- * Used for the fused batch norm + activation, the FuSe stage, the depthwise gradients and the
- * 1×1 filter gradient when the channel counts are multiples of 4 (8); other shapes take the
- * previous paths.
+ * Used for the fused batch norm + activation, the FuSe stage, the depthwise gradients, and the
+ * 1×1 convolution with its filter and input gradients, when the channel counts are multiples of
+ * 4 (8); other shapes take the previous paths.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 
@@ -73,6 +73,8 @@ export interface SimdExports {
     vert: number,
   ): void;
   gemm_atb(x: number, g: number, out: number, M: number, Ci: number, Co: number): void;
+  /** c [M, N] = a [M, K] · b [K, N] (overwritten); N a multiple of 8, K ≥ 1. */
+  gemm(a: number, b: number, c: number, M: number, K: number, N: number): void;
   dw_pass(
     role: number,
     x: number,

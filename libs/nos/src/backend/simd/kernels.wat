@@ -333,4 +333,88 @@
         (br_if $ci_loop (i32.lt_u (local.get $ci) (local.get $Ci))))
       (local.set $m0 (local.get $m1))
       (br $m_loop))))
+
+  ;; C = A·B for row-major A [M, K], B [K, N], C [M, N] (C is overwritten): the forward 1×1
+  ;; convolution (A = x as [N·H·W, Ci], B = W as [Ci, Co]) and its input gradient (A = dy,
+  ;; B = Wᵀ). N must be a multiple of 8; any M and K ≥ 1. Tiles of 4 rows × 8 columns held in
+  ;; 8 accumulators (a 6-row tile spills x64's 16 vector registers and ran 1.3–1.8× slower),
+  ;; k innermost: per k two vector loads of B and four broadcasts of A feed 8 multiply-adds.
+  ;; Rows past the last multiple of 4 take the same loop with one row. Each output is summed over
+  ;; k in order, in float32, like XNNPACK's GEMM.
+  (func (export "gemm")
+    (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $K i32) (param $N i32)
+    (local $as i32) (local $rs i32) (local $m i32) (local $n i32) (local $k i32) (local $M4 i32)
+    (local $ap0 i32) (local $ap1 i32) (local $ap2 i32) (local $ap3 i32) (local $bp i32) (local $cp i32)
+    (local $s v128) (local $b0 v128) (local $b1 v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
+    (local.set $as (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $rs (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
+    (local.set $m (i32.const 0))
+    (block $rows_done
+      (loop $m_loop
+        (br_if $rows_done (i32.ge_u (local.get $m) (local.get $M4)))
+        (local.set $n (i32.const 0))
+        (loop $n_loop
+          (local.set $c0 (v128.const f32x4 0 0 0 0)) (local.set $c1 (v128.const f32x4 0 0 0 0)) (local.set $c2 (v128.const f32x4 0 0 0 0)) (local.set $c3 (v128.const f32x4 0 0 0 0)) (local.set $c4 (v128.const f32x4 0 0 0 0)) (local.set $c5 (v128.const f32x4 0 0 0 0)) (local.set $c6 (v128.const f32x4 0 0 0 0)) (local.set $c7 (v128.const f32x4 0 0 0 0))
+          (local.set $ap0 (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $as))))
+          (local.set $ap1 (i32.add (local.get $ap0) (local.get $as)))
+          (local.set $ap2 (i32.add (local.get $ap1) (local.get $as)))
+          (local.set $ap3 (i32.add (local.get $ap2) (local.get $as)))
+          (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))))
+          (local.set $k (local.get $K))
+          (loop $k_loop
+            (local.set $b0 (v128.load (local.get $bp)))
+            (local.set $b1 (v128.load offset=16 (local.get $bp)))
+            (local.set $s (v128.load32_splat (local.get $ap0)))
+            (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $s) (local.get $b0)))) (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $s) (local.get $b1))))
+            (local.set $s (v128.load32_splat (local.get $ap1)))
+            (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $s) (local.get $b0)))) (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $s) (local.get $b1))))
+            (local.set $s (v128.load32_splat (local.get $ap2)))
+            (local.set $c4 (f32x4.add (local.get $c4) (f32x4.mul (local.get $s) (local.get $b0)))) (local.set $c5 (f32x4.add (local.get $c5) (f32x4.mul (local.get $s) (local.get $b1))))
+            (local.set $s (v128.load32_splat (local.get $ap3)))
+            (local.set $c6 (f32x4.add (local.get $c6) (f32x4.mul (local.get $s) (local.get $b0)))) (local.set $c7 (f32x4.add (local.get $c7) (f32x4.mul (local.get $s) (local.get $b1))))
+            (local.set $ap0 (i32.add (local.get $ap0) (i32.const 4)))
+            (local.set $ap1 (i32.add (local.get $ap1) (i32.const 4)))
+            (local.set $ap2 (i32.add (local.get $ap2) (i32.const 4)))
+            (local.set $ap3 (i32.add (local.get $ap3) (i32.const 4)))
+            (local.set $bp (i32.add (local.get $bp) (local.get $rs)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br_if $k_loop (local.get $k)))
+          (local.set $cp (i32.add (local.get $c) (i32.add (i32.mul (local.get $m) (local.get $rs)) (i32.shl (local.get $n) (i32.const 2)))))
+          (v128.store (local.get $cp) (local.get $c0)) (v128.store offset=16 (local.get $cp) (local.get $c1))
+          (local.set $cp (i32.add (local.get $cp) (local.get $rs)))
+          (v128.store (local.get $cp) (local.get $c2)) (v128.store offset=16 (local.get $cp) (local.get $c3))
+          (local.set $cp (i32.add (local.get $cp) (local.get $rs)))
+          (v128.store (local.get $cp) (local.get $c4)) (v128.store offset=16 (local.get $cp) (local.get $c5))
+          (local.set $cp (i32.add (local.get $cp) (local.get $rs)))
+          (v128.store (local.get $cp) (local.get $c6)) (v128.store offset=16 (local.get $cp) (local.get $c7))
+          (local.set $n (i32.add (local.get $n) (i32.const 8)))
+          (br_if $n_loop (i32.lt_u (local.get $n) (local.get $N))))
+        (local.set $m (i32.add (local.get $m) (i32.const 4)))
+        (br $m_loop)))
+    ;; the last M mod 4 rows, one at a time
+    (block $tail_done
+      (loop $t_loop
+        (br_if $tail_done (i32.ge_u (local.get $m) (local.get $M)))
+        (local.set $n (i32.const 0))
+        (loop $tn_loop
+          (local.set $c0 (v128.const f32x4 0 0 0 0)) (local.set $c1 (v128.const f32x4 0 0 0 0))
+          (local.set $ap0 (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $as))))
+          (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))))
+          (local.set $k (local.get $K))
+          (loop $tk_loop
+            (local.set $s (v128.load32_splat (local.get $ap0)))
+            (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $s) (v128.load (local.get $bp)))))
+            (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $bp)))))
+            (local.set $ap0 (i32.add (local.get $ap0) (i32.const 4)))
+            (local.set $bp (i32.add (local.get $bp) (local.get $rs)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br_if $tk_loop (local.get $k)))
+          (local.set $cp (i32.add (local.get $c) (i32.add (i32.mul (local.get $m) (local.get $rs)) (i32.shl (local.get $n) (i32.const 2)))))
+          (v128.store (local.get $cp) (local.get $c0)) (v128.store offset=16 (local.get $cp) (local.get $c1))
+          (local.set $n (i32.add (local.get $n) (i32.const 8)))
+          (br_if $tn_loop (i32.lt_u (local.get $n) (local.get $N))))
+        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (br $t_loop))))
 )
