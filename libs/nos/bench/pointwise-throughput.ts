@@ -9,8 +9,9 @@
  *        [--threads 1] [--python /usr/bin/python3] [--json]
  *
  * 1×1 convolutions and their two gradients (the same products) hold over half of a width-1
- * training step, so this is the part of network-throughput.ts's ratio that better kernels alone
- * can move least: it shows how fast the product itself runs on each side.
+ * training step: this shows how fast the product itself runs on each side. The last column is
+ * the largest difference between our outputs and XNNPACK's (0: every sum rounded alike, so a
+ * training run gives the same numbers as before the GEMM replaced XNNPACK).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,18 +54,26 @@ function best(reps: number, f: () => void): number {
   return ms;
 }
 
-/** Milliseconds per layer: ours (the registered kernels) and XNNPACK (the wasm backend's own Conv2D). */
-function measureTfjs(layers: Pointwise[], batch: number, reps: number): { ours: number[]; xnnpack: number[] } {
+/**
+ * Milliseconds per layer: ours (the registered kernels) and XNNPACK (the wasm backend's own
+ * Conv2D); and the largest |ours − XNNPACK| over all outputs (0 when every sum is rounded alike).
+ */
+function measureTfjs(layers: Pointwise[], batch: number, reps: number): { ours: number[]; xnnpack: number[]; maxDiff: number } {
   const xnnpackConv = originalKernel('Conv2D');
   const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] };
   const ours: number[] = [];
   const xnnpack: number[] = [];
+  let maxDiff = 0;
   for (const l of layers) {
     tf.tidy(() => {
       const x = tf.randomNormal([batch, l.h, l.w, l.k], 0, 1, 'float32', 1) as tf.Tensor4D;
       const f = tf.randomNormal([1, 1, l.k, l.n], 0, 1, 'float32', 2) as tf.Tensor4D;
       ours.push(best(reps, () => tf.conv2d(x, f, 1, 'valid').dispose()));
       const backend = tf.backend();
+      const a = tf.conv2d(x, f, 1, 'valid').dataSync();
+      const yb = xnnpackConv({ inputs: { x, filter: f }, backend, attrs }) as tf.TensorInfo;
+      const b = tf.engine().makeTensorFromTensorInfo(yb).dataSync();
+      for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs((a[i] as number) - (b[i] as number)));
       xnnpack.push(
         best(reps, () => {
           const y = xnnpackConv({ inputs: { x, filter: f }, backend, attrs }) as tf.TensorInfo;
@@ -73,7 +82,7 @@ function measureTfjs(layers: Pointwise[], batch: number, reps: number): { ours: 
       );
     });
   }
-  return { ours, xnnpack };
+  return { ours, xnnpack, maxDiff };
 }
 
 async function measureTorch(
@@ -113,9 +122,9 @@ async function main(): Promise<void> {
     `1×1 convolutions of CIFAR MobileNetV2, forward, batch ${batch}, best of ${reps} calls per layer; ours on tfjs-${selection.name}, 1 thread`,
   );
   log(
-    '| width | layers | GFLOP | ours ms | XNNPACK ms | PyTorch ms (threads) | ours GFLOP/s | XNNPACK GFLOP/s | PyTorch GFLOP/s | ours / PyTorch speed |',
+    '| width | layers | GFLOP | ours ms | XNNPACK ms | PyTorch ms (threads) | ours GFLOP/s | XNNPACK GFLOP/s | PyTorch GFLOP/s | ours / XNNPACK speed | ours / PyTorch speed | max abs(ours − XNNPACK) |',
   );
-  log('|---|---|---|---|---|---|---|---|---|---|');
+  log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   const rows = [];
   for (const width of values.widths.split(',').map(Number)) {
     const layers = pointwiseLayers(width);
@@ -132,11 +141,12 @@ async function main(): Promise<void> {
       torchMs: sum(torchSide.ms),
       torch: torchSide.torch,
       torchThreads: torchSide.threads,
+      maxDiffVsXnnpack: tfjsSide.maxDiff,
     };
     rows.push(row);
     const rate = (ms: number) => ((gflop * 1000) / ms).toFixed(1);
     log(
-      `| ${width} | ${row.layers} | ${gflop.toFixed(2)} | ${row.oursMs.toFixed(1)} | ${row.xnnpackMs.toFixed(1)} | ${row.torchMs.toFixed(1)} (${row.torchThreads}) | ${rate(row.oursMs)} | ${rate(row.xnnpackMs)} | ${rate(row.torchMs)} | ${(row.torchMs / row.oursMs).toFixed(2)} |`,
+      `| ${width} | ${row.layers} | ${gflop.toFixed(2)} | ${row.oursMs.toFixed(1)} | ${row.xnnpackMs.toFixed(1)} | ${row.torchMs.toFixed(1)} (${row.torchThreads}) | ${rate(row.oursMs)} | ${rate(row.xnnpackMs)} | ${rate(row.torchMs)} | ${(row.xnnpackMs / row.oursMs).toFixed(2)} | ${(row.torchMs / row.oursMs).toFixed(2)} | ${row.maxDiffVsXnnpack} |`,
     );
   }
   if (values.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
