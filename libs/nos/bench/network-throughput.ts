@@ -16,21 +16,15 @@
  * PyTorch uses every core unless --threads says otherwise (0: PyTorch's own default, 1 thread for
  * Debian's build here): both sides on every core is the comparison a user makes.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
 
 import { buildNetwork, type NetworkName, type NetworkSpec, type VariantName } from '@fuselab/fuseconv';
 import { countTrainableParams } from '@fuselab/fuseconv/tfjs';
 
 import { modelFromSpec, selectBackend, syntheticDataset, train } from '../src/index.js';
 import { CLI_RECIPE } from './cli-recipe.js';
-
-const run = promisify(execFile);
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { runPythonPeer } from './python-peer.js';
 
 interface Side {
   imagesPerSec: number;
@@ -87,15 +81,8 @@ async function measureOurs(spec: NetworkSpec, o: Options, replicas: number): Pro
 }
 
 async function measureTorch(spec: NetworkSpec, o: Options): Promise<Side & { params: number; threads: number; torch: string }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fuselab-throughput-'));
-  try {
-    const file = path.join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ spec, batch: o.batch, warmup: o.warmup, steps: o.steps, threads: o.threads, ...CLI_RECIPE }));
-    const { stdout } = await run(o.python, [path.join(here, 'torch_network_throughput.py'), file], { cwd: here, maxBuffer: 1 << 20 });
-    return JSON.parse(stdout.trim().split('\n').pop()!) as Side & { params: number; threads: number; torch: string };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const config = { spec, batch: o.batch, warmup: o.warmup, steps: o.steps, threads: o.threads, ...CLI_RECIPE };
+  return runPythonPeer(o.python, 'torch_network_throughput.py', config);
 }
 
 const best = (sides: Side[]): Side => sides.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));

@@ -13,21 +13,14 @@
  * the largest difference between our outputs and XNNPACK's (0: every sum rounded alike, so a
  * training run gives the same numbers as before the GEMM replaced XNNPACK).
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { buildNetwork, toTopology } from '@fuselab/fuseconv';
 
 import { selectBackend } from '../src/index.js';
 import { originalKernel } from '../src/backend/register.js';
-
-const run = promisify(execFile);
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { runPythonPeer } from './python-peer.js';
 
 /** A 1×1 convolution: x [batch, h, w, k] · W [k, n]. */
 interface Pointwise {
@@ -92,15 +85,7 @@ async function measureTorch(
   threads: number,
   python: string,
 ): Promise<{ ms: number[]; torch: string; threads: number }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fuselab-pointwise-'));
-  try {
-    const file = path.join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ layers, batch, reps, threads }));
-    const { stdout } = await run(python, [path.join(here, 'torch_pointwise_throughput.py'), file], { cwd: here, maxBuffer: 1 << 20 });
-    return JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number[]; torch: string; threads: number };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runPythonPeer(python, 'torch_pointwise_throughput.py', { layers, batch, reps, threads });
 }
 
 async function main(): Promise<void> {
