@@ -20,6 +20,7 @@ import { startDevServer } from '../../apps/orchestrator/dist/embedded/dev-server
 import { startPostgres, startTemporal, type Postgres } from '../orchestrator/helpers/services.js';
 import { startWorkerProcess, type WorkerProcess } from '../orchestrator/helpers/cluster.js';
 import { sqlOn, waitFor } from '../orchestrator/helpers/probes.js';
+import { openWorkAt, type History } from '../orchestrator/helpers/histories.js';
 
 let temporal: Awaited<ReturnType<typeof startTemporal>>;
 let postgres: Postgres;
@@ -357,6 +358,24 @@ describe('faults', () => {
       expect(
         await run.sql("SELECT key, status FROM jobs WHERE campaign_id = $1 AND status IN ('running', 'pending')", [submitted.campaignId]),
       ).toEqual([]);
+      // The campaign recorded its outcome only once all its work had stopped: the training (it
+      // hears of the cancellation at its next heartbeat) and the search child, which in turn
+      // closed only once its evaluations had ended. Read from the histories, so it holds
+      // whichever of them happens to stop first.
+      const history = (id: string) => client.client.workflow.getHandle(id).fetchHistory();
+      expect(
+        openWorkAt(
+          await history(submitted.campaignId),
+          (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'finishCampaign',
+        ),
+      ).toEqual([]);
+      const closed = (event: NonNullable<History['events']>[number]) =>
+        Boolean(
+          event.workflowExecutionCompletedEventAttributes ??
+          event.workflowExecutionFailedEventAttributes ??
+          event.workflowExecutionCanceledEventAttributes,
+        );
+      expect(openWorkAt(await history(`${submitted.campaignId}/search-1`), closed)).toEqual([]);
       // The activities really stopped: the campaign reads cancelled only once its training (which
       // learns of the cancellation through its heartbeat) and the search evaluations running when
       // it came (they have no heartbeat: they are waited for) have ended, so nothing more lands.

@@ -26,3 +26,37 @@ export const readHistory = (file: string): History => historyFromJson(JSON.parse
 export function writeHistory(name: string, history: unknown): void {
   writeFileSync(join(HISTORIES, `${name}.json`), `${historyToJson(history as History)}\n`);
 }
+
+/**
+ * The activities and child workflows of `history` still open when the event `until` picks (the
+ * first it matches) was recorded, as "activityType #eventId" / "child workflowId". A workflow
+ * that waits for its work to stop before it records an outcome leaves none open.
+ */
+export function openWorkAt(history: History, until: (event: NonNullable<History['events']>[number]) => boolean): string[] {
+  const events = history.events ?? [];
+  const end = events.findIndex(until);
+  if (end < 0) throw new Error('openWorkAt: no event matches');
+  const open = new Map<string, string>();
+  for (const event of events.slice(0, end)) {
+    const id = String(event.eventId);
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) open.set(id, `${scheduled.activityType?.name} #${id}`);
+    const child = event.startChildWorkflowExecutionInitiatedEventAttributes;
+    if (child) open.set(id, `child ${child.workflowId}`);
+    const closedActivity =
+      event.activityTaskCompletedEventAttributes ??
+      event.activityTaskFailedEventAttributes ??
+      event.activityTaskCanceledEventAttributes ??
+      event.activityTaskTimedOutEventAttributes;
+    if (closedActivity) open.delete(String(closedActivity.scheduledEventId));
+    const closedChild =
+      event.childWorkflowExecutionCompletedEventAttributes ??
+      event.childWorkflowExecutionFailedEventAttributes ??
+      event.childWorkflowExecutionCanceledEventAttributes ??
+      event.childWorkflowExecutionTimedOutEventAttributes ??
+      event.childWorkflowExecutionTerminatedEventAttributes ??
+      event.startChildWorkflowExecutionFailedEventAttributes;
+    if (closedChild) open.delete(String(closedChild.initiatedEventId));
+  }
+  return [...open.values()];
+}

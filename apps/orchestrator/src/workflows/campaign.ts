@@ -28,7 +28,7 @@ import { chunksOf, clipRanges, countRanges, fromRanges, toRanges } from '../camp
 import { describe, runLane, takeInOrder, type LaneStep, type LaneWork } from './lanes.js';
 import { THROUGH_OUTAGES } from './retry.js';
 import { searchWorkflow, type SearchProgress } from './search.js';
-import { trainingActivities, waitingOnCancel } from './cancellation.js';
+import { allEnded, trainingActivities, waitingOnCancel } from './cancellation.js';
 
 /**
  * Workflow versions. v1 (histories recorded before the patch) ran one activity per job and
@@ -176,7 +176,7 @@ class CampaignRun {
   async runLanes(lanes: () => Array<Promise<void>>): Promise<void> {
     if (this.cancelled) return;
     try {
-      await this.jobsScope.run(() => Promise.all(lanes()));
+      await this.jobsScope.run(() => allEnded(lanes));
     } catch (error) {
       if (!isCancellation(error)) throw error;
       this.cancelled = true;

@@ -31,7 +31,7 @@ import { TASK_QUEUES, type SearchJobParams } from '../campaigns/expand.js';
 import { constraintCheckOf, SEARCH_ASK_BATCH, searchSpaceOf, strategyOptionsOf, SUPERNET_SCORE_CHUNK } from '../campaigns/search.js';
 import type { Confirmation, SearchActivities, TrainedCandidate } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
-import { BOOKKEEPING_WAITS_PATCH, trainingActivities, waitingOnCancel } from './cancellation.js';
+import { allEnded, BOOKKEEPING_WAITS_PATCH, trainingActivities, waitingOnCancel } from './cancellation.js';
 
 /**
  * libs/nas clones its (plain JSON) strategy state with `structuredClone`, which the workflow
@@ -122,7 +122,7 @@ async function scoreOnSupernet(
   const entries = [...networks];
   const chunks: Array<typeof entries> = [];
   for (let i = 0; i < entries.length; i += SUPERNET_SCORE_CHUNK) chunks.push(entries.slice(i, i + SUPERNET_SCORE_CHUNK));
-  const accuracies = await Promise.all(
+  const accuracies = await allEnded(() =>
     chunks.map((chunk) =>
       trainingActivities().scoreSupernetCandidates({
         campaignId,
@@ -177,14 +177,14 @@ async function trainCandidate(
     const t = await trainingActivities().trainSearchCandidate({ campaignId, jobKey, params, candidate });
     return { key: t.key, testAccuracy: t.testAccuracy! };
   }
-  const trained = await Promise.all(
+  const trained = await allEnded(() =>
     seeds.map((seed) =>
       trainingActivities()
         .trainSearchCandidate({ campaignId, jobKey, params, candidate, seed })
         .then((t) => ({ seed, key: t.key, testAccuracy: t.testAccuracy! })),
     ),
   );
-  // In seed order (Promise.all keeps it), so the mean is the same number on every replay.
+  // In seed order (allEnded keeps it), so the mean is the same number on every replay.
   return { key: trained[0]!.key, testAccuracy: meanAndSd(trained.map((t) => t.testAccuracy)).mean, seeds: trained };
 }
 
@@ -215,7 +215,7 @@ async function trainConfirmations(
       progress.confirmations!.done++;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallel, tasks.length) }, lane));
+  await allEnded(() => Array.from({ length: Math.min(parallel, tasks.length) }, lane));
   return confirmations;
 }
 
@@ -347,7 +347,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
             progress.evaluations++;
           }
         };
-        await Promise.all(Array.from({ length: Math.min(parallel, asked.length) }, lane));
+        await allEnded(() => Array.from({ length: Math.min(parallel, asked.length) }, lane));
         search.tell(asked.map((candidate, i) => ({ candidate, objectives: values[i]! })));
         progress.generation++;
         generationsThisRun++;
