@@ -28,7 +28,8 @@ import { chunksOf, clipRanges, countRanges, fromRanges, toRanges } from '../camp
 import { describe, runLane, takeInOrder, type LaneStep, type LaneWork } from './lanes.js';
 import { THROUGH_OUTAGES } from './retry.js';
 import { searchWorkflow, type SearchProgress } from './search.js';
-import { allEnded, trainingActivities, waitingOnCancel } from './cancellation.js';
+import { allEnded } from './all-ended.js';
+import { trainingActivities, waitingOnCancel } from './cancellation.js';
 
 /**
  * Workflow versions. v1 (histories recorded before the patch) ran one activity per job and
