@@ -20,7 +20,7 @@ import { startDevServer } from '../../apps/orchestrator/dist/embedded/dev-server
 import { startPostgres, startTemporal, type Postgres } from '../orchestrator/helpers/services.js';
 import { startWorkerProcess, type WorkerProcess } from '../orchestrator/helpers/cluster.js';
 import { sqlOn, waitFor } from '../orchestrator/helpers/probes.js';
-import { openWorkAt, type History } from '../orchestrator/helpers/histories.js';
+import { closesTheRun, openWorkAt } from '../orchestrator/helpers/histories.js';
 
 let temporal: Awaited<ReturnType<typeof startTemporal>>;
 let postgres: Postgres;
@@ -369,13 +369,7 @@ describe('faults', () => {
           (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'finishCampaign',
         ),
       ).toEqual([]);
-      const closed = (event: NonNullable<History['events']>[number]) =>
-        Boolean(
-          event.workflowExecutionCompletedEventAttributes ??
-          event.workflowExecutionFailedEventAttributes ??
-          event.workflowExecutionCanceledEventAttributes,
-        );
-      expect(openWorkAt(await history(`${submitted.campaignId}/search-1`), closed)).toEqual([]);
+      expect(openWorkAt(await history(`${submitted.campaignId}/search-1`), closesTheRun)).toEqual([]);
       // The activities really stopped: the campaign reads cancelled only once its training (which
       // learns of the cancellation through its heartbeat) and the search evaluations running when
       // it came (they have no heartbeat: they are waited for) have ended, so nothing more lands.

@@ -60,3 +60,14 @@ export function openWorkAt(history: History, until: (event: NonNullable<History[
   }
   return [...open.values()];
 }
+
+/** The event that closes a workflow run, however it ended: for `openWorkAt`. */
+export const closesTheRun = (event: NonNullable<History['events']>[number]): boolean =>
+  Boolean(
+    event.workflowExecutionCompletedEventAttributes ??
+    event.workflowExecutionFailedEventAttributes ??
+    event.workflowExecutionCanceledEventAttributes ??
+    event.workflowExecutionTerminatedEventAttributes ??
+    event.workflowExecutionTimedOutEventAttributes ??
+    event.workflowExecutionContinuedAsNewEventAttributes,
+  );
