@@ -9,20 +9,17 @@ labels, one fresh batch per step drawn from a pool of 8, as a data loader would 
 Prints one JSON line {"params", "torch", "threads", "imagesPerSec", "msPerStep", "cpuMsPerStep"}.
 """
 import json
-import sys
 import time
 
 import torch
 import torch.nn.functional as F
 
 from torch_parity import Net
+from torch_peer import peer_config
 
 
 def main():
-    with open(sys.argv[1]) as f:
-        cfg = json.load(f)
-    if cfg.get("threads", 0) > 0:
-        torch.set_num_threads(cfg["threads"])
+    cfg = peer_config()
     torch.manual_seed(1)
     spec = cfg["spec"]
     model = Net(spec, "pytorch")

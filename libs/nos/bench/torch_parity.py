@@ -24,13 +24,14 @@ import gzip
 import json
 import math
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_peer import peer_config
 
 
 def read_idx(path):
@@ -264,10 +265,7 @@ def run(cfg, seed, data):
 
 
 def main():
-    with open(sys.argv[1]) as f:
-        cfg = json.load(f)
-    if cfg.get("threads", 0) > 0:
-        torch.set_num_threads(cfg["threads"])
+    cfg = peer_config()
     spec = cfg["spec"]
     channels = spec["inputChannels"]
     if "imageFolderCache" in cfg:

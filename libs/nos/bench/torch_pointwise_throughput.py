@@ -7,18 +7,16 @@ Each layer: best of `reps` calls of F.conv2d after one warm-up call, no gradient
 Prints one JSON line {"ms": [per layer], "torch", "threads"}.
 """
 import json
-import sys
 import time
 
 import torch
 import torch.nn.functional as F
 
+from torch_peer import peer_config
+
 
 def main():
-    with open(sys.argv[1]) as f:
-        cfg = json.load(f)
-    if cfg.get("threads", 0) > 0:
-        torch.set_num_threads(cfg["threads"])
+    cfg = peer_config()
     torch.manual_seed(1)
     out = []
     with torch.no_grad():
