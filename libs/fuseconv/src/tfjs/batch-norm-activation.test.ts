@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_NORM_ACT_TRAIN, BatchNormActivation, batchNormActivationTrain, type FusedActivation } from './index.js';
+import { BATCH_NORM_ACT_TRAIN, BATCH_NORM_MOVING, BatchNormActivation, batchNormActivationTrain, type FusedActivation } from './index.js';
 import { relErr } from './test-util.js';
 
 beforeAll(async () => {
@@ -160,6 +160,41 @@ describe('BatchNormActivation layer', () => {
     expect(relErr(loaded.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);
     model.dispose();
     loaded.dispose();
+  });
+
+  it('updates the moving statistics to the bit as tfjs sub/mul/sub do, in one kernel without a gradient', async () => {
+    const C = 257;
+    // Values of every magnitude, so that each of the three roundings matters somewhere.
+    const values = (seed: number) =>
+      tf.tidy(() => tf.mul(tf.randomNormal([C], 0, 1, 'float32', seed), tf.pow(10, tf.randomUniform([C], -6, 6, 'float32', seed + 1))));
+    for (const [seed, decay] of [
+      [1, 1 - 0.9],
+      [2, 1 - 0.99],
+      [3, 0.3],
+    ] as const) {
+      const moving = values(seed);
+      const batch = values(seed + 10);
+      const expected = tf.sub(moving, tf.mul(tf.sub(moving, batch), decay));
+      const [got] = tf.engine().runKernel(
+        BATCH_NORM_MOVING,
+        { movingMean: moving, movingVariance: moving, mean: batch, variance: batch },
+        {
+          decay,
+        },
+      ) as unknown as tf.Tensor[];
+      expect(Array.from(got!.dataSync()), `decay ${decay}`).toEqual(Array.from(expected.dataSync()));
+    }
+    // A training call under a gradient tape records the update as that one kernel: none of the
+    // subs and muls (nor the clones the tape keeps of their inputs).
+    const layer = new BatchNormActivation({ activation: 'relu6', momentum: 0.9 });
+    const x = rand([4, 5, 5, 6], 31, 2, 1);
+    layer.apply(x); // builds the weights
+    const trainable = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const info = await tf.profile(() => tf.variableGrads(() => tf.sum(layer.apply(x, { training: true }) as tf.Tensor), trainable).value);
+    const names = info.kernels.map((k) => k.name);
+    expect(names.filter((n) => n === BATCH_NORM_MOVING)).toHaveLength(1);
+    expect(names.filter((n) => n === 'Sub')).toEqual([]);
+    expect(names.filter((n) => n === 'Multiply')).toHaveLength(1); // the gradient of tf.sum
   });
 
   it('rejects an unknown activation', () => {

@@ -29,7 +29,9 @@ import {
   BATCH_NORM_ACT_BACKENDS,
   BATCH_NORM_ACT_GRAD,
   BATCH_NORM_ACT_TRAIN,
+  BATCH_NORM_MOVING,
   gradKernel,
+  movingKernel,
   trainKernel,
   type FusedActivation,
 } from './batch-norm-activation-kernels.js';
@@ -39,8 +41,10 @@ export {
   BATCH_NORM_ACT_BACKENDS,
   BATCH_NORM_ACT_GRAD,
   BATCH_NORM_ACT_TRAIN,
+  BATCH_NORM_MOVING,
   batchNormActBackward,
   batchNormActForward,
+  movingAverageUpdate,
   type FusedActivation,
 } from './batch-norm-activation-kernels.js';
 
@@ -72,6 +76,8 @@ export function registerBatchNormActivationKernels(): void {
   registerMissingKernels(BATCH_NORM_ACT_BACKENDS, [
     [BATCH_NORM_ACT_TRAIN, trainKernel],
     [BATCH_NORM_ACT_GRAD, gradKernel],
+    // No gradient: the moving statistics are not on the loss's path.
+    [BATCH_NORM_MOVING, movingKernel],
   ]);
   tf.registerGradient({
     kernelName: BATCH_NORM_ACT_TRAIN,
@@ -129,6 +135,36 @@ export function batchNormActivationTrain(
     ];
   }
   return composite(x, gamma, beta, epsilon, activation) as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+}
+
+/**
+ * `moving = moving − (moving − batch)·decay` for the mean and the variance: one kernel without a
+ * gradient where it is registered (cpu, wasm), else tfjs's ops — the same values to the bit.
+ */
+function updateMovingStatistics(
+  movingMean: tfl.LayerVariable,
+  movingVariance: tfl.LayerVariable,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  decay: number,
+): void {
+  if (hasKernel(BATCH_NORM_MOVING)) {
+    const [newMean, newVariance] = tf
+      .engine()
+      .runKernel(BATCH_NORM_MOVING, { movingMean: movingMean.read(), movingVariance: movingVariance.read(), mean, variance } as never, {
+        decay,
+      }) as unknown as [tf.Tensor, tf.Tensor];
+    movingMean.write(newMean);
+    movingVariance.write(newVariance);
+    return;
+  }
+  for (const [v, batch] of [
+    [movingMean, mean],
+    [movingVariance, variance],
+  ] as const) {
+    const orig = v.read();
+    v.write(tf.sub(orig, tf.mul(tf.sub(orig, batch), decay)));
+  }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -208,14 +244,7 @@ export class BatchNormActivation extends tfl.layers.Layer {
         this.epsilon,
         this.activation,
       );
-      const decay = 1 - this.momentum;
-      for (const [v, batch] of [
-        [movingMean, mean],
-        [movingVariance, variance],
-      ] as const) {
-        const orig = v.read();
-        v.write(tf.sub(orig, tf.mul(tf.sub(orig, batch), decay)));
-      }
+      updateMovingStatistics(movingMean, movingVariance, mean, variance, 1 - this.momentum);
       return y;
     });
   }

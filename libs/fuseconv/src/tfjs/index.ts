@@ -26,6 +26,8 @@ export {
   BATCH_NORM_ACT_TRAIN,
   BATCH_NORM_ACT_GRAD,
   BATCH_NORM_ACT_BACKENDS,
+  BATCH_NORM_MOVING,
+  movingAverageUpdate,
 } from './batch-norm-activation.js';
 export type { BatchNormActivationArgs, FusedActivation } from './batch-norm-activation.js';
 export {

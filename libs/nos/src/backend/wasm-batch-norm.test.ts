@@ -2,7 +2,13 @@
  * Parity of the wasm kernels of the fused batch norm + activation (SIMD for channel counts that
  * are multiples of 4, JavaScript otherwise) with the cpu backend, and with tfjs's unfused ops.
  */
-import { BATCH_NORM_ACT_TRAIN, BatchNormActivation, batchNormActivationTrain, type FusedActivation } from '@fuselab/fuseconv/tfjs';
+import {
+  BATCH_NORM_ACT_TRAIN,
+  BATCH_NORM_MOVING,
+  BatchNormActivation,
+  batchNormActivationTrain,
+  type FusedActivation,
+} from '@fuselab/fuseconv/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +92,30 @@ describe('fused batch norm + activation on wasm matches cpu', () => {
       expect(relativeError(wasm[i] ?? [], r), `${NAMES[i]} wasm vs tfjs ops`).toBeLessThan(tol);
       expect(relativeError(wasm[i] ?? [], cpuFused[i] ?? []), `${NAMES[i]} wasm vs cpu fused`).toBeLessThan(tol);
     });
+  });
+});
+
+describe('the moving-statistics kernel on wasm', () => {
+  it("equals the wasm backend's own sub, mul, sub to the bit", async () => {
+    await tf.setBackend('wasm');
+    expect(tf.getKernel(BATCH_NORM_MOVING, 'wasm')).toBeDefined();
+    // Values over twelve orders of magnitude, so that each of the three roundings matters.
+    const values = (seed: number) => randomValues(300, seed).map((v, i) => v * 10 ** ((i % 13) - 6));
+    for (const decay of [1 - 0.9, 1 - 0.99, 0.3]) {
+      tf.tidy(() => {
+        const moving = tf.tensor1d(values(1));
+        const batch = tf.tensor1d(values(2));
+        const expected = tf.sub(moving, tf.mul(tf.sub(moving, batch), decay));
+        const [got] = tf
+          .engine()
+          .runKernel(
+            BATCH_NORM_MOVING,
+            { movingMean: moving, movingVariance: moving, mean: batch, variance: batch },
+            { decay },
+          ) as unknown as tf.Tensor[];
+        expect(Array.from(got!.dataSync()), `decay ${decay}`).toEqual(Array.from(expected.dataSync()));
+      });
+    }
   });
 });
 
