@@ -77,7 +77,7 @@ export function runSimulationJob(params: SimJobParams) {
   });
 }
 
-/** Results are written to SQL in flushes of this many jobs (one transaction each), then heartbeated. */
+/** Results are written to SQL in flushes of this many jobs (one transaction each). */
 const FLUSH_JOBS = 50;
 
 export function createSimActivities(store: Store, worker: string): SimActivities {
@@ -119,8 +119,10 @@ export function createSimActivities(store: Store, worker: string): SimActivities
         if (pending.length >= FLUSH_JOBS) {
           await flush();
           done = completed + failed;
-          ctx.heartbeat({ stored: done });
         }
+        // After every job, not every flush: the heartbeat timeout (campaign.ts) is short, and a
+        // flush of slow simulations must not outlast it. `stored` counts flushed jobs only.
+        ctx.heartbeat({ stored: done });
       }
       await flush();
       ctx.heartbeat({ stored: completed + failed });

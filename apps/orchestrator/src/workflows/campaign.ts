@@ -116,7 +116,11 @@ const sim = proxyActivities<SimActivities>({
 const simBatches = waitingOnCancel<SimActivities>({
   taskQueue: TASK_QUEUES.sim,
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  // A chunk heartbeats after every job (the SDK sends at most one a second), so this is how long
+  // a lost attempt — its worker killed, or its completion lost while the Temporal server restarted
+  // — holds up its campaign before the retry. It was 2 minutes, and a restart cost that long
+  // (tests/reliability/faults.test.ts: 125 s, 24 s at 20 s).
+  heartbeatTimeout: '30 seconds',
   retry: THROUGH_OUTAGES,
 });
 
