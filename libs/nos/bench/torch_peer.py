@@ -1,6 +1,6 @@
 """What every PyTorch peer of a bench starts with: its JSON config (the file named by the first
-argument, written by python-peer.ts) and PyTorch's thread count set from it (threads 0 or absent:
-PyTorch's own default)."""
+argument, written by the bench: python-peer.ts, or parity.ts for torch_parity.py) and PyTorch's
+thread count set from it (threads 0 or absent: PyTorch's own default)."""
 import json
 import sys
 
