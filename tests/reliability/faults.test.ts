@@ -225,7 +225,7 @@ describe('faults', () => {
       const [before] = await run.sql<{ n: string }>('SELECT count(*) AS n FROM training_results');
       expect(Number(before!.n)).toBe(0);
       run.workers.push(await startWorkerProcess('worker-kill-1', run.env, 2, 'sim,train'));
-      // The killed attempt is noticed by its heartbeat timeout (60 s), then retried on worker 1.
+      // The killed attempt is noticed by its heartbeat timeout (30 s), then retried on worker 1.
       const status = await waitFor(
         'the campaign to finish',
         async () => {

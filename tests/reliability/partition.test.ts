@@ -2,7 +2,7 @@
 // `fuselab worker` in a namespace of its own, all joined by veth pairs to a bridge (this test's
 // process sits on the bridge too, as an operator's machine would). In the middle of a training,
 // worker 0's link is cut — its packets vanish, as with a pulled cable, so no connection is refused
-// or reset — and the job must move to worker 1 (after the 60 s heartbeat timeout) and finish there
+// or reset — and the job must move to worker 1 (after the 30 s heartbeat timeout) and finish there
 // from the last stored checkpoint, with one result. Then the link comes back: the cut-off worker
 // must learn that its attempt is over, stop its training (no training process left behind) and
 // write no result.

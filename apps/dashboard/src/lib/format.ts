@@ -35,7 +35,7 @@ export function parseArray(text: string): { rows: number; cols: number } | null 
 /**
  * A running training writes a sign of life to its job row every 15 s (the orchestrator's
  * JOB_TOUCH_EVERY_MS); silent past this, its worker is most likely gone. Temporal retries the attempt
- * on a worker polling fuselab-train once the 60 s heartbeat timeout passes — and never, if none does,
+ * on a worker polling fuselab-train once the 30 s heartbeat timeout passes — and never, if none does,
  * while the row still reads `running`.
  */
 export const SILENT_AFTER_MS = 90_000;

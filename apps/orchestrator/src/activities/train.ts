@@ -11,6 +11,7 @@ import { codeVersion, jobKey, supernetCodeVersion, supernetKey } from '../campai
 import { confinePath } from '../env/data-roots.js';
 import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { MetricRow, Store } from '../store/store.js';
+import { vouchForChild, type Liveness } from './liveness.js';
 import { withTrainingClaim, type TrainingClaimOptions } from './training-claim.js';
 import type { SupernetTask } from '../train/supernet-run.js';
 import type { SupernetTrainResult, TrainActivities, TrainJobResult } from './types.js';
@@ -85,15 +86,18 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
   }
 
   /**
-   * Signs of life while a supernet task runs in its child process: the child reports only per step
-   * or per scored path, and one path (recalibration plus the test set) can outlast the heartbeat
-   * timeout on a busy machine. The child is ours and ends with this worker (its IPC closes), so a
-   * worker that dies still stops heartbeating.
+   * Heartbeats while a child process works (liveness.ts): the caller reports the child's events
+   * with `progressed` and calls `stop` when the child has ended. `alsoOnBeat` runs with each beat.
    */
-  function heartbeatWhile<T>(work: Promise<T>, details: () => unknown): Promise<T> {
+  function vouchWhileChildWorks(details: () => unknown, alsoOnBeat?: () => void): Liveness {
     const ctx = Context.current();
-    const timer = setInterval(() => ctx.heartbeat(details()), 10_000);
-    return work.finally(() => clearInterval(timer));
+    return vouchForChild({
+      heartbeat: (d) => {
+        ctx.heartbeat(d);
+        alsoOnBeat?.();
+      },
+      details,
+    });
   }
 
   /** Trains job `key` of the campaign, resuming from its latest stored checkpoint, or answers the
@@ -150,8 +154,9 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
     // checkpoint it loaded (a loop that ignored the checkpoint would run them all).
     let stepsRun = 0;
     let touchedAt = 0;
-    const beat = () => {
-      ctx.heartbeat({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep });
+    // The job row's sign of life (for the dashboard) goes with the heartbeat: it too says the worker
+    // is alive and its training not stalled.
+    const touch = () => {
       const now = Date.now();
       if (now - touchedAt >= JOB_TOUCH_EVERY_MS) {
         touchedAt = now;
@@ -159,6 +164,8 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         store.touchJob(campaignId, key).catch(() => undefined);
       }
     };
+    const liveness = vouchWhileChildWorks(() => ({ globalStep: lastStep, totalSteps, checkpointStep: lastCheckpointStep }), touch);
+    const beat = () => liveness.progressed();
     const result = await runTrainingInChild(
       {
         ...dataRequestOf(params),
@@ -181,13 +188,10 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       },
       {
         signal: ctx.cancellationSignal,
-        // Signs of life between optimizer steps (the SDK throttles heartbeats to one a second):
-        // decoding an image-folder data set and evaluating on the test set can each outlast
-        // the 60 s heartbeat timeout on a busy machine, and the server would then fail the
-        // attempt although it is making progress.
+        // Every event is progress: decoded images, optimizer steps, evaluated batches, epochs.
         onDataProgress: beat,
         onProgress: (event) => {
-          if (event.type === 'evaluate') beat();
+          beat();
           if (event.type === 'start') {
             totalSteps = event.totalSteps;
             // For the dashboard's per-job progress (training-progress): the run's length.
@@ -208,7 +212,6 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
             row('learning_rate', event.learningRate);
             row('batch_accuracy', event.batchAccuracy);
             row('images_per_sec', event.imagesPerSec);
-            beat();
           } else if (event.type === 'epoch') {
             // Epoch summaries: step -1.
             metrics.push(
@@ -237,7 +240,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           beat();
         },
       },
-    );
+    ).finally(() => liveness.stop());
     await store.saveMetrics(key, metrics);
     const final = result.checkpoint;
     const resumedFrom = final.globalStep - stepsRun > 0 ? final.globalStep - stepsRun : null;
@@ -294,6 +297,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
     const onCancel = () => stop.abort(ctx.cancellationSignal.reason);
     ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
     let saving = Promise.resolve();
+    const liveness = vouchWhileChildWorks(() => ({ step }));
     const task = runSupernetTaskInChild(
       {
         kind: 'supernet-train',
@@ -314,6 +318,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       {
         signal: stop.signal,
         onEvent: (message) => {
+          liveness.progressed();
           if (message.type === 'checkpoint') {
             saving = saving
               .then(async () => {
@@ -341,12 +346,11 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
               { epoch: event.epoch, step: -1, split: 'train', metric: 'accuracy', value: event.trainAccuracy },
             );
           }
-          ctx.heartbeat({ step });
         },
       },
     );
     // Whatever the child ends with, the checkpoints it sent before are stored first.
-    const outcome = await heartbeatWhile(task, () => ({ step }))
+    const outcome = await task
       .finally(() => ctx.cancellationSignal.removeEventListener('abort', onCancel))
       .then(
         async (value) => {
@@ -358,7 +362,8 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           await saving;
           throw stop.signal.aborted ? stop.signal.reason : error;
         },
-      );
+      )
+      .finally(() => liveness.stop());
     if (outcome.kind !== 'supernet-train') throw new Error(`supernet training answered a ${outcome.kind} result`);
     await flush();
     // The last epoch's checkpoint (stored above, or found stored by a retry) is the result's.
@@ -439,6 +444,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         const stored = await storedSupernet(key, 'score with');
         const { runSupernetTaskInChild } = await import('../train/training-process.js');
         let scored = 0;
+        const liveness = vouchWhileChildWorks(() => ({ scored }));
         const task = runSupernetTaskInChild(
           {
             kind: 'supernet-score',
@@ -451,12 +457,12 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           {
             signal: ctx.cancellationSignal,
             onEvent: (event) => {
+              liveness.progressed();
               if (event.type === 'scored') scored = event.done;
-              ctx.heartbeat({ scored });
             },
           },
         );
-        const outcome = await heartbeatWhile(task, () => ({ scored }));
+        const outcome = await task.finally(() => liveness.stop());
         if (outcome.kind !== 'supernet-score') throw new Error(`supernet scoring answered a ${outcome.kind} result`);
         return outcome.scores.map((s) => s.accuracy);
       } catch (error) {
@@ -489,11 +495,13 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
           };
         }
         const { runSupernetTaskInChild } = await import('../train/training-process.js');
+        // Its events are the data set's decoding; the choice itself is a few passes over one batch.
+        const liveness = vouchWhileChildWorks(() => ({}));
         const task = runSupernetTaskInChild(
           { kind: 'supernet-zero-cost-pt', data, supernet, batch: training.batch, seed: training.seed },
-          { signal: ctx.cancellationSignal },
+          { signal: ctx.cancellationSignal, onEvent: () => liveness.progressed() },
         );
-        const outcome = await heartbeatWhile(task, () => ({}));
+        const outcome = await task.finally(() => liveness.stop());
         if (outcome.kind !== 'supernet-zero-cost-pt') throw new Error(`zero-cost-pt answered a ${outcome.kind} result`);
         return { ...outcome.choice, ...(outcome.accuracy !== undefined ? { accuracy: outcome.accuracy } : {}) };
       } catch (error) {

@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import type { Store } from '../store/store.js';
 
 export interface TrainingClaimOptions {
-  /** A claim not renewed for this long is free (default 90 s: six missed renewals, past the 60 s heartbeat timeout). */
+  /** A claim not renewed for this long is free (default 90 s: six missed renewals, past the 30 s heartbeat timeout). */
   staleSeconds?: number;
   /** How often a holder renews its claim (default 15 s). */
   renewMs?: number;

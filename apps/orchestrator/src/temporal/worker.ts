@@ -136,7 +136,7 @@ export async function startWorkers(options: WorkerSetOptions): Promise<WorkerSet
   const identity = options.identity ?? `${hostname()}:${process.pid}`;
   const connection = await connectWorker(options.address);
   // Heartbeats reach the server at most once a second (the SDK's default throttle is 80 % of the
-  // heartbeat timeout, 48 s for trainings): a cancelled training learns of it, and stops writing,
+  // heartbeat timeout, 24 s): a cancelled training learns of it, and stops writing,
   // within about a second instead of up to a minute (tests/reliability/faults.test.ts).
   const common = {
     connection,

@@ -250,7 +250,9 @@ export type SupernetTaskEvent =
   | { type: 'train'; event: SupernetTrainProgress }
   /** After each epoch: the supernet with its training state, to store (a retried attempt resumes from it). */
   | { type: 'checkpoint'; epoch: number; step: number; bytes: Uint8Array }
-  | { type: 'scored'; done: number; total: number };
+  | { type: 'scored'; done: number; total: number }
+  /** Images of an image-folder data set decoded so far (a first run decodes; later ones read the cache). */
+  | { type: 'data'; done: number; total: number };
 
 export type SupernetTaskResult =
   | {
@@ -271,7 +273,8 @@ export async function runSupernetTask(
   callbacks: { signal?: AbortSignal; onEvent?: (event: SupernetTaskEvent) => void } = {},
 ): Promise<SupernetTaskResult> {
   const backend = await ensureBackend();
-  const data = await loadTrainingData(task.data);
+  const onEvent = callbacks.onEvent;
+  const data = await loadTrainingData(task.data, onEvent ? { onProgress: (done, total) => onEvent({ type: 'data', done, total }) } : {});
   if (task.kind === 'supernet-train') {
     const resumed = task.resumeFrom ? await decodeStoredSupernetCheckpoint(task.resumeFrom.bytes, task.resumeFrom.source) : undefined;
     if (resumed && !resumed.state) {

@@ -26,7 +26,7 @@ import type {
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
 import { chunksOf, clipRanges, countRanges, fromRanges, toRanges } from '../campaigns/position-ranges.js';
 import { describe, runLane, takeInOrder, type LaneStep, type LaneWork } from './lanes.js';
-import { THROUGH_OUTAGES } from './retry.js';
+import { LOST_ATTEMPT_TIMEOUT, THROUGH_OUTAGES } from './retry.js';
 import { searchWorkflow, type SearchProgress } from './search.js';
 import { allEnded } from './all-ended.js';
 import { trainingActivities, waitingOnCancel } from './cancellation.js';
@@ -116,11 +116,7 @@ const sim = proxyActivities<SimActivities>({
 const simBatches = waitingOnCancel<SimActivities>({
   taskQueue: TASK_QUEUES.sim,
   startToCloseTimeout: '30 minutes',
-  // A chunk heartbeats after every job (the SDK sends at most one a second), so this is how long
-  // a lost attempt — its worker killed, or its completion lost while the Temporal server restarted
-  // — holds up its campaign before the retry. It was 2 minutes, and a restart cost that long
-  // (tests/reliability/faults.test.ts: 125 s, 24 s at 20 s).
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: LOST_ATTEMPT_TIMEOUT,
   retry: THROUGH_OUTAGES,
 });
 

@@ -6,7 +6,7 @@ import { ActivityCancellationType, patched, proxyActivities, type ActivityInterf
 import { TASK_QUEUES } from '../campaigns/expand.js';
 import type { TrainActivities } from '../activities/types.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors/input-errors.js';
-import { THROUGH_OUTAGES } from './retry.js';
+import { LOST_ATTEMPT_TIMEOUT, THROUGH_OUTAGES } from './retry.js';
 
 /**
  * v5: a cancelled workflow waits until its running activities have stopped before it records
@@ -47,6 +47,6 @@ export const trainingActivities = waitingOnCancel<TrainActivities>({
   taskQueue: TASK_QUEUES.train,
   startToCloseTimeout: '24 hours',
   // A killed worker is noticed within this; the retry (on any worker) resumes from the stored checkpoint.
-  heartbeatTimeout: '60 seconds',
+  heartbeatTimeout: LOST_ATTEMPT_TIMEOUT,
   retry: { ...THROUGH_OUTAGES, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
 });
