@@ -7,10 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../apps/orchestrator/dist/api/server.js';
 import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
+import { HttpCampaignService } from '../../apps/orchestrator/dist/api/client.js';
 import { ROUTE_LIST, ROUTES_FILE } from '../../apps/dashboard/src/route-list.ts';
 import { REPO_ROOT } from './helpers/services.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
@@ -54,6 +56,8 @@ const spec = {
 let stack: TestStack;
 let api: RunningApi;
 let campaignId: string;
+/** The job key of the campaign's one training. */
+let trainingKey: string;
 let dashboardDir: string;
 
 type Auth = 'token' | 'none' | { cookie: string };
@@ -138,6 +142,8 @@ beforeAll(async () => {
   campaignId = submitted.campaignId;
   const final = await follow(stack.service, campaignId, () => undefined, 200);
   expect(final).toMatchObject({ status: 'completed', total: 8, completed: 8 });
+  const [training] = await stack.service.trainingResults(campaignId);
+  trainingKey = training!.jobKey;
 }, 240_000);
 
 afterAll(async () => {
@@ -176,6 +182,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/campaigns/:id/searches', status: 200 },
   { method: 'GET', path: '/api/campaigns/:id/export', status: 200 },
   { method: 'GET', path: '/api/campaigns/:id/export?checkpoints=false', status: 200 },
+  { method: 'GET', path: '/api/campaigns/:id/trainings/:key/checkpoint', status: 200 },
   { method: 'GET', path: '/api/campaigns/:id/results?variant=fuse_half&array=32', status: 200 },
   { method: 'POST', path: '/api/import', body: { format: 'nope' }, status: 400 },
   { method: 'GET', path: '/api/results?network=mobilenet_v2&layers=true', status: 200 },
@@ -204,7 +211,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/campaigns/:id', status: 200 },
   { method: 'GET', path: '/assets/app-abc123.js', status: 200 },
 ];
-const pathOf = (route: Route) => route.path.replaceAll(':id', encodeURIComponent(campaignId));
+const pathOf = (route: Route) => route.path.replaceAll(':id', encodeURIComponent(campaignId)).replaceAll(':key', trainingKey.slice(0, 8));
 
 describe('every API route', () => {
   it('answers 401 without the token (JSON under /api, the login page elsewhere), except the public routes', async () => {
@@ -599,6 +606,39 @@ describe('hostile input', () => {
     expect(response.status, await response.clone().text()).toBe(201);
     expect(await response.json()).toMatchObject({ campaignId, jobs: 8, simResults: 6, trainingResults: 1, searchResults: 1 });
     expect(await counts()).toEqual(before);
+  });
+});
+
+describe('trained checkpoints', () => {
+  it("serves a training's checkpoint as the file `fuselab train` writes; the HTTP client reads it as the local service does", async () => {
+    const path = `/api/campaigns/${campaignId}/trainings/${trainingKey.slice(0, 8)}/checkpoint`;
+    const response = await call('GET', path);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/gzip/);
+    const local = await stack.service.trainedCheckpoint(campaignId, trainingKey);
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename=${local.fileName}`);
+    expect(local.fileName).toMatch(
+      new RegExp(`^mobilenet_v2-baseline-scratch-w0.25-synthetic-s1-${trainingKey.slice(0, 8)}\\.ckpt\\.json\\.gz$`),
+    );
+    expect(Buffer.compare(Buffer.from(await response.arrayBuffer()), Buffer.from(local.bytes))).toBe(0);
+    // A checkpoint: gzip-compressed JSON with the network's weights.
+    expect(JSON.parse(gunzipSync(local.bytes).toString())).toMatchObject({ weights: expect.any(Array) });
+    const client = new HttpCampaignService(api.url, TOKEN);
+    const remote = await client.trainedCheckpoint(campaignId, trainingKey.slice(0, 6));
+    // (Bytes by Buffer.compare: a deep equality over a megabyte holds the event loop for seconds.)
+    expect(Buffer.compare(Buffer.from(remote.bytes), Buffer.from(local.bytes))).toBe(0);
+    expect({ ...remote, bytes: null }).toEqual({ ...local, bytes: null });
+    // Bad keys: 400 naming `key`, or 404; through the client, the local service's errors.
+    const bad = await call('GET', `/api/campaigns/${campaignId}/trainings/zz/checkpoint`);
+    expect([bad.status, await bad.json()]).toEqual([
+      400,
+      expect.objectContaining({ field: 'key', problem: expect.stringMatching(/not a job key/) }),
+    ]);
+    const other = trainingKey.startsWith('000000') ? '111111' : '000000';
+    expect((await call('GET', `/api/campaigns/${campaignId}/trainings/${other}/checkpoint`)).status).toBe(404);
+    expect((await call('GET', `/api/campaigns/no-such-campaign/trainings/${trainingKey}/checkpoint`)).status).toBe(404);
+    await expect(client.trainedCheckpoint(campaignId, 'zz')).rejects.toMatchObject({ name: 'SpecError', field: 'key' });
+    await expect(client.trainedCheckpoint(campaignId, other)).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 });
 

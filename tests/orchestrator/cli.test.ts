@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../apps/orchestrator/dist/store/db.js';
-import { jobs as jobsTable } from '../../apps/orchestrator/dist/store/schema.js';
+import { and, eq } from 'drizzle-orm';
+import {
+  checkpoints as checkpointsTable,
+  jobs as jobsTable,
+  trainingResults as trainingResultsTable,
+} from '../../apps/orchestrator/dist/store/schema.js';
 import { REPO_ROOT } from './helpers/services.js';
 
 const home = mkdtempSync(join(tmpdir(), 'fuselab-cli-'));
@@ -216,7 +221,7 @@ describe('fuselab campaign (CLI)', () => {
       rmSync(otherHome, { recursive: true, force: true });
     }
   }, 180_000);
-  it('FUSELAB_TRAIN_CONCURRENCY=2: the embedded stack trains two jobs at once, each in its own child process', async () => {
+  it('FUSELAB_TRAIN_CONCURRENCY=2: the embedded stack trains two jobs at once, each in its own child process; `campaign checkpoint` writes their checkpoints', async () => {
     const ownHome = mkdtempSync(join(tmpdir(), 'fuselab-cli-train2-'));
     const two =
       'name: two-at-once\nseed: 1\ntrainings:\n  - { dataset: synthetic, network: mobilenet_v2, variants: [baseline, fuse_half], width: 0.25, epochs: 2, limit: 256, batch: 32 }\n';
@@ -237,6 +242,57 @@ describe('fuselab campaign (CLI)', () => {
       } finally {
         await database.close();
       }
+
+      // The trained networks come out as the files `fuselab train` writes.
+      const id = JSON.parse(run.stdout).campaignId as string;
+      const inHome = (args: string[]) => fuselab(args, { FUSELAB_HOME: ownHome });
+      const listed = await inHome(['campaign', 'checkpoint', id, '--json']);
+      expect(listed.status, listed.stderr).toBe(0);
+      const trainings = JSON.parse(listed.stdout) as Array<{ jobKey: string; variant: string; testAccuracy: number }>;
+      expect(trainings.map((t) => t.variant).sort()).toEqual(['baseline', 'fuse_half']);
+      const baseline = trainings.find((t) => t.variant === 'baseline')!;
+      const file = join(ownHome, 'teacher.ckpt.json.gz');
+      const written = await inHome(['campaign', 'checkpoint', id, baseline.jobKey.slice(0, 8), '--out', file, '--json']);
+      expect(written.status, written.stderr).toBe(0);
+      expect(JSON.parse(written.stdout)).toMatchObject({ file, jobKey: baseline.jobKey, testAccuracy: baseline.testAccuracy });
+      // The bytes are the checkpoint the training result names, as stored.
+      const again = await openDatabase({ kind: 'pglite', dir: join(ownHome, 'db') });
+      try {
+        const [result] = await again.db.select().from(trainingResultsTable).where(eq(trainingResultsTable.jobKey, baseline.jobKey));
+        const [stored] = await again.db
+          .select()
+          .from(checkpointsTable)
+          .where(
+            and(
+              eq(checkpointsTable.jobKey, baseline.jobKey),
+              eq(checkpointsTable.epoch, result!.checkpointEpoch),
+              eq(checkpointsTable.step, result!.checkpointStep),
+            ),
+          );
+        expect(Buffer.compare(readFileSync(file), Buffer.from(stored!.data))).toBe(0);
+      } finally {
+        await again.close();
+      }
+      // It teaches: a KD student of it trains from the file.
+      const student = await inHome([
+        'train',
+        ...['--dataset', 'synthetic', '--network', 'mobilenet_v2', '--variant', 'fuse_half', '--width', '0.25'],
+        ...['--method', 'kd', '--teacher', file, '--epochs', '1', '--limit', '64', '--out', ownHome, '--json'],
+      ]);
+      expect(student.status, student.stderr).toBe(0);
+      expect(JSON.parse(student.stdout)).toMatchObject({ method: 'kd', testAccuracy: expect.any(Number) });
+      // Bad keys and paths: one line naming the field, exit 2, nothing written.
+      const notAKey = await inHome(['campaign', 'checkpoint', id, 'zz']);
+      expect([notAKey.status, notAKey.stderr.trim().split('\n')]).toEqual([2, [expect.stringMatching(/key: "zz" is not a job key/)]]);
+      const unknown = trainings.some((t) => t.jobKey.startsWith('000000')) ? '111111' : '000000';
+      const none = await inHome(['campaign', 'checkpoint', id, unknown]);
+      expect(none.status).toBe(2);
+      expect(none.stderr).toMatch(new RegExp(`no finished training of campaign ${id} has a key starting with ${unknown}`));
+      const nowhere = join(ownHome, 'no-such-dir', 'x.ckpt.json.gz');
+      const unwritable = await inHome(['campaign', 'checkpoint', id, baseline.jobKey.slice(0, 8), '--out', nowhere]);
+      expect(unwritable.status).toBe(2);
+      expect(unwritable.stderr).toMatch(/--out .*no-such-dir.*: cannot write it \(ENOENT\)/);
+      expect(existsSync(`${nowhere}.partial`)).toBe(false);
     } finally {
       rmSync(ownHome, { recursive: true, force: true });
     }

@@ -12,6 +12,7 @@ import type {
   SimResultRow,
 } from '../store/store.js';
 import type { TrainingResultRow } from '../campaigns/service.js';
+import { TRAINED_CHECKPOINT_HEADERS, type TrainedCheckpoint } from '../campaigns/trained-checkpoint.js';
 import type { CampaignProgress } from '../workflows/campaign.js';
 
 /** `?campaign=…&limit=…` for the list routes (empty when neither is given). */
@@ -44,13 +45,18 @@ export class HttpCampaignService implements CampaignService {
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await this.send(method, path, body);
     const payload = (await response.json().catch(() => ({}))) as { error?: string; field?: string; problem?: string };
-    if (response.status === 400)
-      throw payload.field !== undefined && payload.problem !== undefined
+    if (!response.ok) throw this.errorOf(response.status, payload);
+    return payload as T;
+  }
+
+  /** An error answer as the local service would have thrown it: input errors keep their field. */
+  private errorOf(status: number, payload: { error?: string; field?: string; problem?: string }): Error {
+    if (status === 400)
+      return payload.field !== undefined && payload.problem !== undefined
         ? new SpecError(payload.field, payload.problem)
         : new SpecError('request', payload.error ?? 'bad request');
-    if (response.status === 404) throw new NotFoundError(payload.error ?? 'not found');
-    if (!response.ok) throw new Error(`the fuselab API at ${this.baseUrl} answered ${response.status}: ${payload.error ?? ''}`);
-    return payload as T;
+    if (status === 404) return new NotFoundError(payload.error ?? 'not found');
+    return new Error(`the fuselab API at ${this.baseUrl} answered ${status}: ${payload.error ?? ''}`);
   }
 
   /**
@@ -130,5 +136,21 @@ export class HttpCampaignService implements CampaignService {
   }
   importCampaign(doc: unknown): Promise<ImportSummary> {
     return this.call('POST', '/api/import', doc);
+  }
+  async trainedCheckpoint(campaignId: string, key: string): Promise<TrainedCheckpoint> {
+    const response = await this.send(
+      'GET',
+      `/api/campaigns/${encodeURIComponent(campaignId)}/trainings/${encodeURIComponent(key)}/checkpoint`,
+    );
+    if (!response.ok) throw this.errorOf(response.status, (await response.json().catch(() => ({}))) as { error?: string });
+    // Express quotes the name only when it must (`attachment; filename=a.ckpt.json.gz`).
+    const fileName = /filename="?([^";]+)"?/.exec(response.headers.get('content-disposition') ?? '')?.[1];
+    const accuracy = response.headers.get(TRAINED_CHECKPOINT_HEADERS.testAccuracy);
+    return {
+      jobKey: response.headers.get(TRAINED_CHECKPOINT_HEADERS.jobKey) ?? '',
+      fileName: fileName ?? `${key}.ckpt.json.gz`,
+      testAccuracy: accuracy === null ? null : Number(accuracy),
+      bytes: new Uint8Array(await response.arrayBuffer()),
+    };
   }
 }

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { HARDWARE_KINDS } from '@fuselab/systolic-sim';
 import { LocalCampaignService, type CampaignService } from '../campaigns/service.js';
+import { TRAINED_CHECKPOINT_HEADERS } from '../campaigns/trained-checkpoint.js';
 import { httpStatus } from '../errors/input-errors.js';
 import { DashboardQueries } from '../store/dashboard-queries.js';
 import type { ResultFilters } from '../store/store.js';
@@ -188,6 +189,16 @@ export function createApp(options: ApiOptions) {
     wrap(async (req, res) => {
       const query = parseOr400(exportQuery, req.query, 'query ');
       res.json(await service.exportCampaign(String(req.params.id), { checkpoints: query.checkpoints !== 'false' }));
+    }),
+  );
+  app.get(
+    '/api/campaigns/:id/trainings/:key/checkpoint',
+    wrap(async (req, res) => {
+      parseOr400(noQuery, req.query, 'query ');
+      const found = await service.trainedCheckpoint(String(req.params.id), String(req.params.key));
+      res.type('application/gzip').attachment(found.fileName).set(TRAINED_CHECKPOINT_HEADERS.jobKey, found.jobKey);
+      if (found.testAccuracy !== null) res.set(TRAINED_CHECKPOINT_HEADERS.testAccuracy, String(found.testAccuracy));
+      res.send(Buffer.from(found.bytes));
     }),
   );
   app.get(

@@ -24,6 +24,7 @@ import type {
 } from '../store/store.js';
 import { isActiveStatus } from '../store/campaigns.js';
 import { parseExport } from '../store/export-format.js';
+import { trainedCheckpoint, type TrainedCheckpoint } from './trained-checkpoint.js';
 import { cancelSignal, progressQuery, type CampaignInput, type CampaignProgress, type RunningSearch } from '../workflows/campaign.js';
 import { searchProgressQuery } from '../workflows/search.js';
 
@@ -81,6 +82,8 @@ export interface CampaignService {
   searchResults(campaignId: string): Promise<SearchResultRow[]>;
   exportCampaign(id: string, options?: ExportOptions): Promise<CampaignExport>;
   importCampaign(doc: unknown): Promise<ImportSummary>;
+  /** The checkpoint of the campaign's training whose job key starts with `key` (trained-checkpoint.ts). */
+  trainedCheckpoint(campaignId: string, key: string): Promise<TrainedCheckpoint>;
 }
 
 export function newCampaignId(spec: NormalisedSpec, hash: string): string {
@@ -282,6 +285,11 @@ export class LocalCampaignService implements CampaignService {
 
   importCampaign(doc: unknown) {
     return this.store.importCampaign(parseExport(doc));
+  }
+
+  async trainedCheckpoint(campaignId: string, key: string): Promise<TrainedCheckpoint> {
+    await this.get(campaignId);
+    return trainedCheckpoint(this.store, campaignId, key, (message) => new NotFoundError(message));
   }
 }
 

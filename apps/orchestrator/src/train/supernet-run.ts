@@ -187,7 +187,7 @@ export async function selectPathByZeroCostPt(
 }
 
 /** Stored supernet bytes (checkpoints table, `--save` files): libs/nas' encoding, gzip-compressed. */
-export const SUPERNET_STORAGE_FORMAT = 'fuselab-supernet+gzip';
+export { SUPERNET_STORAGE_FORMAT } from './storage-formats.js';
 
 /** The stored bytes of a supernet, with a training's state to resume from when given. */
 export async function encodeStoredSupernet(supernet: Supernet, state?: SupernetTrainState): Promise<Uint8Array> {

@@ -246,7 +246,7 @@ export function checkpointMeta(checkpoint: Checkpoint, source: string): Checkpoi
 }
 
 /** Checkpoint bytes as stored in files and the database: gzip-compressed JSON. */
-export const CHECKPOINT_STORAGE_FORMAT = 'fuselab-nos-checkpoint+json+gzip';
+export { CHECKPOINT_STORAGE_FORMAT } from './storage-formats.js';
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   return new Uint8Array(gzipSync(Buffer.from(JSON.stringify(checkpoint), 'utf8'), { level: 1 }));

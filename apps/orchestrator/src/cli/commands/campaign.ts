@@ -1,5 +1,5 @@
 /**
- * `fuselab campaign run|list|status|cancel|results|export|import`.
+ * `fuselab campaign run|list|status|cancel|results|export|import` (and `checkpoint`, campaign-checkpoint.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -23,6 +23,7 @@ const serviceModule = () => import('../../campaigns/service.js');
 const paperTables = async (...args: Parameters<typeof import('../../campaigns/paper-report.js').paperTablesFromResults>) =>
   (await import('../../campaigns/paper-report.js')).paperTablesFromResults(...args);
 import { ignoreErrorsWhileClosing } from '../closing.js';
+import { registerCheckpointCommand } from './campaign-checkpoint.js';
 import { createLogger } from '../logger.js';
 import { parseArray, parseModel, parsePositiveInt } from '../options.js';
 import { printJson, printText } from '../output.js';
@@ -440,6 +441,8 @@ export function registerCampaignCommands(program: Command): void {
         process.stderr.write(`wrote ${out}: ${parts.join(', ')}\n`);
       });
     });
+
+  registerCheckpointCommand(campaign, withContext);
 
   campaign
     .command('import')
