@@ -4,23 +4,20 @@
  * with their keys; with one it writes that training's checkpoint, the file `fuselab train` writes,
  * to use as a `--teacher`, in a spec's `teacher: { checkpoint }`, or with libs/nos.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { SpecError } from '../../campaigns/validation.js';
 import type { CommandContext } from '../../embedded/stack.js';
 import { printJson, printText } from '../output.js';
+import { writeWhole } from '../write-whole.js';
 
 type WithContext = <T>(purpose: 'read', body: (ctx: CommandContext) => Promise<T>) => Promise<T>;
 
-/** Writes `bytes` to `path` through a `.partial` file, so a failed write leaves no truncated file under that name. */
-function writeWhole(path: string, bytes: Uint8Array): void {
-  const partial = `${path}.partial`;
+/** `writeWhole`, a failure named as the `--out` file. */
+function writeOut(path: string, bytes: Uint8Array): void {
   try {
-    writeFileSync(partial, bytes);
-    renameSync(partial, path);
+    writeWhole(path, bytes);
   } catch (error) {
-    rmSync(partial, { force: true });
     throw new SpecError(`--out ${path}`, `cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
@@ -72,7 +69,7 @@ export function registerCheckpointCommand(campaign: Command, withContext: WithCo
         }
         const found = await ctx.service.trainedCheckpoint(id, key);
         const out = options.out || found.fileName;
-        writeWhole(out, found.bytes);
+        writeOut(out, found.bytes);
         if (options.json)
           return printJson({ file: out, jobKey: found.jobKey, testAccuracy: found.testAccuracy, bytes: found.bytes.length });
         process.stderr.write(`wrote ${out}: training ${found.jobKey.slice(0, 12)}, test accuracy ${percent(found.testAccuracy)}\n`);

@@ -5,7 +5,7 @@
  * the same defaults and data), then scores paths — listed in a file or drawn uniformly — by their
  * test accuracy with inherited weights after BatchNorm recalibration.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
@@ -15,6 +15,7 @@ import { describeHyperparameters, hyperparametersOf, MAX_LEARNING_RATE } from '.
 import { TRAIN_DATASETS } from '../../choices.js';
 import { oneOf, parseList, parseNetwork, parseOperators, parsePositiveInt, parsePositiveNumber, parseStem, STEM_HELP } from '../options.js';
 import { printJson, printText } from '../output.js';
+import { writeWhole } from '../write-whole.js';
 import { parseRecipe } from '../recipe-options.js';
 import { progressBar } from '../progress.js';
 import { loadTrainingDataWithBar, trainingDataRequest } from '../training-data.js';
@@ -254,9 +255,7 @@ export function registerSupernetCommand(program: Command): void {
         bar.stop();
         if (flags.save !== undefined) {
           mkdirSync(dirname(flags.save), { recursive: true });
-          // Written whole to a temporary name, then renamed: no half-written file under --save.
-          writeFileSync(`${flags.save}.partial`, await run.encodeStoredSupernet(supernet));
-          renameSync(`${flags.save}.partial`, flags.save);
+          writeWhole(flags.save, await run.encodeStoredSupernet(supernet));
         }
         const scoreStart = performance.now();
         const scoring = progressBar('[{bar}] {percentage}% {value}/{total} paths scored');
