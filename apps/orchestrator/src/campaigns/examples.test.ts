@@ -22,7 +22,7 @@ const EXPECTED: Record<string, Record<string, number>> = {
   'cifar10-nos-depthwise.yaml': { train: 18 },
   'cifar10-nos-plateau.yaml': { train: 14 },
   'cifar10-baseline-80.yaml': { train: 2 },
-  'cifar10-nos-80.yaml': { train: 12 },
+  'cifar10-nos-80.yaml': { train: 16 },
   'cifar10-nos-nas.yaml': { train: 5, nas: 1 },
   'cifar10-nos-nas-seeds.yaml': { train: 24 },
   'cifar10-nos-nas-depthwise.yaml': { train: 9, nas: 1 },
