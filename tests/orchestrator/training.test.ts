@@ -5,7 +5,8 @@
 // uninterrupted run of the same job (same process, same backend). Since a retry that ignored the
 // checkpoint and re-ran from step 0 would end there too, `resumedFrom` (which the activity derives
 // from the optimizer steps the retry executed) must say the retry ran steps 2… only.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { temporal as proto } from '@temporalio/proto';
@@ -24,7 +25,7 @@ import {
   trainingResults as trainingResultsTable,
 } from '../../apps/orchestrator/dist/store/schema.js';
 import { createTrainActivities } from '../../apps/orchestrator/dist/activities/train.js';
-import { decodeCheckpoint, runTraining } from '../../apps/orchestrator/dist/train/training.js';
+import { decodeCheckpoint, encodeCheckpoint, runTraining } from '../../apps/orchestrator/dist/train/training.js';
 import { trainingChildrenOf, waitFor } from './helpers/probes.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
@@ -290,6 +291,52 @@ describe('training jobs (fuselab-train)', () => {
       force: false,
     });
     expect(result.testAccuracy).toBe(before.testAccuracy);
+  }, 180_000);
+
+  it("a teacher checkpoint file enters its students' keys by content: the same file is reused, another at its path trains anew, one changed after submit is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fuselab-teacher-file-'));
+    const file = join(dir, 'teacher.ckpt.json.gz');
+    const teacher = { dataset: 'synthetic', network: 'mobilenet_v2', width: 0.25, epochs: 1, batch: 32, limit: 64 } as const;
+    const teach = async (seed: number) => (await runTraining({ ...teacher, variant: 'baseline', method: 'scratch', seed })).checkpoint;
+    const [first, second] = [await teach(7), await teach(8)];
+    const kd = {
+      name: 'kd-from-file',
+      seed: 1,
+      trainings: [{ ...teacher, name: 'kd', variants: ['fuse_half'], method: 'kd', teacher: file, seeds: [7] }],
+    };
+    const run = async () => {
+      const submitted = await service.submit(kd);
+      const progress = await follow(service, submitted.campaignId, () => undefined, 200);
+      const [job] = (await store.listJobs(submitted.campaignId)) as Array<{ key: string; position: number }>;
+      return { campaignId: submitted.campaignId, progress, job: job! };
+    };
+    try {
+      writeFileSync(file, encodeCheckpoint(first));
+      const a = await run();
+      expect(a.progress).toMatchObject({ status: 'completed', completed: 1, reused: 0 });
+      const same = await run();
+      expect(same.progress).toMatchObject({ status: 'completed', completed: 0, reused: 1 });
+      expect(same.job.key).toBe(a.job.key);
+
+      // Another teacher at the same path: new key, trained, not the first file's result.
+      writeFileSync(file, encodeCheckpoint(second));
+      const b = await run();
+      expect(b.progress).toMatchObject({ status: 'completed', completed: 1, reused: 0 });
+      expect(b.job.key).not.toBe(a.job.key);
+
+      // The file changes after submit (here: back to the first teacher): the worker refuses it.
+      writeFileSync(file, encodeCheckpoint(first));
+      await store.dropTraining(b.job.key);
+      const activities = createTrainActivities(store, 'digest-test');
+      await expect(
+        new MockActivityEnvironment().run(activities.runTraining, { campaignId: b.campaignId, position: b.job.position, force: false }),
+      ).rejects.toThrow(
+        /^teacher: .*teacher\.ckpt\.json\.gz on worker digest-test has sha256 [0-9a-f]{16}…, not the [0-9a-f]{16}… it had when the campaign was submitted/,
+      );
+      expect(await store.trainingResult(b.job.key)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 180_000);
 
   it('a cancelled campaign reads cancelled only once its training has stopped: nothing is stored for it afterwards', async () => {

@@ -8,6 +8,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainJobParams } from '../campaigns/expand.js';
 import { candidateTraining, supernetScoring, supernetTraining, type SupernetJobParams } from '../campaigns/search.js';
 import { codeVersion, jobKey, supernetCodeVersion, supernetKey } from '../campaigns/versions.js';
+import { checkJobFiles } from '../campaigns/file-digests.js';
 import { confinePath } from '../env/data-roots.js';
 import { rethrowForActivity } from '../errors/activity-failure.js';
 import type { MetricRow, Store } from '../store/store.js';
@@ -37,13 +38,16 @@ export const JOB_TOUCH_EVERY_MS = 15_000;
 export function createTrainActivities(store: Store, worker: string, options: TrainActivityOptions = {}): TrainActivities {
   /**
    * The spec was checked at submission; the worker checks again with its own roots, since it is
-   * the one that opens the files (and a job may reach it by another way).
+   * the one that opens the files (and a job may reach it by another way), and checks that the files
+   * its key digests are still the ones submitted (file-digests.ts).
    */
-  function confineFiles(params: Pick<TrainJobParams, 'dataDir' | 'data' | 'teacher'>): void {
-    if (!options.dataRoots) return;
-    if (params.dataDir) confinePath(params.dataDir, options.dataRoots, 'dataDir');
-    if (params.data) confinePath(params.data, options.dataRoots, 'data');
-    if (params.teacher && 'checkpoint' in params.teacher) confinePath(params.teacher.checkpoint, options.dataRoots, 'teacher');
+  async function checkFiles(params: Pick<TrainJobParams, 'dataDir' | 'data' | 'teacher' | 'sha256'>): Promise<void> {
+    if (options.dataRoots) {
+      if (params.dataDir) confinePath(params.dataDir, options.dataRoots, 'dataDir');
+      if (params.data) confinePath(params.data, options.dataRoots, 'data');
+      if (params.teacher && 'checkpoint' in params.teacher) confinePath(params.teacher.checkpoint, options.dataRoots, 'teacher');
+    }
+    await checkJobFiles(params, worker);
   }
 
   /** A kd / nos training's (or a supernet's) teacher: a checkpoint file, or the stored result of the teacher job. */
@@ -141,7 +145,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
     const training = await import('../train/training.js');
     // The training itself runs in a child process, off this event loop (training-process.ts).
     const { runTrainingInChild } = await import('../train/training-process.js');
-    confineFiles(params);
+    await checkFiles(params);
     const teacher = await teacherOf(campaignId, params.teacher);
     const latest = await store.latestCheckpoint(key);
     const resumeFrom = latest ? training.decodeCheckpoint(latest.data, `checkpoint of job ${key.slice(0, 12)}`) : undefined;
@@ -276,7 +280,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
   /** Trains the supernet `key` holding its claim (trainSearchSupernet), resuming from its latest epoch checkpoint. */
   async function trainSupernetHeld(campaignId: string, key: string, job: SupernetJobParams): Promise<SupernetTrainResult> {
     const ctx = Context.current();
-    confineFiles(job);
+    await checkFiles(job);
     const teacher = await teacherOf(campaignId, job.teacher);
     const { runSupernetTaskInChild } = await import('../train/training-process.js');
     const { SUPERNET_STORAGE_FORMAT } = await import('../train/supernet-run.js');
@@ -440,7 +444,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
       const ctx = Context.current();
       try {
         const job = supernetTraining(params);
-        confineFiles(job);
+        await checkFiles(job);
         const stored = await storedSupernet(key, 'score with');
         const { runSupernetTaskInChild } = await import('../train/training-process.js');
         let scored = 0;
@@ -475,7 +479,7 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
         const training = params.training;
         if (!training) throw ApplicationFailure.nonRetryable('a zero-cost-pt search needs its training settings', 'InputError');
         const data = dataRequestOf(training);
-        confineFiles(training);
+        await checkFiles(training);
         let supernet: Extract<SupernetTask, { kind: 'supernet-zero-cost-pt' }>['supernet'];
         if (key !== undefined) {
           supernet = {

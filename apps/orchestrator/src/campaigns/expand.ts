@@ -66,9 +66,11 @@ export interface NormalisedTraining {
   name: string;
   dataset: TrainDataset;
   dataDir?: string;
-  /** folder: the directory or archive (its path is part of the key, not its content). */
+  /** folder: the directory or archive (an archive's content is in `sha256`; a directory is keyed by its path). */
   data?: string;
   imageSize?: number;
+  /** Set at submission: the sha256 of the files it names (file-digests.ts), so its keys follow their content. */
+  sha256?: FileDigests;
   network: string;
   /** Absent when the training gives only `operators`. */
   variants?: string[];
@@ -95,6 +97,12 @@ export interface NormalisedTraining {
   /** kd / nos: the distillation knobs that differ from libs/nos' defaults (distill.ts canonicalDistill). */
   distill?: DistillSettings;
   seeds: number[];
+}
+
+/** The sha256 (hex) of the files a training names: an image-folder archive, a teacher checkpoint file. */
+export interface FileDigests {
+  data?: string;
+  teacher?: string;
 }
 
 /**
@@ -136,6 +144,8 @@ export interface TrainJobParams {
   dataDir?: string;
   data?: string;
   imageSize?: number;
+  /** The content of `data` (an archive) and of a teacher checkpoint file, checked by the worker (file-digests.ts). */
+  sha256?: FileDigests;
   network: string;
   /** A named variant, or `custom` with `operators`. */
   variant: string;
@@ -169,6 +179,7 @@ export type TrainingSettings = Pick<
   | 'dataDir'
   | 'data'
   | 'imageSize'
+  | 'sha256'
   | 'width'
   | 'stem'
   | 'epochs'
@@ -190,6 +201,8 @@ export function trainJobParams(
     ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
     ...(settings.data ? { data: settings.data } : {}),
     ...(settings.imageSize !== undefined ? { imageSize: settings.imageSize } : {}),
+    // Only in campaigns submitted since file digests (older histories replay with the same parameters).
+    ...(settings.sha256 ? { sha256: settings.sha256 } : {}),
     network: job.network,
     variant: job.variant,
     ...(job.operators ? { operators: job.operators } : {}),

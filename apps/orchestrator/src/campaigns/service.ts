@@ -9,6 +9,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { confinePath } from '../env/data-roots.js';
 import { TASK_QUEUES, expandSpec, type NormalisedSpec } from './expand.js';
 import { checkSpecPaths, normaliseSpec, specHash, parseSpecText } from './spec.js';
+import { digestSpecFiles } from './file-digests.js';
 import { codeVersion, versions } from './versions.js';
 import type {
   CampaignDetail,
@@ -145,9 +146,11 @@ export class LocalCampaignService implements CampaignService {
   ) {}
 
   async submit(specInput: unknown, options: SubmitOptions = {}): Promise<Submitted> {
-    const spec = toNormalisedSpec(specInput);
-    checkSpecPaths(spec, existsSync);
-    if (this.options.dataRoots) confineSpecPaths(spec, this.options.dataRoots);
+    const named = toNormalisedSpec(specInput);
+    checkSpecPaths(named, existsSync);
+    if (this.options.dataRoots) confineSpecPaths(named, this.options.dataRoots);
+    // The files' content enters the spec (and so the campaign id and every job key) before anything is written.
+    const spec = await digestSpecFiles(named);
     const hash = specHash(spec);
     const campaignId = newCampaignId(spec, hash);
     const client = await this.temporal(); // unreachable Temporal fails before anything is written

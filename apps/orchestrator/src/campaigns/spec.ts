@@ -82,6 +82,8 @@ const sweepSchema = z.strictObject({
   stem: choice(STEMS, 'stem').optional(),
 });
 
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 digest (64 lowercase hex digits)' });
+
 const trainingSchema = z.strictObject({
   name: name.optional(),
   dataset: choice(TRAIN_DATASETS, 'dataset'),
@@ -120,6 +122,18 @@ const trainingSchema = z.strictObject({
   data: z.string().min(1).optional(),
   /** folder: resize every image to this square size (else all images must share one). */
   imageSize: positiveInt('a positive integer image size').max(4096).optional(),
+  /**
+   * Written at submission, not by hand: the sha256 of the files the training names — `data` when it
+   * is an archive, `teacher` when it is a checkpoint file — which every job's key includes
+   * (file-digests.ts). A stored campaign's spec submitted again carries it, and each file must
+   * still match.
+   */
+  sha256: z
+    .strictObject({
+      data: sha256Hex.optional(),
+      teacher: sha256Hex.optional(),
+    })
+    .optional(),
   epochs: positiveInt('a positive integer number of epochs'),
   batch: positiveInt('a positive integer batch size').default(64),
   limit: positiveInt('a positive integer image limit').optional(),
@@ -169,6 +183,7 @@ const searchTrainingSchema = trainingSchema
     dataDir: true,
     data: true,
     imageSize: true,
+    sha256: true,
     width: true,
     stem: true,
     epochs: true,
@@ -597,6 +612,8 @@ function trainingSettings(field: string, run: ParsedTrainingSettings, method: Se
     ...(run.dataDir ? { dataDir: run.dataDir } : {}),
     ...(run.data ? { data: run.data } : {}),
     ...(run.imageSize !== undefined ? { imageSize: run.imageSize } : {}),
+    // Checked against the files, and written when absent, by the service at submission (file-digests.ts).
+    ...(run.sha256 && Object.keys(run.sha256).length > 0 ? { sha256: run.sha256 } : {}),
     width: run.width,
     ...(run.stem !== undefined && run.stem !== defaultStemOf(trainingImageSize(run)) ? { stem: run.stem } : {}),
     epochs: run.epochs,

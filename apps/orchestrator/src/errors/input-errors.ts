@@ -27,7 +27,8 @@ export const LIBRARY_INPUT_ERRORS = [
 /**
  * The orchestrator's own: a bad flag (UsageError), campaign spec or export file (SpecError), API
  * request (BadRequestError), data set file (DatasetFileError), training request such as a teacher
- * of another shape (TrainingInputError) or a file a spec names outside the data roots (DataPathError).
+ * of another shape (TrainingInputError), a file a spec names outside the data roots (DataPathError)
+ * or one whose content is no longer what the campaign was submitted with (FileChangedError).
  */
 export const ORCHESTRATOR_INPUT_ERRORS = [
   'UsageError',
@@ -36,6 +37,7 @@ export const ORCHESTRATOR_INPUT_ERRORS = [
   'DatasetFileError',
   'TrainingInputError',
   'DataPathError',
+  'FileChangedError',
 ] as const;
 
 /** Input errors: CLI exit 2, API 400, activity failures that are not retried. */

@@ -5,10 +5,10 @@
  * second run reads the pixels back in seconds.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { decodeImageFolder, Rng, shuffledIndices, type FolderImage, type ImageDataset } from '@fuselab/nos';
+import { fileSha256 } from '../campaigns/file-digests.js';
 import { FOLDER_SPLITS, FolderSourceError, readFolderSource, type FolderSplit } from './folder-source.js';
 
 /** Bumped whenever the decoding or the cache layout changes, so old cache files are not read. */
@@ -51,11 +51,9 @@ export function folderKind(path: string, isDirectory: boolean): 'directory' | 't
  * and modification times (reading every file only to find the cache would cost what decoding does).
  */
 async function sourceHash(path: string, kind: 'directory' | 'tar' | 'tar.gz'): Promise<string> {
+  // An archive's is the digest a campaign's jobs carry in their keys (campaigns/file-digests.ts).
+  if (kind !== 'directory') return fileSha256(path);
   const hash = createHash('sha256');
-  if (kind !== 'directory') {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-    return hash.digest('hex');
-  }
   const files = (await readdir(path, { recursive: true, withFileTypes: true })).filter((d) => d.isFile() || d.isSymbolicLink());
   const rows = await Promise.all(
     files.map(async (d) => {
