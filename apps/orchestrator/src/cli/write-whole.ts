@@ -1,4 +1,4 @@
-/** Files the CLI writes for the user (checkpoints, supernets): whole, or not at all. */
+/** Files the CLI writes for the user (checkpoints, supernets, exports): whole, or not at all. */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * `fuselab campaign run|list|status|cancel|results|export|import` (and `checkpoint`, campaign-checkpoint.ts).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
@@ -29,6 +29,7 @@ import { parseArray, parseModel, parsePositiveInt } from '../options.js';
 import { printJson, printText } from '../output.js';
 import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
+import { writeWhole } from '../write-whole.js';
 
 function readFile(path: string, what: string): string {
   try {
@@ -429,7 +430,7 @@ export function registerCampaignCommands(program: Command): void {
         if (out === '-') return printJson(doc);
         const text = `${JSON.stringify(doc)}\n`;
         // Per-step metrics make most of a training campaign's file and compress ~15×.
-        writeFileSync(out, out.endsWith('.gz') ? gzipSync(text) : text);
+        writeWhole(out, out.endsWith('.gz') ? gzipSync(text) : Buffer.from(text, 'utf8'));
         const parts = [
           count(doc.jobs.length, 'job'),
           count(doc.simResults.length, 'simulation result'),

@@ -2,7 +2,7 @@
  * `fuselab train`: one training run in this process (no Temporal), with a progress bar on stderr;
  * the checkpoint is written under --out and the summary printed (one JSON document with --json).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BLOCK_OPERATORS, defaultStem, NETWORKS, VARIANTS } from '@fuselab/fuseconv';
@@ -37,6 +37,7 @@ import { parseRecipe } from '../recipe-options.js';
 import { progressBar } from '../progress.js';
 import { loadTrainingDataWithBar, trainingDataRequest } from '../training-data.js';
 import { UsageError } from '../usage-error.js';
+import { writeWhole } from '../write-whole.js';
 
 /** --alpha, --temperature, --lambda-op, --anneal, --anneal-fraction, --fuse-init as canonical settings (undefined: the defaults). */
 function parseDistill(
@@ -279,7 +280,8 @@ export function registerTrainCommand(program: Command): void {
             },
           ),
         );
-        writeFileSync(checkpoint, training.encodeCheckpoint(result.checkpoint));
+        // Whole or not at all: a truncated checkpoint would fail later, as somebody's --teacher.
+        writeWhole(checkpoint, training.encodeCheckpoint(result.checkpoint));
         const summary = {
           network,
           variant,
