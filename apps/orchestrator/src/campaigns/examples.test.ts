@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { expandSpec, type SearchJobParams, type TrainJobParams } from './expand.js';
@@ -26,6 +27,7 @@ const EXPECTED: Record<string, Record<string, number>> = {
   'cifar10-nos-nas.yaml': { train: 5, nas: 1 },
   'cifar10-nos-nas-seeds.yaml': { train: 24 },
   'cifar10-nos-nas-depthwise.yaml': { train: 9, nas: 1 },
+  'cifar10-nos-nas-80.yaml': { train: 8, nas: 1 },
   'cifar10-proxy-study.yaml': { train: 100 },
   'cifar10-search-confirm.yaml': { nas: 1 },
   'cifar10-supernet-search.yaml': { train: 1, nas: 2 },
@@ -51,6 +53,27 @@ describe('examples/', () => {
     // The normal form a campaign stores (and `campaign export` writes) can be submitted again as it
     // is: it loads to itself, teachers included, so the same jobs and keys follow.
     expect(loadSpecText(JSON.stringify(spec), `${file}.json`)).toEqual(spec);
+  });
+
+  it('cifar10-nos-nas-80: its teacher file is in the repository, the seed-1 80-epoch baseline, finished', () => {
+    const spec = loadSpecText(readFileSync(join(examples, 'cifar10-nos-nas-80.yaml'), 'utf8'));
+    const teachers = new Set(
+      [...spec.trainings.map((t) => t.teacher), ...spec.searches.map((s) => s.training?.teacher)].map((t) =>
+        t && 'checkpoint' in t ? t.checkpoint : undefined,
+      ),
+    );
+    expect([...teachers]).toEqual(['libs/nos/experiments/results/cifar10-baseline-80-s1.ckpt.json.gz']);
+    // The spec's paths are relative to the repository's root, where it is run.
+    const file = join(examples, '..', [...teachers][0]!);
+    const checkpoint = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as {
+      seed: number;
+      epoch: number;
+      globalStep: number;
+      totalSteps: number;
+      meta: Record<string, unknown>;
+    };
+    expect(checkpoint.meta).toMatchObject({ network: 'mobilenet_v2', variant: 'baseline', width: 0.25, stem: 'cifar', method: 'scratch' });
+    expect([checkpoint.seed, checkpoint.epoch, checkpoint.globalStep]).toEqual([1, 80, checkpoint.totalSteps]);
   });
 
   it('cifar10-nos: every student learns from the baseline of its own seed', () => {
