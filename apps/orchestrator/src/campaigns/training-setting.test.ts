@@ -56,6 +56,24 @@ describe('trainingSetting', () => {
     expect(settingsOf('nos-light')[0]).toEqual({ ...one, distill: 'NOS α 0.5, T 4, λ_op 0.1, cosine anneal over 0.5 of the steps' });
   });
 
+  it('names a file with the start of its digest, so another file at the same path is another setting', () => {
+    const [student] = expandSpec(
+      loadSpecText(`
+name: files
+trainings:
+  - { dataset: folder, data: pets.tar, network: mobilenet_v2, variants: [fuse_half], width: 0.25, epochs: 6, method: kd,
+      teacher: teacher.ckpt.json.gz, sha256: { data: ${'a'.repeat(64)}, teacher: ${'b'.repeat(64)} } }
+`),
+    ).map((job) => trainingSetting(job.params as TrainJobParams));
+    expect(student).toMatchObject({
+      data: 'pets.tar (sha256 aaaaaaaaaaaa)',
+      teacher: 'checkpoint teacher.ckpt.json.gz (sha256 bbbbbbbbbbbb)',
+    });
+    // Jobs from before digests: the path alone.
+    const { sha256: _, ...older } = expandSpec(loadSpecText(spec))[0]!.params as TrainJobParams;
+    expect(trainingSetting({ ...older, dataset: 'folder', data: 'pets.tar' }).data).toBe('pets.tar');
+  });
+
   it("names a teacher's longer schedule and the student's own recipe", () => {
     expect(settingsOf('nos-long-teacher')[0]).toMatchObject({
       recipe: 'SGD lr 0.1, momentum 0.9, weight decay 0.00005, cosine',

@@ -22,7 +22,8 @@ type StoredTrainParams = Partial<TrainJobParams> & Pick<TrainJobParams, 'method'
 /** The fields in the order they are shown; each value a short string. */
 export function trainingSetting(params: StoredTrainParams): Record<string, string> {
   const setting: Record<string, string> = {};
-  if (params.data) setting.data = params.data;
+  // With its digest (campaigns since file digests): another file at the same path is another setting.
+  if (params.data) setting.data = withDigest(params.data, params.sha256?.data);
   if (params.imageSize !== undefined) setting['image size'] = `${params.imageSize} px`;
   if (params.width !== undefined) setting.width = String(params.width);
   setting.stem = params.stem ?? 'default';
@@ -35,7 +36,7 @@ export function trainingSetting(params: StoredTrainParams): Record<string, strin
   setting.recipe = describeHyperparameters(params.hyperparameters ?? TRAINING_HYPERPARAMETERS);
   if (params.method === 'kd' || params.method === 'nos') {
     setting.distill = describeDistill(params.method, params.distill);
-    setting.teacher = teacherOf(params.teacher, setting);
+    setting.teacher = teacherOf(params.teacher, setting, params.sha256?.teacher);
   }
   return setting;
 }
@@ -45,10 +46,15 @@ export function trainingSetting(params: StoredTrainParams): Record<string, strin
  * method and where its own setting differs from the student's ("baseline scratch, epochs 20"), so
  * two students of teachers trained differently are told apart without repeating the whole setting.
  */
-function teacherOf(teacher: TrainJobParams['teacher'] | undefined, student: Record<string, string>): string {
+function teacherOf(teacher: TrainJobParams['teacher'] | undefined, student: Record<string, string>, sha256?: string): string {
   if (!teacher) return 'none';
-  if ('checkpoint' in teacher) return `checkpoint ${teacher.checkpoint}`;
+  if ('checkpoint' in teacher) return `checkpoint ${withDigest(teacher.checkpoint, sha256)}`;
   const own = trainingSetting(teacher.job);
   const differs = Object.entries(own).filter(([field, value]) => student[field] !== value);
   return [`${teacher.job.variant} ${teacher.job.method}`, ...differs.map(([field, value]) => `${field} ${value}`)].join(', ');
+}
+
+/** A file as the setting names it: its path, and the start of its sha256 when the job carries one. */
+function withDigest(path: string, sha256: string | undefined): string {
+  return sha256 ? `${path} (sha256 ${sha256.slice(0, 12)})` : path;
 }
