@@ -119,6 +119,13 @@ describe('file digests at submission', () => {
     expect(() => specWith({ sha256: { archive: SHA256_ABC } })).toThrow(/^trainings\[0\]\.sha256/);
   });
 
+  it('a file that cannot be read is refused at submission, naming the field', async () => {
+    const unreadable = async () => {
+      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    };
+    await expect(digestSpecFiles(specWith(), unreadable)).rejects.toThrow(/^trainings\[0\]\.data: .*pets\.tar: cannot be read \(EACCES\)$/);
+  });
+
   it('a teacher checkpoint that is missing is refused at submission, naming the teacher', async () => {
     rmSync(join(dir, 'teacher.ckpt.json.gz'));
     await expect(digestSpecFiles(specWith())).rejects.toThrow(
@@ -140,6 +147,11 @@ describe("the worker's check", () => {
     expect(isNonRetryable(error)).toBe(true);
     expect(cliExitCode(error)).toBe(2);
     expect(httpStatus(error)).toBe(400);
+    // Missing on this worker: named, and not retried either.
+    rmSync(join(dir, 'teacher.ckpt.json.gz'));
+    const missing = (await checkJobFiles(job, 'worker-a').catch((e: unknown) => e)) as Error & { field: string };
+    expect(missing.message).toMatch(/^teacher: .*teacher\.ckpt\.json\.gz cannot be read on worker worker-a \(ENOENT\)$/);
+    expect(isNonRetryable(missing)).toBe(true);
   });
 
   it('does not digest files of jobs submitted before digests (no sha256 in their parameters)', async () => {

@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { DataPathError } from '../env/data-roots.js';
 import { FieldError } from '../errors/field-error.js';
 import type { FileDigests, NormalisedSpec, NormalisedTraining } from './expand.js';
 import { SpecError } from './validation.js';
@@ -78,7 +79,12 @@ async function digestSettings<T extends FileSettings>(settings: T, field: string
   for (const name of ['data', 'teacher'] as const) {
     const path = files[name];
     if (path === undefined) continue;
-    const now = await digest(path);
+    const now = await digest(path).catch((error: unknown) => {
+      throw new SpecError(
+        `${field}.${name}`,
+        `${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
+    });
     const before = given[name];
     if (before !== undefined && before !== now)
       throw new SpecError(
@@ -123,7 +129,12 @@ export async function checkJobFiles(
     const expected = params.sha256?.[name];
     const path = files[name];
     if (expected === undefined || path === undefined) continue;
-    const now = await digest(path);
+    const now = await digest(path).catch((error: unknown) => {
+      throw new DataPathError(
+        name,
+        `${path} cannot be read on worker ${worker} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
+    });
     if (now !== expected)
       throw new FileChangedError(
         name,
