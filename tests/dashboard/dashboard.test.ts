@@ -17,7 +17,7 @@ import { loadSpecText, specHash } from '../../apps/orchestrator/dist/campaigns/s
 import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
 import { codeVersion, jobKey } from '../../apps/orchestrator/dist/campaigns/versions.js';
 import { startTestStack, type TestStack } from '../orchestrator/helpers/stack.js';
-import { chartOption, chartRendered, launchBrowser, pointOnChart, screenshot, watchErrors } from './helpers/browser.js';
+import { chartOption, chartRendered, chartSeriesCount, launchBrowser, pointOnChart, screenshot, watchErrors } from './helpers/browser.js';
 import { DATA_SPEC, FAILING_SPEC, HOSTILE_NAME, LIVE_SPEC_YAML } from './helpers/data.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -191,14 +191,7 @@ describe('the dashboard in Chromium', () => {
     // Ticking a variant adds its line and writes it into the URL; reloading that URL shows the same.
     await page.getByRole('checkbox', { name: 'fuse_half', exact: true }).check();
     await page.waitForURL(/variants=baseline%2Cfuse_full%2Cfuse_half|variants=baseline,fuse_full,fuse_half/);
-    await page.waitForFunction(
-      () =>
-        (
-          document.querySelector('[data-testid^="chart-compare-speedup"]') as HTMLElement & {
-            fuselabChart: { getOption(): { series: unknown[] } };
-          }
-        ).fuselabChart.getOption().series.length === 3,
-    );
+    await chartSeriesCount(page, 'compare-speedup', 3);
     await page.reload();
     await chartRendered(page, 'compare-speedup');
     expect((await chartOption(page, 'compare-speedup')).series.map((s) => s.name)).toEqual(['baseline', 'fuse_full', 'fuse_half']);

@@ -29,6 +29,22 @@ export async function chartRendered(page: Page, prefix: string, timeout = 30_000
   await page.waitForSelector(`[data-testid^="chart-${prefix}"][data-rendered="true"]`, { timeout });
 }
 
+/**
+ * Waits until the chart whose test id starts with `prefix` holds `count` series. The chart may be
+ * absent or not yet drawn while the page fetches again (a variant ticked): that is waited out, not
+ * an error, so the predicate reads it null-safe.
+ */
+export async function chartSeriesCount(page: Page, prefix: string, count: number, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    ([selector, n]) => {
+      const el = document.querySelector(selector) as (HTMLElement & { fuselabChart?: { getOption(): { series?: unknown[] } } }) | null;
+      return el?.fuselabChart?.getOption().series?.length === n;
+    },
+    [`[data-testid^="chart-${prefix}"]`, count] as const,
+    { timeout },
+  );
+}
+
 export interface DrawnSeries {
   id: string;
   name: string;
