@@ -77,6 +77,15 @@ describe('file digests at submission', () => {
     expect(params.directory!.sha256).toBeUndefined();
   });
 
+  it('read each file once, however many entries name it', async () => {
+    const read: string[] = [];
+    await digestSpecFiles(specWith(), async (path) => {
+      read.push(path);
+      return SHA256_ABC;
+    });
+    expect(read.sort()).toEqual([join(dir, 'pets.tar'), join(dir, 'teacher.ckpt.json.gz')]);
+  });
+
   it('so a file replaced at the same path gives its jobs new keys', async () => {
     const before = keys(await digestSpecFiles(specWith()));
     writeFileSync(join(dir, 'pets.tar'), 'abd');

@@ -102,12 +102,18 @@ export async function digestSpecFiles(
   spec: NormalisedSpec,
   digest: (path: string) => Promise<string> = fileSha256,
 ): Promise<NormalisedSpec> {
+  // Entries often share one archive: each file is read once per submission.
+  const digests = new Map<string, Promise<string>>();
+  const once = (path: string) => {
+    if (!digests.has(path)) digests.set(path, digest(path));
+    return digests.get(path)!;
+  };
   const trainings = [];
-  for (const [i, training] of spec.trainings.entries()) trainings.push(await digestSettings(training, `trainings[${i}]`, digest));
+  for (const [i, training] of spec.trainings.entries()) trainings.push(await digestSettings(training, `trainings[${i}]`, once));
   const searches = [];
   for (const [i, search] of spec.searches.entries())
     searches.push(
-      search.training ? { ...search, training: await digestSettings(search.training, `searches[${i}].training`, digest) } : search,
+      search.training ? { ...search, training: await digestSettings(search.training, `searches[${i}].training`, once) } : search,
     );
   return { ...spec, trainings, searches };
 }
