@@ -346,7 +346,7 @@ describe('fuselab campaign (CLI)', () => {
       await first.waitFor(/1 running/, 'its training started');
       // Queued behind the first's training (one at a time), so it ends after the first campaign.
       const second = await fuselab(['campaign', 'run', trainingSpec('second', 1), '--json'], { FUSELAB_HOME: ownHome });
-      expect(second.status, `the second run's stderr:\n${second.stderr}`).toBe(0);
+      expect(second.status, `the second run's stderr:\n${second.stderr}\nthe first's:\n${first.stderr()}`).toBe(0);
       const { campaignId } = JSON.parse(second.stdout) as { campaignId: string };
       expect(JSON.parse(second.stdout)).toMatchObject({ status: 'completed', jobs: { total: 1, completed: 1, failed: 0 } });
       expect(await first.exited, `the first run's stderr:\n${first.stderr()}`).toBe(0);

@@ -5,7 +5,7 @@
  * needs the token as a bearer header or a session cookie (auth.ts), and a non-loopback address is
  * refused without a token.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -269,6 +269,8 @@ export function createApp(options: ApiOptions) {
 export interface RunningApi {
   url: string;
   server: Server;
+  /** When a request last started or ended (ms since the epoch): how a stack's owner tells that its followers are done. */
+  lastActivity(): number;
   close(): Promise<void>;
 }
 
@@ -287,12 +289,18 @@ export async function startApi(options: ApiOptions & { host: string; port: numbe
       `cannot serve the API on ${options.host}:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (set FUSELAB_API_PORT)' : error.message}`,
     );
   });
+  let lastActivity = Date.now();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    lastActivity = Date.now();
+    res.once('close', () => (lastActivity = Date.now()));
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
     server,
+    lastActivity: () => lastActivity,
     close: () =>
       new Promise<void>((resolveClose) => {
         server.closeAllConnections();

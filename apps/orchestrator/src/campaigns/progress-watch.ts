@@ -56,7 +56,7 @@ export async function watchProgress(
  * started. That stack runs their workflows and trainings, so closing it when this command's own
  * campaign ends would pause them and cut off whoever follows them. Campaigns from before `since`
  * (kept from an earlier, stopped run and resumed by this stack) do not hold it up. `onWaiting` is
- * called when the set of campaigns waited for changes.
+ * called when the set of campaigns waited for changes. Resolves true when it waited for any.
  */
 export async function waitForCampaignsSince(
   service: CampaignService,
@@ -64,15 +64,32 @@ export async function waitForCampaignsSince(
   own: string,
   onWaiting: (campaignIds: string[]) => void,
   options: WatchOptions = {},
-): Promise<void> {
+): Promise<boolean> {
   let last = '';
   while (!options.signal?.aborted) {
     const others = (await service.list())
       .filter((c) => c.campaignId !== own && !FINISHED.has(c.status) && Date.parse(c.createdAt) >= since.getTime())
       .map((c) => c.campaignId);
-    if (others.length === 0) return;
+    if (others.length === 0) return last !== '';
     if (others.join() !== last) onWaiting(others);
     last = others.join();
     await sleep(options.intervalMs ?? 2_000, options.signal);
+  }
+  return last !== '';
+}
+
+/**
+ * Waits until `lastActivity()` is `quietMs` in the past, or `maxMs` have gone by. Whoever follows
+ * a campaign through a stack's API reads its end (final progress, results) a poll or more after
+ * the database says it ended — several seconds later on a loaded machine — so the stack's owner
+ * stays up until its API has gone quiet rather than closing the moment the campaign row is final.
+ * An API client that never stops asking (a dashboard left open) holds it up for `maxMs` at most.
+ */
+export async function waitForQuiet(lastActivity: () => number, quietMs: number, maxMs: number, options: WatchOptions = {}): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (!options.signal?.aborted && Date.now() < deadline) {
+    const quietFor = Date.now() - lastActivity();
+    if (quietFor >= quietMs) return;
+    await sleep(Math.min(quietMs - quietFor, deadline - Date.now()), options.signal);
   }
 }

@@ -272,13 +272,17 @@ export function registerCampaignCommands(program: Command): void {
           if (outcome.status !== 'completed') process.exitCode = 1;
           // This command's own embedded stack also runs what others submitted through its API
           // meanwhile (another `campaign run` finds it by .fuselab/stack.json): stay up for them.
-          if (ctx.stack && ctx.apiUrl) {
-            const { waitForCampaignsSince } = await import('../../campaigns/progress-watch.js');
-            await waitForCampaignsSince(ctx.service, started, submitted.campaignId, (ids) =>
+          if (ctx.stack?.api) {
+            const { waitForCampaignsSince, waitForQuiet } = await import('../../campaigns/progress-watch.js');
+            const waited = await waitForCampaignsSince(ctx.service, started, submitted.campaignId, (ids) =>
               process.stderr.write(
                 `keeping this command's stack up for ${count(ids.length, 'campaign')} submitted through its API and still running: ${ids.join(', ')} (Ctrl-C stops the stack; campaigns are kept)\n`,
               ),
             );
+            // Their followers poll every 400 ms, then read the results: the database says "ended"
+            // before they have. CI once saw a follower on a loaded machine cut off between the end
+            // and its last poll (exit 2), so stay until the API has had no request for 15 s.
+            if (waited) await waitForQuiet(ctx.stack.api.lastActivity, 15_000, 120_000);
           }
         });
       },
