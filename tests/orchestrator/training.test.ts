@@ -5,13 +5,16 @@
 // uninterrupted run of the same job (same process, same backend). Since a retry that ignored the
 // checkpoint and re-ran from step 0 would end there too, `resumedFrom` (which the activity derives
 // from the optimizer steps the retry executed) must say the retry ran steps 2… only.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { temporal as proto } from '@temporalio/proto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
@@ -334,6 +337,55 @@ describe('training jobs (fuselab-train)', () => {
         /^teacher: .*teacher\.ckpt\.json\.gz on worker digest-test has sha256 [0-9a-f]{16}…, not the [0-9a-f]{16}… it had when the campaign was submitted/,
       );
       expect(await store.trainingResult(b.job.key)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('an image-folder archive trains through a worker, its decoded cache named by the digest the campaign was submitted with', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fuselab-folder-job-'));
+    try {
+      // Two classes, 8 train and 4 test PNGs each, 8×8 px, packed with tar as a user would.
+      for (const [split, n] of [
+        ['train', 8],
+        ['test', 4],
+      ] as const)
+        for (const [cls, level] of [
+          ['dark', 20],
+          ['light', 230],
+        ] as const) {
+          mkdirSync(join(dir, 'pets', split, cls), { recursive: true });
+          for (let i = 0; i < n; i++) {
+            const image = new PNG({ width: 8, height: 8 });
+            image.data.fill(level + i);
+            writeFileSync(join(dir, 'pets', split, cls, `${i}.png`), PNG.sync.write(image));
+          }
+        }
+      const archive = join(dir, 'pets.tar.gz');
+      execFileSync('tar', ['-czf', archive, '-C', join(dir, 'pets'), 'train', 'test']);
+      const cache = join(dir, 'cache');
+      const submitted = await service.submit({
+        name: 'folder-archive',
+        seed: 1,
+        trainings: [
+          {
+            dataset: 'folder',
+            data: archive,
+            dataDir: cache,
+            network: 'mobilenet_v2',
+            variants: ['baseline'],
+            width: 0.25,
+            epochs: 1,
+            batch: 8,
+          },
+        ],
+      });
+      const progress = await follow(service, submitted.campaignId, () => undefined, 200);
+      expect(progress).toMatchObject({ status: 'completed', completed: 1, failed: 0 });
+      const [result] = (await service.trainingResults(submitted.campaignId)) as Array<{ testAccuracy: number | null }>;
+      expect(result?.testAccuracy).not.toBeNull();
+      const digest = createHash('sha256').update(readFileSync(archive)).digest('hex');
+      expect(readdirSync(cache)).toEqual([`image-folder-${digest.slice(0, 32)}-native.bin`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

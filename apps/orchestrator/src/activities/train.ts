@@ -515,12 +515,17 @@ export function createTrainActivities(store: Store, worker: string, options: Tra
   };
 }
 
-/** A job's data (a training's, a supernet's, a search training's), as `loadTrainingData` takes it. */
-function dataRequestOf(job: Pick<SupernetJobParams, 'dataset' | 'dataDir' | 'data' | 'imageSize' | 'limit' | 'seed'>) {
+/**
+ * A job's data (a training's, a supernet's, a search training's), as `loadTrainingData` takes it.
+ * Every activity runs `checkFiles` on the job before its child loads the data, so the archive's
+ * digest goes along as checked.
+ */
+function dataRequestOf(job: Pick<SupernetJobParams, 'dataset' | 'dataDir' | 'data' | 'sha256' | 'imageSize' | 'limit' | 'seed'>) {
   return {
     dataset: job.dataset,
     ...(job.dataDir ? { dataDir: job.dataDir } : {}),
     ...(job.data ? { dataPath: job.data } : {}),
+    ...(job.sha256?.data ? { dataSha256: job.sha256.data } : {}),
     ...(job.imageSize !== undefined ? { imageSize: job.imageSize } : {}),
     ...(job.limit !== undefined ? { limit: job.limit } : {}),
     seed: job.seed,

@@ -3,7 +3,8 @@
  * pixels, the cache (a second load reads the cache file), and every kind of bad input named by
  * file. One test reads the shared CIFAR-10 JPEG archive when it is there (and says so when not).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -129,6 +130,20 @@ describe('image-folder data sets', () => {
     const changed = await loadFolderData({ path, cacheDir });
     expect(changed.cache.hit).toBe(false);
     expect(changed.train.count).toBe(6);
+  });
+
+  it("an archive's digest handed in by the caller (the worker checked it) is the cache's key: the archive is not hashed again", async () => {
+    const path = await writeTar(good(), true);
+    const cacheDir = fresh('cache');
+    const own = await loadFolderData({ path, cacheDir });
+    const digest = createHash('sha256').update(readFileSync(path)).digest('hex');
+    expect(own.cache.file).toContain(`image-folder-${digest.slice(0, 32)}-`);
+    // Same digest handed in: the same cache file, found.
+    expect((await loadFolderData({ path, cacheDir, sha256: digest })).cache).toEqual({ file: own.cache.file, hit: true });
+    // Another digest handed in names another cache file: the loader went by it, not by the bytes.
+    const given = 'f'.repeat(64);
+    const trusted = await loadFolderData({ path, cacheDir, sha256: given });
+    expect(trusted.cache).toEqual({ file: join(cacheDir, `image-folder-${given.slice(0, 32)}-native.bin`), hit: false });
   });
 
   it('mixed sizes are refused naming the file, or resized with imageSize', async () => {

@@ -23,6 +23,8 @@ const ORDER_SEED = 0;
 export interface FolderDataOptions {
   /** Directory or `.tar` / `.tar.gz` / `.tgz` archive. */
   path: string;
+  /** An archive's sha256 when the caller has just computed it: the cache is found by it, without reading the archive again. */
+  sha256?: string;
   /** Resize every image to this side (bilinear); without it all images must share one square size. */
   imageSize?: number;
   /** Where decoded data sets are cached (e.g. `.fuselab/cache`). */
@@ -50,9 +52,10 @@ export function folderKind(path: string, isDirectory: boolean): 'directory' | 't
  * The source's identity: an archive's sha256; for a directory the sha256 of its files' paths, sizes
  * and modification times (reading every file only to find the cache would cost what decoding does).
  */
-async function sourceHash(path: string, kind: 'directory' | 'tar' | 'tar.gz'): Promise<string> {
-  // An archive's is the digest a campaign's jobs carry in their keys (campaigns/file-digests.ts).
-  if (kind !== 'directory') return fileSha256(path);
+async function sourceHash(path: string, kind: 'directory' | 'tar' | 'tar.gz', known?: string): Promise<string> {
+  // An archive's is the digest a campaign's jobs carry in their keys (campaigns/file-digests.ts),
+  // which the worker has just checked: it hands it on rather than reading the archive twice.
+  if (kind !== 'directory') return known ?? fileSha256(path);
   const hash = createHash('sha256');
   const files = (await readdir(path, { recursive: true, withFileTypes: true })).filter((d) => d.isFile() || d.isSymbolicLink());
   const rows = await Promise.all(
@@ -140,7 +143,7 @@ export async function loadFolderData(options: FolderDataOptions): Promise<Folder
   });
   const kind = folderKind(options.path, info.isDirectory());
   const name = datasetName(options.path);
-  const hash = await sourceHash(options.path, kind);
+  const hash = await sourceHash(options.path, kind, options.sha256);
   const file = join(options.cacheDir, `image-folder-${hash.slice(0, 32)}-${options.imageSize ?? 'native'}.bin`);
   const cached = await readFile(file).catch(() => undefined);
   const hit = cached ? decodeCache(cached, name) : undefined;

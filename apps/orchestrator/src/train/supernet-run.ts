@@ -16,7 +16,7 @@ import { TRAINING_HYPERPARAMETERS, type TrainHyperparameters } from '../campaign
 import { ensureBackend, InjectedFault, loadTrainingData, TrainingInputError, type LoadedData, type TrainingRequest } from './training.js';
 
 /** Where the data comes from, as `loadTrainingData` takes it. */
-export type SupernetDataRequest = Pick<TrainingRequest, 'dataset' | 'dataDir' | 'dataPath' | 'imageSize' | 'limit' | 'seed'>;
+export type SupernetDataRequest = Pick<TrainingRequest, 'dataset' | 'dataDir' | 'dataPath' | 'dataSha256' | 'imageSize' | 'limit' | 'seed'>;
 
 export interface SupernetShapeRequest {
   network: NetworkName;

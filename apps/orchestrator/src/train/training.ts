@@ -74,6 +74,11 @@ export interface TrainingRequest {
   dataDir?: string;
   /** folder: the directory or .tar / .tar.gz archive of `train/<class>/*` and `test/<class>/*`. */
   dataPath?: string;
+  /**
+   * folder archive: its sha256 as the worker has just checked it (campaigns/file-digests.ts
+   * `checkJobFiles`); the loader finds its cache by it instead of reading the archive again.
+   */
+  dataSha256?: string;
   /** folder: resize every image to this side (else all must share one square size). */
   imageSize?: number;
   network: NetworkName;
@@ -126,7 +131,7 @@ function cifarDir(dir: string): string {
 
 /** Loads train and test sets; `limit` cuts both (test to at most the same count). */
 export async function loadTrainingData(
-  request: Pick<TrainingRequest, 'dataset' | 'dataDir' | 'dataPath' | 'imageSize' | 'limit' | 'seed'>,
+  request: Pick<TrainingRequest, 'dataset' | 'dataDir' | 'dataPath' | 'dataSha256' | 'imageSize' | 'limit' | 'seed'>,
   folder: { cacheDir?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<LoadedData> {
   let trainSet: ImageDataset;
@@ -138,6 +143,7 @@ export async function loadTrainingData(
     const loaded = await loadFolderData({
       path: request.dataPath,
       cacheDir,
+      ...(request.dataSha256 !== undefined ? { sha256: request.dataSha256 } : {}),
       ...(request.imageSize !== undefined ? { imageSize: request.imageSize } : {}),
       ...(folder.onProgress ? { onProgress: folder.onProgress } : {}),
     }).catch((error: unknown) => {
