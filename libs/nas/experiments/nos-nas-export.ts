@@ -35,6 +35,11 @@ export interface StudyLatency {
   array: ArrayChoice;
   inputSize: number;
   latencyOf(operators: readonly string[]): number;
+  /**
+   * The all-depthwise network's latency, what speed-ups and relative latencies divide by: from its
+   * operators, so a campaign whose teacher came from a file (no baseline trained in it) has one too.
+   */
+  baselineLatency: number;
   /** A training result's per-block operators: its own (`custom`), else its variant's. */
   operatorsOf(result: Pick<ExportFile['trainingResults'][number], 'variant' | 'operators'>): string[];
 }
@@ -47,20 +52,22 @@ export function studyLatency(file: string, data: ExportFile): StudyLatency {
   const array: ArrayChoice = { rows: first.rows, cols: first.cols, hardware: first.hardware ?? 'fuse' };
   const inputSize = search.params.inputSize as number;
   const definition = networkDefinition(network);
+  const latencyOf = (operators: readonly string[]) =>
+    evaluateStatic({
+      network,
+      array,
+      candidate: { operators: operators as BlockOperator[] } as Candidate,
+      objectives: ['latency'],
+      inputSize,
+      numClasses: search.params.numClasses as number,
+    }).latency!;
   return {
     search,
     network,
     array,
     inputSize,
-    latencyOf: (operators) =>
-      evaluateStatic({
-        network,
-        array,
-        candidate: { operators: operators as BlockOperator[] } as Candidate,
-        objectives: ['latency'],
-        inputSize,
-        numClasses: search.params.numClasses as number,
-      }).latency!,
+    latencyOf,
+    baselineLatency: latencyOf(variantOperators(definition, 'baseline')),
     operatorsOf: (result) =>
       result.variant === 'custom' ? [...result.operators!] : variantOperators(definition, result.variant as VariantName),
   };

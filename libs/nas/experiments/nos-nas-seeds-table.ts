@@ -31,7 +31,7 @@ const [studyFile, seedsFile = studyFile] = files as [string, string?];
 const confirmed = files.length === 1;
 const study = readExport(studyFile);
 const runs = confirmed ? study : readExport(seedsFile);
-const { array, inputSize, latencyOf, operatorsOf } = studyLatency(studyFile, study);
+const { array, inputSize, latencyOf, baselineLatency, operatorsOf } = studyLatency(studyFile, study);
 const seeds = seedsOf(runs.jobs as Array<{ kind: string; params: { seed?: number } }>, chosen);
 
 interface Network {
@@ -86,18 +86,18 @@ const sd = (xs: number[]) => meanAndSd(xs).sd ?? NaN;
 const seedsHad = (n: Network) => seeds.filter((s) => n.bySeed.has(s));
 const accuracies = (n: Network) => seedsHad(n).map((s) => n.bySeed.get(s)!);
 const all = [...networks.values()];
+// May be absent: a campaign whose teacher is a checkpoint file trains no baseline.
 const baseline = all.find(isBaseline);
-if (!baseline) throw new Error(`${seedsFile}: no baseline trained from scratch to measure latencies against`);
 const fixed = all.filter((n) => !n.searched).sort((a, b) => b.latency - a.latency);
 const searched = all.filter((n) => n.searched).sort((a, b) => b.latency - a.latency);
 
-const point = (n: Network) => [-mean(accuracies(n)), n.latency / baseline.latency] as const;
-const ref = [0, 1.1 * Math.max(...all.map((n) => n.latency / baseline.latency))] as const;
+const point = (n: Network) => [-mean(accuracies(n)), n.latency / baselineLatency] as const;
+const ref = [0, 1.1 * Math.max(...all.map((n) => n.latency / baselineLatency))] as const;
 const hv = (points: Network[]) => hypervolume2d(points.map(point), ref);
 const pct = (x: number) => (Number.isNaN(x) ? '—' : (100 * x).toFixed(2));
 const row = (n: Network) =>
   `| ${n.label} | \`${operatorCode(n.operators)}\` | ${seeds.map((s) => (n.bySeed.has(s) ? pct(n.bySeed.get(s)!) : '—')).join(' / ')} | ${pct(mean(accuracies(n)))} ± ${pct(sd(accuracies(n)))} | ` +
-  `${(baseline.latency / n.latency).toFixed(2)}× |`;
+  `${(baselineLatency / n.latency).toFixed(2)}× |`;
 
 const nos = fixed.filter((n) => n !== baseline);
 const delta = (a: Network, b: Network) => {

@@ -21,7 +21,7 @@ if (!exportFile) {
   process.exit(2);
 }
 const data = readExport(exportFile);
-const { search, array: arrayChoice, latencyOf, operatorsOf } = studyLatency(exportFile, data);
+const { search, array: arrayChoice, latencyOf, baselineLatency, operatorsOf } = studyLatency(exportFile, data);
 
 interface Point {
   label: string;
@@ -41,18 +41,15 @@ const searched: Point[] = (data.searchCandidates ?? []).map((c) => ({
   accuracy: -c.objectives.accuracy!,
   latency: c.objectives.latency!,
 }));
-const baseline = fixed.find((p) => p.label.startsWith('baseline'));
-if (!baseline) throw new Error(`${exportFile}: no trained baseline to measure latencies against`);
-
-const point = (p: Point) => [-p.accuracy, p.latency / baseline.latency] as const;
+const point = (p: Point) => [-p.accuracy, p.latency / baselineLatency] as const;
 const all = [...fixed, ...searched];
-const ref = [0, 1.1 * Math.max(...all.map((p) => p.latency / baseline.latency))] as const;
+const ref = [0, 1.1 * Math.max(...all.map((p) => p.latency / baselineLatency))] as const;
 const hv = (points: Point[]) => hypervolume2d(points.map(point), ref);
 const frontOf = (points: Point[]) => points.filter((p) => !points.some((q) => q !== p && dominates(point(q), point(p))));
 
 const pct = (x: number) => (100 * x).toFixed(2);
 const row = (p: Point) =>
-  `| ${p.label} | \`${code(p.operators)}\` | ${pct(p.accuracy)} | ${p.latency.toLocaleString('en')} | ${(baseline.latency / p.latency).toFixed(2)}× |`;
+  `| ${p.label} | \`${code(p.operators)}\` | ${pct(p.accuracy)} | ${p.latency.toLocaleString('en')} | ${(baselineLatency / p.latency).toFixed(2)}× |`;
 
 const lines: string[] = [];
 lines.push(
