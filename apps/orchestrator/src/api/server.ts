@@ -269,7 +269,7 @@ export function createApp(options: ApiOptions) {
 export interface RunningApi {
   url: string;
   server: Server;
-  /** When a request last started or ended (ms since the epoch): how a stack's owner tells that its followers are done. */
+  /** When a request last started or ended (ms since the epoch; 0: none yet): how a stack's owner tells that its followers are done. */
   lastActivity(): number;
   close(): Promise<void>;
 }
@@ -289,7 +289,7 @@ export async function startApi(options: ApiOptions & { host: string; port: numbe
       `cannot serve the API on ${options.host}:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (set FUSELAB_API_PORT)' : error.message}`,
     );
   });
-  let lastActivity = Date.now();
+  let lastActivity = 0;
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     lastActivity = Date.now();
     res.once('close', () => (lastActivity = Date.now()));

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { waitForQuiet } from './progress-watch.js';
 
 describe('waitForQuiet', () => {
-  it('returns at once when the last activity is already far enough back', async () => {
+  it('returns at once when the last activity is already far enough back, or there was none (0)', async () => {
     const t0 = Date.now();
     await waitForQuiet(() => t0 - 10_000, 5_000, 60_000);
+    await waitForQuiet(() => 0, 5_000, 60_000);
     expect(Date.now() - t0).toBeLessThan(1_000);
   });
 

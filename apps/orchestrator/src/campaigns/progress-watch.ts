@@ -56,7 +56,7 @@ export async function watchProgress(
  * started. That stack runs their workflows and trainings, so closing it when this command's own
  * campaign ends would pause them and cut off whoever follows them. Campaigns from before `since`
  * (kept from an earlier, stopped run and resumed by this stack) do not hold it up. `onWaiting` is
- * called when the set of campaigns waited for changes. Resolves true when it waited for any.
+ * called when the set of campaigns waited for changes.
  */
 export async function waitForCampaignsSince(
   service: CampaignService,
@@ -64,18 +64,17 @@ export async function waitForCampaignsSince(
   own: string,
   onWaiting: (campaignIds: string[]) => void,
   options: WatchOptions = {},
-): Promise<boolean> {
+): Promise<void> {
   let last = '';
   while (!options.signal?.aborted) {
     const others = (await service.list())
       .filter((c) => c.campaignId !== own && !FINISHED.has(c.status) && Date.parse(c.createdAt) >= since.getTime())
       .map((c) => c.campaignId);
-    if (others.length === 0) return last !== '';
+    if (others.length === 0) return;
     if (others.join() !== last) onWaiting(others);
     last = others.join();
     await sleep(options.intervalMs ?? 2_000, options.signal);
   }
-  return last !== '';
 }
 
 /**

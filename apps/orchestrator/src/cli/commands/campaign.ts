@@ -274,15 +274,16 @@ export function registerCampaignCommands(program: Command): void {
           // meanwhile (another `campaign run` finds it by .fuselab/stack.json): stay up for them.
           if (ctx.stack?.api) {
             const { waitForCampaignsSince, waitForQuiet } = await import('../../campaigns/progress-watch.js');
-            const waited = await waitForCampaignsSince(ctx.service, started, submitted.campaignId, (ids) =>
+            await waitForCampaignsSince(ctx.service, started, submitted.campaignId, (ids) =>
               process.stderr.write(
                 `keeping this command's stack up for ${count(ids.length, 'campaign')} submitted through its API and still running: ${ids.join(', ')} (Ctrl-C stops the stack; campaigns are kept)\n`,
               ),
             );
             // Their followers poll every 400 ms, then read the results: the database says "ended"
-            // before they have. CI once saw a follower on a loaded machine cut off between the end
-            // and its last poll (exit 2), so stay until the API has had no request for 15 s.
-            if (waited) await waitForQuiet(ctx.stack.api.lastActivity, 15_000, 120_000);
+            // before they have (or ended before this command's own campaign did). CI once saw a
+            // follower on a loaded machine cut off between the end and its last poll (exit 2), so
+            // stay until the API has had no request for 15 s; one nobody called closes at once.
+            await waitForQuiet(ctx.stack.api.lastActivity, 15_000, 120_000);
           }
         });
       },
