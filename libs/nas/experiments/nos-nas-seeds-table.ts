@@ -92,7 +92,8 @@ const fixed = all.filter((n) => !n.searched).sort((a, b) => b.latency - a.latenc
 const searched = all.filter((n) => n.searched).sort((a, b) => b.latency - a.latency);
 
 const point = (n: Network) => [-mean(accuracies(n)), n.latency / baselineLatency] as const;
-const ref = [0, 1.1 * Math.max(...all.map((n) => n.latency / baselineLatency))] as const;
+// At least the baseline (1.0), trained here or not, so the reference is the same (0, 1.1) in every study.
+const ref = [0, 1.1 * Math.max(1, ...all.map((n) => n.latency / baselineLatency))] as const;
 const hv = (points: Network[]) => hypervolume2d(points.map(point), ref);
 const pct = (x: number) => (Number.isNaN(x) ? '—' : (100 * x).toFixed(2));
 const row = (n: Network) =>

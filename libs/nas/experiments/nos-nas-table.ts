@@ -9,8 +9,9 @@
  * search's array with the `reference` model (libs/nas evaluateStatic), for the fixed variants from
  * their per-block operators (fuseconv variantOperators). Points are (−accuracy, latency relative to
  * the baseline's), both minimised; hypervolumes use the reference point (0, 1.1 × the largest
- * relative latency), so 0 accuracy and a network slower than any measured bound them. Prints
- * Markdown; a training without a result is named, not silently left out.
+ * relative latency, at least the baseline's 1), so 0 accuracy and a network slower than any
+ * measured bound them. Prints Markdown; a training without a result is named, not silently left
+ * out.
  */
 import { operatorCode as code, readExport, studyLatency } from './nos-nas-export.js';
 import { dominates, hypervolume2d } from '../src/index.js';
@@ -43,7 +44,8 @@ const searched: Point[] = (data.searchCandidates ?? []).map((c) => ({
 }));
 const point = (p: Point) => [-p.accuracy, p.latency / baselineLatency] as const;
 const all = [...fixed, ...searched];
-const ref = [0, 1.1 * Math.max(...all.map((p) => p.latency / baselineLatency))] as const;
+// At least the baseline (1.0), trained here or not, so the reference is the same (0, 1.1) in every study.
+const ref = [0, 1.1 * Math.max(1, ...all.map((p) => p.latency / baselineLatency))] as const;
 const hv = (points: Point[]) => hypervolume2d(points.map(point), ref);
 const frontOf = (points: Point[]) => points.filter((p) => !points.some((q) => q !== p && dominates(point(q), point(p))));
 
