@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildNetwork, modelStats } from '@fuselab/fuseconv';
+import { writeImageFolder } from '../helpers/image-folder.js';
 import { runCli, runJson } from './run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fuselab-score-test-'));
@@ -11,21 +11,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** An image folder of three classes (4 train, 2 test images each, 8×8 px, one grey level per image). */
 function threeClassFolder(): string {
-  const dir = join(root, 'folder');
-  ['dark', 'mid', 'light'].forEach((name, c) => {
-    for (const [split, n] of [
-      ['train', 4],
-      ['test', 2],
-    ] as const) {
-      mkdirSync(join(dir, split, name), { recursive: true });
-      for (let i = 0; i < n; i++) {
-        const image = new PNG({ width: 8, height: 8 });
-        image.data.fill(20 + 100 * c + i);
-        writeFileSync(join(dir, split, name, `${i}.png`), PNG.sync.write(image));
-      }
-    }
+  return writeImageFolder(join(root, 'folder'), {
+    classes: ['dark', 'mid', 'light'],
+    train: 4,
+    test: 2,
+    level: (c, i) => 20 + 100 * c + i,
   });
-  return dir;
 }
 
 interface ScoreJson {

@@ -2,39 +2,25 @@
  * `fuselab train --dataset folder` on the built CLI: a tiny PNG folder trains (and its second run
  * reads the decode cache), and bad folders or flags give one line naming the file or flag, exit 2.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeImageFolder } from '../helpers/image-folder.js';
 import { runCli } from './run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fuselab-train-folder-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function png(side: number, level: number): Buffer {
-  const image = new PNG({ width: side, height: side });
-  image.data.fill(level);
-  return PNG.sync.write(image);
-}
-
 /** Two classes (dark, light), 8 train and 4 test images each, 8×8 px. */
 function folder(extra: Record<string, Buffer | string> = {}): string {
-  const dir = mkdtempSync(join(root, 'data-'));
-  const files: Record<string, Buffer | string> = { ...extra };
-  for (const [split, n] of [
-    ['train', 8],
-    ['test', 4],
-  ] as const)
-    for (let i = 0; i < n; i++) {
-      files[`${split}/dark/${i}.png`] = png(8, 10 + i);
-      files[`${split}/light/${i}.png`] = png(8, 240 - i);
-    }
-  for (const [path, bytes] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), bytes);
-  }
-  return dir;
+  return writeImageFolder(mkdtempSync(join(root, 'data-')), {
+    classes: ['dark', 'light'],
+    train: 8,
+    test: 4,
+    level: (c, i) => (c === 0 ? 10 + i : 240 - i),
+    extra,
+  });
 }
 
 const train = (...args: string[]) => [

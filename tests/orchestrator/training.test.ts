@@ -7,14 +7,13 @@
 // from the optimizer steps the retry executed) must say the retry ran steps 2… only.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { temporal as proto } from '@temporalio/proto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow } from '../../apps/orchestrator/dist/campaigns/service.js';
 import { expandSpec } from '../../apps/orchestrator/dist/campaigns/expand.js';
@@ -29,6 +28,7 @@ import {
 } from '../../apps/orchestrator/dist/store/schema.js';
 import { createTrainActivities } from '../../apps/orchestrator/dist/activities/train.js';
 import { decodeCheckpoint, encodeCheckpoint, runTraining } from '../../apps/orchestrator/dist/train/training.js';
+import { writeImageFolder } from '../helpers/image-folder.js';
 import { trainingChildrenOf, waitFor } from './helpers/probes.js';
 import { startTestStack, type TestStack } from './helpers/stack.js';
 
@@ -346,21 +346,7 @@ describe('training jobs (fuselab-train)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fuselab-folder-job-'));
     try {
       // Two classes, 8 train and 4 test PNGs each, 8×8 px, packed with tar as a user would.
-      for (const [split, n] of [
-        ['train', 8],
-        ['test', 4],
-      ] as const)
-        for (const [cls, level] of [
-          ['dark', 20],
-          ['light', 230],
-        ] as const) {
-          mkdirSync(join(dir, 'pets', split, cls), { recursive: true });
-          for (let i = 0; i < n; i++) {
-            const image = new PNG({ width: 8, height: 8 });
-            image.data.fill(level + i);
-            writeFileSync(join(dir, 'pets', split, cls, `${i}.png`), PNG.sync.write(image));
-          }
-        }
+      writeImageFolder(join(dir, 'pets'), { classes: ['dark', 'light'], train: 8, test: 4, level: (c, i) => (c === 0 ? 20 : 230) + i });
       const archive = join(dir, 'pets.tar.gz');
       execFileSync('tar', ['-czf', archive, '-C', join(dir, 'pets'), 'train', 'test']);
       const cache = join(dir, 'cache');
